@@ -1,0 +1,68 @@
+# microhv — see README.md. `make` builds everything with warnings as errors.
+VERSION := 0.1.0
+BUILD := build
+CC := gcc
+NASM := nasm
+LD := ld
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+# The core: freestanding, higher half (-mcmodel=kernel), no red zone, no SSE/x87 (DESIGN.md section 7).
+CORE_CFLAGS := -std=c11 -O2 -g $(WARN) -ffreestanding -fno-builtin -nostdlib -mno-red-zone \
+	-mgeneral-regs-only -mcmodel=kernel -fno-pic -fno-pie -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -DMICROHV_VERSION='"$(VERSION)"'
+CORE_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T linker.ld
+
+# Pure C shared by the core, the UEFI loader and the host tests.
+PURE_SRCS := arch/printf.c arch/console.c arch/pmm.c arch/elf.c arch/memmap.c arch/string.c \
+	boot/options.c vmx/caps.c
+CORE_SRCS := $(PURE_SRCS) arch/serial.c arch/desc.c arch/exceptions.c arch/paging.c \
+	arch/shutdown.c boot/main.c boot/multiboot2/mb2.c vmx/report.c
+CORE_ASMS := boot/multiboot2/entry.asm arch/entry.asm arch/isr.asm
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/core/%.o) $(CORE_ASMS:%.asm=$(BUILD)/core/%.asm.o)
+
+.PHONY: all core efi iso usb guests test unit bench run clean deps
+all: core efi iso usb guests
+
+core: $(BUILD)/microhv.elf
+$(BUILD)/microhv.elf: $(CORE_OBJS) linker.ld
+	$(LD) $(CORE_LDFLAGS) -o $@ $(CORE_OBJS)
+
+$(BUILD)/core/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/core/%.asm.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -Werror -o $@ $<
+
+-include $(wildcard $(BUILD)/core/*/*.d $(BUILD)/core/*/*/*.d)
+-include boot/uefi/uefi.mk
+-include guest/tests/guests.mk
+-include tests/unit/unit.mk
+
+iso: $(BUILD)/microhv.iso
+$(BUILD)/microhv.iso: $(BUILD)/microhv.elf scripts/mkiso.sh
+	scripts/mkiso.sh --core $(BUILD)/microhv.elf --out $@
+
+usb: $(BUILD)/microhv-usb.img
+$(BUILD)/microhv-usb.img: $(BUILD)/BOOTX64.EFI scripts/mkusb.sh
+	scripts/mkusb.sh --efi $(BUILD)/BOOTX64.EFI --out $@
+
+deps:
+	scripts/deps.sh
+
+# `make run HVARGS="key=value ..." [GUEST=name|file] [CPU=model]`
+run: deps
+	$(MAKE) all
+	scripts/run-bochs.sh $(if $(CPU),--cpu $(CPU)) $(if $(HVARGS),--cmdline "$(HVARGS)") \
+		$(if $(GUEST),--guest $(GUEST)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) --console
+
+test: deps
+	$(MAKE) all unit
+	scripts/test.sh
+
+bench: deps
+	$(MAKE) all
+	scripts/bench.sh
+
+clean:
+	rm -rf $(BUILD)

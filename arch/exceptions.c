@@ -1,0 +1,71 @@
+/* Host exception and panic reports (vector names: Intel SDM Vol. 3A table 7-1). */
+#include "exceptions.h"
+#include "console.h"
+#include "cpu.h"
+#include "desc.h"
+#include "printf.h"
+#include "shutdown.h"
+
+#define BACKTRACE_MAX 16
+
+static enum on_exit_action exc_on_exit = ON_EXIT_HALT;
+static bool in_report;
+
+void exc_set_on_exit(enum on_exit_action how) { exc_on_exit = how; }
+
+static const char *const vector_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
+	"#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor segment overrun",
+	"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check", "#MC machine check",
+	"#XM SIMD exception", "#VE virtualization exception", "#CP control protection", "reserved 22",
+	"reserved 23", "reserved 24", "reserved 25", "reserved 26", "reserved 27", "#HV hypervisor injection",
+	"#VC VMM communication", "#SX security exception", "reserved 31",
+};
+
+static void backtrace(u64 rbp)
+{
+	con_log("backtrace:\n");
+	for (int i = 0; i < BACKTRACE_MAX && rbp && !(rbp & 7) && desc_on_core_stack(rbp); i++) {
+		const u64 *frame = (const u64 *)(uintptr_t)rbp;
+		con_log("  #%d 0x%016llx\n", i, (unsigned long long)frame[1]);
+		if (frame[0] <= rbp)
+			break; /* frames grow upwards; anything else is a corrupt chain */
+		rbp = frame[0];
+	}
+}
+
+void exc_report(struct exc_frame *f)
+{
+	if (in_report) /* a fault while reporting: do not recurse */
+		hv_exit_action(exc_on_exit, HV_EXIT_PANIC);
+	in_report = true;
+	const char *name = f->vector < 32 ? vector_names[f->vector] : "unexpected interrupt";
+	con_log("host exception: vector %llu (%s) error code 0x%llx\n", (unsigned long long)f->vector, name,
+	        (unsigned long long)f->error);
+	con_log("  rip=0x%016llx cs=0x%llx rflags=0x%llx rsp=0x%016llx ss=0x%llx cr2=0x%llx\n",
+	        (unsigned long long)f->rip, (unsigned long long)f->cs, (unsigned long long)f->rflags,
+	        (unsigned long long)f->rsp, (unsigned long long)f->ss, (unsigned long long)read_cr2());
+	con_log("  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n", (unsigned long long)f->rax,
+	        (unsigned long long)f->rbx, (unsigned long long)f->rcx, (unsigned long long)f->rdx);
+	con_log("  rsi=%016llx rdi=%016llx rbp=%016llx r8 =%016llx\n", (unsigned long long)f->rsi,
+	        (unsigned long long)f->rdi, (unsigned long long)f->rbp, (unsigned long long)f->r8);
+	con_log("  r9 =%016llx r10=%016llx r11=%016llx r12=%016llx\n", (unsigned long long)f->r9,
+	        (unsigned long long)f->r10, (unsigned long long)f->r11, (unsigned long long)f->r12);
+	con_log("  r13=%016llx r14=%016llx r15=%016llx\n", (unsigned long long)f->r13, (unsigned long long)f->r14,
+	        (unsigned long long)f->r15);
+	backtrace(f->rbp);
+	hv_exit(exc_on_exit, HV_EXIT_PANIC, "host exception");
+}
+
+void hv_panic(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	con_log("panic: %s\n", msg);
+	backtrace((u64)(uintptr_t)__builtin_frame_address(0));
+	hv_exit(exc_on_exit, HV_EXIT_PANIC, "panic");
+}

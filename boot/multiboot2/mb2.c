@@ -1,0 +1,124 @@
+/* Multiboot2 boot information parsing (Multiboot2 specification 3.6 "Boot information format"). */
+#include "mb2.h"
+#include "../../arch/memmap.h"
+#include "../../arch/string.h"
+
+#define MB2_TAG_END 0
+#define MB2_TAG_CMDLINE 1
+#define MB2_TAG_LOADER_NAME 2
+#define MB2_TAG_MODULE 3
+#define MB2_TAG_MMAP 6
+#define MB2_MEM_AVAILABLE 1
+#define MB2_MEM_ACPI 3
+#define MB2_MEM_NVS 4
+#define MB2_MEM_BAD 5
+#define MB2_MAX_SIZE (1 * MIB) /* a larger MBI is not believed */
+
+static u32 rd32(const u8 *p) { return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24; }
+static u64 rd64(const u8 *p) { return rd32(p) | (u64)rd32(p + 4) << 32; }
+
+static u32 mem_type(u32 t)
+{
+	switch (t) {
+	case MB2_MEM_AVAILABLE: return BOOT_MEM_USABLE;
+	case MB2_MEM_ACPI: return BOOT_MEM_ACPI_RECLAIM;
+	case MB2_MEM_NVS: return BOOT_MEM_ACPI_NVS;
+	case MB2_MEM_BAD: return BOOT_MEM_BAD;
+	default: return BOOT_MEM_RESERVED;
+	}
+}
+
+/* Copies a NUL-terminated string that must end inside [s, s+max). */
+static void copy_str(char *dst, size_t dsize, const u8 *s, u64 max)
+{
+	u64 n = 0;
+	while (n < max && s[n])
+		n++;
+	if (n >= dsize)
+		n = dsize - 1;
+	memcpy(dst, s, n);
+	dst[n] = 0;
+}
+
+/* GRUB may put the kernel's path first on the command line; it is not an option. */
+static const char *skip_path_word(const char *s)
+{
+	while (*s == ' ')
+		s++;
+	if (*s != '/')
+		return s;
+	while (*s && *s != ' ')
+		s++;
+	while (*s == ' ')
+		s++;
+	return s;
+}
+
+static void parse_mmap(struct boot_info *bi, const u8 *tag, u32 size)
+{
+	if (size < 16)
+		return;
+	u32 esize = rd32(tag + 8);
+	if (esize < 24)
+		return;
+	for (u32 off = 16; off + 24 <= size; off += esize)
+		memmap_add(bi, rd64(tag + off), rd64(tag + off + 8), mem_type(rd32(tag + off + 16)));
+}
+
+static void parse_module(struct boot_info *bi, const u8 *tag, u32 size)
+{
+	if (size < 16 || bi->module_count >= BOOT_MODULES_MAX)
+		return;
+	u32 start = rd32(tag + 8), end = rd32(tag + 12);
+	if (end < start)
+		return;
+	struct boot_module *m = &bi->modules[bi->module_count++];
+	m->phys = start;
+	m->size = end - start;
+	char raw[BOOT_NAME_MAX];
+	copy_str(raw, sizeof(raw), tag + 16, size - 16);
+	str_copy(m->name, skip_path_word(raw)[0] ? skip_path_word(raw) : raw, sizeof(m->name));
+}
+
+struct boot_info *mb2_parse(const void *mbi, u64 mbi_max, struct boot_info *bi)
+{
+	const u8 *base = mbi;
+	memset(bi, 0, sizeof(*bi));
+	bi->magic = BOOT_INFO_MAGIC;
+	bi->version = BOOT_INFO_VERSION;
+	bi->loader = BOOT_LOADER_MULTIBOOT2;
+	str_copy(bi->loader_name, "multiboot2", sizeof(bi->loader_name));
+	bi->core_phys = KERNEL_PBASE;
+	u32 total = rd32(base);
+	if (total > mbi_max)
+		total = (u32)mbi_max;
+	for (u32 off = 8; off + 8 <= total;) {
+		const u8 *tag = base + off;
+		u32 type = rd32(tag), size = rd32(tag + 4);
+		if (type == MB2_TAG_END || size < 8 || size > total - off)
+			break;
+		switch (type) {
+		case MB2_TAG_CMDLINE: {
+			char raw[BOOT_CMDLINE_MAX];
+			copy_str(raw, sizeof(raw), tag + 8, size - 8);
+			str_copy(bi->cmdline, skip_path_word(raw), sizeof(bi->cmdline));
+			break;
+		}
+		case MB2_TAG_MODULE: parse_module(bi, tag, size); break;
+		case MB2_TAG_MMAP: parse_mmap(bi, tag, size); break;
+		default: break;
+		}
+		off += (size + 7) & ~7u;
+	}
+	return bi;
+}
+
+extern u8 __image_start[], __image_end[];
+
+struct boot_info *mb2_to_boot_info(u32 mbi_phys)
+{
+	static struct boot_info bi;
+	mb2_parse((const void *)(uintptr_t)mbi_phys, MB2_MAX_SIZE, &bi);
+	bi.core_size = (u64)(__image_end - __image_start);
+	return &bi;
+}

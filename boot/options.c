@@ -1,0 +1,253 @@
+/* Parser for the hypervisor's key=value options; see options.h. */
+#include "options.h"
+#include "../arch/printf.h"
+
+#define WORD_MAX 128
+
+struct option_def {
+	const char *key;
+	int (*parse)(struct hv_options *o, const char *v);
+	const char *expect; /* said in the error message */
+};
+
+static bool str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+/* Decimal or 0x-hex; rejects empty strings, junk and overflow. */
+static int parse_u64(const char *s, const char **end, u64 *out)
+{
+	unsigned base = 10;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	u64 v = 0;
+	const char *p = s;
+	for (;; p++) {
+		unsigned d;
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			break;
+		if (v > (UINT64_MAX - d) / base)
+			return -1;
+		v = v * base + d;
+	}
+	if (p == s)
+		return -1;
+	*end = p;
+	*out = v;
+	return 0;
+}
+
+static int parse_plain_u64(const char *s, u64 *out)
+{
+	const char *end;
+	if (parse_u64(s, &end, out) || *end)
+		return -1;
+	return 0;
+}
+
+static int parse_size(const char *s, u64 *out)
+{
+	const char *end;
+	u64 v, mult = 1;
+	if (parse_u64(s, &end, &v))
+		return -1;
+	switch (*end) {
+	case 0: break;
+	case 'k': case 'K': mult = 1024; end++; break;
+	case 'm': case 'M': mult = MIB; end++; break;
+	case 'g': case 'G': mult = GIB; end++; break;
+	default: return -1;
+	}
+	if (*end || (v && mult > UINT64_MAX / v))
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
+static int opt_on_exit(struct hv_options *o, const char *v)
+{
+	static const struct { const char *name; enum on_exit_action a; } names[] = {
+		{"halt", ON_EXIT_HALT}, {"reset", ON_EXIT_RESET}, {"bochs", ON_EXIT_BOCHS}, {"qemu", ON_EXIT_QEMU},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (str_eq(v, names[i].name)) {
+			o->on_exit = names[i].a;
+			return 0;
+		}
+	return -1;
+}
+
+static int opt_guest_mem(struct hv_options *o, const char *v)
+{
+	u64 n;
+	if (parse_size(v, &n) || n < OPT_GUEST_MEM_MIN || n > OPT_GUEST_MEM_MAX || n % (2 * MIB))
+		return -1;
+	o->guest_mem = n;
+	return 0;
+}
+
+static int opt_block_io(struct hv_options *o, const char *v)
+{
+	if (str_eq(v, "on"))
+		o->block_io = true;
+	else if (str_eq(v, "off"))
+		o->block_io = false;
+	else
+		return -1;
+	return 0;
+}
+
+static int opt_extent(struct hv_options *o, const char *v)
+{
+	u64 n;
+	if (str_eq(v, "page")) {
+		o->extent = EXTENT_PAGE;
+	} else if (str_eq(v, "cpu")) {
+		o->extent = EXTENT_CPU;
+	} else if (!parse_plain_u64(v, &n) && n >= OPT_EXTENT_MIN && n <= OPT_EXTENT_MAX) {
+		o->extent = EXTENT_BYTES;
+		o->extent_bytes = (u32)n;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static int opt_stats_interval(struct hv_options *o, const char *v)
+{
+	u64 n;
+	if (parse_plain_u64(v, &n) || n > OPT_STATS_INTERVAL_MAX)
+		return -1;
+	o->stats_interval = (u32)n;
+	return 0;
+}
+
+static int opt_trace(struct hv_options *o, const char *v)
+{
+	if (str_eq(v, "none"))
+		o->trace = TRACE_NONE;
+	else if (str_eq(v, "exits"))
+		o->trace = TRACE_EXITS;
+	else if (str_eq(v, "blocks"))
+		o->trace = TRACE_BLOCKS;
+	else
+		return -1;
+	return 0;
+}
+
+static const struct option_def option_defs[] = {
+	{"on_exit", opt_on_exit, "halt, reset, bochs or qemu"},
+	{"guest_mem", opt_guest_mem, "a size from 2M to 64G in whole 2M units, e.g. 256M"},
+	{"block_io", opt_block_io, "on or off"},
+	{"extent", opt_extent, "page, cpu, or a byte count from 16 to 4096"},
+	{"stats_interval", opt_stats_interval, "seconds from 0 (off) to 86400"},
+	{"trace", opt_trace, "none, exits or blocks"},
+};
+
+void options_defaults(struct hv_options *o)
+{
+	*o = (struct hv_options){
+		.on_exit = ON_EXIT_HALT,
+		.guest_mem = OPT_GUEST_MEM_DEFAULT,
+		.block_io = true,
+		.extent = EXTENT_PAGE,
+		.extent_bytes = 256,
+		.stats_interval = 0,
+		.trace = TRACE_NONE,
+	};
+}
+
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+static int parse_word(const char *word, struct hv_options *o, char *err, size_t errlen)
+{
+	char key[WORD_MAX];
+	size_t k = 0;
+	while (word[k] && word[k] != '=' && k < sizeof(key) - 1) {
+		key[k] = word[k];
+		k++;
+	}
+	key[k] = 0;
+	if (word[k] != '=') {
+		fmt_snprintf(err, errlen, "option '%s' is not a key=value word", word);
+		return -1;
+	}
+	const char *value = word + k + 1;
+	for (size_t i = 0; i < ARRAY_SIZE(option_defs); i++) {
+		if (!str_eq(key, option_defs[i].key))
+			continue;
+		if (option_defs[i].parse(o, value)) {
+			fmt_snprintf(err, errlen, "bad value '%s' for option '%s': expected %s", value, key,
+			             option_defs[i].expect);
+			return -1;
+		}
+		return 0;
+	}
+	fmt_snprintf(err, errlen, "unknown option '%s'", key);
+	return -1;
+}
+
+int options_parse(const char *cmdline, struct hv_options *o, char *err, size_t errlen)
+{
+	const char *p = cmdline ? cmdline : "";
+	while (*p) {
+		while (is_space(*p))
+			p++;
+		if (!*p)
+			break;
+		char word[WORD_MAX];
+		size_t n = 0;
+		while (p[n] && !is_space(p[n]))
+			n++;
+		if (n >= sizeof(word)) {
+			fmt_snprintf(err, errlen, "option '%.24s...' is longer than %d characters", p, WORD_MAX - 1);
+			return -1;
+		}
+		for (size_t i = 0; i < n; i++)
+			word[i] = p[i];
+		word[n] = 0;
+		p += n;
+		if (parse_word(word, o, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+const char *options_on_exit_name(enum on_exit_action a)
+{
+	switch (a) {
+	case ON_EXIT_HALT: return "halt";
+	case ON_EXIT_RESET: return "reset";
+	case ON_EXIT_BOCHS: return "bochs";
+	case ON_EXIT_QEMU: return "qemu";
+	}
+	return "?";
+}
+
+int options_format(const struct hv_options *o, char *buf, size_t size)
+{
+	char extent[16];
+	if (o->extent == EXTENT_PAGE)
+		fmt_snprintf(extent, sizeof(extent), "page");
+	else if (o->extent == EXTENT_CPU)
+		fmt_snprintf(extent, sizeof(extent), "cpu");
+	else
+		fmt_snprintf(extent, sizeof(extent), "%u", o->extent_bytes);
+	static const char *const traces[] = {"none", "exits", "blocks"};
+	return fmt_snprintf(buf, size, "on_exit=%s guest_mem=%lluM block_io=%s extent=%s stats_interval=%u trace=%s",
+	                    options_on_exit_name(o->on_exit), (unsigned long long)(o->guest_mem / MIB),
+	                    o->block_io ? "on" : "off", extent, o->stats_interval, traces[o->trace]);
+}

@@ -1,0 +1,55 @@
+/*
+ * Hypervisor options: key=value words from the GRUB command line, the EFI
+ * load options or microhv.cfg. Unknown keys and bad values are errors that
+ * name the word; nothing is guessed. Pure C, host-tested.
+ */
+#ifndef BOOT_OPTIONS_H
+#define BOOT_OPTIONS_H
+
+#include "../arch/types.h"
+
+enum on_exit_action {
+	ON_EXIT_HALT = 0, /* real hardware: print and halt */
+	ON_EXIT_RESET,    /* real hardware: reset the machine */
+	ON_EXIT_BOCHS,    /* Bochs: "Shutdown" to port 0x8900 */
+	ON_EXIT_QEMU,     /* QEMU: isa-debug-exit at port 0xf4 */
+};
+
+enum extent_policy {
+	EXTENT_BYTES = 0, /* software: a fixed number of bytes */
+	EXTENT_PAGE,      /* hardware boundary: the end of the code page */
+	EXTENT_CPU,       /* the processor's state: what is mapped executable */
+};
+
+enum trace_mode {
+	TRACE_NONE = 0,
+	TRACE_EXITS,
+	TRACE_BLOCKS,
+};
+
+struct hv_options {
+	enum on_exit_action on_exit;
+	u64 guest_mem;        /* bytes */
+	bool block_io;
+	enum extent_policy extent;
+	u32 extent_bytes;     /* for EXTENT_BYTES */
+	u32 stats_interval;   /* seconds, 0 = only at the end */
+	enum trace_mode trace;
+};
+
+#define OPT_GUEST_MEM_DEFAULT (256 * MIB)
+#define OPT_GUEST_MEM_MIN (2 * MIB)
+#define OPT_GUEST_MEM_MAX (64 * GIB)
+#define OPT_EXTENT_MIN 16
+#define OPT_EXTENT_MAX 4096
+#define OPT_STATS_INTERVAL_MAX 86400
+#define OPT_ERR_MAX 160
+
+void options_defaults(struct hv_options *o);
+/* Parses cmdline over o (call options_defaults first); 0 on success, -1 with err filled. */
+int options_parse(const char *cmdline, struct hv_options *o, char *err, size_t errlen);
+/* Writes the options back as key=value words, as options_parse accepts them. */
+int options_format(const struct hv_options *o, char *buf, size_t size);
+const char *options_on_exit_name(enum on_exit_action a);
+
+#endif

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Boots microhv in Bochs (headless, deterministic clock) from a per-run GRUB ISO.
+#   --cpu MODEL        Bochs CPU model (default corei7_skylake_x)
+#   --cmdline "WORDS"  hypervisor options (on_exit=bochs is put first)
+#   --guest FILE       guest image (a Multiboot module named "guest")
+#   --initrd FILE      initrd for a Linux guest
+#   --timeout SECONDS  wall-clock limit (default 120)
+#   --log FILE         the whole serial transcript (default: a temp file)
+#   --console          also show the serial transcript on the terminal as it comes
+#   --core FILE        the core ELF (default build/microhv.elf)
+#   --megs N           emulated RAM in MiB (default 1024)
+# Exit status: the N of the run's last "[hv] exit: code=N" line (0: the run ended as it
+# should; from the VMX issue on, the guest's own exit code); 124 on timeout, 125 when the
+# run ended without an exit line. Bochs's own exit status is always 1 and is ignored.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cpu=corei7_skylake_x cmdline= guest= initrd= timeout_s=120 log= console=0 core="$here/build/microhv.elf" megs=1024
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--cpu) cpu=$2; shift 2 ;;
+	--cmdline) cmdline=$2; shift 2 ;;
+	--guest) guest=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
+	--timeout) timeout_s=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--console) console=1; shift ;;
+	--core) core=$2; shift 2 ;;
+	--megs) megs=$2; shift 2 ;;
+	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+	*) echo "run-bochs: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+case "$timeout_s" in ''|*[!0-9]*) echo "run-bochs: --timeout needs whole seconds" >&2; exit 2 ;; esac
+case "$megs" in ''|*[!0-9]*) echo "run-bochs: --megs needs a number" >&2; exit 2 ;; esac
+case "$cpu" in ''|*[!a-z0-9_]*) echo "run-bochs: bad CPU model '$cpu'" >&2; exit 2 ;; esac
+command -v bochs >/dev/null || { echo "run-bochs: bochs is not installed (run scripts/deps.sh)" >&2; exit 2; }
+
+tmp=$(mktemp -d)
+cleanup() { [ -n "${tail_pid:-}" ] && kill "$tail_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+[ -n "$log" ] || log="$tmp/serial.log"
+mkdir -p "$(dirname "$log")"
+: > "$log"
+
+iso_args=(--core "$core" --out "$tmp/microhv.iso" --cmdline "on_exit=bochs $cmdline")
+[ -n "$guest" ] && iso_args+=(--guest "$guest")
+[ -n "$initrd" ] && iso_args+=(--initrd "$initrd")
+"$here/scripts/mkiso.sh" "${iso_args[@]}" || { echo "run-bochs: could not build the ISO" >&2; exit 2; }
+
+cat > "$tmp/bochsrc" <<RC
+megs: $megs
+cpu: model=$cpu, count=1, ips=100000000, reset_on_triple_fault=0
+clock: sync=none, time0=1
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+ata0-master: type=cdrom, path="$tmp/microhv.iso", status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev="$log"
+display_library: rfb, options="timeout=0"
+log: $tmp/bochs.log
+panic: action=fatal
+error: action=report
+info: action=ignore
+debug: action=ignore
+RC
+echo c > "$tmp/rc"
+
+if [ "$console" = 1 ]; then
+	tail -n +1 -f "$log" &
+	tail_pid=$!
+fi
+start=$(date +%s)
+timeout --kill-after=5 "$timeout_s" bochs -q -f "$tmp/bochsrc" -rc "$tmp/rc" </dev/null >"$tmp/bochs.out" 2>&1
+rc=$?
+elapsed=$(( $(date +%s) - start ))
+sleep 0.2
+exit_line=$(grep -a '^\[hv\] exit: code=' "$log" | tail -n 1)
+if [ -n "$exit_line" ]; then
+	code=$(printf '%s' "$exit_line" | sed -E 's/^\[hv\] exit: code=([0-9]+).*/\1/' | tr -d '\r')
+	[ "$code" != 0 ] && echo "run-bochs: run ended with code $code ${exit_line#*code=$code }" >&2
+	exit "$code"
+fi
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "run-bochs: timeout after ${timeout_s}s with no exit line; last lines of the serial log:" >&2
+	tail -n 20 "$log" >&2
+	exit 124
+fi
+echo "run-bochs: Bochs ended after ${elapsed}s without an exit line (crash, triple fault or Bochs panic)." >&2
+echo "--- last lines of the serial log:" >&2
+tail -n 20 "$log" >&2
+echo "--- last lines of Bochs's log:" >&2
+tail -n 15 "$tmp/bochs.log" "$tmp/bochs.out" >&2 2>/dev/null
+exit 125
