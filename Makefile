@@ -25,14 +25,17 @@ all: core efi iso usb guests
 
 core: $(BUILD)/microhv.elf
 $(BUILD)/microhv.elf: $(CORE_OBJS) linker.ld
-	$(LD) $(CORE_LDFLAGS) -o $@ $(CORE_OBJS)
+	@echo "  LD      $@"
+	@$(LD) $(CORE_LDFLAGS) -o $@ $(CORE_OBJS)
 
 $(BUILD)/core/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CORE_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CORE_CFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/core/%.asm.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -Werror -o $@ $<
+	@echo "  NASM    $<"
+	@$(NASM) -f elf64 -Werror -o $@ $<
 
 -include $(wildcard $(BUILD)/core/*/*.d $(BUILD)/core/*/*/*.d)
 -include boot/uefi/uefi.mk

@@ -3,7 +3,7 @@
 #define ARCH_EXCEPTIONS_H
 
 #include "types.h"
-#include "../boot/options.h"
+#include "shutdown.h"
 
 /* Saved by isr.asm, lowest address first. */
 struct exc_frame {

@@ -186,6 +186,8 @@ int fmt_vformat(fmt_sink_fn sink, void *ctx, const char *fmt, va_list ap_in)
 		char c = *fmt;
 		if (c)
 			fmt++;
+		if (c != 'd' && c != 'i') /* C11 7.21.6.1: '+' and ' ' apply to signed conversions only */
+			sp.plus = sp.space = false;
 		switch (c) {
 		case 'd':
 		case 'i': {

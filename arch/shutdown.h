@@ -8,7 +8,14 @@
 #define ARCH_SHUTDOWN_H
 
 #include "types.h"
-#include "../boot/options.h"
+
+/* How a run ends: the on_exit= option. */
+enum on_exit_action {
+	ON_EXIT_HALT = 0, /* real hardware: print and halt */
+	ON_EXIT_RESET,    /* real hardware: reset the machine */
+	ON_EXIT_BOCHS,    /* Bochs: "Shutdown" to port 0x8900 */
+	ON_EXIT_QEMU,     /* QEMU: isa-debug-exit at port 0xf4 */
+};
 
 enum hv_exit_code {
 	HV_EXIT_OK = 0,

@@ -6,14 +6,7 @@
 #ifndef BOOT_OPTIONS_H
 #define BOOT_OPTIONS_H
 
-#include "../arch/types.h"
-
-enum on_exit_action {
-	ON_EXIT_HALT = 0, /* real hardware: print and halt */
-	ON_EXIT_RESET,    /* real hardware: reset the machine */
-	ON_EXIT_BOCHS,    /* Bochs: "Shutdown" to port 0x8900 */
-	ON_EXIT_QEMU,     /* QEMU: isa-debug-exit at port 0xf4 */
-};
+#include "../arch/shutdown.h"
 
 enum extent_policy {
 	EXTENT_BYTES = 0, /* software: a fixed number of bytes */

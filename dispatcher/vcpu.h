@@ -1,0 +1,122 @@
+/*
+ * The vCPU as the dispatcher and the devices see it (DESIGN.md section 2).
+ * vmx/ fills it from the VMCS at each exit and writes back what is marked
+ * dirty; the host tests fill it by hand. No VMX header is included here.
+ */
+#ifndef DISPATCHER_VCPU_H
+#define DISPATCHER_VCPU_H
+
+#include "../arch/types.h"
+
+/* General-purpose registers in x86 encoding order (ModRM reg field). */
+enum vcpu_reg {
+	VCPU_RAX, VCPU_RCX, VCPU_RDX, VCPU_RBX, VCPU_RSP, VCPU_RBP, VCPU_RSI, VCPU_RDI,
+	VCPU_R8, VCPU_R9, VCPU_R10, VCPU_R11, VCPU_R12, VCPU_R13, VCPU_R14, VCPU_R15,
+	VCPU_NREGS
+};
+
+enum vcpu_seg { VCPU_ES, VCPU_CS, VCPU_SS, VCPU_DS, VCPU_FS, VCPU_GS, VCPU_NSEGS };
+
+struct vcpu_segment {
+	u16 sel;
+	u64 base;
+	u32 limit;
+	u32 ar; /* access rights in the VMX format (SDM Vol. 3C 25.4.1, table 25-2) */
+};
+
+/* Exit information, as the processor reported it (SDM Vol. 3C 28.2). */
+struct vcpu_exit {
+	u32 reason;      /* basic exit reason, bits 15:0 */
+	bool entry_failure;
+	u64 qual;        /* exit qualification */
+	u32 instr_len;
+	u32 instr_info;
+	u64 guest_linear;
+	u64 guest_phys;
+	u32 intr_info;   /* VM-exit interruption information */
+	u32 idt_vectoring_info;
+	u32 idt_vectoring_error;
+};
+
+/* Dirty bits: what the dispatcher changed and vmx/ must write back. */
+#define VCPU_DIRTY_RIP (1u << 0)
+#define VCPU_DIRTY_RFLAGS (1u << 1)
+#define VCPU_DIRTY_RSP (1u << 2)
+#define VCPU_DIRTY_CR (1u << 3)
+#define VCPU_DIRTY_EFER (1u << 4)
+
+enum vcpu_access { VCPU_READ, VCPU_WRITE, VCPU_EXEC };
+
+/* Event types for injection (SDM Vol. 3C 25.8.3, table 25-17). */
+#define VCPU_EVENT_EXT_INT 0
+#define VCPU_EVENT_NMI 2
+#define VCPU_EVENT_HW_EXCEPTION 3
+#define VCPU_EVENT_SW_EXCEPTION 6
+
+struct vcpu_event {
+	bool pending;
+	u8 vector;
+	u8 type;
+	bool has_error;
+	u32 error;
+};
+
+struct vcpu;
+
+/* What only the platform can do: privileged host instructions and guest-physical access. */
+struct vcpu_platform {
+	void *ctx;
+	/* Host pointer to guest-physical gpa, valid for len bytes within one page; NULL if not guest RAM. */
+	void *(*gpa_ptr)(void *ctx, u64 gpa, u32 len);
+	void (*host_cpuid)(u32 leaf, u32 sub, u32 regs[4]);
+	int (*host_xsetbv)(u32 index, u64 value); /* -1 when the value would fault */
+	u64 (*host_rdmsr)(u32 msr);
+	u64 (*now_tsc)(void);
+};
+
+struct vcpu {
+	u64 gpr[VCPU_NREGS];
+	u64 rip, rflags;
+	u64 cr0, cr2, cr3, cr4; /* the guest's view (read shadows applied) */
+	u64 efer;
+	u32 cpl;
+	struct vcpu_segment seg[VCPU_NSEGS];
+	struct vcpu_exit exit;
+	u32 dirty;
+	struct vcpu_event inject;
+	const struct vcpu_platform *plat;
+	/* Set when the guest's run is over (debug-exit write, triple fault, fatal exit). */
+	bool ended;
+	int end_code;
+	const char *end_reason;
+};
+
+static inline void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
+{
+	v->gpr[r] = val;
+	if (r == VCPU_RSP)
+		v->dirty |= VCPU_DIRTY_RSP;
+}
+
+static inline void vcpu_set_rip(struct vcpu *v, u64 rip)
+{
+	v->rip = rip;
+	v->dirty |= VCPU_DIRTY_RIP;
+}
+
+/* Requests a hardware exception for the next VM entry. */
+static inline void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	v->inject = (struct vcpu_event){true, vector, VCPU_EVENT_HW_EXCEPTION, has_error, error};
+}
+
+static inline void vcpu_end(struct vcpu *v, int code, const char *reason)
+{
+	if (!v->ended) {
+		v->ended = true;
+		v->end_code = code;
+		v->end_reason = reason;
+	}
+}
+
+#endif
