@@ -14,10 +14,14 @@ CORE_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-s
 
 # Pure C shared by the core, the UEFI loader and the host tests.
 PURE_SRCS := arch/printf.c arch/console.c arch/pmm.c arch/elf.c arch/memmap.c arch/string.c \
-	boot/options.c vmx/caps.c
+	boot/options.c vmx/caps.c vmx/controls.c vmx/ept.c vmx/vmx_errors.c \
+	dispatcher/cpuid.c dispatcher/exit_reasons.c dispatcher/guest_mem.c dispatcher/msr.c \
+	dispatcher/dispatch.c dispatcher/exits_io.c dispatcher/exits_cpu.c dispatcher/exits_cr.c \
+	devices/iobus.c devices/uart.c devices/debug_exit.c devices/board.c guest/mb1.c
 CORE_SRCS := $(PURE_SRCS) arch/serial.c arch/desc.c arch/exceptions.c arch/paging.c \
-	arch/shutdown.c boot/main.c boot/multiboot2/mb2.c vmx/report.c
-CORE_ASMS := boot/multiboot2/entry.asm arch/entry.asm arch/isr.asm
+	arch/shutdown.c boot/main.c boot/launch.c boot/multiboot2/mb2.c vmx/report.c \
+	vmx/guest_ram.c vmx/vmx.c vmx/run.c
+CORE_ASMS := boot/multiboot2/entry.asm arch/entry.asm arch/isr.asm vmx/entry.asm
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/core/%.o) $(CORE_ASMS:%.asm=$(BUILD)/core/%.asm.o)
 
 .PHONY: all core efi iso usb guests test unit bench run clean deps
@@ -53,11 +57,13 @@ $(BUILD)/microhv-usb.img: $(BUILD)/BOOTX64.EFI scripts/mkusb.sh
 deps:
 	scripts/deps.sh
 
-# `make run HVARGS="key=value ..." [GUEST=name|file] [CPU=model]`
+# `make run [GUEST=name|file] [HVARGS="key=value ..."] [CPU=model] [TIMEOUT=s]`
+GUEST ?= hello
+GUEST_FILE = $(if $(wildcard $(GUEST)),$(GUEST),$(BUILD)/guest/tests/$(GUEST).elf)
 run: deps
 	$(MAKE) all
 	scripts/run-bochs.sh $(if $(CPU),--cpu $(CPU)) $(if $(HVARGS),--cmdline "$(HVARGS)") \
-		$(if $(GUEST),--guest $(GUEST)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) --console
+		--guest $(GUEST_FILE) $(if $(TIMEOUT),--timeout $(TIMEOUT)) --console
 
 test: deps
 	$(MAKE) all unit

@@ -27,6 +27,14 @@ void con_write(const char *s, size_t n)
 		line_start = s[n - 1] == '\n';
 }
 
+void con_write_raw(const char *s, size_t n)
+{
+	if (con_out && n)
+		con_out(s, n);
+	if (n)
+		line_start = s[n - 1] == '\n';
+}
+
 static void sink(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;

@@ -14,8 +14,10 @@ typedef void (*con_out_fn)(const char *s, size_t n);
 
 /* Routes console bytes to out (the serial port in the core, a buffer in tests). */
 void con_set_output(con_out_fn out);
-/* Raw bytes, e.g. the guest's UART output: "\n" becomes "\r\n". */
+/* Text: "\n" becomes "\r\n". */
 void con_write(const char *s, size_t n);
+/* Bytes passed through untouched, e.g. the guest's UART output. */
+void con_write_raw(const char *s, size_t n);
 int con_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One hypervisor line: starts a new line if needed, then "[hv] " and the text. */
 int con_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,6 +1,16 @@
 /* Extent-table page allocator; see pmm.h. */
 #include "pmm.h"
 
+#define PMM_TOP (~0ULL & ~(PAGE_SIZE - 1)) /* no free extent ends above the last whole page */
+
+/* The page-rounded end of [base, base+len), saturated at PMM_TOP: rounding ~0 up must not wrap to 0. */
+static u64 end_up(u64 base, u64 len)
+{
+	if (base >= PMM_TOP || len >= PMM_TOP - base)
+		return PMM_TOP;
+	return ALIGN_UP(base + len, PAGE_SIZE);
+}
+
 /* Adds [base, base+pages) to the free set, merging neighbours; the caller ensures it is not free. */
 static void free_insert(struct pmm *p, u64 base, u64 pages)
 {
@@ -38,6 +48,8 @@ static void free_insert(struct pmm *p, u64 base, u64 pages)
 static u64 free_remove(struct pmm *p, u64 base, u64 end)
 {
 	u64 removed = 0;
+	if (base >= end) /* an empty cut would split an extent and merge it back forever */
+		return 0;
 	for (u32 i = 0; i < p->count;) {
 		struct pmm_extent e = p->ext[i];
 		u64 e_end = e.base + e.pages * PAGE_SIZE;
@@ -80,20 +92,16 @@ void pmm_init(struct pmm *p, const struct boot_mem_range *map, u32 count)
 	for (u32 i = 0; i < count; i++) {
 		if (map[i].type == BOOT_MEM_USABLE || map[i].length == 0)
 			continue;
-		u64 end = map[i].base + map[i].length;
-		if (end < map[i].base)
-			end = ~0ULL;
-		free_remove(p, ALIGN_DOWN(map[i].base, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE));
+		free_remove(p, ALIGN_DOWN(map[i].base, PAGE_SIZE), end_up(map[i].base, map[i].length));
 	}
 	p->total_pages = p->free_pages;
 }
 
 void pmm_reserve(struct pmm *p, u64 base, u64 len)
 {
-	u64 end = base + len;
-	if (end < base)
-		end = ~0ULL;
-	free_remove(p, ALIGN_DOWN(base, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE));
+	if (!len)
+		return;
+	free_remove(p, ALIGN_DOWN(base, PAGE_SIZE), end_up(base, len));
 }
 
 int pmm_alloc(struct pmm *p, u64 pages, u64 align, u64 limit, u64 *out)
@@ -117,8 +125,8 @@ int pmm_alloc(struct pmm *p, u64 pages, u64 align, u64 limit, u64 *out)
 
 int pmm_free(struct pmm *p, u64 base, u64 pages)
 {
-	if (!pages || (base & (PAGE_SIZE - 1)))
-		return -1;
+	if (!pages || (base & (PAGE_SIZE - 1)) || base >= PMM_TOP || pages > (PMM_TOP - base) / PAGE_SIZE)
+		return -1; /* unaligned, empty, or running past the last page (base + size would wrap) */
 	u64 end = base + pages * PAGE_SIZE;
 	for (u32 i = 0; i < p->count; i++) {
 		u64 e_end = p->ext[i].base + p->ext[i].pages * PAGE_SIZE;

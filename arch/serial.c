@@ -11,6 +11,7 @@ enum {
 #define UART_FCR_ENABLE_CLEAR 0x07
 #define UART_MCR_DTR_RTS_OUT2 0x0b
 #define UART_LSR_THRE 0x20
+#define UART_LSR_TEMT 0x40
 #define UART_CLOCK 115200
 /* Bounded wait for THRE: a missing or wedged UART must never hang the core. */
 #define UART_SPIN_LIMIT 200000
@@ -51,4 +52,12 @@ void serial_putc(u16 base, char c)
 		pause();
 	}
 	outb(base + UART_THR, (u8)c);
+}
+
+void serial_flush(u16 base)
+{
+	if (!uart_ok[slot(base)])
+		return;
+	for (int i = 0; i < UART_SPIN_LIMIT && !(inb(base + UART_LSR) & UART_LSR_TEMT); i++)
+		pause();
 }

@@ -2,6 +2,7 @@
 #include "shutdown.h"
 #include "console.h"
 #include "cpu.h"
+#include "serial.h"
 
 #define RESET_CONTROL_FULL_RESET 0x06 /* system reset + CPU reset (PCH datasheets, port CF9h) */
 #define RESET_CONTROL_SYS_RST 0x02
@@ -33,6 +34,7 @@ static __attribute__((noreturn)) void machine_reset(void)
 void hv_exit_action(enum on_exit_action how, int code)
 {
 	static const char bochs_cmd[] = "Shutdown";
+	serial_flush(SERIAL_COM1);
 	switch (how) {
 	case ON_EXIT_BOCHS:
 		for (const char *p = bochs_cmd; *p; p++)

@@ -10,6 +10,7 @@
 #include "../arch/shutdown.h"
 #include "../arch/string.h"
 #include "../vmx/report.h"
+#include "launch.h"
 #include "options.h"
 
 #define LOW_MEMORY_RESERVED MIB /* real-mode IVT, BDA, EBDA, option ROMs: never handed out */
@@ -91,5 +92,6 @@ void core_main(const struct boot_info *loader_bi)
 		hv_exit(opts.on_exit, HV_EXIT_VTX_UNUSABLE, "VT-x not usable");
 	}
 	con_log("VT-x usable: EPT, unrestricted guest and the preemption timer are present\n");
-	hv_exit(opts.on_exit, HV_EXIT_OK, "report complete, no guest support yet");
+	int code = launch_guest(&bi, &opts, &pmm, &msrs, &caps);
+	hv_exit(opts.on_exit, code, code == HV_EXIT_OK ? "the guest ended with code 0" : "see above");
 }

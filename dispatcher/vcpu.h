@@ -44,6 +44,10 @@ struct vcpu_exit {
 #define VCPU_DIRTY_RSP (1u << 2)
 #define VCPU_DIRTY_CR (1u << 3)
 #define VCPU_DIRTY_EFER (1u << 4)
+#define VCPU_DIRTY_CR2 (1u << 5)
+/* An instruction was emulated: vmx/ clears STI/MOV-SS blocking and raises the single-step trap
+ * that RFLAGS.TF asks for (SDM Vol. 3C 27.3.1.5 and 25.4.2, pending debug exceptions). */
+#define VCPU_DIRTY_RETIRED (1u << 6)
 
 enum vcpu_access { VCPU_READ, VCPU_WRITE, VCPU_EXEC };
 
@@ -102,6 +106,22 @@ static inline void vcpu_set_rip(struct vcpu *v, u64 rip)
 {
 	v->rip = rip;
 	v->dirty |= VCPU_DIRTY_RIP;
+}
+
+/* Moves RIP past the exiting instruction, which the dispatcher has emulated. */
+static inline void vcpu_skip_instruction(struct vcpu *v)
+{
+	vcpu_set_rip(v, v->rip + v->exit.instr_len);
+	v->dirty |= VCPU_DIRTY_RETIRED;
+}
+
+/* The guest runs 64-bit code: IA-32e mode and CS.L (SDM Vol. 3A 3.4.5). */
+#define VCPU_EFER_LMA (1ULL << 10)
+#define VCPU_SEG_AR_L (1u << 13)
+#define VCPU_SEG_AR_DB (1u << 14)
+static inline bool vcpu_long_mode(const struct vcpu *v)
+{
+	return (v->efer & VCPU_EFER_LMA) && (v->seg[VCPU_CS].ar & VCPU_SEG_AR_L);
 }
 
 /* Requests a hardware exception for the next VM entry. */

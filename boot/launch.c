@@ -1,0 +1,73 @@
+/* From a usable VT-x to a running guest: guest RAM, the image, the VMCS, the run, the statistics. */
+#include "launch.h"
+#include "../arch/console.h"
+#include "../arch/string.h"
+#include "../devices/board.h"
+#include "../dispatcher/dispatch.h"
+#include "../guest/mb1.h"
+#include "../vmx/vmx.h"
+
+#define GUEST_MODULE_NAME "guest"
+#define LAUNCH_ERR_MAX 192
+
+static struct guest_ram ram;
+static struct vmx_cpu vcpu_hw;
+static struct board board;
+static struct dispatcher disp;
+
+static const struct boot_module *find_guest(const struct boot_info *bi)
+{
+	for (u32 i = 0; i < bi->module_count; i++)
+		if (!strcmp(bi->modules[i].name, GUEST_MODULE_NAME))
+			return &bi->modules[i];
+	return bi->module_count ? &bi->modules[0] : 0;
+}
+
+static void guest_tx(void *ctx, u8 byte)
+{
+	char c = (char)byte;
+	con_write_raw(&c, 1);
+}
+
+static int ram_write(void *ctx, u64 gpa, const void *src, u64 len) { return guest_ram_write(ctx, gpa, src, len); }
+static int ram_fill(void *ctx, u64 gpa, u8 byte, u64 len) { return guest_ram_fill(ctx, gpa, byte, len); }
+
+int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct pmm *p,
+                 const struct vmx_msrs *msrs, const struct vmx_caps *caps)
+{
+	char err[LAUNCH_ERR_MAX];
+	const struct boot_module *m = find_guest(bi);
+	if (!m) {
+		con_log("no guest image: give one as the Multiboot module \"guest\" (make run GUEST=...)\n");
+		return HV_EXIT_GUEST_LOAD;
+	}
+	if (guest_ram_alloc(&ram, p, o->guest_mem, err, sizeof(err))) {
+		con_log("guest RAM: %s\n", err);
+		return HV_EXIT_GUEST_LOAD;
+	}
+	struct guest_mem gm = {&ram, ram_write, ram_fill, ram.size};
+	struct mb1_boot mb;
+	if (mb1_load((const void *)(uintptr_t)m->phys, m->size, &gm, "", &mb, err, sizeof(err))) {
+		con_log("%s\n", err);
+		return HV_EXIT_GUEST_LOAD;
+	}
+	struct guest_entry_state entry;
+	mb1_entry_state(&mb, &entry);
+	con_log("guest: %s, %llu KiB Multiboot image, entry 0x%x, %llu MiB of RAM\n", m->name,
+	        (unsigned long long)(m->size / 1024), mb.entry, (unsigned long long)(ram.size / MIB));
+
+	vcpu_hw.msrs = *msrs;
+	vcpu_hw.caps = *caps;
+	if (vmx_enable(&vcpu_hw, p, err, sizeof(err)) || vmx_setup_vmcs(&vcpu_hw, p, &ram, &entry, err, sizeof(err))) {
+		con_log("VT-x not usable: %s\n", err);
+		return HV_EXIT_VTX_UNUSABLE;
+	}
+	con_log("vmx: VMXON done, VMCS ready, EPT with %llu table pages, VPID %s\n",
+	        (unsigned long long)vcpu_hw.ept.pages_used, (vcpu_hw.ctl.proc2 & VMX_PROC2_VPID) ? "on" : "off");
+	board_init(&board, guest_tx, 0);
+	struct dispatch_config cfg = {.trace_exits = o->trace == TRACE_EXITS, .cr4_allowed = vmx_guest_cr4_allowed(&vcpu_hw)};
+	dispatch_init(&disp, &board, &cfg);
+	int code = vmx_run(&vcpu_hw, &disp, &ram, &entry);
+	dispatch_print_stats(&disp);
+	return code;
+}

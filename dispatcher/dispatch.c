@@ -1,0 +1,166 @@
+/* Exit-reason dispatch table and the handlers too small for a file of their own. */
+#include "dispatch.h"
+#include "../arch/console.h"
+#include "../arch/shutdown.h"
+
+#define X86_UD 6
+#define X86_GP 13
+#define EPT_QUAL_READ (1ULL << 0)
+#define EPT_QUAL_WRITE (1ULL << 1)
+#define EPT_QUAL_FETCH (1ULL << 2)
+#define EPT_QUAL_LINEAR_VALID (1ULL << 7)
+#define RFLAGS_IF (1ULL << 9)
+
+typedef void (*exit_handler)(struct dispatcher *d, struct vcpu *v);
+
+void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_config *cfg)
+{
+	*d = (struct dispatcher){0};
+	d->board = b;
+	d->cfg = *cfg;
+	d->pat = 0x0007040600070406ULL; /* the power-on value (SDM Vol. 3A 13.12.4) */
+}
+
+void dispatch_dump_guest(const struct vcpu *v)
+{
+	static const char *const names[VCPU_NREGS] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+	                                              "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
+	static const char *const segs[VCPU_NSEGS] = {"es", "cs", "ss", "ds", "fs", "gs"};
+	con_log("guest state: rip=0x%llx rflags=0x%llx cpl=%u\n", (unsigned long long)v->rip,
+	        (unsigned long long)v->rflags, v->cpl);
+	for (int i = 0; i < VCPU_NREGS; i += 4)
+		con_log("  %-3s=%016llx %-3s=%016llx %-3s=%016llx %-3s=%016llx\n", names[i],
+		        (unsigned long long)v->gpr[i], names[i + 1], (unsigned long long)v->gpr[i + 1], names[i + 2],
+		        (unsigned long long)v->gpr[i + 2], names[i + 3], (unsigned long long)v->gpr[i + 3]);
+	con_log("  cr0=%llx cr2=%llx cr3=%llx cr4=%llx efer=%llx\n", (unsigned long long)v->cr0,
+	        (unsigned long long)v->cr2, (unsigned long long)v->cr3, (unsigned long long)v->cr4,
+	        (unsigned long long)v->efer);
+	for (int i = 0; i < VCPU_NSEGS; i++)
+		con_log("  %s: sel=%04x base=%llx limit=%x ar=%x\n", segs[i], v->seg[i].sel,
+		        (unsigned long long)v->seg[i].base, v->seg[i].limit, v->seg[i].ar);
+}
+
+static void end_with_dump(struct vcpu *v, int code, const char *reason)
+{
+	con_log("guest stopped: %s (exit reason %u, %s, qualification 0x%llx)\n", reason, v->exit.reason,
+	        exit_reason_name(v->exit.reason), (unsigned long long)v->exit.qual);
+	dispatch_dump_guest(v);
+	vcpu_end(v, code, reason);
+}
+
+static void handle_triple_fault(struct dispatcher *d, struct vcpu *v)
+{
+	end_with_dump(v, HV_EXIT_GUEST_FAULT, "triple fault");
+}
+
+static void handle_unhandled(struct dispatcher *d, struct vcpu *v)
+{
+	end_with_dump(v, HV_EXIT_GUEST_FAULT, "unhandled VM exit");
+}
+
+/* VMX instructions in the guest: microhv offers no nested VMX, so they are undefined (#UD). */
+static void handle_vmx_instruction(struct dispatcher *d, struct vcpu *v)
+{
+	vcpu_inject_exception(v, X86_UD, false, 0);
+}
+
+static void handle_hlt(struct dispatcher *d, struct vcpu *v)
+{
+	if (!(v->rflags & RFLAGS_IF)) {
+		con_log("guest halted with interrupts disabled: nothing can wake it\n");
+		vcpu_end(v, HV_EXIT_GUEST_FAULT, "HLT with interrupts disabled");
+		return;
+	}
+	con_log("guest halted waiting for an interrupt, and no device raises one yet\n");
+	vcpu_end(v, HV_EXIT_GUEST_FAULT, "HLT with no interrupt source");
+}
+
+/* INVD would discard the host's dirty cache lines too; WBINVD's effect is a safe superset. */
+static void handle_invd(struct dispatcher *d, struct vcpu *v) { vcpu_skip_instruction(v); }
+
+/* Host NMIs and external interrupts exit; the host runs with interrupts masked, so count only. */
+static void handle_host_event(struct dispatcher *d, struct vcpu *v) {}
+
+static void handle_ept_violation(struct dispatcher *d, struct vcpu *v)
+{
+	u64 q = v->exit.qual;
+	con_log("guest access outside its RAM: %s%s%s at guest-physical 0x%llx",
+	        (q & EPT_QUAL_READ) ? "read" : "", (q & EPT_QUAL_WRITE) ? "write" : "", (q & EPT_QUAL_FETCH) ? "fetch" : "",
+	        (unsigned long long)v->exit.guest_phys);
+	if (q & EPT_QUAL_LINEAR_VALID)
+		con_printf(" (linear 0x%llx)", (unsigned long long)v->exit.guest_linear);
+	con_printf("\n");
+	end_with_dump(v, HV_EXIT_GUEST_FAULT, "access outside guest RAM");
+}
+
+static void handle_entry_failure(struct dispatcher *d, struct vcpu *v)
+{
+	end_with_dump(v, HV_EXIT_PANIC, "VM entry failed");
+}
+
+static const exit_handler handlers[EXIT_REASON_MAX + 1] = {
+	[EXIT_REASON_EXCEPTION_NMI] = handle_host_event,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_host_event,
+	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_REASON_CPUID] = handle_cpuid,
+	[EXIT_REASON_HLT] = handle_hlt,
+	[EXIT_REASON_INVD] = handle_invd,
+	[EXIT_REASON_VMCALL] = handle_vmx_instruction,
+	[EXIT_REASON_VMCLEAR] = handle_vmx_instruction,
+	[EXIT_REASON_VMLAUNCH] = handle_vmx_instruction,
+	[EXIT_REASON_VMPTRLD] = handle_vmx_instruction,
+	[EXIT_REASON_VMPTRST] = handle_vmx_instruction,
+	[EXIT_REASON_VMREAD] = handle_vmx_instruction,
+	[EXIT_REASON_VMRESUME] = handle_vmx_instruction,
+	[EXIT_REASON_VMWRITE] = handle_vmx_instruction,
+	[EXIT_REASON_VMXOFF] = handle_vmx_instruction,
+	[EXIT_REASON_VMXON] = handle_vmx_instruction,
+	[EXIT_REASON_INVEPT] = handle_vmx_instruction,
+	[EXIT_REASON_INVVPID] = handle_vmx_instruction,
+	[EXIT_REASON_VMFUNC] = handle_vmx_instruction,
+	[EXIT_REASON_CR_ACCESS] = handle_cr_access,
+	[EXIT_REASON_IO_INSTRUCTION] = handle_io,
+	[EXIT_REASON_RDMSR] = handle_rdmsr,
+	[EXIT_REASON_WRMSR] = handle_wrmsr,
+	[EXIT_REASON_ENTRY_FAIL_GUEST_STATE] = handle_entry_failure,
+	[EXIT_REASON_ENTRY_FAIL_MSR_LOADING] = handle_entry_failure,
+	[EXIT_REASON_MWAIT] = handle_vmx_instruction,  /* CPUID hides MONITOR/MWAIT: #UD as on such a CPU */
+	[EXIT_REASON_MONITOR] = handle_vmx_instruction,
+	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
+	[EXIT_REASON_XSETBV] = handle_xsetbv,
+};
+
+void dispatch_exit(struct dispatcher *d, struct vcpu *v)
+{
+	u32 r = v->exit.reason;
+	d->stats.exits++;
+	if (r <= EXIT_REASON_MAX)
+		d->stats.by_reason[r]++;
+	if (d->cfg.trace_exits)
+		con_log("exit %s rip=0x%llx qual=0x%llx\n", exit_reason_name(r), (unsigned long long)v->rip,
+		        (unsigned long long)v->exit.qual);
+	exit_handler h = r <= EXIT_REASON_MAX ? handlers[r] : 0;
+	(h ? h : handle_unhandled)(d, v);
+}
+
+void dispatch_print_stats(const struct dispatcher *d)
+{
+	const struct exit_stats *s = &d->stats;
+	con_log("exit statistics: %llu exits\n", (unsigned long long)s->exits);
+	con_log("  %-40s %12s\n", "reason", "count");
+	for (u32 r = 0; r <= EXIT_REASON_MAX; r++)
+		if (s->by_reason[r])
+			con_log("  %-40s %12llu\n", exit_reason_name(r), (unsigned long long)s->by_reason[r]);
+	con_log("  io instructions %llu, io exits %llu\n", (unsigned long long)s->io_instructions,
+	        (unsigned long long)s->io_exits);
+	con_log("stats {\"exits\":%llu,\"io_instructions\":%llu,\"io_exits\":%llu,\"by_reason\":{",
+	        (unsigned long long)s->exits, (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits);
+	bool first = true;
+	for (u32 r = 0; r <= EXIT_REASON_MAX; r++) {
+		if (!s->by_reason[r])
+			continue;
+		con_printf("%s\"%s\":%llu", first ? "" : ",", exit_reason_name(r), (unsigned long long)s->by_reason[r]);
+		first = false;
+	}
+	con_printf("}}\n");
+}

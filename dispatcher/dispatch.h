@@ -1,0 +1,49 @@
+/*
+ * The VM-exit dispatcher: a table indexed by exit reason with a name and a
+ * handler per reason, and the exit statistics (DESIGN.md sections 3 and 5).
+ * Pure C: the vCPU is struct vcpu, the platform is struct board.
+ */
+#ifndef DISPATCHER_DISPATCH_H
+#define DISPATCHER_DISPATCH_H
+
+#include "../devices/board.h"
+#include "exit_reasons.h"
+#include "vcpu.h"
+
+struct exit_stats {
+	u64 exits;
+	u64 by_reason[EXIT_REASON_MAX + 1];
+	u64 io_instructions; /* IO instructions the guest executed (a REP string instruction counts once) */
+	u64 io_exits;        /* VM exits caused by IO instructions */
+};
+
+struct dispatch_config {
+	bool trace_exits;
+	u64 cr4_allowed; /* CR4 bits the guest may set: what the CPU allows in VMX operation, less VMXE/SMXE */
+};
+
+struct dispatcher {
+	struct board *board;
+	struct exit_stats stats;
+	struct dispatch_config cfg;
+	u64 pat, mtrr_def_type; /* MSRs the guest may write and read back */
+	u64 cr8;                /* the task-priority register, with no local APIC behind it */
+};
+
+void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_config *cfg);
+/* Handles one exit; on return v says what to write back, what to inject, or that the guest ended. */
+void dispatch_exit(struct dispatcher *d, struct vcpu *v);
+/* "[hv] exit statistics" table and the "[hv] stats {json}" line. */
+void dispatch_print_stats(const struct dispatcher *d);
+/* Every register and control register of the guest, as [hv] lines. */
+void dispatch_dump_guest(const struct vcpu *v);
+
+/* Handlers, one file per concern. */
+void handle_io(struct dispatcher *d, struct vcpu *v);
+void handle_cpuid(struct dispatcher *d, struct vcpu *v);
+void handle_rdmsr(struct dispatcher *d, struct vcpu *v);
+void handle_wrmsr(struct dispatcher *d, struct vcpu *v);
+void handle_cr_access(struct dispatcher *d, struct vcpu *v);
+void handle_xsetbv(struct dispatcher *d, struct vcpu *v);
+
+#endif

@@ -1,0 +1,109 @@
+/* CPUID, RDMSR/WRMSR and XSETBV exits (Intel SDM Vol. 3C 26.1.2 and 26.1.3 list when they exit). */
+#include "dispatch.h"
+#include "cpuid.h"
+#include "msr.h"
+#include "../arch/console.h"
+
+#define X86_GP 13
+#define XCR0_X87 (1ULL << 0)
+#define XCR0_SSE (1ULL << 1)
+#define XCR0_AVX (1ULL << 2)
+#define CPUID_XSAVE_LEAF 0xd
+#define EFER_SCE (1ULL << 0)
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+#define EFER_NXE (1ULL << 11)
+#define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
+#define CR0_PG (1ULL << 31)
+#define MISC_ENABLE_FAST_STRINGS (1ULL << 0)
+#define FEATURE_CONTROL_LOCKED 1ULL /* locked, VMX off: no nested VMX */
+
+static void set_edx_eax(struct vcpu *v, u64 value)
+{
+	vcpu_set_reg(v, VCPU_RAX, value & 0xffffffffULL);
+	vcpu_set_reg(v, VCPU_RDX, value >> 32);
+}
+
+void handle_cpuid(struct dispatcher *d, struct vcpu *v)
+{
+	u32 regs[4];
+	u32 leaf = (u32)v->gpr[VCPU_RAX], sub = (u32)v->gpr[VCPU_RCX];
+	v->plat->host_cpuid(leaf, sub, regs);
+	cpuid_filter(leaf, sub, regs);
+	vcpu_set_reg(v, VCPU_RAX, regs[0]);
+	vcpu_set_reg(v, VCPU_RBX, regs[1]);
+	vcpu_set_reg(v, VCPU_RCX, regs[2]);
+	vcpu_set_reg(v, VCPU_RDX, regs[3]);
+	vcpu_skip_instruction(v);
+}
+
+void handle_rdmsr(struct dispatcher *d, struct vcpu *v)
+{
+	u32 msr = (u32)v->gpr[VCPU_RCX];
+	u64 value;
+	switch (msr) {
+	case MSR_EFER: value = v->efer; break;
+	case MSR_TSC: value = v->plat->now_tsc(); break;
+	case MSR_PAT: value = d->pat; break;
+	case MSR_MTRR_DEF_TYPE: value = d->mtrr_def_type; break;
+	case MSR_MTRRCAP: value = 0; break; /* no variable or fixed MTRRs: all of guest RAM is WB */
+	case MSR_MISC_ENABLE: value = MISC_ENABLE_FAST_STRINGS; break;
+	case MSR_FEATURE_CONTROL: value = FEATURE_CONTROL_LOCKED; break;
+	case MSR_PLATFORM_ID:
+	case MSR_BIOS_SIGN_ID: value = 0; break;
+	default:
+		vcpu_inject_exception(v, X86_GP, true, 0); /* an MSR this virtual CPU does not have */
+		return;
+	}
+	set_edx_eax(v, value);
+	vcpu_skip_instruction(v);
+}
+
+/* EFER writes: reserved bits fault; LME may not change while paging is on (SDM Vol. 3A 10.8.5). */
+static bool write_efer(struct vcpu *v, u64 value)
+{
+	if (value & ~(EFER_WRITABLE | EFER_LMA))
+		return false;
+	if ((v->cr0 & CR0_PG) && ((value ^ v->efer) & EFER_LME))
+		return false;
+	v->efer = (value & EFER_WRITABLE) | (v->efer & EFER_LMA); /* LMA is the processor's to set */
+	v->dirty |= VCPU_DIRTY_EFER;
+	return true;
+}
+
+void handle_wrmsr(struct dispatcher *d, struct vcpu *v)
+{
+	u32 msr = (u32)v->gpr[VCPU_RCX];
+	u64 value = (v->gpr[VCPU_RDX] << 32) | (v->gpr[VCPU_RAX] & 0xffffffffULL);
+	bool ok = true;
+	switch (msr) {
+	case MSR_EFER: ok = write_efer(v, value); break;
+	case MSR_PAT: ok = msr_pat_valid(value); if (ok) d->pat = value; break;
+	case MSR_MTRR_DEF_TYPE: d->mtrr_def_type = value; break;
+	case MSR_TSC:           /* the guest's clock is the host TSC: writes are dropped */
+	case MSR_MISC_ENABLE:
+	case MSR_BIOS_SIGN_ID: break; /* microcode update signature: nothing to update */
+	default: ok = false; break;
+	}
+	if (!ok) {
+		vcpu_inject_exception(v, X86_GP, true, 0);
+		return;
+	}
+	vcpu_skip_instruction(v);
+}
+
+/* XSETBV (SDM Vol. 2D): #GP at CPL > 0, for ECX != 0, x87 off, AVX without SSE, or unsupported bits. */
+void handle_xsetbv(struct dispatcher *d, struct vcpu *v)
+{
+	u64 value = (v->gpr[VCPU_RDX] << 32) | (v->gpr[VCPU_RAX] & 0xffffffffULL);
+	u32 regs[4];
+	v->plat->host_cpuid(CPUID_XSAVE_LEAF, 0, regs);
+	u64 supported = ((u64)regs[3] << 32) | regs[0];
+	bool ok = v->cpl == 0 && (u32)v->gpr[VCPU_RCX] == 0 && (value & XCR0_X87) && !(value & ~supported) &&
+	          !((value & XCR0_AVX) && !(value & XCR0_SSE));
+	if (!ok || v->plat->host_xsetbv(0, value)) {
+		vcpu_inject_exception(v, X86_GP, true, 0);
+		return;
+	}
+	vcpu_skip_instruction(v);
+}

@@ -1,0 +1,108 @@
+/*
+ * Control-register access exits (Intel SDM Vol. 3C 28.2.1, table 28-3). With
+ * CR0/CR4 guest/host masks (25.6.6), only writes that touch a bit the host
+ * owns exit; the dispatcher keeps the guest's view in v->cr0/v->cr4 and
+ * vmx/ derives the real values from it. Checks: SDM Vol. 2B "MOV—Move
+ * to/from Control Registers", Vol. 3A 2.5.
+ */
+#include "dispatch.h"
+
+#define CRQ_NUM_MASK 0xfULL
+#define CRQ_TYPE_SHIFT 4
+#define CRQ_TYPE_MASK 0x3ULL
+#define CRQ_GPR_SHIFT 8
+#define CRQ_GPR_MASK 0xfULL
+#define CRQ_LMSW_SHIFT 16
+enum { CR_MOV_TO = 0, CR_MOV_FROM = 1, CR_CLTS = 2, CR_LMSW = 3 };
+
+#define X86_GP 13
+#define CR0_PE (1ULL << 0)
+#define CR0_MP (1ULL << 1)
+#define CR0_EM (1ULL << 2)
+#define CR0_TS (1ULL << 3)
+#define CR0_ET (1ULL << 4)
+#define CR0_NW (1ULL << 29)
+#define CR0_CD (1ULL << 30)
+#define CR0_PG (1ULL << 31)
+#define CR0_LMSW_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS)
+#define CR4_PAE (1ULL << 5)
+#define CR4_PCIDE (1ULL << 17)
+#define EFER_LME (1ULL << 8)
+
+static bool set_cr0(struct vcpu *v, u64 val)
+{
+	if (val >> 32)
+		return false;
+	if ((val & CR0_PG) && !(val & CR0_PE))
+		return false;
+	if ((val & CR0_NW) && !(val & CR0_CD))
+		return false;
+	if (!(val & CR0_PG) && vcpu_long_mode(v))
+		return false; /* leaving paging from 64-bit code */
+	if ((val & CR0_PG) && !(v->cr0 & CR0_PG) && (v->efer & EFER_LME) && !(v->cr4 & CR4_PAE))
+		return false; /* IA-32e mode needs PAE (SDM Vol. 3A 10.8.5) */
+	v->cr0 = val | CR0_ET; /* ET is hardwired to 1 */
+	v->dirty |= VCPU_DIRTY_CR;
+	return true;
+}
+
+static bool set_cr4(struct dispatcher *d, struct vcpu *v, u64 val)
+{
+	if (val & ~d->cfg.cr4_allowed)
+		return false;
+	if (!(val & CR4_PAE) && (v->efer & VCPU_EFER_LMA))
+		return false;
+	if ((val & CR4_PCIDE) && !(v->cr4 & CR4_PCIDE) && (v->cr3 & 0xfff))
+		return false;
+	v->cr4 = val;
+	v->dirty |= VCPU_DIRTY_CR;
+	return true;
+}
+
+void handle_cr_access(struct dispatcher *d, struct vcpu *v)
+{
+	u64 q = v->exit.qual;
+	u32 cr = (u32)(q & CRQ_NUM_MASK);
+	u32 type = (u32)((q >> CRQ_TYPE_SHIFT) & CRQ_TYPE_MASK);
+	enum vcpu_reg gpr = (enum vcpu_reg)((q >> CRQ_GPR_SHIFT) & CRQ_GPR_MASK);
+	bool ok = true;
+	switch (type) {
+	case CR_MOV_TO: {
+		u64 val = v->gpr[gpr];
+		if (!vcpu_long_mode(v))
+			val &= 0xffffffffULL;
+		if (cr == 0) {
+			ok = set_cr0(v, val);
+		} else if (cr == 4) {
+			ok = set_cr4(d, v, val);
+		} else if (cr == 3) {
+			v->cr3 = val;
+			v->dirty |= VCPU_DIRTY_CR;
+		} else if (cr == 8) {
+			ok = val <= 0xf; /* TPR: no local APIC, so it only reads back */
+			if (ok)
+				d->cr8 = val;
+		} else {
+			ok = false;
+		}
+		break;
+	}
+	case CR_MOV_FROM: {
+		u64 val = cr == 3 ? v->cr3 : cr == 8 ? d->cr8 : cr == 0 ? v->cr0 : v->cr4;
+		vcpu_set_reg(v, gpr, vcpu_long_mode(v) ? val : ((v->gpr[gpr] & ~0xffffffffULL) | (val & 0xffffffffULL)));
+		break;
+	}
+	case CR_CLTS: ok = set_cr0(v, v->cr0 & ~CR0_TS); break;
+	case CR_LMSW: { /* LMSW sets but never clears PE (SDM Vol. 2A LMSW) */
+		u64 src = (q >> CRQ_LMSW_SHIFT) & CR0_LMSW_BITS;
+		u64 val = (v->cr0 & ~(CR0_MP | CR0_EM | CR0_TS)) | src;
+		ok = set_cr0(v, val);
+		break;
+	}
+	}
+	if (!ok) {
+		vcpu_inject_exception(v, X86_GP, true, 0);
+		return;
+	}
+	vcpu_skip_instruction(v);
+}

@@ -1,0 +1,121 @@
+/*
+ * IO-instruction exits, one instruction per exit (the block-IO method of
+ * DESIGN.md section 3 builds on this). Exit qualification: Intel SDM Vol. 3C
+ * 28.2.1, table 28-5; instruction information for INS/OUTS: 28.2.5, table 28-8.
+ */
+#include "dispatch.h"
+#include "guest_mem.h"
+#include "../arch/console.h"
+#include "../arch/shutdown.h"
+
+#define IOQ_SIZE_MASK 0x7ULL
+#define IOQ_IN (1ULL << 3)
+#define IOQ_STRING (1ULL << 4)
+#define IOQ_REP (1ULL << 5)
+#define IOQ_PORT_SHIFT 16
+#define IOI_ADDR_SIZE_SHIFT 7
+#define IOI_ADDR_SIZE_MASK 0x7u
+#define IOI_SEG_SHIFT 15
+#define IOI_SEG_MASK 0x7u
+#define RFLAGS_DF (1ULL << 10)
+#define X86_PF 14
+/* Longest REP string run handled in one exit: bounds the time the guest is held. */
+#define IO_STRING_MAX_ITERATIONS 4096
+
+static u64 width_mask(u32 bytes) { return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1; }
+
+/* Writes an IN result to AL/AX/EAX: a 32-bit result zero-extends in 64-bit mode (SDM Vol. 1 3.4.1.1). */
+static void set_accumulator(struct vcpu *v, u32 size, u32 value)
+{
+	u64 rax = v->gpr[VCPU_RAX];
+	if (size == 4 && vcpu_long_mode(v))
+		rax = value;
+	else
+		rax = (rax & ~width_mask(size)) | (value & width_mask(size));
+	vcpu_set_reg(v, VCPU_RAX, rax);
+}
+
+static void inject_page_fault(struct vcpu *v, const struct gmem_fault *f)
+{
+	if (f->non_canonical) {
+		vcpu_inject_exception(v, 13, true, 0);
+		return;
+	}
+	v->cr2 = f->linear;
+	v->dirty |= VCPU_DIRTY_CR2;
+	vcpu_inject_exception(v, X86_PF, true, f->pf_error);
+}
+
+/*
+ * INS/OUTS, with REP: iterates through guest memory with the guest's paging.
+ * A fault stops the instruction where native execution would stop it, with
+ * RCX/RSI/RDI reflecting the iterations done, and delivers the fault.
+ */
+static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, bool in, bool rep)
+{
+	u32 asz_code = (v->exit.instr_info >> IOI_ADDR_SIZE_SHIFT) & IOI_ADDR_SIZE_MASK;
+	u64 amask = asz_code == 0 ? 0xffff : asz_code == 1 ? 0xffffffffULL : ~0ULL;
+	u32 segi = in ? VCPU_ES : ((v->exit.instr_info >> IOI_SEG_SHIFT) & IOI_SEG_MASK);
+	if (segi >= VCPU_NSEGS)
+		segi = VCPU_DS;
+	enum vcpu_reg idx = in ? VCPU_RDI : VCPU_RSI;
+	u64 seg_base = vcpu_long_mode(v) && segi < VCPU_FS ? 0 : v->seg[segi].base;
+	i64 step = (v->rflags & RFLAGS_DF) ? -(i64)size : (i64)size;
+	u64 count = rep ? (v->gpr[VCPU_RCX] & amask) : 1;
+	u64 done = 0;
+	bool user = v->cpl == 3;
+	while (done < count && done < IO_STRING_MAX_ITERATIONS) {
+		u64 off = v->gpr[idx] & amask;
+		u64 linear = seg_base + off;
+		if (!vcpu_long_mode(v))
+			linear &= 0xffffffffULL;
+		struct gmem_fault f;
+		u32 val = 0;
+		int r;
+		if (in) {
+			val = iobus_in(&d->board->bus, port, (u8)size);
+			r = gmem_write(v, linear, &val, size, user, &f);
+		} else {
+			r = gmem_read(v, linear, &val, size, VCPU_READ, user, &f);
+			if (r == GMEM_OK)
+				iobus_out(&d->board->bus, port, (u8)size, val);
+		}
+		if (r == GMEM_FAULT) {
+			inject_page_fault(v, &f);
+			return;
+		}
+		if (r != GMEM_OK) {
+			con_log("string IO at 0x%llx touches guest-physical memory that is not RAM\n",
+			        (unsigned long long)linear);
+			vcpu_end(v, HV_EXIT_GUEST_FAULT, "string IO outside guest RAM");
+			return;
+		}
+		vcpu_set_reg(v, idx, (v->gpr[idx] & ~amask) | ((off + (u64)step) & amask));
+		done++;
+		if (rep)
+			vcpu_set_reg(v, VCPU_RCX, (v->gpr[VCPU_RCX] & ~amask) | ((count - done) & amask));
+	}
+	if (done == count) /* else RIP stays: the guest re-executes the rest, as after an interrupt */
+		vcpu_skip_instruction(v);
+}
+
+void handle_io(struct dispatcher *d, struct vcpu *v)
+{
+	u64 q = v->exit.qual;
+	u32 size = (u32)(q & IOQ_SIZE_MASK) + 1;
+	bool in = (q & IOQ_IN) != 0;
+	u16 port = (u16)(q >> IOQ_PORT_SHIFT);
+	d->stats.io_exits++;
+	d->stats.io_instructions++;
+	if (q & IOQ_STRING) {
+		string_io(d, v, port, size, in, (q & IOQ_REP) != 0);
+	} else {
+		if (in)
+			set_accumulator(v, size, iobus_in(&d->board->bus, port, (u8)size));
+		else
+			iobus_out(&d->board->bus, port, (u8)size, (u32)(v->gpr[VCPU_RAX] & width_mask(size)));
+		vcpu_skip_instruction(v);
+	}
+	if (d->board->dbg.fired)
+		vcpu_end(v, (int)d->board->dbg.code, "the guest wrote its exit code to port 0xf4");
+}

@@ -1,0 +1,178 @@
+/*
+ * The run loop: VM entry, exit information into struct vcpu, the dispatcher,
+ * and back into the VMCS what it changed (Intel SDM Vol. 3C 27 and 28).
+ */
+#include "vmx.h"
+#include "vmcs_fields.h"
+#include "vmx_ops.h"
+#include "vmx_errors.h"
+#include "../arch/console.h"
+#include "../arch/cpu.h"
+#include "../arch/shutdown.h"
+
+#define EXIT_REASON_BASIC_MASK 0xffffU
+#define EXIT_REASON_ENTRY_FAILURE (1U << 31)
+#define INTR_INFO_VALID (1U << 31)
+#define INTR_INFO_ERROR_VALID (1U << 11)
+#define INTR_INFO_TYPE_SHIFT 8
+#define INTERRUPTIBILITY_STI (1U << 0)
+#define INTERRUPTIBILITY_MOV_SS (1U << 1)
+#define PENDING_DBG_BS (1ULL << 14)
+#define RFLAGS_TF (1ULL << 8)
+#define CR0_PG (1ULL << 31)
+#define CR4_PAE (1ULL << 5)
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+#define AR_DPL_SHIFT 5
+#define AR_DPL_MASK 0x3U
+#define PREEMPTION_TIMER_MAX 0xffffffffULL
+#define PDPTE_COUNT 4
+#define ENTER_FAIL_INVALID 1
+
+static const struct guest_ram *run_ram;
+
+static void *plat_gpa_ptr(void *ctx, u64 gpa, u32 len) { return guest_ram_ptr(ctx, gpa, len); }
+
+static void plat_cpuid(u32 leaf, u32 sub, u32 regs[4]) { cpuid(leaf, sub, &regs[0], &regs[1], &regs[2], &regs[3]); }
+
+/* The guest's XCR0 is the processor's while it runs; the core itself uses no extended state. */
+static int plat_xsetbv(u32 index, u64 value)
+{
+	__asm__ volatile("xsetbv" ::"c"(index), "a"((u32)value), "d"((u32)(value >> 32)));
+	return 0;
+}
+
+static u64 plat_rdmsr(u32 msr) { return rdmsr(msr); }
+static u64 plat_tsc(void) { return rdtsc(); }
+
+static u64 guest_view(u64 real, u64 shadow, u64 mask) { return (real & ~mask) | (shadow & mask); }
+
+static void load_vcpu(struct vmx_cpu *c, struct vcpu *v)
+{
+	u32 reason = (u32)vmread(VMCS_EXIT_REASON);
+	v->exit = (struct vcpu_exit){
+		.reason = reason & EXIT_REASON_BASIC_MASK,
+		.entry_failure = (reason & EXIT_REASON_ENTRY_FAILURE) != 0,
+		.qual = vmread(VMCS_EXIT_QUALIFICATION),
+		.instr_len = (u32)vmread(VMCS_EXIT_INSTR_LEN),
+		.instr_info = (u32)vmread(VMCS_EXIT_INSTR_INFO),
+		.guest_linear = vmread(VMCS_GUEST_LINEAR_ADDRESS),
+		.guest_phys = vmread(VMCS_GUEST_PHYSICAL_ADDRESS),
+		.intr_info = (u32)vmread(VMCS_EXIT_INTR_INFO),
+		.idt_vectoring_info = (u32)vmread(VMCS_IDT_VECTORING_INFO),
+		.idt_vectoring_error = (u32)vmread(VMCS_IDT_VECTORING_ERROR),
+	};
+	v->rip = vmread(VMCS_GUEST_RIP);
+	v->rflags = vmread(VMCS_GUEST_RFLAGS);
+	v->gpr[VCPU_RSP] = vmread(VMCS_GUEST_RSP);
+	v->cr0 = guest_view(vmread(VMCS_GUEST_CR0), vmread(VMCS_CR0_SHADOW), c->cr0_mask);
+	v->cr4 = guest_view(vmread(VMCS_GUEST_CR4), vmread(VMCS_CR4_SHADOW), c->cr4_mask);
+	v->cr3 = vmread(VMCS_GUEST_CR3);
+	v->cr2 = read_cr2();
+	v->efer = vmread(VMCS_GUEST_EFER);
+	for (int i = 0; i < VCPU_NSEGS; i++) {
+		v->seg[i].sel = (u16)vmread(VMCS_SEG_SEL(i));
+		v->seg[i].base = vmread(VMCS_SEG_BASE(i));
+		v->seg[i].limit = (u32)vmread(VMCS_SEG_LIMIT(i));
+		v->seg[i].ar = (u32)vmread(VMCS_SEG_AR(i));
+	}
+	/* CPL is SS.DPL (SDM Vol. 3C 25.4.1) */
+	v->cpl = (v->seg[VCPU_SS].ar >> AR_DPL_SHIFT) & AR_DPL_MASK;
+	v->dirty = 0;
+}
+
+/* PAE paging entered by an emulated CR write: VM entry takes the PDPTEs from the VMCS (SDM 27.3.2.4). */
+static void load_pdptes(const struct vmx_cpu *c, const struct vcpu *v)
+{
+	if (!(v->cr0 & CR0_PG) || !(v->cr4 & CR4_PAE) || (v->efer & EFER_LMA))
+		return;
+	const u64 *pdpte = guest_ram_ptr(run_ram, v->cr3 & ~0x1fULL, PDPTE_COUNT * sizeof(u64));
+	for (int i = 0; i < PDPTE_COUNT; i++)
+		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, pdpte ? pdpte[i] : 0);
+}
+
+static void store_vcpu(struct vmx_cpu *c, struct vcpu *v)
+{
+	if (v->dirty & VCPU_DIRTY_RIP)
+		vmwrite(VMCS_GUEST_RIP, v->rip);
+	if (v->dirty & VCPU_DIRTY_RFLAGS)
+		vmwrite(VMCS_GUEST_RFLAGS, v->rflags);
+	if (v->dirty & VCPU_DIRTY_RSP)
+		vmwrite(VMCS_GUEST_RSP, v->gpr[VCPU_RSP]);
+	if (v->dirty & VCPU_DIRTY_CR2)
+		write_cr2(v->cr2);
+	if (v->dirty & (VCPU_DIRTY_CR | VCPU_DIRTY_EFER)) {
+		/* CR0.PG with EFER.LME activates IA-32e mode (SDM Vol. 3A 10.8.5); the entry control follows. */
+		u64 efer = v->efer & ~EFER_LMA;
+		if ((v->cr0 & CR0_PG) && (efer & EFER_LME))
+			efer |= EFER_LMA;
+		v->efer = efer;
+		u64 entry = vmread(VMCS_ENTRY_CONTROLS) & ~(u64)VMX_ENTRY_IA32E_MODE_GUEST;
+		vmwrite(VMCS_ENTRY_CONTROLS, entry | ((efer & EFER_LMA) ? VMX_ENTRY_IA32E_MODE_GUEST : 0));
+		vmwrite(VMCS_GUEST_EFER, efer);
+		u64 cr0_fixed0 = c->msrs.cr0_fixed0 & ~(1ULL | CR0_PG);
+		vmwrite(VMCS_CR0_SHADOW, v->cr0);
+		vmwrite(VMCS_CR4_SHADOW, v->cr4);
+		vmwrite(VMCS_GUEST_CR0, vmx_fix_cr(v->cr0, cr0_fixed0, c->msrs.cr0_fixed1));
+		vmwrite(VMCS_GUEST_CR4, vmx_fix_cr(v->cr4, c->msrs.cr4_fixed0, c->msrs.cr4_fixed1));
+		vmwrite(VMCS_GUEST_CR3, v->cr3);
+		load_pdptes(c, v);
+	}
+	if (v->dirty & VCPU_DIRTY_RETIRED) {
+		/* The emulated instruction completed: its STI/MOV-SS shadow is over, and a TF trap is due
+		 * after it (SDM Vol. 3C 25.4.2 interruptibility state, pending debug exceptions). */
+		u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+		if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
+			vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+		if (v->rflags & RFLAGS_TF)
+			vmwrite(VMCS_GUEST_PENDING_DBG, vmread(VMCS_GUEST_PENDING_DBG) | PENDING_DBG_BS);
+	}
+	if (v->inject.pending) {
+		u32 info = INTR_INFO_VALID | ((u32)v->inject.type << INTR_INFO_TYPE_SHIFT) | v->inject.vector;
+		if (v->inject.has_error) {
+			info |= INTR_INFO_ERROR_VALID;
+			vmwrite(VMCS_ENTRY_EXCEPTION_ERROR, v->inject.error);
+		}
+		vmwrite(VMCS_ENTRY_INTR_INFO, info);
+		v->inject.pending = false;
+	}
+}
+
+static void report_entry_error(int rc)
+{
+	if (rc == ENTER_FAIL_INVALID) {
+		con_log("VM entry failed: VMfailInvalid (no current VMCS)\n");
+		return;
+	}
+	u32 e = (u32)vmread(VMCS_VM_INSTRUCTION_ERROR);
+	con_log("VM entry failed: VM-instruction error %u (%s)\n", e, vm_instruction_error_name(e));
+}
+
+int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, const struct guest_entry_state *s)
+{
+	static const struct vcpu_platform plat_ops = {0, plat_gpa_ptr, plat_cpuid, plat_xsetbv, plat_rdmsr, plat_tsc};
+	struct vcpu_platform plat = plat_ops;
+	plat.ctx = (void *)r;
+	run_ram = r;
+	struct vcpu v = {0};
+	for (int i = 0; i < VCPU_NREGS; i++)
+		v.gpr[i] = s->gpr[i];
+	v.plat = &plat;
+	int launched = 0;
+	while (!v.ended) {
+		vmwrite(VMCS_PREEMPTION_TIMER, PREEMPTION_TIMER_MAX);
+		int rc = vmx_enter(v.gpr, launched);
+		if (rc) {
+			report_entry_error(rc);
+			vcpu_end(&v, HV_EXIT_PANIC, "VM entry failed");
+			break;
+		}
+		launched = 1;
+		load_vcpu(c, &v);
+		dispatch_exit(d, &v);
+		if (!v.ended)
+			store_vcpu(c, &v);
+	}
+	con_log("guest ended: %s (code %d)\n", v.end_reason, v.end_code);
+	return v.end_code;
+}
