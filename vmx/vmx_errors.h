@@ -1,0 +1,45 @@
+/*
+ * VM-instruction error numbers: what the VM-instruction error field of the VMCS says after
+ * a VMX instruction failed with VMfailValid (Intel SDM Vol. 3C 31.4, table 31-1).
+ * Numbers 14, 21 and 27 are not used by the SDM; their names are "reserved N".
+ */
+#ifndef VMX_VMX_ERRORS_H
+#define VMX_VMX_ERRORS_H
+
+#include "../arch/types.h"
+
+#define VMXERR_NONE 0 /* the field holds 0 until an instruction fails */
+#define VMXERR_VMCALL_IN_ROOT 1
+#define VMXERR_VMCLEAR_INVALID_ADDR 2
+#define VMXERR_VMCLEAR_VMXON_PTR 3
+#define VMXERR_VMLAUNCH_NONCLEAR 4
+#define VMXERR_VMRESUME_NONLAUNCHED 5
+#define VMXERR_VMRESUME_AFTER_VMXOFF 6
+#define VMXERR_ENTRY_INVALID_CONTROLS 7
+#define VMXERR_ENTRY_INVALID_HOST_STATE 8
+#define VMXERR_VMPTRLD_INVALID_ADDR 9
+#define VMXERR_VMPTRLD_VMXON_PTR 10
+#define VMXERR_VMPTRLD_BAD_REVISION 11
+#define VMXERR_UNSUPPORTED_FIELD 12
+#define VMXERR_VMWRITE_READ_ONLY 13
+#define VMXERR_RESERVED_14 14
+#define VMXERR_VMXON_IN_ROOT 15
+#define VMXERR_ENTRY_INVALID_EXEC_VMCS 16
+#define VMXERR_ENTRY_NONLAUNCHED_EXEC_VMCS 17
+#define VMXERR_ENTRY_EXEC_VMCS_NOT_VMXON 18
+#define VMXERR_VMCALL_NONCLEAR 19
+#define VMXERR_VMCALL_INVALID_EXIT_CONTROLS 20
+#define VMXERR_RESERVED_21 21
+#define VMXERR_VMCALL_BAD_MSEG_REVISION 22
+#define VMXERR_VMXOFF_DUAL_MONITOR 23
+#define VMXERR_VMCALL_INVALID_SMM_FEATURES 24
+#define VMXERR_ENTRY_INVALID_EXEC_CONTROLS 25
+#define VMXERR_ENTRY_MOV_SS_BLOCKING 26
+#define VMXERR_RESERVED_27 27
+#define VMXERR_INVALID_INVEPT_INVVPID 28
+#define VMXERR_MAX VMXERR_INVALID_INVEPT_INVVPID
+
+/* The SDM's description of error n; "unknown" past VMXERR_MAX. */
+const char *vm_instruction_error_name(u32 n);
+
+#endif
