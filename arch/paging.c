@@ -19,6 +19,8 @@
 #define PT_ALLOC_LIMIT (4 * GIB) /* the loaders identity-map at least this much */
 #define CPUID_EXT_NX (1u << 20)
 #define CPUID_EXT_1G (1u << 26)
+#define CR4_LA57 (1ULL << 12)
+#define PML5_HIGH_INDEX 511
 
 extern u8 __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[], __data_end[];
 
@@ -106,6 +108,15 @@ int paging_init(struct pmm *p, u64 core_phys, u64 phys_top)
 	if (nx_bit)
 		wrmsr(MSR_IA32_EFER, rdmsr(MSR_IA32_EFER) | EFER_NXE);
 	write_cr0(read_cr0() | CR0_WP);
-	write_cr3((u64)(uintptr_t)pml4);
+	u64 *top = pml4;
+	if (read_cr4() & CR4_LA57) {
+		/* A firmware that runs 5-level paging hands over in it, and 64-bit code cannot leave it
+		 * (SDM Vol. 3A 5.5): one PML5 whose lowest and highest entries both lead to the PML4. */
+		top = new_table();
+		if (!top)
+			return -1;
+		top[0] = top[PML5_HIGH_INDEX] = (u64)(uintptr_t)pml4 | PTE_P | PTE_W;
+	}
+	write_cr3((u64)(uintptr_t)top);
 	return 0;
 }
