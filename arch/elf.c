@@ -44,26 +44,36 @@ static bool add_ok(u64 a, u64 b, u64 *sum)
 	return *sum >= a;
 }
 
-static void scan_notes(const u8 *img, u64 off, u64 len, struct elf_image *out)
+/* Walks the notes of one PT_NOTE segment; a note that does not fit the segment is an error. */
+static int scan_notes(const u8 *img, u64 off, u64 len, unsigned idx, struct elf_image *out, char *err,
+                      size_t errlen)
 {
 	u64 pos = 0;
-	while (pos + 12 <= len) {
+	while (pos < len) {
+		if (len - pos < 12)
+			FAIL("segment %u: malformed note at +0x%llx: %llu bytes left, less than a note header", idx,
+			     (unsigned long long)pos, (unsigned long long)(len - pos));
 		const u8 *n = img + off + pos;
 		u64 namesz = rd(n, 4), descsz = rd(n + 4, 4), type = rd(n + 8, 4);
 		u64 name_al = ALIGN_UP(namesz, 4), desc_al = ALIGN_UP(descsz, 4);
 		if (name_al > len || desc_al > len || pos + 12 + name_al + desc_al > len)
-			return;
+			FAIL("segment %u: malformed note at +0x%llx: name and descriptor sizes %llu and %llu run past the "
+			     "segment", idx, (unsigned long long)pos, (unsigned long long)namesz, (unsigned long long)descsz);
 		const char *name = (const char *)n + 12;
 		static const char want[] = CORE_NOTE_NAME;
 		bool match = namesz == sizeof(want);
 		for (u64 i = 0; match && i < sizeof(want); i++)
 			match = name[i] == want[i];
-		if (match && type == CORE_NOTE_ENTRY64 && descsz == 8) {
+		if (match && type == CORE_NOTE_ENTRY64) {
+			if (descsz != 8) /* a loader must not guess the entry point from a short or long field */
+				FAIL("segment %u: malformed note: the %s entry note has a %llu-byte descriptor, not 8", idx,
+				     CORE_NOTE_NAME, (unsigned long long)descsz);
 			out->has_entry64_note = true;
 			out->entry64 = rd(n + 12 + name_al, 8);
 		}
 		pos += 12 + name_al + desc_al;
 	}
+	return 0;
 }
 
 static int check_segment(const struct elf_segment *s, u64 size, unsigned idx, char *err, size_t errlen)
@@ -125,7 +135,8 @@ int elf_parse(const void *image, u64 size, struct elf_image *out, char *err, siz
 		if (type == PT_NOTE) {
 			if (check_segment(&s, size, (unsigned)i, err, errlen))
 				return -1;
-			scan_notes(img, s.offset, s.filesz, out);
+			if (scan_notes(img, s.offset, s.filesz, (unsigned)i, out, err, errlen))
+				return -1;
 			continue;
 		}
 		if (type != PT_LOAD || s.memsz == 0)

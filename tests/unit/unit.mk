@@ -1,0 +1,46 @@
+# Host unit tests (cmocka), included by the top Makefile. `make unit` builds one binary per
+# tests/unit/test_*.c into $(BUILD)/tests/unit/; tests/unit/run.sh runs them and prints TAP.
+# The pure sources are compiled natively with ASan and UBSan. arch/string.c is never linked:
+# it defines memcpy and friends, which the host's libc (and the sanitizers) provide.
+
+UNIT_DIR := $(BUILD)/tests/unit
+UNIT_CC ?= gcc
+UNIT_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+UNIT_CFLAGS := -std=c11 -O1 -g $(WARN) $(UNIT_SAN) -fno-omit-frame-pointer -I. \
+	-D_DEFAULT_SOURCE -DUNIT_DATA_DIR='"$(abspath tests/data)"'
+UNIT_LDLIBS := -lcmocka
+
+# Pure sources under test, per binary (kept explicit and small).
+UNIT_SRCS_test_printf := arch/printf.c
+UNIT_SRCS_test_console := arch/console.c arch/printf.c
+UNIT_SRCS_test_options := boot/options.c arch/printf.c
+UNIT_SRCS_test_pmm := arch/pmm.c
+UNIT_SRCS_test_pmm_random := arch/pmm.c
+UNIT_SRCS_test_elf := arch/elf.c arch/printf.c
+UNIT_SRCS_test_elf_segments := arch/elf.c arch/printf.c
+UNIT_SRCS_test_memmap := arch/memmap.c arch/console.c arch/printf.c
+UNIT_SRCS_test_caps := vmx/caps.c
+UNIT_SRCS_test_guest_mem := dispatcher/guest_mem.c
+UNIT_SRCS_test_controls := vmx/controls.c
+UNIT_SRCS_test_ept := vmx/ept.c
+UNIT_SRCS_test_cpuid := dispatcher/cpuid.c
+UNIT_SRCS_test_exit_reasons := dispatcher/exit_reasons.c vmx/vmx_errors.c
+UNIT_SRCS_test_mb1 := guest/mb1.c arch/elf.c arch/printf.c
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_TESTS:%=$(UNIT_DIR)/%)
+
+.PHONY: unit
+unit: $(UNIT_BINS)
+
+$(UNIT_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(UNIT_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
+
+define UNIT_BIN_RULE
+$(UNIT_DIR)/$(1): $(UNIT_DIR)/obj/tests/unit/$(1).o $(UNIT_SRCS_$(1):%.c=$(UNIT_DIR)/obj/%.o)
+	$(UNIT_CC) $(UNIT_SAN) -o $$@ $$^ $(UNIT_LDLIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call UNIT_BIN_RULE,$(t))))
+
+-include $(shell find $(UNIT_DIR)/obj -name '*.d' 2>/dev/null)
