@@ -63,7 +63,7 @@ GUEST_FILE = $(if $(wildcard $(GUEST)),$(GUEST),$(BUILD)/guest/tests/$(GUEST).el
 run: deps
 	$(MAKE) all
 	scripts/run-bochs.sh $(if $(CPU),--cpu $(CPU)) $(if $(HVARGS),--cmdline "$(HVARGS)") \
-		--guest $(GUEST_FILE) $(if $(TIMEOUT),--timeout $(TIMEOUT)) --console
+		--guest $(GUEST_FILE) $(if $(APPEND),--append "$(APPEND)") $(if $(TIMEOUT),--timeout $(TIMEOUT)) --console
 
 test: deps
 	$(MAKE) all unit

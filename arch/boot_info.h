@@ -43,7 +43,8 @@ struct boot_mem_range {
 struct boot_module {
 	u64 phys;
 	u64 size;
-	char name[BOOT_NAME_MAX]; /* e.g. "guest", "initrd", or the file name */
+	char name[BOOT_NAME_MAX];       /* the first word of the module's string: "guest", "initrd" */
+	char cmdline[BOOT_CMDLINE_MAX]; /* the rest of it: the guest's own command line */
 };
 
 struct boot_info {

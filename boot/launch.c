@@ -1,6 +1,7 @@
 /* From a usable VT-x to a running guest: guest RAM, the image, the VMCS, the run, the statistics. */
 #include "launch.h"
 #include "../arch/console.h"
+#include "../arch/printf.h"
 #include "../arch/string.h"
 #include "../devices/board.h"
 #include "../dispatcher/dispatch.h"
@@ -33,8 +34,9 @@ static int ram_write(void *ctx, u64 gpa, const void *src, u64 len) { return gues
 static int ram_fill(void *ctx, u64 gpa, u8 byte, u64 len) { return guest_ram_fill(ctx, gpa, byte, len); }
 
 int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct pmm *p,
-                 const struct vmx_msrs *msrs, const struct vmx_caps *caps)
+                 const struct vmx_msrs *msrs, const struct vmx_caps *caps, const char **reason)
 {
+	*reason = "the guest image was refused";
 	char err[LAUNCH_ERR_MAX];
 	const struct boot_module *m = find_guest(bi);
 	if (!m) {
@@ -47,7 +49,10 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 	}
 	struct guest_mem gm = {&ram, ram_write, ram_fill, ram.size};
 	struct mb1_boot mb;
-	if (mb1_load((const void *)(uintptr_t)m->phys, m->size, &gm, "", &mb, err, sizeof(err))) {
+	/* Like GRUB and QEMU, the guest's command line starts with its own name. */
+	static char cmdline[BOOT_NAME_MAX + BOOT_CMDLINE_MAX];
+	fmt_snprintf(cmdline, sizeof(cmdline), "%s %s", m->name, m->cmdline);
+	if (mb1_load((const void *)(uintptr_t)m->phys, m->size, &gm, cmdline, &mb, err, sizeof(err))) {
 		con_log("%s\n", err);
 		return HV_EXIT_GUEST_LOAD;
 	}
@@ -60,6 +65,7 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 	vcpu_hw.caps = *caps;
 	if (vmx_enable(&vcpu_hw, p, err, sizeof(err)) || vmx_setup_vmcs(&vcpu_hw, p, &ram, &entry, err, sizeof(err))) {
 		con_log("VT-x not usable: %s\n", err);
+		*reason = "VT-x not usable";
 		return HV_EXIT_VTX_UNUSABLE;
 	}
 	con_log("vmx: VMXON done, VMCS ready, EPT with %llu table pages, VPID %s\n",
@@ -67,7 +73,7 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 	board_init(&board, guest_tx, 0);
 	struct dispatch_config cfg = {.trace_exits = o->trace == TRACE_EXITS, .cr4_allowed = vmx_guest_cr4_allowed(&vcpu_hw)};
 	dispatch_init(&disp, &board, &cfg);
-	int code = vmx_run(&vcpu_hw, &disp, &ram, &entry);
+	int code = vmx_run(&vcpu_hw, &disp, &ram, &entry, reason);
 	dispatch_print_stats(&disp);
 	return code;
 }

@@ -92,6 +92,7 @@ void core_main(const struct boot_info *loader_bi)
 		hv_exit(opts.on_exit, HV_EXIT_VTX_UNUSABLE, "VT-x not usable");
 	}
 	con_log("VT-x usable: EPT, unrestricted guest and the preemption timer are present\n");
-	int code = launch_guest(&bi, &opts, &pmm, &msrs, &caps);
-	hv_exit(opts.on_exit, code, code == HV_EXIT_OK ? "the guest ended with code 0" : "see above");
+	const char *reason;
+	int code = launch_guest(&bi, &opts, &pmm, &msrs, &caps, &reason);
+	hv_exit(opts.on_exit, code, reason);
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds a BIOS GRUB ISO that loads the microhv core through Multiboot2.
-# scripts/mkiso.sh --core build/microhv.elf --out X.iso [--cmdline "WORDS"] [--guest FILE] [--initrd FILE]
+# scripts/mkiso.sh --core build/microhv.elf --out X.iso [--cmdline "WORDS"] [--guest FILE] [--append "GUEST ARGS"] [--initrd FILE]
 set -euo pipefail
-core= out= cmdline= guest= initrd=
+core= out= cmdline= guest= initrd= append=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--core) core=$2; shift 2 ;;
@@ -10,12 +10,13 @@ while [ $# -gt 0 ]; do
 	--cmdline) cmdline=$2; shift 2 ;;
 	--guest) guest=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
 	*) echo "mkiso: unknown option $1" >&2; exit 2 ;;
 	esac
 done
 [ -n "$core" ] && [ -n "$out" ] || { echo "mkiso: --core and --out are required" >&2; exit 2; }
 [ -f "$core" ] || { echo "mkiso: no core image $core" >&2; exit 1; }
-case "$cmdline" in *[\"\;\$\`\\]*) echo "mkiso: the command line may not contain quotes, ';', '\$', '\`' or '\\'" >&2; exit 2 ;; esac
+case "$cmdline$append" in *[\"\;\$\`\\]*) echo "mkiso: the command line may not contain quotes, ';', '\$', '\`' or '\\'" >&2; exit 2 ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/boot/grub"
@@ -24,7 +25,7 @@ mods=
 if [ -n "$guest" ]; then
 	[ -f "$guest" ] || { echo "mkiso: no guest image $guest" >&2; exit 1; }
 	cp "$guest" "$tmp/boot/guest"
-	mods+="  module2 /boot/guest guest"$'\n'
+	mods+="  module2 /boot/guest guest $append"$'\n'
 fi
 if [ -n "$initrd" ]; then
 	[ -f "$initrd" ] || { echo "mkiso: no initrd $initrd" >&2; exit 1; }

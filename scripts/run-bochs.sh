@@ -4,6 +4,7 @@
 #   --cmdline "WORDS"  hypervisor options (on_exit=bochs is put first)
 #   --guest FILE       guest image (a Multiboot module named "guest")
 #   --initrd FILE      initrd for a Linux guest
+#   --append "ARGS"    the guest's own command line
 #   --timeout SECONDS  wall-clock limit (default 120)
 #   --log FILE         the whole serial transcript (default: a temp file)
 #   --console          also show the serial transcript on the terminal as it comes
@@ -14,19 +15,20 @@
 # run ended without an exit line. Bochs's own exit status is always 1 and is ignored.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-cpu=corei7_skylake_x cmdline= guest= initrd= timeout_s=120 log= console=0 core="$here/build/microhv.elf" megs=1024
+cpu=corei7_skylake_x cmdline= guest= initrd= append= timeout_s=120 log= console=0 core="$here/build/microhv.elf" megs=1024
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--cpu) cpu=$2; shift 2 ;;
 	--cmdline) cmdline=$2; shift 2 ;;
 	--guest) guest=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--console) console=1; shift ;;
 	--core) core=$2; shift 2 ;;
 	--megs) megs=$2; shift 2 ;;
-	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
 	*) echo "run-bochs: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -45,6 +47,7 @@ mkdir -p "$(dirname "$log")"
 iso_args=(--core "$core" --out "$tmp/microhv.iso" --cmdline "on_exit=bochs $cmdline")
 [ -n "$guest" ] && iso_args+=(--guest "$guest")
 [ -n "$initrd" ] && iso_args+=(--initrd "$initrd")
+[ -n "$append" ] && iso_args+=(--append "$append")
 "$here/scripts/mkiso.sh" "${iso_args[@]}" || { echo "run-bochs: could not build the ISO" >&2; exit 2; }
 
 cat > "$tmp/bochsrc" <<RC

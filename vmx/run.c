@@ -148,7 +148,8 @@ static void report_entry_error(int rc)
 	con_log("VM entry failed: VM-instruction error %u (%s)\n", e, vm_instruction_error_name(e));
 }
 
-int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, const struct guest_entry_state *s)
+int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, const struct guest_entry_state *s,
+            const char **reason)
 {
 	static const struct vcpu_platform plat_ops = {0, plat_gpa_ptr, plat_cpuid, plat_xsetbv, plat_rdmsr, plat_tsc};
 	struct vcpu_platform plat = plat_ops;
@@ -174,5 +175,6 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 			store_vcpu(c, &v);
 	}
 	con_log("guest ended: %s (code %d)\n", v.end_reason, v.end_code);
+	*reason = v.end_reason;
 	return v.end_code;
 }

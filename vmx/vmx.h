@@ -27,8 +27,9 @@ int vmx_enable(struct vmx_cpu *c, struct pmm *p, char *err, size_t errlen);
 /* Builds the VMCS for a guest starting in state s over guest RAM r. */
 int vmx_setup_vmcs(struct vmx_cpu *c, struct pmm *p, const struct guest_ram *r, const struct guest_entry_state *s,
                    char *err, size_t errlen);
-/* Runs the guest until it ends; returns its end code. */
-int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, const struct guest_entry_state *s);
+/* Runs the guest until it ends; returns its end code, and why it ended in *reason. */
+int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, const struct guest_entry_state *s,
+            const char **reason);
 /* entry.asm: VMLAUNCH (launched = 0) or VMRESUME with the guest GPRs; 0 after a VM exit. */
 int vmx_enter(u64 *gprs, int launched);
 /* CR4 bits the guest may set (for the dispatcher's MOV-to-CR4 checks). */

@@ -75,9 +75,19 @@ static void parse_module(struct boot_info *bi, const u8 *tag, u32 size)
 	struct boot_module *m = &bi->modules[bi->module_count++];
 	m->phys = start;
 	m->size = end - start;
-	char raw[BOOT_NAME_MAX];
+	char raw[BOOT_CMDLINE_MAX];
 	copy_str(raw, sizeof(raw), tag + 16, size - 16);
-	str_copy(m->name, skip_path_word(raw)[0] ? skip_path_word(raw) : raw, sizeof(m->name));
+	const char *s = skip_path_word(raw)[0] ? skip_path_word(raw) : raw;
+	size_t n = 0;
+	while (s[n] && s[n] != ' ' && n < sizeof(m->name) - 1)
+		n++;
+	memcpy(m->name, s, n);
+	m->name[n] = 0;
+	while (s[n] && s[n] != ' ')
+		n++;
+	while (s[n] == ' ')
+		n++;
+	str_copy(m->cmdline, s + n, sizeof(m->cmdline));
 }
 
 struct boot_info *mb2_parse(const void *mbi, u64 mbi_max, struct boot_info *bi)

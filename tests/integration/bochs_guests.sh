@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Runs test guests under microhv in Bochs and checks them line by line: each oracle guest's
+# transcript ("[hv] " lines removed) must equal its transcript bare on QEMU; guests that fault
+# must be reported and end cleanly with statistics; CPUs without EPT or unrestricted guest refuse.
+source "$(dirname "$0")/lib.sh"
+out=$BUILD/test/bochs_guests
+oracle=$BUILD/oracle
+mkdir -p "$out" "$oracle"
+G=$BUILD/guest/tests
+
+# bochs NAME CPU GUEST [CMDLINE] [APPEND]: a background run; status in $out/NAME.rc
+bochs() {
+	local name=$1 cpu=$2 guest=$3 cmdline=${4:-} append=${5:-}
+	( "$root/scripts/run-bochs.sh" --cpu "$cpu" --guest "$guest" --cmdline "$cmdline" ${append:+--append "$append"} \
+		--timeout 90 --log "$out/$name.log" >"$out/$name.out" 2>&1
+	  echo $? > "$out/$name.rc" ) &
+	# two emulators at a time: the machine has two cores
+	while [ "$(jobs -r | wc -l)" -ge 2 ]; do wait -n; done
+}
+
+guest_text() { grep -av '^\[hv\] ' "$1" | tr -d '\r'; }
+
+# the bare-QEMU transcript of an oracle guest, made here if qemu_bare_guests.sh has not run yet
+oracle_of() {
+	local name=$1 args=$2
+	if [ ! -f "$oracle/$name.txt" ] || [ "$(cat "$oracle/$name.args" 2>/dev/null)" != "$args" ]; then
+		"$root/scripts/run-qemu-bare.sh" "$G/$name.elf" --timeout 60 --append "$args" --log "$oracle/$name.txt" >/dev/null 2>&1
+		printf '%s\n' "$args" > "$oracle/$name.args"
+	fi
+	tr -d '\r' < "$oracle/$name.txt"
+}
+
+expect_same_as_oracle() { # RUN NAME ARGS
+	local log=$out/$1.log
+	if diff <(oracle_of "$2" "$3") <(guest_text "$log") > "$out/$1.diff"; then
+		ok "bochs $1: guest transcript equals the bare-QEMU transcript"
+	else
+		not_ok "bochs $1: guest transcript differs from the bare-QEMU transcript" "$out/$1.diff"
+	fi
+}
+
+expect_stats() { # RUN
+	local log=$out/$1.log
+	expect_line "$log" '^\[hv\] exit statistics: [0-9]+ exits$' "bochs $1: statistics table printed"
+	expect_line "$log" '^\[hv\] stats \{"exits":[0-9]+,"io_instructions":[0-9]+,"io_exits":[0-9]+,"by_reason":\{.*\}\}$' \
+		"bochs $1: machine stats line with exits, io_instructions, io_exits, by_reason"
+}
+
+HELLO_ARGS="answer=42 two words"
+for cpu in corei5_arrandale_m520 corei7_sandy_bridge_2600k corei7_haswell_4770 corei7_skylake_x corei7_icelake_u; do
+	bochs "hello-$cpu" "$cpu" "$G/hello.elf" "" "$HELLO_ARGS"
+done
+bochs iosweep corei7_skylake_x "$G/iosweep.elf"
+bochs aout corei7_skylake_x "$G/aout.elf"
+bochs outside corei7_skylake_x "$G/outside.elf"
+bochs triple corei7_skylake_x "$G/triple.elf"
+bochs lynnfield corei5_lynnfield_750 "$G/hello.elf"
+bochs penryn core2_penryn_t9600 "$G/hello.elf"
+head -c 300 "$G/hello.elf" > "$out/truncated.elf"
+bochs truncated corei7_skylake_x "$out/truncated.elf"
+printf 'this is not an ELF file at all, just text\n' > "$out/garbage.elf"
+bochs garbage corei7_skylake_x "$out/garbage.elf"
+bochs toobig corei7_skylake_x "$G/hello.elf" "guest_mem=2048M"
+wait
+
+for cpu in corei5_arrandale_m520 corei7_sandy_bridge_2600k corei7_haswell_4770 corei7_skylake_x corei7_icelake_u; do
+	r=hello-$cpu
+	expect_code "$(cat "$out/$r.rc")" 0 "bochs $r: guest ends with code 0" "$out/$r.log"
+	expect_same_as_oracle "$r" hello "$HELLO_ARGS"
+	expect_stats "$r"
+done
+for g in iosweep aout; do
+	expect_code "$(cat "$out/$g.rc")" 0 "bochs $g: guest ends with code 0" "$out/$g.log"
+	expect_same_as_oracle "$g" "$g" ""
+done
+expect_stats iosweep
+expect_line "$out/iosweep.log" '"io_instructions":[1-9][0-9]{4,}' "bochs iosweep: more than 10000 IO instructions counted"
+
+l=$out/outside.log
+expect_code "$(cat "$out/outside.rc")" 68 "bochs outside: guest stopped with code 68" "$l"
+expect_line "$l" '^outside: reading 0x000a0000 \(legacy hole\)$' "bochs outside: reached the legacy-hole read"
+expect_line "$l" '^\[hv\] guest access outside its RAM: ' "bochs outside: the access is reported"
+expect_line "$l" '^\[hv\] guest state: rip=0x[0-9a-f]+ ' "bochs outside: guest state dumped"
+expect_stats outside
+l=$out/triple.log
+expect_code "$(cat "$out/triple.rc")" 68 "bochs triple: guest stopped with code 68" "$l"
+expect_line "$l" '^\[hv\] guest stopped: triple fault' "bochs triple: triple fault reported"
+expect_line "$l" '"triple fault":1' "bochs triple: counted in the stats line"
+expect_stats triple
+
+l=$out/lynnfield.log
+expect_code "$(cat "$out/lynnfield.rc")" 66 "bochs lynnfield: refuses with code 66" "$l"
+expect_line "$l" '^\[hv\] VT-x not usable: unrestricted guest$' "bochs lynnfield: names unrestricted guest"
+l=$out/penryn.log
+expect_code "$(cat "$out/penryn.rc")" 66 "bochs penryn: refuses with code 66" "$l"
+expect_line "$l" '^\[hv\] VT-x not usable: EPT$' "bochs penryn: names EPT"
+
+l=$out/truncated.log
+expect_code "$(cat "$out/truncated.rc")" 69 "bochs truncated guest: refused with code 69" "$l"
+expect_line "$l" '^\[hv\] guest image: ' "bochs truncated guest: the problem is named"
+l=$out/garbage.log
+expect_code "$(cat "$out/garbage.rc")" 69 "bochs garbage guest: refused with code 69" "$l"
+expect_line "$l" '^\[hv\] guest image: no Multiboot header' "bochs garbage guest: no Multiboot header named"
+l=$out/toobig.log
+expect_code "$(cat "$out/toobig.rc")" 69 "bochs guest_mem too big: refused with code 69" "$l"
+expect_line "$l" '^\[hv\] guest RAM: guest_mem=2048M does not fit' "bochs guest_mem too big: says it does not fit"
+exit 0
