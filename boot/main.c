@@ -9,6 +9,7 @@
 #include "../arch/serial.h"
 #include "../arch/shutdown.h"
 #include "../arch/string.h"
+#include "../arch/tsc.h"
 #include "../vmx/report.h"
 #include "launch.h"
 #include "options.h"
@@ -75,6 +76,12 @@ void core_main(const struct boot_info *loader_bi)
 	con_log("options: %s\n", words);
 
 	setup_memory();
+
+	if (tsc_calibrate())
+		con_log("tsc: no PIT answered; assuming %llu MHz\n", (unsigned long long)(tsc_hz() / 1000000));
+	else
+		con_log("tsc: %llu.%03llu MHz (calibrated against PIT channel 2)\n", (unsigned long long)(tsc_hz() / 1000000),
+		        (unsigned long long)(tsc_hz() / 1000 % 1000));
 
 	struct cpu_ident id;
 	struct vmx_msrs msrs;
