@@ -10,6 +10,7 @@ enum {
 #define UART_LCR_8N1 0x03
 #define UART_FCR_ENABLE_CLEAR 0x07
 #define UART_MCR_DTR_RTS_OUT2 0x0b
+#define UART_LSR_DR 0x01
 #define UART_LSR_THRE 0x20
 #define UART_LSR_TEMT 0x40
 #define UART_CLOCK 115200
@@ -60,4 +61,11 @@ void serial_flush(u16 base)
 		return;
 	for (int i = 0; i < UART_SPIN_LIMIT && !(inb(base + UART_LSR) & UART_LSR_TEMT); i++)
 		pause();
+}
+
+int serial_getc(u16 base)
+{
+	if (!uart_ok[slot(base)] || !(inb(base + UART_LSR) & UART_LSR_DR))
+		return -1;
+	return inb(base + UART_THR);
 }

@@ -10,6 +10,8 @@
 void serial_init(u16 base);
 void serial_putc(u16 base, char c);
 bool serial_present(u16 base);
+/* A received byte, or -1 when none is waiting. */
+int serial_getc(u16 base);
 /* Waits (bounded) until the transmitter is empty, so nothing is lost when the machine stops. */
 void serial_flush(u16 base);
 

@@ -3,6 +3,7 @@
 #include "../arch/console.h"
 #include "../arch/printf.h"
 #include "../arch/string.h"
+#include "../arch/tsc.h"
 #include "../devices/board.h"
 #include "../dispatcher/dispatch.h"
 #include "../guest/mb1.h"
@@ -29,6 +30,8 @@ static void guest_tx(void *ctx, u8 byte)
 	char c = (char)byte;
 	con_write_raw(&c, 1);
 }
+
+static u64 clock_tsc_ns(void *ctx) { return tsc_now_ns(); }
 
 static int ram_write(void *ctx, u64 gpa, const void *src, u64 len) { return guest_ram_write(ctx, gpa, src, len); }
 static int ram_fill(void *ctx, u64 gpa, u8 byte, u64 len) { return guest_ram_fill(ctx, gpa, byte, len); }
@@ -70,7 +73,8 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 	}
 	con_log("vmx: VMXON done, VMCS ready, EPT with %llu table pages, VPID %s\n",
 	        (unsigned long long)vcpu_hw.ept.pages_used, (vcpu_hw.ctl.proc2 & VMX_PROC2_VPID) ? "on" : "off");
-	board_init(&board, guest_tx, 0);
+	static const struct dev_clock tsc_clock = {0, clock_tsc_ns};
+	board_init(&board, guest_tx, 0, &tsc_clock);
 	struct dispatch_config cfg = {.trace_exits = o->trace == TRACE_EXITS, .cr4_allowed = vmx_guest_cr4_allowed(&vcpu_hw)};
 	dispatch_init(&disp, &board, &cfg);
 	int code = vmx_run(&vcpu_hw, &disp, &ram, &entry, reason);

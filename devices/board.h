@@ -1,7 +1,12 @@
-/* The emulated platform the guest sees: the IO bus and its devices. Pure C. */
+/*
+ * The emulated platform the guest sees: the IO bus and its devices, their IRQ
+ * lines into the PIC pair, and their deadlines. The vCPU side (vmx/) talks to
+ * the board only through the functions below. Pure C.
+ */
 #ifndef DEVICES_BOARD_H
 #define DEVICES_BOARD_H
 
+#include "clock.h"
 #include "debug_exit.h"
 #include "iobus.h"
 #include "uart.h"
@@ -10,9 +15,19 @@ struct board {
 	struct iobus bus;
 	struct uart com1;
 	struct debug_exit dbg;
+	struct dev_clock clock;
 };
 
-/* tx receives every byte the guest transmits on COM1. */
-void board_init(struct board *b, void (*tx)(void *ctx, u8 byte), void *tx_ctx);
+/* tx receives every byte the guest transmits on COM1; clock is the guest's time. */
+void board_init(struct board *b, void (*tx)(void *ctx, u8 byte), void *tx_ctx, const struct dev_clock *clock);
+/* Time passed: devices raise what is due. Called at every VM exit. */
+void board_tick(struct board *b);
+/* The next time a device needs a tick (CLOCK_NEVER: none). */
+u64 board_next_deadline(const struct board *b);
+/* The PIC's INT output, and the INTA cycle that returns the vector. */
+bool board_irq_pending(const struct board *b);
+int board_irq_acknowledge(struct board *b);
+/* A byte typed on the physical console, for the guest's COM1; false when it cannot take it now. */
+bool board_console_input(struct board *b, u8 byte);
 
 #endif

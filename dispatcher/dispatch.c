@@ -64,6 +64,9 @@ static void handle_vmx_instruction(struct dispatcher *d, struct vcpu *v)
 	vcpu_inject_exception(v, X86_UD, false, 0);
 }
 
+/* HLT (SDM Vol. 3C 26.1.2 makes it exit): with interrupts enabled the guest sleeps in the HLT
+ * activity state until the next device deadline or interrupt; with them disabled nothing but an
+ * NMI could wake it, and no device here raises one. */
 static void handle_hlt(struct dispatcher *d, struct vcpu *v)
 {
 	if (!(v->rflags & RFLAGS_IF)) {
@@ -71,9 +74,12 @@ static void handle_hlt(struct dispatcher *d, struct vcpu *v)
 		vcpu_end(v, HV_EXIT_GUEST_FAULT, "HLT with interrupts disabled");
 		return;
 	}
-	con_log("guest halted waiting for an interrupt, and no device raises one yet\n");
-	vcpu_end(v, HV_EXIT_GUEST_FAULT, "HLT with no interrupt source");
+	vcpu_skip_instruction(v);
+	v->halted = true;
 }
+
+/* Interrupt windows and preemption-timer expiries only give the run loop a turn. */
+static void handle_nothing(struct dispatcher *d, struct vcpu *v) {}
 
 /* INVD would discard the host's dirty cache lines too; WBINVD's effect is a safe superset. */
 static void handle_invd(struct dispatcher *d, struct vcpu *v) { vcpu_skip_instruction(v); }
@@ -104,6 +110,8 @@ static const exit_handler handlers[EXIT_REASON_MAX + 1] = {
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_HLT] = handle_hlt,
+	[EXIT_REASON_INTERRUPT_WINDOW] = handle_nothing,
+	[EXIT_REASON_PREEMPTION_TIMER] = handle_nothing,
 	[EXIT_REASON_INVD] = handle_invd,
 	[EXIT_REASON_VMCALL] = handle_vmx_instruction,
 	[EXIT_REASON_VMCLEAR] = handle_vmx_instruction,

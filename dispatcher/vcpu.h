@@ -63,6 +63,7 @@ struct vcpu_event {
 	u8 type;
 	bool has_error;
 	u32 error;
+	u32 instr_len; /* for software interrupts and exceptions */
 };
 
 struct vcpu;
@@ -89,6 +90,8 @@ struct vcpu {
 	u32 dirty;
 	struct vcpu_event inject;
 	const struct vcpu_platform *plat;
+	/* HLT with interrupts enabled: the guest sleeps in the HLT activity state until an event. */
+	bool halted;
 	/* Set when the guest's run is over (debug-exit write, triple fault, fatal exit). */
 	bool ended;
 	int end_code;
@@ -127,7 +130,7 @@ static inline bool vcpu_long_mode(const struct vcpu *v)
 /* Requests a hardware exception for the next VM entry. */
 static inline void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
-	v->inject = (struct vcpu_event){true, vector, VCPU_EVENT_HW_EXCEPTION, has_error, error};
+	v->inject = (struct vcpu_event){true, vector, VCPU_EVENT_HW_EXCEPTION, has_error, error, 0};
 }
 
 static inline void vcpu_end(struct vcpu *v, int code, const char *reason)

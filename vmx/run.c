@@ -8,15 +8,16 @@
 #include "vmx_errors.h"
 #include "../arch/console.h"
 #include "../arch/cpu.h"
+#include "../arch/serial.h"
 #include "../arch/shutdown.h"
+#include "../arch/tsc.h"
+#include "../dispatcher/interrupts.h"
 
 #define EXIT_REASON_BASIC_MASK 0xffffU
 #define EXIT_REASON_ENTRY_FAILURE (1U << 31)
 #define INTR_INFO_VALID (1U << 31)
 #define INTR_INFO_ERROR_VALID (1U << 11)
 #define INTR_INFO_TYPE_SHIFT 8
-#define INTERRUPTIBILITY_STI (1U << 0)
-#define INTERRUPTIBILITY_MOV_SS (1U << 1)
 #define PENDING_DBG_BS (1ULL << 14)
 #define RFLAGS_TF (1ULL << 8)
 #define CR0_PG (1ULL << 31)
@@ -26,6 +27,10 @@
 #define AR_DPL_SHIFT 5
 #define AR_DPL_MASK 0x3U
 #define PREEMPTION_TIMER_MAX 0xffffffffULL
+#define ACTIVITY_ACTIVE 0
+#define ACTIVITY_HLT 1
+/* How often the physical console is polled for typed bytes while the guest runs. */
+#define CONSOLE_POLL_NS 10000000ULL
 #define PDPTE_COUNT 4
 #define ENTER_FAIL_INVALID 1
 
@@ -127,15 +132,69 @@ static void store_vcpu(struct vmx_cpu *c, struct vcpu *v)
 		if (v->rflags & RFLAGS_TF)
 			vmwrite(VMCS_GUEST_PENDING_DBG, vmread(VMCS_GUEST_PENDING_DBG) | PENDING_DBG_BS);
 	}
+	if (v->halted)
+		vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
 	if (v->inject.pending) {
 		u32 info = INTR_INFO_VALID | ((u32)v->inject.type << INTR_INFO_TYPE_SHIFT) | v->inject.vector;
 		if (v->inject.has_error) {
 			info |= INTR_INFO_ERROR_VALID;
 			vmwrite(VMCS_ENTRY_EXCEPTION_ERROR, v->inject.error);
 		}
+		if (v->inject.instr_len)
+			vmwrite(VMCS_ENTRY_INSTR_LEN, v->inject.instr_len);
 		vmwrite(VMCS_ENTRY_INTR_INFO, info);
+		vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE); /* an injected event wakes a halted guest */
+		v->halted = false;
 		v->inject.pending = false;
 	}
+}
+
+/* Bytes typed on the physical console go to the guest's COM1; one is held while it is full. */
+static int console_input(struct board *b, int held)
+{
+	if (held < 0)
+		held = serial_getc(SERIAL_COM1);
+	if (held >= 0 && board_console_input(b, (u8)held))
+		held = -1;
+	return held;
+}
+
+static void set_interrupt_window(struct vmx_cpu *c, bool on)
+{
+	u32 proc = c->ctl.proc;
+	if (on)
+		proc |= VMX_PROC_INTERRUPT_WINDOW_EXITING;
+	vmwrite(VMCS_PROC_CONTROLS, proc);
+}
+
+/* Injects the PIC's vector when the guest can take it, else asks for an interrupt window. */
+static void deliver_interrupt(struct vmx_cpu *c, struct board *b, struct vcpu *v)
+{
+	u32 intr = (u32)vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	u64 rflags = vmread(VMCS_GUEST_RFLAGS);
+	enum irq_action a = irq_decide(v->inject.pending, board_irq_pending(b), rflags, intr);
+	set_interrupt_window(c, a == IRQ_WINDOW);
+	if (a != IRQ_INJECT)
+		return;
+	int vector = board_irq_acknowledge(b);
+	if (vector < 0)
+		return;
+	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | ((u32)VCPU_EVENT_EXT_INT << INTR_INFO_TYPE_SHIFT) | (u32)vector);
+	vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	v->halted = false;
+}
+
+/* The VMX-preemption timer ends guest execution at the next device deadline (SDM Vol. 3C 26.5.1),
+ * and at least every CONSOLE_POLL_NS so typed bytes reach the guest. */
+static u64 preemption_ticks(const struct vmx_cpu *c, const struct board *b)
+{
+	u64 now = clock_now(&b->clock), deadline = board_next_deadline(b);
+	u64 wait = deadline == CLOCK_NEVER || deadline < now ? (deadline == CLOCK_NEVER ? CONSOLE_POLL_NS : 0)
+	                                                       : deadline - now;
+	if (wait > CONSOLE_POLL_NS)
+		wait = CONSOLE_POLL_NS;
+	u64 ticks = tsc_ticks_for_ns(wait) >> c->caps.preemption_timer_shift;
+	return ticks > PREEMPTION_TIMER_MAX ? PREEMPTION_TIMER_MAX : ticks;
 }
 
 static void report_entry_error(int rc)
@@ -160,8 +219,13 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		v.gpr[i] = s->gpr[i];
 	v.plat = &plat;
 	int launched = 0;
+	int held_input = -1;
 	while (!v.ended) {
-		vmwrite(VMCS_PREEMPTION_TIMER, PREEMPTION_TIMER_MAX);
+		struct board *b = d->board;
+		held_input = console_input(b, held_input);
+		board_tick(b);
+		deliver_interrupt(c, b, &v);
+		vmwrite(VMCS_PREEMPTION_TIMER, preemption_ticks(c, b));
 		int rc = vmx_enter(v.gpr, launched);
 		if (rc) {
 			report_entry_error(rc);
@@ -170,6 +234,8 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		}
 		launched = 1;
 		load_vcpu(c, &v);
+		if (!(v.exit.reason == EXIT_REASON_ENTRY_FAIL_GUEST_STATE && v.exit.entry_failure))
+			irq_reinject_vectoring(&v);
 		dispatch_exit(d, &v);
 		if (!v.ended)
 			store_vcpu(c, &v);
