@@ -5,17 +5,19 @@ out=$BUILD/test/bochs_boot
 mkdir -p "$out"
 if [ ! -f "$BUILD/microhv.elf" ]; then not_ok "bochs boot: build/microhv.elf missing (run make)"; exit 0; fi
 
-run() { # NAME CPU CMDLINE: runs in the background, status in $out/NAME.rc
-	( "$root/scripts/run-bochs.sh" --cpu "$2" --cmdline "$3" --timeout 60 --log "$out/$1.log" >"$out/$1.out" 2>&1
+run() { # NAME CPU CMDLINE [GUEST]: runs in the background, status in $out/NAME.rc
+	( "$root/scripts/run-bochs.sh" --cpu "$2" --cmdline "$3" ${4:+--guest "$4"} --timeout 60 --log "$out/$1.log" >"$out/$1.out" 2>&1
 	  echo $? > "$out/$1.rc" ) &
 }
-run skylake corei7_skylake_x ""
+run skylake corei7_skylake_x "" "$BUILD/guest/tests/hello.elf"
 run ryzen ryzen ""
 wait
+run noguest corei7_skylake_x ""
 run p4 p4_prescott_celeron_336 ""
-run badopt corei7_skylake_x "bogus=1"
 wait
+run badopt corei7_skylake_x "bogus=1"
 run badval corei7_skylake_x "guest_mem=7"
+wait
 run notword corei7_skylake_x "block_io"
 wait
 
@@ -28,7 +30,11 @@ expect_line "$l" '^\[hv\] cpu: GenuineIntel family 0x6 model 0x55' "bochs skylak
 expect_line "$l" '^\[hv\] cpu: IA32_FEATURE_CONTROL=0x[0-9a-f]+ lock=1 vmx_outside_smx=1$' "bochs skylake: feature control bits"
 expect_line "$l" '^\[hv\] vmx: EPT: yes \(4-level: yes, WB: yes.*unrestricted guest: yes.*preemption timer: yes' "bochs skylake: EPT, unrestricted guest and preemption timer reported"
 expect_line "$l" '^\[hv\] vmx: revision 0x2b, VMCS [0-9]+ bytes, true controls: yes$' "bochs skylake: VMCS revision and true controls"
-expect_no_line "$l" '^[^[]' "bochs skylake: every console line is a [hv] line"
+expect_line "$l" '^\[hv\] tsc: [0-9]+\.[0-9]{3} MHz \(calibrated against PIT channel 2\)$' "bochs skylake: TSC calibrated"
+l=$out/noguest.log
+expect_code "$(cat "$out/noguest.rc")" 69 "bochs without a guest: ends cleanly with code 69" "$l"
+expect_line "$l" '^\[hv\] no guest image: ' "bochs without a guest: says so"
+expect_no_line "$l" '^[^[]' "bochs without a guest: every console line is a [hv] line"
 
 for m in ryzen p4; do
 	l=$out/$m.log
