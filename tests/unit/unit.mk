@@ -26,6 +26,8 @@ UNIT_SRCS_test_ept := vmx/ept.c
 UNIT_SRCS_test_cpuid := dispatcher/cpuid.c
 UNIT_SRCS_test_exit_reasons := dispatcher/exit_reasons.c vmx/vmx_errors.c
 UNIT_SRCS_test_mb1 := guest/mb1.c arch/elf.c arch/printf.c
+UNIT_SRCS_test_pit := devices/pit.c
+UNIT_SRCS_test_sysport := devices/sysport.c devices/pit.c
 UNIT_SRCS_test_pic := devices/pic.c devices/iobus.c
 UNIT_SRCS_test_uart := devices/uart.c devices/iobus.c
 
