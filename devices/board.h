@@ -1,7 +1,7 @@
 /*
- * The emulated platform the guest sees: the IO bus and its devices, their IRQ
- * lines into the PIC pair, and their deadlines. The vCPU side (vmx/) talks to
- * the board only through the functions below. Pure C.
+ * The emulated platform the guest sees (DESIGN.md section 4): the IO bus and
+ * its devices, their IRQ lines into the PIC pair, and their deadlines. The
+ * vCPU side (vmx/) talks to the board only through the functions below. Pure C.
  */
 #ifndef DEVICES_BOARD_H
 #define DEVICES_BOARD_H
@@ -9,13 +9,20 @@
 #include "clock.h"
 #include "debug_exit.h"
 #include "iobus.h"
+#include "pic.h"
+#include "pit.h"
+#include "sysport.h"
 #include "uart.h"
 
 struct board {
 	struct iobus bus;
+	struct dev_clock clock;
+	struct pic_pair pic;
+	struct irq_sink irq;
+	struct pit pit;
+	struct sysport sys;
 	struct uart com1;
 	struct debug_exit dbg;
-	struct dev_clock clock;
 };
 
 /* tx receives every byte the guest transmits on COM1; clock is the guest's time. */

@@ -159,10 +159,14 @@ void dispatch_print_stats(const struct dispatcher *d)
 	for (u32 r = 0; r <= EXIT_REASON_MAX; r++)
 		if (s->by_reason[r])
 			con_log("  %-40s %12llu\n", exit_reason_name(r), (unsigned long long)s->by_reason[r]);
-	con_log("  io instructions %llu, io exits %llu\n", (unsigned long long)s->io_instructions,
-	        (unsigned long long)s->io_exits);
-	con_log("stats {\"exits\":%llu,\"io_instructions\":%llu,\"io_exits\":%llu,\"by_reason\":{",
-	        (unsigned long long)s->exits, (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits);
+	con_log("  io instructions %llu, io exits %llu, interrupts injected %llu, root-mode TSC ticks %llu\n",
+	        (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
+	        (unsigned long long)s->irqs_injected, (unsigned long long)s->root_tsc);
+	con_log("stats {\"exits\":%llu,\"io_instructions\":%llu,\"io_exits\":%llu,\"irqs_injected\":%llu,"
+	        "\"halted_exits\":%llu,\"root_tsc\":%llu,\"by_reason\":{",
+	        (unsigned long long)s->exits, (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
+	        (unsigned long long)s->irqs_injected, (unsigned long long)s->halted_exits,
+	        (unsigned long long)s->root_tsc);
 	bool first = true;
 	for (u32 r = 0; r <= EXIT_REASON_MAX; r++) {
 		if (!s->by_reason[r])

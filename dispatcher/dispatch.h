@@ -15,6 +15,9 @@ struct exit_stats {
 	u64 by_reason[EXIT_REASON_MAX + 1];
 	u64 io_instructions; /* IO instructions the guest executed (a REP string instruction counts once) */
 	u64 io_exits;        /* VM exits caused by IO instructions */
+	u64 irqs_injected;   /* PIC vectors delivered to the guest */
+	u64 root_tsc;        /* host TSC ticks spent in root mode between exits and entries */
+	u64 halted_exits;    /* exits that found the guest in HLT: the idle path */
 };
 
 struct dispatch_config {

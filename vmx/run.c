@@ -168,8 +168,9 @@ static void set_interrupt_window(struct vmx_cpu *c, bool on)
 }
 
 /* Injects the PIC's vector when the guest can take it, else asks for an interrupt window. */
-static void deliver_interrupt(struct vmx_cpu *c, struct board *b, struct vcpu *v)
+static void deliver_interrupt(struct vmx_cpu *c, struct dispatcher *d, struct vcpu *v)
 {
+	struct board *b = d->board;
 	u32 intr = (u32)vmread(VMCS_GUEST_INTERRUPTIBILITY);
 	u64 rflags = vmread(VMCS_GUEST_RFLAGS);
 	enum irq_action a = irq_decide(v->inject.pending, board_irq_pending(b), rflags, intr);
@@ -182,6 +183,7 @@ static void deliver_interrupt(struct vmx_cpu *c, struct board *b, struct vcpu *v
 	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | ((u32)VCPU_EVENT_EXT_INT << INTR_INFO_TYPE_SHIFT) | (u32)vector);
 	vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
 	v->halted = false;
+	d->stats.irqs_injected++;
 }
 
 /* The VMX-preemption timer ends guest execution at the next device deadline (SDM Vol. 3C 26.5.1),
@@ -220,19 +222,25 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 	v.plat = &plat;
 	int launched = 0;
 	int held_input = -1;
+	u64 exit_tsc = 0;
 	while (!v.ended) {
 		struct board *b = d->board;
 		held_input = console_input(b, held_input);
 		board_tick(b);
-		deliver_interrupt(c, b, &v);
+		deliver_interrupt(c, d, &v);
 		vmwrite(VMCS_PREEMPTION_TIMER, preemption_ticks(c, b));
+		if (launched)
+			d->stats.root_tsc += rdtsc() - exit_tsc;
 		int rc = vmx_enter(v.gpr, launched);
+		exit_tsc = rdtsc();
 		if (rc) {
 			report_entry_error(rc);
 			vcpu_end(&v, HV_EXIT_PANIC, "VM entry failed");
 			break;
 		}
 		launched = 1;
+		if (v.halted)
+			d->stats.halted_exits++;
 		load_vcpu(c, &v);
 		if (!(v.exit.reason == EXIT_REASON_ENTRY_FAIL_GUEST_STATE && v.exit.entry_failure))
 			irq_reinject_vectoring(&v);
