@@ -2,6 +2,10 @@
 #include "dispatch.h"
 #include "../arch/console.h"
 #include "../arch/shutdown.h"
+#include "decode.h"
+#include "guest_mem.h"
+#include "rip_update.h"
+#include "scanner.h"
 
 #define X86_UD 6
 #define X86_GP 13
@@ -87,12 +91,36 @@ static void handle_invd(struct dispatcher *d, struct vcpu *v) { vcpu_skip_instru
 /* Host NMIs and external interrupts exit; the host runs with interrupts masked, so count only. */
 static void handle_host_event(struct dispatcher *d, struct vcpu *v) {}
 
+/* A plain MOV store into the legacy hole: the write goes to no device and is dropped, as on a
+ * board where nothing decodes those addresses. Other writers (read-modify-write, strings) would
+ * need their reads of all ones emulated too; they stop the guest with a report instead. */
+static bool drop_hole_store(struct vcpu *v)
+{
+	u8 bytes[INSN_MAX_LEN];
+	struct gmem_fault f;
+	struct insn in;
+	u64 rip = scan_rip_linear(v);
+	u32 n = INSN_MAX_LEN;
+	while (n && gmem_peek(v, rip, bytes, n, VCPU_EXEC, v->cpl == 3, &f) != GMEM_OK)
+		n--; /* the instruction may end before a page that is not mapped */
+	if (!n || decode_insn(bytes, n, scan_cpu_mode(v), &in) != DECODE_OK)
+		return false;
+	if (in.kind != INSN_MOV || in.op[0].type != OPND_MEM)
+		return false;
+	rip_update(v, v->rip + in.length);
+	return true;
+}
+
 static void handle_ept_violation(struct dispatcher *d, struct vcpu *v)
 {
-	u64 q = v->exit.qual;
+	u64 q = v->exit.qual, gpa = v->exit.guest_phys;
+	if ((q & EPT_QUAL_WRITE) && gpa >= LEGACY_HOLE_START && gpa < LEGACY_HOLE_END && drop_hole_store(v)) {
+		d->stats.hole_writes_dropped++;
+		return;
+	}
 	con_log("guest access outside its RAM: %s%s%s at guest-physical 0x%llx",
 	        (q & EPT_QUAL_READ) ? "read" : "", (q & EPT_QUAL_WRITE) ? "write" : "", (q & EPT_QUAL_FETCH) ? "fetch" : "",
-	        (unsigned long long)v->exit.guest_phys);
+	        (unsigned long long)gpa);
 	if (q & EPT_QUAL_LINEAR_VALID)
 		con_printf(" (linear 0x%llx)", (unsigned long long)v->exit.guest_linear);
 	con_printf("\n");

@@ -18,7 +18,12 @@ struct exit_stats {
 	u64 irqs_injected;   /* PIC vectors delivered to the guest */
 	u64 root_tsc;        /* host TSC ticks spent in root mode between exits and entries */
 	u64 halted_exits;    /* exits that found the guest in HLT: the idle path */
+	u64 hole_writes_dropped; /* MOV stores into the legacy hole, dropped as on a board */
 };
+
+/* The legacy hole of a PC (VGA memory and option ROMs): no device here, reads all ones. */
+#define LEGACY_HOLE_START 0xa0000ULL
+#define LEGACY_HOLE_END 0x100000ULL
 
 struct dispatch_config {
 	bool trace_exits;

@@ -30,6 +30,8 @@ UNIT_SRCS_test_pit := devices/pit.c
 UNIT_SRCS_test_sysport := devices/sysport.c devices/pit.c
 UNIT_SRCS_test_pic := devices/pic.c devices/iobus.c
 UNIT_SRCS_test_uart := devices/uart.c devices/iobus.c
+UNIT_SRCS_test_rtc := devices/rtc.c devices/iobus.c
+UNIT_SRCS_test_reset := devices/reset.c devices/iobus.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_TESTS:%=$(UNIT_DIR)/%)

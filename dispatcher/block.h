@@ -1,0 +1,48 @@
+/*
+ * Block IO virtualization (DESIGN.md section 3; the claims in shared/): the
+ * data shared by the scanner, table, hash, RIP-update and block-dispatch units.
+ * A block runs from the IO instruction that exited through the last IO
+ * instruction the scanner could reach; every instruction in it is one the
+ * interpreter emulates exactly. Pure C.
+ */
+#ifndef DISPATCHER_BLOCK_H
+#define DISPATCHER_BLOCK_H
+
+#include "decode.h"
+
+#define BLOCK_MAX_BYTES 256 /* longest block kept: bounds the table and the hash */
+#define BLOCK_MAX_INSNS 32  /* longest block run in one exit: bounds interrupt latency */
+#define BLOCK_EXTENT_CPU_MAX 4096 /* how far extent=cpu looks ahead, page by page */
+
+enum block_extent { BLOCK_EXTENT_BYTES, BLOCK_EXTENT_PAGE, BLOCK_EXTENT_CPU };
+
+struct block_config {
+	bool enabled;              /* block_io=on */
+	enum block_extent extent;
+	u32 extent_bytes;          /* for BLOCK_EXTENT_BYTES */
+	bool trace;                /* trace=blocks */
+};
+
+/* A designated block: decoded form and the bytes it was decoded from. */
+struct block {
+	u64 rip_linear; /* CS base + RIP of the first (the exiting IO) instruction */
+	u8 mode;        /* enum cpu_mode */
+	u16 len;        /* bytes from rip_linear through the end of the last IO instruction */
+	u8 ninsns;
+	u8 nio;         /* IO instructions in it */
+	u64 hash;
+	u8 bytes[BLOCK_MAX_BYTES];
+	u16 offset[BLOCK_MAX_INSNS]; /* of each instruction from rip_linear */
+	struct insn insns[BLOCK_MAX_INSNS];
+};
+
+struct block_stats {
+	u64 runs;           /* exits handled as a block of two or more IO instructions */
+	u64 singles;        /* IO exits with no further IO instruction in the extent */
+	u64 hits, misses, mismatches; /* table lookups */
+	u64 insns;          /* instructions emulated inside blocks */
+	u64 io_in_blocks;   /* IO instructions emulated inside blocks */
+	u64 early_ends;     /* blocks that stopped before their last IO instruction */
+};
+
+#endif

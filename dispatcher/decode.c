@@ -1,0 +1,802 @@
+/*
+ * One-instruction decoder (see decode.h for the subset). The instruction format is Intel SDM
+ * Vol. 2A chapter 2: legacy prefixes (2.1.1), REX (2.2.1), opcode, ModRM and SIB (2.1.5,
+ * tables 2-1 to 2-3), displacement, immediate. The length of instructions outside the subset
+ * comes from the opcode maps of Vol. 2D appendix A (tables A-2, A-3 and the groups of A-6):
+ * which opcodes take a ModRM byte and which immediate. Where a length depends on something this
+ * decoder does not model (VEX/EVEX/XOP, the three-byte maps, 3DNow!, vendor differences), the
+ * result is DECODE_NOT_SUBSET with length 0: the caller ends the block there either way.
+ */
+#include "decode.h"
+#include "vcpu.h"
+
+/* Legacy prefixes (SDM Vol. 2A 2.1.1). */
+#define PFX_LOCK 0xf0
+#define PFX_REPNE 0xf2
+#define PFX_REP 0xf3
+#define PFX_OPSIZE 0x66
+#define PFX_ADDRSIZE 0x67
+#define PFX_ES 0x26
+#define PFX_CS 0x2e
+#define PFX_SS 0x36
+#define PFX_DS 0x3e
+#define PFX_FS 0x64
+#define PFX_GS 0x65
+#define REX_MIN 0x40
+#define REX_MAX 0x4f
+#define REX_W 0x8
+#define REX_R 0x4
+#define REX_X 0x2
+#define REX_B 0x1
+#define ESCAPE_0F 0x0f
+#define ESCAPE_0F38 0x38
+#define ESCAPE_0F3A 0x3a
+
+#define MODRM_MOD_REG 3
+#define RM_SIB 4
+#define RM_DISP32 5    /* with mod 0: disp32, RIP-relative in 64-bit mode */
+#define RM16_DISP16 6  /* with mod 0 in 16-bit addressing: disp16 */
+#define SIB_NO_INDEX 4 /* without REX.X */
+#define SIB_NO_BASE 5  /* with mod 0 */
+
+/* Opcode attributes: the ModRM byte, the immediate, and special cases. */
+enum {
+	I_NONE = 0,
+	I_B,     /* ib */
+	I_W,     /* iw */
+	I_Z,     /* iz: 16 or 32 bits by operand size */
+	I_V,     /* iv: 16, 32 or 64 bits by operand size (B8+r) */
+	I_MOFFS, /* offset of the address size (A0-A3) */
+	I_AP,    /* far pointer: 16-bit selector and 16/32-bit offset */
+	I_ENTER, /* iw, ib */
+	I_REL8,
+	I_RELZ, /* rel16/rel32 */
+	I_MASK = 0xf,
+};
+#define A_MODRM 0x010
+#define A_INV64 0x020   /* undefined in 64-bit mode (#UD) */
+#define A_INVALID 0x040 /* undefined in every mode */
+#define A_UNKNOWN 0x080 /* length not modelled */
+#define A_PREFIX 0x100
+#define A_GRP3 0x200    /* F6/F7: the immediate belongs to /0 and /1 only */
+#define A_MODRM_REG 0x400 /* MOV CR/DR: ModRM always names registers, mod is ignored */
+#define A_VEX 0x800     /* C4/C5, 62, 8F: VEX/EVEX/XOP escape in some encodings */
+
+#define N I_NONE
+#define M A_MODRM
+#define MB (A_MODRM | I_B)
+#define MZ (A_MODRM | I_Z)
+#define B I_B
+#define W I_W
+#define Z I_Z
+#define V I_V
+#define R8 I_REL8
+#define RZ I_RELZ
+#define X6 A_INV64
+#define BAD A_INVALID
+#define UNK A_UNKNOWN
+#define PFX A_PREFIX
+
+/* Table A-2, the one-byte opcode map. */
+static const u16 map1[256] = {
+	/* 00 */ M, M, M, M, B, Z, X6, X6, M, M, M, M, B, Z, X6, N,
+	/* 10 */ M, M, M, M, B, Z, X6, X6, M, M, M, M, B, Z, X6, X6,
+	/* 20 */ M, M, M, M, B, Z, PFX, X6, M, M, M, M, B, Z, PFX, X6,
+	/* 30 */ M, M, M, M, B, Z, PFX, X6, M, M, M, M, B, Z, PFX, X6,
+	/* 40 */ N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+	/* 50 */ N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+	/* 60 */ X6, X6, M | X6 | A_VEX, M, PFX, PFX, PFX, PFX, Z, MZ, B, MB, N, N, N, N,
+	/* 70 */ R8, R8, R8, R8, R8, R8, R8, R8, R8, R8, R8, R8, R8, R8, R8, R8,
+	/* 80 */ MB, MZ, MB | X6, MB, M, M, M, M, M, M, M, M, M, M, M, M | A_VEX,
+	/* 90 */ N, N, N, N, N, N, N, N, N, N, I_AP | X6, N, N, N, N, N,
+	/* A0 */ I_MOFFS, I_MOFFS, I_MOFFS, I_MOFFS, N, N, N, N, B, Z, N, N, N, N, N, N,
+	/* B0 */ B, B, B, B, B, B, B, B, V, V, V, V, V, V, V, V,
+	/* C0 */ MB, MB, W, N, M | X6 | A_VEX, M | X6 | A_VEX, MB, MZ, I_ENTER, N, W, N, N, B, X6, N,
+	/* D0 */ M, M, M, M, B | X6, B | X6, UNK, N, M, M, M, M, M, M, M, M,
+	/* E0 */ R8, R8, R8, R8, B, B, B, B, RZ, RZ, I_AP | X6, R8, N, N, N, N,
+	/* F0 */ PFX, N, PFX, PFX, N, N, M | A_GRP3, M | A_GRP3, N, N, N, N, N, N, M, M,
+};
+
+/* Table A-3, the two-byte (0F) opcode map. */
+static const u16 map2[256] = {
+	/* 00 */ M, M, M, M, BAD, N, N, N, N, N, BAD, N, BAD, M, UNK, UNK,
+	/* 10 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+	/* 20 */ M | A_MODRM_REG, M | A_MODRM_REG, M | A_MODRM_REG, M | A_MODRM_REG, UNK, BAD, UNK, BAD,
+	         M, M, M, M, M, M, M, M,
+	/* 30 */ N, N, N, N, N, N, BAD, N, UNK, BAD, UNK, BAD, BAD, BAD, BAD, BAD,
+	/* 40 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+	/* 50 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+	/* 60 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+	/* 70 */ MB, MB, MB, MB, M, M, M, N, M, M, BAD, BAD, M, M, M, M,
+	/* 80 */ RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ,
+	/* 90 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+	/* A0 */ N, N, N, M, MB, M, BAD, BAD, N, N, N, M, MB, M, M, M,
+	/* B0 */ M, M, M, M, M, M, M, M, M, M, MB, M, M, M, M, M,
+	/* C0 */ M, M, MB, M, MB, MB, MB, M, N, N, N, N, N, N, N, N,
+	/* D0 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+	/* E0 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+	/* F0 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, UNK,
+};
+
+#undef N
+#undef M
+#undef MB
+#undef MZ
+#undef B
+#undef W
+#undef Z
+#undef V
+#undef R8
+#undef RZ
+#undef X6
+#undef BAD
+#undef UNK
+#undef PFX
+
+/* Bytes are consumed one at a time: the 15-byte limit comes before running out of input. */
+struct cursor {
+	const u8 *bytes;
+	u32 avail;
+	u32 pos;
+};
+
+static int next_byte(struct cursor *c, u8 *b)
+{
+	if (c->pos >= INSN_MAX_LEN)
+		return DECODE_INVALID;
+	if (c->pos >= c->avail)
+		return DECODE_NEED_MORE;
+	*b = c->bytes[c->pos++];
+	return DECODE_OK;
+}
+
+static int peek_byte(const struct cursor *c, u8 *b)
+{
+	if (c->pos >= INSN_MAX_LEN)
+		return DECODE_INVALID;
+	if (c->pos >= c->avail)
+		return DECODE_NEED_MORE;
+	*b = c->bytes[c->pos];
+	return DECODE_OK;
+}
+
+/* Little-endian, sign-extended from `size` bytes. */
+static int read_signed(struct cursor *c, u32 size, i64 *out)
+{
+	u64 v = 0;
+	for (u32 i = 0; i < size; i++) {
+		u8 b;
+		int r = next_byte(c, &b);
+		if (r != DECODE_OK)
+			return r;
+		v |= (u64)b << (8 * i);
+	}
+	if (size > 0 && size < 8 && (v >> (8 * size - 1)) & 1)
+		v |= ~0ULL << (8 * size);
+	*out = (i64)v;
+	return DECODE_OK;
+}
+
+static const i8 seg_of_prefix[256] = {
+	[PFX_ES] = VCPU_ES + 1, [PFX_CS] = VCPU_CS + 1, [PFX_SS] = VCPU_SS + 1,
+	[PFX_DS] = VCPU_DS + 1, [PFX_FS] = VCPU_FS + 1, [PFX_GS] = VCPU_GS + 1,
+};
+
+struct prefix_state {
+	bool seg_conflict; /* two different segment overrides */
+	bool both_reps;    /* F2 and F3 */
+};
+
+/* Legacy prefixes and REX (2.1.1, 2.2.1): a REX counts only right before the opcode. */
+static int read_prefixes(struct cursor *c, struct insn *in, struct prefix_state *ps)
+{
+	for (;;) {
+		u8 b;
+		int r = peek_byte(c, &b);
+		if (r != DECODE_OK)
+			return r;
+		if (in->mode == CPU_MODE_64 && b >= REX_MIN && b <= REX_MAX) {
+			in->rex = b;
+		} else if (b == PFX_LOCK) {
+			in->p_lock = true;
+		} else if (b == PFX_REP || b == PFX_REPNE) {
+			if (in->p_rep && in->p_rep != b)
+				ps->both_reps = true;
+			in->p_rep = b;
+		} else if (b == PFX_OPSIZE) {
+			in->p_opsize = true;
+		} else if (b == PFX_ADDRSIZE) {
+			in->p_addrsize = true;
+		} else if (seg_of_prefix[b]) {
+			i8 s = (i8)(seg_of_prefix[b] - 1);
+			if (in->p_seg >= 0 && in->p_seg != s)
+				ps->seg_conflict = true;
+			in->p_seg = s;
+		} else {
+			break;
+		}
+		if (b < REX_MIN || b > REX_MAX || in->mode != CPU_MODE_64)
+			in->rex = 0; /* a legacy prefix after a REX cancels it */
+		c->pos++;
+		in->nprefixes++;
+	}
+	in->rex_w = (in->rex & REX_W) != 0;
+	in->rex_r = (in->rex & REX_R) != 0;
+	in->rex_x = (in->rex & REX_X) != 0;
+	in->rex_b = (in->rex & REX_B) != 0;
+	return DECODE_OK;
+}
+
+/* Operand size of instructions that are not byte-sized (SDM Vol. 1 3.6, Vol. 2A 2.2.1.2). */
+static u8 operand_size(const struct insn *in)
+{
+	if (in->mode == CPU_MODE_64)
+		return in->rex_w ? 64 : in->p_opsize ? 16 : 32;
+	if (in->mode == CPU_MODE_32)
+		return in->p_opsize ? 16 : 32;
+	return in->p_opsize ? 32 : 16;
+}
+
+static u8 address_size(const struct insn *in)
+{
+	if (in->mode == CPU_MODE_64)
+		return in->p_addrsize ? 32 : 64;
+	if (in->mode == CPU_MODE_32)
+		return in->p_addrsize ? 16 : 32;
+	return in->p_addrsize ? 32 : 16;
+}
+
+/* 16-bit addressing (table 2-1): base and index of r/m 0-7; r/m 6 with mod 0 is disp16. */
+static const i8 base16[8] = {VCPU_RBX, VCPU_RBX, VCPU_RBP, VCPU_RBP, INSN_REG_NONE, INSN_REG_NONE,
+                             VCPU_RBP, VCPU_RBX};
+static const i8 index16[8] = {VCPU_RSI, VCPU_RDI, VCPU_RSI, VCPU_RDI, VCPU_RSI, VCPU_RDI,
+                              INSN_REG_NONE, INSN_REG_NONE};
+
+static int read_mem16(struct cursor *c, struct insn *in)
+{
+	struct insn_mem *m = &in->mem;
+	u32 disp = 0;
+	if (in->mod == 0 && in->rm == RM16_DISP16) {
+		disp = 2;
+	} else {
+		m->base = base16[in->rm];
+		m->index = index16[in->rm];
+		disp = in->mod == 1 ? 1 : in->mod == 2 ? 2 : 0;
+	}
+	if (m->base == VCPU_RBP)
+		m->seg = VCPU_SS; /* BP-based forms address the stack (SDM Vol. 1 3.7.4.1) */
+	in->disp_size = (u8)disp;
+	return read_signed(c, disp, &m->disp);
+}
+
+/* 32/64-bit addressing (tables 2-2, 2-3; 2.2.1.3 to 2.2.1.6 for REX and RIP-relative). */
+static int read_mem32(struct cursor *c, struct insn *in)
+{
+	struct insn_mem *m = &in->mem;
+	u32 disp = in->mod == 1 ? 1 : in->mod == 2 ? 4 : 0;
+	if (in->rm == RM_SIB) {
+		int r = next_byte(c, &in->sib);
+		if (r != DECODE_OK)
+			return r;
+		in->has_sib = true;
+		u8 idx = (u8)(((in->sib >> 3) & 7) | (in->rex_x ? 8 : 0));
+		u8 base = in->sib & 7;
+		m->scale = (u8)(1u << (in->sib >> 6));
+		m->index = idx == SIB_NO_INDEX ? INSN_REG_NONE : (i8)idx;
+		if (base == SIB_NO_BASE && in->mod == 0) {
+			disp = 4;
+		} else {
+			m->base = (i8)(base | (in->rex_b ? 8 : 0));
+		}
+	} else if (in->rm == RM_DISP32 && in->mod == 0) {
+		disp = 4;
+		if (in->mode == CPU_MODE_64)
+			m->base = INSN_REG_RIP;
+	} else {
+		m->base = (i8)(in->rm | (in->rex_b ? 8 : 0));
+	}
+	if (m->base == VCPU_RSP || m->base == VCPU_RBP)
+		m->seg = VCPU_SS;
+	in->disp_size = (u8)disp;
+	return read_signed(c, disp, &m->disp);
+}
+
+static int read_modrm(struct cursor *c, struct insn *in, bool reg_only)
+{
+	int r = next_byte(c, &in->modrm);
+	if (r != DECODE_OK)
+		return r;
+	in->has_modrm = true;
+	in->mod = in->modrm >> 6;
+	in->reg = (in->modrm >> 3) & 7;
+	in->rm = in->modrm & 7;
+	in->mem.seg = VCPU_DS;
+	in->mem.scale = 1;
+	if (reg_only || in->mod == MODRM_MOD_REG)
+		return DECODE_OK;
+	r = in->addrsize == 16 ? read_mem16(c, in) : read_mem32(c, in);
+	if (r == DECODE_OK && in->p_seg >= 0)
+		in->mem.seg = (u8)in->p_seg;
+	return r;
+}
+
+/* Bytes of the immediate that `attr` names, or -1 when this decoder does not model it. */
+static int imm_bytes(const struct insn *in, u16 attr)
+{
+	u8 osz = operand_size(in);
+	switch (attr & I_MASK) {
+	case I_B:
+	case I_REL8:
+		return 1;
+	case I_W:
+		return 2;
+	case I_Z:
+		return osz == 16 ? 2 : 4;
+	case I_V:
+		return osz / 8;
+	case I_MOFFS:
+		return in->addrsize / 8;
+	case I_AP:
+		return osz == 16 ? 4 : 6;
+	case I_ENTER:
+		return 3;
+	case I_RELZ:
+		/* In 64-bit mode Intel ignores 66 on near branches and AMD does not (SDM Vol. 2A
+		 * 2.2.1.7 vs. the AMD APM): the length is vendor-specific. */
+		if (in->mode == CPU_MODE_64)
+			return in->p_opsize ? -1 : 4;
+		return osz == 16 ? 2 : 4;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Escapes whose length this decoder does not model: VEX (C4/C5), EVEX (62) and XOP (8F).
+ * Outside 64-bit mode C4, C5 and 62 are LES, LDS and BOUND unless ModRM.mod is 3 (2.3.5).
+ */
+static int check_vex(const struct cursor *c, const struct insn *in, bool *vex)
+{
+	u8 next;
+	int r = peek_byte(c, &next);
+	if (r != DECODE_OK)
+		return r;
+	if (in->opcode == 0x8f) /* POP Ev is /0; any other reg field is XOP (AMD) */
+		*vex = ((next >> 3) & 7) != 0;
+	else
+		*vex = in->mode == CPU_MODE_64 || (next >> 6) == MODRM_MOD_REG;
+	return DECODE_OK;
+}
+
+/* Opcode, ModRM/SIB/displacement and immediate; leaves in->length 0 when not modelled. */
+static int read_body(struct cursor *c, struct insn *in)
+{
+	u8 b;
+	int r = next_byte(c, &b);
+	if (r != DECODE_OK)
+		return r;
+	in->map = 1;
+	if (b == ESCAPE_0F) {
+		r = next_byte(c, &b);
+		if (r != DECODE_OK)
+			return r;
+		in->map = 2;
+		if (b == ESCAPE_0F38 || b == ESCAPE_0F3A) {
+			in->map = 3;
+			in->opcode = b;
+			return DECODE_NOT_SUBSET;
+		}
+	}
+	in->opcode = b;
+	u16 attr = in->map == 1 ? map1[b] : map2[b];
+	if (attr & A_INVALID)
+		return DECODE_INVALID;
+	if ((attr & A_VEX)) {
+		bool vex = false;
+		r = check_vex(c, in, &vex);
+		if (r != DECODE_OK)
+			return r;
+		if (vex)
+			return DECODE_NOT_SUBSET;
+	}
+	if ((attr & A_INV64) && in->mode == CPU_MODE_64)
+		return DECODE_INVALID;
+	if (attr & A_UNKNOWN)
+		return DECODE_NOT_SUBSET;
+	/* 0F 78/79 are VMREAD/VMWRITE; with 66 or F2 they are AMD's EXTRQ/INSERTQ with immediates.
+	 * 0F B8 is POPCNT only with F3. */
+	if (in->map == 2 && (b == 0x78 || b == 0x79) && (in->p_opsize || in->p_rep))
+		return DECODE_NOT_SUBSET;
+	if (in->map == 2 && b == 0xb8 && in->p_rep != PFX_REP)
+		return DECODE_NOT_SUBSET;
+	if (attr & A_MODRM) {
+		r = read_modrm(c, in, (attr & A_MODRM_REG) != 0);
+		if (r != DECODE_OK)
+			return r;
+	}
+	int n = imm_bytes(in, attr);
+	if ((attr & A_GRP3) && in->reg == 0)
+		n = b == 0xf6 ? 1 : operand_size(in) == 16 ? 2 : 4;
+	if ((attr & A_GRP3) && in->reg == 1)
+		return DECODE_NOT_SUBSET; /* TEST alias, reserved in the SDM's group 3 */
+	if (in->map == 1 && (b == 0xc6 || b == 0xc7) && in->reg != 0)
+		/* Group 11: /0 is MOV; C6 F8 is XABORT, C7 F8 XBEGIN; the rest is reserved. */
+		return in->modrm == 0xf8 ? DECODE_NOT_SUBSET : DECODE_INVALID;
+	if (in->map == 1 && b == 0xfe && in->reg >= 2)
+		return DECODE_INVALID; /* group 4 defines /0 and /1 only */
+	if (in->map == 1 && b == 0xff && in->reg == 7)
+		return DECODE_INVALID; /* group 5 leaves /7 undefined */
+	if (n < 0)
+		return DECODE_NOT_SUBSET;
+	i64 imm = 0;
+	if ((attr & I_MASK) == I_MOFFS) {
+		r = read_signed(c, (u32)n, &in->mem.disp);
+		in->disp_size = (u8)n;
+		if (n < 8)
+			in->mem.disp &= (i64)((1ULL << (8 * n)) - 1);
+	} else {
+		r = read_signed(c, (u32)n, &imm);
+		in->imm_size = (u8)n;
+		in->imm = (u64)imm;
+	}
+	if (r != DECODE_OK)
+		return r;
+	in->length = (u8)c->pos;
+	return DECODE_OK;
+}
+
+/* --- The subset: operands and kind. --- */
+
+static struct insn_operand reg_operand(const struct insn *in, u8 reg, u8 size)
+{
+	return (struct insn_operand){
+		.type = OPND_REG, .size = size, .reg = reg,
+		.high8 = size == 8 && in->rex == 0 && reg >= 4 && reg < 8,
+	};
+}
+
+static struct insn_operand modrm_reg(const struct insn *in, u8 size)
+{
+	return reg_operand(in, (u8)(in->reg | (in->rex_r ? 8 : 0)), size);
+}
+
+static struct insn_operand modrm_rm(const struct insn *in, u8 size)
+{
+	if (in->mod == MODRM_MOD_REG)
+		return reg_operand(in, (u8)(in->rm | (in->rex_b ? 8 : 0)), size);
+	return (struct insn_operand){.type = OPND_MEM, .size = size};
+}
+
+static struct insn_operand imm_operand(u8 size)
+{
+	return (struct insn_operand){.type = OPND_IMM, .size = size};
+}
+
+static void set_ops(struct insn *in, struct insn_operand a, struct insn_operand b)
+{
+	in->op[0] = a;
+	in->op[1] = b;
+	in->nops = b.type == OPND_NONE ? (a.type == OPND_NONE ? 0 : 1) : 2;
+}
+
+static const struct insn_operand no_operand;
+
+static bool is_memory_operand(const struct insn *in) { return in->has_modrm && in->mod != MODRM_MOD_REG; }
+
+/* 00-3D: ADD OR ADC SBB AND SUB XOR CMP in six forms each (table A-2, rows 0-3). */
+static int classify_alu(struct insn *in, u8 b, u8 osz)
+{
+	in->kind = (enum insn_kind)(INSN_ADD + (b >> 3));
+	u8 sz = (b & 1) ? osz : 8;
+	switch (b & 7) {
+	case 0:
+	case 1:
+		set_ops(in, modrm_rm(in, sz), modrm_reg(in, sz));
+		break;
+	case 2:
+	case 3:
+		set_ops(in, modrm_reg(in, sz), modrm_rm(in, sz));
+		break;
+	case 4:
+	case 5:
+		set_ops(in, reg_operand(in, VCPU_RAX, sz), imm_operand(sz));
+		break;
+	default:
+		return DECODE_NOT_SUBSET;
+	}
+	in->opsize = sz;
+	return DECODE_OK;
+}
+
+/* Group 2 (C0/C1/D0-D3): /4 SHL, /5 SHR, /7 SAR; the rotates and the /6 alias are not in it. */
+static int classify_shift(struct insn *in, u8 b, u8 osz)
+{
+	static const enum insn_kind kinds[8] = {INSN_NONE, INSN_NONE, INSN_NONE, INSN_NONE,
+	                                        INSN_SHL, INSN_SHR, INSN_NONE, INSN_SAR};
+	if (kinds[in->reg] == INSN_NONE)
+		return DECODE_NOT_SUBSET;
+	in->kind = kinds[in->reg];
+	in->opsize = (b & 1) ? osz : 8;
+	struct insn_operand count;
+	if (b == 0xc0 || b == 0xc1) {
+		count = imm_operand(8);
+		in->imm &= 0xff;
+	} else if (b == 0xd0 || b == 0xd1) {
+		count = imm_operand(8);
+		in->imm = 1;
+	} else {
+		count = reg_operand(in, VCPU_RCX, 8);
+	}
+	set_ops(in, modrm_rm(in, in->opsize), count);
+	return DECODE_OK;
+}
+
+static int classify_io(struct insn *in, u8 b, u8 osz)
+{
+	u8 sz = (b & 1) ? (osz == 16 ? 16 : 32) : 8; /* REX.W does not make a 64-bit port access */
+	struct insn_operand acc = reg_operand(in, VCPU_RAX, sz);
+	struct insn_operand dx = reg_operand(in, VCPU_RDX, 16);
+	struct insn_operand port = imm_operand(8);
+	in->opsize = sz;
+	in->imm &= 0xff;
+	switch (b) {
+	case 0xe4:
+	case 0xe5:
+		in->kind = INSN_IN;
+		set_ops(in, acc, port);
+		break;
+	case 0xe6:
+	case 0xe7:
+		in->kind = INSN_OUT;
+		set_ops(in, port, acc);
+		break;
+	case 0xec:
+	case 0xed:
+		in->kind = INSN_IN;
+		set_ops(in, acc, dx);
+		break;
+	case 0xee:
+	case 0xef:
+		in->kind = INSN_OUT;
+		set_ops(in, dx, acc);
+		break;
+	default: { /* 6C-6F: INS ES:[rDI], DX; OUTS DX, seg:[rSI] (SDM Vol. 2A "INS", Vol. 2B "OUTS") */
+		bool ins = b < 0x6e;
+		if (in->p_rep == PFX_REPNE)
+			return DECODE_NOT_SUBSET;
+		in->rep = in->p_rep == PFX_REP;
+		in->kind = ins ? INSN_INS : INSN_OUTS;
+		in->mem = (struct insn_mem){.base = ins ? VCPU_RDI : VCPU_RSI, .index = INSN_REG_NONE,
+		                            .scale = 1, .seg = VCPU_DS};
+		/* INS always writes through ES; OUTS reads through DS unless overridden. */
+		if (ins)
+			in->mem.seg = VCPU_ES;
+		else if (in->p_seg >= 0)
+			in->mem.seg = (u8)in->p_seg;
+		struct insn_operand mem = {.type = OPND_MEM, .size = sz};
+		if (ins)
+			set_ops(in, mem, dx);
+		else
+			set_ops(in, dx, mem);
+	} break;
+	}
+	return DECODE_OK;
+}
+
+static int classify_branch(struct insn *in, enum insn_kind kind, u8 cond)
+{
+	if (in->mode == CPU_MODE_64 && in->p_opsize)
+		return DECODE_NOT_SUBSET; /* see imm_bytes: vendor-specific */
+	in->kind = kind;
+	in->cond = cond;
+	in->opsize = in->mode == CPU_MODE_64 ? 64 : operand_size(in);
+	in->backward = (i64)in->imm < 0;
+	set_ops(in, imm_operand(in->opsize), no_operand);
+	return DECODE_OK;
+}
+
+/* 0F-map members of the subset: NOP Ev, Jcc rel, MOVZX, MOVSX. */
+static int classify_map2(struct insn *in, u8 b, u8 osz)
+{
+	if (in->p_rep)
+		return DECODE_NOT_SUBSET; /* F2/F3 select other instructions in this map */
+	if (b == 0x1f && in->reg == 0) {
+		in->kind = INSN_NOP;
+		in->opsize = osz;
+		set_ops(in, modrm_rm(in, osz), no_operand);
+		return DECODE_OK;
+	}
+	if (b >= 0x80 && b <= 0x8f)
+		return classify_branch(in, INSN_JCC, b & 0xf);
+	if (b == 0xb6 || b == 0xb7 || b == 0xbe || b == 0xbf) {
+		in->kind = b < 0xb8 ? INSN_MOVZX : INSN_MOVSX;
+		in->opsize = osz;
+		set_ops(in, modrm_reg(in, osz), modrm_rm(in, (b & 1) ? 16 : 8));
+		return DECODE_OK;
+	}
+	return DECODE_NOT_SUBSET;
+}
+
+static int classify_nop_xchg(struct insn *in, u8 b, u8 osz)
+{
+	u8 reg = (u8)((b & 7) | (in->rex_b ? 8 : 0));
+	if (reg == VCPU_RAX) { /* 90 is NOP, not XCHG: EAX keeps its upper half (Vol. 2B "XCHG") */
+		in->kind = in->p_rep == PFX_REP ? INSN_PAUSE : INSN_NOP;
+		in->opsize = osz;
+		if (in->p_rep && (in->p_rep != PFX_REP || in->p_opsize))
+			return DECODE_NOT_SUBSET;
+		return DECODE_OK;
+	}
+	if (in->p_rep)
+		return DECODE_NOT_SUBSET;
+	in->kind = INSN_XCHG;
+	in->opsize = osz;
+	set_ops(in, reg_operand(in, reg, osz), reg_operand(in, VCPU_RAX, osz));
+	return DECODE_OK;
+}
+
+/* Groups 1, 3, 4, 5, 11 and the plain one-byte members of the subset. */
+static int classify_map1(struct insn *in, u8 b, u8 osz)
+{
+	if (b >= 0x6c && b <= 0x6f)
+		return classify_io(in, b, osz);
+	if (b >= 0x90 && b <= 0x97)
+		return classify_nop_xchg(in, b, osz);
+	if (in->p_rep)
+		return DECODE_NOT_SUBSET;
+	if (b < 0x40)
+		return classify_alu(in, b, osz);
+	if ((b >= 0xe4 && b <= 0xe7) || (b >= 0xec && b <= 0xef))
+		return classify_io(in, b, osz);
+	if (b >= 0x40 && b <= 0x4f) { /* not REX: decode_insn only gets here outside 64-bit mode */
+		in->kind = b < 0x48 ? INSN_INC : INSN_DEC;
+		in->opsize = osz;
+		set_ops(in, reg_operand(in, b & 7, osz), no_operand);
+		return DECODE_OK;
+	}
+	if (b >= 0x70 && b <= 0x7f)
+		return classify_branch(in, INSN_JCC, b & 0xf);
+	if (b >= 0xb0 && b <= 0xbf) {
+		u8 sz = b < 0xb8 ? 8 : osz;
+		in->kind = INSN_MOV;
+		in->opsize = sz;
+		set_ops(in, reg_operand(in, (u8)((b & 7) | (in->rex_b ? 8 : 0)), sz), imm_operand(sz));
+		return DECODE_OK;
+	}
+	u8 sz = (b & 1) ? osz : 8;
+	in->opsize = sz;
+	switch (b) {
+	case 0x63:
+		if (in->mode != CPU_MODE_64 || !in->rex_w)
+			return DECODE_NOT_SUBSET; /* ARPL; MOVSXD without REX.W */
+		in->kind = INSN_MOVSXD;
+		in->opsize = 64;
+		set_ops(in, modrm_reg(in, 64), modrm_rm(in, 32));
+		return DECODE_OK;
+	case 0x80:
+	case 0x81:
+	case 0x83:
+		in->kind = (enum insn_kind)(INSN_ADD + in->reg);
+		set_ops(in, modrm_rm(in, sz), imm_operand(sz));
+		return DECODE_OK;
+	case 0x84:
+	case 0x85:
+		in->kind = INSN_TEST;
+		set_ops(in, modrm_rm(in, sz), modrm_reg(in, sz));
+		return DECODE_OK;
+	case 0x86:
+	case 0x87:
+		if (is_memory_operand(in))
+			return DECODE_NOT_SUBSET; /* XCHG with memory is locked */
+		in->kind = INSN_XCHG;
+		set_ops(in, modrm_rm(in, sz), modrm_reg(in, sz));
+		return DECODE_OK;
+	case 0x88:
+	case 0x89:
+		in->kind = INSN_MOV;
+		set_ops(in, modrm_rm(in, sz), modrm_reg(in, sz));
+		return DECODE_OK;
+	case 0x8a:
+	case 0x8b:
+		in->kind = INSN_MOV;
+		set_ops(in, modrm_reg(in, sz), modrm_rm(in, sz));
+		return DECODE_OK;
+	case 0xa0:
+	case 0xa1:
+	case 0xa2:
+	case 0xa3: {
+		struct insn_operand mem = {.type = OPND_MEM, .size = sz};
+		in->kind = INSN_MOV;
+		in->mem.base = in->mem.index = INSN_REG_NONE;
+		in->mem.scale = 1;
+		in->mem.seg = in->p_seg >= 0 ? (u8)in->p_seg : VCPU_DS;
+		if (b < 0xa2)
+			set_ops(in, reg_operand(in, VCPU_RAX, sz), mem);
+		else
+			set_ops(in, mem, reg_operand(in, VCPU_RAX, sz));
+		return DECODE_OK;
+	}
+	case 0xa8:
+	case 0xa9:
+		in->kind = INSN_TEST;
+		set_ops(in, reg_operand(in, VCPU_RAX, sz), imm_operand(sz));
+		return DECODE_OK;
+	case 0xc0:
+	case 0xc1:
+	case 0xd0:
+	case 0xd1:
+	case 0xd2:
+	case 0xd3:
+		return classify_shift(in, b, osz);
+	case 0xc6:
+	case 0xc7:
+		in->kind = INSN_MOV; /* /0 only: read_body refused the rest */
+		set_ops(in, modrm_rm(in, sz), imm_operand(sz));
+		return DECODE_OK;
+	case 0xe9:
+	case 0xeb:
+		return classify_branch(in, INSN_JMP, 0);
+	case 0xf6:
+	case 0xf7: {
+		static const enum insn_kind grp3[8] = {INSN_TEST, INSN_NONE, INSN_NOT, INSN_NEG};
+		if (grp3[in->reg] == INSN_NONE)
+			return DECODE_NOT_SUBSET;
+		in->kind = grp3[in->reg];
+		set_ops(in, modrm_rm(in, sz), in->reg == 0 ? imm_operand(sz) : no_operand);
+		return DECODE_OK;
+	}
+	case 0xfe:
+	case 0xff:
+		if (in->reg > 1)
+			return DECODE_NOT_SUBSET;
+		in->kind = in->reg == 0 ? INSN_INC : INSN_DEC;
+		set_ops(in, modrm_rm(in, sz), no_operand);
+		return DECODE_OK;
+	default:
+		return DECODE_NOT_SUBSET;
+	}
+}
+
+static int classify(struct insn *in)
+{
+	u8 osz = operand_size(in);
+	int r = in->map == 1 ? classify_map1(in, in->opcode, osz) : classify_map2(in, in->opcode, osz);
+	if (r != DECODE_OK)
+		in->kind = INSN_NONE;
+	return r;
+}
+
+int decode_insn(const u8 *bytes, u32 avail, enum cpu_mode mode, struct insn *out)
+{
+	struct cursor c = {.bytes = bytes, .avail = avail};
+	struct prefix_state ps = {0};
+	*out = (struct insn){.mode = (u8)mode, .p_seg = -1};
+	out->mem.base = out->mem.index = INSN_REG_NONE;
+	int r = read_prefixes(&c, out, &ps);
+	if (r != DECODE_OK)
+		return r;
+	out->addrsize = address_size(out);
+	r = read_body(&c, out);
+	if (r != DECODE_OK) {
+		if (r != DECODE_NOT_SUBSET)
+			out->length = 0;
+		return r;
+	}
+	if (out->p_lock || ps.seg_conflict || ps.both_reps)
+		return DECODE_NOT_SUBSET;
+	r = classify(out);
+	if (r != DECODE_OK)
+		out->nops = 0;
+	return r;
+}
+
+const char *insn_kind_name(enum insn_kind kind)
+{
+	static const char *const names[INSN_KIND_COUNT] = {
+		"(none)", "in", "out", "ins", "outs", "mov", "movzx", "movsx", "movsxd",
+		"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp",
+		"test", "inc", "dec", "not", "neg", "shl", "shr", "sar",
+		"xchg", "nop", "pause", "jmp", "jcc",
+	};
+	return (unsigned)kind < INSN_KIND_COUNT ? names[kind] : "?";
+}

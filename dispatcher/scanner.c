@@ -1,0 +1,98 @@
+/* The scanning unit; see scanner.h. */
+#include "scanner.h"
+#include "guest_mem.h"
+#include "hash.h"
+#include "../arch/string.h"
+
+#define PAGE_MASK_LOW 0xfffULL
+#define READ_MAX (BLOCK_MAX_BYTES + INSN_MAX_LEN)
+
+enum cpu_mode scan_cpu_mode(const struct vcpu *v)
+{
+	if (vcpu_long_mode(v))
+		return CPU_MODE_64;
+	return (v->seg[VCPU_CS].ar & VCPU_SEG_AR_DB) ? CPU_MODE_32 : CPU_MODE_16;
+}
+
+u64 scan_rip_linear(const struct vcpu *v)
+{
+	if (vcpu_long_mode(v))
+		return v->rip; /* CS base is 0 in 64-bit mode (SDM Vol. 3A 3.4.4) */
+	return (v->seg[VCPU_CS].base + v->rip) & 0xffffffffULL;
+}
+
+u32 scan_extent(const struct block_config *cfg, u64 rip_linear)
+{
+	switch (cfg->extent) {
+	case BLOCK_EXTENT_BYTES: return cfg->extent_bytes;
+	case BLOCK_EXTENT_PAGE: return (u32)(PAGE_SIZE - (rip_linear & PAGE_MASK_LOW));
+	case BLOCK_EXTENT_CPU: return BLOCK_EXTENT_CPU_MAX;
+	}
+	return 0;
+}
+
+/* Reads up to want bytes of code, page by page, stopping at the first page the guest's paging
+ * does not map executable; returns how many bytes it got. No accessed flag is set (gmem_peek). */
+static u32 read_code(struct vcpu *v, u64 linear, u8 *buf, u32 want)
+{
+	u32 got = 0;
+	bool user = v->cpl == 3;
+	while (got < want) {
+		u32 chunk = (u32)(PAGE_SIZE - ((linear + got) & PAGE_MASK_LOW));
+		if (chunk > want - got)
+			chunk = want - got;
+		struct gmem_fault f;
+		if (gmem_peek(v, linear + got, buf + got, chunk, VCPU_EXEC, user, &f) != GMEM_OK)
+			break;
+		got += chunk;
+	}
+	return got;
+}
+
+static bool is_io(enum insn_kind k) { return k == INSN_IN || k == INSN_OUT || k == INSN_INS || k == INSN_OUTS; }
+static bool is_string_io(enum insn_kind k) { return k == INSN_INS || k == INSN_OUTS; }
+
+int scan_block(struct vcpu *v, const struct block_config *cfg, struct block *b)
+{
+	u8 buf[READ_MAX];
+	b->rip_linear = scan_rip_linear(v);
+	b->mode = (u8)scan_cpu_mode(v);
+	u32 extent = scan_extent(cfg, b->rip_linear);
+	u32 want = extent < READ_MAX ? extent : READ_MAX;
+	u32 avail = read_code(v, b->rip_linear, buf, want);
+	u32 off = 0;
+	int last_io = -1;
+	b->ninsns = 0;
+	b->nio = 0;
+	while (off < avail && off < BLOCK_MAX_BYTES && b->ninsns < BLOCK_MAX_INSNS) {
+		struct insn *in = &b->insns[b->ninsns];
+		if (decode_insn(buf + off, avail - off, (enum cpu_mode)b->mode, in) != DECODE_OK)
+			break;
+		if (off + in->length > extent || off + in->length > BLOCK_MAX_BYTES)
+			break; /* the instruction does not end inside the extent (or the kept bytes) */
+		if (b->ninsns == 0 && (!is_io(in->kind) || is_string_io(in->kind)))
+			return -1;
+		if (b->ninsns > 0 && is_string_io(in->kind))
+			break; /* a REP string needs its own bounded exit path */
+		if ((in->kind == INSN_JMP || in->kind == INSN_JCC) && in->backward)
+			break; /* only forward branches: a block always ends */
+		b->offset[b->ninsns] = (u16)off;
+		if (is_io(in->kind)) {
+			last_io = b->ninsns;
+			b->nio++;
+		}
+		b->ninsns++;
+		off += in->length;
+	}
+	if (last_io < 0)
+		return -1;
+	/* designate the block: through the last IO instruction, no further */
+	b->ninsns = (u8)(last_io + 1);
+	b->nio = 0;
+	for (u32 i = 0; i < b->ninsns; i++)
+		b->nio += is_io(b->insns[i].kind);
+	b->len = (u16)(b->offset[last_io] + b->insns[last_io].length);
+	memcpy(b->bytes, buf, b->len);
+	b->hash = block_hash(b->bytes, b->len);
+	return b->nio;
+}
