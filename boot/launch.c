@@ -75,7 +75,14 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 	        (unsigned long long)vcpu_hw.ept.pages_used, (vcpu_hw.ctl.proc2 & VMX_PROC2_VPID) ? "on" : "off");
 	static const struct dev_clock tsc_clock = {0, clock_tsc_ns};
 	board_init(&board, guest_tx, 0, &tsc_clock);
-	struct dispatch_config cfg = {.trace_exits = o->trace == TRACE_EXITS, .cr4_allowed = vmx_guest_cr4_allowed(&vcpu_hw)};
+	static const enum block_extent extents[] = {[EXTENT_BYTES] = BLOCK_EXTENT_BYTES, [EXTENT_PAGE] = BLOCK_EXTENT_PAGE,
+	                                            [EXTENT_CPU] = BLOCK_EXTENT_CPU};
+	struct dispatch_config cfg = {
+		.trace_exits = o->trace == TRACE_EXITS,
+		.cr4_allowed = vmx_guest_cr4_allowed(&vcpu_hw),
+		.block = {.enabled = o->block_io, .extent = extents[o->extent], .extent_bytes = o->extent_bytes,
+		          .trace = o->trace == TRACE_BLOCKS},
+	};
 	dispatch_init(&disp, &board, &cfg);
 	int code = vmx_run(&vcpu_hw, &disp, &ram, &entry, reason);
 	dispatch_print_stats(&disp);

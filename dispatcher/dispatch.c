@@ -23,6 +23,7 @@ void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_
 	d->board = b;
 	d->cfg = *cfg;
 	d->pat = 0x0007040600070406ULL; /* the power-on value (SDM Vol. 3A 13.12.4) */
+	table_init(&d->table);
 }
 
 void dispatch_dump_guest(const struct vcpu *v)
@@ -190,11 +191,22 @@ void dispatch_print_stats(const struct dispatcher *d)
 	con_log("  io instructions %llu, io exits %llu, interrupts injected %llu, root-mode TSC ticks %llu\n",
 	        (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
 	        (unsigned long long)s->irqs_injected, (unsigned long long)s->root_tsc);
+	const struct block_stats *b = &d->bstats;
+	con_log("  blocks: %s, %llu run, %llu IO instructions in them, %llu singles, table %llu hits %llu misses "
+	        "%llu mismatches\n",
+	        d->cfg.block.enabled ? "on" : "off", (unsigned long long)b->runs, (unsigned long long)b->io_in_blocks,
+	        (unsigned long long)b->singles, (unsigned long long)b->hits, (unsigned long long)b->misses,
+	        (unsigned long long)b->mismatches);
 	con_log("stats {\"exits\":%llu,\"io_instructions\":%llu,\"io_exits\":%llu,\"irqs_injected\":%llu,"
-	        "\"halted_exits\":%llu,\"root_tsc\":%llu,\"by_reason\":{",
+	        "\"halted_exits\":%llu,\"root_tsc\":%llu,\"block_io\":%s,\"blocks\":{\"runs\":%llu,\"insns\":%llu,"
+	        "\"io_in_blocks\":%llu,\"singles\":%llu,\"hits\":%llu,\"misses\":%llu,\"mismatches\":%llu,"
+	        "\"early_ends\":%llu},\"by_reason\":{",
 	        (unsigned long long)s->exits, (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
 	        (unsigned long long)s->irqs_injected, (unsigned long long)s->halted_exits,
-	        (unsigned long long)s->root_tsc);
+	        (unsigned long long)s->root_tsc, d->cfg.block.enabled ? "true" : "false", (unsigned long long)b->runs,
+	        (unsigned long long)b->insns, (unsigned long long)b->io_in_blocks, (unsigned long long)b->singles,
+	        (unsigned long long)b->hits, (unsigned long long)b->misses, (unsigned long long)b->mismatches,
+	        (unsigned long long)b->early_ends);
 	bool first = true;
 	for (u32 r = 0; r <= EXIT_REASON_MAX; r++) {
 		if (!s->by_reason[r])

@@ -7,6 +7,8 @@
 #define DISPATCHER_DISPATCH_H
 
 #include "../devices/board.h"
+#include "block.h"
+#include "table.h"
 #include "exit_reasons.h"
 #include "vcpu.h"
 
@@ -27,6 +29,7 @@ struct exit_stats {
 
 struct dispatch_config {
 	bool trace_exits;
+	struct block_config block;
 	u64 cr4_allowed; /* CR4 bits the guest may set: what the CPU allows in VMX operation, less VMXE/SMXE */
 };
 
@@ -34,6 +37,8 @@ struct dispatcher {
 	struct board *board;
 	struct exit_stats stats;
 	struct dispatch_config cfg;
+	struct block_stats bstats;
+	struct block_table table;
 	u64 pat, mtrr_def_type; /* MSRs the guest may write and read back */
 	u64 cr8;                /* the task-priority register, with no local APIC behind it */
 };

@@ -4,6 +4,7 @@
  * 28.2.1, table 28-5; instruction information for INS/OUTS: 28.2.5, table 28-8.
  */
 #include "dispatch.h"
+#include "block_dispatch.h"
 #include "guest_mem.h"
 #include "../arch/console.h"
 #include "../arch/shutdown.h"
@@ -101,6 +102,8 @@ static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, 
 
 void handle_io(struct dispatcher *d, struct vcpu *v)
 {
+	if (block_dispatch(d, v))
+		return;
 	u64 q = v->exit.qual;
 	u32 size = (u32)(q & IOQ_SIZE_MASK) + 1;
 	bool in = (q & IOQ_IN) != 0;

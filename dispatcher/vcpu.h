@@ -84,6 +84,7 @@ struct vcpu {
 	u64 rip, rflags;
 	u64 cr0, cr2, cr3, cr4; /* the guest's view (read shadows applied) */
 	u64 efer;
+	u64 dr7;
 	u32 cpl;
 	struct vcpu_segment seg[VCPU_NSEGS];
 	struct vcpu_exit exit;

@@ -75,6 +75,7 @@ static void load_vcpu(struct vmx_cpu *c, struct vcpu *v)
 	v->cr3 = vmread(VMCS_GUEST_CR3);
 	v->cr2 = read_cr2();
 	v->efer = vmread(VMCS_GUEST_EFER);
+	v->dr7 = vmread(VMCS_GUEST_DR7);
 	for (int i = 0; i < VCPU_NSEGS; i++) {
 		v->seg[i].sel = (u16)vmread(VMCS_SEG_SEL(i));
 		v->seg[i].base = vmread(VMCS_SEG_BASE(i));
