@@ -26,3 +26,31 @@ awk -v t="$ticks" -v b="$without" -v n="$n" 'BEGIN {
 	printf "  ratio loop-with-exit / loop-without: %.1f\n", t / b
 }'
 grep -a '^\[hv\] stats ' "$out/exitcost.log" | tr -d '\r' | sed 's/^/  /'
+
+echo "== block IO: guest iosweep with block_io=off and on, side by side (corei7_skylake_x)"
+for m in off on; do
+	start=$(date +%s.%N)
+	"$root/scripts/run-bochs.sh" --guest "$G/iosweep.elf" --cmdline "block_io=$m" --timeout 300 \
+		--log "$out/iosweep-$m.log" >/dev/null 2>&1 || { echo "bench: iosweep block_io=$m failed" >&2; exit 1; }
+	end=$(date +%s.%N)
+	echo "$m $(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b - a}')" >> "$out/iosweep.wall"
+done
+python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+def stats(m):
+    line = [l for l in open(f"{out}/iosweep-{m}.log", errors="replace") if l.startswith("[hv] stats {")][-1]
+    return json.loads(line.strip()[len("[hv] stats "):])
+wall = dict(l.split() for l in open(f"{out}/iosweep.wall"))
+off, on = stats("off"), stats("on")
+for name, s in (("off", off), ("on", on)):
+    print(f"  block_io={name:3}: {s['io_instructions']} IO instructions, {s['io_exits']} IO exits "
+          f"({s['io_exits'] / s['io_instructions']:.3f} per IO instruction), {s['exits']} exits, "
+          f"root-mode TSC {s['root_tsc']}, wall {wall[name]} s")
+print(f"  IO exits on/off: {on['io_exits'] / off['io_exits']:.3f}; root-mode TSC on/off: {on['root_tsc'] / off['root_tsc']:.3f}; "
+      f"wall on/off: {float(wall['on']) / float(wall['off']):.3f}")
+b = on["blocks"]
+print(f"  blocks: {b['runs']} runs, {b['io_in_blocks']} IO instructions in blocks, {b['insns']} instructions emulated, "
+      f"table {b['hits']} hits / {b['misses']} misses / {b['mismatches']} mismatches")
+PY
+rm -f "$out/iosweep.wall"

@@ -162,19 +162,20 @@ static int console_input(struct board *b, int held)
 
 static void set_interrupt_window(struct vmx_cpu *c, bool on)
 {
-	u32 proc = c->ctl.proc;
-	if (on)
-		proc |= VMX_PROC_INTERRUPT_WINDOW_EXITING;
-	vmwrite(VMCS_PROC_CONTROLS, proc);
+	if (c->window_on == on)
+		return;
+	c->window_on = on;
+	vmwrite(VMCS_PROC_CONTROLS, on ? (c->ctl.proc | VMX_PROC_INTERRUPT_WINDOW_EXITING) : c->ctl.proc);
 }
 
 /* Injects the PIC's vector when the guest can take it, else asks for an interrupt window. */
 static void deliver_interrupt(struct vmx_cpu *c, struct dispatcher *d, struct vcpu *v)
 {
 	struct board *b = d->board;
-	u32 intr = (u32)vmread(VMCS_GUEST_INTERRUPTIBILITY);
-	u64 rflags = vmread(VMCS_GUEST_RFLAGS);
-	enum irq_action a = irq_decide(v->inject.pending, board_irq_pending(b), rflags, intr);
+	bool pending = board_irq_pending(b);
+	u32 intr = pending ? (u32)vmread(VMCS_GUEST_INTERRUPTIBILITY) : 0;
+	u64 rflags = pending ? vmread(VMCS_GUEST_RFLAGS) : 0;
+	enum irq_action a = irq_decide(v->inject.pending, pending, rflags, intr);
 	set_interrupt_window(c, a == IRQ_WINDOW);
 	if (a != IRQ_INJECT)
 		return;

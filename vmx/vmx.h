@@ -16,6 +16,7 @@ struct vmx_cpu {
 	u64 vmxon_phys, vmcs_phys;
 	u64 io_bitmap_phys[2], msr_bitmap_phys;
 	u64 cr0_mask, cr4_mask;
+	bool window_on; /* interrupt-window exiting is set in the VMCS now */
 	struct ept ept;
 	u64 eptp;
 	u32 vmwrite_errors;

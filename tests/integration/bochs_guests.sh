@@ -61,8 +61,13 @@ HELLO_ARGS="answer=42 two words"
 for cpu in corei5_arrandale_m520 corei7_sandy_bridge_2600k corei7_haswell_4770 corei7_skylake_x corei7_icelake_u; do
 	bochs "hello-$cpu" "$cpu" "$G/hello.elf" "" "$HELLO_ARGS"
 done
-bochs iosweep corei7_skylake_x "$G/iosweep.elf"
+bochs iosweep corei7_skylake_x "$G/iosweep.elf" "block_io=on"
+bochs iosweep-off corei7_skylake_x "$G/iosweep.elf" "block_io=off"
 bochs aout corei7_skylake_x "$G/aout.elf"
+bochs aout-off corei7_skylake_x "$G/aout.elf" "block_io=off"
+bochs hello-off corei7_skylake_x "$G/hello.elf" "block_io=off" "$HELLO_ARGS"
+bochs hello-extent16 corei7_skylake_x "$G/hello.elf" "extent=16" "$HELLO_ARGS"
+bochs hello-extentcpu corei7_skylake_x "$G/hello.elf" "extent=cpu" "$HELLO_ARGS"
 bochs outside corei7_skylake_x "$G/outside.elf"
 bochs triple corei7_skylake_x "$G/triple.elf"
 bochs lynnfield corei5_lynnfield_750 "$G/hello.elf"
@@ -81,9 +86,28 @@ for cpu in corei5_arrandale_m520 corei7_sandy_bridge_2600k corei7_haswell_4770 c
 	expect_stats "$r"
 done
 for g in iosweep aout; do
-	expect_code "$(cat "$out/$g.rc")" 0 "bochs $g: guest ends with code 0" "$out/$g.log"
-	expect_same_as_oracle "$g" "$g" ""
+	for r in $g $g-off; do
+		expect_code "$(cat "$out/$r.rc")" 0 "bochs $r: guest ends with code 0" "$out/$r.log"
+		expect_same_as_oracle "$r" "$g" ""
+	done
 done
+for r in hello-off hello-extent16 hello-extentcpu; do
+	expect_code "$(cat "$out/$r.rc")" 0 "bochs $r: guest ends with code 0" "$out/$r.log"
+	expect_same_as_oracle "$r" hello "$HELLO_ARGS"
+done
+# block IO: the same IO instructions in fewer exits, and none of it with block_io=off
+stat_of() { grep -a '^\[hv\] stats {' "$out/$1.log" | tail -n 1 | tr -d '\r' | sed 's/^\[hv\] stats //' |
+	python3 -c "import json,sys; s=json.load(sys.stdin); print(eval(sys.argv[1]))" "$2"; }
+on_io=$(stat_of iosweep 's["io_instructions"]'); off_io=$(stat_of iosweep-off 's["io_instructions"]')
+on_ex=$(stat_of iosweep 's["io_exits"]'); off_ex=$(stat_of iosweep-off 's["io_exits"]')
+expect_code "$on_io" "$off_io" "bochs iosweep: the same number of IO instructions with block_io on and off"
+expect_code "$off_ex" "$off_io" "bochs iosweep-off: one exit per IO instruction with block_io=off"
+if [ -n "$on_ex" ] && [ -n "$on_io" ] && [ $(( on_ex * 2 )) -le "$on_io" ]; then
+	ok "bochs iosweep: block_io=on takes at most half an exit per IO instruction ($on_ex exits, $on_io IO instructions)"
+else
+	not_ok "bochs iosweep: block_io=on IO exits $on_ex for $on_io IO instructions"
+fi
+expect_code "$(stat_of iosweep-off 's["blocks"]["runs"]')" 0 "bochs iosweep-off: no block runs with block_io=off"
 expect_stats iosweep
 expect_line "$out/iosweep.log" '"io_instructions":[1-9][0-9]{4,}' "bochs iosweep: more than 10000 IO instructions counted"
 
