@@ -4,6 +4,8 @@
 #include "../arch/shutdown.h"
 #include "decode.h"
 #include "guest_mem.h"
+#include "interp.h"
+#include "interrupts.h"
 #include "rip_update.h"
 #include "scanner.h"
 
@@ -100,6 +102,8 @@ static bool drop_hole_store(struct vcpu *v)
 	u8 bytes[INSN_MAX_LEN];
 	struct gmem_fault f;
 	struct insn in;
+	if (v->exit.idt_vectoring_info & EVENT_INFO_VALID)
+		return false; /* the write was the delivery of an event, not the instruction at RIP */
 	u64 rip = scan_rip_linear(v);
 	u32 n = INSN_MAX_LEN;
 	while (n && gmem_peek(v, rip, bytes, n, VCPU_EXEC, v->cpl == 3, &f) != GMEM_OK)
@@ -107,6 +111,19 @@ static bool drop_hole_store(struct vcpu *v)
 	if (!n || decode_insn(bytes, n, scan_cpu_mode(v), &in) != DECODE_OK)
 		return false;
 	if (in.kind != INSN_MOV || in.op[0].type != OPND_MEM)
+		return false;
+	/* all of it in the hole: a store that is partly in RAM must write those bytes natively */
+	u64 lin, len, first, last;
+	if (interp_write_range(v, &in, &lin, &len) ||
+	    gmem_translate(v, lin, VCPU_WRITE, v->cpl == 3, &first, &f) != GMEM_OK ||
+	    gmem_translate(v, lin + len - 1, VCPU_WRITE, v->cpl == 3, &last, &f) != GMEM_OK)
+		return false;
+	if (first < LEGACY_HOLE_START || first >= LEGACY_HOLE_END || last < LEGACY_HOLE_START ||
+	    last >= LEGACY_HOLE_END)
+		return false;
+	/* and it is the write that exited, not a page-table A/D update on the way */
+	u64 page = v->exit.guest_phys >> PAGE_SHIFT;
+	if (page != first >> PAGE_SHIFT && page != last >> PAGE_SHIFT)
 		return false;
 	rip_update(v, v->rip + in.length);
 	return true;

@@ -8,6 +8,9 @@
 #define XCR0_X87 (1ULL << 0)
 #define XCR0_SSE (1ULL << 1)
 #define XCR0_AVX (1ULL << 2)
+#define XCR0_MPX (3ULL << 3)      /* BNDREGS, BNDCSR */
+#define XCR0_AVX512 (7ULL << 5)   /* opmask, ZMM_Hi256, Hi16_ZMM */
+#define XCR0_AMX (3ULL << 17)     /* XTILECFG, XTILEDATA */
 #define CPUID_XSAVE_LEAF 0xd
 #define EFER_SCE (1ULL << 0)
 #define EFER_LME (1ULL << 8)
@@ -30,6 +33,8 @@ void handle_cpuid(struct dispatcher *d, struct vcpu *v)
 	u32 leaf = (u32)v->gpr[VCPU_RAX], sub = (u32)v->gpr[VCPU_RCX];
 	v->plat->host_cpuid(leaf, sub, regs);
 	cpuid_filter(leaf, sub, regs);
+	/* the host's CPUID reports the host's CR4.OSXSAVE/PKE; the guest must see its own */
+	cpuid_reflect_guest_cr4(leaf, sub, regs, v->cr4);
 	vcpu_set_reg(v, VCPU_RAX, regs[0]);
 	vcpu_set_reg(v, VCPU_RBX, regs[1]);
 	vcpu_set_reg(v, VCPU_RCX, regs[2]);
@@ -79,7 +84,7 @@ void handle_wrmsr(struct dispatcher *d, struct vcpu *v)
 	switch (msr) {
 	case MSR_EFER: ok = write_efer(v, value); break;
 	case MSR_PAT: ok = msr_pat_valid(value); if (ok) d->pat = value; break;
-	case MSR_MTRR_DEF_TYPE: d->mtrr_def_type = value; break;
+	case MSR_MTRR_DEF_TYPE: ok = msr_mtrr_def_type_valid(value); if (ok) d->mtrr_def_type = value; break;
 	case MSR_TSC:           /* the guest's clock is the host TSC: writes are dropped */
 	case MSR_MISC_ENABLE:
 	case MSR_BIOS_SIGN_ID: break; /* microcode update signature: nothing to update */
@@ -92,7 +97,12 @@ void handle_wrmsr(struct dispatcher *d, struct vcpu *v)
 	vcpu_skip_instruction(v);
 }
 
-/* XSETBV (SDM Vol. 2D): #GP at CPL > 0, for ECX != 0, x87 off, AVX without SSE, or unsupported bits. */
+/* A group of XCR0 bits that must be all set or all clear (SDM Vol. 1 13.3). */
+static bool all_or_none(u64 value, u64 group) { return (value & group) == 0 || (value & group) == group; }
+
+/* XSETBV (SDM Vol. 2D; XCR0 rules: Vol. 1 13.3): #GP at CPL > 0, for ECX != 0, x87 off, AVX
+ * without SSE, unsupported bits, half of MPX or AMX, part of AVX-512 or AVX-512 without AVX.
+ * The host executes the guest's value, so whatever would fault must be refused here. */
 void handle_xsetbv(struct dispatcher *d, struct vcpu *v)
 {
 	u64 value = (v->gpr[VCPU_RDX] << 32) | (v->gpr[VCPU_RAX] & 0xffffffffULL);
@@ -100,7 +110,9 @@ void handle_xsetbv(struct dispatcher *d, struct vcpu *v)
 	v->plat->host_cpuid(CPUID_XSAVE_LEAF, 0, regs);
 	u64 supported = ((u64)regs[3] << 32) | regs[0];
 	bool ok = v->cpl == 0 && (u32)v->gpr[VCPU_RCX] == 0 && (value & XCR0_X87) && !(value & ~supported) &&
-	          !((value & XCR0_AVX) && !(value & XCR0_SSE));
+	          !((value & XCR0_AVX) && !(value & XCR0_SSE)) && all_or_none(value, XCR0_MPX) &&
+	          all_or_none(value, XCR0_AVX512) && !((value & XCR0_AVX512) && !(value & XCR0_AVX)) &&
+	          all_or_none(value, XCR0_AMX);
 	if (!ok || v->plat->host_xsetbv(0, value)) {
 		vcpu_inject_exception(v, X86_GP, true, 0);
 		return;

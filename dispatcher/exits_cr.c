@@ -21,11 +21,18 @@ enum { CR_MOV_TO = 0, CR_MOV_FROM = 1, CR_CLTS = 2, CR_LMSW = 3 };
 #define CR0_EM (1ULL << 2)
 #define CR0_TS (1ULL << 3)
 #define CR0_ET (1ULL << 4)
+#define CR0_NE (1ULL << 5)
+#define CR0_WP (1ULL << 16)
+#define CR0_AM (1ULL << 18)
 #define CR0_NW (1ULL << 29)
 #define CR0_CD (1ULL << 30)
 #define CR0_PG (1ULL << 31)
 #define CR0_LMSW_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS)
+/* The defined CR0 bits; writes to the other bits of 31:0 are ignored (SDM Vol. 3A 2.5). */
+#define CR0_DEFINED (CR0_LMSW_BITS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG)
+#define CR3_PCID_NOFLUSH (1ULL << 63)
 #define CR4_PAE (1ULL << 5)
+#define CR4_LA57 (1ULL << 12)
 #define CR4_PCIDE (1ULL << 17)
 #define EFER_LME (1ULL << 8)
 
@@ -39,9 +46,11 @@ static bool set_cr0(struct vcpu *v, u64 val)
 		return false;
 	if (!(val & CR0_PG) && vcpu_long_mode(v))
 		return false; /* leaving paging from 64-bit code */
+	if (!(val & CR0_PG) && (v->cr4 & CR4_PCIDE))
+		return false; /* paging stays on while PCIDs are (SDM Vol. 3A 4.10.1) */
 	if ((val & CR0_PG) && !(v->cr0 & CR0_PG) && (v->efer & EFER_LME) && !(v->cr4 & CR4_PAE))
 		return false; /* IA-32e mode needs PAE (SDM Vol. 3A 10.8.5) */
-	v->cr0 = val | CR0_ET; /* ET is hardwired to 1 */
+	v->cr0 = (val & CR0_DEFINED) | CR0_ET; /* ET is hardwired to 1 */
 	v->dirty |= VCPU_DIRTY_CR;
 	return true;
 }
@@ -53,6 +62,11 @@ static bool set_cr4(struct dispatcher *d, struct vcpu *v, u64 val)
 	if (!(val & CR4_PAE) && (v->efer & VCPU_EFER_LMA))
 		return false;
 	if ((val & CR4_PCIDE) && !(v->cr4 & CR4_PCIDE) && (v->cr3 & 0xfff))
+		return false;
+	/* PCIDE only in IA-32e mode (SDM Vol. 3A 4.10.1); LA57 never changes inside it (Vol. 2B MOV CR) */
+	if ((val & CR4_PCIDE) && !(v->efer & VCPU_EFER_LMA))
+		return false;
+	if (((val ^ v->cr4) & CR4_LA57) && (v->efer & VCPU_EFER_LMA))
 		return false;
 	v->cr4 = val;
 	v->dirty |= VCPU_DIRTY_CR;
@@ -76,7 +90,8 @@ void handle_cr_access(struct dispatcher *d, struct vcpu *v)
 		} else if (cr == 4) {
 			ok = set_cr4(d, v, val);
 		} else if (cr == 3) {
-			v->cr3 = val;
+			/* with PCIDE, bit 63 only asks not to flush the PCID's TLB entries (SDM Vol. 3A 4.10.4.1) */
+			v->cr3 = (v->cr4 & CR4_PCIDE) ? val & ~CR3_PCID_NOFLUSH : val;
 			v->dirty |= VCPU_DIRTY_CR;
 		} else if (cr == 8) {
 			ok = val <= 0xf; /* TPR: no local APIC, so it only reads back */

@@ -16,3 +16,15 @@ bool msr_pat_valid(u64 pat)
 	}
 	return true;
 }
+
+#define MTRR_DEF_TYPE_MASK 0xffULL
+#define MTRR_DEF_TYPE_FE (1ULL << 10)
+#define MTRR_DEF_TYPE_E (1ULL << 11)
+
+bool msr_mtrr_def_type_valid(u64 value)
+{
+	u64 t = value & MTRR_DEF_TYPE_MASK;
+	if (value & ~(MTRR_DEF_TYPE_MASK | MTRR_DEF_TYPE_FE | MTRR_DEF_TYPE_E))
+		return false;
+	return t == 0 || t == 1 || t == 4 || t == 5 || t == 6; /* 2, 3 reserved; 7 (UC-) is PAT only */
+}

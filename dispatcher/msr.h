@@ -37,5 +37,8 @@ extern const u32 msr_passthrough_count;
 
 /* PAT entries may hold only the memory types 0, 1, 4, 5, 6, 7 (SDM Vol. 3A 13.12.2). */
 bool msr_pat_valid(u64 pat);
+/* IA32_MTRR_DEF_TYPE: an MTRR memory type (0, 1, 4, 5, 6) in bits 7:0, FE and E in bits 10 and
+ * 11, every other bit reserved (SDM Vol. 3A 13.11.1, 13.11.2.1). */
+bool msr_mtrr_def_type_valid(u64 value);
 
 #endif

@@ -16,6 +16,8 @@
 #define CR0_PG (1ULL << 31)
 #define CR4_VMXE (1ULL << 13)
 #define CR4_SMXE (1ULL << 14)
+#define CR4_OSXSAVE (1ULL << 18)
+#define CPUID_1_ECX_XSAVE (1u << 26)
 #define CR_LOW32 0xffffffffULL
 #define VMCS_REVISION_MASK 0x7fffffffU
 #define VMCS_LINK_NONE (~0ULL)
@@ -63,6 +65,12 @@ int vmx_enable(struct vmx_cpu *c, struct pmm *p, char *err, size_t errlen)
 	/* SDM Vol. 3C 24.8: CR0 and CR4 must satisfy the fixed bits in VMX operation. */
 	write_cr0(vmx_fix_cr(read_cr0(), c->msrs.cr0_fixed0, c->msrs.cr0_fixed1));
 	write_cr4(vmx_fix_cr(read_cr4() | CR4_VMXE, c->msrs.cr4_fixed0, c->msrs.cr4_fixed1));
+	/* The guest's XSETBV is executed by the host (XCR0 is not switched by VMX); XSETBV needs
+	 * CR4.OSXSAVE (SDM Vol. 2D XSETBV), so the host turns it on where the CPU has XSAVE. */
+	u32 a, b, cx, dx;
+	cpuid(1, 0, &a, &b, &cx, &dx);
+	if (cx & CPUID_1_ECX_XSAVE)
+		write_cr4(read_cr4() | CR4_OSXSAVE);
 	if (alloc_zeroed(p, &c->vmxon_phys)) {
 		fmt_snprintf(err, errlen, "out of memory for the VMXON region");
 		return -1;

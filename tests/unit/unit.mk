@@ -26,10 +26,24 @@ UNIT_SRCS_test_ept := vmx/ept.c
 UNIT_SRCS_test_cpuid := dispatcher/cpuid.c
 UNIT_SRCS_test_exit_reasons := dispatcher/exit_reasons.c vmx/vmx_errors.c
 UNIT_SRCS_test_mb1 := guest/mb1.c arch/elf.c arch/printf.c
+UNIT_SRCS_test_linux := guest/linux.c arch/printf.c
 UNIT_SRCS_test_pit := devices/pit.c
 UNIT_SRCS_test_sysport := devices/sysport.c devices/pit.c
 UNIT_SRCS_test_pic := devices/pic.c devices/iobus.c
 UNIT_SRCS_test_uart := devices/uart.c devices/iobus.c
+# The dispatcher over tests/unit/fake_vcpu.c: a board built from the IO bus and debug-exit alone.
+UNIT_DISPATCH_SRCS := tests/unit/fake_vcpu.c dispatcher/dispatch.c dispatcher/exits_io.c \
+	dispatcher/exits_cpu.c dispatcher/exits_cr.c dispatcher/interrupts.c dispatcher/msr.c \
+	dispatcher/cpuid.c dispatcher/exit_reasons.c dispatcher/guest_mem.c dispatcher/decode.c \
+	dispatcher/scanner.c dispatcher/hash.c dispatcher/rip_update.c dispatcher/table.c \
+	dispatcher/interp.c dispatcher/block_dispatch.c devices/iobus.c \
+	devices/debug_exit.c arch/console.c arch/printf.c
+UNIT_SRCS_test_dispatch := $(UNIT_DISPATCH_SRCS)
+UNIT_SRCS_test_exits_io := $(UNIT_DISPATCH_SRCS)
+UNIT_SRCS_test_exits_cpu := $(UNIT_DISPATCH_SRCS)
+UNIT_SRCS_test_exits_cr := $(UNIT_DISPATCH_SRCS)
+UNIT_SRCS_test_interrupts := dispatcher/interrupts.c
+UNIT_SRCS_test_iobus := devices/iobus.c devices/debug_exit.c
 UNIT_SRCS_test_rtc := devices/rtc.c devices/iobus.c
 UNIT_SRCS_test_reset := devices/reset.c devices/iobus.c
 
