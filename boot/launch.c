@@ -3,6 +3,7 @@
 #include "../arch/console.h"
 #include "../arch/printf.h"
 #include "../arch/string.h"
+#include "../arch/cmos.h"
 #include "../arch/tsc.h"
 #include "../devices/board.h"
 #include "../dispatcher/dispatch.h"
@@ -74,7 +75,8 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 	con_log("vmx: VMXON done, VMCS ready, EPT with %llu table pages, VPID %s\n",
 	        (unsigned long long)vcpu_hw.ept.pages_used, (vcpu_hw.ctl.proc2 & VMX_PROC2_VPID) ? "on" : "off");
 	static const struct dev_clock tsc_clock = {0, clock_tsc_ns};
-	board_init(&board, guest_tx, 0, &tsc_clock);
+	struct board_params bp = {cmos_read_epoch() - tsc_now_ns() / 1000000000ULL, ram.size};
+	board_init(&board, guest_tx, 0, &tsc_clock, &bp);
 	static const enum block_extent extents[] = {[EXTENT_BYTES] = BLOCK_EXTENT_BYTES, [EXTENT_PAGE] = BLOCK_EXTENT_PAGE,
 	                                            [EXTENT_CPU] = BLOCK_EXTENT_CPU};
 	struct dispatch_config cfg = {

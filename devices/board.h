@@ -11,6 +11,8 @@
 #include "iobus.h"
 #include "pic.h"
 #include "pit.h"
+#include "reset.h"
+#include "rtc.h"
 #include "sysport.h"
 #include "uart.h"
 
@@ -23,14 +25,24 @@ struct board {
 	struct sysport sys;
 	struct uart com1;
 	struct debug_exit dbg;
+	struct rtc rtc;
+	struct reset_dev reset;
 };
 
 /* tx receives every byte the guest transmits on COM1; clock is the guest's time. */
-void board_init(struct board *b, void (*tx)(void *ctx, u8 byte), void *tx_ctx, const struct dev_clock *clock);
+struct board_params {
+	u64 wall_clock_epoch; /* seconds since 1970 at clock time 0, for the RTC */
+	u64 guest_ram;        /* bytes, for the CMOS memory-size fields */
+};
+
+void board_init(struct board *b, void (*tx)(void *ctx, u8 byte), void *tx_ctx, const struct dev_clock *clock,
+                const struct board_params *params);
 /* Time passed: devices raise what is due. Called at every VM exit. */
 void board_tick(struct board *b);
 /* The next time a device needs a tick (CLOCK_NEVER: none). */
 u64 board_next_deadline(const struct board *b);
+/* The guest asked for a reset (0xCF9, the keyboard controller, port 0x92): its run is over. */
+bool board_reset_requested(const struct board *b, const char **how);
 /* The PIC's INT output, and the INTA cycle that returns the vector. */
 bool board_irq_pending(const struct board *b);
 int board_irq_acknowledge(struct board *b);

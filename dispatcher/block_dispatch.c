@@ -93,7 +93,7 @@ static u32 run_block(struct dispatcher *d, struct vcpu *v, const struct block *b
 			break;
 		(*insns)++;
 		nio += is_io(in->kind);
-		if (d->board->dbg.fired)
+		if (d->board->dbg.fired || board_reset_requested(d->board, 0))
 			break; /* the guest's run is over */
 		i = find_insn(b, v->rip - start_rip, i + 1);
 	}
@@ -148,7 +148,6 @@ bool block_dispatch(struct dispatcher *d, struct vcpu *v)
 	d->stats.io_instructions += nio;
 	rip_update(v, v->rip);
 	v->dirty |= VCPU_DIRTY_RFLAGS | VCPU_DIRTY_RSP;
-	if (d->board->dbg.fired)
-		vcpu_end(v, (int)d->board->dbg.code, "the guest wrote its exit code to port 0xf4");
+	dispatch_check_board_end(d, v);
 	return true;
 }

@@ -110,7 +110,7 @@ static const u16 map2[256] = {
 	/* 70 */ MB, MB, MB, MB, M, M, M, N, M, M, BAD, BAD, M, M, M, M,
 	/* 80 */ RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ, RZ,
 	/* 90 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
-	/* A0 */ N, N, N, M, MB, M, BAD, BAD, N, N, N, M, MB, M, M, M,
+	/* A0 */ N, N, N, M, MB, M, UNK, UNK, N, N, N, M, MB, M, M, M,
 	/* B0 */ M, M, M, M, M, M, M, M, M, M, MB, M, M, M, M, M,
 	/* C0 */ M, M, MB, M, MB, MB, MB, M, N, N, N, N, N, N, N, N,
 	/* D0 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
@@ -247,10 +247,10 @@ static u8 address_size(const struct insn *in)
 }
 
 /* 16-bit addressing (table 2-1): base and index of r/m 0-7; r/m 6 with mod 0 is disp16. */
-static const i8 base16[8] = {VCPU_RBX, VCPU_RBX, VCPU_RBP, VCPU_RBP, INSN_REG_NONE, INSN_REG_NONE,
+static const i8 base16[8] = {VCPU_RBX, VCPU_RBX, VCPU_RBP, VCPU_RBP, VCPU_RSI, VCPU_RDI,
                              VCPU_RBP, VCPU_RBX};
-static const i8 index16[8] = {VCPU_RSI, VCPU_RDI, VCPU_RSI, VCPU_RDI, VCPU_RSI, VCPU_RDI,
-                              INSN_REG_NONE, INSN_REG_NONE};
+static const i8 index16[8] = {VCPU_RSI, VCPU_RDI, VCPU_RSI, VCPU_RDI, INSN_REG_NONE,
+                              INSN_REG_NONE, INSN_REG_NONE, INSN_REG_NONE};
 
 static int read_mem16(struct cursor *c, struct insn *in)
 {
@@ -301,6 +301,17 @@ static int read_mem32(struct cursor *c, struct insn *in)
 	return read_signed(c, disp, &m->disp);
 }
 
+/* The segment of a memory operand: the override, else the default. In 64-bit mode the CS,
+ * DS, ES and SS overrides are ignored (SDM Vol. 2A 2.2.1.3 note, Vol. 1 3.3.7.1). */
+static u8 effective_segment(const struct insn *in, u8 dflt)
+{
+	if (in->p_seg < 0)
+		return dflt;
+	if (in->mode == CPU_MODE_64 && in->p_seg != VCPU_FS && in->p_seg != VCPU_GS)
+		return dflt;
+	return (u8)in->p_seg;
+}
+
 static int read_modrm(struct cursor *c, struct insn *in, bool reg_only)
 {
 	int r = next_byte(c, &in->modrm);
@@ -315,13 +326,12 @@ static int read_modrm(struct cursor *c, struct insn *in, bool reg_only)
 	if (reg_only || in->mod == MODRM_MOD_REG)
 		return DECODE_OK;
 	r = in->addrsize == 16 ? read_mem16(c, in) : read_mem32(c, in);
-	if (r == DECODE_OK && in->p_seg >= 0)
-		in->mem.seg = (u8)in->p_seg;
+	in->mem.seg = effective_segment(in, in->mem.seg);
 	return r;
 }
 
-/* Bytes of the immediate that `attr` names, or -1 when this decoder does not model it. */
-static int imm_bytes(const struct insn *in, u16 attr)
+/* Bytes of the immediate (or moffs, or far pointer) that `attr` names. */
+static u32 imm_bytes(const struct insn *in, u16 attr)
 {
 	u8 osz = operand_size(in);
 	switch (attr & I_MASK) {
@@ -341,10 +351,10 @@ static int imm_bytes(const struct insn *in, u16 attr)
 	case I_ENTER:
 		return 3;
 	case I_RELZ:
-		/* In 64-bit mode Intel ignores 66 on near branches and AMD does not (SDM Vol. 2A
-		 * 2.2.1.7 vs. the AMD APM): the length is vendor-specific. */
+		/* In 64-bit mode near branches take rel32 whatever 66 says (SDM Vol. 2A 2.2.1.7;
+		 * AMD processors differ, which is why classify_branch keeps 66 out of the subset). */
 		if (in->mode == CPU_MODE_64)
-			return in->p_opsize ? -1 : 4;
+			return 4;
 		return osz == 16 ? 2 : 4;
 	default:
 		return 0;
@@ -414,28 +424,26 @@ static int read_body(struct cursor *c, struct insn *in)
 		if (r != DECODE_OK)
 			return r;
 	}
-	int n = imm_bytes(in, attr);
+	u32 n = imm_bytes(in, attr);
 	if ((attr & A_GRP3) && in->reg == 0)
 		n = b == 0xf6 ? 1 : operand_size(in) == 16 ? 2 : 4;
 	if ((attr & A_GRP3) && in->reg == 1)
 		return DECODE_NOT_SUBSET; /* TEST alias, reserved in the SDM's group 3 */
-	if (in->map == 1 && (b == 0xc6 || b == 0xc7) && in->reg != 0)
-		/* Group 11: /0 is MOV; C6 F8 is XABORT, C7 F8 XBEGIN; the rest is reserved. */
-		return in->modrm == 0xf8 ? DECODE_NOT_SUBSET : DECODE_INVALID;
+	/* Group 11: /0 is MOV, C6 F8 XABORT ib, C7 F8 XBEGIN rel16/32; the rest is reserved. */
+	if (in->map == 1 && (b == 0xc6 || b == 0xc7) && in->reg != 0 && in->modrm != 0xf8)
+		return DECODE_INVALID;
 	if (in->map == 1 && b == 0xfe && in->reg >= 2)
 		return DECODE_INVALID; /* group 4 defines /0 and /1 only */
 	if (in->map == 1 && b == 0xff && in->reg == 7)
 		return DECODE_INVALID; /* group 5 leaves /7 undefined */
-	if (n < 0)
-		return DECODE_NOT_SUBSET;
 	i64 imm = 0;
 	if ((attr & I_MASK) == I_MOFFS) {
-		r = read_signed(c, (u32)n, &in->mem.disp);
+		r = read_signed(c, n, &in->mem.disp);
 		in->disp_size = (u8)n;
 		if (n < 8)
 			in->mem.disp &= (i64)((1ULL << (8 * n)) - 1);
 	} else {
-		r = read_signed(c, (u32)n, &imm);
+		r = read_signed(c, n, &imm);
 		in->imm_size = (u8)n;
 		in->imm = (u64)imm;
 	}
@@ -569,10 +577,7 @@ static int classify_io(struct insn *in, u8 b, u8 osz)
 		in->mem = (struct insn_mem){.base = ins ? VCPU_RDI : VCPU_RSI, .index = INSN_REG_NONE,
 		                            .scale = 1, .seg = VCPU_DS};
 		/* INS always writes through ES; OUTS reads through DS unless overridden. */
-		if (ins)
-			in->mem.seg = VCPU_ES;
-		else if (in->p_seg >= 0)
-			in->mem.seg = (u8)in->p_seg;
+		in->mem.seg = ins ? VCPU_ES : effective_segment(in, VCPU_DS);
 		struct insn_operand mem = {.type = OPND_MEM, .size = sz};
 		if (ins)
 			set_ops(in, mem, dx);
@@ -586,7 +591,7 @@ static int classify_io(struct insn *in, u8 b, u8 osz)
 static int classify_branch(struct insn *in, enum insn_kind kind, u8 cond)
 {
 	if (in->mode == CPU_MODE_64 && in->p_opsize)
-		return DECODE_NOT_SUBSET; /* see imm_bytes: vendor-specific */
+		return DECODE_NOT_SUBSET; /* Intel ignores 66 here, AMD truncates RIP to 16 bits */
 	in->kind = kind;
 	in->cond = cond;
 	in->opsize = in->mode == CPU_MODE_64 ? 64 : operand_size(in);
@@ -709,7 +714,7 @@ static int classify_map1(struct insn *in, u8 b, u8 osz)
 		in->kind = INSN_MOV;
 		in->mem.base = in->mem.index = INSN_REG_NONE;
 		in->mem.scale = 1;
-		in->mem.seg = in->p_seg >= 0 ? (u8)in->p_seg : VCPU_DS;
+		in->mem.seg = effective_segment(in, VCPU_DS);
 		if (b < 0xa2)
 			set_ops(in, reg_operand(in, VCPU_RAX, sz), mem);
 		else
@@ -730,7 +735,9 @@ static int classify_map1(struct insn *in, u8 b, u8 osz)
 		return classify_shift(in, b, osz);
 	case 0xc6:
 	case 0xc7:
-		in->kind = INSN_MOV; /* /0 only: read_body refused the rest */
+		if (in->reg != 0)
+			return DECODE_NOT_SUBSET; /* XABORT, XBEGIN */
+		in->kind = INSN_MOV;
 		set_ops(in, modrm_rm(in, sz), imm_operand(sz));
 		return DECODE_OK;
 	case 0xe9:

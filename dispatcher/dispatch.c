@@ -47,6 +47,17 @@ void dispatch_dump_guest(const struct vcpu *v)
 		        (unsigned long long)v->seg[i].base, v->seg[i].limit, v->seg[i].ar);
 }
 
+void dispatch_check_board_end(struct dispatcher *d, struct vcpu *v)
+{
+	const char *how;
+	if (d->board->dbg.fired) {
+		vcpu_end(v, (int)d->board->dbg.code, "the guest wrote its exit code to port 0xf4");
+	} else if (board_reset_requested(d->board, &how)) {
+		con_log("guest reset the machine (%s)\n", how);
+		vcpu_end(v, HV_EXIT_OK, "the guest reset the machine");
+	}
+}
+
 static void end_with_dump(struct vcpu *v, int code, const char *reason)
 {
 	con_log("guest stopped: %s (exit reason %u, %s, qualification 0x%llx)\n", reason, v->exit.reason,
@@ -77,8 +88,9 @@ static void handle_vmx_instruction(struct dispatcher *d, struct vcpu *v)
 static void handle_hlt(struct dispatcher *d, struct vcpu *v)
 {
 	if (!(v->rflags & RFLAGS_IF)) {
-		con_log("guest halted with interrupts disabled: nothing can wake it\n");
-		vcpu_end(v, HV_EXIT_GUEST_FAULT, "HLT with interrupts disabled");
+		/* what an OS does to power off a machine without ACPI: the run is over, cleanly */
+		con_log("guest halted with interrupts disabled: nothing can wake it, its run is over\n");
+		vcpu_end(v, HV_EXIT_OK, "the guest halted with interrupts disabled");
 		return;
 	}
 	vcpu_skip_instruction(v);

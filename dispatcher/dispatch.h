@@ -48,6 +48,8 @@ void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_
 void dispatch_exit(struct dispatcher *d, struct vcpu *v);
 /* "[hv] exit statistics" table and the "[hv] stats {json}" line. */
 void dispatch_print_stats(const struct dispatcher *d);
+/* After an IO access: ends the guest's run if it wrote its exit code or reset the machine. */
+void dispatch_check_board_end(struct dispatcher *d, struct vcpu *v);
 /* Every register and control register of the guest, as [hv] lines. */
 void dispatch_dump_guest(const struct vcpu *v);
 

@@ -119,6 +119,5 @@ void handle_io(struct dispatcher *d, struct vcpu *v)
 			iobus_out(&d->board->bus, port, (u8)size, (u32)(v->gpr[VCPU_RAX] & width_mask(size)));
 		vcpu_skip_instruction(v);
 	}
-	if (d->board->dbg.fired)
-		vcpu_end(v, (int)d->board->dbg.code, "the guest wrote its exit code to port 0xf4");
+	dispatch_check_board_end(d, v);
 }

@@ -594,7 +594,10 @@ static int exec_string(struct vcpu *v, const struct insn *in, const struct inter
 		u64 linear = p.linear + (off - p.lo);
 		bool ok;
 		if (ins) {
-			ok = mem_store(v, linear, p.size, io->in(io->ctx, port, size));
+			/* the element's memory is checked again before the port is read */
+			u8 probe[4];
+			ok = gmem_peek(v, linear, probe, p.size, VCPU_WRITE, user_access(v), NULL) == GMEM_OK &&
+			     mem_store(v, linear, p.size, io->in(io->ctx, port, size));
 		} else {
 			struct memref m = {.linear = linear, .len = p.size};
 			u64 val = 0;
