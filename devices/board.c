@@ -45,9 +45,3 @@ int board_irq_acknowledge(struct board *b) { return pic_acknowledge(&b->pic); }
 
 bool board_console_input(struct board *b, u8 byte) { return uart_rx_ready(&b->com1) && uart_receive(&b->com1, byte); }
 
-bool board_reset_requested(const struct board *b, const char **how)
-{
-	if (b->reset.requested && how)
-		*how = b->reset.how;
-	return b->reset.requested;
-}

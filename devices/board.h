@@ -41,12 +41,18 @@ void board_init(struct board *b, void (*tx)(void *ctx, u8 byte), void *tx_ctx, c
 void board_tick(struct board *b);
 /* The next time a device needs a tick (CLOCK_NEVER: none). */
 u64 board_next_deadline(const struct board *b);
-/* The guest asked for a reset (0xCF9, the keyboard controller, port 0x92): its run is over. */
-bool board_reset_requested(const struct board *b, const char **how);
 /* The PIC's INT output, and the INTA cycle that returns the vector. */
 bool board_irq_pending(const struct board *b);
 int board_irq_acknowledge(struct board *b);
 /* A byte typed on the physical console, for the guest's COM1; false when it cannot take it now. */
 bool board_console_input(struct board *b, u8 byte);
+
+/* The guest asked for a reset (0xCF9, the keyboard controller, port 0x92): its run is over. */
+static inline bool board_reset_requested(const struct board *b, const char **how)
+{
+	if (b->reset.requested && how)
+		*how = b->reset.how;
+	return b->reset.requested;
+}
 
 #endif
