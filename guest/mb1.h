@@ -23,6 +23,7 @@
 
 #include "../arch/types.h"
 #include "entry_state.h"
+#include "guest_mem.h" /* struct guest_mem */
 
 /* OS image header (spec 3.1.1, 3.1.2). */
 #define MB1_HEADER_MAGIC 0x1BADB002u
@@ -75,17 +76,6 @@
 #define MB1_BIOS_START 0xF0000ULL
 #define MB1_HIGH_START 0x100000ULL
 #define MB1_RAM_MIN (2 * MIB)
-
-/*
- * Guest RAM, guest-physical [0, size) minus the legacy hole. write and fill return 0, or -1
- * when any byte lies outside guest RAM or in [0xa0000, 0x100000); nothing is written then.
- */
-struct guest_mem {
-	void *ctx;
-	int (*write)(void *ctx, u64 gpa, const void *src, u64 len);
-	int (*fill)(void *ctx, u64 gpa, u8 byte, u64 len);
-	u64 size;
-};
 
 struct mb1_boot {
 	u32 entry;        /* guest-physical entry point (EIP) */
