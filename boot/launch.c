@@ -7,10 +7,16 @@
 #include "../arch/tsc.h"
 #include "../devices/board.h"
 #include "../dispatcher/dispatch.h"
+#include "../guest/linux.h"
 #include "../guest/mb1.h"
 #include "../vmx/vmx.h"
 
 #define GUEST_MODULE_NAME "guest"
+#define INITRD_MODULE_NAME "initrd"
+#define LINUX_HDRS_OFFSET 0x202
+/* The Linux guest's default command line (README.md documents each word): the platform is a
+ * PIC, a PIT and a UART, no APIC, no ACPI, no PCI, one CPU; reboot through port 0xCF9. */
+#define LINUX_DEFAULT_CMDLINE "console=ttyS0 nolapic noapic acpi=off pci=off nosmp reboot=pci"
 #define LAUNCH_ERR_MAX 192
 
 static struct guest_ram ram;
@@ -18,12 +24,59 @@ static struct vmx_cpu vcpu_hw;
 static struct board board;
 static struct dispatcher disp;
 
-static const struct boot_module *find_guest(const struct boot_info *bi)
+static const struct boot_module *find_module(const struct boot_info *bi, const char *name)
 {
 	for (u32 i = 0; i < bi->module_count; i++)
-		if (!strcmp(bi->modules[i].name, GUEST_MODULE_NAME))
+		if (!strcmp(bi->modules[i].name, name))
 			return &bi->modules[i];
-	return bi->module_count ? &bi->modules[0] : 0;
+	return 0;
+}
+
+static const struct boot_module *find_guest(const struct boot_info *bi)
+{
+	const struct boot_module *m = find_module(bi, GUEST_MODULE_NAME);
+	return m ? m : (bi->module_count ? &bi->modules[0] : 0);
+}
+
+static bool is_bzimage(const struct boot_module *m)
+{
+	const u8 *p = (const u8 *)(uintptr_t)m->phys;
+	return m->size > LINUX_HDRS_OFFSET + 4 && !memcmp(p + LINUX_HDRS_OFFSET, "HdrS", 4);
+}
+
+/* Loads the guest image into guest RAM: a Linux bzImage (with the "initrd" module) or a
+ * Multiboot1 image. Fills the entry state; 0, or -1 after printing why. */
+static int load_image(const struct boot_info *bi, const struct boot_module *m, const struct guest_mem *gm,
+                      struct guest_entry_state *entry)
+{
+	char err[LAUNCH_ERR_MAX];
+	static char cmdline[BOOT_NAME_MAX + BOOT_CMDLINE_MAX];
+	if (is_bzimage(m)) {
+		const struct boot_module *rd = find_module(bi, INITRD_MODULE_NAME);
+		const char *args = m->cmdline[0] ? m->cmdline : LINUX_DEFAULT_CMDLINE;
+		struct linux_boot lb;
+		if (linux_load((const void *)(uintptr_t)m->phys, m->size, rd ? (const void *)(uintptr_t)rd->phys : 0,
+		               rd ? rd->size : 0, args, gm, &lb, err, sizeof(err))) {
+			con_log("%s\n", err);
+			return -1;
+		}
+		linux_entry_state(&lb, entry);
+		con_log("guest: Linux bzImage, %llu KiB at 0x%llx, initrd %llu KiB, command line \"%s\"\n",
+		        (unsigned long long)(m->size / 1024), (unsigned long long)lb.kernel_addr,
+		        (unsigned long long)(rd ? rd->size / 1024 : 0), args);
+		return 0;
+	}
+	/* Like GRUB and QEMU, a Multiboot guest's command line starts with its own name. */
+	fmt_snprintf(cmdline, sizeof(cmdline), "%s %s", m->name, m->cmdline);
+	struct mb1_boot mb;
+	if (mb1_load((const void *)(uintptr_t)m->phys, m->size, gm, cmdline, &mb, err, sizeof(err))) {
+		con_log("%s\n", err);
+		return -1;
+	}
+	mb1_entry_state(&mb, entry);
+	con_log("guest: %s, %llu KiB Multiboot image, entry 0x%x\n", m->name, (unsigned long long)(m->size / 1024),
+	        mb.entry);
+	return 0;
 }
 
 static void guest_tx(void *ctx, u8 byte)
@@ -52,18 +105,10 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 		return HV_EXIT_GUEST_LOAD;
 	}
 	struct guest_mem gm = {&ram, ram_write, ram_fill, ram.size};
-	struct mb1_boot mb;
-	/* Like GRUB and QEMU, the guest's command line starts with its own name. */
-	static char cmdline[BOOT_NAME_MAX + BOOT_CMDLINE_MAX];
-	fmt_snprintf(cmdline, sizeof(cmdline), "%s %s", m->name, m->cmdline);
-	if (mb1_load((const void *)(uintptr_t)m->phys, m->size, &gm, cmdline, &mb, err, sizeof(err))) {
-		con_log("%s\n", err);
-		return HV_EXIT_GUEST_LOAD;
-	}
 	struct guest_entry_state entry;
-	mb1_entry_state(&mb, &entry);
-	con_log("guest: %s, %llu KiB Multiboot image, entry 0x%x, %llu MiB of RAM\n", m->name,
-	        (unsigned long long)(m->size / 1024), mb.entry, (unsigned long long)(ram.size / MIB));
+	if (load_image(bi, m, &gm, &entry))
+		return HV_EXIT_GUEST_LOAD;
+	con_log("guest RAM: %llu MiB\n", (unsigned long long)(ram.size / MIB));
 
 	vcpu_hw.msrs = *msrs;
 	vcpu_hw.caps = *caps;
