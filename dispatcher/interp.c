@@ -4,8 +4,12 @@
  * appendix A ("EFLAGS Cross-Reference"); segmentation checks: Vol. 3A 6.3 (limit) and 6.4
  * (type); alignment check: Vol. 3A 7.15 (#AC); register widths: Vol. 1 3.4.1.1.
  *
- * Undefined flags get the values the differential test found on the host and that Intel
- * processors are documented by emulators to produce; each choice is noted where it is made.
+ * Flags the SDM leaves undefined get one fixed value each, noted where it is set: AF = 0 after
+ * AND/OR/XOR/TEST and after shifts, and for shifts by more than one the OF and CF that the
+ * one-bit rules give for the last step. tests/diff/run.sh compares them with the processor it
+ * runs on (masked, since the SDM allows any value): on the AMD EPYC used so far all agree but
+ * AF after shifts, which AMD sets to 1. No Intel processor was at hand to check AF there; 0 is
+ * what the common emulators model.
  */
 #include "interp.h"
 #include "guest_mem.h"
@@ -235,7 +239,7 @@ static struct alu_out sub_flags(u64 a, u64 b, u64 bin, u32 bits)
 	return (struct alu_out){r, f, RFLAGS_ARITH};
 }
 
-/* AND, OR, XOR, TEST: CF = OF = 0; AF is undefined and Intel and AMD processors clear it. */
+/* AND, OR, XOR, TEST: CF = OF = 0; AF is undefined, and processors clear it (AMD host: always). */
 static struct alu_out logic_flags(u64 r, u32 bits)
 {
 	return (struct alu_out){r & width_mask(bits), szp(r, bits), RFLAGS_ARITH};
