@@ -26,6 +26,18 @@ static const struct cpuid_hide hides[] = {
 	{CPUID_LEAF_FEATURES, CPUID_EDX, CPUID_1_EDX_APIC},
 	{CPUID_LEAF_FEATURES, CPUID_ECX, CPUID_1_ECX_X2APIC},
 	{CPUID_LEAF_FEATURES, CPUID_ECX, CPUID_1_ECX_TSC_DEADLINE},
+	/* Every feature below names MSRs microhv does not give the guest (they answer #GP), and
+	 * an OS that sees the bit reads or writes them without expecting a fault: machine check
+	 * (MCG_*, MCi_* banks), thermal monitoring and SpeedStep, performance capabilities,
+	 * TSC_ADJUST, and the speculation-control MSRs (SPEC_CTRL, PRED_CMD, FLUSH_CMD,
+	 * ARCH_CAPABILITIES, CORE_CAPABILITIES). Seen with Debian's kernel: an MCA bit it could
+	 * not back with MSRs makes it panic ("MCA architectural violation"). */
+	{CPUID_LEAF_FEATURES, CPUID_EDX, CPUID_1_EDX_MCE | CPUID_1_EDX_MCA | CPUID_1_EDX_ACPI_THERMAL | CPUID_1_EDX_TM},
+	{CPUID_LEAF_FEATURES, CPUID_ECX, CPUID_1_ECX_EST | CPUID_1_ECX_TM2 | CPUID_1_ECX_PDCM},
+	{CPUID_LEAF_EXT_FEATURES, CPUID_EBX, CPUID_7_EBX_TSC_ADJUST},
+	{CPUID_LEAF_EXT_FEATURES, CPUID_EDX,
+	 CPUID_7_EDX_MD_CLEAR | CPUID_7_EDX_IBRS_IBPB | CPUID_7_EDX_STIBP | CPUID_7_EDX_L1D_FLUSH |
+	     CPUID_7_EDX_ARCH_CAPABILITIES | CPUID_7_EDX_CORE_CAPABILITIES | CPUID_7_EDX_SSBD},
 };
 
 /*
@@ -39,6 +51,7 @@ static const struct {
 	u32 first, last;
 } zeroed[] = {
 	{CPUID_LEAF_THERMAL_POWER, CPUID_LEAF_THERMAL_POWER},
+	{CPUID_LEAF_PERFMON, CPUID_LEAF_PERFMON}, /* no PMU: its counters are host MSRs */
 	{CPUID_LEAF_X2APIC_TOPOLOGY, CPUID_LEAF_X2APIC_TOPOLOGY},
 	{CPUID_LEAF_V2_TOPOLOGY, CPUID_LEAF_V2_TOPOLOGY},
 	{CPUID_LEAF_HV_BASE + 1, CPUID_LEAF_HV_LAST},
@@ -75,7 +88,7 @@ void cpuid_filter(u32 leaf, u32 subleaf, u32 regs[CPUID_NREGS])
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(hides); i++)
-		if (hides[i].leaf == leaf)
+		if (hides[i].leaf == leaf && (leaf != CPUID_LEAF_EXT_FEATURES || subleaf == 0))
 			regs[hides[i].reg] &= ~hides[i].mask;
 	/* Bit 31 is reserved for hypervisors to say the guest runs under one, so it may look
 	 * at the 0x40000000 leaves (SDM Vol. 2A, CPUID, table 3-10: "not used", always 0 on

@@ -27,6 +27,22 @@ enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX, CPUID_NREGS };
 #define CPUID_1_ECX_OSXSAVE (1u << 27)
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 #define CPUID_1_EDX_APIC (1u << 9)
+#define CPUID_1_EDX_MCE (1u << 7)
+#define CPUID_1_EDX_MCA (1u << 14)
+#define CPUID_1_EDX_ACPI_THERMAL (1u << 22)
+#define CPUID_1_EDX_TM (1u << 29)
+#define CPUID_1_ECX_EST (1u << 7)
+#define CPUID_1_ECX_TM2 (1u << 8)
+#define CPUID_1_ECX_PDCM (1u << 15)
+#define CPUID_7_EBX_TSC_ADJUST (1u << 1)
+#define CPUID_7_EDX_MD_CLEAR (1u << 10)
+#define CPUID_7_EDX_IBRS_IBPB (1u << 26)
+#define CPUID_7_EDX_STIBP (1u << 27)
+#define CPUID_7_EDX_L1D_FLUSH (1u << 28)
+#define CPUID_7_EDX_ARCH_CAPABILITIES (1u << 29)
+#define CPUID_7_EDX_CORE_CAPABILITIES (1u << 30)
+#define CPUID_7_EDX_SSBD (1u << 31)
+#define CPUID_LEAF_PERFMON 0xa
 #define CPUID_7_ECX_OSPKE (1u << 4)
 
 /* "microhv" in EBX, ECX, EDX of leaf 0x40000000, NUL padded to 12 bytes. */

@@ -18,7 +18,17 @@ static const struct {
 	{CPUID_ECX, 1u << 3, "MONITOR"},     {CPUID_ECX, 1u << 5, "VMX"},
 	{CPUID_ECX, 1u << 6, "SMX"},         {CPUID_ECX, 1u << 21, "x2APIC"},
 	{CPUID_ECX, 1u << 24, "TSC-deadline"}, {CPUID_EDX, 1u << 9, "APIC"},
+	{CPUID_EDX, 1u << 7, "MCE"}, {CPUID_EDX, 1u << 14, "MCA"}, {CPUID_EDX, 1u << 22, "ACPI thermal"},
+	{CPUID_EDX, 1u << 29, "TM"}, {CPUID_ECX, 1u << 7, "EST"}, {CPUID_ECX, 1u << 8, "TM2"},
+	{CPUID_ECX, 1u << 15, "PDCM"},
 };
+
+/* What leaf 1 hides, per register, as the SDM numbers the bits (Vol. 2A CPUID, tables 3-10/3-11). */
+#define LEAF1_ECX_HIDDEN ((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 15) | (1u << 21) | (1u << 24))
+#define LEAF1_EDX_HIDDEN ((1u << 7) | (1u << 9) | (1u << 14) | (1u << 22) | (1u << 29))
+/* Leaf 7 subleaf 0: TSC_ADJUST in EBX; the speculation-control and capability MSR bits in EDX. */
+#define LEAF7_EBX_HIDDEN (1u << 1)
+#define LEAF7_EDX_HIDDEN ((1u << 10) | (1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 30) | (1u << 31))
 
 static void fill(u32 r[4], u32 v)
 {
@@ -44,8 +54,8 @@ static void test_leaf1_all_ones(void **state)
 	cpuid_filter(CPUID_LEAF_FEATURES, 0, r);
 	assert_int_equal(r[CPUID_EAX], 0xffffffffu);
 	assert_int_equal(r[CPUID_EBX], 0xffffffffu);
-	assert_int_equal(r[CPUID_ECX], ~((1u << 3) | (1u << 5) | (1u << 6) | (1u << 21) | (1u << 24)));
-	assert_int_equal(r[CPUID_EDX], ~(1u << 9));
+	assert_int_equal(r[CPUID_ECX], ~LEAF1_ECX_HIDDEN);
+	assert_int_equal(r[CPUID_EDX], ~LEAF1_EDX_HIDDEN);
 }
 
 static void test_leaf1_hypervisor_bit(void **state)
@@ -63,7 +73,7 @@ static void test_leaf1_hypervisor_bit(void **state)
 static void test_leaf1_random(void **state)
 {
 	uint64_t seed = 0x1234567;
-	u32 ecx_hide = (1u << 3) | (1u << 5) | (1u << 6) | (1u << 21) | (1u << 24);
+	u32 ecx_hide = LEAF1_ECX_HIDDEN;
 	for (int i = 0; i < RANDOM_ROUNDS; i++) {
 		u32 in[4], r[4];
 		for (int j = 0; j < 4; j++)
@@ -73,13 +83,28 @@ static void test_leaf1_random(void **state)
 		assert_int_equal(r[CPUID_EAX], in[CPUID_EAX]);
 		assert_int_equal(r[CPUID_EBX], in[CPUID_EBX]);
 		assert_int_equal(r[CPUID_ECX], (in[CPUID_ECX] & ~ecx_hide) | (1u << 31));
-		assert_int_equal(r[CPUID_EDX], in[CPUID_EDX] & ~(1u << 9));
+		assert_int_equal(r[CPUID_EDX], in[CPUID_EDX] & ~LEAF1_EDX_HIDDEN);
 	}
+}
+
+static void test_leaf7_hidden_only_in_subleaf0(void **state)
+{
+	u32 r[4];
+	fill(r, 0xffffffffu);
+	cpuid_filter(0x7, 0, r);
+	assert_int_equal(r[CPUID_EAX], 0xffffffffu);
+	assert_int_equal(r[CPUID_EBX], ~LEAF7_EBX_HIDDEN);
+	assert_int_equal(r[CPUID_ECX], 0xffffffffu);
+	assert_int_equal(r[CPUID_EDX], ~LEAF7_EDX_HIDDEN);
+	fill(r, 0xffffffffu);
+	cpuid_filter(0x7, 1, r);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(r[i], 0xffffffffu);
 }
 
 static void test_passthrough_leaves(void **state)
 {
-	static const u32 leaves[] = {0x0, 0x2, 0x4, 0x5, 0x7, 0xa, 0xd, 0x14, 0x3fffffffu,
+	static const u32 leaves[] = {0x0, 0x2, 0x4, 0x5, 0xd, 0x14, 0x3fffffffu,
 	                             0x40000100u, 0x80000000u, 0x80000001u, 0x80000008u, 0xffffffffu};
 	uint64_t seed = 42;
 	for (size_t i = 0; i < ARRAY_SIZE(leaves); i++) {
@@ -97,7 +122,7 @@ static void test_passthrough_leaves(void **state)
 
 static void test_zeroed_leaves(void **state)
 {
-	static const u32 leaves[] = {0x6, 0xb, 0x1f, 0x40000001u, 0x40000002u, 0x40000080u, 0x400000ffu};
+	static const u32 leaves[] = {0x6, 0xa, 0xb, 0x1f, 0x40000001u, 0x40000002u, 0x40000080u, 0x400000ffu};
 	for (size_t i = 0; i < ARRAY_SIZE(leaves); i++) {
 		for (u32 sub = 0; sub < 3; sub++) {
 			u32 r[4];
@@ -159,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_leaf1_all_ones),
 		cmocka_unit_test(test_leaf1_hypervisor_bit),
 		cmocka_unit_test(test_leaf1_random),
+		cmocka_unit_test(test_leaf7_hidden_only_in_subleaf0),
 		cmocka_unit_test(test_passthrough_leaves),
 		cmocka_unit_test(test_zeroed_leaves),
 		cmocka_unit_test(test_signature),
