@@ -52,12 +52,14 @@ static bool writes_into_block(struct vcpu *v, const struct block *b, u64 lin, u6
 	if (lin < b->rip_linear + b->len && b->rip_linear < lin + len)
 		return true;
 	bool user = v->cpl == 3;
-	u64 wg, bg, bg_end;
+	u64 wg, wg_end, bg, bg_end;
+	/* each end translated: a write that crosses a page goes on in whatever page maps next */
 	if (gmem_translate(v, lin, VCPU_WRITE, user, &wg, 0) != GMEM_OK ||
+	    gmem_translate(v, lin + len - 1, VCPU_WRITE, user, &wg_end, 0) != GMEM_OK ||
 	    gmem_translate(v, b->rip_linear, VCPU_EXEC, user, &bg, 0) != GMEM_OK ||
 	    gmem_translate(v, b->rip_linear + b->len - 1, VCPU_EXEC, user, &bg_end, 0) != GMEM_OK)
 		return true; /* cannot tell: assume it does */
-	u64 wpage = wg & ~(PAGE_SIZE - 1), wend = (wg + len - 1) & ~(PAGE_SIZE - 1);
+	u64 wpage = wg & ~(PAGE_SIZE - 1), wend = wg_end & ~(PAGE_SIZE - 1);
 	return wpage == (bg & ~(PAGE_SIZE - 1)) || wpage == (bg_end & ~(PAGE_SIZE - 1)) ||
 	       wend == (bg & ~(PAGE_SIZE - 1)) || wend == (bg_end & ~(PAGE_SIZE - 1));
 }

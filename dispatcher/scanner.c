@@ -82,7 +82,12 @@ int scan_block(struct vcpu *v, const struct block_config *cfg, struct block *b)
 			b->nio++;
 		}
 		b->ninsns++;
-		off += in->length;
+		u64 next = (u64)off + in->length;
+		if (in->kind == INSN_JMP)
+			next += in->imm; /* the stream goes on at the target: the bytes skipped are not code */
+		if (next >= avail)
+			break;
+		off = (u32)next;
 	}
 	if (last_io < 0)
 		return -1;

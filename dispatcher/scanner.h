@@ -1,7 +1,8 @@
 /*
  * The scanning unit (claims 2, 3, 13, 14, 19, 20, 23): from the IO instruction
  * that exited, decode forward through the extent, find further IO instructions,
- * and designate the block that ends with the last IO instruction it can reach.
+ * and designate the block that ends with the last IO instruction it can reach. A forward JMP
+ * is followed to its target (the bytes it skips may be data); a backward branch ends the scan.
  * The extent is set by a policy (claims 5-7): a number of bytes (software), the
  * end of the code page (the hardware's paging boundary), or as far as the
  * guest's own paging maps the code executable (the processor's state).

@@ -44,6 +44,12 @@ UNIT_SRCS_test_dispatch := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_io := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_cpu := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_cr := $(UNIT_DISPATCH_SRCS)
+# Block IO (DESIGN.md section 3): the units alone, and the scanner and block dispatch over the
+# fake vCPU with tests/unit/block_fake.c (a recording device and a one-exit-per-IO reference run).
+UNIT_SRCS_test_hash := dispatcher/hash.c
+UNIT_SRCS_test_table := dispatcher/table.c
+UNIT_SRCS_test_scanner := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
+UNIT_SRCS_test_block_dispatch := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
 UNIT_SRCS_test_interrupts := dispatcher/interrupts.c
 UNIT_SRCS_test_iobus := devices/iobus.c devices/debug_exit.c
 UNIT_SRCS_test_rtc := devices/rtc.c devices/iobus.c
