@@ -26,7 +26,7 @@ CORE_SRCS := $(PURE_SRCS) arch/serial.c arch/desc.c arch/exceptions.c arch/pagin
 CORE_ASMS := boot/multiboot2/entry.asm arch/entry.asm arch/isr.asm vmx/entry.asm
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/core/%.o) $(CORE_ASMS:%.asm=$(BUILD)/core/%.asm.o)
 
-.PHONY: all core efi iso usb guests test unit bench run clean deps
+.PHONY: all core efi iso usb guests test unit bench run clean deps fuzz
 all: core efi iso usb guests
 
 core: $(BUILD)/microhv.elf
@@ -70,6 +70,10 @@ run: deps
 test: deps
 	$(MAKE) all unit
 	scripts/test.sh
+
+# `make fuzz [FUZZ_SECONDS=600]`: the libFuzzer harnesses for as long as asked (make test runs them briefly)
+fuzz: deps
+	tests/fuzz/run.sh $(or $(FUZZ_SECONDS),600)
 
 bench: deps
 	$(MAKE) all

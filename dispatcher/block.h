@@ -36,6 +36,8 @@ struct block {
 	struct insn insns[BLOCK_MAX_INSNS];
 };
 
+#define BLOCK_HIST_BUCKETS 8
+
 struct block_stats {
 	u64 runs;           /* exits handled as a block of two or more IO instructions */
 	u64 singles;        /* IO exits with no further IO instruction in the extent */
@@ -43,6 +45,9 @@ struct block_stats {
 	u64 insns;          /* instructions emulated inside blocks */
 	u64 io_in_blocks;   /* IO instructions emulated inside blocks */
 	u64 early_ends;     /* blocks that stopped before their last IO instruction */
+	/* IO instructions per block run: [i] counts runs of i+2 IO instructions (the last bucket:
+	 * BLOCK_HIST_BUCKETS+1 or more). */
+	u64 io_hist[BLOCK_HIST_BUCKETS];
 };
 
 #endif

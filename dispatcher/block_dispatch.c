@@ -144,6 +144,8 @@ bool block_dispatch(struct dispatcher *d, struct vcpu *v)
 	s->runs++;
 	s->insns += insns;
 	s->io_in_blocks += nio;
+	if (nio >= 2)
+		s->io_hist[nio - 2 < BLOCK_HIST_BUCKETS ? nio - 2 : BLOCK_HIST_BUCKETS - 1]++;
 	if (nio < b->nio)
 		s->early_ends++;
 	d->stats.io_exits++;

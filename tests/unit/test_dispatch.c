@@ -314,12 +314,12 @@ static void test_debug_exit_code_wins_over_later_fault(void **state)
 	assert_string_equal(V->end_reason, "first");
 }
 
-/* ---- the stats line: a tiny JSON reader (objects, unsigned integers, true/false) ---- */
+/* ---- the stats line: a tiny JSON reader (objects, arrays of unsigned integers, unsigned integers, true/false) ---- */
 
 #define MAX_KEYS 96
 #define MAX_OBJS 8
 
-enum jkind { J_NUM, J_BOOL, J_OBJ };
+enum jkind { J_NUM, J_BOOL, J_OBJ, J_ARR };
 
 struct jobj {
 	char key[MAX_KEYS][64];
@@ -367,6 +367,26 @@ static bool j_value(const char **p, enum jkind *kind, unsigned long long *val)
 			return false;
 		*val = (unsigned long long)i;
 		return true;
+	}
+	if (**p == '[') { /* an array of numbers: val is its length */
+		*kind = J_ARR;
+		*val = 0;
+		(*p)++;
+		if (**p == ']') {
+			(*p)++;
+			return true;
+		}
+		for (;;) {
+			unsigned long long x;
+			if (!j_number(p, &x))
+				return false;
+			(*val)++;
+			char c = *(*p)++;
+			if (c == ']')
+				return true;
+			if (c != ',')
+				return false;
+		}
 	}
 	if (!strncmp(*p, "true", 4) || !strncmp(*p, "false", 5)) {
 		*kind = J_BOOL;
