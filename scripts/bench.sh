@@ -54,3 +54,6 @@ print(f"  blocks: {b['runs']} runs, {b['io_in_blocks']} IO instructions in block
       f"table {b['hits']} hits / {b['misses']} misses / {b['mismatches']} mismatches")
 PY
 rm -f "$out/iosweep.wall"
+
+echo "== idle: root-mode cost per guest timer tick, halting beside spinning"
+source "$root/scripts/bench_idle.sh" && bench_idle
