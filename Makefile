@@ -59,13 +59,15 @@ $(BUILD)/microhv-usb.img: $(BUILD)/BOOTX64.EFI scripts/mkusb.sh
 deps:
 	scripts/deps.sh
 
-# `make run [GUEST=name|file] [HVARGS="key=value ..."] [CPU=model] [TIMEOUT=s]`
+# `make run [GUEST=name|file] [KERNEL=bzImage INITRD=file] [APPEND="guest args"] [HVARGS="key=value ..."]
+#  [CPU=model] [TIMEOUT=s]`
 GUEST ?= hello
-GUEST_FILE = $(if $(wildcard $(GUEST)),$(GUEST),$(BUILD)/guest/tests/$(GUEST).elf)
+GUEST_FILE = $(if $(KERNEL),$(KERNEL),$(if $(wildcard $(GUEST)),$(GUEST),$(BUILD)/guest/tests/$(GUEST).elf))
 run: deps
 	$(MAKE) all
 	scripts/run-bochs.sh $(if $(CPU),--cpu $(CPU)) $(if $(HVARGS),--cmdline "$(HVARGS)") \
-		--guest $(GUEST_FILE) $(if $(APPEND),--append "$(APPEND)") $(if $(TIMEOUT),--timeout $(TIMEOUT)) --console
+		--guest $(GUEST_FILE) $(if $(INITRD),--initrd $(INITRD)) $(if $(APPEND),--append "$(APPEND)") \
+		$(if $(TIMEOUT),--timeout $(TIMEOUT)) --console
 
 test: deps
 	$(MAKE) all unit
