@@ -1,6 +1,7 @@
 /* The core's C entry, common to every loader: console, options, host set-up, CPU report. */
 #include "../arch/boot_info.h"
 #include "../arch/console.h"
+#include "../arch/cpu.h"
 #include "../arch/desc.h"
 #include "../arch/exceptions.h"
 #include "../arch/memmap.h"
@@ -26,6 +27,17 @@ static void serial_out(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		serial_putc(SERIAL_COM1, s[i]);
+}
+
+/* The host's own 8259 pair: every line masked, so no host interrupt is ever raised, in root
+ * mode or in the guest (whose PIC is the emulated one). OCW1 on both data ports (8259A datasheet). */
+#define HOST_PIC_MASTER_DATA 0x21
+#define HOST_PIC_SLAVE_DATA 0xa1
+#define PIC_MASK_ALL 0xff
+static void mask_host_pic(void)
+{
+	outb(HOST_PIC_MASTER_DATA, PIC_MASK_ALL);
+	outb(HOST_PIC_SLAVE_DATA, PIC_MASK_ALL);
 }
 
 static void setup_memory(void)
@@ -64,6 +76,7 @@ void core_main(const struct boot_info *loader_bi)
 
 	con_log("microhv %s (%s)\n", MICROHV_VERSION, bi.loader_name);
 	desc_init();
+	mask_host_pic();
 	char err[OPT_ERR_MAX];
 	int bad = options_parse(bi.cmdline, &opts, err, sizeof(err));
 	exc_set_on_exit(opts.on_exit);
