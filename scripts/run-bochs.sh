@@ -7,7 +7,10 @@
 #   --append "ARGS"    the guest's own command line
 #   --timeout SECONDS  wall-clock limit (default 120)
 #   --log FILE         the whole serial transcript (default: a temp file)
-#   --console          also show the serial transcript on the terminal as it comes
+#   --console          also show the serial transcript on the terminal as it comes (and, when
+#                      standard input is a terminal, type into the guest: --interactive)
+#   --interactive      type into the guest's console (its COM1) from this terminal
+#   --send 'RE=>TEXT'  once the transcript matches RE, type TEXT (\n etc. decoded); repeatable
 #   --core FILE        the core ELF (default build/microhv.elf)
 #   --megs N           emulated RAM in MiB (default 1024)
 # Exit status: the N of the run's last "[hv] exit: code=N" line (0: the run ended as it
@@ -15,7 +18,7 @@
 # run ended without an exit line. Bochs's own exit status is always 1 and is ignored.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-cpu=corei7_skylake_x cmdline= guest= initrd= append= timeout_s=120 log= console=0 core="$here/build/microhv.elf" megs=1024
+cpu=corei7_skylake_x cmdline= guest= initrd= append= timeout_s=120 log= console=0 interactive=0 sends=() core="$here/build/microhv.elf" megs=1024
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--cpu) cpu=$2; shift 2 ;;
@@ -26,9 +29,11 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout_s=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--console) console=1; shift ;;
+	--interactive) interactive=1; shift ;;
+	--send) sends+=(--send "$2"); shift 2 ;;
 	--core) core=$2; shift 2 ;;
 	--megs) megs=$2; shift 2 ;;
-	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
 	*) echo "run-bochs: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -50,6 +55,17 @@ iso_args=(--core "$core" --out "$tmp/microhv.iso" --cmdline "on_exit=bochs $cmdl
 [ -n "$append" ] && iso_args+=(--append "$append")
 "$here/scripts/mkiso.sh" "${iso_args[@]}" || { echo "run-bochs: could not build the ISO" >&2; exit 2; }
 
+[ "$console" = 1 ] && [ -t 0 ] && interactive=1
+# COM1 to a file, or, when the guest gets input, a TCP server on 127.0.0.1 that
+# scripts/serial-bridge.py connects to.
+bridge=0
+if [ "$interactive" = 1 ] || [ ${#sends[@]} -gt 0 ]; then
+	bridge=1
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	com1="com1: enabled=1, mode=socket-server, dev=127.0.0.1:$port"
+else
+	com1="com1: enabled=1, mode=file, dev=\"$log\""
+fi
 cat > "$tmp/bochsrc" <<RC
 megs: $megs
 cpu: model=$cpu, count=1, ips=100000000, reset_on_triple_fault=0
@@ -58,7 +74,7 @@ romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 ata0-master: type=cdrom, path="$tmp/microhv.iso", status=inserted
 boot: cdrom
-com1: enabled=1, mode=file, dev="$log"
+$com1
 display_library: rfb, options="timeout=0"
 log: $tmp/bochs.log
 panic: action=fatal
@@ -68,13 +84,24 @@ debug: action=ignore
 RC
 echo c > "$tmp/rc"
 
-if [ "$console" = 1 ]; then
-	tail -n +1 -f "$log" &
-	tail_pid=$!
-fi
 start=$(date +%s)
-timeout --kill-after=5 "$timeout_s" bochs -q -f "$tmp/bochsrc" -rc "$tmp/rc" </dev/null >"$tmp/bochs.out" 2>&1
-rc=$?
+if [ "$bridge" = 1 ]; then
+	timeout --kill-after=5 "$timeout_s" bochs -q -f "$tmp/bochsrc" -rc "$tmp/rc" </dev/null >"$tmp/bochs.out" 2>&1 &
+	bochs_pid=$!
+	bridge_args=(--port "$port" --log "$log" --timeout "$timeout_s" "${sends[@]}")
+	[ "$console" = 1 ] && bridge_args+=(--console)
+	[ "$interactive" = 1 ] && bridge_args+=(--stdin)
+	python3 "$here/scripts/serial-bridge.py" "${bridge_args[@]}"
+	wait "$bochs_pid"
+	rc=$?
+else
+	if [ "$console" = 1 ]; then
+		tail -n +1 -f "$log" &
+		tail_pid=$!
+	fi
+	timeout --kill-after=5 "$timeout_s" bochs -q -f "$tmp/bochsrc" -rc "$tmp/rc" </dev/null >"$tmp/bochs.out" 2>&1
+	rc=$?
+fi
 elapsed=$(( $(date +%s) - start ))
 sleep 0.2
 exit_line=$(grep -a '^\[hv\] exit: code=' "$log" | tail -n 1)

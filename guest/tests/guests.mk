@@ -12,7 +12,7 @@
 
 GUEST_DIR := guest/tests
 GUEST_OUT := $(BUILD)/guest/tests
-GUEST_IRQ_NAMES := picregs pitirq pitoneshot uartirq halttimer idle
+GUEST_IRQ_NAMES := picregs pitirq pitoneshot uartirq halttimer idle echo
 GUEST_NAMES := hello outside triple iosweep exitcost mbinfo aout $(GUEST_IRQ_NAMES)
 GUEST_CFLAGS := -std=c11 -m32 -march=i686 -ffreestanding -fno-builtin -fno-pic -fno-pie \
 	-fno-stack-protector -nostdlib -O2 -mgeneral-regs-only -fno-asynchronous-unwind-tables $(WARN)
