@@ -47,6 +47,7 @@ $(BUILD)/core/%.asm.o: %.asm
 -include boot/uefi/uefi.mk
 -include guest/tests/guests.mk
 -include tests/unit/unit.mk
+-include tests/bench/bench.mk
 
 iso: $(BUILD)/microhv.iso
 $(BUILD)/microhv.iso: $(BUILD)/microhv.elf scripts/mkiso.sh
@@ -78,7 +79,7 @@ fuzz: deps
 	tests/fuzz/run.sh $(or $(FUZZ_SECONDS),600)
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(BUILD)/tests/bench/micro_block
 	scripts/bench.sh
 
 clean:

@@ -57,3 +57,9 @@ rm -f "$out/iosweep.wall"
 
 echo "== idle: root-mode cost per guest timer tick, halting beside spinning"
 source "$root/scripts/bench_idle.sh" && bench_idle
+
+echo "== host microbenchmarks of the block-IO units (ns per operation, this machine; noisy)"
+"$root/build/tests/bench/micro_block"
+if command -v valgrind >/dev/null; then
+	echo "  (instruction counts: MICRO_ITERS=1000 valgrind --tool=callgrind build/tests/bench/micro_block)"
+fi
