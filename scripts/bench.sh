@@ -63,3 +63,22 @@ echo "== host microbenchmarks of the block-IO units (ns per operation, this mach
 if command -v valgrind >/dev/null; then
 	echo "  (instruction counts: MICRO_ITERS=1000 valgrind --tool=callgrind build/tests/bench/micro_block)"
 fi
+
+echo "== extent policy: guest iosweep under each extent, side by side (the default is page)"
+for e in 16 64 page cpu; do
+	"$root/scripts/run-bochs.sh" --guest "$G/iosweep.elf" --cmdline "guest_mem=16M extent=$e" --timeout 300 \
+		--log "$out/extent-$e.log" >/dev/null 2>&1 || { echo "bench: iosweep extent=$e failed" >&2; exit 1; }
+done
+python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+rows = []
+for e in ("16", "64", "page", "cpu"):
+    line = [l for l in open(f"{out}/extent-{e}.log", errors="replace") if l.startswith("[hv] stats {")][-1]
+    rows.append((e, json.loads(line.strip()[len("[hv] stats "):])))
+base = rows[2][1]
+for e, s in rows:
+    print(f"  extent={e:5}: {s['io_exits']} IO exits for {s['io_instructions']} IO instructions, "
+          f"root-mode TSC {s['root_tsc']} ({s['root_tsc'] / base['root_tsc']:.3f} of page), "
+          f"blocks {s['blocks']['runs']}")
+PY
