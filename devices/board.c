@@ -25,23 +25,38 @@ void board_init(struct board *b, void (*tx)(void *ctx, u8 byte), void *tx_ctx, c
 	};
 	for (unsigned i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
 		iobus_register(&b->bus, devs[i]);
+	b->timed_mask = 0;
+	for (u32 i = 0; i < b->bus.count; i++)
+		if (b->bus.dev[i] == &b->pit.io || b->bus.dev[i] == &b->sys.io_b || b->bus.dev[i] == &b->com1.io)
+			b->timed_mask |= 1u << i;
+	b->retick = true;
+	board_tick(b);
 }
 
+/* Ticks the timed devices when a deadline passed or the guest touched one of them since the
+ * last tick (a new count, a gate, a received byte may move the deadline); otherwise nothing is
+ * due and the cached deadline stands. Most exits take the early return. */
 void board_tick(struct board *b)
 {
+	if (!b->retick && !(b->bus.touched & b->timed_mask) && clock_now(&b->clock) < b->deadline)
+		return;
+	b->retick = false;
+	b->bus.touched = 0;
 	pit_tick(&b->pit);
 	uart_tick(&b->com1);
+	u64 a = pit_next_deadline(&b->pit), c = uart_next_deadline(&b->com1);
+	b->deadline = a < c ? a : c;
 }
 
-u64 board_next_deadline(const struct board *b)
-{
-	u64 a = pit_next_deadline(&b->pit), c = uart_next_deadline(&b->com1);
-	return a < c ? a : c;
-}
+u64 board_next_deadline(const struct board *b) { return b->deadline; }
 
 bool board_irq_pending(const struct board *b) { return pic_has_interrupt(&b->pic); }
 
 int board_irq_acknowledge(struct board *b) { return pic_acknowledge(&b->pic); }
 
-bool board_console_input(struct board *b, u8 byte) { return uart_rx_ready(&b->com1) && uart_receive(&b->com1, byte); }
+bool board_console_input(struct board *b, u8 byte)
+{
+	b->retick = true; /* a received byte starts the UART's character timeout */
+	return uart_rx_ready(&b->com1) && uart_receive(&b->com1, byte);
+}
 

@@ -27,6 +27,9 @@ struct board {
 	struct debug_exit dbg;
 	struct rtc rtc;
 	struct reset_dev reset;
+	u64 deadline;   /* the devices' next deadline, as of the last tick */
+	u32 timed_mask; /* iobus touched bits of the devices that keep time (PIT, port 0x61, UART) */
+	bool retick;    /* something other than a port access changed a timed device */
 };
 
 /* tx receives every byte the guest transmits on COM1; clock is the guest's time. */

@@ -1,7 +1,14 @@
 /* IO bus dispatch; see iobus.h. */
 #include "iobus.h"
 
-void iobus_init(struct iobus *b) { *b = (struct iobus){0}; }
+void iobus_init(struct iobus *b)
+{
+	b->count = 0;
+	b->unclaimed_reads = b->unclaimed_writes = 0;
+	b->touched = 0;
+	for (u32 p = 0; p < IOBUS_PORTS; p++)
+		b->port_dev[p] = 0;
+}
 
 int iobus_register(struct iobus *b, const struct io_device *d)
 {
@@ -13,15 +20,18 @@ int iobus_register(struct iobus *b, const struct io_device *d)
 			return -1;
 	}
 	b->dev[b->count++] = d;
+	for (u32 p = d->base; p < (u32)d->base + d->count; p++)
+		b->port_dev[p] = (u8)b->count;
 	return 0;
 }
 
-static const struct io_device *find(const struct iobus *b, u16 port)
+static const struct io_device *find(struct iobus *b, u16 port)
 {
-	for (u32 i = 0; i < b->count; i++)
-		if (port >= b->dev[i]->base && port - b->dev[i]->base < b->dev[i]->count)
-			return b->dev[i];
-	return 0;
+	u8 i = b->port_dev[port];
+	if (!i)
+		return 0;
+	b->touched |= 1u << (i - 1);
+	return b->dev[i - 1];
 }
 
 static u32 size_mask(u8 size) { return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1; }

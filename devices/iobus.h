@@ -21,10 +21,14 @@ struct io_device {
 	void (*write)(void *dev, u16 offset, u8 size, u32 value);
 };
 
+#define IOBUS_PORTS 0x10000
+
 struct iobus {
 	const struct io_device *dev[IOBUS_MAX_DEVICES];
 	u32 count;
 	u64 unclaimed_reads, unclaimed_writes;
+	u8 port_dev[IOBUS_PORTS]; /* 0: no device; i: dev[i - 1]. One lookup per access on the hot path. */
+	u32 touched;              /* bit i: dev[i] was accessed since the owner last cleared it */
 };
 
 void iobus_init(struct iobus *b);

@@ -13,6 +13,10 @@
 #define BLOCK_MAX_BYTES 256 /* longest block kept: bounds the table and the hash */
 #define BLOCK_MAX_INSNS 32  /* longest block run in one exit: bounds interrupt latency */
 #define BLOCK_EXTENT_CPU_MAX 4096 /* how far extent=cpu looks ahead, page by page */
+/* A cached single (no further IO instruction in the extent) runs nothing from the cache, so its
+ * bytes are re-checked only every SINGLE_RECHECK hits: enough to find a block that new code
+ * brings, without the hash on every single IO exit. */
+#define SINGLE_RECHECK 64
 
 enum block_extent { BLOCK_EXTENT_BYTES, BLOCK_EXTENT_PAGE, BLOCK_EXTENT_CPU };
 
@@ -31,6 +35,7 @@ struct block {
 	u8 ninsns;
 	u8 nio;         /* IO instructions in it */
 	u64 hash;
+	u32 unverified; /* single-IO entries: hits since the bytes were last checked */
 	u8 bytes[BLOCK_MAX_BYTES];
 	u16 offset[BLOCK_MAX_INSNS]; /* of each instruction from rip_linear */
 	struct insn insns[BLOCK_MAX_INSNS];
