@@ -60,15 +60,20 @@ $(BUILD)/microhv-usb.img: $(BUILD)/BOOTX64.EFI scripts/mkusb.sh
 deps:
 	scripts/deps.sh
 
-# `make run [GUEST=name|file] [KERNEL=bzImage INITRD=file] [APPEND="guest args"] [HVARGS="key=value ..."]
-#  [CPU=model] [TIMEOUT=s]`
-GUEST ?= hello
-GUEST_FILE = $(if $(KERNEL),$(KERNEL),$(if $(wildcard $(GUEST)),$(GUEST),$(BUILD)/guest/tests/$(GUEST).elf))
+# `make run`: Debian's kernel with a busybox initramfs, an interactive shell on the console.
+# `make run GUEST=name|file` (a Multiboot test guest) or `KERNEL=bzImage [INITRD=file]`;
+# also APPEND="guest command line", HVARGS="key=value ...", CPU=model, TIMEOUT=seconds.
+GUEST ?=
+LINUX_KERNEL := $(BUILD)/linux/vmlinuz
+LINUX_INITRD := $(BUILD)/linux/initrd.img
+RUN_GUEST = $(if $(KERNEL),$(KERNEL),$(if $(GUEST),$(if $(wildcard $(GUEST)),$(GUEST),$(BUILD)/guest/tests/$(GUEST).elf),$(LINUX_KERNEL)))
+RUN_INITRD = $(if $(INITRD),$(INITRD),$(if $(KERNEL)$(GUEST),,$(LINUX_INITRD)))
 run: deps
 	$(MAKE) all
+	$(if $(KERNEL)$(GUEST),,scripts/linux-guest.sh)
 	scripts/run-bochs.sh $(if $(CPU),--cpu $(CPU)) $(if $(HVARGS),--cmdline "$(HVARGS)") \
-		--guest $(GUEST_FILE) $(if $(INITRD),--initrd $(INITRD)) $(if $(APPEND),--append "$(APPEND)") \
-		$(if $(TIMEOUT),--timeout $(TIMEOUT)) --console
+		--guest $(RUN_GUEST) $(if $(RUN_INITRD),--initrd $(RUN_INITRD)) $(if $(APPEND),--append "$(APPEND)") \
+		--timeout $(or $(TIMEOUT),3600) --console
 
 test: deps
 	$(MAKE) all unit

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Debian's stock kernel with a busybox initramfs under microhv in Bochs: boots to the init's
+# marker with block_io=on and =off (same kernel output, timestamps aside; the timer on XT-PIC
+# IRQ0 and ttyS0 on IRQ4; a clean end; fewer IO exits with on), a command typed into the shell
+# through the serial line, and bad kernels and initrds refused before launch.
+source "$(dirname "$0")/lib.sh"
+out=$BUILD/test/bochs_linux
+mkdir -p "$out"
+K=$BUILD/linux/vmlinuz
+I=$BUILD/linux/initrd.img
+if ! "$root/scripts/linux-guest.sh" >"$out/linux-guest.log" 2>&1; then
+	if grep -qiE "could not resolve|temporary failure|failed to fetch|unable to connect|no route" "$out/linux-guest.log"; then
+		echo "ok - bochs linux: boots # SKIP Debian's kernel could not be downloaded here: $(grep -iE 'fail|could not' "$out/linux-guest.log" | head -n 1)"
+		exit 0
+	fi
+	not_ok "bochs linux: scripts/linux-guest.sh failed" "$out/linux-guest.log"
+	exit 0
+fi
+BASE="console=ttyS0 nolapic noapic acpi=off pci=off nosmp reboot=pci"
+
+linux() { # NAME HVARGS APPEND [run-bochs args...]: a background run; status in $out/NAME.rc
+	local name=$1 hv=$2 app=$3
+	shift 3
+	( "$root/scripts/run-bochs.sh" --guest "$K" --initrd "$I" --cmdline "$hv" --append "$app" --timeout 1500 \
+		--log "$out/$name.log" "$@" >"$out/$name.out" 2>&1
+	  echo $? > "$out/$name.rc" ) &
+	while [ "$(jobs -r | wc -l)" -ge 2 ]; do wait -n; done
+}
+# bad inputs first: each is refused before VMLAUNCH, in seconds
+head -c 200000 "$K" > "$out/truncated-vmlinuz"
+python3 - "$K" "$out/badhdr-vmlinuz" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[0x202:0x206] = b"XXXX"  # the setup header's "HdrS" signature
+open(sys.argv[2], "wb").write(b)
+PY
+head -c $((24 * 1024 * 1024)) /dev/urandom > "$out/big-initrd"
+for t in truncated badhdr; do
+	( "$root/scripts/run-bochs.sh" --guest "$out/$t-vmlinuz" --initrd "$I" --timeout 120 --log "$out/$t.log" \
+		>"$out/$t.out" 2>&1; echo $? > "$out/$t.rc" ) &
+	while [ "$(jobs -r | wc -l)" -ge 2 ]; do wait -n; done
+done
+( "$root/scripts/run-bochs.sh" --guest "$K" --initrd "$out/big-initrd" --cmdline "guest_mem=96M" --timeout 300 \
+	--log "$out/bigrd.log" >"$out/bigrd.out" 2>&1; echo $? > "$out/bigrd.rc" ) &
+wait
+expect_code "$(cat "$out/truncated.rc")" 69 "bochs linux truncated kernel: refused with code 69" "$out/truncated.log"
+expect_line "$out/truncated.log" '^\[hv\] kernel image: .*truncated' "bochs linux truncated kernel: says it is truncated"
+expect_code "$(cat "$out/badhdr.rc")" 69 "bochs linux bad setup header: refused with code 69" "$out/badhdr.log"
+expect_line "$out/badhdr.log" '^\[hv\] guest image: no Multiboot header|^\[hv\] kernel image: ' "bochs linux bad setup header: named"
+expect_code "$(cat "$out/bigrd.rc")" 69 "bochs linux initrd too big: refused with code 69" "$out/bigrd.log"
+expect_line "$out/bigrd.log" '^\[hv\] initrd: ' "bochs linux initrd too big: says the initrd does not fit"
+
+linux on "block_io=on" "$BASE microhv.test=1"
+linux off "block_io=off" "$BASE microhv.test=1"
+wait
+linux shell "block_io=on" "$BASE" --send 'shell on the console=>echo answer-$((6*7)); cat /proc/cmdline\n' \
+	--send 'answer-42=>exit\n'
+wait
+
+for r in on off; do
+	l=$out/$r.log
+	expect_code "$(cat "$out/$r.rc")" 0 "bochs linux block_io=$r: the run ends cleanly (code 0)" "$l"
+	expect_line "$l" '^microhv-linux-init: up$' "bochs linux block_io=$r: the init's marker"
+	expect_line "$l" '^ +0: +[0-9]+ +XT-PIC +timer$' "bochs linux block_io=$r: the timer on XT-PIC IRQ0 in /proc/interrupts"
+	expect_line "$l" '^ +4: +[0-9]+ +XT-PIC +ttyS0$' "bochs linux block_io=$r: ttyS0 on IRQ4"
+	expect_line "$l" '^\[hv\] guest reset the machine' "bochs linux block_io=$r: the guest's reboot ends the run"
+done
+# the kernel's own output up to the marker, timestamps and timing-dependent lines removed
+norm() {
+	tr -d '\r' < "$1" | sed -n '/^\[hv\] vmx: VMXON/,/^microhv-linux-init: up$/p' | grep -av '^\[hv\]' |
+		sed -E 's/^\[ *[0-9]+\.[0-9]+\] //' |
+		grep -avE 'MHz|BogoMIPS|calibrat|lpj=|clocksource|[0-9]+ ?(ns|us|usecs|ms)\b|Unstable clock|trace_clock|global|random|RETBleed|hash table entries|Memory:|Freeing|Run /init'
+}
+if diff <(norm "$out/on.log") <(norm "$out/off.log") > "$out/on-off.diff"; then
+	ok "bochs linux: the kernel's output is the same with block_io on and off (timestamps aside)"
+else
+	not_ok "bochs linux: kernel output differs between block_io on and off" "$out/on-off.diff"
+fi
+stat_of() { grep -a '^\[hv\] stats {' "$out/$1.log" | tail -n 1 | tr -d '\r' | sed 's/^\[hv\] stats //' |
+	python3 -c "import json,sys; s=json.load(sys.stdin); print(eval(sys.argv[1]))" "$2" 2>/dev/null; }
+on_ex=$(stat_of on 's["io_exits"]'); off_ex=$(stat_of off 's["io_exits"]')
+if [ -n "$on_ex" ] && [ -n "$off_ex" ] && [ "$on_ex" -lt "$off_ex" ]; then
+	ok "bochs linux: fewer IO exits with block_io=on ($on_ex against $off_ex)"
+else
+	not_ok "bochs linux: IO exits with block_io=on '$on_ex', off '$off_ex'"
+fi
+l=$out/shell.log
+expect_code "$(cat "$out/shell.rc")" 0 "bochs linux shell: the run ends cleanly after 'exit'" "$l"
+expect_line "$l" '^answer-42$' "bochs linux shell: a command typed on the serial line ran in the guest's shell"
+expect_line "$l" 'console=ttyS0 nolapic noapic acpi=off pci=off nosmp reboot=pci' "bochs linux shell: /proc/cmdline is the one given"
+exit 0
