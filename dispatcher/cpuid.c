@@ -95,6 +95,10 @@ void cpuid_filter(u32 leaf, u32 subleaf, u32 regs[CPUID_NREGS])
 	 * bare metal). */
 	if (leaf == CPUID_LEAF_FEATURES)
 		regs[CPUID_ECX] |= CPUID_1_ECX_HYPERVISOR;
+	/* XSAVES/XRSTORS manage supervisor state through IA32_XSS, an MSR the guest does not get
+	 * (Debian's kernel writes it unchecked when it sees the bit): hidden. */
+	if (leaf == CPUID_LEAF_XSAVE && subleaf == 1)
+		regs[CPUID_EAX] &= ~CPUID_D1_EAX_XSAVES;
 }
 
 static void set_bit_if(u32 *reg, u32 bit, bool on)

@@ -43,6 +43,8 @@ enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX, CPUID_NREGS };
 #define CPUID_7_EDX_CORE_CAPABILITIES (1u << 30)
 #define CPUID_7_EDX_SSBD (1u << 31)
 #define CPUID_LEAF_PERFMON 0xa
+#define CPUID_LEAF_XSAVE 0xd
+#define CPUID_D1_EAX_XSAVES (1u << 3)
 #define CPUID_7_ECX_OSPKE (1u << 4)
 
 /* "microhv" in EBX, ECX, EDX of leaf 0x40000000, NUL padded to 12 bytes. */

@@ -87,6 +87,17 @@ static void test_leaf1_random(void **state)
 	}
 }
 
+static void test_xsaves_hidden(void **state)
+{
+	u32 r[4];
+	fill(r, 0xffffffffu);
+	cpuid_filter(0xd, 1, r);
+	assert_int_equal(r[CPUID_EAX], ~(1u << 3));
+	fill(r, 0xffffffffu);
+	cpuid_filter(0xd, 0, r);
+	assert_int_equal(r[CPUID_EAX], 0xffffffffu);
+}
+
 static void test_leaf7_hidden_only_in_subleaf0(void **state)
 {
 	u32 r[4];
@@ -104,7 +115,7 @@ static void test_leaf7_hidden_only_in_subleaf0(void **state)
 
 static void test_passthrough_leaves(void **state)
 {
-	static const u32 leaves[] = {0x0, 0x2, 0x4, 0x5, 0xd, 0x14, 0x3fffffffu,
+	static const u32 leaves[] = {0x0, 0x2, 0x4, 0x5, 0x14, 0x3fffffffu,
 	                             0x40000100u, 0x80000000u, 0x80000001u, 0x80000008u, 0xffffffffu};
 	uint64_t seed = 42;
 	for (size_t i = 0; i < ARRAY_SIZE(leaves); i++) {
@@ -185,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_leaf1_hypervisor_bit),
 		cmocka_unit_test(test_leaf1_random),
 		cmocka_unit_test(test_leaf7_hidden_only_in_subleaf0),
+		cmocka_unit_test(test_xsaves_hidden),
 		cmocka_unit_test(test_passthrough_leaves),
 		cmocka_unit_test(test_zeroed_leaves),
 		cmocka_unit_test(test_signature),
