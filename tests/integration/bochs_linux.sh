@@ -70,7 +70,7 @@ done
 norm() {
 	tr -d '\r' < "$1" | sed -n '/^\[hv\] vmx: VMXON/,/^microhv-linux-init: up$/p' | grep -av '^\[hv\]' |
 		sed -E 's/^\[ *[0-9]+\.[0-9]+\] //; s/ffff[0-9a-f]{12}/<address>/g' |
-		grep -avE 'MHz|BogoMIPS|calibrat|lpj=|clocksource|[0-9]+ ?(ns|us|usecs|ms)\b|Unstable clock|trace_clock|global|random|RETBleed|hash table entries|Memory:|Freeing|Run /init'
+		grep -avE 'audit\(|setting system clock|Trying to unpack rootfs|MHz|BogoMIPS|calibrat|lpj=|clocksource|[0-9]+ ?(ns|us|usecs|ms)\b|Unstable clock|trace_clock|global|random|RETBleed|hash table entries|Memory:|Freeing|Run /init'
 }
 if diff <(norm "$out/on.log") <(norm "$out/off.log") > "$out/on-off.diff"; then
 	ok "bochs linux: the kernel's output is the same with block_io on and off (timestamps aside)"
