@@ -1,4 +1,5 @@
 /* Linux bzImage loader, boot protocol 2.12+ with the 64-bit entry; see linux.h. */
+#include "../arch/le.h"
 #include "linux.h"
 #include "mb1.h" /* the guest-physical landmarks, so both loaders report the same memory map */
 #include "../arch/printf.h"
@@ -37,27 +38,6 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, 
 	return -1;
 }
 
-static u16 rd16(const u8 *p) { return (u16)(p[0] | p[1] << 8); }
-static u32 rd32(const u8 *p) { return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24; }
-static u64 rd64(const u8 *p) { return rd32(p) | (u64)rd32(p + 4) << 32; }
-
-static void put16(u8 *p, u16 v)
-{
-	p[0] = (u8)v;
-	p[1] = (u8)(v >> 8);
-}
-
-static void put32(u8 *p, u32 v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
-static void put64(u8 *p, u64 v)
-{
-	put32(p, (u32)v);
-	put32(p + 4, (u32)(v >> 32));
-}
 
 /* "63 MiB" (rounded up) at 1 MiB and more, else "900 KiB" (rounded up): sizes for messages. */
 static void fmt_mib(char *buf, size_t n, u64 size)
@@ -73,12 +53,12 @@ static const char *not_bzimage_hint(const u8 *img, u64 size)
 {
 	if (size >= 4 && img[0] == 0x7F && img[1] == 'E' && img[2] == 'L' && img[3] == 'F') {
 		for (u64 off = 0; off + 4 <= size && off < MB1_HEADER_SEARCH; off += 4)
-			if (rd32(img + off) == MB1_HEADER_MAGIC)
+			if (le_rd32(img + off) == MB1_HEADER_MAGIC)
 				return " (a Multiboot ELF image: boot it as a Multiboot guest)";
 		return " (an ELF file: an uncompressed vmlinux? give the bzImage, e.g. /boot/vmlinuz-*)";
 	}
 	for (u64 off = 0; off + 4 <= size && off < MB1_HEADER_SEARCH; off += 4)
-		if (rd32(img + off) == MB1_HEADER_MAGIC)
+		if (le_rd32(img + off) == MB1_HEADER_MAGIC)
 			return " (a Multiboot image: boot it as a Multiboot guest)";
 	return "";
 }
@@ -90,17 +70,17 @@ static int parse_header(const u8 *img, u64 size, struct linux_hdr *h, char *err,
 	if (size < LINUX_HDR_MAGIC + 4)
 		return fail(err, errlen, "kernel image: truncated: %llu bytes cannot hold a setup header (at 0x%x-0x%x)",
 			    (unsigned long long)size, LINUX_HDR_START, LINUX_HDR_END_MIN);
-	if (rd32(img + LINUX_HDR_MAGIC) != LINUX_MAGIC)
+	if (le_rd32(img + LINUX_HDR_MAGIC) != LINUX_MAGIC)
 		return fail(err, errlen, "kernel image: bad setup header (no HdrS signature at 0x%x)%s", LINUX_HDR_MAGIC,
 			    not_bzimage_hint(img, size));
-	u16 flag = rd16(img + LINUX_HDR_BOOT_FLAG);
+	u16 flag = le_rd16(img + LINUX_HDR_BOOT_FLAG);
 	if (flag != LINUX_BOOT_FLAG)
 		return fail(err, errlen, "kernel image: bad setup header (boot_flag 0x%04x at 0x%x, expected 0x%04x)",
 			    flag, LINUX_HDR_BOOT_FLAG, LINUX_BOOT_FLAG);
 	if (size < LINUX_HDR_VERSION + 2)
 		return fail(err, errlen, "kernel image: truncated: %llu bytes end inside the setup header",
 			    (unsigned long long)size);
-	h->version = rd16(img + LINUX_HDR_VERSION);
+	h->version = le_rd16(img + LINUX_HDR_VERSION);
 	if (h->version < LINUX_VERSION_MIN)
 		return fail(err, errlen, "kernel image: boot protocol %u.%02u is too old (need %u.%02u for the 64-bit entry)",
 			    h->version >> 8, h->version & 0xFF, LINUX_VERSION_MIN >> 8, LINUX_VERSION_MIN & 0xFF);
@@ -122,7 +102,7 @@ static int parse_header(const u8 *img, u64 size, struct linux_hdr *h, char *err,
 	if (h->setup_size > size)
 		return fail(err, errlen, "kernel image: truncated: setup says %llu bytes (setup_sects %u), file has %llu",
 			    (unsigned long long)h->setup_size, img[LINUX_HDR_SETUP_SECTS], (unsigned long long)size);
-	h->kernel_size = (u64)rd32(img + LINUX_HDR_SYSSIZE) * 16;
+	h->kernel_size = (u64)le_rd32(img + LINUX_HDR_SYSSIZE) * 16;
 	if (h->kernel_size == 0)
 		return fail(err, errlen, "kernel image: the protected-mode kernel has zero length (syssize 0)");
 	if (h->kernel_size > size - h->setup_size)
@@ -139,35 +119,35 @@ static int parse_header(const u8 *img, u64 size, struct linux_hdr *h, char *err,
 	if (!(loadflags & LINUX_LOADED_HIGH))
 		return fail(err, errlen, "kernel image: loadflags 0x%02x lacks LOADED_HIGH (a zImage; only bzImages load high)",
 			    loadflags);
-	u16 xlf = rd16(img + LINUX_HDR_XLOADFLAGS);
+	u16 xlf = le_rd16(img + LINUX_HDR_XLOADFLAGS);
 	if (!(xlf & LINUX_XLF_KERNEL_64))
 		return fail(err, errlen,
 			    "kernel image: no 64-bit entry (xloadflags 0x%04x lacks XLF_KERNEL_64: a 32-bit kernel?)", xlf);
 
 	/* The compressed payload must lie inside what is loaded, or the kernel unpacks garbage. */
-	u64 poff = rd32(img + LINUX_HDR_PAYLOAD_OFFSET), plen = rd32(img + LINUX_HDR_PAYLOAD_LENGTH);
+	u64 poff = le_rd32(img + LINUX_HDR_PAYLOAD_OFFSET), plen = le_rd32(img + LINUX_HDR_PAYLOAD_LENGTH);
 	if (poff + plen > h->kernel_size)
 		return fail(err, errlen,
 			    "kernel image: payload [0x%llx, 0x%llx) lies beyond the %llu-byte protected-mode kernel",
 			    (unsigned long long)poff, (unsigned long long)(poff + plen),
 			    (unsigned long long)h->kernel_size);
 
-	u64 init_size = rd32(img + LINUX_HDR_INIT_SIZE);
+	u64 init_size = le_rd32(img + LINUX_HDR_INIT_SIZE);
 	if (init_size < h->kernel_size)
 		return fail(err, errlen,
 			    "kernel image: init_size 0x%llx is smaller than the protected-mode kernel (0x%llx bytes)",
 			    (unsigned long long)init_size, (unsigned long long)h->kernel_size);
 	h->span = init_size;
-	h->pref = rd64(img + LINUX_HDR_PREF_ADDRESS);
+	h->pref = le_rd64(img + LINUX_HDR_PREF_ADDRESS);
 	if (h->pref == 0)
 		h->pref = LINUX_DEFAULT_LOAD; /* no preference: where a bzImage traditionally goes */
 	h->relocatable = img[LINUX_HDR_RELOCATABLE] != 0;
-	h->align = rd32(img + LINUX_HDR_KERNEL_ALIGNMENT);
+	h->align = le_rd32(img + LINUX_HDR_KERNEL_ALIGNMENT);
 	if (h->relocatable && (h->align < PAGE_SIZE || (h->align & (h->align - 1))))
 		return fail(err, errlen, "kernel image: kernel_alignment 0x%llx is not a power of two of at least 4 KiB",
 			    (unsigned long long)h->align);
-	h->initrd_max = rd32(img + LINUX_HDR_INITRD_ADDR_MAX);
-	h->cmdline_size = rd32(img + LINUX_HDR_CMDLINE_SIZE);
+	h->initrd_max = le_rd32(img + LINUX_HDR_INITRD_ADDR_MAX);
+	h->cmdline_size = le_rd32(img + LINUX_HDR_CMDLINE_SIZE);
 	return 0;
 }
 
@@ -234,9 +214,9 @@ static int place_initrd(const struct linux_hdr *h, u64 ram, u64 kaddr, u64 isize
 
 static void put_e820(u8 *e, u64 addr, u64 len, u32 type)
 {
-	put64(e, addr);
-	put64(e + 8, len);
-	put32(e + 16, type);
+	le_put64(e, addr);
+	le_put64(e + 8, len);
+	le_put32(e + 16, type);
 }
 
 /*
@@ -259,20 +239,20 @@ static int write_boot_params(const struct guest_mem *gm, const u8 *img, const st
 	/* Keep LOADED_HIGH (and the kernel's own bits); no heap (the real-mode setup never
 	 * runs) and KEEP_SEGMENTS clear: the kernel loads its own segments. */
 	*HDR(LINUX_HDR_LOADFLAGS) &= (u8)~(LINUX_CAN_USE_HEAP | LINUX_KEEP_SEGMENTS);
-	put16(HDR(LINUX_HDR_HEAP_END_PTR), 0);
-	put32(HDR(LINUX_HDR_CMD_LINE_PTR), (u32)LINUX_CMDLINE_ADDR);
-	put32(HDR(LINUX_HDR_RAMDISK_IMAGE), (u32)p->initrd_addr);
-	put32(HDR(LINUX_HDR_RAMDISK_SIZE), (u32)isize);
-	put64(HDR(LINUX_HDR_SETUP_DATA), 0);
+	le_put16(HDR(LINUX_HDR_HEAP_END_PTR), 0);
+	le_put32(HDR(LINUX_HDR_CMD_LINE_PTR), (u32)LINUX_CMDLINE_ADDR);
+	le_put32(HDR(LINUX_HDR_RAMDISK_IMAGE), (u32)p->initrd_addr);
+	le_put32(HDR(LINUX_HDR_RAMDISK_SIZE), (u32)isize);
+	le_put64(HDR(LINUX_HDR_SETUP_DATA), 0);
 #undef HDR
 
 	u8 ext[12]; /* ext_ramdisk_image, ext_ramdisk_size, ext_cmd_line_ptr: the high halves */
-	put32(ext, (u32)(p->initrd_addr >> 32));
-	put32(ext + 4, (u32)(isize >> 32));
-	put32(ext + 8, (u32)(LINUX_CMDLINE_ADDR >> 32));
+	le_put32(ext, (u32)(p->initrd_addr >> 32));
+	le_put32(ext + 4, (u32)(isize >> 32));
+	le_put32(ext + 8, (u32)(LINUX_CMDLINE_ADDR >> 32));
 	u64 ext_kib = (gm->size - MB1_HIGH_START) / 1024; /* alt_mem_k: KiB above 1 MiB, for want of e820 */
 	u8 altk[4];
-	put32(altk, ext_kib > 0xFFFFFFFFu ? 0xFFFFFFFFu : (u32)ext_kib);
+	le_put32(altk, ext_kib > 0xFFFFFFFFu ? 0xFFFFFFFFu : (u32)ext_kib);
 	u8 e820[LINUX_E820_ENTRIES * LINUX_E820_ENTRY_SIZE];
 	/* The Multiboot loader's map (guest/mb1.h), entry for entry. */
 	const unsigned es = LINUX_E820_ENTRY_SIZE;
@@ -299,17 +279,17 @@ static int write_page_tables(const struct guest_mem *gm)
 	if (gm->fill(gm->ctx, pml4, 0, 2 * PAGE_SIZE))
 		return -1;
 	u8 e[8 * 64];
-	put64(e, pdpt | LINUX_PTE_P | LINUX_PTE_RW);
+	le_put64(e, pdpt | LINUX_PTE_P | LINUX_PTE_RW);
 	if (gm->write(gm->ctx, pml4, e, 8))
 		return -1;
 	for (unsigned i = 0; i < LINUX_PT_PDS; i++)
-		put64(e + 8 * i, (pd + i * PAGE_SIZE) | LINUX_PTE_P | LINUX_PTE_RW);
+		le_put64(e + 8 * i, (pd + i * PAGE_SIZE) | LINUX_PTE_P | LINUX_PTE_RW);
 	if (gm->write(gm->ctx, pdpt, e, 8 * LINUX_PT_PDS))
 		return -1;
 	const unsigned per_write = sizeof(e) / 8, total = LINUX_PT_PDS * 512;
 	for (unsigned first = 0; first < total; first += per_write) {
 		for (unsigned j = 0; j < per_write; j++)
-			put64(e + 8 * j, (u64)(first + j) * (2 * MIB) | LINUX_PTE_P | LINUX_PTE_RW | LINUX_PTE_PS);
+			le_put64(e + 8 * j, (u64)(first + j) * (2 * MIB) | LINUX_PTE_P | LINUX_PTE_RW | LINUX_PTE_PS);
 		if (gm->write(gm->ctx, pd + 8ULL * first, e, sizeof(e)))
 			return -1;
 	}
@@ -334,14 +314,14 @@ static int write_gdt(const struct guest_mem *gm)
 {
 	u8 g[LINUX_GDT_ENTRIES * 8];
 	memset(g, 0, sizeof(g));
-	put64(g + LINUX_SEL_CS, flat_desc(linux_cs_ar));
-	put64(g + LINUX_SEL_DS, flat_desc(linux_ds_ar));
+	le_put64(g + LINUX_SEL_CS, flat_desc(linux_cs_ar));
+	le_put64(g + LINUX_SEL_DS, flat_desc(linux_ds_ar));
 	const u64 base = LINUX_TSS_ADDR;
-	put64(g + LINUX_SEL_TSS, (u64)LINUX_TSS_LIMIT | (base & 0xFFFFFF) << 16 | (u64)linux_tss_ar << 40 |
+	le_put64(g + LINUX_SEL_TSS, (u64)LINUX_TSS_LIMIT | (base & 0xFFFFFF) << 16 | (u64)linux_tss_ar << 40 |
 					 ((base >> 24) & 0xFF) << 56);
-	put64(g + LINUX_SEL_TSS + 8, base >> 32);
+	le_put64(g + LINUX_SEL_TSS + 8, base >> 32);
 	u8 iomap[2];
-	put16(iomap, LINUX_TSS_LIMIT + 1);
+	le_put16(iomap, LINUX_TSS_LIMIT + 1);
 	if (gm->fill(gm->ctx, LINUX_GDT_ADDR, 0, PAGE_SIZE) || gm->write(gm->ctx, LINUX_GDT_ADDR, g, sizeof(g)) ||
 	    gm->write(gm->ctx, LINUX_TSS_ADDR + LINUX_TSS_IOMAP_FIELD, iomap, sizeof(iomap)))
 		return -1;

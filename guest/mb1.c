@@ -1,4 +1,5 @@
 /* Multiboot1 guest loader (Multiboot Specification 0.6.96, sections 3.1-3.3); see mb1.h. */
+#include "../arch/le.h"
 #include "mb1.h"
 #include "../arch/elf.h"
 #include "../arch/printf.h"
@@ -33,23 +34,6 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, 
 	return -1;
 }
 
-static u32 rd32(const u8 *p)
-{
-	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
-}
-
-static void put32(u8 *p, u32 v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
-static void put64(u8 *p, u64 v)
-{
-	put32(p, (u32)v);
-	put32(p + 4, (u32)(v >> 32));
-}
-
 /* "256 MiB", "1536 KiB" or "12345 bytes": the guest RAM size as a person would say it. */
 static void fmt_ram(char *buf, size_t n, u64 size)
 {
@@ -68,9 +52,9 @@ static int find_header(const u8 *img, u64 size, u64 *hoff, char *err, size_t err
 	bool bad_sum = false;
 	u64 bad_off = 0;
 	for (u64 off = 0; off + MB1_HEADER_SIZE <= limit; off += 4) {
-		if (rd32(img + off) != MB1_HEADER_MAGIC)
+		if (le_rd32(img + off) != MB1_HEADER_MAGIC)
 			continue;
-		if ((u32)(rd32(img + off) + rd32(img + off + 4) + rd32(img + off + 8)) == 0) {
+		if ((u32)(le_rd32(img + off) + le_rd32(img + off + 4) + le_rd32(img + off + 8)) == 0) {
 			*hoff = off;
 			return 0;
 		}
@@ -109,8 +93,8 @@ static int plan_aout(const u8 *img, u64 size, u64 hoff, struct mb1_plan *p, char
 			    (unsigned long long)hoff,
 			    hoff + MB1_HEADER_AOUT_SIZE > size ? "the end of the file" : "the first 8192 bytes");
 	const u8 *h = img + hoff;
-	u64 header_addr = rd32(h + 12), load_addr = rd32(h + 16), load_end = rd32(h + 20);
-	u64 bss_end = rd32(h + 24), entry = rd32(h + 28);
+	u64 header_addr = le_rd32(h + 12), load_addr = le_rd32(h + 16), load_end = le_rd32(h + 20);
+	u64 bss_end = le_rd32(h + 24), entry = le_rd32(h + 28);
 	if (header_addr < load_addr)
 		return fail(err, errlen, "guest image: header_addr 0x%llx is below load_addr 0x%llx",
 			    (unsigned long long)header_addr, (unsigned long long)load_addr);
@@ -198,10 +182,10 @@ static int check_placement(const struct elf_segment *s, u64 ram, char *err, size
 
 static void put_mmap(u8 *e, u64 base, u64 length, u32 type)
 {
-	put32(e, MB1_MMAP_ENTRY_SIZE - 4);
-	put64(e + 4, base);
-	put64(e + 12, length);
-	put32(e + 20, type);
+	le_put32(e, MB1_MMAP_ENTRY_SIZE - 4);
+	le_put64(e + 4, base);
+	le_put64(e + 12, length);
+	le_put32(e + 20, type);
 }
 
 /* Spec 3.3: the MBI, its memory map, the loader name and the command line, in MB1_INFO_AREA. */
@@ -210,13 +194,13 @@ static int write_info(const struct guest_mem *gm, const char *cmdline, size_t cm
 	u8 head[MB1_INFO_CMDLINE_OFF];
 	memset(head, 0, sizeof(head));
 	u64 upper_kib = (gm->size - MB1_HIGH_START) / 1024;
-	put32(head + MB1_MBI_FLAGS, MB1_INFO_MEM | MB1_INFO_CMDLINE | MB1_INFO_MMAP | MB1_INFO_LOADER_NAME);
-	put32(head + MB1_MBI_MEM_LOWER, (u32)(MB1_LOW_AVAILABLE_END / 1024));
-	put32(head + MB1_MBI_MEM_UPPER, upper_kib > 0xFFFFFFFFu ? 0xFFFFFFFFu : (u32)upper_kib);
-	put32(head + MB1_MBI_CMDLINE, MB1_INFO_AREA + MB1_INFO_CMDLINE_OFF);
-	put32(head + MB1_MBI_MMAP_LENGTH, MB1_MMAP_ENTRIES * MB1_MMAP_ENTRY_SIZE);
-	put32(head + MB1_MBI_MMAP_ADDR, MB1_INFO_AREA + MB1_INFO_MMAP_OFF);
-	put32(head + MB1_MBI_LOADER_NAME, MB1_INFO_AREA + MB1_INFO_NAME_OFF);
+	le_put32(head + MB1_MBI_FLAGS, MB1_INFO_MEM | MB1_INFO_CMDLINE | MB1_INFO_MMAP | MB1_INFO_LOADER_NAME);
+	le_put32(head + MB1_MBI_MEM_LOWER, (u32)(MB1_LOW_AVAILABLE_END / 1024));
+	le_put32(head + MB1_MBI_MEM_UPPER, upper_kib > 0xFFFFFFFFu ? 0xFFFFFFFFu : (u32)upper_kib);
+	le_put32(head + MB1_MBI_CMDLINE, MB1_INFO_AREA + MB1_INFO_CMDLINE_OFF);
+	le_put32(head + MB1_MBI_MMAP_LENGTH, MB1_MMAP_ENTRIES * MB1_MMAP_ENTRY_SIZE);
+	le_put32(head + MB1_MBI_MMAP_ADDR, MB1_INFO_AREA + MB1_INFO_MMAP_OFF);
+	le_put32(head + MB1_MBI_LOADER_NAME, MB1_INFO_AREA + MB1_INFO_NAME_OFF);
 	u8 *m = head + MB1_INFO_MMAP_OFF;
 	put_mmap(m, 0, MB1_LOW_AVAILABLE_END, MB1_MMAP_AVAILABLE);
 	put_mmap(m + 24, MB1_LOW_AVAILABLE_END, MB1_HOLE_START - MB1_LOW_AVAILABLE_END, MB1_MMAP_RESERVED);
@@ -252,7 +236,7 @@ int mb1_load(const void *image, u64 size, const struct guest_mem *gm, const char
 	u64 hoff = 0;
 	if (find_header(img, size, &hoff, err, errlen))
 		return -1;
-	u32 flags = rd32(img + hoff + 4);
+	u32 flags = le_rd32(img + hoff + 4);
 	if (check_flags(flags, err, errlen))
 		return -1;
 	struct mb1_plan plan = {0};

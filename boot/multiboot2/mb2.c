@@ -1,4 +1,5 @@
 /* Multiboot2 boot information parsing (Multiboot2 specification 3.6 "Boot information format"). */
+#include "../../arch/le.h"
 #include "mb2.h"
 #include "../../arch/memmap.h"
 #include "../../arch/string.h"
@@ -14,8 +15,6 @@
 #define MB2_MEM_BAD 5
 #define MB2_MAX_SIZE (1 * MIB) /* a larger MBI is not believed */
 
-static u32 rd32(const u8 *p) { return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24; }
-static u64 rd64(const u8 *p) { return rd32(p) | (u64)rd32(p + 4) << 32; }
 
 static u32 mem_type(u32 t)
 {
@@ -58,18 +57,18 @@ static void parse_mmap(struct boot_info *bi, const u8 *tag, u32 size)
 {
 	if (size < 16)
 		return;
-	u32 esize = rd32(tag + 8);
+	u32 esize = le_rd32(tag + 8);
 	if (esize < 24)
 		return;
 	for (u32 off = 16; off + 24 <= size; off += esize)
-		memmap_add(bi, rd64(tag + off), rd64(tag + off + 8), mem_type(rd32(tag + off + 16)));
+		memmap_add(bi, le_rd64(tag + off), le_rd64(tag + off + 8), mem_type(le_rd32(tag + off + 16)));
 }
 
 static void parse_module(struct boot_info *bi, const u8 *tag, u32 size)
 {
 	if (size < 16 || bi->module_count >= BOOT_MODULES_MAX)
 		return;
-	u32 start = rd32(tag + 8), end = rd32(tag + 12);
+	u32 start = le_rd32(tag + 8), end = le_rd32(tag + 12);
 	if (end < start)
 		return;
 	struct boot_module *m = &bi->modules[bi->module_count++];
@@ -99,12 +98,12 @@ struct boot_info *mb2_parse(const void *mbi, u64 mbi_max, struct boot_info *bi)
 	bi->loader = BOOT_LOADER_MULTIBOOT2;
 	str_copy(bi->loader_name, "multiboot2", sizeof(bi->loader_name));
 	bi->core_phys = KERNEL_PBASE;
-	u32 total = rd32(base);
+	u32 total = le_rd32(base);
 	if (total > mbi_max)
 		total = (u32)mbi_max;
 	for (u32 off = 8; off + 8 <= total;) {
 		const u8 *tag = base + off;
-		u32 type = rd32(tag), size = rd32(tag + 4);
+		u32 type = le_rd32(tag), size = le_rd32(tag + 4);
 		if (type == MB2_TAG_END || size < 8 || size > total - off)
 			break;
 		switch (type) {
