@@ -9,6 +9,7 @@
 #define DISPATCHER_BLOCK_H
 
 #include "decode.h"
+#include "interp_fast.h"
 
 #define BLOCK_MAX_BYTES 256 /* longest block kept: bounds the table and the hash */
 #define BLOCK_MAX_INSNS 32  /* longest block run in one exit: bounds interrupt latency */
@@ -38,8 +39,19 @@ struct block {
 	u32 unverified; /* single-IO entries: hits since the bytes were last checked */
 	u8 bytes[BLOCK_MAX_BYTES];
 	u16 offset[BLOCK_MAX_INSNS]; /* of each instruction from rip_linear */
+	/* Linked by the scanner so a run needs no search: the index of the instruction that
+	 * follows each one (fall-through, and the target of a taken JMP/Jcc), BLOCK_NO_INSN where
+	 * that leaves the block; and what each one may do (BLOCK_I_*). */
+	u8 next[BLOCK_MAX_INSNS];
+	u8 taken[BLOCK_MAX_INSNS];
+	u8 iflags[BLOCK_MAX_INSNS];
+	struct interp_fast fast[BLOCK_MAX_INSNS]; /* the precompiled form of each, if it has one */
 	struct insn insns[BLOCK_MAX_INSNS];
 };
+
+#define BLOCK_NO_INSN 0xff
+#define BLOCK_I_IO 0x1     /* IN, OUT, INS, OUTS */
+#define BLOCK_I_WRITES 0x2 /* may write guest memory: checked against the block's own bytes */
 
 #define BLOCK_HIST_BUCKETS 8
 

@@ -22,8 +22,6 @@
 #define CR0_PE (1ULL << 0)
 #define DR7_ENABLE_BITS 0xffULL /* L0-L3 and G0-G3 (SDM Vol. 3B 18.2.4) */
 
-static bool is_io(enum insn_kind k) { return k == INSN_IN || k == INSN_OUT || k == INSN_INS || k == INSN_OUTS; }
-
 /* IO permission without the TSS bitmap (SDM Vol. 1 19.5): real mode, or CPL <= IOPL outside
  * virtual-8086 mode. Anything else might #GP natively, so the block ends before it. */
 static bool io_allowed(const struct vcpu *v)
@@ -67,38 +65,54 @@ static bool writes_into_block(struct vcpu *v, const struct block *b, u64 lin, u6
 static u32 bus_in(void *ctx, u16 port, u8 size) { return iobus_in(ctx, port, size); }
 static void bus_out(void *ctx, u16 port, u8 size, u32 val) { iobus_out(ctx, port, size, val); }
 
-static int find_insn(const struct block *b, u64 off, int from)
-{
-	for (int i = from; i < b->ninsns; i++)
-		if (b->offset[i] == off)
-			return i;
-	return -1; /* forward-only branches: never behind the current one */
-}
-
-/* Runs the block from its first instruction; returns the IO instructions executed. */
+/*
+ * Runs the block from its first instruction; returns the IO instructions executed. What can
+ * change between instructions is checked where it can change: IO permission depends on CPL,
+ * IOPL, CR0.PE and RFLAGS.VM, which no instruction of the subset writes, so it is read once;
+ * the devices' state (a debug exit, a reset request) changes only with a port access; a write
+ * into the block's own bytes only with an instruction that may write memory (BLOCK_I_WRITES).
+ * The code mode and CS limit checks of interp_exec are made once for the whole block
+ * (interp_fast_ready), and the instructions with a precompiled form run it.
+ */
 static u32 run_block(struct dispatcher *d, struct vcpu *v, const struct block *b, u32 *insns)
 {
 	struct interp_io io = {&d->board->bus, bus_in, bus_out};
 	u64 start_rip = v->rip;
+	bool io_ok = io_allowed(v);
+	bool fast = interp_fast_ready(v, b->mode, b->len);
 	u32 nio = 0;
-	int i = 0;
-	*insns = 0;
-	while (*insns < BLOCK_MAX_INSNS && i >= 0) {
+	u32 i = 0, n = 0;
+	while (i < b->ninsns && n < BLOCK_MAX_INSNS) {
 		const struct insn *in = &b->insns[i];
-		if (*insns > 0 && is_io(in->kind) && !io_allowed(v))
+		u8 f = b->iflags[i];
+		if ((f & BLOCK_I_IO) && !io_ok && n > 0)
 			break;
-		u64 wl, wlen;
-		if (interp_write_range(v, in, &wl, &wlen) == 0 && writes_into_block(v, b, wl, wlen))
-			break;
-		struct interp_result res;
-		if (interp_exec(v, in, &io, &res) != INTERP_OK)
-			break;
-		(*insns)++;
-		nio += is_io(in->kind);
-		if (d->board->dbg.fired || board_reset_requested(d->board, 0))
-			break; /* the guest's run is over */
-		i = find_insn(b, v->rip - start_rip, i + 1);
+		bool taken;
+		if (fast && b->fast[i].kind != INTERP_FAST_NONE) {
+			/* in-block links only: RIP stays on the block's offsets */
+			taken = interp_fast_exec(v, &b->fast[i], start_rip, &io);
+			i = taken ? b->taken[i] : b->next[i];
+		} else {
+			u64 wl, wlen;
+			if ((f & BLOCK_I_WRITES) && interp_write_range(v, in, &wl, &wlen) == 0 &&
+			    writes_into_block(v, b, wl, wlen))
+				break;
+			struct interp_result res;
+			if (interp_exec(v, in, &io, &res) != INTERP_OK)
+				break;
+			i = res.branch ? b->taken[i] : b->next[i];
+			/* a target that wrapped at the operand size is somewhere else: leave the block */
+			if (i < b->ninsns && v->rip - start_rip != b->offset[i])
+				i = BLOCK_NO_INSN;
+		}
+		n++;
+		if (f & BLOCK_I_IO) {
+			nio++;
+			if (d->board->dbg.fired || board_reset_requested(d->board, 0))
+				break; /* the guest's run is over */
+		}
 	}
+	*insns = n;
 	return nio;
 }
 

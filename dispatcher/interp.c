@@ -633,6 +633,14 @@ int interp_exec(struct vcpu *v, const struct insn *in, const struct interp_io *i
 	if (in->mode != CPU_MODE_64 && v->rip + in->length - 1 > v->seg[VCPU_CS].limit)
 		return INTERP_STOP;
 	switch (in->kind) {
+	case INSN_MOV:
+		/* the register forms, the most common between port accesses: no memory, no flags */
+		if (in->op[0].type == OPND_REG && in->op[1].type != OPND_MEM) {
+			reg_write(v, &in->op[0], operand_value(v, in, &in->op[1], 0), in->mode == CPU_MODE_64);
+			retire(v, next_ip(v, in), res);
+			return INTERP_OK;
+		}
+		return exec_data(v, in, res);
 	case INSN_IN:
 	case INSN_OUT:
 		return exec_port(v, in, io, res);

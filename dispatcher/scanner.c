@@ -52,6 +52,37 @@ static u32 read_code(struct vcpu *v, u64 linear, u8 *buf, u32 want)
 static bool is_io(enum insn_kind k) { return k == INSN_IN || k == INSN_OUT || k == INSN_INS || k == INSN_OUTS; }
 static bool is_string_io(enum insn_kind k) { return k == INSN_INS || k == INSN_OUTS; }
 
+static u8 index_at(const struct block *b, u64 off)
+{
+	for (u32 i = 0; i < b->ninsns; i++)
+		if (b->offset[i] == off)
+			return (u8)i;
+	return BLOCK_NO_INSN;
+}
+
+static bool may_write(const struct insn *in)
+{
+	if (in->kind == INSN_INS)
+		return true;
+	return in->op[0].type == OPND_MEM && in->kind != INSN_CMP && in->kind != INSN_TEST &&
+	       in->kind != INSN_NOP && in->kind != INSN_OUTS;
+}
+
+/* The links and flags of struct block, from the designated instructions. A branch whose
+ * target lies outside the designated bytes leaves the block when taken. */
+static void link_block(struct block *b)
+{
+	for (u32 i = 0; i < b->ninsns; i++) {
+		const struct insn *in = &b->insns[i];
+		u64 fall = (u64)b->offset[i] + in->length;
+		bool branch = in->kind == INSN_JMP || in->kind == INSN_JCC;
+		b->next[i] = in->kind == INSN_JMP ? BLOCK_NO_INSN : index_at(b, fall);
+		b->taken[i] = branch ? index_at(b, fall + in->imm) : BLOCK_NO_INSN;
+		b->iflags[i] = (u8)((is_io(in->kind) ? BLOCK_I_IO : 0) | (may_write(in) ? BLOCK_I_WRITES : 0));
+		interp_fast_prepare(in, b->offset[i], b->offset, b->ninsns, &b->fast[i]);
+	}
+}
+
 int scan_block(struct vcpu *v, const struct block_config *cfg, struct block *b)
 {
 	u8 buf[READ_MAX];
@@ -99,5 +130,6 @@ int scan_block(struct vcpu *v, const struct block_config *cfg, struct block *b)
 	b->len = (u16)(b->offset[last_io] + b->insns[last_io].length);
 	memcpy(b->bytes, buf, b->len);
 	b->hash = block_hash(b->bytes, b->len);
+	link_block(b);
 	return b->nio;
 }

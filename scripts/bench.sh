@@ -55,6 +55,8 @@ print(f"  blocks: {b['runs']} runs, {b['io_in_blocks']} IO instructions in block
 PY
 rm -f "$out/iosweep.wall"
 
+source "$root/scripts/bench_blocks.sh" && bench_blocks || exit 1
+
 echo "== idle: root-mode cost per guest timer tick, halting beside spinning"
 source "$root/scripts/bench_idle.sh" && bench_idle
 

@@ -4,6 +4,7 @@
 #   hello iosweep aout   oracle guests: identical transcript bare and under microhv
 #   outside triple       microhv-only behaviour (bad accesses, triple fault)
 #   exitcost mbinfo      benchmark and diagnostic, not oracles
+#   blockcost            benchmark: a cached 10-IO block per round against ten single exits
 #   picregs pitirq pitoneshot uartirq halttimer
 #                        oracle guests of the PIC, PIT and UART with interrupts (lib/irq.h)
 #   idle                 benchmark: halts (or, with the argument "spin", spins) on PIT ticks
@@ -14,6 +15,7 @@ GUEST_DIR := guest/tests
 GUEST_OUT := $(BUILD)/guest/tests
 GUEST_IRQ_NAMES := picregs pitirq pitoneshot uartirq halttimer idle echo
 GUEST_NAMES := hello outside triple iosweep exitcost mbinfo aout $(GUEST_IRQ_NAMES)
+GUEST_NAMES += blockcost
 GUEST_CFLAGS := -std=c11 -m32 -march=i686 -ffreestanding -fno-builtin -fno-pic -fno-pie \
 	-fno-stack-protector -nostdlib -O2 -mgeneral-regs-only -fno-asynchronous-unwind-tables $(WARN)
 GUEST_LDFLAGS := -m elf_i386 -nostdlib -z max-page-size=0x1000 -z noexecstack -T $(GUEST_DIR)/guest.ld

@@ -18,19 +18,10 @@ static void on_tick(u32 irq)
 	pic_eoi(irq);
 }
 
-static bool is_spin(const char *args)
-{
-	static const char word[] = "spin";
-	for (u32 i = 0; i < sizeof(word) - 1; i++)
-		if (args[i] != word[i])
-			return false;
-	return args[sizeof(word) - 1] == 0 || args[sizeof(word) - 1] == ' ';
-}
-
 void guest_main(u32 magic, u32 mbi)
 {
 	cpu_tables_init();
-	bool spin = magic == MB_BOOT_MAGIC && is_spin(mb_arguments((const struct mb_info *)(uintptr_t)mbi));
+	bool spin = guest_first_arg_is(magic, mbi, "spin");
 	gprintf("idle: start, %s on %u ticks at %u Hz\n", spin ? "spinning" : "halting", TICKS, RATE_HZ);
 	pic_init();
 	irq_register(IRQ_PIT, on_tick);

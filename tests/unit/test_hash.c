@@ -1,7 +1,13 @@
 /*
- * dispatcher/hash.c: FNV-1a, 64-bit. The vectors are the published FNV-1a 64 test values
- * (offset basis 0xcbf29ce484222325, prime 0x100000001b3); a block is reused only while the
- * bytes in guest memory hash the same, so every single-byte change must change the hash.
+ * dispatcher/hash.c: FNV-1a 64 over little-endian 64-bit words, then the tail bytes. Below 8
+ * bytes it is FNV-1a 64 exactly, so the published FNV-1a 64 test values apply (offset basis
+ * 0xcbf29ce484222325, prime 0x100000001b3); the longer vectors come from this independent
+ * Python model of the word-wise form:
+ *     h = 0xcbf29ce484222325; i = 0
+ *     while i + 8 <= len(b): h = ((h ^ int.from_bytes(b[i:i+8], 'little')) * P) % 2**64; i += 8
+ *     for c in b[i:]: h = ((h ^ c) * P) % 2**64
+ * A block is reused only while the bytes in guest memory hash the same, so every single-byte
+ * change must change the hash.
  */
 #include "unit.h"
 
@@ -34,6 +40,21 @@ static void test_block_bytes_vector(void **state)
 	/* out dx,al; inc al; out dx,al: computed with an independent FNV-1a 64 (Python) */
 	static const u8 block[] = {0xee, 0xfe, 0xc0, 0xee};
 	assert_int_equal(block_hash(block, sizeof(block)), 0x64ec8fe33091648bULL);
+}
+
+static void test_word_vectors(void **state)
+{
+	(void)state;
+	assert_int_equal(hash_str("0123456789abcdefXYZ"), 0xaf6d82e0fa8645b0ULL);
+	/* (out dx,al; mov al,0; nop) ten times, 37 bytes: four words and five tail bytes */
+	u8 block[40];
+	for (u32 i = 0; i < 10; i++) {
+		block[4 * i] = 0xee;
+		block[4 * i + 1] = 0xb0;
+		block[4 * i + 2] = 0;
+		block[4 * i + 3] = 0x90;
+	}
+	assert_int_equal(block_hash(block, 37), 0xe8213fd7fe2a117fULL);
 }
 
 static void test_length_counts(void **state)
@@ -81,6 +102,7 @@ int main(void)
 		cmocka_unit_test(test_empty_is_offset_basis),
 		cmocka_unit_test(test_known_vectors),
 		cmocka_unit_test(test_block_bytes_vector),
+		cmocka_unit_test(test_word_vectors),
 		cmocka_unit_test(test_length_counts),
 		cmocka_unit_test(test_every_single_byte_change_changes_hash),
 		cmocka_unit_test(test_order_matters),

@@ -86,6 +86,8 @@ __attribute__((noreturn)) void guest_exit(u32 code);
 
 /* The command line's arguments: what follows its first word (the image name, by convention). */
 const char *mb_arguments(const struct mb_info *mbi);
+/* Whether the first word of the guest's arguments (Multiboot boot only) is `word`. */
+bool guest_first_arg_is(u32 magic, u32 mbi, const char *word);
 
 void *memset(void *dst, int c, __SIZE_TYPE__ n);
 void *memcpy(void *dst, const void *src, __SIZE_TYPE__ n);

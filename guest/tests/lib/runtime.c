@@ -23,6 +23,18 @@ const char *mb_arguments(const struct mb_info *mbi)
 	return s;
 }
 
+bool guest_first_arg_is(u32 magic, u32 mbi, const char *word)
+{
+	if (magic != MB_BOOT_MAGIC)
+		return false;
+	const char *args = mb_arguments((const struct mb_info *)(uintptr_t)mbi);
+	u32 i = 0;
+	for (; word[i]; i++)
+		if (args[i] != word[i])
+			return false;
+	return args[i] == 0 || args[i] == ' ';
+}
+
 void *memset(void *dst, int c, __SIZE_TYPE__ n)
 {
 	u8 *d = dst;
