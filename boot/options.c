@@ -99,16 +99,19 @@ static int opt_guest_mem(struct hv_options *o, const char *v)
 	return 0;
 }
 
-static int opt_block_io(struct hv_options *o, const char *v)
+static int parse_on_off(const char *v, bool *out)
 {
 	if (str_eq(v, "on"))
-		o->block_io = true;
+		*out = true;
 	else if (str_eq(v, "off"))
-		o->block_io = false;
+		*out = false;
 	else
 		return -1;
 	return 0;
 }
+
+static int opt_block_io(struct hv_options *o, const char *v) { return parse_on_off(v, &o->block_io); }
+static int opt_block_follow(struct hv_options *o, const char *v) { return parse_on_off(v, &o->block_follow); }
 
 static int opt_extent(struct hv_options *o, const char *v)
 {
@@ -152,6 +155,7 @@ static const struct option_def option_defs[] = {
 	{"on_exit", opt_on_exit, "halt, reset, bochs or qemu"},
 	{"guest_mem", opt_guest_mem, "a size from 2M to 64G in whole 2M units, e.g. 256M"},
 	{"block_io", opt_block_io, "on or off"},
+	{"block_follow", opt_block_follow, "on or off"},
 	{"extent", opt_extent, "page, cpu, or a byte count from 16 to 4096"},
 	{"stats_interval", opt_stats_interval, "seconds from 0 (off) to 86400"},
 	{"trace", opt_trace, "none, exits or blocks"},
@@ -163,6 +167,7 @@ void options_defaults(struct hv_options *o)
 		.on_exit = ON_EXIT_HALT,
 		.guest_mem = OPT_GUEST_MEM_DEFAULT,
 		.block_io = true,
+		.block_follow = true,
 		.extent = EXTENT_PAGE,
 		.extent_bytes = 256,
 		.stats_interval = 0,
@@ -247,7 +252,9 @@ int options_format(const struct hv_options *o, char *buf, size_t size)
 	else
 		fmt_snprintf(extent, sizeof(extent), "%u", o->extent_bytes);
 	static const char *const traces[] = {"none", "exits", "blocks"};
-	return fmt_snprintf(buf, size, "on_exit=%s guest_mem=%lluM block_io=%s extent=%s stats_interval=%u trace=%s",
+	return fmt_snprintf(buf, size,
+	                    "on_exit=%s guest_mem=%lluM block_io=%s block_follow=%s extent=%s stats_interval=%u trace=%s",
 	                    options_on_exit_name(o->on_exit), (unsigned long long)(o->guest_mem / MIB),
-	                    o->block_io ? "on" : "off", extent, o->stats_interval, traces[o->trace]);
+	                    o->block_io ? "on" : "off", o->block_follow ? "on" : "off", extent, o->stats_interval,
+	                    traces[o->trace]);
 }

@@ -24,6 +24,7 @@ struct hv_options {
 	enum on_exit_action on_exit;
 	u64 guest_mem;        /* bytes */
 	bool block_io;
+	bool block_follow; /* block_follow=on: follow calls and returns into blocks (64-bit code) */
 	enum extent_policy extent;
 	u32 extent_bytes;     /* for EXTENT_BYTES */
 	u32 stats_interval;   /* seconds, 0 = only at the end */

@@ -26,6 +26,17 @@ struct block_config {
 	enum block_extent extent;
 	u32 extent_bytes;          /* for BLOCK_EXTENT_BYTES */
 	bool trace;                /* trace=blocks */
+	bool follow;               /* block_follow=on: trace.h, 64-bit code */
+};
+
+/* Most code ranges one block's bytes come from (a followed block jumps between functions). */
+#define BLOCK_MAX_SEGS 8
+
+/* A range of the block's code: `len` bytes at `linear`, kept at bytes[off]. */
+struct block_seg {
+	u64 linear;
+	u16 off;
+	u16 len;
 };
 
 /* A designated block: decoded form and the bytes it was decoded from. */
@@ -37,6 +48,12 @@ struct block {
 	u8 nio;         /* IO instructions in it */
 	u64 hash;
 	u32 unverified; /* single-IO entries: hits since the bytes were last checked */
+	/* Where the bytes are: the scanner's blocks are one range from rip_linear; a followed
+	 * block (trace.h) has one range per stretch of straight-line code it ran through. */
+	u8 nseg;
+	bool followed;
+	struct block_seg seg[BLOCK_MAX_SEGS];
+	u64 lin[BLOCK_MAX_INSNS]; /* followed blocks: the linear address of each instruction */
 	u8 bytes[BLOCK_MAX_BYTES];
 	u16 offset[BLOCK_MAX_INSNS]; /* of each instruction from rip_linear */
 	/* Linked by the scanner so a run needs no search: the index of the instruction that
@@ -62,6 +79,7 @@ struct block_stats {
 	u64 insns;          /* instructions emulated inside blocks */
 	u64 io_in_blocks;   /* IO instructions emulated inside blocks */
 	u64 early_ends;     /* blocks that stopped before their last IO instruction */
+	u64 followed;       /* runs (of two or more IO instructions) of followed blocks */
 	/* IO instructions per block run: [i] counts runs of i+2 IO instructions (the last bucket:
 	 * BLOCK_HIST_BUCKETS+1 or more). */
 	u64 io_hist[BLOCK_HIST_BUCKETS];

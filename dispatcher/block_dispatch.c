@@ -6,12 +6,14 @@
  * it never starts with single-stepping (RFLAGS.TF) or an enabled debug breakpoint.
  */
 #include "block_dispatch.h"
+#include "block_run.h"
 #include "dispatch.h"
 #include "guest_mem.h"
 #include "hash.h"
 #include "interp.h"
 #include "rip_update.h"
 #include "scanner.h"
+#include "trace.h"
 #include "../arch/console.h"
 #include "../arch/string.h"
 
@@ -22,9 +24,7 @@
 #define CR0_PE (1ULL << 0)
 #define DR7_ENABLE_BITS 0xffULL /* L0-L3 and G0-G3 (SDM Vol. 3B 18.2.4) */
 
-/* IO permission without the TSS bitmap (SDM Vol. 1 19.5): real mode, or CPL <= IOPL outside
- * virtual-8086 mode. Anything else might #GP natively, so the block ends before it. */
-static bool io_allowed(const struct vcpu *v)
+bool block_io_allowed(const struct vcpu *v)
 {
 	if (!(v->cr0 & CR0_PE))
 		return true;
@@ -33,37 +33,53 @@ static bool io_allowed(const struct vcpu *v)
 	return v->cpl <= ((v->rflags >> RFLAGS_IOPL_SHIFT) & RFLAGS_IOPL_MASK);
 }
 
-/* The hash check of claim 10: the bytes in guest memory now against the cached block. */
+/* The hash check of claim 10: the bytes in guest memory now, range by range, against the
+ * cached block. */
 static bool bytes_match(struct vcpu *v, const struct block *b)
 {
 	u8 now[BLOCK_MAX_BYTES];
 	struct gmem_fault f;
-	if (gmem_peek(v, b->rip_linear, now, b->len, VCPU_EXEC, v->cpl == 3, &f) != GMEM_OK)
-		return false;
+	for (u32 i = 0; i < b->nseg; i++) {
+		const struct block_seg *sg = &b->seg[i];
+		if (gmem_peek(v, sg->linear, now + sg->off, sg->len, VCPU_EXEC, v->cpl == 3, &f) != GMEM_OK)
+			return false;
+	}
 	return block_hash(now, b->len) == b->hash && !memcmp(now, b->bytes, b->len);
 }
 
-/* Does a write to [lin, lin+len) touch the block's bytes, by address or through another
- * mapping of the same physical page? */
-static bool writes_into_block(struct vcpu *v, const struct block *b, u64 lin, u64 len)
+static u64 page_of(u64 gpa) { return gpa & ~(PAGE_SIZE - 1); }
+
+/* A write to [lin, lin+len) against one code range. */
+static bool writes_into_range(struct vcpu *v, u64 lin, u64 len, u64 code, u64 code_len)
 {
-	if (lin < b->rip_linear + b->len && b->rip_linear < lin + len)
+	if (lin < code + code_len && code < lin + len)
 		return true;
 	bool user = v->cpl == 3;
 	u64 wg, wg_end, bg, bg_end;
 	/* each end translated: a write that crosses a page goes on in whatever page maps next */
 	if (gmem_translate(v, lin, VCPU_WRITE, user, &wg, 0) != GMEM_OK ||
 	    gmem_translate(v, lin + len - 1, VCPU_WRITE, user, &wg_end, 0) != GMEM_OK ||
-	    gmem_translate(v, b->rip_linear, VCPU_EXEC, user, &bg, 0) != GMEM_OK ||
-	    gmem_translate(v, b->rip_linear + b->len - 1, VCPU_EXEC, user, &bg_end, 0) != GMEM_OK)
+	    gmem_translate(v, code, VCPU_EXEC, user, &bg, 0) != GMEM_OK ||
+	    gmem_translate(v, code + code_len - 1, VCPU_EXEC, user, &bg_end, 0) != GMEM_OK)
 		return true; /* cannot tell: assume it does */
-	u64 wpage = wg & ~(PAGE_SIZE - 1), wend = wg_end & ~(PAGE_SIZE - 1);
-	return wpage == (bg & ~(PAGE_SIZE - 1)) || wpage == (bg_end & ~(PAGE_SIZE - 1)) ||
-	       wend == (bg & ~(PAGE_SIZE - 1)) || wend == (bg_end & ~(PAGE_SIZE - 1));
+	u64 w0 = page_of(wg), w1 = page_of(wg_end), b0 = page_of(bg), b1 = page_of(bg_end);
+	return w0 == b0 || w0 == b1 || w1 == b0 || w1 == b1;
+}
+
+bool block_writes_into(struct vcpu *v, const struct block *b, u64 lin, u64 len)
+{
+	for (u32 i = 0; i < b->nseg; i++)
+		if (writes_into_range(v, lin, len, b->seg[i].linear, b->seg[i].len))
+			return true;
+	return false;
 }
 
 static u32 bus_in(void *ctx, u16 port, u8 size) { return iobus_in(ctx, port, size); }
 static void bus_out(void *ctx, u16 port, u8 size, u32 val) { iobus_out(ctx, port, size, val); }
+
+struct interp_io block_bus(struct dispatcher *d) { return (struct interp_io){&d->board->bus, bus_in, bus_out}; }
+
+bool block_run_over(struct dispatcher *d) { return d->board->dbg.fired || board_reset_requested(d->board, 0); }
 
 /*
  * Runs the block from its first instruction; returns the IO instructions executed. What can
@@ -76,9 +92,9 @@ static void bus_out(void *ctx, u16 port, u8 size, u32 val) { iobus_out(ctx, port
  */
 static u32 run_block(struct dispatcher *d, struct vcpu *v, const struct block *b, u32 *insns)
 {
-	struct interp_io io = {&d->board->bus, bus_in, bus_out};
+	struct interp_io io = block_bus(d);
 	u64 start_rip = v->rip;
-	bool io_ok = io_allowed(v);
+	bool io_ok = block_io_allowed(v);
 	bool fast = interp_fast_ready(v, b->mode, b->len);
 	u32 nio = 0;
 	u32 i = 0, n = 0;
@@ -95,7 +111,7 @@ static u32 run_block(struct dispatcher *d, struct vcpu *v, const struct block *b
 		} else {
 			u64 wl, wlen;
 			if ((f & BLOCK_I_WRITES) && interp_write_range(v, in, &wl, &wlen) == 0 &&
-			    writes_into_block(v, b, wl, wlen))
+			    block_writes_into(v, b, wl, wlen))
 				break;
 			struct interp_result res;
 			if (interp_exec(v, in, &io, &res) != INTERP_OK)
@@ -108,7 +124,7 @@ static u32 run_block(struct dispatcher *d, struct vcpu *v, const struct block *b
 		n++;
 		if (f & BLOCK_I_IO) {
 			nio++;
-			if (d->board->dbg.fired || board_reset_requested(d->board, 0))
+			if (block_run_over(d))
 				break; /* the guest's run is over */
 		}
 	}
@@ -118,8 +134,69 @@ static u32 run_block(struct dispatcher *d, struct vcpu *v, const struct block *b
 
 static void trace_block(const struct block *b)
 {
-	con_log("block at 0x%llx: %u bytes, %u instructions, %u IO, hash 0x%016llx\n",
-	        (unsigned long long)b->rip_linear, b->len, b->ninsns, b->nio, (unsigned long long)b->hash);
+	con_log("block at 0x%llx: %u bytes, %u instructions, %u IO, hash 0x%016llx%s\n",
+	        (unsigned long long)b->rip_linear, b->len, b->ninsns, b->nio, (unsigned long long)b->hash,
+	        b->followed ? ", followed" : "");
+	for (u32 i = 0; b->followed && i < b->nseg; i++)
+		con_log("  code 0x%llx: %u bytes\n", (unsigned long long)b->seg[i].linear, b->seg[i].len);
+}
+
+/* Statistics and the end of an exit that ran instructions of a block (nio of them IO). */
+static bool finish(struct dispatcher *d, struct vcpu *v, const struct block *b, u32 insns, u32 nio)
+{
+	struct block_stats *s = &d->bstats;
+	if (b->nio >= 2) { /* a designated block ran (perhaps only its start) */
+		s->runs++;
+		s->insns += insns;
+		s->io_in_blocks += nio;
+		if (nio >= 2)
+			s->io_hist[nio - 2 < BLOCK_HIST_BUCKETS ? nio - 2 : BLOCK_HIST_BUCKETS - 1]++;
+		s->followed += b->followed && nio >= 2;
+		if (nio < b->nio)
+			s->early_ends++;
+	} else { /* a record that found no second IO instruction */
+		s->singles++;
+	}
+	d->stats.io_exits++;
+	d->stats.io_instructions += nio;
+	rip_update(v, v->rip);
+	v->dirty |= VCPU_DIRTY_RFLAGS | VCPU_DIRTY_RSP;
+	dispatch_check_board_end(d, v);
+	return true;
+}
+
+/* A miss: scan; where the scan finds no second IO instruction in 64-bit code, follow. */
+static bool designate_and_run(struct dispatcher *d, struct vcpu *v, u64 rip_linear, u8 mode)
+{
+	struct block *b = table_slot(&d->table, rip_linear, mode);
+	int n = scan_block(v, &d->cfg.block, b);
+	if (n < 0)
+		return false;
+	if (n < 2 && d->cfg.block.follow && mode == CPU_MODE_64) {
+		u32 insns, nio;
+		int t = trace_record(d, v, b, &insns, &nio);
+		if (t > 0) {
+			b->unverified = 0;
+			table_commit(&d->table, b);
+			if (d->cfg.block.trace)
+				trace_block(b);
+		}
+		if (insns > 0)
+			return finish(d, v, b, insns, nio);
+		/* not even the IO instruction ran: nothing changed, the one-exit path takes it */
+		return false;
+	}
+	b->unverified = 0;
+	table_commit(&d->table, b);
+	if (d->cfg.block.trace)
+		trace_block(b);
+	if (b->nio < 2) {
+		d->bstats.singles++;
+		return false;
+	}
+	u32 insns;
+	u32 nio = run_block(d, v, b, &insns);
+	return insns ? finish(d, v, b, insns, nio) : false;
 }
 
 bool block_dispatch(struct dispatcher *d, struct vcpu *v)
@@ -135,43 +212,23 @@ bool block_dispatch(struct dispatcher *d, struct vcpu *v)
 		s->singles++;
 		return false; /* the one-exit path uses nothing cached: no check needed for exactness */
 	}
-	if (b && !bytes_match(v, b)) {
+	if (!b) {
+		s->misses++;
+		return designate_and_run(d, v, rip_linear, mode);
+	}
+	if (!bytes_match(v, b)) {
 		s->mismatches++;
 		table_invalidate(&d->table, b);
-		b = 0;
-	} else if (b) {
-		s->hits++;
-	} else {
-		s->misses++;
+		return designate_and_run(d, v, rip_linear, mode);
 	}
-	if (!b) {
-		b = table_slot(&d->table, rip_linear, mode);
-		if (scan_block(v, &d->cfg.block, b) < 0)
-			return false;
-		b->unverified = 0;
-		table_commit(&d->table, b);
-		if (d->cfg.block.trace)
-			trace_block(b);
-	}
+	s->hits++;
 	if (b->nio < 2) {
 		s->singles++;
 		return false;
 	}
 	u32 insns;
-	u32 nio = run_block(d, v, b, &insns);
+	u32 nio = b->followed ? trace_run(d, v, b, &insns) : run_block(d, v, b, &insns);
 	if (insns == 0)
 		return false; /* the exiting instruction itself: the one-exit path handles it */
-	s->runs++;
-	s->insns += insns;
-	s->io_in_blocks += nio;
-	if (nio >= 2)
-		s->io_hist[nio - 2 < BLOCK_HIST_BUCKETS ? nio - 2 : BLOCK_HIST_BUCKETS - 1]++;
-	if (nio < b->nio)
-		s->early_ends++;
-	d->stats.io_exits++;
-	d->stats.io_instructions += nio;
-	rip_update(v, v->rip);
-	v->dirty |= VCPU_DIRTY_RFLAGS | VCPU_DIRTY_RSP;
-	dispatch_check_board_end(d, v);
-	return true;
+	return finish(d, v, b, insns, nio);
 }

@@ -640,7 +640,41 @@ static int classify_nop_xchg(struct insn *in, u8 b, u8 osz)
 	return DECODE_OK;
 }
 
-/* Groups 1, 3, 4, 5, 11 and the plain one-byte members of the subset. */
+/*
+ * PUSH/POP r64, CALL rel32, RET, and group 5 (FF): INC/DEC in every mode, CALL/JMP through a
+ * register in 64-bit mode. The stack forms exist here in 64-bit mode only, where the stack
+ * operand size is 64 bits; with 66 they would push 16 bits (Vol. 2B "PUSH").
+ */
+static int classify_stack(struct insn *in, u8 b, u8 osz)
+{
+	if (b == 0xff && in->reg <= 1) {
+		in->kind = in->reg == 0 ? INSN_INC : INSN_DEC;
+		in->opsize = osz;
+		set_ops(in, modrm_rm(in, osz), no_operand);
+		return DECODE_OK;
+	}
+	if (in->mode != CPU_MODE_64 || in->p_opsize)
+		return DECODE_NOT_SUBSET;
+	in->opsize = 64;
+	if (b == 0xe8)
+		return classify_branch(in, INSN_CALL, 0);
+	if (b == 0xc3) {
+		in->kind = INSN_RET;
+		return DECODE_OK;
+	}
+	if (b == 0xff) {
+		if ((in->reg != 2 && in->reg != 4) || is_memory_operand(in))
+			return DECODE_NOT_SUBSET;
+		in->kind = in->reg == 2 ? INSN_CALL_IND : INSN_JMP_IND;
+		set_ops(in, modrm_rm(in, 64), no_operand);
+		return DECODE_OK;
+	}
+	in->kind = b < 0x58 ? INSN_PUSH : INSN_POP;
+	set_ops(in, reg_operand(in, (u8)((b & 7) | (in->rex_b ? 8 : 0)), 64), no_operand);
+	return DECODE_OK;
+}
+
+/* Groups 1, 3, 4, 11 and the plain one-byte members of the subset. */
 static int classify_map1(struct insn *in, u8 b, u8 osz)
 {
 	if (b >= 0x6c && b <= 0x6f)
@@ -661,6 +695,8 @@ static int classify_map1(struct insn *in, u8 b, u8 osz)
 	}
 	if (b >= 0x70 && b <= 0x7f)
 		return classify_branch(in, INSN_JCC, b & 0xf);
+	if ((b >= 0x50 && b <= 0x5f) || b == 0xc3 || b == 0xe8 || b == 0xff)
+		return classify_stack(in, b, osz);
 	if (b >= 0xb0 && b <= 0xbf) {
 		u8 sz = b < 0xb8 ? 8 : osz;
 		in->kind = INSN_MOV;
@@ -753,7 +789,6 @@ static int classify_map1(struct insn *in, u8 b, u8 osz)
 		return DECODE_OK;
 	}
 	case 0xfe:
-	case 0xff:
 		if (in->reg > 1)
 			return DECODE_NOT_SUBSET;
 		in->kind = in->reg == 0 ? INSN_INC : INSN_DEC;
@@ -804,6 +839,7 @@ const char *insn_kind_name(enum insn_kind kind)
 		"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp",
 		"test", "inc", "dec", "not", "neg", "shl", "shr", "sar",
 		"xchg", "nop", "pause", "jmp", "jcc",
+		"call", "ret", "push", "pop", "call", "jmp",
 	};
 	return (unsigned)kind < INSN_KIND_COUNT ? names[kind] : "?";
 }

@@ -14,6 +14,9 @@
  *   other  XCHG reg,reg (86/87 with mod = 3, 91-97 and REX.B 90); NOP (90, 0F 1F /0) and
  *          PAUSE (F3 90); JMP rel8/rel (EB/E9), Jcc rel8/rel (70-7F, 0F 80-8F). A branch with a
  *          negative displacement is decoded and flagged `backward`: the scanner decides.
+ *   stack  64-bit mode only, without 66: PUSH/POP r64 (50-5F), CALL rel32 (E8), RET (C3),
+ *          CALL/JMP r64 (FF /2, FF /4 with mod = 3). The static scanner ends a block before
+ *          them; block_follow (trace.h) executes them.
  *   memory every ModRM/SIB form: base + index * scale + displacement, disp32 absolute,
  *          RIP-relative (64-bit mode), and the eight 16-bit forms (BX+SI ...).
  *
@@ -53,6 +56,8 @@ enum insn_kind {
 	INSN_SHL, INSN_SHR, INSN_SAR,
 	INSN_XCHG, INSN_NOP, INSN_PAUSE,
 	INSN_JMP, INSN_JCC,
+	/* 64-bit mode only; block_follow runs them (the static scanner ends a block before them) */
+	INSN_CALL, INSN_RET, INSN_PUSH, INSN_POP, INSN_CALL_IND, INSN_JMP_IND,
 	INSN_KIND_COUNT
 };
 

@@ -225,9 +225,10 @@ void dispatch_print_stats(const struct dispatcher *d)
 	/* ratios as fixed-point thousandths: the core prints no floating point */
 	u64 io_per_exit_milli = s->io_exits ? s->io_instructions * 1000 / s->io_exits : 0;
 	u64 root_per_exit = s->exits ? s->root_tsc / s->exits : 0;
-	con_log("  blocks: %s, %llu run, %llu IO and %llu other instructions in them, %llu singles, "
+	con_log("  blocks: %s, %llu run (%llu followed), %llu IO and %llu other instructions in them, %llu singles, "
 	        "table %llu hits %llu misses %llu mismatches\n",
-	        d->cfg.block.enabled ? "on" : "off", (unsigned long long)b->runs, (unsigned long long)b->io_in_blocks,
+	        d->cfg.block.enabled ? "on" : "off", (unsigned long long)b->runs, (unsigned long long)b->followed,
+	        (unsigned long long)b->io_in_blocks,
 	        (unsigned long long)non_io, (unsigned long long)b->singles, (unsigned long long)b->hits,
 	        (unsigned long long)b->misses, (unsigned long long)b->mismatches);
 	con_log("  IO instructions per IO exit %llu.%03llu, root-mode TSC ticks per exit %llu\n",
@@ -240,14 +241,15 @@ void dispatch_print_stats(const struct dispatcher *d)
 	con_log("stats {\"exits\":%llu,\"io_instructions\":%llu,\"io_exits\":%llu,\"io_per_io_exit_milli\":%llu,"
 	        "\"irqs_injected\":%llu,\"halted_exits\":%llu,\"root_tsc\":%llu,\"root_tsc_per_exit\":%llu,"
 	        "\"block_io\":%s,\"blocks\":{\"runs\":%llu,\"insns\":%llu,\"io_in_blocks\":%llu,\"non_io_insns\":%llu,"
-	        "\"singles\":%llu,\"hits\":%llu,\"misses\":%llu,\"mismatches\":%llu,\"early_ends\":%llu,\"io_hist\":[",
+	        "\"singles\":%llu,\"hits\":%llu,\"misses\":%llu,\"mismatches\":%llu,\"early_ends\":%llu,"
+	        "\"followed\":%llu,\"io_hist\":[",
 	        (unsigned long long)s->exits, (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
 	        (unsigned long long)io_per_exit_milli, (unsigned long long)s->irqs_injected,
 	        (unsigned long long)s->halted_exits, (unsigned long long)s->root_tsc, (unsigned long long)root_per_exit,
 	        d->cfg.block.enabled ? "true" : "false", (unsigned long long)b->runs, (unsigned long long)b->insns,
 	        (unsigned long long)b->io_in_blocks, (unsigned long long)non_io, (unsigned long long)b->singles,
 	        (unsigned long long)b->hits, (unsigned long long)b->misses, (unsigned long long)b->mismatches,
-	        (unsigned long long)b->early_ends);
+	        (unsigned long long)b->early_ends, (unsigned long long)b->followed);
 	for (int i = 0; i < BLOCK_HIST_BUCKETS; i++)
 		con_printf("%s%llu", i ? "," : "", (unsigned long long)b->io_hist[i]);
 	con_printf("]},\"by_reason\":{");

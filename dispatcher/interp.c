@@ -13,6 +13,7 @@
  */
 #include "interp.h"
 #include "guest_mem.h"
+#include "interp_priv.h"
 
 #define RFLAGS_CF (1ULL << 0)
 #define RFLAGS_PF (1ULL << 2)
@@ -55,14 +56,14 @@ enum cpu_mode interp_cpu_mode(const struct vcpu *v)
 
 /* --- Registers. --- */
 
-static u64 reg_read(const struct vcpu *v, const struct insn_operand *o)
+u64 interp_reg_read(const struct vcpu *v, const struct insn_operand *o)
 {
 	if (o->high8)
 		return (v->gpr[o->reg - 4] >> 8) & 0xff;
 	return v->gpr[o->reg] & width_mask(o->size);
 }
 
-static void reg_write(struct vcpu *v, const struct insn_operand *o, u64 val, bool long64)
+void interp_reg_write(struct vcpu *v, const struct insn_operand *o, u64 val, bool long64)
 {
 	u32 r = o->high8 ? o->reg - 4u : o->reg;
 	u64 old = v->gpr[r];
@@ -78,13 +79,7 @@ static void reg_write(struct vcpu *v, const struct insn_operand *o, u64 val, boo
 
 /* --- Memory operands. --- */
 
-struct memref {
-	u64 linear;
-	u32 len;
-	bool write;
-};
-
-static u64 next_ip(const struct vcpu *v, const struct insn *in)
+u64 interp_next_ip(const struct vcpu *v, const struct insn *in)
 {
 	u64 ip = v->rip + in->length;
 	return in->mode == CPU_MODE_64 ? ip : ip & width_mask(32);
@@ -95,7 +90,7 @@ static u64 effective_address(const struct vcpu *v, const struct insn *in)
 	const struct insn_mem *m = &in->mem;
 	u64 ea = (u64)m->disp;
 	if (m->base == INSN_REG_RIP)
-		ea += next_ip(v, in);
+		ea += interp_next_ip(v, in);
 	else if (m->base != INSN_REG_NONE)
 		ea += v->gpr[m->base];
 	if (m->index != INSN_REG_NONE)
@@ -139,7 +134,7 @@ static bool seg_linear(const struct vcpu *v, bool long64, u8 seg, u64 ea, u64 le
 }
 
 /* #AC: CPL 3 with CR0.AM and RFLAGS.AC on a misaligned operand (Vol. 3A 7.15, vector 17). */
-static bool alignment_fault(const struct vcpu *v, u64 linear, u32 len)
+bool interp_alignment_fault(const struct vcpu *v, u64 linear, u32 len)
 {
 	return v->cpl == 3 && (v->cr0 & CR0_AM) && (v->rflags & RFLAGS_AC) && (linear & (len - 1));
 }
@@ -153,13 +148,13 @@ static bool mem_locate(const struct vcpu *v, const struct insn *in, u32 len, boo
 		return false;
 	m->len = len;
 	m->write = write;
-	return !alignment_fault(v, m->linear, len);
+	return !interp_alignment_fault(v, m->linear, len);
 }
 
 static bool user_access(const struct vcpu *v) { return v->cpl == 3; }
 
 /* Little-endian load; a write-intent read checks write access (a read-modify-write). */
-static bool mem_load(struct vcpu *v, const struct memref *m, u64 *val)
+bool interp_mem_load(struct vcpu *v, const struct memref *m, u64 *val)
 {
 	u8 buf[8] = {0};
 	enum vcpu_access acc = m->write ? VCPU_WRITE : VCPU_READ;
@@ -172,7 +167,7 @@ static bool mem_load(struct vcpu *v, const struct memref *m, u64 *val)
 	return true;
 }
 
-static bool mem_store(struct vcpu *v, u64 linear, u32 len, u64 val)
+bool interp_mem_store(struct vcpu *v, u64 linear, u32 len, u64 val)
 {
 	u8 buf[8];
 	for (u32 i = 0; i < len; i++)
@@ -323,7 +318,7 @@ static void set_arith_flags(struct vcpu *v, const struct alu_out *o)
 
 /* --- Instructions. --- */
 
-static void retire(struct vcpu *v, u64 rip, struct interp_result *res)
+void interp_retire(struct vcpu *v, u64 rip, struct interp_result *res)
 {
 	vcpu_set_rip(v, rip);
 	v->dirty |= VCPU_DIRTY_RETIRED;
@@ -334,7 +329,7 @@ static u64 operand_value(const struct vcpu *v, const struct insn *in, const stru
                          u64 memval)
 {
 	if (o->type == OPND_REG)
-		return reg_read(v, o);
+		return interp_reg_read(v, o);
 	if (o->type == OPND_IMM)
 		return in->imm & width_mask(o->size);
 	return memval & width_mask(o->size);
@@ -401,7 +396,7 @@ static int exec_data(struct vcpu *v, const struct insn *in, struct interp_result
 		if (!mem_locate(v, in, mo->size / 8u, write, &m))
 			return INTERP_STOP;
 		bool read = mo == src || rd_dst;
-		if (read && !mem_load(v, &m, &memval))
+		if (read && !interp_mem_load(v, &m, &memval))
 			return INTERP_STOP;
 		res->mem = true;
 		res->mem_write = write;
@@ -411,21 +406,21 @@ static int exec_data(struct vcpu *v, const struct insn *in, struct interp_result
 	u64 a = rd_dst ? operand_value(v, in, dst, memval) : 0;
 	u64 b = src->type != OPND_NONE ? operand_value(v, in, src, memval) : 0;
 	if (in->kind == INSN_XCHG) { /* register forms only: both are written */
-		reg_write(v, dst, b, long64);
-		reg_write(v, src, a, long64);
+		interp_reg_write(v, dst, b, long64);
+		interp_reg_write(v, src, a, long64);
 	} else {
 		struct alu_out o = compute(v, in, a, b);
 		if (wr_dst && mo == dst) {
 			/* A plain store is checked here; after a read-modify-write's mem_load
 			 * (which checked write access to the same bytes) it cannot fail. */
-			if (!mem_store(v, m.linear, m.len, o.val))
+			if (!interp_mem_store(v, m.linear, m.len, o.val))
 				return INTERP_STOP;
 		} else if (wr_dst) {
-			reg_write(v, dst, o.val, long64);
+			interp_reg_write(v, dst, o.val, long64);
 		}
 		set_arith_flags(v, &o);
 	}
-	retire(v, next_ip(v, in), res);
+	interp_retire(v, interp_next_ip(v, in), res);
 	return INTERP_OK;
 }
 
@@ -448,7 +443,7 @@ static bool condition(u64 fl, u8 cond)
 	return t != (cond & 1);
 }
 
-static bool canonical(const struct vcpu *v, u64 addr)
+bool interp_canonical(const struct vcpu *v, u64 addr)
 {
 	u32 bits = (v->cr4 & CR4_LA57) ? CANONICAL_BITS_5LEVEL : CANONICAL_BITS_4LEVEL;
 	return sign_extend(addr, bits) == addr;
@@ -458,16 +453,16 @@ static bool canonical(const struct vcpu *v, u64 addr)
  * faults (#GP) on the branch itself (Vol. 2A "JMP"), so native execution takes it. */
 static int exec_branch(struct vcpu *v, const struct insn *in, struct interp_result *res)
 {
-	u64 next = next_ip(v, in);
+	u64 next = interp_next_ip(v, in);
 	if (in->kind == INSN_JCC && !condition(v->rflags, in->cond)) {
-		retire(v, next, res);
+		interp_retire(v, next, res);
 		return INTERP_OK;
 	}
 	u64 target = (next + in->imm) & width_mask(in->opsize);
-	if (in->mode == CPU_MODE_64 ? !canonical(v, target) : target > v->seg[VCPU_CS].limit)
+	if (in->mode == CPU_MODE_64 ? !interp_canonical(v, target) : target > v->seg[VCPU_CS].limit)
 		return INTERP_STOP;
 	res->branch = true;
-	retire(v, target, res);
+	interp_retire(v, target, res);
 	return INTERP_OK;
 }
 
@@ -491,13 +486,13 @@ static int exec_port(struct vcpu *v, const struct insn *in, const struct interp_
 	interp_io_ports(in, v, &port, &size);
 	struct insn_operand acc = {.type = OPND_REG, .size = in->opsize, .reg = VCPU_RAX};
 	if (in->kind == INSN_IN)
-		reg_write(v, &acc, io->in(io->ctx, port, size), in->mode == CPU_MODE_64);
+		interp_reg_write(v, &acc, io->in(io->ctx, port, size), in->mode == CPU_MODE_64);
 	else
-		io->out(io->ctx, port, size, (u32)reg_read(v, &acc));
+		io->out(io->ctx, port, size, (u32)interp_reg_read(v, &acc));
 	res->io_count = 1;
 	res->port = port;
 	res->io_size = size;
-	retire(v, next_ip(v, in), res);
+	interp_retire(v, interp_next_ip(v, in), res);
 	return INTERP_OK;
 }
 
@@ -543,7 +538,7 @@ static bool string_plan(const struct vcpu *v, const struct insn *in, struct stri
 		return false;
 	if (!seg_linear(v, in->mode == CPU_MODE_64, in->mem.seg, p->lo, p->span, ins, &p->linear))
 		return false;
-	return !alignment_fault(v, p->linear, p->size);
+	return !interp_alignment_fault(v, p->linear, p->size);
 }
 
 /* Every page of the range translated, permitted and RAM, with no flag set. */
@@ -601,11 +596,11 @@ static int exec_string(struct vcpu *v, const struct insn *in, const struct inter
 			/* the element's memory is checked again before the port is read */
 			u8 probe[4];
 			ok = gmem_peek(v, linear, probe, p.size, VCPU_WRITE, user_access(v), NULL) == GMEM_OK &&
-			     mem_store(v, linear, p.size, io->in(io->ctx, port, size));
+			     interp_mem_store(v, linear, p.size, io->in(io->ctx, port, size));
 		} else {
 			struct memref m = {.linear = linear, .len = p.size};
 			u64 val = 0;
-			ok = mem_load(v, &m, &val);
+			ok = interp_mem_load(v, &m, &val);
 			if (ok)
 				io->out(io->ctx, port, size, (u32)val);
 		}
@@ -617,7 +612,7 @@ static int exec_string(struct vcpu *v, const struct insn *in, const struct inter
 		res->io_count++;
 	}
 	string_registers(v, in, &p, p.count);
-	retire(v, next_ip(v, in), res);
+	interp_retire(v, interp_next_ip(v, in), res);
 	return INTERP_OK;
 }
 
@@ -636,8 +631,8 @@ int interp_exec(struct vcpu *v, const struct insn *in, const struct interp_io *i
 	case INSN_MOV:
 		/* the register forms, the most common between port accesses: no memory, no flags */
 		if (in->op[0].type == OPND_REG && in->op[1].type != OPND_MEM) {
-			reg_write(v, &in->op[0], operand_value(v, in, &in->op[1], 0), in->mode == CPU_MODE_64);
-			retire(v, next_ip(v, in), res);
+			interp_reg_write(v, &in->op[0], operand_value(v, in, &in->op[1], 0), in->mode == CPU_MODE_64);
+			interp_retire(v, interp_next_ip(v, in), res);
 			return INTERP_OK;
 		}
 		return exec_data(v, in, res);
@@ -650,9 +645,16 @@ int interp_exec(struct vcpu *v, const struct insn *in, const struct interp_io *i
 	case INSN_JMP:
 	case INSN_JCC:
 		return exec_branch(v, in, res);
+	case INSN_CALL:
+	case INSN_RET:
+	case INSN_PUSH:
+	case INSN_POP:
+	case INSN_CALL_IND:
+	case INSN_JMP_IND:
+		return interp_exec_stack(v, in, res);
 	case INSN_NOP:
 	case INSN_PAUSE: /* the memory operand of 0F 1F is not accessed (Vol. 2B "NOP") */
-		retire(v, next_ip(v, in), res);
+		interp_retire(v, interp_next_ip(v, in), res);
 		return INTERP_OK;
 	default:
 		return exec_data(v, in, res);
@@ -661,6 +663,8 @@ int interp_exec(struct vcpu *v, const struct insn *in, const struct interp_io *i
 
 int interp_write_range(const struct vcpu *v, const struct insn *in, u64 *linear, u64 *len)
 {
+	if (in->kind >= INSN_CALL && in->kind < INSN_KIND_COUNT)
+		return interp_stack_write_range(v, in, linear, len);
 	if (in->kind == INSN_INS) {
 		struct string_plan p = {0};
 		if (!string_plan(v, in, &p) || p.count == 0)
@@ -678,4 +682,12 @@ int interp_write_range(const struct vcpu *v, const struct insn *in, u64 *linear,
 	*linear = m.linear;
 	*len = m.len;
 	return 0;
+}
+
+bool interp_may_write(const struct insn *in)
+{
+	if (in->kind == INSN_INS || in->kind == INSN_PUSH || in->kind == INSN_CALL || in->kind == INSN_CALL_IND)
+		return true;
+	return in->op[0].type == OPND_MEM && writes_destination(in->kind) && in->kind != INSN_NOP &&
+	       in->kind != INSN_OUTS;
 }

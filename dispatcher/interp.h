@@ -87,4 +87,7 @@ int interp_io_ports(const struct insn *in, const struct vcpu *v, u16 *port, u8 *
  */
 int interp_write_range(const struct vcpu *v, const struct insn *in, u64 *linear, u64 *len);
 
+/* Whether `in` can write guest memory on some state (interp_write_range then tells where). */
+bool interp_may_write(const struct insn *in);
+
 #endif

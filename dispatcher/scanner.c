@@ -33,7 +33,7 @@ u32 scan_extent(const struct block_config *cfg, u64 rip_linear)
 
 /* Reads up to want bytes of code, page by page, stopping at the first page the guest's paging
  * does not map executable; returns how many bytes it got. No accessed flag is set (gmem_peek). */
-static u32 read_code(struct vcpu *v, u64 linear, u8 *buf, u32 want)
+u32 scan_read_code(struct vcpu *v, u64 linear, u8 *buf, u32 want)
 {
 	u32 got = 0;
 	bool user = v->cpl == 3;
@@ -60,14 +60,6 @@ static u8 index_at(const struct block *b, u64 off)
 	return BLOCK_NO_INSN;
 }
 
-static bool may_write(const struct insn *in)
-{
-	if (in->kind == INSN_INS)
-		return true;
-	return in->op[0].type == OPND_MEM && in->kind != INSN_CMP && in->kind != INSN_TEST &&
-	       in->kind != INSN_NOP && in->kind != INSN_OUTS;
-}
-
 /* The links and flags of struct block, from the designated instructions. A branch whose
  * target lies outside the designated bytes leaves the block when taken. */
 static void link_block(struct block *b)
@@ -78,7 +70,7 @@ static void link_block(struct block *b)
 		bool branch = in->kind == INSN_JMP || in->kind == INSN_JCC;
 		b->next[i] = in->kind == INSN_JMP ? BLOCK_NO_INSN : index_at(b, fall);
 		b->taken[i] = branch ? index_at(b, fall + in->imm) : BLOCK_NO_INSN;
-		b->iflags[i] = (u8)((is_io(in->kind) ? BLOCK_I_IO : 0) | (may_write(in) ? BLOCK_I_WRITES : 0));
+		b->iflags[i] = (u8)((is_io(in->kind) ? BLOCK_I_IO : 0) | (interp_may_write(in) ? BLOCK_I_WRITES : 0));
 		interp_fast_prepare(in, b->offset[i], b->offset, b->ninsns, &b->fast[i]);
 	}
 }
@@ -90,7 +82,7 @@ int scan_block(struct vcpu *v, const struct block_config *cfg, struct block *b)
 	b->mode = (u8)scan_cpu_mode(v);
 	u32 extent = scan_extent(cfg, b->rip_linear);
 	u32 want = extent < READ_MAX ? extent : READ_MAX;
-	u32 avail = read_code(v, b->rip_linear, buf, want);
+	u32 avail = scan_read_code(v, b->rip_linear, buf, want);
 	u32 off = 0;
 	int last_io = -1;
 	b->ninsns = 0;
@@ -107,6 +99,8 @@ int scan_block(struct vcpu *v, const struct block_config *cfg, struct block *b)
 			break; /* a REP string needs its own bounded exit path */
 		if ((in->kind == INSN_JMP || in->kind == INSN_JCC) && in->backward)
 			break; /* only forward branches: a block always ends */
+		if (in->kind >= INSN_CALL)
+			break; /* stack and indirect control flow: only block_follow (trace.h) runs them */
 		b->offset[b->ninsns] = (u16)off;
 		if (is_io(in->kind)) {
 			last_io = b->ninsns;
@@ -130,6 +124,9 @@ int scan_block(struct vcpu *v, const struct block_config *cfg, struct block *b)
 	b->len = (u16)(b->offset[last_io] + b->insns[last_io].length);
 	memcpy(b->bytes, buf, b->len);
 	b->hash = block_hash(b->bytes, b->len);
+	b->followed = false;
+	b->nseg = 1;
+	b->seg[0] = (struct block_seg){b->rip_linear, 0, b->len};
 	link_block(b);
 	return b->nio;
 }

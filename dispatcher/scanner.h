@@ -21,6 +21,10 @@ u64 scan_rip_linear(const struct vcpu *v);
 /* How many bytes from rip_linear the extent covers under cfg. */
 u32 scan_extent(const struct block_config *cfg, u64 rip_linear);
 
+/* Reads up to want bytes of code at linear, page by page, stopping at the first page the
+ * guest's paging does not map executable (no accessed flag is set); returns the bytes read. */
+u32 scan_read_code(struct vcpu *v, u64 linear, u8 *buf, u32 want);
+
 /*
  * Fills b from guest memory. Returns the number of IO instructions designated (1: the exiting
  * instruction alone, claim 15), or -1 when the bytes at RIP do not decode as a non-string IO

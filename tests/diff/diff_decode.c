@@ -110,6 +110,12 @@ static bool mnemonic_ok(const struct insn *in, ZydisMnemonic m)
 	case INSN_PAUSE: return m == ZYDIS_MNEMONIC_PAUSE;
 	case INSN_JMP: return m == ZYDIS_MNEMONIC_JMP;
 	case INSN_JCC: return m == jcc_mnemonic[in->cond & 15];
+	case INSN_CALL:
+	case INSN_CALL_IND: return m == ZYDIS_MNEMONIC_CALL;
+	case INSN_JMP_IND: return m == ZYDIS_MNEMONIC_JMP;
+	case INSN_RET: return m == ZYDIS_MNEMONIC_RET;
+	case INSN_PUSH: return m == ZYDIS_MNEMONIC_PUSH;
+	case INSN_POP: return m == ZYDIS_MNEMONIC_POP;
 	default: return false;
 	}
 }
@@ -193,7 +199,7 @@ static const char *compare_operand(const struct insn *in, const struct insn_oper
 	if (o->type == OPND_IMM) {
 		if (z->type != ZYDIS_OPERAND_TYPE_IMMEDIATE)
 			return "operand type (immediate)";
-		bool branch = in->kind == INSN_JMP || in->kind == INSN_JCC;
+		bool branch = in->kind == INSN_JMP || in->kind == INSN_JCC || in->kind == INSN_CALL;
 		if (branch != (bool)z->imm.is_relative)
 			return "immediate relativity";
 		unsigned bits = branch ? 64 : o->size;

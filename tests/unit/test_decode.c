@@ -293,6 +293,15 @@ static const struct dcase subset_cases[] = {
 	{64, "ebfe", 2, K(JMP), 64, 64, "0xfffffffffffffffe"},
 	{64, "e900010000", 5, K(JMP), 64, 64, "0x100"},
 	{64, "7405", 2, K(JCC), 64, 64, "0x5"},
+	{64, "e800000000", 5, K(CALL), 64, 64, "0x0"},
+	{64, "e8f6ffffff", 5, K(CALL), 64, 64, "0xfffffffffffffff6"},
+	{64, "c3", 1, K(RET), 64, 64, ""},
+	{64, "50", 1, K(PUSH), 64, 64, "rax"},
+	{64, "4150", 2, K(PUSH), 64, 64, "r8"},
+	{64, "5d", 1, K(POP), 64, 64, "rbp"},
+	{64, "415f", 2, K(POP), 64, 64, "r15"},
+	{64, "ffd0", 2, K(CALL_IND), 64, 64, "rax"},
+	{64, "41ffe3", 3, K(JMP_IND), 64, 64, "r11"},
 	{64, "0f8500010000", 6, K(JCC), 64, 64, "0x100"},
 	{64, "2e7405", 3, K(JCC), 64, 64, "0x5"}, /* branch hint */
 	{32, "e9f0ffffff", 5, K(JMP), 32, 32, "0xfffffffffffffff0"},
@@ -436,10 +445,17 @@ struct ncase {
 
 /* Outside the subset: the length where this decoder models it, 0 where it does not. */
 static const struct ncase other_cases[] = {
-	{64, "e800000000", DECODE_NOT_SUBSET, 5},   /* CALL rel32 */
-	{64, "c3", DECODE_NOT_SUBSET, 1},           /* RET */
-	{64, "50", DECODE_NOT_SUBSET, 1},           /* PUSH */
-	{64, "4150", DECODE_NOT_SUBSET, 2},
+	/* the stack forms are in the subset in 64-bit mode only, and never with 66 */
+	{32, "e800000000", DECODE_NOT_SUBSET, 5},   /* CALL rel32 */
+	{32, "c3", DECODE_NOT_SUBSET, 1},           /* RET */
+	{32, "50", DECODE_NOT_SUBSET, 1},           /* PUSH */
+	{16, "58", DECODE_NOT_SUBSET, 1},           /* POP */
+	{32, "ffd0", DECODE_NOT_SUBSET, 2},         /* CALL eax */
+	{64, "6650", DECODE_NOT_SUBSET, 2},         /* PUSH ax */
+	{64, "66c3", DECODE_NOT_SUBSET, 2},
+	{64, "66e800000000", DECODE_NOT_SUBSET, 6}, /* Intel ignores 66 on a near CALL in 64-bit mode */
+	{64, "c20800", DECODE_NOT_SUBSET, 3},       /* RET imm16 */
+	{64, "ffd8", DECODE_NOT_SUBSET, 2},         /* CALL far: mod 3 is #UD, length modelled */
 	{64, "f4", DECODE_NOT_SUBSET, 1},           /* HLT */
 	{64, "fa", DECODE_NOT_SUBSET, 1},           /* CLI */
 	{64, "9d", DECODE_NOT_SUBSET, 1},           /* POPF */

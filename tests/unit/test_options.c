@@ -10,6 +10,7 @@ static void assert_options_equal(const struct hv_options *a, const struct hv_opt
 	assert_int_equal(a->on_exit, b->on_exit);
 	assert_int_equal(a->guest_mem, b->guest_mem);
 	assert_int_equal(a->block_io, b->block_io);
+	assert_int_equal(a->block_follow, b->block_follow);
 	assert_int_equal(a->extent, b->extent);
 	assert_int_equal(a->extent_bytes, b->extent_bytes);
 	assert_int_equal(a->stats_interval, b->stats_interval);
@@ -54,7 +55,7 @@ static void test_empty_and_null_cmdline(void **state)
 	}
 }
 
-enum field { F_ON_EXIT, F_GUEST_MEM, F_BLOCK_IO, F_EXTENT, F_EXTENT_BYTES, F_STATS, F_TRACE };
+enum field { F_ON_EXIT, F_GUEST_MEM, F_BLOCK_IO, F_BLOCK_FOLLOW, F_EXTENT, F_EXTENT_BYTES, F_STATS, F_TRACE };
 
 struct good {
 	const char *cmdline;
@@ -85,6 +86,8 @@ static const struct good goods[] = {
 	{"guest_mem=0000512M", F_GUEST_MEM, 512 * MIB, 0, 0, false},
 	{"block_io=on", F_BLOCK_IO, 1, 0, 0, false},
 	{"block_io=off", F_BLOCK_IO, 0, 0, 0, false},
+	{"block_follow=on", F_BLOCK_FOLLOW, 1, 0, 0, false},
+	{"block_follow=off", F_BLOCK_FOLLOW, 0, 0, 0, false},
 	{"extent=page", F_EXTENT, EXTENT_PAGE, 0, 0, false},
 	{"extent=cpu", F_EXTENT, EXTENT_CPU, 0, 0, false},
 	{"extent=16", F_EXTENT, EXTENT_BYTES, F_EXTENT_BYTES, 16, true},
@@ -105,6 +108,7 @@ static void set_field(struct hv_options *o, enum field f, u64 v)
 	case F_ON_EXIT: o->on_exit = (enum on_exit_action)v; break;
 	case F_GUEST_MEM: o->guest_mem = v; break;
 	case F_BLOCK_IO: o->block_io = v != 0; break;
+	case F_BLOCK_FOLLOW: o->block_follow = v != 0; break;
 	case F_EXTENT: o->extent = (enum extent_policy)v; break;
 	case F_EXTENT_BYTES: o->extent_bytes = (u32)v; break;
 	case F_STATS: o->stats_interval = (u32)v; break;
@@ -125,6 +129,7 @@ static void test_good_values(void **state)
 		want.on_exit = g->f == F_ON_EXIT && g->v == ON_EXIT_QEMU ? ON_EXIT_RESET : ON_EXIT_QEMU;
 		want.guest_mem = 6 * MIB;
 		want.block_io = g->f == F_BLOCK_IO ? !g->v : false;
+		want.block_follow = g->f == F_BLOCK_FOLLOW ? !g->v : false;
 		want.extent = g->f == F_EXTENT && g->v == EXTENT_CPU ? EXTENT_BYTES : EXTENT_CPU;
 		want.extent_bytes = 1000;
 		want.stats_interval = 77;
@@ -183,6 +188,8 @@ static const struct bad bads[] = {
 	{"block_io=yes", "block_io", "yes"},
 	{"block_io=ON", "block_io", "ON"},
 	{"block_io=1", "block_io", "1"},
+	{"block_follow=yes", "block_follow", "yes"},
+	{"block_follow=", "block_follow", ""},
 	{"block_io=onn", "block_io", "onn"},
 	{"extent=", "extent", ""},
 	{"extent=15", "extent", "15"},
@@ -369,6 +376,7 @@ static void test_format_round_trips(void **state)
 					o.guest_mem = mems[m];
 					o.extent_bytes = extents[m % ARRAY_SIZE(extents)];
 					o.block_io = (m + (size_t)trace) % 2;
+					o.block_follow = (m / 2) % 2;
 					o.stats_interval = m == 0 ? OPT_STATS_INTERVAL_MAX : (u32)m * 7;
 					check_round_trip(&o);
 				}
@@ -381,7 +389,7 @@ static void test_format_text_and_truncation(void **state)
 	options_defaults(&o);
 	char buf[256];
 	int n = options_format(&o, buf, sizeof(buf));
-	assert_string_equal(buf, "on_exit=halt guest_mem=256M block_io=on extent=page stats_interval=0 trace=none");
+	assert_string_equal(buf, "on_exit=halt guest_mem=256M block_io=on block_follow=on extent=page stats_interval=0 trace=none");
 	char small[10];
 	assert_int_equal(options_format(&o, small, sizeof(small)), n);
 	assert_string_equal(small, "on_exit=h");

@@ -27,8 +27,8 @@ UNIT_SRCS_test_cpuid := dispatcher/cpuid.c
 UNIT_SRCS_test_exit_reasons := dispatcher/exit_reasons.c vmx/vmx_errors.c
 UNIT_SRCS_test_mb1 := guest/mb1.c arch/elf.c arch/printf.c
 UNIT_SRCS_test_decode := dispatcher/decode.c
-UNIT_SRCS_test_interp := dispatcher/interp.c dispatcher/interp_fast.c dispatcher/decode.c dispatcher/guest_mem.c
-UNIT_SRCS_test_interp_fast := dispatcher/interp.c dispatcher/interp_fast.c dispatcher/decode.c dispatcher/guest_mem.c
+UNIT_SRCS_test_interp := dispatcher/interp.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/decode.c dispatcher/guest_mem.c
+UNIT_SRCS_test_interp_fast := dispatcher/interp.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/decode.c dispatcher/guest_mem.c
 UNIT_SRCS_test_linux := guest/linux.c arch/printf.c
 UNIT_SRCS_test_pit := devices/pit.c
 UNIT_SRCS_test_sysport := devices/sysport.c devices/pit.c
@@ -39,7 +39,7 @@ UNIT_DISPATCH_SRCS := tests/unit/fake_vcpu.c dispatcher/dispatch.c dispatcher/ex
 	dispatcher/exits_cpu.c dispatcher/exits_cr.c dispatcher/interrupts.c dispatcher/msr.c \
 	dispatcher/cpuid.c dispatcher/exit_reasons.c dispatcher/guest_mem.c dispatcher/decode.c \
 	dispatcher/scanner.c dispatcher/hash.c dispatcher/rip_update.c dispatcher/table.c \
-	dispatcher/interp.c dispatcher/interp_fast.c dispatcher/block_dispatch.c devices/iobus.c \
+	dispatcher/interp.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/block_dispatch.c dispatcher/trace.c devices/iobus.c \
 	devices/debug_exit.c arch/console.c arch/printf.c
 UNIT_SRCS_test_dispatch := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_io := $(UNIT_DISPATCH_SRCS)
@@ -51,6 +51,7 @@ UNIT_SRCS_test_hash := dispatcher/hash.c
 UNIT_SRCS_test_table := dispatcher/table.c
 UNIT_SRCS_test_scanner := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
 UNIT_SRCS_test_block_dispatch := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
+UNIT_SRCS_test_trace := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
 UNIT_SRCS_test_interrupts := dispatcher/interrupts.c
 UNIT_SRCS_test_iobus := devices/iobus.c devices/debug_exit.c
 UNIT_SRCS_test_rtc := devices/rtc.c devices/iobus.c

@@ -1,0 +1,137 @@
+/* Followed blocks; see trace.h. */
+#include "trace.h"
+#include "block_run.h"
+#include "hash.h"
+#include "interp_fast.h"
+#include "scanner.h"
+#include "../arch/string.h"
+
+/* Appends the instruction at lin (len bytes in buf) to b's code ranges; false when a new range
+ * is needed and there is no room. */
+static bool add_code(struct block *b, u64 lin, const u8 *buf, u32 len)
+{
+	struct block_seg *last = b->nseg ? &b->seg[b->nseg - 1] : 0;
+	if (last && last->linear + last->len == lin) {
+		last->len = (u16)(last->len + len);
+	} else {
+		if (b->nseg == BLOCK_MAX_SEGS)
+			return false;
+		b->seg[b->nseg++] = (struct block_seg){lin, b->len, (u16)len};
+	}
+	memcpy(b->bytes + b->len, buf, len);
+	b->len = (u16)(b->len + len);
+	return true;
+}
+
+/* Keeps the first n instructions (and their bytes) of the record. */
+static void designate(struct block *b, u32 n)
+{
+	u32 used = 0;
+	for (u32 i = 0; i < n; i++)
+		used += b->insns[i].length;
+	u32 keep = 0;
+	while (keep < b->nseg && b->seg[keep].off < used)
+		keep++;
+	b->nseg = (u8)keep;
+	if (keep)
+		b->seg[keep - 1].len = (u16)(used - b->seg[keep - 1].off);
+	b->len = (u16)used;
+	b->ninsns = (u8)n;
+	b->nio = 0;
+	for (u32 i = 0; i < n; i++) {
+		const struct insn *in = &b->insns[i];
+		b->nio += block_is_io(in->kind);
+		bool writes = interp_may_write(in);
+		b->iflags[i] = (u8)((block_is_io(in->kind) ? BLOCK_I_IO : 0) | (writes ? BLOCK_I_WRITES : 0));
+		b->next[i] = b->taken[i] = BLOCK_NO_INSN; /* followed by address, not by link */
+		interp_fast_prepare(in, 0, 0, 0, &b->fast[i]); /* no in-block JMP form */
+	}
+	b->hash = block_hash(b->bytes, b->len);
+}
+
+int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *insns, u32 *nio)
+{
+	struct interp_io io = block_bus(d);
+	bool io_ok = block_io_allowed(v);
+	int last_io = -1;
+	b->rip_linear = scan_rip_linear(v);
+	b->mode = (u8)scan_cpu_mode(v);
+	b->followed = true;
+	b->nseg = 0;
+	b->len = 0;
+	b->ninsns = 0;
+	*insns = *nio = 0;
+	if (b->mode != CPU_MODE_64)
+		return -1;
+	while (b->ninsns < BLOCK_MAX_INSNS) {
+		u64 lin = scan_rip_linear(v);
+		u8 buf[INSN_MAX_LEN];
+		u32 got = scan_read_code(v, lin, buf, INSN_MAX_LEN);
+		struct insn *in = &b->insns[b->ninsns];
+		if (decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK || b->len + in->length > BLOCK_MAX_BYTES)
+			break;
+		bool is_io = block_is_io(in->kind);
+		bool string = in->kind == INSN_INS || in->kind == INSN_OUTS;
+		if (b->ninsns == 0 ? !is_io || string : string || (is_io && !io_ok))
+			break; /* a block starts at a non-string IO; a REP string has its own exit path */
+		u32 seg_before = b->nseg;
+		u16 len_before = b->len, seg_len_before = b->nseg ? b->seg[b->nseg - 1].len : 0;
+		if (!add_code(b, lin, buf, in->length))
+			break;
+		struct interp_result res;
+		if (interp_exec(v, in, &io, &res) != INTERP_OK) {
+			b->nseg = (u8)seg_before; /* not run: not part of the record */
+			if (seg_before)
+				b->seg[seg_before - 1].len = seg_len_before;
+			b->len = len_before;
+			break;
+		}
+		b->lin[b->ninsns++] = lin;
+		if (is_io) {
+			(*nio)++;
+			last_io = b->ninsns - 1;
+			if (block_run_over(d))
+				break;
+		}
+	}
+	*insns = b->ninsns;
+	if (last_io < 0)
+		return -1;
+	designate(b, (u32)last_io + 1);
+	return b->nio;
+}
+
+u32 trace_run(struct dispatcher *d, struct vcpu *v, const struct block *b, u32 *insns)
+{
+	struct interp_io io = block_bus(d);
+	bool io_ok = block_io_allowed(v);
+	bool fast = interp_fast_ready(v, b->mode, b->len);
+	u32 n = 0, nio = 0;
+	for (u32 i = 0; i < b->ninsns; i++) {
+		if (scan_rip_linear(v) != b->lin[i])
+			break; /* the guest went another way: the block ends here */
+		const struct insn *in = &b->insns[i];
+		u8 f = b->iflags[i];
+		if ((f & BLOCK_I_IO) && i > 0 && !io_ok)
+			break;
+		u64 wl, wlen;
+		if ((f & BLOCK_I_WRITES) && interp_write_range(v, in, &wl, &wlen) == 0 &&
+		    block_writes_into(v, b, wl, wlen))
+			break;
+		if (fast && b->fast[i].kind != INTERP_FAST_NONE) {
+			interp_fast_exec(v, &b->fast[i], 0, &io);
+		} else {
+			struct interp_result res;
+			if (interp_exec(v, in, &io, &res) != INTERP_OK)
+				break;
+		}
+		n++;
+		if (f & BLOCK_I_IO) {
+			nio++;
+			if (block_run_over(d))
+				break;
+		}
+	}
+	*insns = n;
+	return nio;
+}
