@@ -1,6 +1,6 @@
 /*
- * What the interpreter's files share (interp.c: data, IO and branches; interp_stack.c: the
- * stack and the calls): operand access, memory access with the guest's checks, and retiring an
+ * What the interpreter's files share (interp.c: data, port IO and branches; interp_string.c:
+ * INS/OUTS; interp_stack.c: the stack and the calls): operand access, memory access with the guest's checks, and retiring an
  * instruction. Not for use outside the interpreter. Pure C.
  */
 #ifndef DISPATCHER_INTERP_PRIV_H
@@ -28,6 +28,16 @@ bool interp_mem_store(struct vcpu *v, u64 linear, u32 len, u64 val);
 /* Sets RIP and marks the instruction retired. */
 void interp_retire(struct vcpu *v, u64 rip, struct interp_result *res);
 bool interp_canonical(const struct vcpu *v, u64 addr);
+
+/* The linear address of [ea, ea+len) in segment seg, or false where native execution would
+ * fault on segmentation (SDM Vol. 3A 6.3, 6.4) or where the model ends. */
+bool interp_seg_linear(const struct vcpu *v, bool long64, u8 seg, u64 ea, u64 len, bool write,
+                       u64 *linear);
+
+/* interp_string.c: INS and OUTS, REP included; the range a REP INS writes, or -1. */
+int interp_exec_string(struct vcpu *v, const struct insn *in, const struct interp_io *io,
+                       struct interp_result *res);
+int interp_string_write_range(const struct vcpu *v, const struct insn *in, u64 *linear, u64 *len);
 
 /* interp_stack.c: PUSH, POP, CALL, RET, CALL/JMP through a register (64-bit mode). */
 int interp_exec_stack(struct vcpu *v, const struct insn *in, struct interp_result *res);

@@ -31,7 +31,7 @@ run_tap() { # NAME LOG CMD...
 # 1. decoder vs Zydis
 if [ ! -f /usr/include/Zydis/Zydis.h ]; then
 	echo "ok - decoder vs zydis # SKIP libzydis-dev is not installed (scripts/deps.sh)"
-elif ! "$CC" "${CFLAGS[@]}" tests/diff/diff_decode.c dispatcher/decode.c -lZydis \
+elif ! "$CC" "${CFLAGS[@]}" tests/diff/diff_decode.c dispatcher/decode.c dispatcher/decode_subset.c -lZydis \
 	-o "$out/diff_decode" >"$out/diff_decode.build.log" 2>&1; then
 	echo "not ok - decoder vs zydis: does not build"
 	sed 's/^/# /' "$out/diff_decode.build.log" | tail -20
@@ -50,8 +50,8 @@ fi
 # 2. interpreter vs the host CPU
 if [ "$(uname -m)" != x86_64 ] || [ "$(uname -s)" != Linux ]; then
 	echo "ok - interpreter vs host CPU # SKIP needs an x86-64 Linux host"
-elif ! "$CC" "${CFLAGS[@]}" tests/diff/diff_interp.c tests/diff/host_exec.S dispatcher/decode.c \
-	dispatcher/interp.c dispatcher/interp_stack.c dispatcher/guest_mem.c -o "$out/diff_interp" >"$out/diff_interp.build.log" 2>&1; then
+elif ! "$CC" "${CFLAGS[@]}" tests/diff/diff_interp.c tests/diff/host_exec.S dispatcher/decode.c dispatcher/decode_subset.c \
+	dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/guest_mem.c -o "$out/diff_interp" >"$out/diff_interp.build.log" 2>&1; then
 	echo "not ok - interpreter vs host CPU: does not build"
 	sed 's/^/# /' "$out/diff_interp.build.log" | tail -20
 else

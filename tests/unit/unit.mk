@@ -26,9 +26,9 @@ UNIT_SRCS_test_ept := vmx/ept.c
 UNIT_SRCS_test_cpuid := dispatcher/cpuid.c
 UNIT_SRCS_test_exit_reasons := dispatcher/exit_reasons.c vmx/vmx_errors.c
 UNIT_SRCS_test_mb1 := guest/mb1.c arch/elf.c arch/printf.c
-UNIT_SRCS_test_decode := dispatcher/decode.c
-UNIT_SRCS_test_interp := dispatcher/interp.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/decode.c dispatcher/guest_mem.c
-UNIT_SRCS_test_interp_fast := dispatcher/interp.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/decode.c dispatcher/guest_mem.c
+UNIT_SRCS_test_decode := dispatcher/decode.c dispatcher/decode_subset.c
+UNIT_SRCS_test_interp := dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/decode.c dispatcher/decode_subset.c dispatcher/guest_mem.c
+UNIT_SRCS_test_interp_fast := dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/decode.c dispatcher/decode_subset.c dispatcher/guest_mem.c
 UNIT_SRCS_test_linux := guest/linux.c arch/printf.c
 UNIT_SRCS_test_pit := devices/pit.c
 UNIT_SRCS_test_sysport := devices/sysport.c devices/pit.c
@@ -37,9 +37,9 @@ UNIT_SRCS_test_uart := devices/uart.c devices/iobus.c
 # The dispatcher over tests/unit/fake_vcpu.c: a board built from the IO bus and debug-exit alone.
 UNIT_DISPATCH_SRCS := tests/unit/fake_vcpu.c dispatcher/dispatch.c dispatcher/exits_io.c \
 	dispatcher/exits_cpu.c dispatcher/exits_cr.c dispatcher/interrupts.c dispatcher/msr.c \
-	dispatcher/cpuid.c dispatcher/exit_reasons.c dispatcher/guest_mem.c dispatcher/decode.c \
+	dispatcher/cpuid.c dispatcher/exit_reasons.c dispatcher/guest_mem.c dispatcher/decode.c dispatcher/decode_subset.c \
 	dispatcher/scanner.c dispatcher/hash.c dispatcher/rip_update.c dispatcher/table.c \
-	dispatcher/interp.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/block_dispatch.c dispatcher/trace.c devices/iobus.c \
+	dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/block_dispatch.c dispatcher/trace.c devices/iobus.c \
 	devices/debug_exit.c arch/console.c arch/printf.c
 UNIT_SRCS_test_dispatch := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_io := $(UNIT_DISPATCH_SRCS)
