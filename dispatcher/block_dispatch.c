@@ -178,8 +178,10 @@ static bool designate_and_run(struct dispatcher *d, struct vcpu *v, u64 rip_line
 		if (t > 0) {
 			b->unverified = 0;
 			table_commit(&d->table, b);
-			if (d->cfg.block.trace)
+			if (d->cfg.block.trace) {
 				trace_block(b);
+				trace_print_stop();
+			}
 		}
 		if (insns > 0)
 			return finish(d, v, b, insns, nio);

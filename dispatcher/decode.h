@@ -11,6 +11,7 @@
  *   ALU    ADD/OR/ADC/SBB/AND/SUB/XOR/CMP in the 00-3D forms and 80/81/83 /0-/7; TEST 84/85,
  *          A8/A9, F6 /0, F7 /0; INC/DEC FE/FF /0 /1 and 40-4F (16/32-bit modes); NOT/NEG
  *          F6/F7 /2 /3; SHL/SHR/SAR by 1, CL and imm8 (D0-D3, C0/C1 /4 /5 /7).
+ *   LEA    8D with a memory operand (no memory is accessed).
  *   other  XCHG reg,reg (86/87 with mod = 3, 91-97 and REX.B 90); NOP (90, 0F 1F /0) and
  *          PAUSE (F3 90); JMP rel8/rel (EB/E9), Jcc rel8/rel (70-7F, 0F 80-8F). A branch with a
  *          negative displacement is decoded and flagged `backward`: the scanner decides.
@@ -56,6 +57,7 @@ enum insn_kind {
 	INSN_SHL, INSN_SHR, INSN_SAR,
 	INSN_XCHG, INSN_NOP, INSN_PAUSE,
 	INSN_JMP, INSN_JCC,
+	INSN_LEA,
 	/* 64-bit mode only; block_follow runs them (the static scanner ends a block before them) */
 	INSN_CALL, INSN_RET, INSN_PUSH, INSN_POP, INSN_CALL_IND, INSN_JMP_IND,
 	INSN_KIND_COUNT

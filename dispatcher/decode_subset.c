@@ -291,6 +291,16 @@ static int classify_map1(struct insn *in, u8 b, u8 osz)
 		in->kind = INSN_MOV;
 		set_ops(in, modrm_rm(in, sz), modrm_reg(in, sz));
 		return DECODE_OK;
+	case 0x8d:
+		if (!is_memory_operand(in))
+			return DECODE_NOT_SUBSET; /* #UD with a register operand */
+		in->kind = INSN_LEA;
+		in->opsize = osz;
+		/* the operand is an address: of the address size (as Zydis and the SDM's AGEN) */
+		set_ops(in, modrm_reg(in, osz), modrm_rm(in, in->addrsize));
+		/* no segment is used: an override has no effect; the default is kept for the record */
+		in->mem.seg = in->mem.base == VCPU_RSP || in->mem.base == VCPU_RBP ? VCPU_SS : VCPU_DS;
+		return DECODE_OK;
 	case 0x8a:
 	case 0x8b:
 		in->kind = INSN_MOV;
@@ -368,7 +378,7 @@ const char *insn_kind_name(enum insn_kind kind)
 		"(none)", "in", "out", "ins", "outs", "mov", "movzx", "movsx", "movsxd",
 		"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp",
 		"test", "inc", "dec", "not", "neg", "shl", "shr", "sar",
-		"xchg", "nop", "pause", "jmp", "jcc",
+		"xchg", "nop", "pause", "jmp", "jcc", "lea",
 		"call", "ret", "push", "pop", "call", "jmp",
 	};
 	return (unsigned)kind < INSN_KIND_COUNT ? names[kind] : "?";

@@ -525,6 +525,11 @@ int interp_exec(struct vcpu *v, const struct insn *in, const struct interp_io *i
 	case INSN_JMP:
 	case INSN_JCC:
 		return exec_branch(v, in, res);
+	case INSN_LEA: /* the effective address in the address size, then cut or zero-extended
+	                * to the operand size (Vol. 2A "LEA"); no memory is touched */
+		interp_reg_write(v, &in->op[0], effective_address(v, in), in->mode == CPU_MODE_64);
+		interp_retire(v, interp_next_ip(v, in), res);
+		return INTERP_OK;
 	case INSN_CALL:
 	case INSN_RET:
 	case INSN_PUSH:

@@ -4,6 +4,7 @@
 #include "hash.h"
 #include "interp_fast.h"
 #include "scanner.h"
+#include "../arch/console.h"
 #include "../arch/string.h"
 
 /* Appends the instruction at lin (len bytes in buf) to b's code ranges; false when a new range
@@ -49,6 +50,29 @@ static void designate(struct block *b, u32 n)
 	b->hash = block_hash(b->bytes, b->len);
 }
 
+/* Why a recording ended, for trace=blocks. */
+static const char *stop_reason;
+static u64 stop_at;
+static u8 stop_bytes[INSN_MAX_LEN];
+
+static void note_stop(const char *why, u64 lin, const u8 *buf, u32 got)
+{
+	stop_reason = why;
+	stop_at = lin;
+	memset(stop_bytes, 0, sizeof stop_bytes);
+	memcpy(stop_bytes, buf, got < INSN_MAX_LEN ? got : INSN_MAX_LEN);
+}
+
+void trace_print_stop(void)
+{
+	if (!stop_reason)
+		return;
+	con_log("  recording ended at 0x%llx (%s):", (unsigned long long)stop_at, stop_reason);
+	for (u32 i = 0; i < 8; i++)
+		con_printf(" %02x", stop_bytes[i]);
+	con_printf("\n");
+}
+
 int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *insns, u32 *nio)
 {
 	struct interp_io io = block_bus(d);
@@ -68,17 +92,24 @@ int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *ins
 		u8 buf[INSN_MAX_LEN];
 		u32 got = scan_read_code(v, lin, buf, INSN_MAX_LEN);
 		struct insn *in = &b->insns[b->ninsns];
-		if (decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK || b->len + in->length > BLOCK_MAX_BYTES)
+		note_stop("outside the subset", lin, buf, got);
+		if (decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK)
+			break;
+		note_stop("256 bytes of code", lin, buf, got);
+		if (b->len + in->length > BLOCK_MAX_BYTES)
 			break;
 		bool is_io = block_is_io(in->kind);
 		bool string = in->kind == INSN_INS || in->kind == INSN_OUTS;
+		note_stop("string IO or IO not permitted", lin, buf, got);
 		if (b->ninsns == 0 ? !is_io || string : string || (is_io && !io_ok))
 			break; /* a block starts at a non-string IO; a REP string has its own exit path */
 		u32 seg_before = b->nseg;
 		u16 len_before = b->len, seg_len_before = b->nseg ? b->seg[b->nseg - 1].len : 0;
+		note_stop("8 code ranges", lin, buf, got);
 		if (!add_code(b, lin, buf, in->length))
 			break;
 		struct interp_result res;
+		note_stop("not exactly emulable here", lin, buf, got);
 		if (interp_exec(v, in, &io, &res) != INTERP_OK) {
 			b->nseg = (u8)seg_before; /* not run: not part of the record */
 			if (seg_before)
@@ -87,9 +118,11 @@ int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *ins
 			break;
 		}
 		b->lin[b->ninsns++] = lin;
+		note_stop("32 instructions", scan_rip_linear(v), buf, 0);
 		if (is_io) {
 			(*nio)++;
 			last_io = b->ninsns - 1;
+			note_stop("the guest's run ended", lin, buf, 0);
 			if (block_run_over(d))
 				break;
 		}

@@ -31,6 +31,9 @@ struct dispatcher;
  */
 int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *insns, u32 *nio);
 
+/* trace=blocks: logs where and why the last recording ended, with the bytes there. */
+void trace_print_stop(void);
+
 /* Replays followed block b from its first instruction; returns the IO instructions run and
  * sets *insns. */
 u32 trace_run(struct dispatcher *d, struct vcpu *v, const struct block *b, u32 *insns);

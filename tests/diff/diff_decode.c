@@ -110,6 +110,7 @@ static bool mnemonic_ok(const struct insn *in, ZydisMnemonic m)
 	case INSN_PAUSE: return m == ZYDIS_MNEMONIC_PAUSE;
 	case INSN_JMP: return m == ZYDIS_MNEMONIC_JMP;
 	case INSN_JCC: return m == jcc_mnemonic[in->cond & 15];
+	case INSN_LEA: return m == ZYDIS_MNEMONIC_LEA;
 	case INSN_CALL:
 	case INSN_CALL_IND: return m == ZYDIS_MNEMONIC_CALL;
 	case INSN_JMP_IND: return m == ZYDIS_MNEMONIC_JMP;

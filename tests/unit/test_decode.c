@@ -296,6 +296,8 @@ static const struct dcase subset_cases[] = {
 	{64, "e800000000", 5, K(CALL), 64, 64, "0x0"},
 	{64, "e8f6ffffff", 5, K(CALL), 64, 64, "0xfffffffffffffff6"},
 	{64, "c3", 1, K(RET), 64, 64, ""},
+	{64, "488d0424", 4, K(LEA), 64, 64, "rax, q[ss:rsp]"},
+	{64, "8d4708", 3, K(LEA), 32, 64, "eax, q[ds:rdi+0x8]"},
 	{64, "50", 1, K(PUSH), 64, 64, "rax"},
 	{64, "4150", 2, K(PUSH), 64, 64, "r8"},
 	{64, "5d", 1, K(POP), 64, 64, "rbp"},
@@ -463,7 +465,7 @@ static const struct ncase other_cases[] = {
 	{64, "a4", DECODE_NOT_SUBSET, 1},           /* MOVSB */
 	{64, "f3a4", DECODE_NOT_SUBSET, 2},
 	{64, "f3ab", DECODE_NOT_SUBSET, 2},         /* REP STOSD */
-	{64, "8d0424", DECODE_NOT_SUBSET, 3},       /* LEA */
+	{64, "8dc0", DECODE_NOT_SUBSET, 2},         /* LEA with a register operand: #UD */
 	{64, "8ed8", DECODE_NOT_SUBSET, 2},         /* MOV DS, AX */
 	{64, "0f01d8", DECODE_NOT_SUBSET, 3},       /* VMRUN */
 	{64, "0f0110", DECODE_NOT_SUBSET, 3},       /* LGDT */
