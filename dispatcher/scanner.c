@@ -87,7 +87,7 @@ int scan_block(struct vcpu *v, const struct block_config *cfg, struct block *b)
 	int last_io = -1;
 	b->ninsns = 0;
 	b->nio = 0;
-	while (off < avail && off < BLOCK_MAX_BYTES && b->ninsns < BLOCK_MAX_INSNS) {
+	while (off < avail && off < BLOCK_MAX_BYTES && b->ninsns < BLOCK_SCAN_MAX_INSNS) {
 		struct insn *in = &b->insns[b->ninsns];
 		if (decode_insn(buf + off, avail - off, (enum cpu_mode)b->mode, in) != DECODE_OK)
 			break;

@@ -546,9 +546,9 @@ static void test_max_insns_per_exit(void **state)
 	memset(fk.ram + FAKE_RIP, OUT_DX, 40);
 	fk.ram[FAKE_RIP + 40] = HLT;
 	assert_true(dispatch());
-	assert_int_equal(bf_rec.n, BLOCK_MAX_INSNS);
-	assert_int_equal(fk.v.rip, FAKE_RIP + BLOCK_MAX_INSNS);
-	assert_int_equal(fk.d.stats.io_instructions, BLOCK_MAX_INSNS);
+	assert_int_equal(bf_rec.n, BLOCK_SCAN_MAX_INSNS);
+	assert_int_equal(fk.v.rip, FAKE_RIP + BLOCK_SCAN_MAX_INSNS);
+	assert_int_equal(fk.d.stats.io_instructions, BLOCK_SCAN_MAX_INSNS);
 	fk.v.rip = FAKE_RIP;
 	bf_rec.n = 0;
 	struct bf_outcome off, on;

@@ -356,17 +356,17 @@ static void test_scan_extent_values(void **state)
 static void test_max_insns(void **state)
 {
 	fill(FAKE_RIP, OUT_DX, 40);
-	assert_block(BLOCK_MAX_INSNS, BLOCK_MAX_INSNS, BLOCK_MAX_INSNS);
+	assert_block(BLOCK_SCAN_MAX_INSNS, BLOCK_SCAN_MAX_INSNS, BLOCK_SCAN_MAX_INSNS);
 }
 
 static void test_io_past_max_insns_not_included(void **state)
 {
 	fill(FAKE_RIP, NOP, 40);
 	fk.ram[FAKE_RIP] = OUT_DX;
-	fk.ram[FAKE_RIP + BLOCK_MAX_INSNS - 1] = OUT_DX; /* the 32nd instruction: in */
-	fk.ram[FAKE_RIP + BLOCK_MAX_INSNS] = OUT_DX;     /* the 33rd: out */
-	assert_block(2, BLOCK_MAX_INSNS, BLOCK_MAX_INSNS);
-	fk.ram[FAKE_RIP + BLOCK_MAX_INSNS - 1] = NOP;
+	fk.ram[FAKE_RIP + BLOCK_SCAN_MAX_INSNS - 1] = OUT_DX; /* the 32nd instruction: in */
+	fk.ram[FAKE_RIP + BLOCK_SCAN_MAX_INSNS] = OUT_DX;     /* the 33rd: out */
+	assert_block(2, BLOCK_SCAN_MAX_INSNS, BLOCK_SCAN_MAX_INSNS);
+	fk.ram[FAKE_RIP + BLOCK_SCAN_MAX_INSNS - 1] = NOP;
 	assert_block(1, 1, 1);
 }
 

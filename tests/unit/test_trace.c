@@ -75,20 +75,20 @@ static void put_driver_loop(u32 rounds)
 static void test_calls_and_returns_join_io(void **state)
 {
 	(void)state;
-	put_driver_loop(6);
+	put_driver_loop(20);
 	struct bf_outcome off, on;
-	bf_run_both(400, &off, &on);
+	bf_run_both(1000, &off, &on);
 	assert_true(fk.v.ended);
 	assert_int_equal(fk.v.end_code, 0x2a);
 	assert_int_equal(fk.v.gpr[VCPU_RSP], STACK_TOP);
-	/* 6 reads and 6 writes, then the debug exit */
-	assert_int_equal(bf_rec.n, 12);
+	/* 20 reads and 20 writes, then the debug exit */
+	assert_int_equal(bf_rec.n, 40);
 	assert_int_equal(bf_rec.ev[1].port, BF_PORT);
-	assert_int_equal(bf_rec.ev[1].val, 6);
-	assert_int_equal(bf_rec.ev[11].val, 1);
-	assert_int_equal(off.exits, 13);
+	assert_int_equal(bf_rec.ev[1].val, 20);
+	assert_int_equal(bf_rec.ev[39].val, 1);
+	assert_int_equal(off.exits, 41);
 	/* an exit at the read runs through the return, the caller, the call, the write and on
-	 * into the next rounds, BLOCK_MAX_INSNS instructions at most */
+	 * into the next rounds, BLOCK_MAX_INSNS (64) instructions at most */
 	assert_true(on.exits * 2 < off.exits);
 	assert_true(on.bstats.followed >= 2);
 	assert_true(on.bstats.hits >= 1); /* the later rounds replay the recorded block */
