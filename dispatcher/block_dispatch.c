@@ -33,10 +33,28 @@ bool block_io_allowed(const struct vcpu *v)
 	return v->cpl <= ((v->rflags >> RFLAGS_IOPL_SHIFT) & RFLAGS_IOPL_MASK);
 }
 
-/* Copies len bytes of code at lin into buf, page by page, translating each page once per
- * check (page and gpa remember the last one: a followed block's ranges often share pages). No
- * accessed flag is set, as for gmem_peek. */
-static bool read_code_cached(struct vcpu *v, u64 lin, u8 *buf, u32 len, u64 *page, u64 *gpa)
+void block_pages_reset(struct block_pages *p)
+{
+	p->n = 0;
+	p->unknown = false;
+	p->wlin = 1;
+}
+
+void block_pages_add(struct block_pages *p, u64 gpa)
+{
+	for (u32 i = 0; i < p->n; i++)
+		if (p->gpa[i] == gpa)
+			return;
+	if (p->n < BLOCK_MAX_PAGES)
+		p->gpa[p->n++] = gpa;
+	else
+		p->unknown = true;
+}
+
+/* Copies len bytes of code at lin into buf (when buf is not NULL), page by page, translating
+ * each page once and adding it to p. No accessed flag is set, as for gmem_peek. */
+static bool read_code_pages(struct vcpu *v, u64 lin, u8 *buf, u32 len, struct block_pages *p, u64 *page,
+                            u64 *gpa)
 {
 	while (len) {
 		u64 pg = lin & ~(PAGE_SIZE - 1);
@@ -47,27 +65,40 @@ static bool read_code_cached(struct vcpu *v, u64 lin, u8 *buf, u32 len, u64 *pag
 			if (gmem_translate(v, pg, VCPU_EXEC, v->cpl == 3, gpa, 0) != GMEM_OK)
 				return false;
 			*page = pg;
+			block_pages_add(p, *gpa & ~(PAGE_SIZE - 1));
 		}
-		const u8 *src = v->plat->gpa_ptr(v->plat->ctx, *gpa + (lin - pg), chunk);
-		if (!src)
-			return false;
-		memcpy(buf, src, chunk);
-		buf += chunk;
+		if (buf) {
+			const u8 *src = v->plat->gpa_ptr(v->plat->ctx, *gpa + (lin - pg), chunk);
+			if (!src)
+				return false;
+			memcpy(buf, src, chunk);
+			buf += chunk;
+		}
 		lin += chunk;
 		len -= chunk;
 	}
 	return true;
 }
 
+void block_pages_collect(struct vcpu *v, const struct block *b, struct block_pages *p)
+{
+	u64 page = 1, gpa = 0; /* no page is at an odd address */
+	block_pages_reset(p);
+	for (u32 i = 0; i < b->nseg; i++)
+		if (!read_code_pages(v, b->seg[i].linear, 0, b->seg[i].len, p, &page, &gpa))
+			p->unknown = true;
+}
+
 /* The hash check of claim 10: the bytes in guest memory now, range by range, against the
- * cached block. */
-static bool bytes_match(struct vcpu *v, const struct block *b)
+ * cached block; the code's pages go into p for the run's write checks. */
+static bool bytes_match(struct vcpu *v, const struct block *b, struct block_pages *p)
 {
 	u8 now[BLOCK_MAX_BYTES];
-	u64 page = 1, gpa = 0; /* no page is at an odd address */
+	u64 page = 1, gpa = 0;
+	block_pages_reset(p);
 	for (u32 i = 0; i < b->nseg; i++) {
 		const struct block_seg *sg = &b->seg[i];
-		if (!read_code_cached(v, sg->linear, now + sg->off, sg->len, &page, &gpa))
+		if (!read_code_pages(v, sg->linear, now + sg->off, sg->len, p, &page, &gpa))
 			return false;
 	}
 	return block_hash(now, b->len) == b->hash && !memcmp(now, b->bytes, b->len);
@@ -75,29 +106,41 @@ static bool bytes_match(struct vcpu *v, const struct block *b)
 
 static u64 page_of(u64 gpa) { return gpa & ~(PAGE_SIZE - 1); }
 
-/* A write to [lin, lin+len) against one code range. */
-static bool writes_into_range(struct vcpu *v, u64 lin, u64 len, u64 code, u64 code_len)
+/* The guest-physical page a write to lin goes to, translated once per page per run. */
+static bool write_page(struct vcpu *v, struct block_pages *p, u64 lin, u64 *gpa_page)
 {
-	if (lin < code + code_len && code < lin + len)
-		return true;
-	bool user = v->cpl == 3;
-	u64 wg, wg_end, bg, bg_end;
-	/* each end translated: a write that crosses a page goes on in whatever page maps next */
-	if (gmem_translate(v, lin, VCPU_WRITE, user, &wg, 0) != GMEM_OK ||
-	    gmem_translate(v, lin + len - 1, VCPU_WRITE, user, &wg_end, 0) != GMEM_OK ||
-	    gmem_translate(v, code, VCPU_EXEC, user, &bg, 0) != GMEM_OK ||
-	    gmem_translate(v, code + code_len - 1, VCPU_EXEC, user, &bg_end, 0) != GMEM_OK)
-		return true; /* cannot tell: assume it does */
-	u64 w0 = page_of(wg), w1 = page_of(wg_end), b0 = page_of(bg), b1 = page_of(bg_end);
-	return w0 == b0 || w0 == b1 || w1 == b0 || w1 == b1;
+	u64 pg = lin & ~(PAGE_SIZE - 1);
+	if (pg != p->wlin) {
+		u64 gpa;
+		if (gmem_translate(v, pg, VCPU_WRITE, v->cpl == 3, &gpa, 0) != GMEM_OK)
+			return false;
+		p->wlin = pg;
+		p->wgpa = page_of(gpa);
+	}
+	*gpa_page = p->wgpa;
+	return true;
 }
 
-bool block_writes_into(struct vcpu *v, const struct block *b, u64 lin, u64 len)
+static bool is_code_page(const struct block_pages *p, u64 gpa_page)
 {
-	for (u32 i = 0; i < b->nseg; i++)
-		if (writes_into_range(v, lin, len, b->seg[i].linear, b->seg[i].len))
+	for (u32 i = 0; i < p->n; i++)
+		if (p->gpa[i] == gpa_page)
 			return true;
 	return false;
+}
+
+bool block_writes_into(struct vcpu *v, const struct block *b, struct block_pages *p, u64 lin, u64 len)
+{
+	for (u32 i = 0; i < b->nseg; i++)
+		if (lin < b->seg[i].linear + b->seg[i].len && b->seg[i].linear < lin + len)
+			return true;
+	if (p->unknown)
+		return true;
+	/* each end: a write that crosses a page goes on in whatever page maps next */
+	u64 w0, w1;
+	if (!write_page(v, p, lin, &w0) || !write_page(v, p, lin + len - 1, &w1))
+		return true; /* cannot tell: assume it does */
+	return is_code_page(p, w0) || is_code_page(p, w1);
 }
 
 static u32 bus_in(void *ctx, u16 port, u8 size) { return iobus_in(ctx, port, size); }
@@ -116,7 +159,8 @@ bool block_run_over(struct dispatcher *d) { return d->board->dbg.fired || board_
  * The code mode and CS limit checks of interp_exec are made once for the whole block
  * (interp_fast_ready), and the instructions with a precompiled form run it.
  */
-static u32 run_block(struct dispatcher *d, struct vcpu *v, const struct block *b, u32 *insns)
+static u32 run_block(struct dispatcher *d, struct vcpu *v, const struct block *b, struct block_pages *pg,
+                     u32 *insns)
 {
 	struct interp_io io = block_bus(d);
 	u64 start_rip = v->rip;
@@ -137,7 +181,7 @@ static u32 run_block(struct dispatcher *d, struct vcpu *v, const struct block *b
 		} else {
 			u64 wl, wlen;
 			if ((f & BLOCK_I_WRITES) && interp_write_range(v, in, &wl, &wlen) == 0 &&
-			    block_writes_into(v, b, wl, wlen))
+			    block_writes_into(v, b, pg, wl, wlen))
 				break;
 			struct interp_result res;
 			if (interp_exec(v, in, &io, &res) != INTERP_OK)
@@ -223,7 +267,9 @@ static bool designate_and_run(struct dispatcher *d, struct vcpu *v, u64 rip_line
 		return false;
 	}
 	u32 insns;
-	u32 nio = run_block(d, v, b, &insns);
+	struct block_pages pg;
+	block_pages_collect(v, b, &pg);
+	u32 nio = run_block(d, v, b, &pg, &insns);
 	return insns ? finish(d, v, b, insns, nio) : false;
 }
 
@@ -244,7 +290,8 @@ bool block_dispatch(struct dispatcher *d, struct vcpu *v)
 		s->misses++;
 		return designate_and_run(d, v, rip_linear, mode);
 	}
-	if (!bytes_match(v, b)) {
+	struct block_pages pg;
+	if (!bytes_match(v, b, &pg)) {
 		s->mismatches++;
 		table_invalidate(&d->table, b);
 		return designate_and_run(d, v, rip_linear, mode);
@@ -255,7 +302,7 @@ bool block_dispatch(struct dispatcher *d, struct vcpu *v)
 		return false;
 	}
 	u32 insns;
-	u32 nio = b->followed ? trace_run(d, v, b, &insns) : run_block(d, v, b, &insns);
+	u32 nio = b->followed ? trace_run(d, v, b, &pg, &insns) : run_block(d, v, b, &pg, &insns);
 	if (insns == 0)
 		return false; /* the exiting instruction itself: the one-exit path handles it */
 	return finish(d, v, b, insns, nio);

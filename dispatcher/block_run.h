@@ -21,9 +21,27 @@ static inline bool block_is_io(enum insn_kind k)
  * virtual-8086 mode. Anything else might #GP natively, so a block ends before such an IO. */
 bool block_io_allowed(const struct vcpu *v);
 
+/* The guest-physical pages of a block's code, found once per run (when its bytes are checked
+ * or before a fresh block runs), and the last page a write was translated for. */
+#define BLOCK_MAX_PAGES (2 * BLOCK_MAX_SEGS)
+struct block_pages {
+	u32 n;
+	bool unknown; /* a code page did not translate: every write is taken to touch the code */
+	u64 gpa[BLOCK_MAX_PAGES];
+	u64 wlin, wgpa; /* wlin is odd when no write page is cached */
+};
+
+/* Starts a run's page set (no page known yet). */
+void block_pages_reset(struct block_pages *p);
+/* Adds the code page at guest-physical gpa (page-aligned). */
+void block_pages_add(struct block_pages *p, u64 gpa);
+/* Translates the pages of every code range of b into p (for a block whose bytes were not just
+ * checked page by page). */
+void block_pages_collect(struct vcpu *v, const struct block *b, struct block_pages *p);
+
 /* Does a write to [lin, lin+len) touch one of the block's code ranges, by address or through
- * another mapping of the same physical page? (When that cannot be told: yes.) */
-bool block_writes_into(struct vcpu *v, const struct block *b, u64 lin, u64 len);
+ * another mapping of one of its physical pages? (When that cannot be told: yes.) */
+bool block_writes_into(struct vcpu *v, const struct block *b, struct block_pages *p, u64 lin, u64 len);
 
 /* The IO bus as the interpreter's port interface. */
 struct interp_io block_bus(struct dispatcher *d);

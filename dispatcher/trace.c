@@ -134,7 +134,8 @@ int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *ins
 	return b->nio;
 }
 
-u32 trace_run(struct dispatcher *d, struct vcpu *v, const struct block *b, u32 *insns)
+u32 trace_run(struct dispatcher *d, struct vcpu *v, const struct block *b, struct block_pages *pg,
+              u32 *insns)
 {
 	struct interp_io io = block_bus(d);
 	bool io_ok = block_io_allowed(v);
@@ -149,7 +150,7 @@ u32 trace_run(struct dispatcher *d, struct vcpu *v, const struct block *b, u32 *
 			break;
 		u64 wl, wlen;
 		if ((f & BLOCK_I_WRITES) && interp_write_range(v, in, &wl, &wlen) == 0 &&
-		    block_writes_into(v, b, wl, wlen))
+		    block_writes_into(v, b, pg, wl, wlen))
 			break;
 		if (fast && b->fast[i].kind != INTERP_FAST_NONE) {
 			interp_fast_exec(v, &b->fast[i], 0, &io);

@@ -34,8 +34,10 @@ int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *ins
 /* trace=blocks: logs where and why the last recording ended, with the bytes there. */
 void trace_print_stop(void);
 
-/* Replays followed block b from its first instruction; returns the IO instructions run and
- * sets *insns. */
-u32 trace_run(struct dispatcher *d, struct vcpu *v, const struct block *b, u32 *insns);
+/* Replays followed block b from its first instruction (pg: its code pages, block_run.h);
+ * returns the IO instructions run and sets *insns. */
+struct block_pages;
+u32 trace_run(struct dispatcher *d, struct vcpu *v, const struct block *b, struct block_pages *pg,
+              u32 *insns);
 
 #endif
