@@ -16,7 +16,7 @@ CORE_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-s
 PURE_SRCS := arch/printf.c arch/console.c arch/pmm.c arch/elf.c arch/memmap.c arch/string.c \
 	boot/options.c vmx/caps.c vmx/controls.c vmx/ept.c vmx/vmx_errors.c \
 	dispatcher/cpuid.c dispatcher/exit_reasons.c dispatcher/guest_mem.c dispatcher/msr.c \
-	dispatcher/dispatch.c dispatcher/exits_io.c dispatcher/exits_cpu.c dispatcher/exits_cr.c dispatcher/interrupts.c \
+	dispatcher/dispatch.c dispatcher/exits_io.c dispatcher/breakpoints.c dispatcher/exits_cpu.c dispatcher/exits_cr.c dispatcher/interrupts.c \
 	dispatcher/decode.c dispatcher/decode_subset.c dispatcher/hash.c dispatcher/table.c dispatcher/scanner.c dispatcher/rip_update.c \
 	dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/block_dispatch.c dispatcher/trace.c \
 	devices/iobus.c devices/uart.c devices/debug_exit.c devices/pic.c devices/pit.c devices/sysport.c devices/rtc.c devices/reset.c devices/board.c guest/mb1.c guest/linux.c

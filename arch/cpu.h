@@ -44,19 +44,28 @@ static inline u64 rdtsc(void)
 	return ((u64)hi << 32) | lo;
 }
 
-#define DEFINE_CR_ACCESS(n)                                                \
-	static inline u64 read_cr##n(void)                                     \
+/* read_crN, read_drN: MOV from a control or debug register. */
+#define DEFINE_REG_READ(kind, n)                                           \
+	static inline u64 read_##kind##n(void)                                 \
 	{                                                                      \
 		u64 v;                                                             \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                  \
+		__asm__ volatile("mov %%" #kind #n ", %0" : "=r"(v));              \
 		return v;                                                          \
-	}                                                                      \
+	}
+#define DEFINE_CR_ACCESS(n)                                                \
+	DEFINE_REG_READ(cr, n)                                                 \
 	static inline void write_cr##n(u64 v) { __asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory"); }
 DEFINE_CR_ACCESS(0)
 DEFINE_CR_ACCESS(2)
 DEFINE_CR_ACCESS(3)
 DEFINE_CR_ACCESS(4)
 #undef DEFINE_CR_ACCESS
+/* DR0-DR3: the guest's breakpoint addresses while it runs (vmx/run.c) */
+DEFINE_REG_READ(dr, 0)
+DEFINE_REG_READ(dr, 1)
+DEFINE_REG_READ(dr, 2)
+DEFINE_REG_READ(dr, 3)
+#undef DEFINE_REG_READ
 
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }

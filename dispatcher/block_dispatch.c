@@ -7,6 +7,7 @@
  */
 #include "block_dispatch.h"
 #include "block_run.h"
+#include "breakpoints.h"
 #include "dispatch.h"
 #include "guest_mem.h"
 #include "hash.h"
@@ -17,12 +18,10 @@
 #include "../arch/console.h"
 #include "../arch/string.h"
 
-#define RFLAGS_TF (1ULL << 8)
 #define RFLAGS_IOPL_SHIFT 12
 #define RFLAGS_IOPL_MASK 0x3ULL
 #define RFLAGS_VM (1ULL << 17)
 #define CR0_PE (1ULL << 0)
-#define DR7_ENABLE_BITS 0xffULL /* L0-L3 and G0-G3 (SDM Vol. 3B 18.2.4) */
 
 bool block_io_allowed(const struct vcpu *v)
 {
@@ -276,7 +275,7 @@ static bool designate_and_run(struct dispatcher *d, struct vcpu *v, u64 rip_line
 bool block_dispatch(struct dispatcher *d, struct vcpu *v)
 {
 	struct block_stats *s = &d->bstats;
-	if (!d->cfg.block.enabled || (v->rflags & RFLAGS_TF) || (v->dr7 & DR7_ENABLE_BITS))
+	if (!d->cfg.block.enabled || (v->rflags & VCPU_RFLAGS_TF) || (v->dr7 & DR7_ENABLE_MASK))
 		return false;
 	u64 rip_linear = scan_rip_linear(v);
 	u8 mode = (u8)scan_cpu_mode(v);

@@ -2,9 +2,13 @@
  * IO-instruction exits, one instruction per exit (the block-IO method of
  * DESIGN.md section 3 builds on this). Exit qualification: Intel SDM Vol. 3C
  * 28.2.1, table 28-5; instruction information for INS/OUTS: 28.2.5, table 28-8.
+ * The emulated instruction raises the #DB traps the processor would: I/O
+ * breakpoints on its ports, data breakpoints on the memory INS/OUTS touch,
+ * single-step (breakpoints.h, vcpu_debug_trap).
  */
 #include "dispatch.h"
 #include "block_dispatch.h"
+#include "breakpoints.h"
 #include "guest_mem.h"
 #include "../arch/console.h"
 #include "../arch/shutdown.h"
@@ -48,9 +52,27 @@ static void inject_page_fault(struct vcpu *v, const struct gmem_fault *f)
 }
 
 /*
+ * A REP string instruction stopped between iterations, RIP still on it: RF is set, as in the
+ * RFLAGS image that an interrupt or a trap after any iteration but the last pushes (SDM Vol. 3B
+ * 18.3.1.1), so that an instruction breakpoint on it does not fire again when it resumes.
+ */
+static void string_io_paused(struct vcpu *v)
+{
+	v->rflags |= VCPU_RFLAGS_RF;
+	v->dirty |= VCPU_DIRTY_RFLAGS;
+	vcpu_single_step_trap(v);
+}
+
+/*
  * INS/OUTS, with REP: iterates through guest memory with the guest's paging.
  * A fault stops the instruction where native execution would stop it, with
  * RCX/RSI/RDI reflecting the iterations done, and delivers the fault.
+ * A debug trap stops it after the iteration that raised it, as on the processor: with
+ * RFLAGS.TF after every iteration (SDM Vol. 2B "REP" and Vol. 3B 18.3.1.4: a single-step
+ * trap per iteration), and after an iteration whose port or memory access hit an enabled
+ * I/O or data breakpoint (Vol. 3B 18.3.1.2: REP INS/OUTS raise an I/O breakpoint after the
+ * first iteration, a data breakpoint after the iteration that accessed it). The guest
+ * resumes the rest as after an interrupt.
  */
 static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, bool in, bool rep)
 {
@@ -61,11 +83,13 @@ static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, 
 		segi = VCPU_DS;
 	enum vcpu_reg idx = in ? VCPU_RDI : VCPU_RSI;
 	u64 seg_base = vcpu_long_mode(v) && segi < VCPU_FS ? 0 : v->seg[segi].base;
-	i64 step = (v->rflags & RFLAGS_DF) ? -(i64)size : (i64)size;
+	i64 delta = (v->rflags & RFLAGS_DF) ? -(i64)size : (i64)size;
 	u64 count = rep ? (v->gpr[VCPU_RCX] & amask) : 1;
 	u64 done = 0;
 	bool user = v->cpl == 3;
-	while (done < count && done < IO_STRING_MAX_ITERATIONS) {
+	bool step = (v->rflags & VCPU_RFLAGS_TF) != 0;
+	u32 hits = 0;
+	while (done < count && done < IO_STRING_MAX_ITERATIONS && !hits) {
 		u64 off = v->gpr[idx] & amask;
 		u64 linear = seg_base + off;
 		if (!vcpu_long_mode(v))
@@ -91,13 +115,19 @@ static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, 
 			vcpu_end(v, HV_EXIT_GUEST_FAULT, "string IO outside guest RAM");
 			return;
 		}
-		vcpu_set_reg(v, idx, (v->gpr[idx] & ~amask) | ((off + (u64)step) & amask));
+		vcpu_set_reg(v, idx, (v->gpr[idx] & ~amask) | ((off + (u64)delta) & amask));
 		done++;
 		if (rep)
 			vcpu_set_reg(v, VCPU_RCX, (v->gpr[VCPU_RCX] & ~amask) | ((count - done) & amask));
+		hits = bp_io_hits(v, port, size) | bp_data_hits(v, linear, size, in);
+		if (step)
+			break;
 	}
-	if (done == count) /* else RIP stays: the guest re-executes the rest, as after an interrupt */
+	if (done == count)
 		vcpu_skip_instruction(v);
+	else /* RIP stays: the guest re-executes the rest */
+		string_io_paused(v);
+	vcpu_debug_trap(v, hits);
 }
 
 void handle_io(struct dispatcher *d, struct vcpu *v)
@@ -118,6 +148,7 @@ void handle_io(struct dispatcher *d, struct vcpu *v)
 		else
 			iobus_out(&d->board->bus, port, (u8)size, (u32)(v->gpr[VCPU_RAX] & width_mask(size)));
 		vcpu_skip_instruction(v);
+		vcpu_debug_trap(v, bp_io_hits(v, port, size));
 	}
 	dispatch_check_board_end(d, v);
 }

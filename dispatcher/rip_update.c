@@ -6,5 +6,5 @@ void rip_update(struct vcpu *v, u64 new_rip)
 	/* outside 64-bit code the instruction pointer is EIP (or IP): it wraps at 32 (16) bits,
 	 * which the interpreter has already applied to new_rip */
 	vcpu_set_rip(v, new_rip);
-	v->dirty |= VCPU_DIRTY_RETIRED;
+	vcpu_retire(v);
 }

@@ -45,9 +45,26 @@ struct vcpu_exit {
 #define VCPU_DIRTY_CR (1u << 3)
 #define VCPU_DIRTY_EFER (1u << 4)
 #define VCPU_DIRTY_CR2 (1u << 5)
-/* An instruction was emulated: vmx/ clears STI/MOV-SS blocking and raises the single-step trap
- * that RFLAGS.TF asks for (SDM Vol. 3C 27.3.1.5 and 25.4.2, pending debug exceptions). */
+/* An instruction was emulated: vmx/ clears STI/MOV-SS blocking (SDM Vol. 3C 25.4.2,
+ * interruptibility state); its debug traps are in pending_dbg (vcpu_retire). */
 #define VCPU_DIRTY_RETIRED (1u << 6)
+
+/*
+ * Debug exceptions that an emulated instruction raised, in the format of the VMCS
+ * pending-debug-exceptions field (SDM Vol. 3C 25.4.2, table 25-4), which is DR6's for these bits.
+ * vmx/ adds them to that field, and the processor delivers one #DB after VM entry with DR6
+ * updated, with the priority of a trap on the previous instruction (Vol. 3C 27.7.3 "Delivery of
+ * Pending Debug Exceptions after VM Entry"). That is the method the SDM gives a VMM that
+ * emulates an instruction hitting a debug trap, rather than injecting #DB (Vol. 3C 33.2.1
+ * "Debug Exceptions"): the trap then keeps its priority over interrupts (interrupts.h).
+ */
+#define VCPU_DBG_B(n) (1u << (n))    /* breakpoint n's condition met */
+#define VCPU_DBG_ENABLED_BP (1u << 12) /* one of them enabled in DR7: Bn are delivered only with it */
+#define VCPU_DBG_BS (1u << 14)         /* single step (RFLAGS.TF) */
+#define VCPU_NDEBUG_ADDR 4             /* DR0-DR3 */
+
+#define VCPU_RFLAGS_TF (1ULL << 8)
+#define VCPU_RFLAGS_RF (1ULL << 16)
 
 enum vcpu_access { VCPU_READ, VCPU_WRITE, VCPU_EXEC };
 
@@ -85,6 +102,8 @@ struct vcpu {
 	u64 cr0, cr2, cr3, cr4; /* the guest's view (read shadows applied) */
 	u64 efer;
 	u64 dr7;
+	u64 dr[VCPU_NDEBUG_ADDR]; /* DR0-DR3: filled by vmx/ only when DR7 enables a breakpoint */
+	u32 pending_dbg;          /* VCPU_DBG_* raised by this exit's emulation */
 	u32 cpl;
 	struct vcpu_segment seg[VCPU_NSEGS];
 	struct vcpu_exit exit;
@@ -112,11 +131,39 @@ static inline void vcpu_set_rip(struct vcpu *v, u64 rip)
 	v->dirty |= VCPU_DIRTY_RIP;
 }
 
+/* The debug traps of data or I/O breakpoints that an emulated access hit (breakpoints.h). */
+static inline void vcpu_debug_trap(struct vcpu *v, u32 b_bits)
+{
+	if (b_bits)
+		v->pending_dbg |= b_bits | VCPU_DBG_ENABLED_BP;
+}
+
+/* An emulated instruction, or one iteration of a REP string instruction, is complete: with
+ * RFLAGS.TF a single-step trap follows it (SDM Vol. 3B 18.3.1.4, with 18.3.1.2 traps in the
+ * same #DB). */
+static inline void vcpu_single_step_trap(struct vcpu *v)
+{
+	if (v->rflags & VCPU_RFLAGS_TF)
+		v->pending_dbg |= VCPU_DBG_BS;
+}
+
+/* An emulated instruction completed at RIP (already set): RF is cleared, as the processor
+ * clears it once an instruction completes (SDM Vol. 3B 18.3.1.1), and the single-step trap. */
+static inline void vcpu_retire(struct vcpu *v)
+{
+	v->dirty |= VCPU_DIRTY_RETIRED;
+	if (v->rflags & VCPU_RFLAGS_RF) {
+		v->rflags &= ~VCPU_RFLAGS_RF;
+		v->dirty |= VCPU_DIRTY_RFLAGS;
+	}
+	vcpu_single_step_trap(v);
+}
+
 /* Moves RIP past the exiting instruction, which the dispatcher has emulated. */
 static inline void vcpu_skip_instruction(struct vcpu *v)
 {
 	vcpu_set_rip(v, v->rip + v->exit.instr_len);
-	v->dirty |= VCPU_DIRTY_RETIRED;
+	vcpu_retire(v);
 }
 
 /* The guest runs 64-bit code: IA-32e mode and CS.L (SDM Vol. 3A 3.4.5). */

@@ -11,6 +11,7 @@
 #include "../arch/serial.h"
 #include "../arch/shutdown.h"
 #include "../arch/tsc.h"
+#include "../dispatcher/breakpoints.h"
 #include "../dispatcher/interrupts.h"
 
 #define EXIT_REASON_BASIC_MASK 0xffffU
@@ -18,8 +19,6 @@
 #define INTR_INFO_VALID (1U << 31)
 #define INTR_INFO_ERROR_VALID (1U << 11)
 #define INTR_INFO_TYPE_SHIFT 8
-#define PENDING_DBG_BS (1ULL << 14)
-#define RFLAGS_TF (1ULL << 8)
 #define CR0_PG (1ULL << 31)
 #define CR4_PAE (1ULL << 5)
 #define EFER_LME (1ULL << 8)
@@ -76,6 +75,15 @@ static void load_vcpu(struct vmx_cpu *c, struct vcpu *v)
 	v->cr2 = read_cr2();
 	v->efer = vmread(VMCS_GUEST_EFER);
 	v->dr7 = vmread(VMCS_GUEST_DR7);
+	/* The guest's DR0-DR3 are the processor's while it runs (no MOV-DR exiting): read only when a
+	 * breakpoint is enabled, the only case the dispatcher looks at them (breakpoints.h). */
+	if (v->dr7 & DR7_ENABLE_MASK) {
+		v->dr[0] = read_dr0();
+		v->dr[1] = read_dr1();
+		v->dr[2] = read_dr2();
+		v->dr[3] = read_dr3();
+	}
+	v->pending_dbg = 0;
 	for (int i = 0; i < VCPU_NSEGS; i++) {
 		v->seg[i].sel = (u16)vmread(VMCS_SEG_SEL(i));
 		v->seg[i].base = vmread(VMCS_SEG_BASE(i));
@@ -125,14 +133,17 @@ static void store_vcpu(struct vmx_cpu *c, struct vcpu *v)
 		load_pdptes(c, v);
 	}
 	if (v->dirty & VCPU_DIRTY_RETIRED) {
-		/* The emulated instruction completed: its STI/MOV-SS shadow is over, and a TF trap is due
-		 * after it (SDM Vol. 3C 25.4.2 interruptibility state, pending debug exceptions). */
+		/* The emulated instruction completed: its STI/MOV-SS shadow is over (SDM Vol. 3C 25.4.2
+		 * interruptibility state). VM entry checks the BS bit set below against TF only while
+		 * that blocking is on (27.3.1.5). */
 		u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
 		if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
 			vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
-		if (v->rflags & RFLAGS_TF)
-			vmwrite(VMCS_GUEST_PENDING_DBG, vmread(VMCS_GUEST_PENDING_DBG) | PENDING_DBG_BS);
 	}
+	/* Debug traps of the emulated instruction: delivered after VM entry as a #DB with DR6
+	 * updated (vcpu.h, VCPU_DBG_*; SDM Vol. 3C 27.7.3, 33.2.1). */
+	if (v->pending_dbg)
+		vmwrite(VMCS_GUEST_PENDING_DBG, vmread(VMCS_GUEST_PENDING_DBG) | v->pending_dbg);
 	if (v->halted)
 		vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
 	if (v->inject.pending) {
@@ -146,7 +157,6 @@ static void store_vcpu(struct vmx_cpu *c, struct vcpu *v)
 		vmwrite(VMCS_ENTRY_INTR_INFO, info);
 		vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE); /* an injected event wakes a halted guest */
 		v->halted = false;
-		v->inject.pending = false;
 	}
 }
 
@@ -175,7 +185,11 @@ static void deliver_interrupt(struct vmx_cpu *c, struct dispatcher *d, struct vc
 	bool pending = board_irq_pending(b);
 	u32 intr = pending ? (u32)vmread(VMCS_GUEST_INTERRUPTIBILITY) : 0;
 	u64 rflags = pending ? vmread(VMCS_GUEST_RFLAGS) : 0;
-	enum irq_action a = irq_decide(v->inject.pending, pending, rflags, intr);
+	/* An event store_vcpu set up for this entry goes first: injecting the interrupt would
+	 * replace an injected exception, and would drop a pending debug trap, which VM entry
+	 * discards when it injects an external interrupt (SDM Vol. 3C 27.7.3) while natively the
+	 * trap comes first (Vol. 3A 7.9, priority of traps on the previous instruction). */
+	enum irq_action a = irq_decide(v->inject.pending || v->pending_dbg, pending, rflags, intr);
 	set_interrupt_window(c, a == IRQ_WINDOW);
 	if (a != IRQ_INJECT)
 		return;
@@ -235,6 +249,7 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 			d->stats.root_tsc += rdtsc() - exit_tsc;
 		int rc = vmx_enter(v.gpr, launched);
 		exit_tsc = rdtsc();
+		v.inject.pending = false; /* delivered by that entry, or re-reported as vectoring */
 		if (rc) {
 			report_entry_error(rc);
 			vcpu_end(&v, HV_EXIT_PANIC, "VM entry failed");

@@ -7,12 +7,15 @@
  * (it saves it, writes and reads back its own value, restores it, then sends the EOI), so the
  * loop's results do not depend on where the interrupts fall, only on each interrupted block
  * resuming exactly where it stopped. Printed: the loop's checksum, the handler's, and whether
- * any tick came (the loop lasts many periods); never how many.
+ * any tick came during the loop; never how many. The loop lasts many periods under microhv in
+ * Bochs, but bare QEMU can finish it before the first tick: it then runs again (the same
+ * checksum each time), up to MAX_LOOPS times, until a tick comes during it.
  */
 #include "lib/blocks.h"
 #include "lib/traps.h"
 
 #define ROUNDS 1500
+#define MAX_LOOPS 100
 #define PIT_COUNT_10KHZ 119 /* 1193182 Hz / 119: about 10 kHz */
 #define IRQ0_VECTOR 0x20
 #define HANDLER_PATTERN 0xE7
@@ -99,14 +102,22 @@ void guest_main(u32 magic, u32 mbi)
 	outb(0x43, 0x34); /* channel 0, LSB then MSB, mode 2 */
 	outb(0x40, PIT_COUNT_10KHZ & 0xFF);
 	outb(0x40, PIT_COUNT_10KHZ >> 8);
+	u32 want_sum = expected(ROUNDS), sum, wrong = 0, loops = 0, during;
 	__asm__ volatile("sti" ::: "memory");
-	u32 sum = blk_irq_loop(ROUNDS);
+	do {
+		u32 before = ticks;
+		sum = blk_irq_loop(ROUNDS);
+		during = ticks - before;
+		wrong += sum != want_sum;
+		loops++;
+	} while (!during && loops < MAX_LOOPS);
 	__asm__ volatile("cli" ::: "memory");
 	outb(0x21, 0xFF);
 	u32 n = ticks;
 	gprintf("blk_irq: %u rounds of 6 IO instructions with IRQ0 at about 10 kHz\n", ROUNDS);
-	blk_check("blk_irq", "loop checksum", sum, expected(ROUNDS));
-	gprintf("blk_irq: timer interrupts during the loop: %s\n", n ? "yes" : "no");
+	blk_check("blk_irq", "loop checksum", sum, want_sum);
+	blk_check("blk_irq", "loops with another checksum", wrong, 0);
+	gprintf("blk_irq: timer interrupts during the loop: %s\n", during ? "yes" : "no");
 	/* every tick read back the handler's own pattern: the checksum of n such reads */
 	u32 want = BLK_FNV_OFFSET;
 	for (u32 i = 0; i < n; i++)

@@ -8,13 +8,16 @@
 #   picregs pitirq pitoneshot uartirq halttimer
 #                        oracle guests of the PIC, PIT and UART with interrupts (lib/irq.h)
 #   idle                 benchmark: halts (or, with the argument "spin", spins) on PIT ticks
+#   blk_*                block-IO oracle guests (lib/blocks.h): the same transcript bare, with
+#                        block_io=off and on (tests/integration/bochs_blocks.sh)
 # aout is loaded by the Multiboot header's address fields (flags bit 16); the rest as ELF.
 # The interrupt guests also link the runtime's GDT/IDT, PIC and PIT helpers (GUEST_IRQ_LIB).
 
 GUEST_DIR := guest/tests
 GUEST_OUT := $(BUILD)/guest/tests
 GUEST_IRQ_NAMES := picregs pitirq pitoneshot uartirq halttimer idle echo
-GUEST_NAMES := hello outside triple iosweep exitcost mbinfo aout $(GUEST_IRQ_NAMES)
+GUEST_BLK_NAMES := $(patsubst $(GUEST_DIR)/%.c,%,$(wildcard $(GUEST_DIR)/blk_*.c))
+GUEST_NAMES := hello outside triple iosweep exitcost mbinfo aout $(GUEST_IRQ_NAMES) $(GUEST_BLK_NAMES)
 GUEST_NAMES += blockcost
 GUEST_CFLAGS := -std=c11 -m32 -march=i686 -ffreestanding -fno-builtin -fno-pic -fno-pie \
 	-fno-stack-protector -nostdlib -O2 -mgeneral-regs-only -fno-asynchronous-unwind-tables $(WARN)

@@ -103,6 +103,7 @@ bool bf_cpu_step(struct vcpu *v, u32 *exits)
 	if (in.kind == INSN_IN || in.kind == INSN_OUT || in.kind == INSN_INS || in.kind == INSN_OUTS) {
 		v->exit = (struct vcpu_exit){.reason = EXIT_REASON_IO_INSTRUCTION, .qual = bf_io_qual(&in, v),
 		                             .instr_len = in.length, .instr_info = io_info(&in)};
+		v->pending_dbg = 0; /* as vmx/ loads it at each exit */
 		dispatch_exit(&fk.d, v);
 		(*exits)++;
 		assert_false(v->inject.pending);

@@ -156,6 +156,7 @@ void fake_mode_compat(void)
 void fake_exit(u32 reason, u64 qual, u32 instr_len)
 {
 	fk.v.exit = (struct vcpu_exit){.reason = reason, .qual = qual, .instr_len = instr_len};
+	fk.v.pending_dbg = 0; /* as vmx/ loads it at each exit */
 }
 
 static void default_cpuid(void)

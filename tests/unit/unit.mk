@@ -35,7 +35,7 @@ UNIT_SRCS_test_sysport := devices/sysport.c devices/pit.c
 UNIT_SRCS_test_pic := devices/pic.c devices/iobus.c
 UNIT_SRCS_test_uart := devices/uart.c devices/iobus.c
 # The dispatcher over tests/unit/fake_vcpu.c: a board built from the IO bus and debug-exit alone.
-UNIT_DISPATCH_SRCS := tests/unit/fake_vcpu.c dispatcher/dispatch.c dispatcher/exits_io.c \
+UNIT_DISPATCH_SRCS := tests/unit/fake_vcpu.c dispatcher/dispatch.c dispatcher/exits_io.c dispatcher/breakpoints.c \
 	dispatcher/exits_cpu.c dispatcher/exits_cr.c dispatcher/interrupts.c dispatcher/msr.c \
 	dispatcher/cpuid.c dispatcher/exit_reasons.c dispatcher/guest_mem.c dispatcher/decode.c dispatcher/decode_subset.c \
 	dispatcher/scanner.c dispatcher/hash.c dispatcher/rip_update.c dispatcher/table.c \
@@ -45,6 +45,8 @@ UNIT_SRCS_test_dispatch := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_io := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_cpu := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_cr := $(UNIT_DISPATCH_SRCS)
+UNIT_SRCS_test_exits_io_debug := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
+UNIT_SRCS_test_breakpoints := dispatcher/breakpoints.c
 # Block IO (DESIGN.md section 3): the units alone, and the scanner and block dispatch over the
 # fake vCPU with tests/unit/block_fake.c (a recording device and a one-exit-per-IO reference run).
 UNIT_SRCS_test_hash := dispatcher/hash.c
