@@ -19,6 +19,10 @@
  * bytes are re-checked only every SINGLE_RECHECK hits: enough to find a block that new code
  * brings, without the hash on every single IO exit. */
 #define SINGLE_RECHECK 64
+/* A followed block records one path through data-dependent code (the character a console
+ * driver happened to print); after this many replays in a row leave that path before its last
+ * IO instruction, it is recorded again from the path the guest takes now. */
+#define FOLLOW_RERECORD 4
 
 enum block_extent { BLOCK_EXTENT_BYTES, BLOCK_EXTENT_PAGE, BLOCK_EXTENT_CPU };
 
@@ -49,6 +53,7 @@ struct block {
 	u8 nio;         /* IO instructions in it */
 	u64 hash;
 	u32 unverified; /* single-IO entries: hits since the bytes were last checked */
+	u32 diverged;   /* followed blocks: replays in a row that left the recorded path early */
 	/* Where the bytes are: the scanner's blocks are one range from rip_linear; a followed
 	 * block (trace.h) has one range per stretch of straight-line code it ran through. */
 	u8 nseg;

@@ -246,6 +246,7 @@ static bool designate_and_run(struct dispatcher *d, struct vcpu *v, u64 rip_line
 		int t = trace_record(d, v, b, &insns, &nio);
 		if (t > 0) {
 			b->unverified = 0;
+			b->diverged = 0;
 			table_commit(&d->table, b);
 			if (d->cfg.block.trace) {
 				trace_block(b);
@@ -302,6 +303,11 @@ bool block_dispatch(struct dispatcher *d, struct vcpu *v)
 	}
 	u32 insns;
 	u32 nio = b->followed ? trace_run(d, v, b, &pg, &insns) : run_block(d, v, b, &pg, &insns);
+	if (b->followed) {
+		b->diverged = nio < b->nio ? b->diverged + 1 : 0;
+		if (b->diverged >= FOLLOW_RERECORD)
+			table_invalidate(&d->table, b); /* the next exit here records the path of now */
+	}
 	if (insns == 0)
 		return false; /* the exiting instruction itself: the one-exit path handles it */
 	return finish(d, v, b, insns, nio);

@@ -139,6 +139,41 @@ static void test_return_to_another_caller_ends_block(void **state)
 	assert_true(on.exits < off.exits);
 }
 
+/* A block recorded on a path the guest leaves at once (the first round writes from another call
+ * site) is recorded again after FOLLOW_RERECORD replays in a row end early, and from then on
+ * replays run whole. */
+static void test_diverging_block_is_recorded_again(void **state)
+{
+	(void)state;
+	/* main: mov ecx, 30; mov edx... (RSI: OUTSB source)
+	 * loop: call READ_FN; cmp ecx, 30; jne normal; call WRITE_FN; jmp cont
+	 * normal: call WRITE_FN
+	 * cont: mov edx, BF_PORT+1; outsb (ends each recording: the next exit is the next read);
+	 *       dec ecx; jnz loop; mov al,0x2a; out 0xf4,al; hlt */
+	u64 p = FAKE_RIP;
+	BF_CODE(p, 0xb9, 30, 0, 0, 0);
+	u64 loop = p + 5;
+	put_call(loop, READ_FN);
+	BF_CODE(loop + 5, 0x83, 0xf9, 30, 0x75, 0x07); /* cmp ecx, 30; jne +7 */
+	put_call(loop + 10, WRITE_FN);
+	BF_CODE(loop + 15, 0xeb, 0x05); /* jmp +5 */
+	put_call(loop + 17, WRITE_FN);
+	u8 tail[15] = {0xba, (BF_PORT + 1) & 0xff, (BF_PORT + 1) >> 8, 0, 0, 0x6e,
+	               0xff, 0xc9, 0x75, (u8)(i8)(loop - (loop + 32)), 0xb0, 0x2a, 0xe6, 0xf4, HLT};
+	bf_put(loop + 22, tail, sizeof tail);
+	fk.v.gpr[VCPU_RSI] = 0x6000;
+	struct bf_outcome off, on;
+	bf_run_both(2000, &off, &on);
+	assert_int_equal(fk.v.end_code, 0x2a);
+	assert_int_equal(bf_rec.n, 90);
+	assert_int_equal(off.exits, 91);
+	/* the read's block, recorded in round 1, leaves its path in rounds 2..5, then is recorded
+	 * again; the rounds after that replay it whole (without re-recording: 29 early ends) */
+	assert_true(on.bstats.early_ends <= 6);
+	/* two exits a round at best: the read's block (read and write) and the OUTSB */
+	assert_true(on.exits <= 2 * 30 + 6);
+}
+
 /*
  * WRITE2 at 0x1300: mov al, imm8; mov edx, BF_PORT; out dx, al; ret  (imm8 at 0x1301)
  * main: mov ecx, rounds; loop: call READ_FN; mov [0x1301], cl; call WRITE2;
@@ -312,6 +347,7 @@ int main(void)
 		T(test_calls_and_returns_join_io),
 		T(test_follow_off_keeps_single_exits),
 		T(test_return_to_another_caller_ends_block),
+		T(test_diverging_block_is_recorded_again),
 		T(test_rewritten_code_is_recorded_again),
 		T(test_store_into_own_code_ends_replay),
 		T(test_push_into_code_page_ends_block),
