@@ -90,9 +90,11 @@ test: deps
 fuzz: deps
 	tests/fuzz/run.sh $(or $(FUZZ_SECONDS),600)
 
+# `make bench [BENCH="part ..."]`: every part, or those named (scripts/bench.sh lists them;
+# BENCH=linux is the Linux boot in Bochs, about 15 minutes)
 bench: deps
 	$(MAKE) all $(BUILD)/tests/bench/micro_block
-	scripts/bench.sh
+	BENCH="$(BENCH)" scripts/bench.sh
 
 clean:
 	rm -rf $(BUILD)
