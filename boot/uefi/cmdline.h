@@ -20,7 +20,11 @@
  *                  from the boot volume and handed over as the "guest" module
  *   initrd=FILE    the "initrd" module
  *   append=TEXT    the guest's command line: the rest of its line in
- *                  microhv.cfg (or the rest of the load options), '#' included
+ *                  microhv.cfg (or the rest of the load options), '#' included;
+ *                  at most BOOT_CMDLINE_MAX - 1 characters here, and a Linux
+ *                  kernel's own limit, the setup header's cmdline_size (x86
+ *                  boot protocol 2.06+, Documentation/arch/x86/boot.rst), is
+ *                  checked when the core loads it (guest/linux.c)
  * FILE is a path from the root of the volume, '/' or '\' separated; it is
  * stored with '\' separators and a leading '\' (UEFI spec 13.5, Open()).
  */
