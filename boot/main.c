@@ -46,8 +46,13 @@ static void setup_memory(void)
 	pmm_init(&pmm, bi.mmap, bi.mmap_count);
 	pmm_reserve(&pmm, 0, LOW_MEMORY_RESERVED);
 	pmm_reserve(&pmm, bi.core_phys, bi.core_size);
-	for (u32 i = 0; i < bi.module_count; i++)
-		pmm_reserve(&pmm, bi.modules[i].phys, bi.modules[i].size);
+	for (u32 i = 0; i < bi.module_count; i++) {
+		const struct boot_module *m = &bi.modules[i];
+		pmm_reserve(&pmm, m->phys, m->size);
+		/* what the loader handed over, whichever loader it was: the UEFI tests compare it */
+		con_log("boot module %s: %llu bytes at 0x%llx, command line \"%s\"\n", m->name, (unsigned long long)m->size,
+		        (unsigned long long)m->phys, m->cmdline);
+	}
 	struct memmap_summary s;
 	memmap_summarize(bi.mmap, bi.mmap_count, &s);
 	if (paging_init(&pmm, bi.core_phys, s.highest_end))
@@ -69,6 +74,10 @@ void core_main(const struct boot_info *loader_bi)
 	bi = *loader_bi; /* from here on the loader's memory may be reused */
 	bi.loader_name[BOOT_NAME_MAX - 1] = 0;
 	bi.cmdline[BOOT_CMDLINE_MAX - 1] = 0;
+	for (u32 i = 0; i < BOOT_MODULES_MAX; i++) {
+		bi.modules[i].name[BOOT_NAME_MAX - 1] = 0;
+		bi.modules[i].cmdline[BOOT_CMDLINE_MAX - 1] = 0;
+	}
 	if (bi.mmap_count > BOOT_MMAP_MAX)
 		bi.mmap_count = BOOT_MMAP_MAX;
 	if (bi.module_count > BOOT_MODULES_MAX)

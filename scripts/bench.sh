@@ -2,12 +2,20 @@
 # Benchmarks (`make bench`): figures are measured side by side in one run and reported as
 # ratios where the machine's speed could skew them. Under Bochs with clock: sync=none the
 # guest TSC counts executed instructions, so TSC figures are instruction counts, not time.
+# BENCH="part ..." runs only the parts named (default: all, in this order):
+#   exitcost  iosweep  blocks  idle  micro  extent  linux (Debian's kernel, about 15 minutes)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/bench
 mkdir -p "$out"
 G=$root/build/guest/tests
+PARTS="exitcost iosweep blocks idle micro extent linux"
+for p in ${BENCH:-}; do
+	case " $PARTS " in *" $p "*) ;; *) echo "bench: no part '$p' (parts: $PARTS)" >&2; exit 2 ;; esac
+done
+want() { [ -z "${BENCH:-}" ] || case " $BENCH " in *" $1 "*) true ;; *) false ;; esac; }
 
+if want exitcost; then
 echo "== IO exit round trip (guest exitcost, corei7_skylake_x)"
 "$root/scripts/run-bochs.sh" --guest "$G/exitcost.elf" --timeout 300 --log "$out/exitcost.log" >/dev/null 2>&1
 rc=$?
@@ -26,7 +34,9 @@ awk -v t="$ticks" -v b="$without" -v n="$n" 'BEGIN {
 	printf "  ratio loop-with-exit / loop-without: %.1f\n", t / b
 }'
 grep -a '^\[hv\] stats ' "$out/exitcost.log" | tr -d '\r' | sed 's/^/  /'
+fi
 
+if want iosweep; then
 echo "== block IO: guest iosweep with block_io=off and on, side by side (corei7_skylake_x)"
 for m in off on; do
 	start=$(date +%s.%N)
@@ -54,18 +64,26 @@ print(f"  blocks: {b['runs']} runs, {b['io_in_blocks']} IO instructions in block
       f"table {b['hits']} hits / {b['misses']} misses / {b['mismatches']} mismatches")
 PY
 rm -f "$out/iosweep.wall"
+fi
 
+if want blocks; then
 source "$root/scripts/bench_blocks.sh" && bench_blocks || exit 1
+fi
 
+if want idle; then
 echo "== idle: root-mode cost per guest timer tick, halting beside spinning"
 source "$root/scripts/bench_idle.sh" && bench_idle
+fi
 
+if want micro; then
 echo "== host microbenchmarks of the block-IO units (ns per operation, this machine; noisy)"
 "$root/build/tests/bench/micro_block"
 if command -v valgrind >/dev/null; then
 	echo "  (instruction counts: MICRO_ITERS=1000 valgrind --tool=callgrind build/tests/bench/micro_block)"
 fi
+fi
 
+if want extent; then
 echo "== extent policy: guest iosweep under each extent, side by side (the default is page)"
 for e in 16 64 page cpu; do
 	"$root/scripts/run-bochs.sh" --guest "$G/iosweep.elf" --cmdline "guest_mem=16M extent=$e" --timeout 300 \
@@ -84,3 +102,8 @@ for e, s in rows:
           f"root-mode TSC {s['root_tsc']} ({s['root_tsc'] / base['root_tsc']:.3f} of page), "
           f"blocks {s['blocks']['runs']}")
 PY
+fi
+
+if want linux; then
+	source "$root/scripts/bench_linux.sh" && bench_linux || exit 1
+fi

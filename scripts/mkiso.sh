@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Builds a BIOS GRUB ISO that loads the microhv core through Multiboot2.
 # scripts/mkiso.sh --core build/microhv.elf --out X.iso [--cmdline "WORDS"] [--guest FILE] [--append "GUEST ARGS"] [--initrd FILE]
+# scripts/mkiso.sh --bare --guest bzImage --out X.iso [--append "ARGS"] [--initrd FILE]
+#   --bare: no hypervisor; GRUB boots the Linux kernel itself with its `linux` and `initrd`
+#   commands (the 32-bit boot protocol), the comparison for microhv's overhead (make bench).
 set -euo pipefail
-core= out= cmdline= guest= initrd= append=
+core= out= cmdline= guest= initrd= append= bare=0
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--bare) bare=1; shift ;;
 	--core) core=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--cmdline) cmdline=$2; shift 2 ;;
@@ -14,30 +18,39 @@ while [ $# -gt 0 ]; do
 	*) echo "mkiso: unknown option $1" >&2; exit 2 ;;
 	esac
 done
-[ -n "$core" ] && [ -n "$out" ] || { echo "mkiso: --core and --out are required" >&2; exit 2; }
-[ -f "$core" ] || { echo "mkiso: no core image $core" >&2; exit 1; }
+if [ "$bare" = 1 ]; then
+	[ -n "$guest" ] && [ -n "$out" ] || { echo "mkiso: --bare needs --guest and --out" >&2; exit 2; }
+	[ -z "$core$cmdline" ] || { echo "mkiso: --bare boots no hypervisor: no --core or --cmdline" >&2; exit 2; }
+else
+	[ -n "$core" ] && [ -n "$out" ] || { echo "mkiso: --core and --out are required" >&2; exit 2; }
+	[ -f "$core" ] || { echo "mkiso: no core image $core" >&2; exit 1; }
+fi
 case "$cmdline$append" in *[\"\;\$\`\\]*) echo "mkiso: the command line may not contain quotes, ';', '\$', '\`' or '\\'" >&2; exit 2 ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/boot/grub"
-cp "$core" "$tmp/boot/microhv.elf"
-mods=
+[ "$bare" = 1 ] || cp "$core" "$tmp/boot/microhv.elf"
 if [ -n "$guest" ]; then
 	[ -f "$guest" ] || { echo "mkiso: no guest image $guest" >&2; exit 1; }
 	cp "$guest" "$tmp/boot/guest"
-	mods+="  module2 /boot/guest guest $append"$'\n'
 fi
 if [ -n "$initrd" ]; then
 	[ -f "$initrd" ] || { echo "mkiso: no initrd $initrd" >&2; exit 1; }
 	cp "$initrd" "$tmp/boot/initrd"
-	mods+="  module2 /boot/initrd initrd"$'\n'
+fi
+if [ "$bare" = 1 ]; then
+	entry="  linux /boot/guest $append"$'\n'
+	[ -n "$initrd" ] && entry+="  initrd /boot/initrd"$'\n'
+else
+	entry="  multiboot2 /boot/microhv.elf $cmdline"$'\n'
+	[ -n "$guest" ] && entry+="  module2 /boot/guest guest $append"$'\n'
+	[ -n "$initrd" ] && entry+="  module2 /boot/initrd initrd"$'\n'
 fi
 cat > "$tmp/boot/grub/grub.cfg" <<CFG
 set timeout=0
 set default=0
-menuentry "microhv" {
-  multiboot2 /boot/microhv.elf $cmdline
-${mods}  boot
+menuentry "$([ "$bare" = 1 ] && echo "Linux, bare" || echo microhv)" {
+${entry}  boot
 }
 CFG
 mkdir -p "$(dirname "$out")"

@@ -13,12 +13,18 @@
 #   --send 'RE=>TEXT'  once the transcript matches RE, type TEXT (\n etc. decoded); repeatable
 #   --core FILE        the core ELF (default build/microhv.elf)
 #   --megs N           emulated RAM in MiB (default 1024)
-# Exit status: the N of the run's last "[hv] exit: code=N" line (0: the run ended as it
-# should; from the VMX issue on, the guest's own exit code); 124 on timeout, 125 when the
+#   --bare             no hypervisor: GRUB boots --guest (a Linux bzImage) itself, with --initrd
+#                      and --append (scripts/mkiso.sh --bare); a bare run prints no exit line,
+#                      so give it --until
+#   --until REGEX      end the run once a line of the serial log matches REGEX (grep -E):
+#                      exit status 0
+# Exit status (without --until): the N of the run's last "[hv] exit: code=N" line (0: the run
+# ended as it should; from the VMX issue on, the guest's own exit code); 124 on timeout, 125 when the
 # run ended without an exit line. Bochs's own exit status is always 1 and is ignored.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cpu=corei7_skylake_x cmdline= guest= initrd= append= timeout_s=120 log= console=0 interactive=0 sends=() core="$here/build/microhv.elf" megs=1024
+bare=0 until_re= until_seen=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--cpu) cpu=$2; shift 2 ;;
@@ -33,7 +39,9 @@ while [ $# -gt 0 ]; do
 	--send) sends+=(--send "$2"); shift 2 ;;
 	--core) core=$2; shift 2 ;;
 	--megs) megs=$2; shift 2 ;;
-	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+	--bare) bare=1; shift ;;
+	--until) until_re=$2; shift 2 ;;
+	-h|--help) sed -n '2,23p' "$0"; exit 0 ;;
 	*) echo "run-bochs: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -49,7 +57,12 @@ trap cleanup EXIT
 mkdir -p "$(dirname "$log")"
 : > "$log"
 
-iso_args=(--core "$core" --out "$tmp/microhv.iso" --cmdline "on_exit=bochs $cmdline")
+if [ "$bare" = 1 ]; then
+	[ -z "$cmdline" ] || { echo "run-bochs: --bare runs no hypervisor: no --cmdline" >&2; exit 2; }
+	iso_args=(--bare --out "$tmp/microhv.iso")
+else
+	iso_args=(--core "$core" --out "$tmp/microhv.iso" --cmdline "on_exit=bochs $cmdline")
+fi
 [ -n "$guest" ] && iso_args+=(--guest "$guest")
 [ -n "$initrd" ] && iso_args+=(--initrd "$initrd")
 [ -n "$append" ] && iso_args+=(--append "$append")
@@ -99,11 +112,31 @@ else
 		tail -n +1 -f "$log" &
 		tail_pid=$!
 	fi
-	timeout --kill-after=5 "$timeout_s" bochs -q -f "$tmp/bochsrc" -rc "$tmp/rc" </dev/null >"$tmp/bochs.out" 2>&1
+	timeout --kill-after=5 "$timeout_s" bochs -q -f "$tmp/bochsrc" -rc "$tmp/rc" </dev/null >"$tmp/bochs.out" 2>&1 &
+	bochs_pid=$!
+	while [ -n "$until_re" ] && kill -0 "$bochs_pid" 2>/dev/null; do
+		if grep -aEq -- "$until_re" "$log"; then
+			until_seen=1
+			kill "$bochs_pid" 2>/dev/null
+			break
+		fi
+		sleep 0.2
+	done
+	wait "$bochs_pid"
 	rc=$?
 fi
 elapsed=$(( $(date +%s) - start ))
 sleep 0.2
+if [ -n "$until_re" ]; then
+	if [ "$until_seen" = 1 ] || grep -aEq -- "$until_re" "$log"; then
+		echo "run-bochs: the serial log matched /$until_re/ after ${elapsed}s: run ended" >&2
+		exit 0
+	fi
+	echo "run-bochs: /$until_re/ never matched (Bochs status $rc after ${elapsed}s); last lines of the serial log:" >&2
+	tail -n 20 "$log" >&2
+	[ $rc -eq 124 ] || [ $rc -eq 137 ] && exit 124
+	exit 125
+fi
 exit_line=$(grep -a '^\[hv\] exit: code=' "$log" | tail -n 1)
 if [ -n "$exit_line" ]; then
 	code=$(printf '%s' "$exit_line" | sed -E 's/^\[hv\] exit: code=([0-9]+).*/\1/' | tr -d '\r')

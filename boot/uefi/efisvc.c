@@ -124,8 +124,8 @@ static int read_all(EFI_FILE_HANDLE fh, u8 *dst, u64 size, const char *shown, ch
 	return 0;
 }
 
-int efi_read_file(EFI_FILE_HANDLE dir, const CHAR16 *name, const char *shown, u64 max_size, u64 *phys,
-                  u64 *size, char *err, size_t errlen)
+int efi_read_file(EFI_FILE_HANDLE dir, const CHAR16 *name, const char *shown, u64 max_size, const char *max_what,
+                  u64 *phys, u64 *size, char *err, size_t errlen)
 {
 	EFI_GUID info_guid = EFI_FILE_INFO_ID;
 	EFI_FILE_HANDLE fh = NULL;
@@ -144,8 +144,8 @@ int efi_read_file(EFI_FILE_HANDLE dir, const CHAR16 *name, const char *shown, u6
 	} else if (info->Attribute & EFI_FILE_DIRECTORY) {
 		fmt_snprintf(err, errlen, "%s is a directory, not a file", shown);
 	} else if (max_size && info->FileSize > max_size) {
-		fmt_snprintf(err, errlen, "%s: %llu bytes, more than the %llu allowed", shown,
-		             (unsigned long long)info->FileSize, (unsigned long long)max_size);
+		fmt_snprintf(err, errlen, "%s: %llu bytes, more than the %llu %s", shown, (unsigned long long)info->FileSize,
+		             (unsigned long long)max_size, max_what);
 	} else {
 		u64 pages = ALIGN_UP(info->FileSize, PAGE_SIZE) / PAGE_SIZE;
 		if (pages == 0)
@@ -159,6 +159,14 @@ int efi_read_file(EFI_FILE_HANDLE dir, const CHAR16 *name, const char *shown, u6
 	}
 	fh->Close(fh);
 	return rc;
+}
+
+u32 efi_crc32(const void *data, u64 size)
+{
+	UINT32 crc = 0;
+	if (EFI_ERROR(ldr_bs->CalculateCrc32((void *)data, size, &crc)))
+		return 0;
+	return crc;
 }
 
 int efi_map_read(struct efi_map *m, UINTN slack, char *err, size_t errlen)

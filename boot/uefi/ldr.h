@@ -42,10 +42,13 @@ EFI_FILE_HANDLE efi_open_boot_volume(char *err, size_t errlen);
 /*
  * Reads a whole file from dir into fresh EfiLoaderData pages.
  * 1 when the file does not exist, 0 with *phys and *size, -1 with err filled.
- * max_size refuses larger files (0: no limit).
+ * max_size refuses larger files (0: no limit); max_what ends the message that
+ * says so ("more than the N <max_what>").
  */
-int efi_read_file(EFI_FILE_HANDLE dir, const CHAR16 *name, const char *shown, u64 max_size, u64 *phys,
-                  u64 *size, char *err, size_t errlen);
+int efi_read_file(EFI_FILE_HANDLE dir, const CHAR16 *name, const char *shown, u64 max_size, const char *max_what,
+                  u64 *phys, u64 *size, char *err, size_t errlen);
+/* CRC-32 of the bytes through the firmware (UEFI spec 2.10 section 7.5, CalculateCrc32()): 0 on failure. */
+u32 efi_crc32(const void *data, u64 size);
 
 /* The firmware memory map, read into a buffer this keeps; freed by the next call. */
 struct efi_map {

@@ -2,8 +2,9 @@
  * BOOTX64.EFI: the UEFI loader of microhv (DESIGN.md sections 1-2).
  *
  * Console on COM1, options from \microhv.cfg and the load options, the memory
- * map, the VT-x gate; then the embedded core is placed at a 2 MiB-aligned
- * address the firmware chooses, boot services end and core_entry64(bi) runs.
+ * map, the guest's files (kernel=, initrd=, append=), the VT-x gate; then the
+ * embedded core is placed at a 2 MiB-aligned address the firmware chooses,
+ * boot services end and core_entry64(bi) runs.
  * Any failure before ExitBootServices prints "[hv] exit: code=N (reason)" and
  * ends as on_exit= says: the emulators' exit ports, or an error status back
  * to the firmware on real hardware.
@@ -46,6 +47,7 @@ static struct ldr_state {
 	struct hv_options opts;
 	enum on_exit_action on_exit; /* valid before options_parse succeeds, too */
 	char cmdline[BOOT_CMDLINE_MAX];
+	struct ucmd_guest guest; /* kernel=, initrd=, append= */
 	char err[LDR_ERR_MAX];
 	struct boot_info *bi;
 	struct efi_map map;
@@ -139,15 +141,15 @@ static int gather_options(void)
 	if (!ldr.root)
 		con_log("%s: microhv.cfg, guest.elf and initrd are not read\n", ldr.err);
 	u64 phys = 0, size = 0;
-	int rc = ldr.root ? efi_read_file(ldr.root, L"microhv.cfg", "\\microhv.cfg", CFG_MAX_BYTES, &phys, &size, ldr.err,
-	                                sizeof(ldr.err))
+	int rc = ldr.root ? efi_read_file(ldr.root, L"microhv.cfg", "\\microhv.cfg", CFG_MAX_BYTES,
+	                                  "bytes a microhv.cfg may hold", &phys, &size, ldr.err, sizeof(ldr.err))
 	                : 1;
 	if (rc < 0)
 		return HV_EXIT_BOOT;
 	if (rc == 0) {
 		con_log("config: \\microhv.cfg, %llu bytes\n", (unsigned long long)size);
-		rc = ucmd_append_cfg(ldr.cmdline, sizeof(ldr.cmdline), (const char *)(uintptr_t)phys, size, ldr.err,
-		                     sizeof(ldr.err));
+		rc = ucmd_append_cfg(ldr.cmdline, sizeof(ldr.cmdline), (const char *)(uintptr_t)phys, size, &ldr.guest,
+		                     ldr.err, sizeof(ldr.err));
 		efi_free_pages(phys, pages_of(size ? size : 1));
 		if (rc)
 			return HV_EXIT_BAD_OPTION;
@@ -159,7 +161,7 @@ static int gather_options(void)
 	EFI_LOADED_IMAGE *li = NULL;
 	if (!EFI_ERROR(ldr_bs->HandleProtocol(ldr_image, &li_guid, (void **)&li)) && li->LoadOptionsSize) {
 		rc = ucmd_append_load_options(ldr.cmdline, sizeof(ldr.cmdline), li->LoadOptions, li->LoadOptionsSize,
-		                              ldr.err, sizeof(ldr.err));
+		                              &ldr.guest, ldr.err, sizeof(ldr.err));
 		if (rc < 0)
 			return HV_EXIT_BAD_OPTION;
 		if (rc > 0)
@@ -181,32 +183,65 @@ static int parse_options(void)
 	return 0;
 }
 
-/* \guest.elf and \initrd, when the ESP has them, become boot_info modules. */
+/*
+ * One file of the guest into a boot_info module, as GRUB's module2 would hand it over: 0, 1
+ * when the file is absent and optional, or an exit code (> 1) with ldr.err filled. Opened by its
+ * path from the root of the boot volume (UEFI spec 2.10 section 13.5, EFI_FILE_PROTOCOL.Open).
+ */
+static int load_module(const char *path, bool named, const char *key, const char *name, const char *cmdline)
+{
+	CHAR16 wpath[UCMD_PATH_MAX];
+	size_t n = 0;
+	for (; path[n] && n + 1 < ARRAY_SIZE(wpath); n++)
+		wpath[n] = (CHAR16)(unsigned char)path[n];
+	wpath[n] = 0;
+	u64 phys, size;
+	char limit[64];
+	fmt_snprintf(limit, sizeof(limit), "bytes of guest RAM (guest_mem=%lluM)",
+	             (unsigned long long)(ldr.opts.guest_mem / MIB));
+	int rc = efi_read_file(ldr.root, wpath, path, ldr.opts.guest_mem, limit, &phys, &size, ldr.err, sizeof(ldr.err));
+	if (rc > 0 && !named)
+		return 1;
+	if (rc > 0)
+		fmt_snprintf(ldr.err, sizeof(ldr.err), "%s%s: no such file on the boot volume", key, path);
+	if (rc)
+		return HV_EXIT_GUEST_LOAD;
+	struct boot_module *m = &ldr.bi->modules[ldr.bi->module_count++];
+	m->phys = phys;
+	m->size = size;
+	str_copy(m->name, name, sizeof(m->name));
+	str_copy(m->cmdline, cmdline, sizeof(m->cmdline));
+	if (size == 0) {
+		fmt_snprintf(ldr.err, sizeof(ldr.err), "%s is empty", path);
+		return HV_EXIT_GUEST_LOAD;
+	}
+	con_log("module %s: %s, %llu bytes at 0x%llx, crc32 0x%08x\n", m->name, path, (unsigned long long)size,
+	        (unsigned long long)phys, efi_crc32((const void *)(uintptr_t)phys, size));
+	return 0;
+}
+
+/*
+ * The guest: the files kernel= and initrd= name, else \guest.elf and \initrd when the ESP
+ * has them; append= becomes the guest module's command line.
+ */
 static int load_modules(void)
 {
-	static const struct { const CHAR16 *file; const char *shown, *name; } mods[] = {
-		{L"guest.elf", "\\guest.elf", "guest"},
-		{L"initrd", "\\initrd", "initrd"},
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(mods) && ldr.root; i++) {
-		u64 phys, size;
-		int rc = efi_read_file(ldr.root, mods[i].file, mods[i].shown, 0, &phys, &size, ldr.err, sizeof(ldr.err));
-		if (rc > 0)
-			continue;
-		if (rc < 0)
-			return HV_EXIT_GUEST_LOAD;
-		struct boot_module *m = &ldr.bi->modules[ldr.bi->module_count++];
-		m->phys = phys;
-		m->size = size;
-		str_copy(m->name, mods[i].name, sizeof(m->name));
-		if (size == 0) {
-			fmt_snprintf(ldr.err, sizeof(ldr.err), "%s is empty", mods[i].shown);
-			return HV_EXIT_GUEST_LOAD;
-		}
-		con_log("module %s: %s, %llu bytes at 0x%llx\n", m->name, mods[i].shown, (unsigned long long)size,
-		        (unsigned long long)phys);
+	const struct ucmd_guest *g = &ldr.guest;
+	if (!ldr.root && (g->kernel[0] || g->initrd[0])) {
+		fmt_snprintf(ldr.err, sizeof(ldr.err), "%s names a file, but the boot volume cannot be read",
+		             g->kernel[0] ? "kernel=" : "initrd=");
+		return HV_EXIT_GUEST_LOAD;
 	}
-	return 0;
+	if (!ldr.root)
+		return 0;
+	int rc = load_module(g->kernel[0] ? g->kernel : "\\guest.elf", g->kernel[0], "kernel=", "guest", g->append);
+	if (rc > 1)
+		return rc;
+	if (rc == 0)
+		con_log("guest command line: %s%s%s\n", g->append[0] ? "\"" : "", g->append[0] ? g->append : "none given",
+		        g->append[0] ? "\"" : "");
+	rc = load_module(g->initrd[0] ? g->initrd : "\\initrd", g->initrd[0], "initrd=", "initrd", "");
+	return rc > 1 ? rc : 0;
 }
 
 /* boot_info and the memory map as the firmware sees it now. */

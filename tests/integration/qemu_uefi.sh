@@ -107,7 +107,7 @@ done
 [ ${#handovers[@]} -gt 0 ] || exit 0
 l=$out/handover.log
 expect_line "$l" '^\[hv\] page tables at 0x[0-9a-f]+ .*identity map of [0-9]+ GiB in 2 MiB pages' "qemu handover: 2 MiB identity pages"
-expect_line "$l" '^\[hv\] module guest: \\guest\.elf, [0-9]+ bytes at 0x[0-9a-f]+$' "qemu handover: guest.elf loaded from the ESP"
+expect_line "$l" '^\[hv\] module guest: \\guest\.elf, [0-9]+ bytes at 0x[0-9a-f]+, crc32 0x[0-9a-f]{8}$' "qemu handover: guest.elf loaded from the ESP"
 n=$(hv_lines "$l" | grep -c '^\[hv\] options: on_exit=qemu guest_mem=512M ')
 [ "$n" = 2 ] && ok "qemu handover: the core parsed the options boot_info carried" ||
 	not_ok "qemu handover: the core parsed the options boot_info carried ($n of 2 options lines)" "$l"

@@ -14,6 +14,7 @@ UNIT_LDLIBS := -lcmocka
 UNIT_SRCS_test_printf := arch/printf.c
 UNIT_SRCS_test_console := arch/console.c arch/printf.c
 UNIT_SRCS_test_options := boot/options.c arch/printf.c
+UNIT_SRCS_test_ucmd := boot/uefi/cmdline.c boot/options.c arch/printf.c
 UNIT_SRCS_test_pmm := arch/pmm.c
 UNIT_SRCS_test_pmm_random := arch/pmm.c
 UNIT_SRCS_test_elf := arch/elf.c arch/printf.c
