@@ -1,5 +1,6 @@
 /*
  * Host microbenchmarks of the block-IO units (make bench): the hash, a table lookup, a cold scan,
+ * a followed block's table hit against its two IO instructions as single exits,
  * and the root-mode handler work of one IO exit that runs a cached 10-IO block against the ten
  * single IO exits it replaces (block_io off), on the same vCPU model the unit tests use.
  * Prints ns per operation; under `valgrind --tool=callgrind` (MICRO_ITERS=1000) the instruction
@@ -46,6 +47,84 @@ static void io_exit_at(u64 rip)
 	bf_rec.n = 0;
 }
 
+/*
+ * A followed block in 64-bit code: the read accessor (push rbx; mov edx, port; in al,dx; pop
+ * rbx; ret) returns into its caller, which calls the write accessor (mov edx, port; out dx,al;
+ * ret): the exit at the IN runs the IN, POP, RET, the caller's MOV and CALL, and the write
+ * accessor's MOV and OUT.
+ */
+#define F_READ 0x1100ULL
+#define F_WRITE 0x1200ULL
+#define F_CALLER 0x1300ULL
+#define F_STACK 0x8000ULL
+
+static void put_call(u64 at, u64 to)
+{
+	i32 rel = (i32)(to - (at + 5));
+	u8 b[5] = {0xe8, (u8)rel, (u8)(rel >> 8), (u8)(rel >> 16), (u8)(rel >> 24)};
+	bf_put(at, b, sizeof b);
+}
+
+static void place_followed(void)
+{
+	fake_mode_long64();
+	fk.d.cfg.block.enabled = true;
+	fk.d.cfg.block.follow = true;
+	BF_CODE(F_READ, 0x53, 0xba, BF_PORT & 0xff, BF_PORT >> 8, 0, 0, 0xec, 0x5b, 0xc3);
+	BF_CODE(F_WRITE, 0xba, BF_PORT & 0xff, BF_PORT >> 8, 0, 0, OUT_DX_AL, 0xc3);
+	put_call(F_CALLER, F_READ);
+	BF_CODE(F_CALLER + 5, 0x88, 0xc3); /* mov bl, al */
+	put_call(F_CALLER + 7, F_WRITE);
+	BF_CODE(F_CALLER + 12, 0xf4);
+}
+
+/* The state right after the CALL into the read accessor, at its IN (RBX already pushed). */
+static void followed_state(void)
+{
+	fk.v.gpr[VCPU_RSP] = F_STACK - 16;
+	u64 ret = F_CALLER + 5;
+	bf_put(F_STACK - 8, &ret, sizeof ret);
+	fk.v.rip = F_READ + 6;
+	fk.v.gpr[VCPU_RDX] = BF_PORT;
+}
+
+static double followed_hit_ns(long iters)
+{
+	place_followed();
+	followed_state();
+	fake_exit(EXIT_REASON_IO_INSTRUCTION, (u64)BF_PORT << 16 | 8, 1); /* IN AL, DX */
+	dispatch_exit(&fk.d, &fk.v); /* records */
+	u64 f0 = fk.d.bstats.followed;
+	double t = now_ns();
+	for (long i = 0; i < iters; i++) {
+		followed_state();
+		fake_exit(EXIT_REASON_IO_INSTRUCTION, (u64)BF_PORT << 16 | 8, 1);
+		dispatch_exit(&fk.d, &fk.v);
+		bf_rec.n = 0;
+	}
+	double ns = (now_ns() - t) / iters;
+	if (fk.d.bstats.followed - f0 != (u64)iters)
+		exit(4);
+	return ns;
+}
+
+/* The IN and the OUT as single exits (block_io=off), the processor running the rest. */
+static double followed_singles_ns(long iters)
+{
+	fk.d.cfg.block.enabled = false;
+	double t = now_ns();
+	for (long i = 0; i < iters; i++) {
+		fk.v.rip = F_READ + 6;
+		fake_exit(EXIT_REASON_IO_INSTRUCTION, (u64)BF_PORT << 16 | 8, 1);
+		dispatch_exit(&fk.d, &fk.v);
+		fk.v.rip = F_WRITE + 5;
+		fake_exit(EXIT_REASON_IO_INSTRUCTION, (u64)BF_PORT << 16, 1);
+		dispatch_exit(&fk.d, &fk.v);
+		bf_rec.n = 0;
+	}
+	return (now_ns() - t) / iters;
+}
+
 int main(void)
 {
 	long iters = getenv("MICRO_ITERS") ? atol(getenv("MICRO_ITERS")) : 200000;
@@ -90,12 +169,18 @@ int main(void)
 			io_exit_at(FAKE_RIP + 4 * (u64)k);
 	double singles_ns = (now_ns() - t) / iters;
 
+	double follow_ns = followed_hit_ns(iters);
+	double follow_singles_ns = followed_singles_ns(iters);
+
 	printf("  hash of a 37-byte block:                     %8.1f ns\n", hash_ns);
 	printf("  table lookup (hit):                          %8.1f ns\n", lookup_ns);
 	printf("  cold scan of a 10-IO block:                  %8.1f ns\n", scan_ns);
 	printf("  one exit running the cached 10-IO block:     %8.1f ns\n", block_ns);
 	printf("  ten single IO exits (block_io=off):          %8.1f ns\n", singles_ns);
 	printf("  handler work, block hit / ten singles:       %8.3f\n", block_ns / singles_ns);
+	printf("  followed block hit (64-bit: in, pop, ret, mov, call, mov, out): %8.1f ns\n", follow_ns);
+	printf("  the same two IO instructions as single exits: %8.1f ns\n", follow_singles_ns);
+	printf("  handler work, followed hit / two singles:    %8.3f\n", follow_ns / follow_singles_ns);
 	(void)sink;
 	bf_teardown(&state);
 	return 0;
