@@ -11,8 +11,9 @@
 #include "decode.h"
 #include "interp_fast.h"
 
-#define BLOCK_MAX_BYTES 256 /* longest block kept: bounds the table and the hash */
-#define BLOCK_MAX_INSNS 64  /* longest block run in one exit: bounds interrupt latency */
+#define BLOCK_MAX_BYTES 512 /* longest block kept: bounds the table and the hash */
+#define BLOCK_SCAN_MAX_BYTES 256 /* longest block the forward scan designates */
+#define BLOCK_MAX_INSNS 128 /* longest block run in one exit: bounds interrupt latency */
 #define BLOCK_SCAN_MAX_INSNS 32 /* longest block the forward scan designates */
 #define BLOCK_EXTENT_CPU_MAX 4096 /* how far extent=cpu looks ahead, page by page */
 /* A cached single (no further IO instruction in the extent) runs nothing from the cache, so its
@@ -35,7 +36,7 @@ struct block_config {
 };
 
 /* Most code ranges one block's bytes come from (a followed block jumps between functions). */
-#define BLOCK_MAX_SEGS 16
+#define BLOCK_MAX_SEGS 32
 
 /* A range of the block's code: `len` bytes at `linear`, kept at bytes[off]. */
 struct block_seg {

@@ -5,7 +5,7 @@
 #include "../arch/string.h"
 
 #define PAGE_MASK_LOW 0xfffULL
-#define READ_MAX (BLOCK_MAX_BYTES + INSN_MAX_LEN)
+#define READ_MAX (BLOCK_SCAN_MAX_BYTES + INSN_MAX_LEN)
 
 enum cpu_mode scan_cpu_mode(const struct vcpu *v)
 {
@@ -87,11 +87,11 @@ int scan_block(struct vcpu *v, const struct block_config *cfg, struct block *b)
 	int last_io = -1;
 	b->ninsns = 0;
 	b->nio = 0;
-	while (off < avail && off < BLOCK_MAX_BYTES && b->ninsns < BLOCK_SCAN_MAX_INSNS) {
+	while (off < avail && off < BLOCK_SCAN_MAX_BYTES && b->ninsns < BLOCK_SCAN_MAX_INSNS) {
 		struct insn *in = &b->insns[b->ninsns];
 		if (decode_insn(buf + off, avail - off, (enum cpu_mode)b->mode, in) != DECODE_OK)
 			break;
-		if (off + in->length > extent || off + in->length > BLOCK_MAX_BYTES)
+		if (off + in->length > extent || off + in->length > BLOCK_SCAN_MAX_BYTES)
 			break; /* the instruction does not end inside the extent (or the kept bytes) */
 		if (b->ninsns == 0 && (!is_io(in->kind) || is_string_io(in->kind)))
 			return -1;

@@ -95,7 +95,7 @@ int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *ins
 		note_stop("outside the subset", lin, buf, got);
 		if (decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK)
 			break;
-		note_stop("256 bytes of code", lin, buf, got);
+		note_stop("512 bytes of code", lin, buf, got);
 		if (b->len + in->length > BLOCK_MAX_BYTES)
 			break;
 		bool is_io = block_is_io(in->kind);
@@ -105,7 +105,7 @@ int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *ins
 			break; /* a block starts at a non-string IO; a REP string has its own exit path */
 		u32 seg_before = b->nseg;
 		u16 len_before = b->len, seg_len_before = b->nseg ? b->seg[b->nseg - 1].len : 0;
-		note_stop("16 code ranges", lin, buf, got);
+		note_stop("32 code ranges", lin, buf, got);
 		if (!add_code(b, lin, buf, in->length))
 			break;
 		struct interp_result res;
@@ -118,7 +118,7 @@ int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *ins
 			break;
 		}
 		b->lin[b->ninsns++] = lin;
-		note_stop("64 instructions", scan_rip_linear(v), buf, 0);
+		note_stop("128 instructions", scan_rip_linear(v), buf, 0);
 		if (is_io) {
 			(*nio)++;
 			last_io = b->ninsns - 1;

@@ -391,7 +391,7 @@ static void test_max_bytes_boundary(void **state)
 	fill(FAKE_RIP + 251, NOP, 4);
 	fk.ram[FAKE_RIP + 255] = OUT_DX;
 	fk.ram[FAKE_RIP + 256] = OUT_DX;
-	assert_block(2, 31, BLOCK_MAX_BYTES);
+	assert_block(2, 31, BLOCK_SCAN_MAX_BYTES);
 }
 
 /* ---- modes and addresses ---- */

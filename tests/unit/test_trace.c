@@ -88,7 +88,7 @@ static void test_calls_and_returns_join_io(void **state)
 	assert_int_equal(bf_rec.ev[39].val, 1);
 	assert_int_equal(off.exits, 41);
 	/* an exit at the read runs through the return, the caller, the call, the write and on
-	 * into the next rounds, BLOCK_MAX_INSNS (64) instructions at most */
+	 * into the next rounds, BLOCK_MAX_INSNS (128) instructions at most */
 	assert_true(on.exits * 2 < off.exits);
 	assert_true(on.bstats.followed >= 2);
 	assert_true(on.bstats.hits >= 1); /* the later rounds replay the recorded block */
@@ -197,7 +197,7 @@ static void run_rewriting_loop(u8 rounds, bool outsb, struct bf_outcome *on)
 	memcpy(tail + n, rest, sizeof rest);
 	bf_put(loop + 17, tail, n + sizeof rest);
 	fk.v.gpr[VCPU_RSI] = 0x6000;
-	bf_run_both(300, NULL, on);
+	bf_run_both(2000, NULL, on);
 	assert_int_equal(fk.v.end_code, 0x2a);
 	u32 per_round = outsb ? 3 : 2;
 	assert_int_equal(bf_rec.n, per_round * rounds);
@@ -212,7 +212,7 @@ static void test_rewritten_code_is_recorded_again(void **state)
 {
 	(void)state;
 	struct bf_outcome on;
-	run_rewriting_loop(8, false, &on);
+	run_rewriting_loop(30, false, &on);
 	assert_true(on.bstats.mismatches >= 1);
 }
 
