@@ -78,9 +78,24 @@ fi
 if want micro; then
 echo "== host microbenchmarks of the block-IO units (ns per operation, this machine; noisy)"
 "$root/build/tests/bench/micro_block"
-if command -v valgrind >/dev/null; then
-	echo "  (instruction counts: MICRO_ITERS=1000 valgrind --tool=callgrind build/tests/bench/micro_block)"
-fi
+# Instructions per operation: callgrind's total with MICRO_ITERS=N less that with 0, over N
+# (valgrind is installed by scripts/deps.sh).
+ir() { # PHASE ITERS: the instructions callgrind counts for one run
+	MICRO_PHASE=$1 MICRO_ITERS=$2 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		"$root/build/tests/bench/micro_block" 2>&1 >/dev/null | sed -n 's/.*Collected : *//p' | tr -d ','
+}
+echo "  instructions per operation (callgrind, MICRO_ITERS=1000 less MICRO_ITERS=0):"
+for ph in hash lookup scan hit singles follow follow_singles; do
+	a=$(ir "$ph" 1000) b=$(ir "$ph" 0)
+	if [ -z "$a" ] || [ -z "$b" ]; then
+		echo "bench: callgrind gave no count for $ph" >&2
+		exit 1
+	fi
+	awk -v p="$ph" -v a="$a" -v b="$b" 'BEGIN {
+		split("hash:hash of a 37-byte block|lookup:table lookup (hit)|scan:cold scan of a 10-IO block|hit:table hit running the 10-IO block|singles:ten single IO exits|follow:followed block hit (7 instructions)|follow_singles:its two IO instructions as single exits", d, "|")
+		for (i in d) { split(d[i], kv, ":"); if (kv[1] == p) name = kv[2] }
+		printf "    %-45s %8.0f\n", name, (a - b) / 1000 }'
+done
 fi
 
 if want extent; then

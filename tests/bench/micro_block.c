@@ -3,11 +3,15 @@
  * a followed block's table hit against its two IO instructions as single exits,
  * and the root-mode handler work of one IO exit that runs a cached 10-IO block against the ten
  * single IO exits it replaces (block_io off), on the same vCPU model the unit tests use.
- * Prints ns per operation; under `valgrind --tool=callgrind` (MICRO_ITERS=1000) the instruction
- * counts per operation are repeatable on a noisy machine.
+ * Prints ns per operation. MICRO_PHASE=hash|scan|lookup|hit|singles|follow|follow_singles runs
+ * only that phase's loop (the others run 0 times, their setup still done): under
+ * `valgrind --tool=callgrind`, the instructions of a run with MICRO_ITERS=N less those of one
+ * with MICRO_ITERS=0, over N, are that operation's instruction count, repeatable on a noisy
+ * machine (scripts/bench.sh does this).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "../unit/block_fake.h"
@@ -125,9 +129,17 @@ static double followed_singles_ns(long iters)
 	return (now_ns() - t) / iters;
 }
 
+/* The loop count of a phase: all of them, or only the one MICRO_PHASE names. */
+static long phase_iters(const char *phase, long iters)
+{
+	const char *only = getenv("MICRO_PHASE");
+	return !only || !strcmp(only, phase) ? iters : 0;
+}
+
 int main(void)
 {
-	long iters = getenv("MICRO_ITERS") ? atol(getenv("MICRO_ITERS")) : 200000;
+	long all = getenv("MICRO_ITERS") ? atol(getenv("MICRO_ITERS")) : 200000;
+	long iters = phase_iters("hash", all);
 	void *state = 0;
 	if (bf_setup(&state))
 		return 1;
@@ -140,6 +152,7 @@ int main(void)
 	double hash_ns = (now_ns() - t) / iters;
 
 	struct block b;
+	iters = phase_iters("scan", all);
 	t = now_ns();
 	for (long i = 0; i < iters; i++) {
 		fk.v.rip = FAKE_RIP;
@@ -149,12 +162,14 @@ int main(void)
 	double scan_ns = (now_ns() - t) / iters;
 
 	io_exit_at(FAKE_RIP); /* fills the table */
+	iters = phase_iters("lookup", all);
 	t = now_ns();
 	for (long i = 0; i < iters; i++)
 		sink += table_lookup(&fk.d.table, FAKE_RIP, CPU_MODE_32) != 0;
 	double lookup_ns = (now_ns() - t) / iters;
 
 	u64 runs0 = fk.d.bstats.runs;
+	iters = phase_iters("hit", all);
 	t = now_ns();
 	for (long i = 0; i < iters; i++)
 		io_exit_at(FAKE_RIP);
@@ -163,14 +178,15 @@ int main(void)
 		return 3;
 
 	fk.d.cfg.block.enabled = false;
+	iters = phase_iters("singles", all);
 	t = now_ns();
 	for (long i = 0; i < iters; i++)
 		for (int k = 0; k < BLOCK_IOS; k++)
 			io_exit_at(FAKE_RIP + 4 * (u64)k);
 	double singles_ns = (now_ns() - t) / iters;
 
-	double follow_ns = followed_hit_ns(iters);
-	double follow_singles_ns = followed_singles_ns(iters);
+	double follow_ns = followed_hit_ns(phase_iters("follow", all));
+	double follow_singles_ns = followed_singles_ns(phase_iters("follow_singles", all));
 
 	printf("  hash of a 37-byte block:                     %8.1f ns\n", hash_ns);
 	printf("  table lookup (hit):                          %8.1f ns\n", lookup_ns);
