@@ -7,21 +7,22 @@
 #include "../arch/console.h"
 #include "../arch/string.h"
 
-/* Appends the instruction at lin (len bytes in buf) to b's code ranges; false when a new range
- * is needed and there is no room. */
-static bool add_code(struct block *b, u64 lin, const u8 *buf, u32 len)
+/* Whether the instruction at lin continues b's last code range (else it needs a new one). */
+static bool continues_range(const struct block *b, u64 lin)
 {
-	struct block_seg *last = b->nseg ? &b->seg[b->nseg - 1] : 0;
-	if (last && last->linear + last->len == lin) {
-		last->len = (u16)(last->len + len);
-	} else {
-		if (b->nseg == BLOCK_MAX_SEGS)
-			return false;
+	return b->nseg && b->seg[b->nseg - 1].linear + b->seg[b->nseg - 1].len == lin;
+}
+
+/* Appends the instruction at lin (len bytes in buf) to b's code ranges; the caller has made
+ * sure a new range, if one is needed, has room. */
+static void add_code(struct block *b, u64 lin, const u8 *buf, u32 len)
+{
+	if (continues_range(b, lin))
+		b->seg[b->nseg - 1].len = (u16)(b->seg[b->nseg - 1].len + len);
+	else
 		b->seg[b->nseg++] = (struct block_seg){lin, b->len, (u16)len};
-	}
 	memcpy(b->bytes + b->len, buf, len);
 	b->len = (u16)(b->len + len);
-	return true;
 }
 
 /* Keeps the first n instructions (and their bytes) of the record. */
@@ -87,46 +88,49 @@ int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *ins
 	*insns = *nio = 0;
 	if (b->mode != CPU_MODE_64)
 		return -1;
-	while (b->ninsns < BLOCK_MAX_INSNS) {
-		u64 lin = scan_rip_linear(v);
-		u8 buf[INSN_MAX_LEN];
-		u32 got = scan_read_code(v, lin, buf, INSN_MAX_LEN);
-		struct insn *in = &b->insns[b->ninsns];
-		note_stop("outside the subset", lin, buf, got);
-		if (decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK)
-			break;
-		note_stop("512 bytes of code", lin, buf, got);
-		if (b->len + in->length > BLOCK_MAX_BYTES)
-			break;
-		bool is_io = block_is_io(in->kind);
-		bool string = in->kind == INSN_INS || in->kind == INSN_OUTS;
-		note_stop("string IO or IO not permitted", lin, buf, got);
-		if (b->ninsns == 0 ? !is_io || string : string || (is_io && !io_ok))
-			break; /* a block starts at a non-string IO; a REP string has its own exit path */
-		u32 seg_before = b->nseg;
-		u16 len_before = b->len, seg_len_before = b->nseg ? b->seg[b->nseg - 1].len : 0;
-		note_stop("32 code ranges", lin, buf, got);
-		if (!add_code(b, lin, buf, in->length))
-			break;
-		struct interp_result res;
-		note_stop("not exactly emulable here", lin, buf, got);
-		if (interp_exec(v, in, &io, &res) != INTERP_OK) {
-			b->nseg = (u8)seg_before; /* not run: not part of the record */
-			if (seg_before)
-				b->seg[seg_before - 1].len = seg_len_before;
-			b->len = len_before;
+	const char *why = 0; /* why the recording ended, for trace=blocks */
+	u64 lin = b->rip_linear;
+	u8 buf[INSN_MAX_LEN];
+	u32 got = 0;
+	while (!why) {
+		if (b->ninsns == BLOCK_MAX_INSNS) {
+			why = "128 instructions";
+			lin = scan_rip_linear(v);
+			got = 0;
 			break;
 		}
+		lin = scan_rip_linear(v);
+		got = scan_read_code(v, lin, buf, INSN_MAX_LEN);
+		struct insn *in = &b->insns[b->ninsns];
+		bool is_io = false;
+		if (decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK) {
+			why = "outside the subset";
+		} else if (b->len + in->length > BLOCK_MAX_BYTES) {
+			why = "512 bytes of code";
+		} else {
+			is_io = block_is_io(in->kind);
+			bool string = in->kind == INSN_INS || in->kind == INSN_OUTS;
+			struct interp_result res;
+			/* a block starts at a non-string IO; a REP string has its own exit path */
+			if (b->ninsns == 0 ? !is_io || string : string || (is_io && !io_ok))
+				why = "string IO or IO not permitted";
+			else if (!continues_range(b, lin) && b->nseg == BLOCK_MAX_SEGS)
+				why = "32 code ranges";
+			else if (interp_exec(v, in, &io, &res) != INTERP_OK)
+				why = "not exactly emulable here";
+		}
+		if (why)
+			break;
+		add_code(b, lin, buf, in->length);
 		b->lin[b->ninsns++] = lin;
-		note_stop("128 instructions", scan_rip_linear(v), buf, 0);
 		if (is_io) {
 			(*nio)++;
 			last_io = b->ninsns - 1;
-			note_stop("the guest's run ended", lin, buf, 0);
 			if (block_run_over(d))
-				break;
+				why = "the guest's run ended";
 		}
 	}
+	note_stop(why, lin, buf, got);
 	*insns = b->ninsns;
 	if (last_io < 0)
 		return -1;
