@@ -267,3 +267,13 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+int fmt_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (err && errlen)
+		fmt_vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}

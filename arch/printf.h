@@ -13,6 +13,9 @@
  */
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The error convention of the loaders: formats the message into err (when err and errlen are
+ * non-zero) and returns -1. */
+int fmt_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Streams the output to a sink one chunk at a time; returns the number of bytes produced. */
 typedef void (*fmt_sink_fn)(void *ctx, const char *s, size_t n);

@@ -28,15 +28,6 @@ struct linux_plan {
 	size_t cmdlen;
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		fmt_vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 
 /* "63 MiB" (rounded up) at 1 MiB and more, else "900 KiB" (rounded up): sizes for messages. */
@@ -68,73 +59,73 @@ static const char *not_bzimage_hint(const u8 *img, u64 size)
 static int parse_header(const u8 *img, u64 size, struct linux_hdr *h, char *err, size_t errlen)
 {
 	if (size < LINUX_HDR_MAGIC + 4)
-		return fail(err, errlen, "kernel image: truncated: %llu bytes cannot hold a setup header (at 0x%x-0x%x)",
+		return fmt_fail(err, errlen, "kernel image: truncated: %llu bytes cannot hold a setup header (at 0x%x-0x%x)",
 			    (unsigned long long)size, LINUX_HDR_START, LINUX_HDR_END_MIN);
 	if (le_rd32(img + LINUX_HDR_MAGIC) != LINUX_MAGIC)
-		return fail(err, errlen, "kernel image: bad setup header (no HdrS signature at 0x%x)%s", LINUX_HDR_MAGIC,
+		return fmt_fail(err, errlen, "kernel image: bad setup header (no HdrS signature at 0x%x)%s", LINUX_HDR_MAGIC,
 			    not_bzimage_hint(img, size));
 	u16 flag = le_rd16(img + LINUX_HDR_BOOT_FLAG);
 	if (flag != LINUX_BOOT_FLAG)
-		return fail(err, errlen, "kernel image: bad setup header (boot_flag 0x%04x at 0x%x, expected 0x%04x)",
+		return fmt_fail(err, errlen, "kernel image: bad setup header (boot_flag 0x%04x at 0x%x, expected 0x%04x)",
 			    flag, LINUX_HDR_BOOT_FLAG, LINUX_BOOT_FLAG);
 	if (size < LINUX_HDR_VERSION + 2)
-		return fail(err, errlen, "kernel image: truncated: %llu bytes end inside the setup header",
+		return fmt_fail(err, errlen, "kernel image: truncated: %llu bytes end inside the setup header",
 			    (unsigned long long)size);
 	h->version = le_rd16(img + LINUX_HDR_VERSION);
 	if (h->version < LINUX_VERSION_MIN)
-		return fail(err, errlen, "kernel image: boot protocol %u.%02u is too old (need %u.%02u for the 64-bit entry)",
+		return fmt_fail(err, errlen, "kernel image: boot protocol %u.%02u is too old (need %u.%02u for the 64-bit entry)",
 			    h->version >> 8, h->version & 0xFF, LINUX_VERSION_MIN >> 8, LINUX_VERSION_MIN & 0xFF);
 
 	/* boot.rst "64-bit Boot Protocol": the header ends at 0x202 plus the byte at 0x201. */
 	h->hdr_end = LINUX_HDR_MAGIC + (u64)img[LINUX_HDR_JUMP + 1];
 	if (h->hdr_end < LINUX_HDR_END_MIN || h->hdr_end > LINUX_HDR_END_MAX)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "kernel image: bad setup header (it ends at 0x%llx by the jump at 0x200; protocol %u.%02u needs "
 			    "0x%x-0x%x)",
 			    (unsigned long long)h->hdr_end, h->version >> 8, h->version & 0xFF, LINUX_HDR_END_MIN,
 			    LINUX_HDR_END_MAX);
 	if (size < h->hdr_end)
-		return fail(err, errlen, "kernel image: truncated: setup header ends at 0x%llx, file has %llu bytes",
+		return fmt_fail(err, errlen, "kernel image: truncated: setup header ends at 0x%llx, file has %llu bytes",
 			    (unsigned long long)h->hdr_end, (unsigned long long)size);
 
 	unsigned sects = img[LINUX_HDR_SETUP_SECTS] ? img[LINUX_HDR_SETUP_SECTS] : LINUX_SETUP_SECTS_DEFAULT;
 	h->setup_size = (u64)(sects + 1) * LINUX_SECTOR;
 	if (h->setup_size > size)
-		return fail(err, errlen, "kernel image: truncated: setup says %llu bytes (setup_sects %u), file has %llu",
+		return fmt_fail(err, errlen, "kernel image: truncated: setup says %llu bytes (setup_sects %u), file has %llu",
 			    (unsigned long long)h->setup_size, img[LINUX_HDR_SETUP_SECTS], (unsigned long long)size);
 	h->kernel_size = (u64)le_rd32(img + LINUX_HDR_SYSSIZE) * 16;
 	if (h->kernel_size == 0)
-		return fail(err, errlen, "kernel image: the protected-mode kernel has zero length (syssize 0)");
+		return fmt_fail(err, errlen, "kernel image: the protected-mode kernel has zero length (syssize 0)");
 	if (h->kernel_size > size - h->setup_size)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "kernel image: truncated: syssize says the protected-mode kernel has %llu bytes after the "
 			    "%llu-byte setup, file has %llu",
 			    (unsigned long long)h->kernel_size, (unsigned long long)h->setup_size,
 			    (unsigned long long)(size - h->setup_size));
 	if (h->kernel_size <= LINUX_ENTRY64_OFFSET)
-		return fail(err, errlen, "kernel image: the %llu-byte protected-mode kernel has no 64-bit entry at +0x%x",
+		return fmt_fail(err, errlen, "kernel image: the %llu-byte protected-mode kernel has no 64-bit entry at +0x%x",
 			    (unsigned long long)h->kernel_size, LINUX_ENTRY64_OFFSET);
 
 	u8 loadflags = img[LINUX_HDR_LOADFLAGS];
 	if (!(loadflags & LINUX_LOADED_HIGH))
-		return fail(err, errlen, "kernel image: loadflags 0x%02x lacks LOADED_HIGH (a zImage; only bzImages load high)",
+		return fmt_fail(err, errlen, "kernel image: loadflags 0x%02x lacks LOADED_HIGH (a zImage; only bzImages load high)",
 			    loadflags);
 	u16 xlf = le_rd16(img + LINUX_HDR_XLOADFLAGS);
 	if (!(xlf & LINUX_XLF_KERNEL_64))
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "kernel image: no 64-bit entry (xloadflags 0x%04x lacks XLF_KERNEL_64: a 32-bit kernel?)", xlf);
 
 	/* The compressed payload must lie inside what is loaded, or the kernel unpacks garbage. */
 	u64 poff = le_rd32(img + LINUX_HDR_PAYLOAD_OFFSET), plen = le_rd32(img + LINUX_HDR_PAYLOAD_LENGTH);
 	if (poff + plen > h->kernel_size)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "kernel image: payload [0x%llx, 0x%llx) lies beyond the %llu-byte protected-mode kernel",
 			    (unsigned long long)poff, (unsigned long long)(poff + plen),
 			    (unsigned long long)h->kernel_size);
 
 	u64 init_size = le_rd32(img + LINUX_HDR_INIT_SIZE);
 	if (init_size < h->kernel_size)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "kernel image: init_size 0x%llx is smaller than the protected-mode kernel (0x%llx bytes)",
 			    (unsigned long long)init_size, (unsigned long long)h->kernel_size);
 	h->span = init_size;
@@ -144,7 +135,7 @@ static int parse_header(const u8 *img, u64 size, struct linux_hdr *h, char *err,
 	h->relocatable = img[LINUX_HDR_RELOCATABLE] != 0;
 	h->align = le_rd32(img + LINUX_HDR_KERNEL_ALIGNMENT);
 	if (h->relocatable && (h->align < PAGE_SIZE || (h->align & (h->align - 1))))
-		return fail(err, errlen, "kernel image: kernel_alignment 0x%llx is not a power of two of at least 4 KiB",
+		return fmt_fail(err, errlen, "kernel image: kernel_alignment 0x%llx is not a power of two of at least 4 KiB",
 			    (unsigned long long)h->align);
 	h->initrd_max = le_rd32(img + LINUX_HDR_INITRD_ADDR_MAX);
 	h->cmdline_size = le_rd32(img + LINUX_HDR_CMDLINE_SIZE);
@@ -165,7 +156,7 @@ static int place_kernel(const struct linux_hdr *h, u64 ram, u64 *addr, char *err
 	fmt_mib(need, sizeof(need), h->span);
 	fmt_mib(have, sizeof(have), ram);
 	if (!h->relocatable)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "kernel image: needs %s at 0x%llx (not relocatable), guest RAM is %s", need,
 			    (unsigned long long)h->pref, have);
 	u64 a = ALIGN_UP(LINUX_KERNEL_MIN, h->align);
@@ -173,7 +164,7 @@ static int place_kernel(const struct linux_hdr *h, u64 ram, u64 *addr, char *err
 		*addr = a;
 		return 0;
 	}
-	return fail(err, errlen, "kernel image: needs %s at 0x%llx (or 0x%llx relocated), guest RAM is %s", need,
+	return fmt_fail(err, errlen, "kernel image: needs %s at 0x%llx (or 0x%llx relocated), guest RAM is %s", need,
 		    (unsigned long long)h->pref, (unsigned long long)a, have);
 }
 
@@ -207,7 +198,7 @@ static int place_initrd(const struct linux_hdr *h, u64 ram, u64 kaddr, u64 isize
 	char is[32], rs[32];
 	fmt_mib(is, sizeof(is), isize);
 	fmt_mib(rs, sizeof(rs), ram);
-	return fail(err, errlen,
+	return fmt_fail(err, errlen,
 		    "initrd: %s does not fit below 0x%llx in %s of guest RAM (the kernel takes [0x%llx, 0x%llx))", is,
 		    (unsigned long long)ceiling, rs, (unsigned long long)kaddr, (unsigned long long)kend);
 }
@@ -338,10 +329,10 @@ int linux_load(const void *kernel, u64 ksize, const void *initrd, u64 isize, con
 	if (!gm || !gm->write || !gm->fill || gm->size <= LINUX_KERNEL_MIN) {
 		char rs[32];
 		fmt_mib(rs, sizeof(rs), gm ? gm->size : 0);
-		return fail(err, errlen, "guest RAM: %s is too small for a Linux guest", rs);
+		return fmt_fail(err, errlen, "guest RAM: %s is too small for a Linux guest", rs);
 	}
 	if (!img || ksize == 0)
-		return fail(err, errlen, "kernel image: the file is empty");
+		return fmt_fail(err, errlen, "kernel image: the file is empty");
 	if (!initrd)
 		isize = 0;
 
@@ -351,10 +342,10 @@ int linux_load(const void *kernel, u64 ksize, const void *initrd, u64 isize, con
 	struct linux_plan p = {0};
 	p.cmdlen = cmdline ? strlen(cmdline) : 0;
 	if (p.cmdlen > h.cmdline_size)
-		return fail(err, errlen, "kernel command line: %llu bytes, the kernel takes at most %u (cmdline_size)",
+		return fmt_fail(err, errlen, "kernel command line: %llu bytes, the kernel takes at most %u (cmdline_size)",
 			    (unsigned long long)p.cmdlen, h.cmdline_size);
 	if (p.cmdlen >= LINUX_CMDLINE_AREA)
-		return fail(err, errlen, "kernel command line: %llu bytes, at most %llu fit at 0x%llx",
+		return fmt_fail(err, errlen, "kernel command line: %llu bytes, at most %llu fit at 0x%llx",
 			    (unsigned long long)p.cmdlen, (unsigned long long)(LINUX_CMDLINE_AREA - 1),
 			    (unsigned long long)LINUX_CMDLINE_ADDR);
 	if (place_kernel(&h, gm->size, &p.kernel_addr, err, errlen))
@@ -363,23 +354,23 @@ int linux_load(const void *kernel, u64 ksize, const void *initrd, u64 isize, con
 		return -1;
 
 	if (gm->write(gm->ctx, p.kernel_addr, img + h.setup_size, h.kernel_size))
-		return fail(err, errlen, "guest RAM: writing the kernel at 0x%llx (+0x%llx) failed",
+		return fmt_fail(err, errlen, "guest RAM: writing the kernel at 0x%llx (+0x%llx) failed",
 			    (unsigned long long)p.kernel_addr, (unsigned long long)h.kernel_size);
 	if (isize && gm->write(gm->ctx, p.initrd_addr, initrd, isize))
-		return fail(err, errlen, "guest RAM: writing the initrd at 0x%llx (+0x%llx) failed",
+		return fmt_fail(err, errlen, "guest RAM: writing the initrd at 0x%llx (+0x%llx) failed",
 			    (unsigned long long)p.initrd_addr, (unsigned long long)isize);
 	if ((p.cmdlen && gm->write(gm->ctx, LINUX_CMDLINE_ADDR, cmdline, p.cmdlen)) ||
 	    gm->fill(gm->ctx, LINUX_CMDLINE_ADDR + p.cmdlen, 0, 1))
-		return fail(err, errlen, "guest RAM: writing the command line at 0x%llx failed",
+		return fmt_fail(err, errlen, "guest RAM: writing the command line at 0x%llx failed",
 			    (unsigned long long)LINUX_CMDLINE_ADDR);
 	if (write_boot_params(gm, img, &h, &p, isize))
-		return fail(err, errlen, "guest RAM: writing boot_params at 0x%llx failed",
+		return fmt_fail(err, errlen, "guest RAM: writing boot_params at 0x%llx failed",
 			    (unsigned long long)LINUX_BOOT_PARAMS);
 	if (write_page_tables(gm))
-		return fail(err, errlen, "guest RAM: writing the page tables at 0x%llx failed",
+		return fmt_fail(err, errlen, "guest RAM: writing the page tables at 0x%llx failed",
 			    (unsigned long long)LINUX_PT_ADDR);
 	if (write_gdt(gm))
-		return fail(err, errlen, "guest RAM: writing the GDT at 0x%llx failed", (unsigned long long)LINUX_GDT_ADDR);
+		return fmt_fail(err, errlen, "guest RAM: writing the GDT at 0x%llx failed", (unsigned long long)LINUX_GDT_ADDR);
 
 	out->kernel_addr = p.kernel_addr;
 	out->kernel_size = h.kernel_size;

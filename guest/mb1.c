@@ -24,15 +24,6 @@ static const struct {
 	{MB1_HOLE_START, MB1_HIGH_START, "the legacy hole"},
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		fmt_vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* "256 MiB", "1536 KiB" or "12345 bytes": the guest RAM size as a person would say it. */
 static void fmt_ram(char *buf, size_t n, u64 size)
@@ -64,9 +55,9 @@ static int find_header(const u8 *img, u64 size, u64 *hoff, char *err, size_t err
 		}
 	}
 	if (bad_sum)
-		return fail(err, errlen, "guest image: Multiboot header at offset 0x%llx has a bad checksum",
+		return fmt_fail(err, errlen, "guest image: Multiboot header at offset 0x%llx has a bad checksum",
 			    (unsigned long long)bad_off);
-	return fail(err, errlen, "guest image: no Multiboot header in the first %u bytes", MB1_HEADER_SEARCH);
+	return fmt_fail(err, errlen, "guest image: no Multiboot header in the first %u bytes", MB1_HEADER_SEARCH);
 }
 
 /* Spec 3.1.2: bits 0-15 are requirements; a loader that cannot meet one must refuse the image. */
@@ -79,16 +70,16 @@ static int check_flags(u32 flags, char *err, size_t errlen)
 	while (!(unmet & (1u << bit)))
 		bit++;
 	if (bit == 2)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "guest image: Multiboot header flags bit 2 (video mode information) is not supported");
-	return fail(err, errlen, "guest image: Multiboot header flags bit %u is unknown (flags 0x%x)", bit, flags);
+	return fmt_fail(err, errlen, "guest image: Multiboot header flags bit %u is unknown (flags 0x%x)", bit, flags);
 }
 
 /* Spec 3.1.3: the address fields of flags bit 16 say where the file's bytes go. */
 static int plan_aout(const u8 *img, u64 size, u64 hoff, struct mb1_plan *p, char *err, size_t errlen)
 {
 	if (hoff + MB1_HEADER_AOUT_SIZE > size || hoff + MB1_HEADER_AOUT_SIZE > MB1_HEADER_SEARCH)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "guest image: Multiboot header at offset 0x%llx: its address fields (flags bit 16) run past %s",
 			    (unsigned long long)hoff,
 			    hoff + MB1_HEADER_AOUT_SIZE > size ? "the end of the file" : "the first 8192 bytes");
@@ -96,10 +87,10 @@ static int plan_aout(const u8 *img, u64 size, u64 hoff, struct mb1_plan *p, char
 	u64 header_addr = le_rd32(h + 12), load_addr = le_rd32(h + 16), load_end = le_rd32(h + 20);
 	u64 bss_end = le_rd32(h + 24), entry = le_rd32(h + 28);
 	if (header_addr < load_addr)
-		return fail(err, errlen, "guest image: header_addr 0x%llx is below load_addr 0x%llx",
+		return fmt_fail(err, errlen, "guest image: header_addr 0x%llx is below load_addr 0x%llx",
 			    (unsigned long long)header_addr, (unsigned long long)load_addr);
 	if (header_addr - load_addr > hoff)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "guest image: header_addr 0x%llx does not match the header's file offset 0x%llx "
 			    "(load_addr 0x%llx would lie before the start of the file)",
 			    (unsigned long long)header_addr, (unsigned long long)hoff, (unsigned long long)load_addr);
@@ -108,28 +99,28 @@ static int plan_aout(const u8 *img, u64 size, u64 hoff, struct mb1_plan *p, char
 		load_end = load_addr + (size - load_off); /* text and data are the rest of the file */
 	} else {
 		if (load_end <= load_addr)
-			return fail(err, errlen, "guest image: load_end_addr 0x%llx is not above load_addr 0x%llx",
+			return fmt_fail(err, errlen, "guest image: load_end_addr 0x%llx is not above load_addr 0x%llx",
 				    (unsigned long long)load_end, (unsigned long long)load_addr);
 		if (load_end - load_addr > size - load_off)
-			return fail(err, errlen,
+			return fmt_fail(err, errlen,
 				    "guest image: load_end_addr 0x%llx asks for 0x%llx bytes from file offset 0x%llx "
 				    "but the file has only 0x%llx (truncated?)",
 				    (unsigned long long)load_end, (unsigned long long)(load_end - load_addr),
 				    (unsigned long long)load_off, (unsigned long long)(size - load_off));
 		if (header_addr + MB1_HEADER_AOUT_SIZE > load_end)
-			return fail(err, errlen, "guest image: the header at 0x%llx lies outside the loaded text [0x%llx, 0x%llx)",
+			return fmt_fail(err, errlen, "guest image: the header at 0x%llx lies outside the loaded text [0x%llx, 0x%llx)",
 				    (unsigned long long)header_addr, (unsigned long long)load_addr,
 				    (unsigned long long)load_end);
 	}
 	u64 mem_end = load_end;
 	if (bss_end != 0) {
 		if (bss_end < load_end)
-			return fail(err, errlen, "guest image: bss_end_addr 0x%llx is below load_end_addr 0x%llx",
+			return fmt_fail(err, errlen, "guest image: bss_end_addr 0x%llx is below load_end_addr 0x%llx",
 				    (unsigned long long)bss_end, (unsigned long long)load_end);
 		mem_end = bss_end;
 	}
 	if (entry < load_addr || entry >= load_end)
-		return fail(err, errlen, "guest image: entry_addr 0x%llx lies outside the loaded text [0x%llx, 0x%llx)",
+		return fmt_fail(err, errlen, "guest image: entry_addr 0x%llx lies outside the loaded text [0x%llx, 0x%llx)",
 			    (unsigned long long)entry, (unsigned long long)load_addr, (unsigned long long)load_end);
 	p->nseg = 1;
 	p->seg[0] = (struct elf_segment){.vaddr = load_addr, .paddr = load_addr, .offset = load_off,
@@ -144,7 +135,7 @@ static int plan_elf(const u8 *img, u64 size, struct mb1_plan *p, char *err, size
 	struct elf_image elf;
 	char why[120];
 	if (elf_parse(img, size, &elf, why, sizeof(why)))
-		return fail(err, errlen, "guest image: %s", why);
+		return fmt_fail(err, errlen, "guest image: %s", why);
 	p->nseg = elf.nseg;
 	for (u32 i = 0; i < elf.nseg; i++)
 		p->seg[i] = elf.seg[i];
@@ -165,16 +156,16 @@ static int check_placement(const struct elf_segment *s, u64 ram, char *err, size
 	u64 a = s->paddr, len = s->memsz, end = a + len;
 	char rs[32];
 	if (end > FOUR_GIB)
-		return fail(err, errlen, "guest image: segment at 0x%llx (+0x%llx) lies above 4 GiB",
+		return fmt_fail(err, errlen, "guest image: segment at 0x%llx (+0x%llx) lies above 4 GiB",
 			    (unsigned long long)a, (unsigned long long)len);
 	if (end > ram) {
 		fmt_ram(rs, sizeof(rs), ram);
-		return fail(err, errlen, "guest image: segment at 0x%llx (+0x%llx) does not fit in %s of guest RAM",
+		return fmt_fail(err, errlen, "guest image: segment at 0x%llx (+0x%llx) does not fit in %s of guest RAM",
 			    (unsigned long long)a, (unsigned long long)len, rs);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(mb1_forbidden); i++)
 		if (a < mb1_forbidden[i].end && mb1_forbidden[i].start < end)
-			return fail(err, errlen, "guest image: segment at 0x%llx (+0x%llx) overlaps %s [0x%llx, 0x%llx)",
+			return fmt_fail(err, errlen, "guest image: segment at 0x%llx (+0x%llx) overlaps %s [0x%llx, 0x%llx)",
 				    (unsigned long long)a, (unsigned long long)len, mb1_forbidden[i].what,
 				    (unsigned long long)mb1_forbidden[i].start, (unsigned long long)mb1_forbidden[i].end);
 	return 0;
@@ -224,14 +215,14 @@ int mb1_load(const void *image, u64 size, const struct guest_mem *gm, const char
 		err[0] = 0;
 	if (!gm || !gm->write || !gm->fill || gm->size < MB1_RAM_MIN) {
 		fmt_ram(rs, sizeof(rs), gm ? gm->size : 0);
-		return fail(err, errlen, "guest RAM: %s is too small for a Multiboot guest (at least 2 MiB)", rs);
+		return fmt_fail(err, errlen, "guest RAM: %s is too small for a Multiboot guest (at least 2 MiB)", rs);
 	}
 	size_t cmdlen = cmdline ? strlen(cmdline) : 0;
 	if (cmdlen > MB1_CMDLINE_MAX)
-		return fail(err, errlen, "guest command line: %llu bytes, at most %u fit",
+		return fmt_fail(err, errlen, "guest command line: %llu bytes, at most %u fit",
 			    (unsigned long long)cmdlen, MB1_CMDLINE_MAX);
 	if (!img || size == 0)
-		return fail(err, errlen, "guest image: the file is empty");
+		return fmt_fail(err, errlen, "guest image: the file is empty");
 
 	u64 hoff = 0;
 	if (find_header(img, size, &hoff, err, errlen))
@@ -259,11 +250,11 @@ int mb1_load(const void *image, u64 size, const struct guest_mem *gm, const char
 		const struct elf_segment *s = &plan.seg[i];
 		if ((s->filesz && gm->write(gm->ctx, s->paddr, img + s->offset, s->filesz)) ||
 		    (s->memsz > s->filesz && gm->fill(gm->ctx, s->paddr + s->filesz, 0, s->memsz - s->filesz)))
-			return fail(err, errlen, "guest image: writing the segment at 0x%llx (+0x%llx) into guest RAM failed",
+			return fmt_fail(err, errlen, "guest image: writing the segment at 0x%llx (+0x%llx) into guest RAM failed",
 				    (unsigned long long)s->paddr, (unsigned long long)s->memsz);
 	}
 	if (write_info(gm, cmdline, cmdlen))
-		return fail(err, errlen, "guest RAM: writing the boot information at 0x%x failed", MB1_INFO_AREA);
+		return fmt_fail(err, errlen, "guest RAM: writing the boot information at 0x%x failed", MB1_INFO_AREA);
 
 	out->entry = (u32)plan.entry;
 	out->mbi_addr = MB1_INFO_AREA;
