@@ -35,7 +35,8 @@ UNIT_SRCS_test_pit := devices/pit.c tests/unit/pit_fake.c
 UNIT_SRCS_test_pit_timing := devices/pit.c tests/unit/pit_fake.c
 UNIT_SRCS_test_pit_modes := devices/pit.c tests/unit/pit_fake.c
 UNIT_SRCS_test_sysport := devices/sysport.c devices/pit.c
-UNIT_SRCS_test_pic := devices/pic.c devices/iobus.c
+UNIT_SRCS_test_pic := devices/pic.c devices/iobus.c tests/unit/pic_fake.c
+UNIT_SRCS_test_pic_modes := devices/pic.c devices/iobus.c tests/unit/pic_fake.c
 UNIT_SRCS_test_uart := devices/uart.c devices/iobus.c tests/unit/uart_fake.c
 UNIT_SRCS_test_uart_lines := devices/uart.c devices/iobus.c tests/unit/uart_fake.c
 # The dispatcher over tests/unit/fake_vcpu.c: a board built from the IO bus and debug-exit alone.
