@@ -30,6 +30,7 @@ UNIT_SRCS_test_exit_reasons := dispatcher/exit_reasons.c vmx/vmx_errors.c
 UNIT_SRCS_test_mb1 := guest/mb1.c arch/elf.c arch/printf.c
 UNIT_SRCS_test_mb1_refusals := guest/mb1.c arch/elf.c arch/printf.c
 UNIT_SRCS_test_decode := dispatcher/decode.c dispatcher/decode_subset.c
+UNIT_SRCS_test_decode_other := dispatcher/decode.c dispatcher/decode_subset.c
 UNIT_SRCS_test_interp := dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/decode.c dispatcher/decode_subset.c dispatcher/guest_mem.c tests/unit/interp_fake.c
 UNIT_SRCS_test_interp_mem := dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/decode.c dispatcher/decode_subset.c dispatcher/guest_mem.c tests/unit/interp_fake.c
 UNIT_SRCS_test_interp_fast := dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/decode.c dispatcher/decode_subset.c dispatcher/guest_mem.c
