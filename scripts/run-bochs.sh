@@ -23,6 +23,7 @@
 # run ended without an exit line. Bochs's own exit status is always 1 and is ignored.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+source "$here/scripts/lib.sh"
 cpu=corei7_skylake_x cmdline= guest= initrd= append= timeout_s=120 log= console=0 interactive=0 sends=() core="$here/build/microhv.elf" megs=1024
 bare=0 until_re= until_seen=0
 while [ $# -gt 0 ]; do
@@ -79,22 +80,16 @@ if [ "$interactive" = 1 ] || [ ${#sends[@]} -gt 0 ]; then
 else
 	com1="com1: enabled=1, mode=file, dev=\"$log\""
 fi
-cat > "$tmp/bochsrc" <<RC
+{
+	bochsrc_common "$tmp/bochs.log"
+	cat <<RC
 megs: $megs
 cpu: model=$cpu, count=1, ips=100000000, reset_on_triple_fault=0
-clock: sync=none, time0=1
-romimage: file=/usr/share/bochs/BIOS-bochs-latest
-vgaromimage: file=/usr/share/vgabios/vgabios.bin
 ata0-master: type=cdrom, path="$tmp/microhv.iso", status=inserted
 boot: cdrom
 $com1
-display_library: rfb, options="timeout=0"
-log: $tmp/bochs.log
-panic: action=fatal
-error: action=report
-info: action=ignore
-debug: action=ignore
 RC
+} > "$tmp/bochsrc"
 echo c > "$tmp/rc"
 
 start=$(date +%s)

@@ -1,0 +1,22 @@
+# Shared shell helpers for scripts/ (sourced, never run).
+
+# bochsrc_common LOGFILE: the bochsrc lines every Bochs run of this project needs, whatever the
+# host: no GUI (rfb, never waiting for a viewer), no sound (Bochs 2.7's mixer thread aborts with
+# "buffer overflow detected" when ALSA has no default PCM, as on a machine without a sound card),
+# a deterministic clock (guest TSC = emulated instructions), and Bochs's own log in LOGFILE.
+# Every bochsrc written by the project starts with these lines; the caller adds megs, cpu, the
+# boot device and the serial port.
+bochsrc_common() {
+	cat <<RC
+clock: sync=none, time0=1
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+display_library: rfb, options="timeout=0"
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
+log: $1
+panic: action=fatal
+error: action=report
+info: action=ignore
+debug: action=ignore
+RC
+}
