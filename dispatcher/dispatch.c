@@ -2,12 +2,12 @@
 #include "dispatch.h"
 #include "../arch/console.h"
 #include "../arch/shutdown.h"
-#include "decode.h"
-#include "guest_mem.h"
-#include "interp.h"
+#include "emul/decode.h"
+#include "vcpu/gmem.h"
+#include "emul/interp.h"
 #include "interrupts.h"
-#include "rip_update.h"
-#include "scanner.h"
+#include "blockio/rip_update.h"
+#include "blockio/scanner.h"
 
 #define X86_UD 6
 #define X86_GP 13

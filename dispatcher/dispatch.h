@@ -7,10 +7,10 @@
 #define DISPATCHER_DISPATCH_H
 
 #include "../devices/board.h"
-#include "block.h"
-#include "table.h"
+#include "blockio/block.h"
+#include "blockio/table.h"
 #include "exit_reasons.h"
-#include "vcpu.h"
+#include "vcpu/vcpu.h"
 
 struct exit_stats {
 	u64 exits;

@@ -7,9 +7,9 @@
  * single-step (breakpoints.h, vcpu_debug_trap).
  */
 #include "dispatch.h"
-#include "block_dispatch.h"
-#include "breakpoints.h"
-#include "guest_mem.h"
+#include "blockio/block_dispatch.h"
+#include "vcpu/breakpoints.h"
+#include "vcpu/gmem.h"
 #include "../arch/console.h"
 #include "../arch/shutdown.h"
 

@@ -1,5 +1,5 @@
 /*
- * dispatcher/block_dispatch.c: the per-exit method of claims 1, 10-17 and the correctness
+ * dispatcher/blockio/block_dispatch.c: the per-exit method of claims 1, 10-17 and the correctness
  * principle of DESIGN.md section 3 -- a block run in one exit leaves the guest exactly as one
  * exit per IO instruction would: registers, RFLAGS, RIP, memory, device state. Checked three
  * ways: against hand-computed values (Intel SDM Vol. 2 instruction pages), against the

@@ -17,7 +17,7 @@
 
 #include <string.h>
 
-#include "dispatcher/breakpoints.h"
+#include "dispatcher/vcpu/breakpoints.h"
 
 #define V (&fk.v)
 #define BUF 0x20000ULL

@@ -1,5 +1,5 @@
 /*
- * dispatcher/scanner.c: the scanning unit of claims 2, 3, 5-7, 13, 14, 19, 20 and 23. Byte
+ * dispatcher/blockio/scanner.c: the scanning unit of claims 2, 3, 5-7, 13, 14, 19, 20 and 23. Byte
  * sequences are placed at RIP in the fake guest's RAM (flat 32-bit protected mode with paging
  * off unless a test switches to 64-bit mode with 4-level paging) and scan_block must designate
  * the block that ends with the last IO instruction it can reach within the extent. Encodings:

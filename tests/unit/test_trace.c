@@ -1,5 +1,5 @@
 /*
- * dispatcher/trace.c and dispatcher/interp_stack.c: followed blocks (block_follow=on) in 64-bit
+ * dispatcher/blockio/follow.c and dispatcher/emul/interp_stack.c: followed blocks (block_follow=on) in 64-bit
  * code, on the processor model of block_fake.c. Every program runs with block IO off (one exit
  * per IO instruction) and on from the same state, and must end identically (bf_run_both); the
  * tests then check that the IO instructions behind calls and returns were joined into fewer
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "block_fake.h"
-#include "dispatcher/interp.h"
+#include "dispatcher/emul/interp.h"
 
 #define OUT_DX 0xee
 #define IN_DX 0xec

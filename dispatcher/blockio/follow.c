@@ -1,11 +1,11 @@
 /* Followed blocks; see trace.h. */
-#include "trace.h"
+#include "follow.h"
 #include "block_run.h"
 #include "hash.h"
-#include "interp_fast.h"
+#include "../emul/interp_fast.h"
 #include "scanner.h"
-#include "../arch/console.h"
-#include "../arch/string.h"
+#include "../../arch/console.h"
+#include "../../arch/string.h"
 
 /* Whether the instruction at lin continues b's last code range (else it needs a new one). */
 static bool continues_range(const struct block *b, u64 lin)

@@ -7,8 +7,8 @@
 #define DISPATCHER_BLOCK_RUN_H
 
 #include "block.h"
-#include "interp.h"
-#include "vcpu.h"
+#include "../emul/interp.h"
+#include "../vcpu/vcpu.h"
 
 struct dispatcher;
 

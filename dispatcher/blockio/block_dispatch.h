@@ -10,7 +10,7 @@
 
 #include "block.h"
 #include "table.h"
-#include "vcpu.h"
+#include "../vcpu/vcpu.h"
 
 struct dispatcher;
 

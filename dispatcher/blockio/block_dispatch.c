@@ -7,16 +7,16 @@
  */
 #include "block_dispatch.h"
 #include "block_run.h"
-#include "breakpoints.h"
-#include "dispatch.h"
-#include "guest_mem.h"
+#include "../vcpu/breakpoints.h"
+#include "../dispatch.h"
+#include "../vcpu/gmem.h"
 #include "hash.h"
-#include "interp.h"
+#include "../emul/interp.h"
 #include "rip_update.h"
 #include "scanner.h"
-#include "trace.h"
-#include "../arch/console.h"
-#include "../arch/string.h"
+#include "follow.h"
+#include "../../arch/console.h"
+#include "../../arch/string.h"
 
 #define RFLAGS_IOPL_SHIFT 12
 #define RFLAGS_IOPL_MASK 0x3ULL
