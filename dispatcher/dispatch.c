@@ -8,14 +8,12 @@
 #include "interrupts.h"
 #include "blockio/rip_update.h"
 #include "blockio/scanner.h"
+#include "../arch/x86.h"
 
-#define X86_UD 6
-#define X86_GP 13
 #define EPT_QUAL_READ (1ULL << 0)
 #define EPT_QUAL_WRITE (1ULL << 1)
 #define EPT_QUAL_FETCH (1ULL << 2)
 #define EPT_QUAL_LINEAR_VALID (1ULL << 7)
-#define RFLAGS_IF (1ULL << 9)
 
 typedef void (*exit_handler)(struct dispatcher *d, struct vcpu *v);
 
@@ -79,7 +77,7 @@ static void handle_unhandled(struct dispatcher *d, struct vcpu *v)
 /* VMX instructions in the guest: microhv offers no nested VMX, so they are undefined (#UD). */
 static void handle_vmx_instruction(struct dispatcher *d, struct vcpu *v)
 {
-	vcpu_inject_exception(v, X86_UD, false, 0);
+	vcpu_inject_ud(v);
 }
 
 /* HLT (SDM Vol. 3C 26.1.2 makes it exit): with interrupts enabled the guest sleeps in the HLT

@@ -12,6 +12,7 @@
 #include "vcpu/gmem.h"
 #include "../arch/console.h"
 #include "../arch/shutdown.h"
+#include "../arch/x86.h"
 
 #define IOQ_SIZE_MASK 0x7ULL
 #define IOQ_IN (1ULL << 3)
@@ -22,8 +23,6 @@
 #define IOI_ADDR_SIZE_MASK 0x7u
 #define IOI_SEG_SHIFT 15
 #define IOI_SEG_MASK 0x7u
-#define RFLAGS_DF (1ULL << 10)
-#define X86_PF 14
 /* Longest REP string run handled in one exit: bounds the time the guest is held. */
 #define IO_STRING_MAX_ITERATIONS 4096
 
@@ -43,12 +42,10 @@ static void set_accumulator(struct vcpu *v, u32 size, u32 value)
 static void inject_page_fault(struct vcpu *v, const struct gmem_fault *f)
 {
 	if (f->non_canonical) {
-		vcpu_inject_exception(v, 13, true, 0);
+		vcpu_inject_gp(v, 0);
 		return;
 	}
-	v->cr2 = f->linear;
-	v->dirty |= VCPU_DIRTY_CR2;
-	vcpu_inject_exception(v, X86_PF, true, f->pf_error);
+	vcpu_inject_pf(v, f->linear, f->pf_error);
 }
 
 /*
@@ -58,7 +55,7 @@ static void inject_page_fault(struct vcpu *v, const struct gmem_fault *f)
  */
 static void string_io_paused(struct vcpu *v)
 {
-	v->rflags |= VCPU_RFLAGS_RF;
+	v->rflags |= RFLAGS_RF;
 	v->dirty |= VCPU_DIRTY_RFLAGS;
 	vcpu_single_step_trap(v);
 }
@@ -87,7 +84,7 @@ static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, 
 	u64 count = rep ? (v->gpr[VCPU_RCX] & amask) : 1;
 	u64 done = 0;
 	bool user = v->cpl == 3;
-	bool step = (v->rflags & VCPU_RFLAGS_TF) != 0;
+	bool step = (v->rflags & RFLAGS_TF) != 0;
 	u32 hits = 0;
 	while (done < count && done < IO_STRING_MAX_ITERATIONS && !hits) {
 		u64 off = v->gpr[idx] & amask;

@@ -270,17 +270,17 @@ static int write_page_tables(const struct guest_mem *gm)
 	if (gm->fill(gm->ctx, pml4, 0, 2 * PAGE_SIZE))
 		return -1;
 	u8 e[8 * 64];
-	le_put64(e, pdpt | LINUX_PTE_P | LINUX_PTE_RW);
+	le_put64(e, pdpt | PTE_P | PTE_RW);
 	if (gm->write(gm->ctx, pml4, e, 8))
 		return -1;
 	for (unsigned i = 0; i < LINUX_PT_PDS; i++)
-		le_put64(e + 8 * i, (pd + i * PAGE_SIZE) | LINUX_PTE_P | LINUX_PTE_RW);
+		le_put64(e + 8 * i, (pd + i * PAGE_SIZE) | PTE_P | PTE_RW);
 	if (gm->write(gm->ctx, pdpt, e, 8 * LINUX_PT_PDS))
 		return -1;
 	const unsigned per_write = sizeof(e) / 8, total = LINUX_PT_PDS * 512;
 	for (unsigned first = 0; first < total; first += per_write) {
 		for (unsigned j = 0; j < per_write; j++)
-			le_put64(e + 8 * j, (u64)(first + j) * (2 * MIB) | LINUX_PTE_P | LINUX_PTE_RW | LINUX_PTE_PS);
+			le_put64(e + 8 * j, (u64)(first + j) * (2 * MIB) | PTE_P | PTE_RW | PTE_PS);
 		if (gm->write(gm->ctx, pd + 8ULL * first, e, sizeof(e)))
 			return -1;
 	}
@@ -398,11 +398,11 @@ void linux_entry_state(const struct linux_boot *b, struct guest_entry_state *s)
 	s->gpr[VCPU_RSI] = b->boot_params;
 	s->gpr[VCPU_RSP] = LINUX_STACK_TOP;
 	s->rip = b->entry;
-	s->rflags = GUEST_RFLAGS_FIXED1;
-	s->cr0 = GUEST_CR0_PE | GUEST_CR0_ET | LINUX_CR0_PG;
+	s->rflags = RFLAGS_FIXED1;
+	s->cr0 = CR0_PE | CR0_ET | CR0_PG;
 	s->cr3 = LINUX_PT_ADDR;
-	s->cr4 = LINUX_CR4_PAE;
-	s->efer = LINUX_EFER_LME | LINUX_EFER_LMA;
+	s->cr4 = CR4_PAE;
+	s->efer = EFER_LME | EFER_LMA;
 	s->dr7 = GUEST_DR7_INIT;
 	for (unsigned i = 0; i < VCPU_NSEGS; i++)
 		s->seg[i] = flat_seg(LINUX_SEL_DS, linux_ds_ar);

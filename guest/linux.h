@@ -116,16 +116,7 @@
 #define LINUX_GDT_ENTRIES 6
 #define LINUX_GDT_LIMIT (LINUX_GDT_ENTRIES * 8 - 1)
 
-/* 4-level paging entries (SDM Vol. 3A 4.5). */
-#define LINUX_PTE_P (1ULL << 0)
-#define LINUX_PTE_RW (1ULL << 1)
-#define LINUX_PTE_PS (1ULL << 7) /* in a PD entry: a 2 MiB page */
-
-/* Control bits for the long-mode entry state (SDM Vol. 3A 2.5, 2.2.1). */
-#define LINUX_CR0_PG (1ULL << 31)
-#define LINUX_CR4_PAE (1ULL << 5)
-#define LINUX_EFER_LME (1ULL << 8)
-#define LINUX_EFER_LMA VCPU_EFER_LMA
+/* The long-mode entry state's code and TSS segments. */
 #define LINUX_AR_L VCPU_SEG_AR_L          /* 64-bit code segment (D must be 0 then) */
 #define LINUX_AR_TYPE_TSS64_BUSY 0xBu     /* system type 11 in IA-32e mode: busy 64-bit TSS */
 

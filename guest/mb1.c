@@ -279,8 +279,8 @@ void mb1_entry_state(const struct mb1_boot *b, struct guest_entry_state *s)
 	s->gpr[VCPU_RAX] = MB1_BOOT_MAGIC;
 	s->gpr[VCPU_RBX] = b->mbi_addr;
 	s->rip = b->entry;
-	s->rflags = GUEST_RFLAGS_FIXED1;
-	s->cr0 = GUEST_CR0_PE | GUEST_CR0_ET;
+	s->rflags = RFLAGS_FIXED1;
+	s->cr0 = CR0_PE | CR0_ET;
 	s->dr7 = GUEST_DR7_INIT;
 	for (unsigned i = 0; i < VCPU_NSEGS; i++)
 		s->seg[i] = flat(MB1_SEL_DATA, GUEST_AR_TYPE_DATA_RW_ACCESSED);

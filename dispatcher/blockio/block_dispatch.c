@@ -17,11 +17,7 @@
 #include "follow.h"
 #include "../../arch/console.h"
 #include "../../arch/string.h"
-
-#define RFLAGS_IOPL_SHIFT 12
-#define RFLAGS_IOPL_MASK 0x3ULL
-#define RFLAGS_VM (1ULL << 17)
-#define CR0_PE (1ULL << 0)
+#include "../../arch/x86.h"
 
 bool block_io_allowed(const struct vcpu *v)
 {
@@ -276,7 +272,7 @@ static bool designate_and_run(struct dispatcher *d, struct vcpu *v, u64 rip_line
 bool block_dispatch(struct dispatcher *d, struct vcpu *v)
 {
 	struct block_stats *s = &d->bstats;
-	if (!d->cfg.block.enabled || (v->rflags & VCPU_RFLAGS_TF) || (v->dr7 & DR7_ENABLE_MASK))
+	if (!d->cfg.block.enabled || (v->rflags & RFLAGS_TF) || (v->dr7 & DR7_ENABLE_MASK))
 		return false;
 	u64 rip_linear = scan_rip_linear(v);
 	u8 mode = (u8)scan_cpu_mode(v);

@@ -14,20 +14,7 @@
 #include "interp.h"
 #include "../vcpu/gmem.h"
 #include "interp_priv.h"
-
-#define RFLAGS_CF (1ULL << 0)
-#define RFLAGS_PF (1ULL << 2)
-#define RFLAGS_AF (1ULL << 4)
-#define RFLAGS_ZF (1ULL << 6)
-#define RFLAGS_SF (1ULL << 7)
-#define RFLAGS_DF (1ULL << 10)
-#define RFLAGS_OF (1ULL << 11)
-#define RFLAGS_VM (1ULL << 17)
-#define RFLAGS_AC (1ULL << 18)
-#define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
-#define CR0_PE (1ULL << 0)
-#define CR0_AM (1ULL << 18)
-#define CR4_LA57 (1ULL << 12)
+#include "../../arch/x86.h"
 
 /* Segment access rights in the VMX format (SDM Vol. 3C 25.4.1, table 25-2). */
 #define AR_TYPE_ACCESSED 0x1u
@@ -217,7 +204,7 @@ static struct alu_out add_flags(u64 a, u64 b, u64 cin, u32 bits)
 		f |= RFLAGS_OF;
 	if ((a ^ b ^ r) & AF_BIT)
 		f |= RFLAGS_AF;
-	return (struct alu_out){r, f, RFLAGS_ARITH};
+	return (struct alu_out){r, f, RFLAGS_STATUS};
 }
 
 static struct alu_out sub_flags(u64 a, u64 b, u64 bin, u32 bits)
@@ -231,13 +218,13 @@ static struct alu_out sub_flags(u64 a, u64 b, u64 bin, u32 bits)
 		f |= RFLAGS_OF;
 	if ((a ^ b ^ r) & AF_BIT)
 		f |= RFLAGS_AF;
-	return (struct alu_out){r, f, RFLAGS_ARITH};
+	return (struct alu_out){r, f, RFLAGS_STATUS};
 }
 
 /* AND, OR, XOR, TEST: CF = OF = 0; AF is undefined, and processors clear it (AMD host: always). */
 static struct alu_out logic_flags(u64 r, u32 bits)
 {
-	return (struct alu_out){r & width_mask(bits), szp(r, bits), RFLAGS_ARITH};
+	return (struct alu_out){r & width_mask(bits), szp(r, bits), RFLAGS_STATUS};
 }
 
 /*
@@ -267,7 +254,7 @@ static struct alu_out shift_flags(enum insn_kind k, u64 a, u32 c, u32 bits)
 		of = 0;
 	}
 	u64 f = szp(r, bits) | (cf ? RFLAGS_CF : 0) | (of ? RFLAGS_OF : 0);
-	return (struct alu_out){r, f, RFLAGS_ARITH};
+	return (struct alu_out){r, f, RFLAGS_STATUS};
 }
 
 static struct alu_out alu(const struct vcpu *v, enum insn_kind k, u64 a, u64 b, u32 bits)

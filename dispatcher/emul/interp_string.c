@@ -5,8 +5,7 @@
  */
 #include "interp_priv.h"
 #include "../vcpu/gmem.h"
-
-#define RFLAGS_DF (1ULL << 10)
+#include "../../arch/x86.h"
 
 static u64 width_mask(u32 bits) { return bits >= 64 ? ~0ULL : (1ULL << bits) - 1; }
 

@@ -21,9 +21,6 @@
 #define GUEST_AR_G (1u << 15)  /* limit in 4 KiB units */
 #define GUEST_AR_UNUSABLE (1u << 16)
 
-#define GUEST_CR0_PE (1ULL << 0)
-#define GUEST_CR0_ET (1ULL << 4) /* hard-wired to 1 since the i486 */
-#define GUEST_RFLAGS_FIXED1 (1ULL << 1) /* reserved, always 1 (SDM Vol. 1 3.4.3) */
 #define GUEST_DR7_INIT 0x400ULL         /* DR7 after reset (SDM Vol. 3B 18.2.4) */
 
 struct guest_table {

@@ -98,7 +98,7 @@ static void make_vcpu(struct vcpu *v, const struct hstate *s)
 	memcpy(v->gpr, s->gpr, sizeof v->gpr);
 	v->rflags = s->rflags;
 	v->rip = CODE_ADDR + INSN_OFF;
-	v->efer = VCPU_EFER_LMA;
+	v->efer = EFER_LMA;
 	v->cr0 = 1; /* PE; PG off: linear = physical */
 	v->cpl = 3;
 	v->seg[VCPU_CS].ar = VCPU_SEG_AR_L | 0xfb;

@@ -82,7 +82,7 @@ struct vcpu vcpu64(void)
 	v.cr3 = PML4;
 	v.cr4 = CR4_PAE;
 	v.efer = EFER_LME | EFER_LMA;
-	v.rflags = RFLAGS_FIXED;
+	v.rflags = RFLAGS_FIXED1;
 	v.rip = CODE;
 	flat_segments(&v, AR_CODE | VCPU_SEG_AR_L);
 	v.plat = &plat;
@@ -94,7 +94,7 @@ struct vcpu vcpu32(void)
 	reset_ram();
 	struct vcpu v = {0};
 	v.cr0 = CR0_PE;
-	v.rflags = RFLAGS_FIXED;
+	v.rflags = RFLAGS_FIXED1;
 	v.rip = CODE;
 	flat_segments(&v, AR_CODE | VCPU_SEG_AR_DB);
 	v.plat = &plat;
@@ -110,7 +110,7 @@ struct vcpu vcpu16(void)
 {
 	reset_ram();
 	struct vcpu v = {0};
-	v.rflags = RFLAGS_FIXED;
+	v.rflags = RFLAGS_FIXED1;
 	for (int i = 0; i < VCPU_NSEGS; i++)
 		real_segment(&v, i, 0x1000);
 	v.seg[VCPU_CS].ar = AR_CODE;

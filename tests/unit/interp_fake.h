@@ -23,20 +23,6 @@
 #define OF 0x800ULL
 #define ACF (1ULL << 18)
 #define ARITH (CF | PF | AF | ZF | SF | OF)
-#define RFLAGS_FIXED 0x2ULL
-#define CR0_PE (1ULL << 0)
-#define CR0_WP (1ULL << 16)
-#define CR0_AM (1ULL << 18)
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
-#define PTE_P 0x1ULL
-#define PTE_RW 0x2ULL
-#define PTE_US 0x4ULL
-#define PTE_A 0x20ULL
-#define PTE_D 0x40ULL
-#define PTE_PS 0x80ULL
 #define PML4 0x1000ULL
 #define PDPT 0x2000ULL
 #define PD 0x3000ULL

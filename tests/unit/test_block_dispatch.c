@@ -29,7 +29,7 @@ static void test_block_equals_step_by_step(void **state)
 	/* by hand: 0x7f + 1 = 0x80 overflows signed, carries out of bit 3, one bit set (odd) */
 	ASSERT_WRITES(0x7f, 0x80);
 	assert_int_equal(fk.v.gpr[VCPU_RAX], 0x80);
-	assert_int_equal(fk.v.rflags, F_RFLAGS_FIXED | F_RFLAGS_IF | CF | OF | SF | AF);
+	assert_int_equal(fk.v.rflags, RFLAGS_FIXED1 | RFLAGS_IF | CF | OF | SF | AF);
 	assert_int_equal(fk.v.rip, FAKE_RIP + 4);
 	assert_int_equal(fk.v.gpr[VCPU_RDX], BF_PORT);
 }

@@ -337,7 +337,7 @@ static void gen_program(uint64_t *seed, u64 alias, bool with_debug_exit)
 	}
 	fk.v.gpr[VCPU_RBX] = target;
 	fk.v.gpr[VCPU_RAX] = unit_rand(seed) & 0xffffffffULL;
-	fk.v.rflags = F_RFLAGS_FIXED | F_RFLAGS_IF | (unit_rand(seed) & (CF | PF | AF | ZF | SF | OF));
+	fk.v.rflags = RFLAGS_FIXED1 | RFLAGS_IF | (unit_rand(seed) & (CF | PF | AF | ZF | SF | OF));
 }
 
 static void random_programs(void **state, bool long64, u32 count, uint64_t seed)

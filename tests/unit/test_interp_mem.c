@@ -425,7 +425,7 @@ static void test_branches(void **state)
 		bool t[8] = {of, cf, zf, cf || zf, sf, pf, sf != of, zf || sf != of};
 		for (u8 cc = 0; cc < 16; cc++) {
 			v.rip = CODE;
-			v.rflags = RFLAGS_FIXED | f;
+			v.rflags = RFLAGS_FIXED1 | f;
 			assert_int_equal(EXEC(&v, (u8)(0x70 + cc), 0x20), INTERP_OK);
 			bool want = t[cc >> 1] != (cc & 1);
 			if (v.rip != (want ? CODE + 0x22 : CODE + 2) || res.branch != want)
@@ -536,7 +536,7 @@ static void test_random_all_or_nothing(void **state)
 			static const u64 ptrs[] = {DATA, PAGE_NP - 4, PAGE_RO, PAGE_SUP, HOLE, PT, 0xffe};
 			v.gpr[r] = (x & 3) ? ptrs[(x >> 2) % ARRAY_SIZE(ptrs)] + ((x >> 8) & 0xf) : x;
 		}
-		v.rflags = RFLAGS_FIXED | (unit_rand(&seed) & (ARITH | DF));
+		v.rflags = RFLAGS_FIXED1 | (unit_rand(&seed) & (ARITH | DF));
 		v.cpl = (unit_rand(&seed) & 1) ? 3 : 0;
 		u8 b[16];
 		for (int k = 0; k < 16; k++)

@@ -11,14 +11,14 @@
 static u64 walk(u64 cr3, u64 va)
 {
 	u64 pml4e = r64(cr3 + 8 * ((va >> 39) & 511));
-	assert_true(pml4e & LINUX_PTE_P);
+	assert_true(pml4e & PTE_P);
 	u64 pdpte = r64((pml4e & ~0xFFFULL) + 8 * ((va >> 30) & 511));
-	assert_true(pdpte & LINUX_PTE_P);
-	assert_false(pdpte & LINUX_PTE_PS);
+	assert_true(pdpte & PTE_P);
+	assert_false(pdpte & PTE_PS);
 	u64 pde = r64((pdpte & ~0xFFFULL) + 8 * ((va >> 21) & 511));
-	assert_true(pde & LINUX_PTE_P);
-	assert_true(pde & LINUX_PTE_RW);
-	assert_true(pde & LINUX_PTE_PS);
+	assert_true(pde & PTE_P);
+	assert_true(pde & PTE_RW);
+	assert_true(pde & PTE_PS);
 	return (pde & ~(2 * MIB - 1) & 0x000FFFFFFFFFFFFFULL) + (va & (2 * MIB - 1));
 }
 
@@ -108,9 +108,9 @@ static void test_entry_state(void **state)
 	struct guest_entry_state s;
 	memset(&s, 0xAB, sizeof(s));
 	linux_entry_state(&boot, &s);
-	assert_int_equal(s.cr0, GUEST_CR0_PE | GUEST_CR0_ET | LINUX_CR0_PG);
-	assert_int_equal(s.cr4, LINUX_CR4_PAE);
-	assert_int_equal(s.efer, LINUX_EFER_LME | LINUX_EFER_LMA);
+	assert_int_equal(s.cr0, CR0_PE | CR0_ET | CR0_PG);
+	assert_int_equal(s.cr4, CR4_PAE);
+	assert_int_equal(s.efer, EFER_LME | EFER_LMA);
 	assert_int_equal(s.rip, T_PREF + 0x200);
 	assert_int_equal(s.gpr[VCPU_RSI], LINUX_BOOT_PARAMS);
 	assert_int_equal(s.rflags, 2);

@@ -15,7 +15,6 @@
 #define OUT_DX 0xee
 #define MOV_EAX_IMM32 0xb8, 0x11, 0x22, 0x33, 0x44
 #define MOV_RAX_IMM64 0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8 /* 10 bytes in 64-bit mode */
-#define PTE_A 0x20ULL
 
 static struct block blk;
 
@@ -331,7 +330,7 @@ static void test_extent_cpu_user_code_stops_at_supervisor_page(void **state)
 static void test_extent_cpu_stops_at_no_execute_page(void **state)
 {
 	fake_mode_long64();
-	fk.v.efer |= F_EFER_NXE;
+	fk.v.efer |= EFER_NXE;
 	set_extent(BLOCK_EXTENT_CPU, 0);
 	fk.v.rip = 0x1ffe;
 	BF_CODE(0x1ffe, OUT_DX, NOP, OUT_DX, 0xf4);
