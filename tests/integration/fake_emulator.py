@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A stand-in for an emulator whose COM1 is a TCP server on 127.0.0.1, for the tests of
-scripts/serial-bridge.py (tests/integration/bochs_host.sh). Its own output goes to stdout,
+scripts/serial-bridge.py (tests/integration/host_independent.sh). Its own output goes to stdout,
 as an emulator's would; the test kills it (or it dies by itself) and checks the bridge.
   fake_emulator.py die PORT       never listens; prints a last line and exits with status 1
   fake_emulator.py close PORT     accepts, sends a line, then waits to be killed

@@ -9,9 +9,9 @@
 #   seconds, not at the timeout;
 # - Bochs with an empty ALSA configuration, no DISPLAY, no TERM and stdin from /dev/null boots
 #   hello to its exit line (Bochs 2.7's sound mixer aborted there before bochsrc_common's dummy
-#   sound line).
+#   sound line), and QEMU likewise boots hello bare, saying nothing about audio.
 source "$(dirname "$0")/lib.sh"
-out=$BUILD/test/bochs_host
+out=$BUILD/test/host_independent
 mkdir -p "$out"
 fake=$root/tests/integration/fake_emulator.py
 bridge=$root/scripts/serial-bridge.py
@@ -127,4 +127,10 @@ env -u DISPLAY -u TERM ALSA_CONFIG_PATH="$out/empty-asound.conf" \
 	</dev/null >"$out/noaudio.out" 2>&1
 expect_code $? 0 "bochs without ALSA config, DISPLAY or TERM: hello ends with code 0" "$out/noaudio.out"
 expect_line "$l" '^\[hv\] exit: code=0' "bochs without ALSA config, DISPLAY or TERM: exit line"
+# 7. QEMU the same way (bare hello): a sound device without -audiodev none would make QEMU probe
+#    the host's backends and print about them (e.g. "module audio-audio-pa not found")
+env -u DISPLAY -u TERM ALSA_CONFIG_PATH="$out/empty-asound.conf" \
+	"$root/scripts/run-qemu-bare.sh" hello --timeout 60 --log "$out/qemu.log" </dev/null >"$out/qemu.out" 2>&1
+expect_code $? 0 "qemu without ALSA config, DISPLAY or TERM: hello ends with code 0" "$out/qemu.out"
+expect_no_line "$out/qemu.out" 'audio|alsa|ALSA|pcm' "qemu without ALSA config, DISPLAY or TERM: nothing about audio"
 exit 0
