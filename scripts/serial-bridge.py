@@ -81,6 +81,45 @@ def connect(a, deadline):
     sys.exit(f"serial-bridge: nothing listens on 127.0.0.1:{a.port}")
 
 
+def relay(sock, a, sends, deadline, log):
+    """Moves bytes both ways until the emulator closes the line (returns) or ends (exits)."""
+    seen = ""  # the transcript not yet matched by a scripted send
+    ended_at = None  # when the emulator was first seen ended with the line still open
+    while time.time() < deadline:
+        fds = [sock] + ([0] if a.stdin else [])
+        ready, _, _ = select.select(fds, [], [], POLL_S)
+        if sock in ready:
+            try:
+                data = sock.recv(4096)
+            except BlockingIOError:
+                data = None
+            if data == b"":
+                return
+            if data:
+                log.write(data)
+                if a.console:
+                    sys.stdout.buffer.write(data)
+                    sys.stdout.buffer.flush()
+                seen += data.decode("latin-1").replace("\r", "")
+        while sends:
+            m = sends[0][0].search(seen)
+            if not m:
+                break
+            sock.sendall(sends[0][1])
+            seen = seen[m.end():]
+            sends.pop(0)
+        if a.stdin and 0 in ready:
+            keys = os.read(0, 1024)
+            if not keys:
+                a.stdin = False
+            else:
+                sock.sendall(keys)
+        if ended_at is None and not alive(a.pid):
+            ended_at = time.time()  # its last bytes may still be on the way: drain them
+        if ended_at is not None and time.time() - ended_at > DRAIN_S:
+            emulator_ended(a, "ended, but its serial line stayed open")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
@@ -108,43 +147,9 @@ def main():
         import tty
         tty_state = termios.tcgetattr(0)
         tty.setcbreak(0)  # keys go to the guest as they are typed; ^C still stops the run
-    seen = ""  # the transcript not yet matched by a scripted send
     try:
         with open(a.log, "ab", buffering=0) as log:
-            ended_at = None  # when the emulator was first seen ended with the line still open
-            while time.time() < deadline:
-                fds = [sock] + ([0] if a.stdin else [])
-                ready, _, _ = select.select(fds, [], [], POLL_S)
-                if sock in ready:
-                    try:
-                        data = sock.recv(4096)
-                    except BlockingIOError:
-                        data = None
-                    if data == b"":
-                        break
-                    if data:
-                        log.write(data)
-                        if a.console:
-                            sys.stdout.buffer.write(data)
-                            sys.stdout.buffer.flush()
-                        seen += data.decode("latin-1").replace("\r", "")
-                while sends:
-                    m = sends[0][0].search(seen)
-                    if not m:
-                        break
-                    sock.sendall(sends[0][1])
-                    seen = seen[m.end():]
-                    sends.pop(0)
-                if a.stdin and 0 in ready:
-                    keys = os.read(0, 1024)
-                    if not keys:
-                        a.stdin = False
-                    else:
-                        sock.sendall(keys)
-                if ended_at is None and not alive(a.pid):
-                    ended_at = time.time()  # its last bytes may still be on the way: drain them
-                if ended_at is not None and time.time() - ended_at > DRAIN_S:
-                    emulator_ended(a, "ended, but its serial line stayed open")
+            relay(sock, a, sends, deadline, log)
     except (ConnectionResetError, BrokenPipeError):
         emulator_ended(a, "reset the serial line (it ended or failed)")
     finally:
