@@ -24,12 +24,12 @@ static int setup(void **state)
 	return bf_setup(state);
 }
 
-static int scan(void) { return scan_block(V, &fk.d.cfg.block, &blk); }
+static int scan(void) { return scan_block(V, &fk.d.blockio.cfg, &blk); }
 
 static void set_extent(enum block_extent e, u32 bytes)
 {
-	fk.d.cfg.block.extent = e;
-	fk.d.cfg.block.extent_bytes = bytes;
+	fk.d.blockio.cfg.extent = e;
+	fk.d.blockio.cfg.extent_bytes = bytes;
 }
 
 /* n copies of one byte at gpa. */

@@ -40,7 +40,7 @@ static int setup64(void **state)
 {
 	int r = bf_setup(state);
 	fake_mode_long64();
-	fk.d.cfg.block.follow = true;
+	fk.d.blockio.cfg.follow = true;
 	fk.v.gpr[VCPU_RSP] = STACK_TOP;
 	put_accessors();
 	return r;
@@ -98,7 +98,7 @@ static void test_calls_and_returns_join_io(void **state)
 static void test_follow_off_keeps_single_exits(void **state)
 {
 	(void)state;
-	fk.d.cfg.block.follow = false;
+	fk.d.blockio.cfg.follow = false;
 	put_driver_loop(3);
 	struct bf_outcome off, on;
 	bf_run_both(400, &off, &on);
