@@ -123,7 +123,7 @@ static bool drop_hole_store(struct vcpu *v)
 	u32 n = INSN_MAX_LEN;
 	while (n && gmem_peek(v, rip, bytes, n, VCPU_EXEC, v->cpl == 3, &f) != GMEM_OK)
 		n--; /* the instruction may end before a page that is not mapped */
-	if (!n || decode_insn(bytes, n, scan_cpu_mode(v), &in) != DECODE_OK)
+	if (!n || decode_insn(bytes, n, interp_cpu_mode(v), &in) != DECODE_OK)
 		return false;
 	if (in.kind != INSN_MOV || in.op[0].type != OPND_MEM)
 		return false;

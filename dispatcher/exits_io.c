@@ -26,7 +26,7 @@
 /* Longest REP string run handled in one exit: bounds the time the guest is held. */
 #define IO_STRING_MAX_ITERATIONS 4096
 
-static u64 width_mask(u32 bytes) { return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1; }
+static u64 mask_bytes(u32 bytes) { return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1; }
 
 /* Writes an IN result to AL/AX/EAX: a 32-bit result zero-extends in 64-bit mode (SDM Vol. 1 3.4.1.1). */
 static void set_accumulator(struct vcpu *v, u32 size, u32 value)
@@ -35,7 +35,7 @@ static void set_accumulator(struct vcpu *v, u32 size, u32 value)
 	if (size == 4 && vcpu_long_mode(v))
 		rax = value;
 	else
-		rax = (rax & ~width_mask(size)) | (value & width_mask(size));
+		rax = (rax & ~mask_bytes(size)) | (value & mask_bytes(size));
 	vcpu_set_reg(v, VCPU_RAX, rax);
 }
 
@@ -154,7 +154,7 @@ void handle_io(struct dispatcher *d, struct vcpu *v)
 		if (in)
 			set_accumulator(v, size, iobus_in(&d->board->bus, port, (u8)size));
 		else
-			iobus_out(&d->board->bus, port, (u8)size, (u32)(v->gpr[VCPU_RAX] & width_mask(size)));
+			iobus_out(&d->board->bus, port, (u8)size, (u32)(v->gpr[VCPU_RAX] & mask_bytes(size)));
 		vcpu_skip_instruction(v);
 		vcpu_debug_trap(v, bp_io_hits(v, port, size));
 	}

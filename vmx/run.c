@@ -19,8 +19,6 @@
 #define INTR_INFO_VALID (1U << 31)
 #define INTR_INFO_ERROR_VALID (1U << 11)
 #define INTR_INFO_TYPE_SHIFT 8
-#define AR_DPL_SHIFT 5
-#define AR_DPL_MASK 0x3U
 #define PREEMPTION_TIMER_MAX 0xffffffffULL
 #define ACTIVITY_ACTIVE 0
 #define ACTIVITY_HLT 1
@@ -87,7 +85,7 @@ static void load_vcpu(struct vmx_cpu *c, struct vcpu *v)
 		v->seg[i].ar = (u32)vmread(VMCS_SEG_AR(i));
 	}
 	/* CPL is SS.DPL (SDM Vol. 3C 25.4.1) */
-	v->cpl = (v->seg[VCPU_SS].ar >> AR_DPL_SHIFT) & AR_DPL_MASK;
+	v->cpl = (v->seg[VCPU_SS].ar >> VCPU_AR_DPL_SHIFT) & VCPU_AR_DPL_MASK;
 	v->dirty = 0;
 }
 

@@ -279,7 +279,7 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 	if (!bio->cfg.enabled || (v->rflags & RFLAGS_TF) || (v->dr7 & DR7_ENABLE_MASK))
 		return false;
 	u64 rip_linear = scan_rip_linear(v);
-	u8 mode = (u8)scan_cpu_mode(v);
+	u8 mode = (u8)interp_cpu_mode(v);
 	struct block *b = table_lookup(&bio->table, rip_linear, mode);
 	if (b && b->nio < 2 && ++b->unverified % SINGLE_RECHECK) {
 		s->hits++;

@@ -164,12 +164,32 @@ static inline void vcpu_skip_instruction(struct vcpu *v)
 	vcpu_retire(v);
 }
 
+/*
+ * Segment access rights as struct vcpu_seg holds them: the VMX format (SDM Vol. 3C 25.4.1,
+ * table 25-2), which is the descriptor's bits 47:40 and 55:52 (Vol. 3A 3.4.5) and an unusable bit.
+ */
+#define VCPU_AR_TYPE_ACCESSED 0x1u
+#define VCPU_AR_TYPE_WRITABLE 0x2u    /* data */
+#define VCPU_AR_TYPE_READABLE 0x2u    /* code */
+#define VCPU_AR_TYPE_EXPAND_DOWN 0x4u /* data */
+#define VCPU_AR_TYPE_CODE 0x8u
+#define VCPU_AR_TYPE_DATA_RW_ACCESSED 0x3u /* read/write data, accessed */
+#define VCPU_AR_TYPE_CODE_RX_ACCESSED 0xBu /* execute/read code, accessed */
+#define VCPU_AR_TYPE_TSS32_BUSY 0xBu       /* system type 11: busy 32-bit TSS */
+#define VCPU_AR_TYPE_TSS64_BUSY 0xBu       /* system type 11 in IA-32e mode: busy 64-bit TSS */
+#define VCPU_AR_S (1u << 4)                /* descriptor type: code or data, not system */
+#define VCPU_AR_DPL_SHIFT 5
+#define VCPU_AR_DPL_MASK 0x3u
+#define VCPU_AR_P (1u << 7)
+#define VCPU_AR_L (1u << 13)  /* 64-bit code segment (D must be 0 then) */
+#define VCPU_AR_DB (1u << 14) /* default operation size 32 bits */
+#define VCPU_AR_G (1u << 15)  /* limit in 4 KiB units */
+#define VCPU_AR_UNUSABLE (1u << 16)
+
 /* The guest runs 64-bit code: IA-32e mode and CS.L (SDM Vol. 3A 3.4.5). */
-#define VCPU_SEG_AR_L (1u << 13)
-#define VCPU_SEG_AR_DB (1u << 14)
 static inline bool vcpu_long_mode(const struct vcpu *v)
 {
-	return (v->efer & EFER_LMA) && (v->seg[VCPU_CS].ar & VCPU_SEG_AR_L);
+	return (v->efer & EFER_LMA) && (v->seg[VCPU_CS].ar & VCPU_AR_L);
 }
 
 /* Requests a hardware exception for the next VM entry. */

@@ -67,7 +67,7 @@ u64 bf_io_qual(const struct insn *in, const struct vcpu *v)
 	u64 q = (u64)(size - 1) | ((u64)port << QUAL_PORT_SHIFT);
 	if (in->kind == INSN_IN || in->kind == INSN_INS)
 		q |= QUAL_IN;
-	if (in->kind == INSN_INS || in->kind == INSN_OUTS)
+	if (insn_is_string_io(in->kind))
 		q |= QUAL_STRING | (in->rep ? QUAL_REP : 0);
 	else if ((in->kind == INSN_IN && in->op[1].type == OPND_IMM) || (in->kind == INSN_OUT && in->op[0].type == OPND_IMM))
 		q |= QUAL_IMM;
@@ -89,7 +89,7 @@ bool bf_decode_at_rip(struct vcpu *v, struct insn *in)
 	u32 n = INSN_MAX_LEN;
 	while (n && gmem_peek(v, lin, bytes, n, VCPU_EXEC, v->cpl == 3, NULL) != GMEM_OK)
 		n--;
-	return n && decode_insn(bytes, n, scan_cpu_mode(v), in) == DECODE_OK;
+	return n && decode_insn(bytes, n, interp_cpu_mode(v), in) == DECODE_OK;
 }
 
 static u32 bus_in(void *ctx, u16 port, u8 size) { return iobus_in(ctx, port, size); }
@@ -100,7 +100,7 @@ bool bf_cpu_step(struct vcpu *v, u32 *exits)
 	struct insn in;
 	if (v->ended || !bf_decode_at_rip(v, &in))
 		return false;
-	if (in.kind == INSN_IN || in.kind == INSN_OUT || in.kind == INSN_INS || in.kind == INSN_OUTS) {
+	if (insn_is_io(in.kind)) {
 		v->exit = (struct vcpu_exit){.reason = EXIT_REASON_IO_INSTRUCTION, .qual = bf_io_qual(&in, v),
 		                             .instr_len = in.length, .instr_info = io_info(&in)};
 		v->pending_dbg = 0; /* as vmx/ loads it at each exit */

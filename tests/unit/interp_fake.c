@@ -84,7 +84,7 @@ struct vcpu vcpu64(void)
 	v.efer = EFER_LME | EFER_LMA;
 	v.rflags = RFLAGS_FIXED1;
 	v.rip = CODE;
-	flat_segments(&v, AR_CODE | VCPU_SEG_AR_L);
+	flat_segments(&v, AR_CODE | VCPU_AR_L);
 	v.plat = &plat;
 	return v;
 }
@@ -96,7 +96,7 @@ struct vcpu vcpu32(void)
 	v.cr0 = CR0_PE;
 	v.rflags = RFLAGS_FIXED1;
 	v.rip = CODE;
-	flat_segments(&v, AR_CODE | VCPU_SEG_AR_DB);
+	flat_segments(&v, AR_CODE | VCPU_AR_DB);
 	v.plat = &plat;
 	return v;
 }

@@ -28,10 +28,10 @@ static struct vcpu make_vcpu(enum cpu_mode mode, uint64_t *seed)
 	if (mode == CPU_MODE_64) {
 		v.cr0 = CR0_PE;
 		v.efer = EFER_LMA;
-		v.seg[VCPU_CS].ar |= VCPU_SEG_AR_L;
+		v.seg[VCPU_CS].ar |= VCPU_AR_L;
 	} else if (mode == CPU_MODE_32) {
 		v.cr0 = CR0_PE;
-		v.seg[VCPU_CS].ar |= VCPU_SEG_AR_DB;
+		v.seg[VCPU_CS].ar |= VCPU_AR_DB;
 	} else {
 		v.seg[VCPU_CS].limit = 0xffff;
 	}

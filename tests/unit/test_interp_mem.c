@@ -178,9 +178,9 @@ static void test_segments_32(void **state)
 	/* code segments: never written, read only when readable */
 	EXPECT_STOP(&v, 0x2e, 0x89, 0x03);
 	assert_int_equal(EXEC(&v, 0x2e, 0x8b, 0x03), INTERP_OK);
-	v.seg[VCPU_CS].ar = 0x99 | VCPU_SEG_AR_DB; /* execute-only */
+	v.seg[VCPU_CS].ar = 0x99 | VCPU_AR_DB; /* execute-only */
 	EXPECT_STOP(&v, 0x2e, 0x8b, 0x03);
-	v.seg[VCPU_CS].ar = AR_CODE | VCPU_SEG_AR_DB;
+	v.seg[VCPU_CS].ar = AR_CODE | VCPU_AR_DB;
 	/* unusable (null) and expand-down segments */
 	v.seg[VCPU_GS].ar = 1u << 16;
 	EXPECT_STOP(&v, 0x65, 0x8b, 0x03);

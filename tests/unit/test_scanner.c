@@ -423,7 +423,7 @@ static void test_mode_32(void **state)
 
 static void test_mode_16(void **state)
 {
-	fk.v.seg[VCPU_CS].ar &= ~VCPU_SEG_AR_DB; /* 16-bit protected-mode code */
+	fk.v.seg[VCPU_CS].ar &= ~VCPU_AR_DB; /* 16-bit protected-mode code */
 	put_mode_probe();
 	assert_block(8, 10, 12);
 	assert_int_equal(blk.mode, CPU_MODE_16);
@@ -440,21 +440,21 @@ static void test_mode_compat(void **state)
 	assert_int_equal(blk.mode, CPU_MODE_32);
 }
 
-static void test_scan_cpu_mode(void **state)
+static void test_interp_cpu_mode(void **state)
 {
-	assert_int_equal(scan_cpu_mode(V), CPU_MODE_32);
-	fk.v.seg[VCPU_CS].ar |= VCPU_SEG_AR_L; /* CS.L means nothing outside IA-32e mode */
-	assert_int_equal(scan_cpu_mode(V), CPU_MODE_32);
+	assert_int_equal(interp_cpu_mode(V), CPU_MODE_32);
+	fk.v.seg[VCPU_CS].ar |= VCPU_AR_L; /* CS.L means nothing outside IA-32e mode */
+	assert_int_equal(interp_cpu_mode(V), CPU_MODE_32);
 	fake_mode_real();
-	assert_int_equal(scan_cpu_mode(V), CPU_MODE_16);
+	assert_int_equal(interp_cpu_mode(V), CPU_MODE_16);
 	fake_mode_long64();
-	assert_int_equal(scan_cpu_mode(V), CPU_MODE_64);
-	fk.v.seg[VCPU_CS].ar |= VCPU_SEG_AR_DB; /* L and D both set: 64-bit code still */
-	assert_int_equal(scan_cpu_mode(V), CPU_MODE_64);
+	assert_int_equal(interp_cpu_mode(V), CPU_MODE_64);
+	fk.v.seg[VCPU_CS].ar |= VCPU_AR_DB; /* L and D both set: 64-bit code still */
+	assert_int_equal(interp_cpu_mode(V), CPU_MODE_64);
 	fake_mode_compat();
-	assert_int_equal(scan_cpu_mode(V), CPU_MODE_32);
-	fk.v.seg[VCPU_CS].ar &= ~VCPU_SEG_AR_DB;
-	assert_int_equal(scan_cpu_mode(V), CPU_MODE_16);
+	assert_int_equal(interp_cpu_mode(V), CPU_MODE_32);
+	fk.v.seg[VCPU_CS].ar &= ~VCPU_AR_DB;
+	assert_int_equal(interp_cpu_mode(V), CPU_MODE_16);
 }
 
 static void test_rip_linear_adds_cs_base_outside_64bit(void **state)
@@ -536,7 +536,7 @@ int main(void)
 		T(test_mode_32),
 		T(test_mode_16),
 		T(test_mode_compat),
-		T(test_scan_cpu_mode),
+		T(test_interp_cpu_mode),
 		T(test_rip_linear_adds_cs_base_outside_64bit),
 		T(test_rip_linear_ignores_cs_base_in_64bit),
 		T(test_scan_reads_at_cs_base),
