@@ -12,32 +12,15 @@
 #define INFO_SEG_SHIFT 15
 #define PT0 (FAKE_PT_BASE + 0x3000) /* fake_vcpu.c: 1024 PTEs identity-mapping the RAM */
 
-struct bf_rec bf_rec;
-
-static void rec_log(bool in, u16 off, u8 size, u32 val)
-{
-	if (bf_rec.n < BF_LOG)
-		bf_rec.ev[bf_rec.n] = (struct bf_event){in, (u16)(BF_PORT + off), size, val};
-	bf_rec.n++;
-}
-
-static u32 rec_read(void *dev, u16 off, u8 size)
-{
-	u32 val = bf_rec.next_in++;
-	rec_log(true, off, size, val);
-	return val;
-}
-
-static void rec_write(void *dev, u16 off, u8 size, u32 val) { rec_log(false, off, size, val); }
-
-static const struct io_device rec_dev = {"bf-rec", BF_PORT, BF_PORTS, true, &bf_rec, rec_read, rec_write};
+struct io_log bf_rec;
+static struct io_device rec_dev;
 
 int bf_setup(void **state)
 {
 	if (fake_setup(state))
 		return -1;
-	memset(&bf_rec, 0, sizeof(bf_rec));
-	bf_rec.next_in = BF_IN_FIRST;
+	io_log_reset(&bf_rec, BF_IN_FIRST);
+	rec_dev = fake_io_device(&bf_rec, "bf-rec", BF_PORT, BF_PORTS);
 	if (iobus_register(&fk.board.bus, &rec_dev))
 		return -1;
 	fk.d.blockio.cfg = (struct block_config){.enabled = true, .extent = BLOCK_EXTENT_PAGE};
@@ -135,10 +118,10 @@ void bf_assert_same_state(const struct vcpu *a, const struct vcpu *b)
 	assert_int_equal(a->halted, b->halted);
 }
 
-void bf_assert_same_rec(const struct bf_rec *a, const struct bf_rec *b)
+void bf_assert_same_rec(const struct io_log *a, const struct io_log *b)
 {
 	assert_int_equal(a->n, b->n);
-	for (u32 i = 0; i < a->n && i < BF_LOG; i++) {
+	for (u32 i = 0; i < a->n && i < IO_LOG_MAX; i++) {
 		assert_int_equal(a->ev[i].in, b->ev[i].in);
 		assert_int_equal(a->ev[i].port, b->ev[i].port);
 		assert_int_equal(a->ev[i].size, b->ev[i].size);
@@ -169,7 +152,7 @@ void bf_run_both(u32 max_steps, struct bf_outcome *off, struct bf_outcome *on)
 	memcpy(ram_start, fk.ram, FAKE_RAM_SIZE);
 	d_start = fk.d;
 	struct vcpu v0 = fk.v;
-	struct bf_rec rec0 = bf_rec;
+	struct io_log rec0 = bf_rec;
 	struct debug_exit dbg0 = fk.board.dbg;
 
 	o_off = (struct bf_outcome){0};

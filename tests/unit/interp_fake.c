@@ -6,11 +6,7 @@
 
 #include "interp_fake.h"
 
-
-
-
 /* 64-bit set-up: page tables and the special pages (linear = physical where mapped). */
-
 
 u8 *ram;
 
@@ -119,35 +115,12 @@ struct vcpu vcpu16(void)
 	return v;
 }
 
-/* --- A fake IO bus that records every access. --- */
+/* --- The ports. --- */
 
-struct io_record io;
+struct io_log io;
+const struct interp_io fake_io = {&io, fake_io_in, fake_io_out};
 
-static u32 fake_in(void *ctx, u16 port, u8 size)
-{
-	(void)ctx;
-	u32 val = io.next_in++;
-	if (io.n < 64)
-		io.a[io.n] = (struct io_access){true, port, size, val};
-	io.n++;
-	return val;
-}
-
-static void fake_out(void *ctx, u16 port, u8 size, u32 val)
-{
-	(void)ctx;
-	if (io.n < 64)
-		io.a[io.n] = (struct io_access){false, port, size, val};
-	io.n++;
-}
-
-const struct interp_io fake_io = {.in = fake_in, .out = fake_out};
-
-void reset_io(u32 first_in)
-{
-	memset(&io, 0, sizeof io);
-	io.next_in = first_in;
-}
+void reset_io(u32 first_in) { io_log_reset(&io, first_in); }
 
 /* --- Running instructions. --- */
 
@@ -163,7 +136,6 @@ int exec_bytes(struct vcpu *v, const u8 *b, u32 n)
 	return interp_exec(v, &in, &fake_io, &res);
 }
 
-
 u8 *snapshot_ram;
 
 /* Executes and expects INTERP_STOP with nothing at all changed: vCPU, RAM, ports. */
@@ -171,7 +143,7 @@ void expect_stop(struct vcpu *v, const u8 *b, u32 n, int line)
 {
 	struct vcpu before = *v;
 	memcpy(snapshot_ram, ram, RAM_SIZE);
-	int ios = io.n;
+	u32 ios = io.n;
 	int r = exec_bytes(v, b, n);
 	if (r != INTERP_STOP)
 		fail_msg("line %d: result %d, expected INTERP_STOP", line, r);

@@ -11,6 +11,7 @@
 #include "dispatcher/emul/decode.h"
 #include "dispatcher/vcpu/gmem.h"
 #include "dispatcher/emul/interp.h"
+#include "fake_io.h"
 
 #define RAM_SIZE (4 * MIB)
 #define HOLE 0x300000ULL /* one guest-physical page that is not RAM */
@@ -64,19 +65,8 @@ struct vcpu vcpu32(void);
 void real_segment(struct vcpu *v, int s, u16 sel);
 struct vcpu vcpu16(void);
 
-/* The IO bus: every access recorded; an IN returns next_in, then next_in + 1, ... */
-struct io_access {
-	bool in;
-	u16 port;
-	u8 size;
-	u32 val;
-};
-struct io_record {
-	int n;
-	struct io_access a[64];
-	u32 next_in;
-};
-extern struct io_record io;
+/* The ports: every access recorded (fake_io.h); an IN returns next_in, then next_in + 1, ... */
+extern struct io_log io;
 extern const struct interp_io fake_io;
 void reset_io(u32 first_in);
 
@@ -91,10 +81,5 @@ void wr32(u64 gpa, u32 x);
 /* cmocka group setup and teardown: RAM and its snapshot. */
 int group_setup(void **state);
 int group_teardown(void **state);
-
-#define BYTES(...) ((const u8[]){__VA_ARGS__})
-#define EXEC(v, ...) exec_bytes(v, BYTES(__VA_ARGS__), sizeof(BYTES(__VA_ARGS__)))
-#define FLAGS(v) ((v).rflags & ARITH)
-#define EXPECT_STOP(v, ...) expect_stop(v, BYTES(__VA_ARGS__), sizeof(BYTES(__VA_ARGS__)), __LINE__)
 
 #endif

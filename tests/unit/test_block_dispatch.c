@@ -20,7 +20,7 @@ static void test_block_equals_step_by_step(void **state)
 	fk.v.rflags |= CF; /* INC keeps CF */
 	struct vcpu ref = fk.v;
 	interp_steps(&ref, 3);
-	struct bf_rec ref_rec = bf_rec;
+	struct io_log ref_rec = bf_rec;
 	bf_rec.n = 0;
 
 	assert_true(dispatch());

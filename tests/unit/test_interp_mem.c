@@ -237,9 +237,9 @@ static void test_in_out(void **state)
 	assert_int_equal(EXEC(&v, 0xe4, 0x60), INTERP_OK); /* in al, 0x60 */
 	assert_int_equal(v.gpr[VCPU_RAX], 0x11111111111111d4ULL);
 	assert_int_equal(io.n, 1);
-	assert_true(io.a[0].in);
-	assert_int_equal(io.a[0].port, 0x60);
-	assert_int_equal(io.a[0].size, 1);
+	assert_true(io.ev[0].in);
+	assert_int_equal(io.ev[0].port, 0x60);
+	assert_int_equal(io.ev[0].size, 1);
 	assert_int_equal(res.io_count, 1);
 	assert_int_equal(res.port, 0x60);
 	assert_int_equal(v.rip, CODE + 2);
@@ -247,19 +247,19 @@ static void test_in_out(void **state)
 	v.gpr[VCPU_RDX] = 0xffff03f8;
 	assert_int_equal(EXEC(&v, 0x66, 0xed), INTERP_OK); /* in ax, dx */
 	assert_int_equal(v.gpr[VCPU_RAX], 0x111111111111c3d5ULL);
-	assert_int_equal(io.a[1].port, 0x3f8);
-	assert_int_equal(io.a[1].size, 2);
+	assert_int_equal(io.ev[1].port, 0x3f8);
+	assert_int_equal(io.ev[1].size, 2);
 	assert_int_equal(EXEC(&v, 0xed), INTERP_OK); /* in eax, dx: zero-extends */
 	assert_int_equal(v.gpr[VCPU_RAX], 0xa1b2c3d6);
 
 	v.gpr[VCPU_RAX] = 0xdeadbeefcafef00dULL;
 	assert_int_equal(EXEC(&v, 0xee), INTERP_OK); /* out dx, al */
-	assert_false(io.a[3].in);
-	assert_int_equal(io.a[3].val, 0x0d);
+	assert_false(io.ev[3].in);
+	assert_int_equal(io.ev[3].val, 0x0d);
 	assert_int_equal(EXEC(&v, 0xe7, 0x80), INTERP_OK); /* out 0x80, eax */
-	assert_int_equal(io.a[4].port, 0x80);
-	assert_int_equal(io.a[4].size, 4);
-	assert_int_equal(io.a[4].val, 0xcafef00d);
+	assert_int_equal(io.ev[4].port, 0x80);
+	assert_int_equal(io.ev[4].size, 4);
+	assert_int_equal(io.ev[4].val, 0xcafef00d);
 	assert_int_equal(v.gpr[VCPU_RAX], 0xdeadbeefcafef00dULL);
 
 	struct vcpu w = vcpu32();
@@ -314,9 +314,9 @@ static void test_string_io(void **state)
 	v.gpr[VCPU_RCX] = 2;
 	assert_int_equal(EXEC(&v, 0x66, 0x64, 0xf3, 0x6f), INTERP_OK);
 	assert_int_equal(io.n, 2);
-	assert_int_equal(io.a[0].val, 0x6463); /* "cd" at DATA+2 */
-	assert_int_equal(io.a[1].val, 0x6261); /* "ab" at DATA+0 */
-	assert_int_equal(io.a[0].size, 2);
+	assert_int_equal(io.ev[0].val, 0x6463); /* "cd" at DATA+2 */
+	assert_int_equal(io.ev[1].val, 0x6261); /* "ab" at DATA+0 */
+	assert_int_equal(io.ev[0].size, 2);
 	assert_int_equal(v.gpr[VCPU_RSI], (u64)-2);
 	assert_int_equal(res.mem_linear, DATA);
 	assert_int_equal(res.mem_len, 4);

@@ -321,7 +321,7 @@ static void test_extent_cpu_user_code_stops_at_supervisor_page(void **state)
 	set_extent(BLOCK_EXTENT_CPU, 0);
 	fk.v.rip = 0x1ffe;
 	BF_CODE(0x1ffe, OUT_DX, NOP, OUT_DX, 0xf4);
-	bf_set_pte(0x2000, 0x2000 | BF_PTE_P | BF_PTE_RW); /* U/S = 0 */
+	bf_set_pte(0x2000, 0x2000 | PTE_P | PTE_RW); /* U/S = 0 */
 	assert_block(2, 3, 3);
 	fk.v.cpl = 3; /* a user-mode fetch there would #PF */
 	assert_block(1, 1, 1);
@@ -334,7 +334,7 @@ static void test_extent_cpu_stops_at_no_execute_page(void **state)
 	set_extent(BLOCK_EXTENT_CPU, 0);
 	fk.v.rip = 0x1ffe;
 	BF_CODE(0x1ffe, OUT_DX, NOP, OUT_DX, 0xf4);
-	bf_set_pte(0x2000, 0x2000 | BF_PTE_PRESENT | (1ULL << 63)); /* XD */
+	bf_set_pte(0x2000, 0x2000 | BF_PTE_PRESENT | PTE_XD);
 	assert_block(1, 1, 1);
 }
 

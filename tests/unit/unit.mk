@@ -31,8 +31,8 @@ UNIT_SRCS_test_mb1 := guest/mb1.c arch/elf.c arch/printf.c
 UNIT_SRCS_test_mb1_refusals := guest/mb1.c arch/elf.c arch/printf.c
 UNIT_SRCS_test_decode := $(DECODE_SRCS)
 UNIT_SRCS_test_decode_other := $(DECODE_SRCS)
-UNIT_SRCS_test_interp := $(EMUL_SRCS) dispatcher/vcpu/gmem.c tests/unit/interp_fake.c
-UNIT_SRCS_test_interp_mem := $(EMUL_SRCS) dispatcher/vcpu/gmem.c tests/unit/interp_fake.c
+UNIT_SRCS_test_interp := $(EMUL_SRCS) dispatcher/vcpu/gmem.c tests/unit/interp_fake.c tests/unit/fake_io.c
+UNIT_SRCS_test_interp_mem := $(EMUL_SRCS) dispatcher/vcpu/gmem.c tests/unit/interp_fake.c tests/unit/fake_io.c
 UNIT_SRCS_test_interp_fast := $(EMUL_SRCS) dispatcher/vcpu/gmem.c
 UNIT_SRCS_test_linux := guest/linux.c arch/printf.c
 UNIT_SRCS_test_linux_entry := guest/linux.c arch/printf.c
@@ -52,16 +52,16 @@ UNIT_SRCS_test_exits_io := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_io_string := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_cpu := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_cr := $(UNIT_DISPATCH_SRCS)
-UNIT_SRCS_test_exits_io_debug := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
+UNIT_SRCS_test_exits_io_debug := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c tests/unit/fake_io.c
 UNIT_SRCS_test_breakpoints := dispatcher/vcpu/breakpoints.c
 # Block IO (DESIGN.md section 3): the units alone, and the scanner and block dispatch over the
-# fake vCPU with tests/unit/block_fake.c (a recording device and a one-exit-per-IO reference run).
+# fake vCPU with tests/unit/block_fake.c tests/unit/fake_io.c (a recording device and a one-exit-per-IO reference run).
 UNIT_SRCS_test_hash := dispatcher/blockio/hash.c
 UNIT_SRCS_test_table := dispatcher/blockio/table.c
-UNIT_SRCS_test_scanner := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
-UNIT_SRCS_test_block_dispatch := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
-UNIT_SRCS_test_block_limits := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
-UNIT_SRCS_test_follow := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
+UNIT_SRCS_test_scanner := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c tests/unit/fake_io.c
+UNIT_SRCS_test_block_dispatch := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c tests/unit/fake_io.c
+UNIT_SRCS_test_block_limits := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c tests/unit/fake_io.c
+UNIT_SRCS_test_follow := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c tests/unit/fake_io.c
 UNIT_SRCS_test_interrupts := dispatcher/interrupts.c
 UNIT_SRCS_test_iobus := devices/iobus.c devices/debug_exit.c
 UNIT_SRCS_test_rtc := devices/rtc.c devices/iobus.c
