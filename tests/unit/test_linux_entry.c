@@ -305,13 +305,13 @@ static void test_refuses_bad_alignment(void **state)
 static void test_refuses_kernel_too_big(void **state)
 {
 	(void)state;
-	ram_init(8 * MIB, true);
+	ram_init(8 * MIB, 8 * MIB);
 	expect_refused("kernel image: needs 8 MiB at 0x1000000 (or 0x200000 relocated), guest RAM is 8 MiB");
 	/* Not relocatable: pref_address or nothing. */
-	ram_init(20 * MIB, true);
+	ram_init(20 * MIB, 20 * MIB);
 	img[LINUX_HDR_RELOCATABLE] = 0;
 	expect_refused("kernel image: needs 8 MiB at 0x1000000 (not relocatable), guest RAM is 20 MiB");
-	ram_init(24 * MIB, true);
+	ram_init(24 * MIB, 24 * MIB);
 	expect_ok(CMDLINE); /* exactly enough */
 	assert_int_equal(boot.kernel_addr, T_PREF);
 }
@@ -350,7 +350,7 @@ static void test_refuses_long_cmdline(void **state)
 static void test_refuses_tiny_ram(void **state)
 {
 	(void)state;
-	ram_init(MIB, true);
+	ram_init(MIB, MIB);
 	expect_refused("guest RAM: 1 MiB is too small for a Linux guest");
 }
 
@@ -359,7 +359,7 @@ static void test_reports_write_failures(void **state)
 	(void)state;
 	/* Fail each write in turn: every one is reported, none passes silently. */
 	for (int n = 1;; n++) {
-		ram_init(32 * MIB, true);
+		ram_init(32 * MIB, 32 * MIB);
 		ram.fail_at = n;
 		int rc = load(CMDLINE);
 		if (rc == 0) {
@@ -407,7 +407,7 @@ static void test_debian_kernel(void **state)
 	u8 *k = file_k = slurp(kernel_path(), &ks);
 	assert_non_null(k); /* main() runs this test only when the file is there */
 	u8 *i = file_i = slurp(LINUX_DIR "initrd.img", &is);
-	ram_init(256 * MIB, true);
+	ram_init(256 * MIB, 256 * MIB);
 	int rc = linux_load(k, ks, i, i ? is : 0, "console=ttyS0 microhv.test=1", &gm, &boot, err, sizeof(err));
 	if (rc)
 		fail_msg("Debian's kernel refused: %s", err);
@@ -424,10 +424,10 @@ static void test_debian_kernel(void **state)
 	if (i)
 		assert_initrd_at(i, is, 256 * MIB);
 	/* The smallest RAM that holds it: init_size from 2 MiB, relocated. */
-	ram_init(boot.kernel_span + 2 * MIB + MIB, false);
+	ram_init(boot.kernel_span + 2 * MIB + MIB, 0);
 	assert_int_equal(linux_load(k, ks, NULL, 0, NULL, &gm, &boot, err, sizeof(err)), 0);
 	assert_true(boot.relocated);
-	ram_init(64 * MIB, false);
+	ram_init(64 * MIB, 0);
 	assert_int_equal(linux_load(k, ks, NULL, 0, NULL, &gm, &boot, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "kernel image: needs 64 MiB at 0x1000000"));
 }

@@ -13,71 +13,11 @@
 
 #include "guest/linux.h"
 #include "guest/mb1.h"
+#include "fake_loader_ram.h"
 
-/* ---- guest RAM for the tests: a malloc'd buffer behind the guest_mem callbacks ---- */
-
-#define RAM_FILL 0xCC /* what RAM holds before the load: shows which bytes the loader wrote */
-
-struct ram {
-	u8 *buf;    /* NULL: writes are only recorded (for RAM sizes too big to back) */
-	u64 size;   /* guest RAM size the loader is told */
-	int calls, fail_at;
-	u64 lo, hi; /* the span of all writes */
-};
-
-static inline bool ram_ok(const struct ram *r, u64 gpa, u64 len)
-{
-	u64 end = gpa + len;
-	if (end < gpa || end > r->size)
-		return false;
-	return !(gpa < MB1_HIGH_START && end > MB1_HOLE_START);
-}
-
-static inline int ram_touch(struct ram *r, u64 gpa, u64 len)
-{
-	if (++r->calls == r->fail_at || !ram_ok(r, gpa, len))
-		return -1;
-	if (gpa < r->lo)
-		r->lo = gpa;
-	if (gpa + len > r->hi)
-		r->hi = gpa + len;
-	return 0;
-}
-
-static inline int ram_write(void *ctx, u64 gpa, const void *src, u64 len)
-{
-	struct ram *r = ctx;
-	if (ram_touch(r, gpa, len))
-		return -1;
-	if (r->buf)
-		memcpy(r->buf + gpa, src, len);
-	return 0;
-}
-
-static inline int ram_fill(void *ctx, u64 gpa, u8 byte, u64 len)
-{
-	struct ram *r = ctx;
-	if (ram_touch(r, gpa, len))
-		return -1;
-	if (r->buf)
-		memset(r->buf + gpa, byte, len);
-	return 0;
-}
+/* ---- guest RAM for the tests: fake_loader_ram.h ---- */
 
 #define RAM_DEFAULT (64 * MIB)
-static struct ram ram;
-static struct loader_ram gm;
-
-static inline void ram_init(u64 size, bool backed)
-{
-	free(ram.buf);
-	ram = (struct ram){.buf = backed ? malloc(size) : NULL, .size = size, .lo = ~0ULL};
-	if (backed) {
-		assert_non_null(ram.buf);
-		memset(ram.buf, RAM_FILL, size);
-	}
-	gm = (struct loader_ram){.ctx = &ram, .write = ram_write, .fill = ram_fill, .size = size};
-}
 
 static inline u16 r16(u64 gpa) { return (u16)(ram.buf[gpa] | ram.buf[gpa + 1] << 8); }
 static inline u32 r32(u64 gpa) { return r16(gpa) | (u32)r16(gpa + 2) << 16; }
@@ -154,7 +94,7 @@ static inline void build_initrd(u64 size)
 static inline int setup(void **state)
 {
 	(void)state;
-	ram_init(RAM_DEFAULT, true);
+	ram_init(RAM_DEFAULT, RAM_DEFAULT);
 	build(0);
 	build_initrd(MIB + 123);
 	return 0;

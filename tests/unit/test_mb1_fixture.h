@@ -14,66 +14,11 @@
 #include "arch/elf.h"
 #include "arch/string.h"
 #include "guest/mb1.h"
+#include "fake_loader_ram.h"
 
-/* ---- guest RAM for the tests: a malloc'd buffer behind the guest_mem callbacks ---- */
-
-#define RAM_FILL 0xCC /* what RAM holds before the load: shows which bytes the loader wrote */
-
-struct ram {
-	u8 *buf;
-	u64 backed; /* bytes of buf; may be less than size when a test expects no write */
-	u64 size;   /* guest RAM size the loader is told */
-	int calls, fail_at, refused;
-};
-
-static inline bool ram_ok(const struct ram *r, u64 gpa, u64 len)
-{
-	u64 end = gpa + len;
-	if (end < gpa || end > r->size)
-		return false;
-	return !(gpa < MB1_HIGH_START && end > MB1_HOLE_START);
-}
-
-static inline int ram_write(void *ctx, u64 gpa, const void *src, u64 len)
-{
-	struct ram *r = ctx;
-	if (++r->calls == r->fail_at)
-		return -1;
-	if (!ram_ok(r, gpa, len)) {
-		r->refused++;
-		return -1;
-	}
-	assert_true(gpa + len <= r->backed);
-	memcpy(r->buf + gpa, src, len);
-	return 0;
-}
-
-static inline int ram_fill(void *ctx, u64 gpa, u8 byte, u64 len)
-{
-	struct ram *r = ctx;
-	if (++r->calls == r->fail_at)
-		return -1;
-	if (!ram_ok(r, gpa, len)) {
-		r->refused++;
-		return -1;
-	}
-	assert_true(gpa + len <= r->backed);
-	memset(r->buf + gpa, byte, len);
-	return 0;
-}
+/* ---- guest RAM for the tests: fake_loader_ram.h ---- */
 
 #define RAM_DEFAULT (16 * MIB)
-static struct ram ram;
-static struct loader_ram gm;
-
-static inline void ram_init(u64 size, u64 backed)
-{
-	free(ram.buf);
-	ram = (struct ram){.buf = malloc(backed), .backed = backed, .size = size};
-	assert_non_null(ram.buf);
-	memset(ram.buf, RAM_FILL, backed);
-	gm = (struct loader_ram){.ctx = &ram, .write = ram_write, .fill = ram_fill, .size = size};
-}
 
 static inline int setup(void **state)
 {
