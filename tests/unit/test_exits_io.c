@@ -5,7 +5,7 @@
  * This file: the sections before "INS and OUTS";
  * from there on: test_exits_io_string.c.
  */
-#include "test_exits_io_fixture.h"
+#include "exits_io_fixture.h"
 
 /* ---- IN and OUT ---- */
 

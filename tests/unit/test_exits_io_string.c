@@ -1,9 +1,9 @@
 /*
  * dispatcher/exits_io.c: INS and OUTS exits, with and without REP, through guest paging and
  * segments, faults part way, and the bounded iterations per exit.
- * The fixture, shared with test_exits_io.c, is test_exits_io_fixture.h.
+ * The fixture, shared with test_exits_io.c, is exits_io_fixture.{h,c}.
  */
-#include "test_exits_io_fixture.h"
+#include "exits_io_fixture.h"
 
 /* ---- INS and OUTS ---- */
 

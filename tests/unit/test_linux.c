@@ -3,7 +3,7 @@
  * This file: the sections before "page tables, GDT, entry state";
  * from there on: test_linux_entry.c.
  */
-#include "test_linux_fixture.h"
+#include "linux_fixture.h"
 
 /* ---- a good image ---- */
 
@@ -212,7 +212,7 @@ static void test_initrd_below_kernel_when_no_room_above(void **state)
 static void test_no_initrd(void **state)
 {
 	(void)state;
-	assert_int_equal(linux_load(img, img_size, NULL, 0, CMDLINE, &gm, &boot, err, sizeof(err)), 0);
+	assert_int_equal(linux_load(img, img_size, NULL, 0, CMDLINE, &gm, &boot, load_err, sizeof(load_err)), 0);
 	assert_int_equal(boot.initrd_addr, 0);
 	assert_int_equal(boot.initrd_size, 0);
 	assert_int_equal(r32(LINUX_BOOT_PARAMS + LINUX_HDR_RAMDISK_IMAGE), 0);

@@ -1,5 +1,5 @@
-/* The block-IO test helpers of block_fake.h. */
-#include "block_fake.h"
+/* The block-IO test helpers of fake_block.h. */
+#include "fake_block.h"
 
 #include <string.h>
 

@@ -1,10 +1,10 @@
-/* The interpreter test platform; see interp_fake.h. */
+/* The interpreter test platform; see fake_interp.h. */
 #include "unit.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "interp_fake.h"
+#include "fake_interp.h"
 
 /* 64-bit set-up: page tables and the special pages (linear = physical where mapped). */
 

@@ -1,0 +1,58 @@
+/* The fixture of exits_io_fixture.h; one copy, linked into each test program that includes it. */
+#include "exits_io_fixture.h"
+
+struct rec rec;
+u32 rec_read(void *dev, u16 off, u8 size)
+{
+	struct rec *r = dev;
+	if (r->reads < REC_LOG) {
+		r->off[r->reads] = off;
+		r->size[r->reads] = size;
+	}
+	r->reads++;
+	return r->next++;
+}
+
+void rec_write(void *dev, u16 off, u8 size, u32 value)
+{
+	struct rec *r = dev;
+	if (r->writes < REC_LOG) {
+		r->off[r->writes] = off;
+		r->size[r->writes] = size;
+		r->val[r->writes] = value;
+	}
+	r->writes++;
+}
+
+const struct io_device rec_wide = {"rec", REC_PORT, REC_PORTS, true, &rec, rec_read, rec_write};
+const struct io_device rec_byte = {"rec8", BYTE_PORT, 1, false, &rec, rec_read, rec_write};
+int setup(void **state)
+{
+	if (fake_setup(state))
+		return -1;
+	memset(&rec, 0, sizeof(rec));
+	if (iobus_register(&fk.board.bus, &rec_wide) || iobus_register(&fk.board.bus, &rec_byte))
+		return -1;
+	return 0;
+}
+
+u64 qual(u16 port, u32 size, bool in, int flags)
+{
+	return (u64)(size - 1) | (in ? 1ULL << 3 : 0) | ((flags & STR) ? 1ULL << 4 : 0) |
+	       ((flags & REP) ? 1ULL << 5 : 0) | ((flags & IMM) ? 1ULL << 6 : 0) | ((u64)port << 16);
+}
+
+void io(u16 port, u32 size, bool in, int flags, u32 len)
+{
+	fake_exit(EXIT_REASON_IO_INSTRUCTION, qual(port, size, in, flags), len);
+	dispatch_exit(&fk.d, V);
+}
+
+void sio(u16 port, u32 size, bool in, int flags, u32 asz, u32 seg)
+{
+	fake_exit(EXIT_REASON_IO_INSTRUCTION, qual(port, size, in, flags | STR), (flags & REP) ? 2 : 1);
+	V->exit.instr_info = (asz << 7) | (seg << 15);
+	dispatch_exit(&fk.d, V);
+}
+
+u32 rlen(int flags) { return (flags & REP) ? 2 : 1; }
