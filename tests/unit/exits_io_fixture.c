@@ -1,37 +1,17 @@
 /* The fixture of exits_io_fixture.h; one copy, linked into each test program that includes it. */
 #include "exits_io_fixture.h"
 
-struct rec rec;
-u32 rec_read(void *dev, u16 off, u8 size)
-{
-	struct rec *r = dev;
-	if (r->reads < REC_LOG) {
-		r->off[r->reads] = off;
-		r->size[r->reads] = size;
-	}
-	r->reads++;
-	return r->next++;
-}
+struct io_log rec;
+static struct fake_io_attach rec_wide, rec_byte;
 
-void rec_write(void *dev, u16 off, u8 size, u32 value)
-{
-	struct rec *r = dev;
-	if (r->writes < REC_LOG) {
-		r->off[r->writes] = off;
-		r->size[r->writes] = size;
-		r->val[r->writes] = value;
-	}
-	r->writes++;
-}
-
-const struct io_device rec_wide = {"rec", REC_PORT, REC_PORTS, true, &rec, rec_read, rec_write};
-const struct io_device rec_byte = {"rec8", BYTE_PORT, 1, false, &rec, rec_read, rec_write};
 int setup(void **state)
 {
 	if (fake_setup(state))
 		return -1;
-	memset(&rec, 0, sizeof(rec));
-	if (iobus_register(&fk.board.bus, &rec_wide) || iobus_register(&fk.board.bus, &rec_byte))
+	io_log_reset(&rec, 0);
+	fake_io_attach(&rec_wide, &rec, "rec", REC_PORT, REC_PORTS, true);
+	fake_io_attach(&rec_byte, &rec, "rec8", BYTE_PORT, 1, false);
+	if (iobus_register(&fk.board.bus, &rec_wide.dev) || iobus_register(&fk.board.bus, &rec_byte.dev))
 		return -1;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #define TESTS_UNIT_EXITS_IO_FIXTURE_H
 
 #include "fake_vcpu.h"
+#include "fake_io.h"
 
 #include <string.h>
 
@@ -14,29 +15,15 @@
 
 #define V (&fk.v)
 
-/* ---- a recording device: a wide one at REC_PORT, a byte one at BYTE_PORT ---- */
+/* ---- the recording device (fake_io.h): a wide one at REC_PORT, a byte one at BYTE_PORT ---- */
 
 #define REC_PORT 0x500
 #define REC_PORTS 8
 #define BYTE_PORT 0x80
-#define REC_LOG 8192
 
-struct rec {
-	u32 reads, writes;
-	u16 off[REC_LOG];
-	u8 size[REC_LOG];
-	u32 val[REC_LOG]; /* written values, in order */
-	u32 next;         /* value the next read returns; incremented per read */
-};
-
-extern struct rec rec;
-
-u32 rec_read(void *dev, u16 off, u8 size);
-
-void rec_write(void *dev, u16 off, u8 size, u32 value);
-
-extern const struct io_device rec_wide;
-extern const struct io_device rec_byte;
+extern struct io_log rec; /* both devices' accesses; rec.nin reads, rec.nout writes */
+#define READ(i) (*io_log_nth(&rec, true, (i)))   /* the i-th read */
+#define WRITE(i) (*io_log_nth(&rec, false, (i))) /* the i-th write */
 
 int setup(void **state);
 
