@@ -1,28 +1,17 @@
 /* The fixture of gmem_fixture.h; one copy, linked into each test program that includes it. */
 #include "gmem_fixture.h"
+#include "fake_guest_ram.h"
 
 u8 *ram;
 u64 next_table;
-void *fake_gpa_ptr(void *ctx, u64 gpa, u32 len)
-{
-	(void)ctx;
-	assert_true(len > 0);
-	assert_true((gpa & (PAGE_SIZE - 1)) + len <= PAGE_SIZE);
-	if (gpa >= RAM_SIZE || gpa + len > RAM_SIZE)
-		return NULL;
-	if (gpa < HOLE_END && gpa + len > HOLE_START)
-		return NULL;
-	return ram + gpa;
-}
-
-const struct vcpu_platform plat = {.gpa_ptr = fake_gpa_ptr};
+static struct fake_guest_ram mem = {.size = RAM_SIZE, .hole_start = HOLE_START, .hole_end = HOLE_END};
+const struct vcpu_platform plat = {.ctx = &mem, .gpa_ptr = fake_guest_ram_ptr};
 int setup(void **state)
 {
 	(void)state;
-	ram = aligned_alloc(PAGE_SIZE, RAM_SIZE);
-	if (!ram)
+	if (fake_guest_ram_alloc(&mem))
 		return -1;
-	memset(ram, 0, RAM_SIZE);
+	ram = mem.ram;
 	next_table = TABLES_START;
 	return 0;
 }
@@ -30,7 +19,7 @@ int setup(void **state)
 int teardown(void **state)
 {
 	(void)state;
-	free(ram);
+	fake_guest_ram_free(&mem);
 	ram = NULL;
 	return 0;
 }

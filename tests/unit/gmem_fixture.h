@@ -41,7 +41,6 @@ extern u8 *ram;
 extern u64 next_table;
 
 /* Returns guest RAM for [gpa, gpa+len); the module must never ask across a 4-KiB page. */
-void *fake_gpa_ptr(void *ctx, u64 gpa, u32 len);
 
 extern const struct vcpu_platform plat;
 
