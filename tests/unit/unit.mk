@@ -71,6 +71,7 @@ UNIT_SRCS_test_iobus := devices/iobus.c devices/debug_exit.c
 UNIT_SRCS_test_rtc := devices/rtc.c devices/iobus.c
 UNIT_SRCS_test_rtc_registers := devices/rtc.c devices/iobus.c
 UNIT_SRCS_test_reset := devices/reset.c devices/iobus.c
+UNIT_SRCS_test_fbcon := arch/fbcon.c arch/font8x16.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_TESTS:%=$(UNIT_DIR)/%)
