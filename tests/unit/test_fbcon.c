@@ -140,25 +140,39 @@ static void test_escapes_and_non_ascii(void **state)
 	assert_int_equal(con.cx, 4);
 }
 
+/* A lit and an unlit pixel of glyph ch, found in the font: (*x_on, *y) and (*x_off, *y). */
+static void lit_and_unlit(char ch, u32 *x_on, u32 *x_off, u32 *y)
+{
+	const u8 *g = font8x16[ch - FONT_FIRST];
+	for (*y = 0; *y < FONT_HEIGHT && (g[*y] == 0 || g[*y] == 0xff); (*y)++)
+		;
+	assert_true(*y < FONT_HEIGHT);
+	for (*x_on = 0; !((g[*y] >> (7 - *x_on)) & 1); (*x_on)++)
+		;
+	for (*x_off = 0; (g[*y] >> (7 - *x_off)) & 1; (*x_off)++)
+		;
+}
+
 static void test_rgb16_and_rgb24(void **state)
 {
 	(void)state;
 	static u8 b[2 * FONT_HEIGHT * 16 * 3];
+	u32 on, off, y;
+	lit_and_unlit('-', &on, &off, &y);
 	struct boot_fb fb = {.type = BOOT_FB_RGB, .width = 16, .height = 2 * FONT_HEIGHT, .pitch = 16 * 3, .bpp = 24,
 	                     .red_pos = 0, .red_size = 8, .green_pos = 8, .green_size = 8, .blue_pos = 16, .blue_size = 8};
 	assert_int_equal(fbcon_init(&con, &fb, b), 0);
 	fbcon_write(&con, "-", 1);
-	/* '-' in the VGA font: row 7 is 0xfe, so pixel (0,7) is lit, (7,7) is not */
-	assert_int_equal(font8x16['-' - FONT_FIRST][7], 0xfe);
-	assert_memory_equal(b + 7 * 48, "\xd0\xd0\xd0", 3);
-	assert_memory_equal(b + 7 * 48 + 7 * 3, "\0\0\0", 3);
+	assert_memory_equal(b + y * 48 + on * 3, "\xd0\xd0\xd0", 3);
+	assert_memory_equal(b + y * 48 + off * 3, "\0\0\0", 3);
 	/* 5:6:5 */
 	fb = (struct boot_fb){.type = BOOT_FB_RGB, .width = 16, .height = FONT_HEIGHT, .pitch = 32, .bpp = 16,
 	                      .red_pos = 11, .red_size = 5, .green_pos = 5, .green_size = 6, .blue_pos = 0, .blue_size = 5};
 	assert_int_equal(fbcon_init(&con, &fb, b), 0);
 	fbcon_write(&con, "-", 1);
-	u16 v = (u16)(b[7 * 32] | b[7 * 32 + 1] << 8);
+	u16 v = (u16)(b[y * 32 + on * 2] | b[y * 32 + on * 2 + 1] << 8);
 	assert_int_equal(v, (0xd0 >> 3) << 11 | (0xd0 >> 2) << 5 | (0xd0 >> 3));
+	assert_int_equal(b[y * 32 + off * 2] | b[y * 32 + off * 2 + 1], 0);
 }
 
 static void test_vga_text_mode(void **state)
