@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds a hybrid GRUB ISO (BIOS: i386-pc; UEFI: x86_64-efi, Debian's grub-efi-amd64-bin) that
 # loads the microhv core through Multiboot2. The screen the core gets: a VBE framebuffer on BIOS
-# (or VGA text, --bios-gfx text), the firmware's GOP mode on UEFI (gfxpayload=keep).
-# GRUB's multiboot2 command sets gfxpayload itself from the kernel's framebuffer tag, so
-# grub.cfg sets it after that command.
+# (or VGA text, --bios-gfx text), a GOP mode GRUB chooses on UEFI. GRUB's multiboot2 command
+# sets gfxpayload itself from the kernel's framebuffer tag (to auto), so grub.cfg sets it
+# after that command, and on BIOS only (keep on UEFI would keep GRUB's text console: no
+# framebuffer at all).
 # scripts/mkiso.sh --core build/microhv.elf --out X.iso [--cmdline "WORDS"] [--guest FILE] [--append "GUEST ARGS"] [--initrd FILE] [--bios-gfx MODE]
 #   --bios-gfx MODE: GRUB's gfxpayload on BIOS: auto (the default: the best VBE mode), WxH[xD] or
 #                    text (80x25 VGA text, cheap to draw: what Bochs runs use)
@@ -54,7 +55,7 @@ else
 	entry="  multiboot2 /boot/microhv.elf $cmdline"$'\n'
 	[ -n "$guest" ] && entry+="  module2 /boot/guest guest $append"$'\n'
 	[ -n "$initrd" ] && entry+="  module2 /boot/initrd initrd"$'\n'
-	entry+="  if [ \"\$grub_platform\" = efi ]; then set gfxpayload=keep; else set gfxpayload=$bios_gfx; fi"$'\n'
+	entry+="  if [ \"\$grub_platform\" != efi ]; then set gfxpayload=$bios_gfx; fi"$'\n'
 fi
 cat > "$tmp/boot/grub/grub.cfg" <<CFG
 set timeout=0
