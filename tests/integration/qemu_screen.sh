@@ -26,7 +26,7 @@ OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 TIMEOUT=120 # OVMF under TCG, with up to 8 helpers on 2 cores
 banner_re() { # LOADER: the banner as tesseract reads it
 	local v=${version//./\\.}
-	v=${v//0/[0O8@]}
+	v=$(echo "$v" | sed 's/[0-9]/[0-9O@]/g')
 	local name=$1
 	name=$(echo "$name" | sed 's/./& ?/g; s/ ?$//')
 	echo "microh[vyu] $v \\($name"
