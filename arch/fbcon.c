@@ -62,6 +62,11 @@ static void sync_cells(struct fbcon *c)
 				draw_cell(c, x, y);
 }
 
+/*
+ * At the last row the text jumps up by a quarter of the screen (at least one line), not by one:
+ * every scroll redraws the cells that change, at 128 pixel writes a character into video
+ * memory that is often uncached, so a line is redrawn about 4 times, not once per row.
+ */
 static void new_line(struct fbcon *c)
 {
 	c->cx = 0;
@@ -69,8 +74,10 @@ static void new_line(struct fbcon *c)
 		c->cy++;
 		return;
 	}
-	memmove(c->text, c->text + c->cols, (size_t)(c->rows - 1) * c->cols);
-	memset(c->text + (size_t)(c->rows - 1) * c->cols, ' ', c->cols);
+	u32 jump = c->rows / FBCON_JUMP_DIV ? c->rows / FBCON_JUMP_DIV : 1;
+	memmove(c->text, c->text + (size_t)jump * c->cols, (size_t)(c->rows - jump) * c->cols);
+	memset(c->text + (size_t)(c->rows - jump) * c->cols, ' ', (size_t)jump * c->cols);
+	c->cy = c->rows - jump;
 	sync_cells(c);
 }
 

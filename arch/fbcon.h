@@ -1,7 +1,8 @@
 /*
  * The screen console (DESIGN.md section 5): text drawn with the built-in 8x16 font on a linear
  * framebuffer (UEFI GOP, Multiboot2 RGB), or written into VGA text memory. Pure C over a
- * memory buffer, so the host tests render into an array.
+ * memory buffer, so the host tests render into an array. The text scrolls up by a quarter of
+ * the screen at a time (one line on screens under 8 rows).
  *
  * A shadow of the characters (text) and of what the screen shows (shown) lets a scroll redraw
  * only the cells that change, and never read the framebuffer: video memory is slow to read and
@@ -18,6 +19,7 @@
 #define FBCON_MAX_COLS 240
 #define FBCON_MAX_ROWS 100
 #define FBCON_TAB 8
+#define FBCON_JUMP_DIV 4 /* a scroll moves the text up by rows / 4 lines (at least 1) */
 
 enum fbcon_esc { FBCON_ESC_NONE, FBCON_ESC_START, FBCON_ESC_CSI };
 

@@ -95,6 +95,16 @@ ovmf() { # NAME: the pflash pair, with a fresh copy of the variables
 	echo -drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE" \
 		-drive "if=pflash,format=raw,unit=1,file=$out/$1.vars"
 }
+# NAME EFI REGEX: a USB stick with the loader EFI (on_exit=halt) on OVMF; the screen is taken
+# once the serial line matches REGEX
+boot_stick() {
+	"$root/scripts/mkusb.sh" --efi "$2" --out "$out/$1.img" --cfg "on_exit=halt" >/dev/null
+	start "$1" "file:$out/$1.log" $(ovmf "$1") -drive "if=none,id=stick,format=raw,file=$out/$1.img" \
+		-device qemu-xhci,id=xhci -device usb-storage,bus=xhci.0,drive=stick,removable=on,bootindex=1
+	wait_serial "$1" "$3"
+	shoot "$1"
+	stop "$1"
+}
 screen_expect() { # NAME REGEX WHAT
 	if grep -aEq -- "$2" "$out/$1.txt" 2>/dev/null; then ok "qemu screen $1: $3"
 	else not_ok "qemu screen $1: $3 (OCR has no /$2/; see $out/$1.png)" "$out/$1.txt"; fi
@@ -129,12 +139,7 @@ screen_expect uefiiso "$(banner_re multiboot2)" "banner on the GOP framebuffer"
 screen_expect uefiiso "$novtx" "VT-x not available on the GOP framebuffer"
 
 # The UEFI loader's own gate (on_exit=halt: on screen, then back to the firmware after 5 s)
-"$root/scripts/mkusb.sh" --efi "$BUILD/BOOTX64.EFI" --out "$out/loader.img" --cfg "on_exit=halt" >/dev/null
-start loader "file:$out/loader.log" $(ovmf loader) -drive "if=none,id=stick,format=raw,file=$out/loader.img" \
-	-device qemu-xhci,id=xhci -device usb-storage,bus=xhci.0,drive=stick,removable=on,bootindex=1
-wait_serial loader 'returning to the firmware'
-shoot loader
-stop loader
+boot_stick loader "$BUILD/BOOTX64.EFI" 'returning to the firmware'
 expect_line "$out/loader.log" "^\[hv\] $novtx: CPUID.1:ECX.VMX is 0" "qemu screen loader: the loader's gate on the serial line"
 expect_line "$out/loader.log" '^\[hv\] exit: code=65 \(VT-x not available\)' "qemu screen loader: exit code 65, back to the firmware"
 expect_no_line "$out/loader.log" '^\[hv\] (core:|exiting boot services)' "qemu screen loader: boot services never left"
@@ -143,12 +148,7 @@ screen_expect loader "[VU]T-x not available: CPUID" "the loader's gate on the fi
 screen_expect loader "returning to the firmware" "the loader says it returns to the firmware"
 
 # The core on the GOP framebuffer the loader handed over
-"$root/scripts/mkusb.sh" --efi "$BUILD/efi/BOOTX64-test-handover.EFI" --out "$out/handover.img" --cfg "on_exit=halt" >/dev/null
-start handover "file:$out/handover.log" $(ovmf handover) -drive "if=none,id=stick,format=raw,file=$out/handover.img" \
-	-device qemu-xhci,id=xhci -device usb-storage,bus=xhci.0,drive=stick,removable=on,bootindex=1
-wait_serial handover '^\[hv\] halted'
-shoot handover
-stop handover
+boot_stick handover "$BUILD/efi/BOOTX64-test-handover.EFI" '^\[hv\] halted'
 expect_line "$out/handover.log" '^\[hv\] screen: GOP [0-9]+x[0-9]+, 32 bpp, framebuffer at 0x[0-9a-f]+, for the core$' "qemu screen handover: the loader found the GOP framebuffer"
 expect_line "$out/handover.log" "^\[hv\] microhv $version \(uefi\)$" "qemu screen handover: the core started"
 screen_expect handover "$(banner_re uefi)" "the core's banner on the GOP framebuffer"

@@ -116,6 +116,23 @@ static void test_scroll_by_wrapping(void **state)
 	assert_true(cell_shows(1, 2, ' '));
 }
 
+/* 8 rows: the text jumps by 2 lines, leaving the cursor on row 6 */
+static void test_scroll_jumps_a_quarter(void **state)
+{
+	(void)state;
+	static u8 t[8 * 20];
+	struct boot_fb fb = {.type = BOOT_FB_TEXT, .width = 10, .height = 8, .pitch = 20, .bpp = 16};
+	assert_int_equal(fbcon_init(&con, &fb, t), 0);
+	fbcon_write(&con, "0\n1\n2\n3\n4\n5\n6\n7\n8", 17);
+	assert_int_equal(con.cy, 6);
+	assert_int_equal(fbcon_char_at(&con, 0, 0), '2');
+	assert_int_equal(fbcon_char_at(&con, 0, 5), '7');
+	assert_int_equal(fbcon_char_at(&con, 0, 6), '8');
+	assert_int_equal(fbcon_char_at(&con, 0, 7), ' ');
+	assert_int_equal(t[7 * 20], ' ');
+	assert_int_equal(t[6 * 20], '8');
+}
+
 static void test_cr_backspace_tab(void **state)
 {
 	(void)state;
@@ -231,6 +248,7 @@ int main(void)
 		cmocka_unit_test_setup(test_scroll_moves_lines_up, setup),
 		cmocka_unit_test_setup(test_scroll_by_wrapping, setup),
 		cmocka_unit_test_setup(test_cr_backspace_tab, setup),
+		cmocka_unit_test(test_scroll_jumps_a_quarter),
 		cmocka_unit_test_setup(test_escapes_and_non_ascii, setup),
 		cmocka_unit_test(test_rgb16_and_rgb24),
 		cmocka_unit_test(test_vga_text_mode),
