@@ -4,6 +4,7 @@
 #   bios      build/microhv.iso on SeaBIOS, -serial none -vga std: the core's screen console on
 #             GRUB's VBE framebuffer (Multiboot2 framebuffer tag, the built-in font)
 #   biostext  the same ISO built with --bios-gfx text: the core in VGA text memory (as in Bochs)
+#   onlyscreen, onlyserial  console=screen and console=serial: what each output still gets
 #   uefiiso   the same ISO on OVMF (the hybrid's x86_64-efi GRUB): the banner on serial and on
 #             the GOP framebuffer GRUB hands over
 #   loader    BOOTX64.EFI on OVMF: the loader's own VT-x gate, before ExitBootServices, on the
@@ -126,6 +127,29 @@ stop biostext
 screen_expect biostext "$(banner_re multiboot2)" "banner in VGA text mode"
 screen_expect biostext "80x25 [VU]GA text" "the console line says VGA text" # its V reads as U too
 screen_expect biostext "[VU]T-x not available: CPUID" "VT-x not available in VGA text mode"
+
+# console=screen: serial gets the lines up to the console line, the screen everything
+"$root/scripts/mkiso.sh" --core "$BUILD/microhv.elf" --out "$out/onlyscreen.iso" --cmdline "console=screen"
+start onlyscreen "file:$out/onlyscreen.log" -cdrom "$out/onlyscreen.iso"
+shoot_until onlyscreen "$novtx"
+stop onlyscreen
+l=$out/onlyscreen.log
+last=$(tr -d '\r' < "$l" | grep -a '^\[hv\] ' | tail -n 1)
+case "$last" in
+"[hv] console: screen "*) ok "qemu screen onlyscreen: serial ends with the console line" ;;
+*) not_ok "qemu screen onlyscreen: serial ends with the console line (last: $last)" "$l" ;;
+esac
+screen_expect onlyscreen "$novtx: CPUID" "console=screen: the screen goes on"
+# console=serial: the screen stops at the console line, serial goes on
+"$root/scripts/mkiso.sh" --core "$BUILD/microhv.elf" --out "$out/onlyserial.iso" --cmdline "console=serial"
+start onlyserial "file:$out/onlyserial.log" -cdrom "$out/onlyserial.iso"
+wait_serial onlyserial '^\[hv\] halted'
+shoot onlyserial
+stop onlyserial
+expect_line "$out/onlyserial.log" "^\[hv\] $novtx: CPUID" "qemu screen onlyserial: serial goes on"
+screen_expect onlyserial "console: serial only \(console=serial\)" "console=serial: the screen shows the console line"
+if grep -aq "not available" "$out/onlyserial.txt"; then not_ok "qemu screen onlyserial: nothing drawn after the console line" "$out/onlyserial.txt"
+else ok "qemu screen onlyserial: nothing drawn after the console line"; fi
 
 # UEFI from the same ISO: x86_64-efi GRUB, the core on GOP
 start uefiiso "file:$out/uefiiso.log" $(ovmf uefiiso) -cdrom "$BUILD/microhv.iso"
