@@ -20,6 +20,8 @@ PURE_SRCS := arch/printf.c arch/console.c arch/pmm.c arch/elf.c arch/memmap.c ar
 CORE_SRCS := $(PURE_SRCS) arch/serial.c arch/desc.c arch/exceptions.c arch/paging.c \
 	arch/shutdown.c arch/tsc.c arch/cmos.c boot/main.c boot/launch.c boot/multiboot2/mb2.c vmx/report.c \
 	vmx/guest_ram.c vmx/vmx.c vmx/run.c
+# the screen console (arch/fbcon.h, arch/screen.h)
+CORE_SRCS += arch/fbcon.c arch/font8x16.c arch/screen.c boot/vtx_gate.c
 CORE_ASMS := boot/multiboot2/entry.asm arch/entry.asm arch/isr.asm vmx/entry.asm
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/core/%.o) $(CORE_ASMS:%.asm=$(BUILD)/core/%.asm.o)
 

@@ -67,6 +67,9 @@ UNIT_SRCS_test_iobus := devices/iobus.c devices/debug_exit.c
 UNIT_SRCS_test_rtc := devices/rtc.c devices/iobus.c tests/unit/rtc_fixture.c
 UNIT_SRCS_test_rtc_registers := devices/rtc.c devices/iobus.c tests/unit/rtc_fixture.c
 UNIT_SRCS_test_reset := devices/reset.c devices/iobus.c
+UNIT_SRCS_test_fbcon := arch/fbcon.c arch/font8x16.c
+UNIT_SRCS_test_vtx_gate := boot/vtx_gate.c vmx/caps.c vmx/controls.c arch/printf.c
+UNIT_SRCS_test_mb2_fb := boot/multiboot2/mb2.c arch/memmap.c arch/console.c arch/printf.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_TESTS:%=$(UNIT_DIR)/%)
