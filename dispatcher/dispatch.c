@@ -2,12 +2,12 @@
 #include "dispatch.h"
 #include "../arch/console.h"
 #include "../arch/shutdown.h"
-#include "decode.h"
-#include "guest_mem.h"
-#include "interp.h"
+#include "emul/decode.h"
+#include "vcpu/gmem.h"
+#include "emul/interp.h"
 #include "interrupts.h"
-#include "rip_update.h"
-#include "scanner.h"
+#include "blockio/rip_update.h"
+#include "blockio/scanner.h"
 
 #define X86_UD 6
 #define X86_GP 13
@@ -17,6 +17,11 @@
 #define EPT_QUAL_LINEAR_VALID (1ULL << 7)
 #define RFLAGS_IF (1ULL << 9)
 
+static u32 bus_in(void *ctx, u16 port, u8 size) { return iobus_in(ctx, port, size); }
+static void bus_out(void *ctx, u16 port, u8 size, u32 val) { iobus_out(ctx, port, size, val); }
+/* A block stops once the guest's run is over: it wrote its exit code or asked for a reset. */
+static bool board_run_over(void *ctx) { return ((struct board *)ctx)->dbg.fired || board_reset_requested(ctx, 0); }
+
 typedef void (*exit_handler)(struct dispatcher *d, struct vcpu *v);
 
 void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_config *cfg)
@@ -25,7 +30,7 @@ void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_
 	d->board = b;
 	d->cfg = *cfg;
 	d->pat = 0x0007040600070406ULL; /* the power-on value (SDM Vol. 3A 13.12.4) */
-	table_init(&d->table);
+	blockio_init(&d->blockio, &cfg->block, (struct interp_io){&b->bus, bus_in, bus_out}, board_run_over, b);
 }
 
 void dispatch_dump_guest(const struct vcpu *v)
@@ -220,14 +225,14 @@ void dispatch_print_stats(const struct dispatcher *d)
 	con_log("  io instructions %llu, io exits %llu, interrupts injected %llu, root-mode TSC ticks %llu\n",
 	        (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
 	        (unsigned long long)s->irqs_injected, (unsigned long long)s->root_tsc);
-	const struct block_stats *b = &d->bstats;
+	const struct block_stats *b = &d->blockio.stats;
 	u64 non_io = b->insns - b->io_in_blocks;
 	/* ratios as fixed-point thousandths: the core prints no floating point */
 	u64 io_per_exit_milli = s->io_exits ? s->io_instructions * 1000 / s->io_exits : 0;
 	u64 root_per_exit = s->exits ? s->root_tsc / s->exits : 0;
 	con_log("  blocks: %s, %llu run (%llu followed), %llu IO and %llu other instructions in them, %llu singles, "
 	        "table %llu hits %llu misses %llu mismatches\n",
-	        d->cfg.block.enabled ? "on" : "off", (unsigned long long)b->runs, (unsigned long long)b->followed,
+	        d->blockio.cfg.enabled ? "on" : "off", (unsigned long long)b->runs, (unsigned long long)b->followed,
 	        (unsigned long long)b->io_in_blocks,
 	        (unsigned long long)non_io, (unsigned long long)b->singles, (unsigned long long)b->hits,
 	        (unsigned long long)b->misses, (unsigned long long)b->mismatches);
@@ -246,7 +251,7 @@ void dispatch_print_stats(const struct dispatcher *d)
 	        (unsigned long long)s->exits, (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
 	        (unsigned long long)io_per_exit_milli, (unsigned long long)s->irqs_injected,
 	        (unsigned long long)s->halted_exits, (unsigned long long)s->root_tsc, (unsigned long long)root_per_exit,
-	        d->cfg.block.enabled ? "true" : "false", (unsigned long long)b->runs, (unsigned long long)b->insns,
+	        d->blockio.cfg.enabled ? "true" : "false", (unsigned long long)b->runs, (unsigned long long)b->insns,
 	        (unsigned long long)b->io_in_blocks, (unsigned long long)non_io, (unsigned long long)b->singles,
 	        (unsigned long long)b->hits, (unsigned long long)b->misses, (unsigned long long)b->mismatches,
 	        (unsigned long long)b->early_ends, (unsigned long long)b->followed);

@@ -7,9 +7,9 @@
  * single-step (breakpoints.h, vcpu_debug_trap).
  */
 #include "dispatch.h"
-#include "block_dispatch.h"
-#include "breakpoints.h"
-#include "guest_mem.h"
+#include "blockio/block_dispatch.h"
+#include "vcpu/breakpoints.h"
+#include "vcpu/gmem.h"
 #include "../arch/console.h"
 #include "../arch/shutdown.h"
 
@@ -130,9 +130,20 @@ static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, 
 	vcpu_debug_trap(v, hits);
 }
 
+bool handle_io_block(struct dispatcher *d, struct vcpu *v)
+{
+	u32 nio;
+	if (!block_dispatch(&d->blockio, v, &nio))
+		return false;
+	d->stats.io_exits++;
+	d->stats.io_instructions += nio;
+	dispatch_check_board_end(d, v);
+	return true;
+}
+
 void handle_io(struct dispatcher *d, struct vcpu *v)
 {
-	if (block_dispatch(d, v))
+	if (handle_io_block(d, v))
 		return;
 	u64 q = v->exit.qual;
 	u32 size = (u32)(q & IOQ_SIZE_MASK) + 1;

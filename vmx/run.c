@@ -11,7 +11,7 @@
 #include "../arch/serial.h"
 #include "../arch/shutdown.h"
 #include "../arch/tsc.h"
-#include "../dispatcher/breakpoints.h"
+#include "../dispatcher/vcpu/breakpoints.h"
 #include "../dispatcher/interrupts.h"
 
 #define EXIT_REASON_BASIC_MASK 0xffffU

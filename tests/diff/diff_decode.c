@@ -1,5 +1,5 @@
 /*
- * Differential test of dispatcher/decode.c against Zydis 4 (Debian's libzydis-dev 4.0): for
+ * Differential test of dispatcher/emul/decode.c against Zydis 4 (Debian's libzydis-dev 4.0): for
  * every instruction the decoder puts in the subset, Zydis must decode the same bytes with the
  * same length, mnemonic, operand and address size, and the same operands (registers, memory
  * base/index/scale/displacement/segment, immediates); for DECODE_NOT_SUBSET with a length,
@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dispatcher/decode.h"
-#include "dispatcher/vcpu.h"
+#include "dispatcher/emul/decode.h"
+#include "dispatcher/vcpu/vcpu.h"
 
 #define SHOW_MAX 8
 

@@ -1,5 +1,5 @@
 /*
- * Differential test of dispatcher/interp.c against the host CPU (x86-64 Linux): random
+ * Differential test of dispatcher/emul/interp.c against the host CPU (x86-64 Linux): random
  * instructions of the subset in 64-bit mode (every operand size, 8-bit high registers, REX
  * registers, memory operands with base/index/scale/displacement, RIP-relative, moffs, the 67
  * prefix), random register values and arithmetic flags. Each case runs natively (host_exec.S)
@@ -18,8 +18,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "dispatcher/decode.h"
-#include "dispatcher/interp.h"
+#include "dispatcher/emul/decode.h"
+#include "dispatcher/emul/interp.h"
 
 #define BUF_ADDR 0x10000000ULL /* data: guest-physical = linear = host address */
 #define BUF_SIZE 0x4000ULL

@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for dispatcher/interp.c (with decode.c and guest_mem.c). The input builds a
+ * libFuzzer harness for dispatcher/emul/interp.c (with decode.c and guest_mem.c). The input builds a
  * vCPU (mode, CPL, registers, flags, segments, alignment checking, CR0.WP), perturbs the
  * paging entries of a 4-level identity map over 64 KiB of guest RAM, gives the instruction
  * bytes and fills part of RAM. Besides ASan/UBSan findings it aborts when
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dispatcher/decode.h"
-#include "dispatcher/guest_mem.h"
-#include "dispatcher/interp.h"
+#include "dispatcher/emul/decode.h"
+#include "dispatcher/vcpu/gmem.h"
+#include "dispatcher/emul/interp.h"
 
 #define CHECK(c) \
 	do { \

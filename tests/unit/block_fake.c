@@ -40,7 +40,7 @@ int bf_setup(void **state)
 	bf_rec.next_in = BF_IN_FIRST;
 	if (iobus_register(&fk.board.bus, &rec_dev))
 		return -1;
-	fk.d.cfg.block = (struct block_config){.enabled = true, .extent = BLOCK_EXTENT_PAGE};
+	fk.d.blockio.cfg = (struct block_config){.enabled = true, .extent = BLOCK_EXTENT_PAGE};
 	fake_mode_prot32();
 	return 0;
 }
@@ -158,7 +158,7 @@ static void capture(struct bf_outcome *o, u8 *ram)
 	memcpy(ram, fk.ram, FAKE_RAM_SIZE);
 	o->rec = bf_rec;
 	o->stats = fk.d.stats;
-	o->bstats = fk.d.bstats;
+	o->bstats = fk.d.blockio.stats;
 	o->dbg_fired = fk.board.dbg.fired;
 	o->dbg_code = fk.board.dbg.code;
 }
@@ -173,13 +173,13 @@ void bf_run_both(u32 max_steps, struct bf_outcome *off, struct bf_outcome *on)
 	struct debug_exit dbg0 = fk.board.dbg;
 
 	o_off = (struct bf_outcome){0};
-	fk.d.cfg.block.enabled = false;
+	fk.d.blockio.cfg.enabled = false;
 	o_off.steps = bf_cpu_run(&fk.v, max_steps, &o_off.exits);
 	capture(&o_off, ram_off);
 
 	memcpy(fk.ram, ram_start, FAKE_RAM_SIZE);
 	fk.d = d_start;
-	fk.d.cfg.block.enabled = true;
+	fk.d.blockio.cfg.enabled = true;
 	fk.v = v0;
 	bf_rec = rec0;
 	fk.board.dbg = dbg0;

@@ -12,11 +12,11 @@
 
 #include "fake_vcpu.h"
 
-#include "dispatcher/block_dispatch.h"
-#include "dispatcher/guest_mem.h"
-#include "dispatcher/hash.h"
-#include "dispatcher/interp.h"
-#include "dispatcher/scanner.h"
+#include "dispatcher/blockio/block_dispatch.h"
+#include "dispatcher/vcpu/gmem.h"
+#include "dispatcher/blockio/hash.h"
+#include "dispatcher/emul/interp.h"
+#include "dispatcher/blockio/scanner.h"
 
 /* The recording device: a wide device on BF_PORT..BF_PORT+7; a read returns next_in, then
  * next_in + 1, ... */

@@ -1,5 +1,5 @@
 /*
- * Shared by test_interp.c and test_interp_mem.c: a fake platform for dispatcher/interp.c —
+ * Shared by test_interp.c and test_interp_mem.c: a fake platform for dispatcher/emul/interp.c —
  * 4 MiB of guest RAM with one guest-physical page that is not RAM, three vCPU set-ups (64-bit
  * mode with 4-level paging and a not-present, a read-only and a supervisor-only page; flat
  * 32-bit protected mode with paging off; real mode), a recording IO bus, and the helpers that
@@ -8,9 +8,9 @@
 #ifndef TESTS_UNIT_INTERP_FAKE_H
 #define TESTS_UNIT_INTERP_FAKE_H
 
-#include "dispatcher/decode.h"
-#include "dispatcher/guest_mem.h"
-#include "dispatcher/interp.h"
+#include "dispatcher/emul/decode.h"
+#include "dispatcher/vcpu/gmem.h"
+#include "dispatcher/emul/interp.h"
 
 #define RAM_SIZE (4 * MIB)
 #define HOLE 0x300000ULL /* one guest-physical page that is not RAM */

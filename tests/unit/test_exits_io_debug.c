@@ -17,7 +17,7 @@
 
 #include <string.h>
 
-#include "dispatcher/breakpoints.h"
+#include "dispatcher/vcpu/breakpoints.h"
 
 #define V (&fk.v)
 #define BUF 0x20000ULL
@@ -306,7 +306,7 @@ static void test_block_io_on_traps_after_the_instruction(void **state)
 	step();
 	assert_int_equal(V->rip, FAKE_RIP + 3);
 	assert_int_equal(V->pending_dbg, B(0) | EN);
-	assert_int_equal(fk.d.bstats.runs, 0);
+	assert_int_equal(fk.d.blockio.stats.runs, 0);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, bf_teardown)

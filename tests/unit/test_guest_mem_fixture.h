@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dispatcher/guest_mem.h"
+#include "dispatcher/vcpu/gmem.h"
 
 #define RAM_SIZE (16 * MIB)
 #define HOLE_START 0xa0000ULL

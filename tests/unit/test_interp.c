@@ -1,5 +1,5 @@
 /*
- * dispatcher/interp.c on a fake platform: 4 MiB of guest RAM with one guest-physical page that
+ * dispatcher/emul/interp.c on a fake platform: 4 MiB of guest RAM with one guest-physical page that
  * is not RAM, and three vCPU set-ups: 64-bit mode with 4-level paging (one not-present, one
  * read-only and one supervisor-only page), flat 32-bit protected mode with paging off, and real
  * mode (the fixture is interp_fake.h). This file: arithmetic, flags and register widths;

@@ -1,5 +1,5 @@
 /*
- * dispatcher/interp_fast.c against dispatcher/interp.c: the precompiled form of an instruction
+ * dispatcher/emul/interp_fast.c against dispatcher/emul/interp.c: the precompiled form of an instruction
  * must leave the vCPU (every register, RIP, RFLAGS, the dirty bits) and the port accesses
  * exactly as interp_exec leaves them. Instructions come from random bytes over the opcodes of
  * the fast forms (MOV to a register, NOP/PAUSE, IN/OUT, JMP) with random prefixes and ModRM,
@@ -10,9 +10,9 @@
 
 #include <string.h>
 
-#include "dispatcher/decode.h"
-#include "dispatcher/interp.h"
-#include "dispatcher/interp_fast.h"
+#include "dispatcher/emul/decode.h"
+#include "dispatcher/emul/interp.h"
+#include "dispatcher/emul/interp_fast.h"
 
 #define AR_CODE 0x9bu
 #define AR_DATA 0x93u

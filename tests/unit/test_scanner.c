@@ -1,5 +1,5 @@
 /*
- * dispatcher/scanner.c: the scanning unit of claims 2, 3, 5-7, 13, 14, 19, 20 and 23. Byte
+ * dispatcher/blockio/scanner.c: the scanning unit of claims 2, 3, 5-7, 13, 14, 19, 20 and 23. Byte
  * sequences are placed at RIP in the fake guest's RAM (flat 32-bit protected mode with paging
  * off unless a test switches to 64-bit mode with 4-level paging) and scan_block must designate
  * the block that ends with the last IO instruction it can reach within the extent. Encodings:
@@ -25,12 +25,12 @@ static int setup(void **state)
 	return bf_setup(state);
 }
 
-static int scan(void) { return scan_block(V, &fk.d.cfg.block, &blk); }
+static int scan(void) { return scan_block(V, &fk.d.blockio.cfg, &blk); }
 
 static void set_extent(enum block_extent e, u32 bytes)
 {
-	fk.d.cfg.block.extent = e;
-	fk.d.cfg.block.extent_bytes = bytes;
+	fk.d.blockio.cfg.extent = e;
+	fk.d.blockio.cfg.extent_bytes = bytes;
 }
 
 /* n copies of one byte at gpa. */

@@ -32,7 +32,7 @@
 #ifndef DISPATCHER_DECODE_H
 #define DISPATCHER_DECODE_H
 
-#include "../arch/types.h"
+#include "../../arch/types.h"
 
 /* The default operand and address size of the code: CS.L with EFER.LMA, else CS.D (SDM Vol. 3A
  * 3.4.5; Vol. 1 3.6). */

@@ -1,8 +1,8 @@
 /* The scanning unit; see scanner.h. */
 #include "scanner.h"
-#include "guest_mem.h"
+#include "../vcpu/gmem.h"
 #include "hash.h"
-#include "../arch/string.h"
+#include "../../arch/string.h"
 
 #define PAGE_MASK_LOW 0xfffULL
 #define READ_MAX (BLOCK_SCAN_MAX_BYTES + INSN_MAX_LEN)

@@ -24,7 +24,7 @@
 #define DISPATCHER_INTERP_H
 
 #include "decode.h"
-#include "vcpu.h"
+#include "../vcpu/vcpu.h"
 
 enum interp_status {
 	INTERP_OK = 0,

@@ -4,7 +4,7 @@
  * then the iterations run in order. Part of the interpreter (interp.h).
  */
 #include "interp_priv.h"
-#include "guest_mem.h"
+#include "../vcpu/gmem.h"
 
 #define RFLAGS_DF (1ULL << 10)
 

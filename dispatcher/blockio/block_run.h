@@ -7,10 +7,10 @@
 #define DISPATCHER_BLOCK_RUN_H
 
 #include "block.h"
-#include "interp.h"
-#include "vcpu.h"
+#include "../emul/interp.h"
+#include "../vcpu/vcpu.h"
 
-struct dispatcher;
+struct blockio;
 
 static inline bool block_is_io(enum insn_kind k)
 {
@@ -43,10 +43,7 @@ void block_pages_collect(struct vcpu *v, const struct block *b, struct block_pag
  * another mapping of one of its physical pages? (When that cannot be told: yes.) */
 bool block_writes_into(struct vcpu *v, const struct block *b, struct block_pages *p, u64 lin, u64 len);
 
-/* The IO bus as the interpreter's port interface. */
-struct interp_io block_bus(struct dispatcher *d);
-
 /* The guest's run is over (a debug exit or a reset request): a block stops. */
-bool block_run_over(struct dispatcher *d);
+bool block_run_over(const struct blockio *bio);
 
 #endif

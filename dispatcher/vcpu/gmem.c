@@ -15,8 +15,8 @@
  * - Protection keys (5.6.2) and linear-address masking need PKRU, IA32_PKRS and the LAM
  *   pointer rules, none of which struct vcpu carries: such accesses are GMEM_UNSUPPORTED.
  */
-#include "guest_mem.h"
-#include "../arch/string.h"
+#include "gmem.h"
+#include "../../arch/string.h"
 
 /* Control-register, EFER and RFLAGS bits (SDM Vol. 3A 2.5, 2.2.1; Vol. 1 3.4.3). */
 #define CR0_WP (1ULL << 16)

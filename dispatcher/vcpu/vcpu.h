@@ -6,7 +6,7 @@
 #ifndef DISPATCHER_VCPU_H
 #define DISPATCHER_VCPU_H
 
-#include "../arch/types.h"
+#include "../../arch/types.h"
 
 /* General-purpose registers in x86 encoding order (ModRM reg field). */
 enum vcpu_reg {

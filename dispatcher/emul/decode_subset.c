@@ -5,7 +5,7 @@
  */
 #include "decode.h"
 #include "decode_priv.h"
-#include "vcpu.h"
+#include "../vcpu/vcpu.h"
 
 /* --- The subset: operands and kind. --- */
 

@@ -12,7 +12,7 @@
  * what the common emulators model.
  */
 #include "interp.h"
-#include "guest_mem.h"
+#include "../vcpu/gmem.h"
 #include "interp_priv.h"
 
 #define RFLAGS_CF (1ULL << 0)

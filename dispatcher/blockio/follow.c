@@ -1,11 +1,12 @@
 /* Followed blocks; see trace.h. */
-#include "trace.h"
+#include "follow.h"
+#include "block_dispatch.h"
 #include "block_run.h"
 #include "hash.h"
-#include "interp_fast.h"
+#include "../emul/interp_fast.h"
 #include "scanner.h"
-#include "../arch/console.h"
-#include "../arch/string.h"
+#include "../../arch/console.h"
+#include "../../arch/string.h"
 
 /* Whether the instruction at lin continues b's last code range (else it needs a new one). */
 static bool continues_range(const struct block *b, u64 lin)
@@ -64,7 +65,7 @@ static void note_stop(const char *why, u64 lin, const u8 *buf, u32 got)
 	memcpy(stop_bytes, buf, got < INSN_MAX_LEN ? got : INSN_MAX_LEN);
 }
 
-void trace_print_stop(void)
+void follow_print_stop(void)
 {
 	if (!stop_reason)
 		return;
@@ -74,9 +75,9 @@ void trace_print_stop(void)
 	con_printf("\n");
 }
 
-int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *insns, u32 *nio)
+int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *insns, u32 *nio)
 {
-	struct interp_io io = block_bus(d);
+	struct interp_io io = bio->bus;
 	bool io_ok = block_io_allowed(v);
 	int last_io = -1;
 	b->rip_linear = scan_rip_linear(v);
@@ -126,7 +127,7 @@ int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *ins
 		if (is_io) {
 			(*nio)++;
 			last_io = b->ninsns - 1;
-			if (block_run_over(d))
+			if (block_run_over(bio))
 				why = "the guest's run ended";
 		}
 	}
@@ -138,10 +139,10 @@ int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *ins
 	return b->nio;
 }
 
-u32 trace_run(struct dispatcher *d, struct vcpu *v, const struct block *b, struct block_pages *pg,
-              u32 *insns)
+u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *pg,
+               u32 *insns)
 {
-	struct interp_io io = block_bus(d);
+	struct interp_io io = bio->bus;
 	bool io_ok = block_io_allowed(v);
 	bool fast = interp_fast_ready(v, b->mode, b->len);
 	u32 n = 0, nio = 0;
@@ -166,7 +167,7 @@ u32 trace_run(struct dispatcher *d, struct vcpu *v, const struct block *b, struc
 		n++;
 		if (f & BLOCK_I_IO) {
 			nio++;
-			if (block_run_over(d))
+			if (block_run_over(bio))
 				break;
 		}
 	}
