@@ -51,3 +51,38 @@ void vmcs_write(u64 field, u64 value)
 }
 
 void vmcs_count_write(void) { vmcs_counts.writes++; }
+
+int vmcs_try_read(u64 field, u64 *value)
+{
+	vmcs_counts.reads++;
+	return raw_read(field, value);
+}
+
+static void inv_failed(const char *op, u64 type)
+{
+	u64 err;
+	if (raw_read(VMCS_VM_INSTRUCTION_ERROR, &err))
+		hv_panic("%s type %llu failed: VMfailInvalid", op, (unsigned long long)type);
+	hv_panic("%s type %llu failed: VM-instruction error %llu (%s)", op, (unsigned long long)type,
+	         (unsigned long long)err, vm_instruction_error_name((u32)err));
+}
+
+/* The 128-bit descriptors: EPTP and a reserved quadword; VPID in bits 15:0 and a linear
+ * address (SDM Vol. 3C 32.3, figures "INVEPT Descriptor", "INVVPID Descriptor"). */
+void vmx_invept(u64 type, u64 eptp)
+{
+	struct { u64 eptp, zero; } desc = {eptp, 0};
+	u8 fail;
+	__asm__ volatile("invept %1, %2; setbe %0" : "=q"(fail) : "m"(desc), "r"(type) : "cc", "memory");
+	if (fail)
+		inv_failed("INVEPT", type);
+}
+
+void vmx_invvpid(u64 type, u16 vpid)
+{
+	struct { u64 vpid, linear; } desc = {vpid, 0};
+	u8 fail;
+	__asm__ volatile("invvpid %1, %2; setbe %0" : "=q"(fail) : "m"(desc), "r"(type) : "cc", "memory");
+	if (fail)
+		inv_failed("INVVPID", type);
+}

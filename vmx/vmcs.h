@@ -24,6 +24,18 @@ void vmcs_write(u64 field, u64 value);
 /* The VMWRITE of HOST_RSP done by entry.asm, counted here (it is a VMWRITE like the others). */
 void vmcs_count_write(void);
 
+/* VMREAD that reports failure instead of ending the run: for the entry-failure report. */
+int vmcs_try_read(u64 field, u64 *value);
+
+/* INVEPT and INVVPID types (SDM Vol. 3C 32.3 "INVEPT", "INVVPID"). */
+#define INVEPT_SINGLE_CONTEXT 1
+#define INVEPT_ALL_CONTEXT 2
+#define INVVPID_SINGLE_CONTEXT 1
+#define INVVPID_ALL_CONTEXT 2
+/* Both end the run with the panic code, naming the instruction and type, when they fail. */
+void vmx_invept(u64 type, u64 eptp);
+void vmx_invvpid(u64 type, u16 vpid);
+
 /* The VMCS field's name ("GUEST_RIP") from vmcs_fields.h, or NULL for one not listed there. */
 const char *vmcs_field_name(u64 field);
 
