@@ -387,6 +387,26 @@ static void test_fix_cr(void **state)
 	}
 }
 
+/* A WAITPKG-capable CPU (secondary bit 26 allowed) still gets the control 0, so the guest's CPUID
+ * must hide WAITPKG (dispatcher/cpuid.c); virtual NMIs are taken where offered, never required. */
+static void test_user_wait_never_set_virtual_nmis_optional(void **state)
+{
+	struct vmx_msrs m = *msrs_of("tigerlake");
+	m.procbased2 |= (u64)VMX_PROC2_USER_WAIT_PAUSE << 32;
+	struct vmx_controls c;
+	char err[ERR_LEN];
+	assert_int_equal(vmx_compute_controls(&m, &c, err, sizeof(err)), 0);
+	assert_false(c.proc2 & VMX_PROC2_USER_WAIT_PAUSE);
+	assert_true(c.pin & VMX_PIN_VIRTUAL_NMIS);
+	m.true_pinbased &= ~((u64)VMX_PIN_VIRTUAL_NMIS << 32);
+	assert_int_equal(vmx_compute_controls(&m, &c, err, sizeof(err)), 0);
+	assert_false(c.pin & VMX_PIN_VIRTUAL_NMIS);
+	/* no preemption timer: refused by its SDM name */
+	m.true_pinbased &= ~((u64)VMX_PIN_PREEMPTION_TIMER << 32);
+	assert_int_equal(vmx_compute_controls(&m, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "activate VMX-preemption timer"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_inconsistent_msr_named),
 		cmocka_unit_test(test_err_truncated),
 		cmocka_unit_test(test_fix_cr),
+		cmocka_unit_test(test_user_wait_never_set_virtual_nmis_optional),
 	};
 	setvbuf(stdout, NULL, _IONBF, 0);
 	return cmocka_run_group_tests(tests, load_models, NULL);
