@@ -21,8 +21,8 @@
  *   information (28.2.2) to tell an NMI.
  * - HLT and INVD skip the instruction; CPUID also reads CR4 (OSXSAVE, PKE reflected in CPUID).
  * - IO, CR access, RDMSR/WRMSR and XSETBV use the qualification (28.2.1 tables 28-3, 28-5),
- *   the instruction information (INS/OUTS, 28.2.5), CPL and the control registers; IO runs
- *   the emulator over guest memory, which needs every segment.
+ *   the instruction information (INS/OUTS, 28.2.5), CPL and the control registers; the
+ *   segments the emulator uses come through vcpu_seg, read on first use at any exit.
  * - Triple faults, EPT violations, entry failures and anything unlisted stop with a full dump
  *   or need the addresses: everything.
  */

@@ -21,7 +21,7 @@
 /* Guest-state groups of struct vcpu. */
 #define VMX_NEED_REGS (1u << 7) /* RIP, RFLAGS, RSP */
 #define VMX_NEED_CTRL (1u << 8) /* CR0, CR3, CR4 (read shadows applied), EFER, DR7 (and DR0-DR3) */
-#define VMX_NEED_SEGS (1u << 9) /* ES, CS, SS, DS, FS, GS and the CPL */
+#define VMX_NEED_SEGS (1u << 9) /* the CPL (SS.DPL); segments themselves are read on use (vcpu_seg) */
 #define VMX_NEED_EXIT_ALL                                                                               \
 	(VMX_NEED_QUAL | VMX_NEED_INSTR_LEN | VMX_NEED_INSTR_INFO | VMX_NEED_LINEAR | VMX_NEED_PHYS | \
 	 VMX_NEED_INTR_INFO | VMX_NEED_VECTORING_ERROR)

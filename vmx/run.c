@@ -109,7 +109,8 @@ static void count_nmis(struct dispatcher *d, const struct vmx_cpu *c)
 int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, const struct guest_entry_state *s,
             const char **reason)
 {
-	static const struct vcpu_platform plat_ops = {0, plat_gpa_ptr, plat_cpuid, plat_xsetbv, plat_rdmsr, plat_tsc};
+	static const struct vcpu_platform plat_ops = {0, plat_gpa_ptr, plat_cpuid, plat_xsetbv, plat_rdmsr, plat_tsc,
+	                                              vmx_load_seg};
 	struct vcpu_platform plat = plat_ops;
 	plat.ctx = (void *)r;
 	const struct vmcs_counts base = vmcs_counts;

@@ -79,16 +79,13 @@ static void load_ctrl(struct vmx_cpu *c, struct vcpu *v)
 	c->view_efer = v->efer;
 }
 
-static void load_segs(struct vcpu *v)
+/* vcpu_seg's loader (vcpu.h): one segment's four fields, on its first use at an exit. */
+void vmx_load_seg(struct vcpu *v, enum vcpu_seg s)
 {
-	for (int i = 0; i < VCPU_NSEGS; i++) {
-		v->seg[i].sel = (u16)vmcs_read(VMCS_SEG_SEL(i));
-		v->seg[i].base = vmcs_read(VMCS_SEG_BASE(i));
-		v->seg[i].limit = (u32)vmcs_read(VMCS_SEG_LIMIT(i));
-		v->seg[i].ar = (u32)vmcs_read(VMCS_SEG_AR(i));
-	}
-	/* CPL is SS.DPL (SDM Vol. 3C 25.4.1) */
-	v->cpl = (v->seg[VCPU_SS].ar >> AR_DPL_SHIFT) & AR_DPL_MASK;
+	v->seg[s].sel = (u16)vmcs_read(VMCS_SEG_SEL(s));
+	v->seg[s].base = vmcs_read(VMCS_SEG_BASE(s));
+	v->seg[s].limit = (u32)vmcs_read(VMCS_SEG_LIMIT(s));
+	v->seg[s].ar = (u32)vmcs_read(VMCS_SEG_AR(s));
 }
 
 /*
@@ -123,8 +120,10 @@ void vmx_load_vcpu(struct vmx_cpu *c, struct vcpu *v, bool trace)
 	}
 	if (need & VMX_NEED_CTRL)
 		load_ctrl(c, v);
-	if (need & VMX_NEED_SEGS)
-		load_segs(v);
+	/* Segments are read on first use (vcpu_seg); the CPL, which many checks ask for, now. */
+	v->segs_unread = VCPU_SEGS_ALL;
+	if (need & VMX_NEED_SEGS) /* CPL is SS.DPL (SDM Vol. 3C 25.4.1) */
+		v->cpl = ((u32)vmcs_read(VMCS_GUEST_SS_AR) >> AR_DPL_SHIFT) & AR_DPL_MASK;
 	if (c->caps.lma_stored) {
 		/* the exit stored EFER.LMA in the control (Vol. 3D A.6): keep the cache in step */
 		if (need & VMX_NEED_CTRL)

@@ -12,6 +12,8 @@
 void vmx_load_vcpu(struct vmx_cpu *c, struct vcpu *v, bool trace);
 /* Writes back what the dispatcher changed (v->dirty), the event to inject, the activity state. */
 void vmx_store_vcpu(struct vmx_cpu *c, const struct guest_ram *r, struct vcpu *v);
+/* Reads segment s from the VMCS: the vcpu_platform's load_seg. */
+void vmx_load_seg(struct vcpu *v, enum vcpu_seg s);
 /* The guest's interruptibility state and RFLAGS, read from the VMCS once per exit at most. */
 u32 vmx_guest_interruptibility(struct vmx_cpu *c);
 u64 vmx_guest_rflags(struct vmx_cpu *c, struct vcpu *v);

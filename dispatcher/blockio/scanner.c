@@ -11,14 +11,14 @@ enum cpu_mode scan_cpu_mode(const struct vcpu *v)
 {
 	if (vcpu_long_mode(v))
 		return CPU_MODE_64;
-	return (v->seg[VCPU_CS].ar & VCPU_SEG_AR_DB) ? CPU_MODE_32 : CPU_MODE_16;
+	return (vcpu_seg(v, VCPU_CS)->ar & VCPU_SEG_AR_DB) ? CPU_MODE_32 : CPU_MODE_16;
 }
 
 u64 scan_rip_linear(const struct vcpu *v)
 {
 	if (vcpu_long_mode(v))
 		return v->rip; /* CS base is 0 in 64-bit mode (SDM Vol. 3A 3.4.4) */
-	return (v->seg[VCPU_CS].base + v->rip) & 0xffffffffULL;
+	return (vcpu_seg(v, VCPU_CS)->base + v->rip) & 0xffffffffULL;
 }
 
 u32 scan_extent(const struct block_config *cfg, u64 rip_linear)
