@@ -91,15 +91,12 @@ static u64 preemption_ticks(const struct vmx_cpu *c, const struct board *b)
 	return ticks > PREEMPTION_TIMER_MAX ? PREEMPTION_TIMER_MAX : ticks;
 }
 
-/* VMREADs and VMWRITEs since the run began, for the statistics (vmcs.h). */
-static void count_vmcs_access(struct dispatcher *d, const struct vmcs_counts *base)
+/* The VT-x layer's statistics, kept current at every exit so that stats printed at any time
+ * have them: VMREADs and VMWRITEs since the run began (vmcs.h), NMIs, INVVPIDs. */
+static void count_vmx_stats(struct dispatcher *d, const struct vmx_cpu *c, const struct vmcs_counts *base)
 {
 	d->stats.vmreads = vmcs_counts.reads - base->reads;
 	d->stats.vmwrites = vmcs_counts.writes - base->writes;
-}
-
-static void count_nmis(struct dispatcher *d, const struct vmx_cpu *c)
-{
 	d->stats.nmis_in_guest = c->nmi.in_guest;
 	d->stats.nmis_reflected = c->nmi.reflected;
 	d->stats.nmis_dropped = c->nmi.dropped;
@@ -159,9 +156,8 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		dispatch_exit(d, &v);
 		if (!v.ended)
 			vmx_store_vcpu(c, r, &v);
-		count_vmcs_access(d, &base);
+		count_vmx_stats(d, c, &base);
 	}
-	count_nmis(d, c);
 	con_log("guest ended: %s (code %d)\n", v.end_reason, v.end_code);
 	*reason = v.end_reason;
 	return v.end_code;
