@@ -102,8 +102,6 @@ const char *vmx_missing_feature(const struct vmx_caps *c)
 		return "unrestricted guest";
 	if (!c->preemption_timer)
 		return "VMX-preemption timer";
-	if (c->preemption_timer_broken)
-		return "VMX-preemption timer (this CPU model's timer is broken: Intel errata, e.g. AAK139, BA86)";
 	return 0;
 }
 

@@ -75,7 +75,8 @@ void vmx_caps_decode(const struct vmx_msrs *m, struct vmx_caps *c);
  * IA32_FEATURE_CONTROL locked with VMX outside SMX off.
  */
 const char *vmx_unavailable_reason(const struct cpu_ident *id, const struct vmx_caps *c);
-/* The first feature microhv requires that the CPU lacks (or has broken), or NULL. */
+/* The first feature microhv requires that the CPU lacks, or NULL. A preemption timer on the
+ * errata list is used with a short slice (vmx/run.c), not refused. */
 const char *vmx_missing_feature(const struct vmx_caps *c);
 /*
  * Whether the CPU with this CPUID.1:EAX signature is one whose VMX-preemption timer does not

@@ -95,4 +95,7 @@ void vmx_report(const struct cpu_ident *id, const struct vmx_msrs *m, struct vmx
 	        "preemption timer on the errata list: %s\n",
 	        yn(c->hlt_state), yn(c->lma_stored), yn(c->invept), yn(c->invvpid), yn(c->virtual_nmis),
 	        yn(c->preemption_timer_broken));
+	if (c->preemption_timer_broken)
+		con_log("vmx: this CPU model's preemption timer does not count at the stated rate (Intel errata, e.g. "
+		        "AAK139, BA86): it is armed for 1 ms at most, and device deadlines are checked against the TSC\n");
 }

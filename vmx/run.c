@@ -21,6 +21,8 @@
 #define PREEMPTION_TIMER_MAX 0xffffffffULL
 /* How often the physical console is polled for typed bytes while the guest runs. */
 #define CONSOLE_POLL_NS 10000000ULL
+/* The longest the timer is armed for on a CPU whose timer is on the errata list (caps.h). */
+#define BROKEN_TIMER_SLICE_NS 1000000ULL
 
 static void *plat_gpa_ptr(void *ctx, u64 gpa, u32 len) { return guest_ram_ptr(ctx, gpa, len); }
 
@@ -79,14 +81,18 @@ static void deliver_interrupt(struct vmx_cpu *c, struct dispatcher *d, struct vc
 }
 
 /* The VMX-preemption timer ends guest execution at the next device deadline (SDM Vol. 3C 26.5.1),
- * and at least every CONSOLE_POLL_NS so typed bytes reach the guest. */
+ * and at least every CONSOLE_POLL_NS so typed bytes reach the guest. Where the timer is known
+ * not to count at the rate IA32_VMX_MISC gives, it is armed for BROKEN_TIMER_SLICE_NS at most:
+ * deadlines are compared with the TSC at each exit, so a wrong rate costs extra exits, or makes
+ * an event late by the rate error times one slice, instead of by the error times the wait. */
 static u64 preemption_ticks(const struct vmx_cpu *c, const struct board *b)
 {
 	u64 now = clock_now(&b->clock), deadline = board_next_deadline(b);
 	u64 wait = deadline == CLOCK_NEVER || deadline < now ? (deadline == CLOCK_NEVER ? CONSOLE_POLL_NS : 0)
 	                                                       : deadline - now;
-	if (wait > CONSOLE_POLL_NS)
-		wait = CONSOLE_POLL_NS;
+	u64 slice = c->caps.preemption_timer_broken ? BROKEN_TIMER_SLICE_NS : CONSOLE_POLL_NS;
+	if (wait > slice)
+		wait = slice;
 	u64 ticks = tsc_ticks_for_ns(wait) >> c->caps.preemption_timer_shift;
 	return ticks > PREEMPTION_TIMER_MAX ? PREEMPTION_TIMER_MAX : ticks;
 }

@@ -445,8 +445,9 @@ static void test_invalidation_capabilities(void **state)
 	assert_false(c.invept || c.invept_single);
 }
 
-/* A CPU whose VMX-preemption timer is absent is refused by name, and so is one whose timer is on
- * the errata list (the signature's reserved bits 15:14 and 31:28 do not matter). */
+/* A CPU whose VMX-preemption timer is absent is refused by name; one whose timer is on the errata
+ * list is recognised (the signature's reserved bits 15:14 and 31:28 do not matter) and used with a
+ * short slice, so it is not refused. */
 static void test_preemption_timer_absent_or_broken(void **state)
 {
 	(void)state;
@@ -459,9 +460,8 @@ static void test_preemption_timer_absent_or_broken(void **state)
 	full_msrs(&m);
 	vmx_caps_decode(&m, &c);
 	c.preemption_timer_broken = vmx_preemption_timer_broken(0x000306A8); /* Xeon E3-1220 V2 */
-	const char *why = vmx_missing_feature(&c);
-	assert_non_null(why);
-	assert_non_null(strstr(why, "broken"));
+	assert_true(c.preemption_timer_broken);
+	assert_null(vmx_missing_feature(&c));
 	const u32 broken[] = {0x000206E6, 0x00020652, 0x00020655, 0x000106E5, 0x000106A0,
 	                      0x000106A1, 0x000106A4, 0x000106A5, 0x000306A8};
 	for (size_t i = 0; i < ARRAY_SIZE(broken); i++) {
