@@ -46,8 +46,8 @@ void dispatch_dump_guest(const struct vcpu *v)
 	        (unsigned long long)v->cr2, (unsigned long long)v->cr3, (unsigned long long)v->cr4,
 	        (unsigned long long)v->efer);
 	for (int i = 0; i < VCPU_NSEGS; i++)
-		con_log("  %s: sel=%04x base=%llx limit=%x ar=%x\n", segs[i], v->seg[i].sel,
-		        (unsigned long long)v->seg[i].base, v->seg[i].limit, v->seg[i].ar);
+		con_log("  %s: sel=%04x base=%llx limit=%x ar=%x\n", segs[i], vcpu_seg(v, i)->sel,
+		        (unsigned long long)vcpu_seg(v, i)->base, vcpu_seg(v, i)->limit, vcpu_seg(v, i)->ar);
 }
 
 void dispatch_check_board_end(struct dispatcher *d, struct vcpu *v)
@@ -172,6 +172,7 @@ static const exit_handler handlers[EXIT_REASON_MAX + 1] = {
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_HLT] = handle_hlt,
 	[EXIT_REASON_INTERRUPT_WINDOW] = handle_nothing,
+	[EXIT_REASON_NMI_WINDOW] = handle_nothing, /* vmx/ injects the NMI it waited for */
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_nothing,
 	[EXIT_REASON_INVD] = handle_invd,
 	[EXIT_REASON_VMCALL] = handle_vmx_instruction,
@@ -234,6 +235,9 @@ void dispatch_print_stats(const struct dispatcher *d)
 	        (unsigned long long)b->io_in_blocks,
 	        (unsigned long long)non_io, (unsigned long long)b->singles, (unsigned long long)b->hits,
 	        (unsigned long long)b->misses, (unsigned long long)b->mismatches);
+	con_log("  VMREADs %llu, VMWRITEs %llu, host NMIs in the guest %llu (%llu reflected, %llu dropped)\n",
+	        (unsigned long long)s->vmreads, (unsigned long long)s->vmwrites, (unsigned long long)s->nmis_in_guest,
+	        (unsigned long long)s->nmis_reflected, (unsigned long long)s->nmis_dropped);
 	con_log("  IO instructions per IO exit %llu.%03llu, root-mode TSC ticks per exit %llu\n",
 	        (unsigned long long)(io_per_exit_milli / 1000), (unsigned long long)(io_per_exit_milli % 1000),
 	        (unsigned long long)root_per_exit);
@@ -263,5 +267,11 @@ void dispatch_print_stats(const struct dispatcher *d)
 		con_printf("%s\"%s\":%llu", first ? "" : ",", exit_reason_name(r), (unsigned long long)s->by_reason[r]);
 		first = false;
 	}
-	con_printf("}}\n");
+	u64 rd_milli = s->exits ? s->vmreads * 1000 / s->exits : 0, wr_milli = s->exits ? s->vmwrites * 1000 / s->exits : 0;
+	con_printf("},\"vmcs\":{\"vmreads\":%llu,\"vmwrites\":%llu,\"vmreads_per_exit_milli\":%llu,"
+	           "\"vmwrites_per_exit_milli\":%llu,\"vpid_flushes\":%llu},\"nmis\":{\"in_guest\":%llu,"
+	           "\"reflected\":%llu,\"dropped\":%llu}}\n",
+	           (unsigned long long)s->vmreads, (unsigned long long)s->vmwrites, (unsigned long long)rd_milli,
+	           (unsigned long long)wr_milli, (unsigned long long)s->vpid_flushes, (unsigned long long)s->nmis_in_guest,
+	           (unsigned long long)s->nmis_reflected, (unsigned long long)s->nmis_dropped);
 }

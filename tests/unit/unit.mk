@@ -48,6 +48,8 @@ UNIT_SRCS_test_uart_lines := devices/uart.c devices/iobus.c tests/unit/uart_fixt
 UNIT_DISPATCH_SRCS := tests/unit/fake_vcpu.c tests/unit/fake_guest_ram.c $(DISPATCHER_SRCS) devices/iobus.c \
 	devices/debug_exit.c arch/console.c arch/printf.c
 UNIT_SRCS_test_dispatch := $(UNIT_DISPATCH_SRCS)
+UNIT_SRCS_test_exit_needs := $(UNIT_DISPATCH_SRCS) vmx/exit_needs.c
+UNIT_SRCS_test_vmcs_names := vmx/vmcs_names.c
 UNIT_SRCS_test_exits_io := $(UNIT_DISPATCH_SRCS) tests/unit/exits_io_fixture.c tests/unit/fake_io.c
 UNIT_SRCS_test_exits_io_string := $(UNIT_DISPATCH_SRCS) tests/unit/exits_io_fixture.c tests/unit/fake_io.c
 UNIT_SRCS_test_exits_cpu := $(UNIT_DISPATCH_SRCS)
