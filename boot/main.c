@@ -7,7 +7,7 @@
 #include "../arch/memmap.h"
 #include "../arch/paging.h"
 #include "../arch/pmm.h"
-#include "../arch/serial.h"
+#include "../arch/hostcon.h"
 #include "../arch/shutdown.h"
 #include "../arch/string.h"
 #include "../arch/tsc.h"
@@ -22,12 +22,6 @@ void core_main(const struct boot_info *loader_bi);
 static struct boot_info bi;
 static struct hv_options opts;
 static struct pmm pmm;
-
-static void serial_out(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		serial_putc(SERIAL_COM1, s[i]);
-}
 
 /* The host's own 8259 pair: every line masked, so no host interrupt is ever raised, in root
  * mode or in the guest (whose PIC is the emulated one). OCW1 on both data ports (8259A datasheet). */
@@ -64,8 +58,9 @@ static void setup_memory(void)
 
 void core_main(const struct boot_info *loader_bi)
 {
-	serial_init(SERIAL_COM1);
-	con_set_output(serial_out);
+	hostcon_early(); /* output is held until the serial port is chosen */
+	con_set_output(hostcon_out);
+	hv_set_console_flush(hostcon_flush);
 	options_defaults(&opts);
 	if (!loader_bi || loader_bi->magic != BOOT_INFO_MAGIC || loader_bi->version != BOOT_INFO_VERSION) {
 		con_log("microhv %s: the loader's boot_info is missing or of another version\n", MICROHV_VERSION);
@@ -89,6 +84,7 @@ void core_main(const struct boot_info *loader_bi)
 	char err[OPT_ERR_MAX];
 	int bad = options_parse(bi.cmdline, &opts, err, sizeof(err));
 	exc_set_on_exit(opts.on_exit);
+	hostcon_select(&opts.serial, bi.acpi_rsdp, bi.core_phys);
 	if (bad) {
 		con_log("%s\n", err);
 		hv_exit(opts.on_exit, HV_EXIT_BAD_OPTION, "bad option");

@@ -6,9 +6,9 @@
 #include "vmcs_fields.h"
 #include "vmx_ops.h"
 #include "vmx_errors.h"
+#include "conlink.h"
 #include "../arch/console.h"
 #include "../arch/cpu.h"
-#include "../arch/serial.h"
 #include "../arch/shutdown.h"
 #include "../arch/tsc.h"
 #include "../dispatcher/breakpoints.h"
@@ -28,8 +28,6 @@
 #define PREEMPTION_TIMER_MAX 0xffffffffULL
 #define ACTIVITY_ACTIVE 0
 #define ACTIVITY_HLT 1
-/* How often the physical console is polled for typed bytes while the guest runs. */
-#define CONSOLE_POLL_NS 10000000ULL
 #define PDPTE_COUNT 4
 #define ENTER_FAIL_INVALID 1
 
@@ -160,16 +158,6 @@ static void store_vcpu(struct vmx_cpu *c, struct vcpu *v)
 	}
 }
 
-/* Bytes typed on the physical console go to the guest's COM1; one is held while it is full. */
-static int console_input(struct board *b, int held)
-{
-	if (held < 0)
-		held = serial_getc(SERIAL_COM1);
-	if (held >= 0 && board_console_input(b, (u8)held))
-		held = -1;
-	return held;
-}
-
 static void set_interrupt_window(struct vmx_cpu *c, bool on)
 {
 	if (c->window_on == on)
@@ -203,14 +191,14 @@ static void deliver_interrupt(struct vmx_cpu *c, struct dispatcher *d, struct vc
 }
 
 /* The VMX-preemption timer ends guest execution at the next device deadline (SDM Vol. 3C 26.5.1),
- * and at least every CONSOLE_POLL_NS so typed bytes reach the guest. */
+ * or sooner when the host console needs an exit (conlink.h). */
 static u64 preemption_ticks(const struct vmx_cpu *c, const struct board *b)
 {
 	u64 now = clock_now(&b->clock), deadline = board_next_deadline(b);
-	u64 wait = deadline == CLOCK_NEVER || deadline < now ? (deadline == CLOCK_NEVER ? CONSOLE_POLL_NS : 0)
-	                                                       : deadline - now;
-	if (wait > CONSOLE_POLL_NS)
-		wait = CONSOLE_POLL_NS;
+	u64 wait = deadline == CLOCK_NEVER ? CLOCK_NEVER : deadline < now ? 0 : deadline - now;
+	u64 con = conlink_wait_ns(conlink_current(), now);
+	if (con < wait)
+		wait = con;
 	u64 ticks = tsc_ticks_for_ns(wait) >> c->caps.preemption_timer_shift;
 	return ticks > PREEMPTION_TIMER_MAX ? PREEMPTION_TIMER_MAX : ticks;
 }
@@ -237,11 +225,10 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		v.gpr[i] = s->gpr[i];
 	v.plat = &plat;
 	int launched = 0;
-	int held_input = -1;
 	u64 exit_tsc = 0;
 	while (!v.ended) {
 		struct board *b = d->board;
-		held_input = console_input(b, held_input);
+		conlink_service(conlink_current(), clock_now(&b->clock));
 		board_tick(b);
 		deliver_interrupt(c, d, &v);
 		vmwrite(VMCS_PREEMPTION_TIMER, preemption_ticks(c, b));
