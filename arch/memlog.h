@@ -13,7 +13,7 @@
 
 #include "types.h"
 
-#define MEMLOG_MAGIC 0x31304f474c76686dULL /* "mhvLOG01" */
+#define MEMLOG_MAGIC 0x3130474f4c76686dULL /* "mhvLOG01" */
 #define MEMLOG_SIZE (64 * 1024)
 
 struct memlog {
