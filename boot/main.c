@@ -7,6 +7,7 @@
 #include "../arch/memmap.h"
 #include "../arch/paging.h"
 #include "../arch/pmm.h"
+#include "../arch/printf.h"
 #include "../arch/hostcon.h"
 #include "../arch/shutdown.h"
 #include "../arch/string.h"
@@ -22,6 +23,7 @@ void core_main(const struct boot_info *loader_bi);
 static struct boot_info bi;
 static struct hv_options opts;
 static struct pmm pmm;
+static struct tsc_platform clocks;
 
 /* The host's own 8259 pair: every line masked, so no host interrupt is ever raised, in root
  * mode or in the guest (whose PIC is the emulated one). OCW1 on both data ports (8259A datasheet). */
@@ -32,6 +34,27 @@ static void mask_host_pic(void)
 {
 	outb(HOST_PIC_MASTER_DATA, PIC_MASK_ALL);
 	outb(HOST_PIC_SLAVE_DATA, PIC_MASK_ALL);
+}
+
+static void print_mhz(char *buf, size_t size, u64 hz)
+{
+	fmt_snprintf(buf, size, "%llu.%03llu MHz", (unsigned long long)(hz / 1000000), (unsigned long long)(hz / 1000 % 1000));
+}
+
+/* "tsc: F (source[, check])": where the frequency came from and what cross-checked it. */
+static void calibrate_tsc(const struct tsc_platform *p)
+{
+	struct tsc_choice c;
+	tsc_calibrate(p, &c);
+	char mhz[32], check[96] = "";
+	print_mhz(mhz, sizeof(mhz), c.hz);
+	if (c.check != TSC_SRC_COUNT) {
+		char other[32];
+		print_mhz(other, sizeof(other), c.check_hz);
+		fmt_snprintf(check, sizeof(check), c.disagree ? "; %s says %s, disagreeing" : "; %s agrees: %s",
+		             tsc_source_name(c.check), other);
+	}
+	con_log("tsc: %s (%s%s)\n", mhz, tsc_source_name(c.source), check);
 }
 
 static void setup_memory(void)
@@ -85,6 +108,7 @@ void core_main(const struct boot_info *loader_bi)
 	int bad = options_parse(bi.cmdline, &opts, err, sizeof(err));
 	exc_set_on_exit(opts.on_exit);
 	hostcon_select(&opts.serial, bi.acpi_rsdp, bi.core_phys);
+	tsc_platform_from_acpi(bi.acpi_rsdp, &clocks); /* the RSDP may lie in the loader's memory */
 	if (bad) {
 		con_log("%s\n", err);
 		hv_exit(opts.on_exit, HV_EXIT_BAD_OPTION, "bad option");
@@ -95,11 +119,7 @@ void core_main(const struct boot_info *loader_bi)
 
 	setup_memory();
 
-	if (tsc_calibrate())
-		con_log("tsc: no PIT answered; assuming %llu MHz\n", (unsigned long long)(tsc_hz() / 1000000));
-	else
-		con_log("tsc: %llu.%03llu MHz (calibrated against PIT channel 2)\n", (unsigned long long)(tsc_hz() / 1000000),
-		        (unsigned long long)(tsc_hz() / 1000 % 1000));
+	calibrate_tsc(&clocks);
 
 	struct cpu_ident id;
 	struct vmx_msrs msrs;

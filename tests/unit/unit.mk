@@ -77,6 +77,7 @@ UNIT_SRCS_test_conq := arch/conq.c arch/memlog.c
 UNIT_SRCS_test_conlink := vmx/conlink.c arch/conq.c arch/console.c arch/printf.c devices/board.c devices/iobus.c \
 	devices/uart.c devices/pic.c devices/pit.c devices/sysport.c devices/rtc.c devices/reset.c devices/debug_exit.c
 UNIT_SRCS_test_acpi := arch/acpi.c
+UNIT_SRCS_test_tsc_calib := arch/tsc_calib.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_TESTS:%=$(UNIT_DIR)/%)
