@@ -37,6 +37,14 @@
 #define IO_UART_BASE_MAX 0xfff8
 #define IO_PMTMR_PORT_MAX 0xfffc
 
+const u8 *acpi_identity_map(void *ctx, u64 phys, u64 len)
+{
+	(void)ctx;
+	if (!phys || len > ACPI_IDENTITY_TOP || phys > ACPI_IDENTITY_TOP - len)
+		return 0;
+	return (const u8 *)(uintptr_t)phys;
+}
+
 static bool sum_ok(const u8 *p, u32 len)
 {
 	u8 s = 0;

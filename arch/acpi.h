@@ -16,6 +16,11 @@ struct acpi_mem {
 	const u8 *(*map)(void *ctx, u64 phys, u64 len);
 };
 
+/* The core's acpi_mem: physical = virtual below 4 GiB, which the loaders and the core's own page
+ * tables identity-map (arch/paging.c); NULL above. */
+#define ACPI_IDENTITY_TOP (4 * GIB)
+const u8 *acpi_identity_map(void *ctx, u64 phys, u64 len);
+
 #define ACPI_HEADER_LEN 36
 #define ACPI_TABLE_MAX_LEN (1024 * 1024) /* a bound on a corrupt length field */
 #define ACPI_TABLES_MAX 256

@@ -31,7 +31,6 @@
 #define PCI_BAR_MEM_MASK 0xfffffff0u
 #define PCI_BAR_MEM_TYPE_MASK 0x6
 #define PCI_BAR_MEM_64 0x4
-#define ACPI_MAP_TOP (4 * GIB) /* what the loaders identity-map (paging.c) */
 #define MMIO_REG_SHIFT_32 2
 #define MMIO_REG_WIDTH_32 4
 
@@ -77,12 +76,6 @@ u64 hostcon_fifo_ns(void)
 	return (u64)port.fifo_depth * BITS_PER_CHAR * NS_PER_S / baud;
 }
 
-static const u8 *acpi_map(void *ctx, u64 phys, u64 len)
-{
-	(void)ctx;
-	return phys && len <= ACPI_MAP_TOP && phys <= ACPI_MAP_TOP - len ? (const u8 *)(uintptr_t)phys : 0;
-}
-
 static u32 pci_read(const struct serial_option *o, u8 reg)
 {
 	outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE | (u32)o->bus << 16 | (u32)o->dev << 11 | (u32)o->fn << 8 | reg);
@@ -109,7 +102,7 @@ static const char *pci_port(const struct serial_option *o, struct serial_port *p
 		u64 base = bar & PCI_BAR_MEM_MASK;
 		if ((bar & PCI_BAR_MEM_TYPE_MASK) == PCI_BAR_MEM_64)
 			base |= (u64)pci_read(o, PCI_REG_BAR0 + 4) << 32;
-		if (base >= ACPI_MAP_TOP)
+		if (base >= ACPI_IDENTITY_TOP)
 			return "BAR0 lies above 4 GiB, outside the core's identity map";
 		*p = (struct serial_port){.space = SERIAL_SPACE_MMIO, .base = base, .reg_shift = MMIO_REG_SHIFT_32,
 		                          .reg_width = MMIO_REG_WIDTH_32};
@@ -131,14 +124,14 @@ static bool option_port(const struct serial_option *o, struct serial_port *p, co
 	case SERIAL_PCI: *why = pci_port(o, p); break;
 	default: return false;
 	}
-	if (!*why && p->space == SERIAL_SPACE_MMIO && p->base >= ACPI_MAP_TOP)
+	if (!*why && p->space == SERIAL_SPACE_MMIO && p->base >= ACPI_IDENTITY_TOP)
 		*why = "the address lies above 4 GiB, outside the core's identity map";
 	return !*why;
 }
 
 static bool spcr_port(u64 rsdp, struct serial_port *p, const char **why)
 {
-	struct acpi_mem m = {0, acpi_map};
+	struct acpi_mem m = {0, acpi_identity_map};
 	u64 phys;
 	u32 len;
 	enum acpi_err e = acpi_find(&m, rsdp, "SPCR", &phys, &len);
@@ -147,9 +140,9 @@ static bool spcr_port(u64 rsdp, struct serial_port *p, const char **why)
 		return false;
 	}
 	struct acpi_spcr s;
-	if (acpi_parse_spcr(acpi_map(0, phys, len), len, &s, why))
+	if (acpi_parse_spcr(acpi_identity_map(0, phys, len), len, &s, why))
 		return false;
-	if (s.mmio && s.base >= ACPI_MAP_TOP) {
+	if (s.mmio && s.base >= ACPI_IDENTITY_TOP) {
 		*why = "SPCR's UART lies above 4 GiB";
 		return false;
 	}

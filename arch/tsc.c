@@ -34,7 +34,6 @@
 #define HPET_PERIOD_MAX_FS 100000000ULL /* the spec's bound: at most 100 ns per tick */
 #define HPET_COUNT_SIZE_64 (1ULL << 13)
 #define HPET_MASK_32 0xffffffffULL
-#define IDENTITY_TOP (4 * GIB)
 
 /* Fixed-point conversions with a 2^-24 fraction: 128-bit products, no 128-bit division. */
 #define FIX_SHIFT 24
@@ -50,24 +49,19 @@ static void set_hz(u64 h)
 	ticks_per_ns_fix = (h << FIX_SHIFT) / NS_PER_S;
 }
 
-static const u8 *identity_map(void *ctx, u64 phys, u64 len)
-{
-	return phys && len <= IDENTITY_TOP && phys <= IDENTITY_TOP - len ? (const u8 *)(uintptr_t)phys : 0;
-}
-
 void tsc_platform_from_acpi(u64 acpi_rsdp, struct tsc_platform *p)
 {
-	const struct acpi_mem m = {0, identity_map};
+	const struct acpi_mem m = {0, acpi_identity_map};
 	*p = (struct tsc_platform){0};
 	u64 phys;
 	u32 len;
 	/* each parser leaves the field 0 when its table says nothing usable */
 	if (acpi_find(&m, acpi_rsdp, "HPET", &phys, &len) == ACPI_OK)
-		acpi_parse_hpet(identity_map(0, phys, len), len, &p->hpet_base);
-	if (p->hpet_base >= IDENTITY_TOP)
+		acpi_parse_hpet(acpi_identity_map(0, phys, len), len, &p->hpet_base);
+	if (p->hpet_base >= ACPI_IDENTITY_TOP)
 		p->hpet_base = 0;
 	if (acpi_find(&m, acpi_rsdp, "FACP", &phys, &len) == ACPI_OK)
-		acpi_parse_fadt_pmtimer(identity_map(0, phys, len), len, &p->pm_port, &p->pm_32bit);
+		acpi_parse_fadt_pmtimer(acpi_identity_map(0, phys, len), len, &p->pm_port, &p->pm_32bit);
 }
 
 static u64 measure_pit(void)

@@ -237,6 +237,19 @@ static void test_hpet_and_pm_timer(void **state)
 	assert_int_equal(acpi_parse_fadt_pmtimer(f, 100, &port, &wide), -1); /* too short for the flags */
 }
 
+/* The core's accessor: identity below 4 GiB, refused at 0, across the top, and for huge lengths
+ * (only the address is computed here, nothing is read). */
+static void test_identity_map_bounds(void **state)
+{
+	(void)state;
+	assert_null(acpi_identity_map(NULL, 0, 1));
+	assert_ptr_equal(acpi_identity_map(NULL, 0xe0000, 36), (const u8 *)(uintptr_t)0xe0000);
+	assert_non_null(acpi_identity_map(NULL, ACPI_IDENTITY_TOP - 16, 16));
+	assert_null(acpi_identity_map(NULL, ACPI_IDENTITY_TOP - 16, 17));
+	assert_null(acpi_identity_map(NULL, 0x1000, ACPI_IDENTITY_TOP * 2));
+	assert_null(acpi_identity_map(NULL, UINT64_MAX - 4, 8));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_bad_tables_are_skipped),
 		cmocka_unit_test(test_spcr_refusals),
 		cmocka_unit_test(test_hpet_and_pm_timer),
+		cmocka_unit_test(test_identity_map_bounds),
 	};
 	return UNIT_RUN(tests);
 }
