@@ -122,10 +122,11 @@ static bool option_port(const struct serial_option *o, struct serial_port *p, co
 		break;
 	case SERIAL_MMIO8: *p = (struct serial_port){.space = SERIAL_SPACE_MMIO, .base = o->addr, .reg_width = 1}; break;
 	case SERIAL_PCI: *why = pci_port(o, p); break;
-	default: return false;
+	default: *why = "not a port"; return false;
 	}
 	if (!*why && p->space == SERIAL_SPACE_MMIO && p->base >= ACPI_IDENTITY_TOP)
 		*why = "the address lies above 4 GiB, outside the core's identity map";
+	p->baud = SERIAL_BAUD;
 	return !*why;
 }
 
@@ -153,8 +154,6 @@ static bool spcr_port(u64 rsdp, struct serial_port *p, const char **why)
 
 static bool try_port(struct serial_port *p, const char **why)
 {
-	if (!p->baud)
-		p->baud = SERIAL_BAUD;
 	if (serial_port_init(p))
 		return true;
 	*why = "no 16550 answers there (scratch and loopback probe)";
@@ -188,7 +187,7 @@ void hostcon_select(const struct serial_option *opt, u64 acpi_rsdp, u64 core_phy
 		ok = (auto_choice ? spcr_port(acpi_rsdp, &p, &why) : option_port(opt, &p, &why)) && try_port(&p, &why);
 		if (!ok) {
 			fmt_snprintf(reason, sizeof(reason), "%s: %s; ", source, why);
-			p = (struct serial_port){.space = SERIAL_SPACE_IO, .base = SERIAL_COM1};
+			p = (struct serial_port){.space = SERIAL_SPACE_IO, .base = SERIAL_COM1, .baud = SERIAL_BAUD};
 			source = "COM1 fallback";
 			ok = try_port(&p, &why);
 		}
@@ -198,7 +197,7 @@ void hostcon_select(const struct serial_option *opt, u64 acpi_rsdp, u64 core_phy
 			conq_set_port(&queue, 0);
 		conq_flush(&queue);
 	}
-	char where[64] = "none";
+	char where[96] = "none";
 	if (ok)
 		describe(where, sizeof(where), &port);
 	con_log("console: serial %s (%s%s)%s\n", where, reason, source,
@@ -210,8 +209,11 @@ void hostcon_select(const struct serial_option *opt, u64 acpi_rsdp, u64 core_phy
 
 static void describe(char *buf, size_t size, const struct serial_port *p)
 {
-	fmt_snprintf(buf, size, "%s 0x%llx%s, %u baud, %u-byte FIFO", p->space == SERIAL_SPACE_IO ? "IO" : "MMIO",
-	             (unsigned long long)p->base, p->reg_width == MMIO_REG_WIDTH_32 ? " (32-bit registers)" : "", p->baud,
+	char baud[24] = "the firmware's baud rate";
+	if (p->baud)
+		fmt_snprintf(baud, sizeof(baud), "%u baud", p->baud);
+	fmt_snprintf(buf, size, "%s 0x%llx%s, %s, %u-byte FIFO", p->space == SERIAL_SPACE_IO ? "IO" : "MMIO",
+	             (unsigned long long)p->base, p->reg_width == MMIO_REG_WIDTH_32 ? " (32-bit registers)" : "", baud,
 	             p->fifo_depth);
 }
 

@@ -14,6 +14,7 @@ void conlink_init(struct conlink *l, struct conq *q, struct board *b, int (*getc
 	*l = (struct conlink){.q = q, .board = b, .uart = &b->com1, .getc = getc, .getc_ctx = getc_ctx,
 	                      .fifo_ns = fifo_ns, .held = -1};
 	l->seen_looks = l->uart->rx_looks;
+	l->st.sent_before = q->sent;
 }
 
 static void note_level(struct conlink *l)
@@ -92,9 +93,10 @@ u64 conlink_wait_ns(const struct conlink *l, u64 now_ns)
 
 void conlink_print_stats(const struct conlink *l)
 {
-	con_log("console: %llu bytes sent in %llu FIFO loads, queue high mark %llu of %u bytes, guest THRE held "
-	        "%llu times, %llu ring-full waits, %llu input polls, %llu bytes typed\n",
-	        (unsigned long long)l->q->sent, (unsigned long long)l->st.drains, (unsigned long long)l->st.max_queued,
+	con_log("console: %llu bytes sent while the guest ran, %llu FIFO loads at exits, queue high mark %llu of %u "
+	        "bytes, guest THRE held %llu times, %llu ring-full waits, %llu input polls, %llu bytes typed\n",
+	        (unsigned long long)(l->q->sent - l->st.sent_before), (unsigned long long)l->st.drains,
+	        (unsigned long long)l->st.max_queued,
 	        l->q->size, (unsigned long long)l->st.busy_episodes, (unsigned long long)l->q->full_waits,
 	        (unsigned long long)l->st.polls, (unsigned long long)l->st.input_bytes);
 }

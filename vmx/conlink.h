@@ -28,6 +28,7 @@ struct conlink_stats {
 	u64 busy_episodes;  /* times the guest's THRE was held clear */
 	u64 max_queued;     /* the queue's high mark, bytes */
 	u64 drains;         /* FIFO loads sent */
+	u64 sent_before;    /* the queue's count of sent bytes when the link was set up */
 };
 
 struct conlink {
