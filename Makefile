@@ -19,11 +19,13 @@ PURE_SRCS := arch/printf.c arch/console.c arch/pmm.c arch/elf.c arch/memmap.c ar
 	dispatcher/dispatch.c dispatcher/exits_io.c dispatcher/breakpoints.c dispatcher/exits_cpu.c dispatcher/exits_cr.c dispatcher/interrupts.c \
 	dispatcher/decode.c dispatcher/decode_subset.c dispatcher/hash.c dispatcher/table.c dispatcher/scanner.c dispatcher/rip_update.c \
 	dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/block_dispatch.c dispatcher/trace.c \
-	devices/iobus.c devices/uart.c devices/debug_exit.c devices/pic.c devices/pit.c devices/sysport.c devices/rtc.c devices/reset.c devices/board.c guest/mb1.c guest/linux.c \
-	arch/conq.c arch/memlog.c arch/acpi.c arch/tsc_calib.c vmx/conlink.c
-CORE_SRCS := $(PURE_SRCS) arch/serial.c arch/hostcon.c arch/desc.c arch/exceptions.c arch/paging.c \
+	devices/iobus.c devices/uart.c devices/debug_exit.c devices/pic.c devices/pit.c devices/sysport.c devices/rtc.c devices/reset.c devices/board.c guest/mb1.c guest/linux.c
+# The host console and clock (issues 11 and 13): output ring, in-memory log, ACPI, TSC choice, COM1 link.
+PURE_SRCS += arch/conq.c arch/memlog.c arch/acpi.c arch/tsc_calib.c vmx/conlink.c
+CORE_SRCS := $(PURE_SRCS) arch/serial.c arch/desc.c arch/exceptions.c arch/paging.c \
 	arch/shutdown.c arch/tsc.c arch/cmos.c boot/main.c boot/launch.c boot/multiboot2/mb2.c vmx/report.c \
 	vmx/guest_ram.c vmx/vmx.c vmx/run.c
+CORE_SRCS += arch/hostcon.c
 CORE_ASMS := boot/multiboot2/entry.asm arch/entry.asm arch/isr.asm vmx/entry.asm
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/core/%.o) $(CORE_ASMS:%.asm=$(BUILD)/core/%.asm.o)
 
