@@ -24,6 +24,10 @@
 #define PCI_REG_COMMAND 0x04
 #define PCI_REG_BAR0 0x10
 #define PCI_VENDOR_NONE 0xffff
+#define PCI_VENDOR_MASK 0xffffu
+#define PCI_BUS_SHIFT 16
+#define PCI_DEV_SHIFT 11
+#define PCI_FN_SHIFT 8
 #define PCI_CMD_IO 0x1
 #define PCI_CMD_MEM 0x2
 #define PCI_BAR_IO 0x1
@@ -76,15 +80,21 @@ u64 hostcon_fifo_ns(void)
 	return (u64)port.fifo_depth * BITS_PER_CHAR * NS_PER_S / baud;
 }
 
+static void pci_select(const struct serial_option *o, u8 reg)
+{
+	outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE | (u32)o->bus << PCI_BUS_SHIFT | (u32)o->dev << PCI_DEV_SHIFT |
+	                             (u32)o->fn << PCI_FN_SHIFT | reg);
+}
+
 static u32 pci_read(const struct serial_option *o, u8 reg)
 {
-	outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE | (u32)o->bus << 16 | (u32)o->dev << 11 | (u32)o->fn << 8 | reg);
+	pci_select(o, reg);
 	return inl(PCI_CONFIG_DATA);
 }
 
 static void pci_write(const struct serial_option *o, u8 reg, u32 v)
 {
-	outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE | (u32)o->bus << 16 | (u32)o->dev << 11 | (u32)o->fn << 8 | reg);
+	pci_select(o, reg);
 	outl(PCI_CONFIG_DATA, v);
 }
 
@@ -92,7 +102,7 @@ static void pci_write(const struct serial_option *o, u8 reg, u32 v)
  * space is switched on if the firmware left it off. */
 static const char *pci_port(const struct serial_option *o, struct serial_port *p)
 {
-	if ((pci_read(o, PCI_REG_VENDOR) & 0xffff) == PCI_VENDOR_NONE)
+	if ((pci_read(o, PCI_REG_VENDOR) & PCI_VENDOR_MASK) == PCI_VENDOR_NONE)
 		return "no PCI function there";
 	u32 bar = pci_read(o, PCI_REG_BAR0), cmd = pci_read(o, PCI_REG_COMMAND);
 	if (bar & PCI_BAR_IO) {
