@@ -4,11 +4,13 @@
 #include "../arch/printf.h"
 #include "../arch/string.h"
 #include "../arch/cmos.h"
+#include "../arch/hostcon.h"
 #include "../arch/tsc.h"
 #include "../devices/board.h"
 #include "../dispatcher/dispatch.h"
 #include "../guest/linux.h"
 #include "../guest/mb1.h"
+#include "../vmx/conlink.h"
 #include "../vmx/vmx.h"
 
 #define GUEST_MODULE_NAME "guest"
@@ -79,11 +81,7 @@ static int load_image(const struct boot_info *bi, const struct boot_module *m, c
 	return 0;
 }
 
-static void guest_tx(void *ctx, u8 byte)
-{
-	char c = (char)byte;
-	con_write_raw(&c, 1);
-}
+static int host_getc(void *ctx) { return hostcon_getc(); }
 
 static u64 clock_tsc_ns(void *ctx) { return tsc_now_ns(); }
 
@@ -121,7 +119,9 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 	        (unsigned long long)vcpu_hw.ept.pages_used, (vcpu_hw.ctl.proc2 & VMX_PROC2_VPID) ? "on" : "off");
 	static const struct dev_clock tsc_clock = {0, clock_tsc_ns};
 	struct board_params bp = {cmos_read_epoch() - tsc_now_ns() / 1000000000ULL, ram.size};
-	board_init(&board, guest_tx, 0, &tsc_clock, &bp);
+	static struct conlink link;
+	board_init(&board, conlink_guest_tx, &link, &tsc_clock, &bp);
+	conlink_init(&link, hostcon_queue(), &board, host_getc, 0, hostcon_fifo_ns());
 	static const enum block_extent extents[] = {[EXTENT_BYTES] = BLOCK_EXTENT_BYTES, [EXTENT_PAGE] = BLOCK_EXTENT_PAGE,
 	                                            [EXTENT_CPU] = BLOCK_EXTENT_CPU};
 	struct dispatch_config cfg = {
@@ -131,7 +131,12 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 		          .trace = o->trace == TRACE_BLOCKS, .follow = o->block_follow},
 	};
 	dispatch_init(&disp, &board, &cfg);
+	conlink_attach(&link);
+	hostcon_set_async(true);
 	int code = vmx_run(&vcpu_hw, &disp, &ram, &entry, reason);
+	hostcon_set_async(false); /* everything the guest wrote is out before the statistics */
+	conlink_attach(0);
+	conlink_print_stats(&link);
 	dispatch_print_stats(&disp);
 	return code;
 }

@@ -6,6 +6,7 @@
 #ifndef BOOT_OPTIONS_H
 #define BOOT_OPTIONS_H
 
+#include "../arch/serial.h"
 #include "../arch/shutdown.h"
 
 enum extent_policy {
@@ -37,6 +38,7 @@ struct hv_options {
 	u32 stats_interval;   /* seconds, 0 = only at the end */
 	enum trace_mode trace;
 	enum console_mode console;
+	struct serial_option serial;
 };
 
 #define OPT_GUEST_MEM_DEFAULT (256 * MIB)
@@ -46,6 +48,10 @@ struct hv_options {
 #define OPT_EXTENT_MAX 4096
 #define OPT_STATS_INTERVAL_MAX 86400
 #define OPT_ERR_MAX 160
+#define OPT_IO_PORT_MAX 0xfff8 /* a 16550 needs 8 ports */
+#define OPT_PCI_BUS_MAX 255
+#define OPT_PCI_DEV_MAX 31
+#define OPT_PCI_FN_MAX 7
 
 void options_defaults(struct hv_options *o);
 /* Parses cmdline over o (call options_defaults first); 0 on success, -1 with err filled. */
@@ -54,5 +60,7 @@ int options_parse(const char *cmdline, struct hv_options *o, char *err, size_t e
 int options_format(const struct hv_options *o, char *buf, size_t size);
 const char *options_on_exit_name(enum on_exit_action a);
 const char *options_console_name(enum console_mode m);
+/* The serial= value as options_parse accepts it. */
+int options_format_serial(const struct serial_option *s, char *buf, size_t size);
 
 #endif
