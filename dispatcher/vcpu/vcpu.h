@@ -159,13 +159,6 @@ static inline void vcpu_retire(struct vcpu *v)
 	vcpu_single_step_trap(v);
 }
 
-/* Moves RIP past the exiting instruction, which the dispatcher has emulated. */
-static inline void vcpu_skip_instruction(struct vcpu *v)
-{
-	vcpu_set_rip(v, v->rip + v->exit.instr_len);
-	vcpu_retire(v);
-}
-
 /* The guest runs 64-bit code: IA-32e mode and CS.L (SDM Vol. 3A 3.4.5). */
 #define VCPU_EFER_LMA (1ULL << 10)
 #define VCPU_SEG_AR_L (1u << 13)
@@ -173,6 +166,18 @@ static inline void vcpu_skip_instruction(struct vcpu *v)
 static inline bool vcpu_long_mode(const struct vcpu *v)
 {
 	return (v->efer & VCPU_EFER_LMA) && (v->seg[VCPU_CS].ar & VCPU_SEG_AR_L);
+}
+
+#define VCPU_EIP_MASK 0xffffffffULL
+/* Moves RIP past the exiting instruction, which the dispatcher has emulated. Outside 64-bit
+ * code the instruction pointer is EIP and wraps at 4 GiB, as the interpreter's does: an RIP with
+ * bits 63:32 set there would fail the VM-entry check on guest RIP (SDM Vol. 3C 27.3.1.4 "Checks
+ * on Guest RIP, RFLAGS, and SSP"; 26.3.1.4 in older editions). */
+static inline void vcpu_skip_instruction(struct vcpu *v)
+{
+	u64 next = v->rip + v->exit.instr_len;
+	vcpu_set_rip(v, vcpu_long_mode(v) ? next : next & VCPU_EIP_MASK);
+	vcpu_retire(v);
 }
 
 /* Requests a hardware exception for the next VM entry. */
