@@ -74,6 +74,12 @@ static void load_vcpu(struct vmx_cpu *c, struct vcpu *v)
 	v->cr3 = vmread(VMCS_GUEST_CR3);
 	v->cr2 = read_cr2();
 	v->efer = vmread(VMCS_GUEST_EFER);
+	/* PAE paging translates through the PDPTE registers, which VM exit saved under EPT (SDM Vol.
+	 * 3C 28.3.4); the dispatcher's walks use them, not the PDPT in memory (Vol. 3A 5.4.1). */
+	if ((v->cr0 & CR0_PG) && (v->cr4 & CR4_PAE) && !(v->efer & EFER_LMA))
+		for (int i = 0; i < PDPTE_COUNT; i++)
+			v->pdpte[i] = vmread(VMCS_GUEST_PDPTE0 + 2 * i);
+	v->interruptibility = (u32)vmread(VMCS_GUEST_INTERRUPTIBILITY);
 	v->dr7 = vmread(VMCS_GUEST_DR7);
 	/* The guest's DR0-DR3 are the processor's while it runs (no MOV-DR exiting): read only when a
 	 * breakpoint is enabled, the only case the dispatcher looks at them (breakpoints.h). */
@@ -95,14 +101,12 @@ static void load_vcpu(struct vmx_cpu *c, struct vcpu *v)
 	v->dirty = 0;
 }
 
-/* PAE paging entered by an emulated CR write: VM entry takes the PDPTEs from the VMCS (SDM 27.3.2.4). */
-static void load_pdptes(const struct vmx_cpu *c, const struct vcpu *v)
+/* PDPTEs an emulated CR write loaded (and checked, exits_cr.c): VM entry takes them from the
+ * VMCS (SDM Vol. 3C 27.3.2.4), never from the PDPT in memory. */
+static void store_pdptes(const struct vcpu *v)
 {
-	if (!(v->cr0 & CR0_PG) || !(v->cr4 & CR4_PAE) || (v->efer & EFER_LMA))
-		return;
-	const u64 *pdpte = guest_ram_ptr(run_ram, v->cr3 & ~0x1fULL, PDPTE_COUNT * sizeof(u64));
 	for (int i = 0; i < PDPTE_COUNT; i++)
-		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, pdpte ? pdpte[i] : 0);
+		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, v->pdpte[i]);
 }
 
 static void store_vcpu(struct vmx_cpu *c, struct vcpu *v)
@@ -130,8 +134,9 @@ static void store_vcpu(struct vmx_cpu *c, struct vcpu *v)
 		vmwrite(VMCS_GUEST_CR0, vmx_fix_cr(v->cr0, cr0_fixed0, c->msrs.cr0_fixed1));
 		vmwrite(VMCS_GUEST_CR4, vmx_fix_cr(v->cr4, c->msrs.cr4_fixed0, c->msrs.cr4_fixed1));
 		vmwrite(VMCS_GUEST_CR3, v->cr3);
-		load_pdptes(c, v);
 	}
+	if (v->dirty & VCPU_DIRTY_PDPTE)
+		store_pdptes(v);
 	if (v->dirty & VCPU_DIRTY_RETIRED) {
 		/* The emulated instruction completed: its STI/MOV-SS shadow is over (SDM Vol. 3C 25.4.2
 		 * interruptibility state). VM entry checks the BS bit set below against TF only while

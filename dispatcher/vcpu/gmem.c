@@ -8,10 +8,8 @@
  * - MAXPHYADDR is taken as 52. An entry with address bits at or above the real MAXPHYADDR
  *   is a reserved-bit fault on hardware; here it names an address beyond guest RAM, so
  *   the result is GMEM_NOT_RAM, never GMEM_OK.
- * - PAE paging reads the four PDPTEs from memory at CR3 on every walk. The processor
- *   holds them in registers loaded by MOV CR3 (and, under EPT, by VM entry from the VMCS
- *   guest PDPTE fields, SDM Vol. 3C 27.3.2.4); they differ only if the guest rewrote its
- *   PDPT without reloading CR3, which no sane guest relies on.
+ * - PAE paging takes the four PDPTEs from the vCPU's PDPTE registers (v->pdpte), as the
+ *   processor does: a PDPT rewritten in memory without a CR3 load changes nothing.
  * - Protection keys (5.6.2) and linear-address masking need PKRU, IA32_PKRS and the LAM
  *   pointer rules, none of which struct vcpu carries: such accesses are GMEM_UNSUPPORTED.
  */
@@ -66,7 +64,8 @@
 #define PAE_CR3_MASK 0xffffffe0ULL
 #define PAE_PDPTE_SHIFT 30
 #define PAE_PDPTE_INDEX_MASK 0x3u
-#define PAE_PDPTE_RSVD (0x6ULL | 0x1e0ULL | ~((1ULL << GMEM_MAXPHYADDR) - 1))
+#define PAE_PDPTE_RSVD_LOW (0x6ULL | 0x1e0ULL) /* bits 2:1 and 8:5 */
+#define PAE_PDPTE_RSVD (PAE_PDPTE_RSVD_LOW | ~((1ULL << GMEM_MAXPHYADDR) - 1))
 #define PAE_ENTRY_RSVD (~((1ULL << GMEM_MAXPHYADDR) - 1) & ~PTE_XD)
 
 /* 4- and 5-level paging (5.5): 512 eight-byte entries per table, 9 index bits per level. */
@@ -222,24 +221,54 @@ static int walk_64(const struct vcpu *v, u64 table, u64 linear, int top, int lar
 	return GMEM_FAULT; /* not reached: level 1 always maps the page */
 }
 
-/* PAE paging (5.4.1): the PDPTE chosen by linear bits 31:30, then two 8-byte levels. */
+/* PAE paging (5.4.1): the PDPTE register chosen by linear bits 31:30, then two 8-byte levels. */
 static int walk_pae(const struct vcpu *v, u64 linear, struct walk *w, u32 *err)
 {
-	u32 idx = (u32)(linear >> PAE_PDPTE_SHIFT) & PAE_PDPTE_INDEX_MASK;
-	const void *p = phys(v, (v->cr3 & PAE_CR3_MASK) + idx * 8, 8);
-	if (!p)
-		return GMEM_NOT_RAM;
-	u64 e = load_entry(p, 8);
+	u64 e = v->pdpte[(linear >> PAE_PDPTE_SHIFT) & PAE_PDPTE_INDEX_MASK];
 	if (!(e & PTE_P))
 		return GMEM_FAULT;
-	/* On hardware a reserved PDPTE bit is a #GP at the CR3 load; here it can only mean the
-	 * guest rewrote the PDPT since, and reporting it as a reserved-bit #PF is the nearest. */
+	/* Loaded registers hold no reserved bit (gmem_load_pdptes); one saved by the processor
+	 * could only be as clean: the check stays for the tests' hand-made vCPUs. */
 	if (e & PAE_PDPTE_RSVD) {
 		*err = GMEM_PF_P | GMEM_PF_RSVD;
 		return GMEM_FAULT;
 	}
 	/* A PDPTE has no R/W, U/S, XD or accessed flag: it takes no part in the rights. */
 	return walk_64(v, e & PADDR_MASK, linear, 2, 2, PAE_ENTRY_RSVD, w, err);
+}
+
+/* The host processor's MAXPHYADDR: CPUID 80000008H EAX[7:0], 36 without that leaf (SDM Vol. 3A
+ * 5.1.4 "Enumeration of Paging Features by CPUID"). */
+#define CPUID_EXT_MAX 0x80000000u
+#define CPUID_ADDR_SIZES 0x80000008u
+#define CPUID_PHYS_BITS_MASK 0xffu
+#define MAXPHYADDR_DEFAULT 36
+
+static u32 host_maxphyaddr(const struct vcpu *v)
+{
+	u32 r[4] = {0};
+	if (!v->plat->host_cpuid)
+		return MAXPHYADDR_DEFAULT;
+	v->plat->host_cpuid(CPUID_EXT_MAX, 0, r);
+	if (r[0] < CPUID_ADDR_SIZES)
+		return MAXPHYADDR_DEFAULT;
+	v->plat->host_cpuid(CPUID_ADDR_SIZES, 0, r);
+	u32 bits = r[0] & CPUID_PHYS_BITS_MASK;
+	return bits >= MAXPHYADDR_DEFAULT && bits <= GMEM_MAXPHYADDR ? bits : MAXPHYADDR_DEFAULT;
+}
+
+int gmem_load_pdptes(struct vcpu *v, u64 cr3, u64 pdpte[VCPU_NPDPTE])
+{
+	u64 rsvd = PAE_PDPTE_RSVD_LOW | ~((1ULL << host_maxphyaddr(v)) - 1);
+	u64 e[VCPU_NPDPTE];
+	const u64 *p = phys(v, cr3 & PAE_CR3_MASK, sizeof e); /* 32-byte aligned: one page */
+	for (u32 i = 0; i < VCPU_NPDPTE; i++) {
+		e[i] = p ? p[i] : ~0ULL;
+		if ((e[i] & PTE_P) && (e[i] & rsvd))
+			return GMEM_FAULT;
+	}
+	memcpy(pdpte, e, sizeof e);
+	return GMEM_OK;
 }
 
 /* Access rights once the translation exists (5.6): true when native execution refuses. */

@@ -65,6 +65,16 @@ int gmem_write(struct vcpu *v, u64 linear, const void *buf, u32 len, bool user,
                struct gmem_fault *f);
 
 /*
+ * Loads PAE paging's four PDPTEs from guest-physical cr3 bits 31:5 into pdpte[], as MOV to CR3
+ * (or a CR0/CR4 write that turns PAE paging on) does (SDM Vol. 3A 5.4.1 "PDPTE Registers"):
+ * GMEM_FAULT, with pdpte[] unchanged, when a present one sets a reserved bit (bits 2:1, 8:5 or
+ * 63:MAXPHYADDR of the host processor): the instruction's #GP(0). A PDPT outside guest RAM reads
+ * all ones there, as on a board, so it faults the same way. VM entry checks the VMCS PDPTE
+ * fields the same way (Vol. 3C 27.3.1.6), so a guest can never make entry fail through them.
+ */
+int gmem_load_pdptes(struct vcpu *v, u64 cr3, u64 pdpte[VCPU_NPDPTE]);
+
+/*
  * gmem_read that leaves every accessed flag alone: for looking ahead at bytes that native
  * execution may never touch (the block scanner reading past the instruction that exited).
  */

@@ -48,6 +48,9 @@ struct vcpu_exit {
 /* An instruction was emulated: vmx/ clears STI/MOV-SS blocking (SDM Vol. 3C 25.4.2,
  * interruptibility state); its debug traps are in pending_dbg (vcpu_retire). */
 #define VCPU_DIRTY_RETIRED (1u << 6)
+/* The PDPTE registers were loaded (an emulated CR write under PAE paging): vmx/ writes them to
+ * the VMCS guest PDPTE fields, which VM entry loads (SDM Vol. 3C 27.3.2.4). */
+#define VCPU_DIRTY_PDPTE (1u << 7)
 
 /*
  * Debug exceptions that an emulated instruction raised, in the format of the VMCS
@@ -62,6 +65,7 @@ struct vcpu_exit {
 #define VCPU_DBG_ENABLED_BP (1u << 12) /* one of them enabled in DR7: Bn are delivered only with it */
 #define VCPU_DBG_BS (1u << 14)         /* single step (RFLAGS.TF) */
 #define VCPU_NDEBUG_ADDR 4             /* DR0-DR3 */
+#define VCPU_NPDPTE 4
 
 #define VCPU_RFLAGS_TF (1ULL << 8)
 #define VCPU_RFLAGS_RF (1ULL << 16)
@@ -101,6 +105,14 @@ struct vcpu {
 	u64 rip, rflags;
 	u64 cr0, cr2, cr3, cr4; /* the guest's view (read shadows applied) */
 	u64 efer;
+	/* PAE paging's PDPTE registers (SDM Vol. 3A 5.4.1 "PDPTE Registers"; 4.4.1 in older
+	 * editions): what the processor translates with, loaded by MOV CR3 and by the CR0/CR4 writes
+	 * of 5.4.1, not re-read from memory. vmx/ fills them from the VMCS guest PDPTE fields while
+	 * PAE paging is on (VM exit saves them there under EPT, Vol. 3C 28.3.4). */
+	u64 pdpte[VCPU_NPDPTE];
+	/* The interruptibility state at the exit (SDM Vol. 3C 25.4.2, table 25-3): bit 0 blocking
+	 * by STI, bit 1 by MOV SS. Read only: vmx/ clears the shadow when an instruction retires. */
+	u32 interruptibility;
 	u64 dr7;
 	u64 dr[VCPU_NDEBUG_ADDR]; /* DR0-DR3: filled by vmx/ only when DR7 enables a breakpoint */
 	u32 pending_dbg;          /* VCPU_DBG_* raised by this exit's emulation */
