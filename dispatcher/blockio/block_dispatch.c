@@ -21,6 +21,34 @@
 #define RFLAGS_IOPL_MASK 0x3ULL
 #define RFLAGS_VM (1ULL << 17)
 #define CR0_PE (1ULL << 0)
+/* Exit qualification for I/O instructions (SDM Vol. 3C 28.2.1, table 28-5). */
+#define IOQ_SIZE_MASK 0x7ULL
+#define IOQ_IN (1ULL << 3)
+#define IOQ_STRING (1ULL << 4)
+#define IOQ_REP (1ULL << 5)
+#define IOQ_IMM (1ULL << 6)
+#define IOQ_PORT_SHIFT 16
+#define IOQ_PORT_MASK 0xffffULL
+
+bool block_insn_is_exit(const struct insn *in, const struct vcpu *v)
+{
+	u16 port;
+	u8 size;
+	if (interp_io_ports(in, v, &port, &size) != 0 || in->length != v->exit.instr_len)
+		return false;
+	bool string = in->kind == INSN_INS || in->kind == INSN_OUTS;
+	u64 want = (u64)(size - 1) | ((u64)port << IOQ_PORT_SHIFT);
+	if (in->kind == INSN_IN || in->kind == INSN_INS)
+		want |= IOQ_IN;
+	if (string)
+		want |= IOQ_STRING | (in->rep ? IOQ_REP : 0);
+	else if (in->imm_size)
+		want |= IOQ_IMM;
+	/* REP is reported for string instructions; elsewhere the bit says nothing */
+	u64 mask = IOQ_SIZE_MASK | IOQ_IN | IOQ_STRING | IOQ_IMM | (IOQ_PORT_MASK << IOQ_PORT_SHIFT) |
+	           (string ? IOQ_REP : 0);
+	return (v->exit.qual & mask) == want;
+}
 
 bool block_io_allowed(const struct vcpu *v)
 {
@@ -172,6 +200,8 @@ static u32 run_block(struct blockio *bio, struct vcpu *v, const struct block *b,
 	bool fast = interp_fast_ready(v, b->mode, b->len);
 	u32 nio = 0;
 	u32 i = 0, n = 0;
+	if (!block_insn_is_exit(&b->insns[0], v))
+		i = BLOCK_NO_INSN; /* not what the processor executed: the one-exit path takes it */
 	while (i < b->ninsns && n < BLOCK_MAX_INSNS) {
 		const struct insn *in = &b->insns[i];
 		u8 f = b->iflags[i];

@@ -43,6 +43,14 @@ void block_pages_collect(struct vcpu *v, const struct block *b, struct block_pag
  * another mapping of one of its physical pages? (When that cannot be told: yes.) */
 bool block_writes_into(struct vcpu *v, const struct block *b, struct block_pages *p, u64 lin, u64 len);
 
+/*
+ * Is `in` the IO instruction the processor reported in v->exit: direction, port, size, string,
+ * REP, immediate or DX, length (SDM Vol. 3C 28.2.1, table 28-5)? The processor executed through
+ * its TLB; the bytes a walk finds now may be another instruction (a PTE rewritten without
+ * INVLPG), and a block must never emulate anything but the instruction that exited.
+ */
+bool block_insn_is_exit(const struct insn *in, const struct vcpu *v);
+
 /* The guest's run is over (a debug exit or a reset request): a block stops. */
 bool block_run_over(const struct blockio *bio);
 

@@ -113,8 +113,8 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 			bool string = in->kind == INSN_INS || in->kind == INSN_OUTS;
 			struct interp_result res;
 			/* a block starts at a non-string IO; a REP string has its own exit path */
-			if (b->ninsns == 0 ? !is_io || string : string || (is_io && !io_ok))
-				why = "string IO or IO not permitted";
+			if (b->ninsns == 0 ? !is_io || string || !block_insn_is_exit(in, v) : string || (is_io && !io_ok))
+				why = "string IO, IO not permitted, or not the exiting instruction";
 			else if (!continues_range(b, lin) && b->nseg == BLOCK_MAX_SEGS)
 				why = "32 code ranges";
 			else if (interp_exec(v, in, &io, &res) != INTERP_OK)
@@ -147,6 +147,8 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 	bool fast = interp_fast_ready(v, b->mode, b->len);
 	u32 n = 0, nio = 0;
 	for (u32 i = 0; i < b->ninsns; i++) {
+		if (i == 0 && !block_insn_is_exit(&b->insns[0], v))
+			break; /* not what the processor executed: the one-exit path takes it */
 		if (scan_rip_linear(v) != b->lin[i])
 			break; /* the guest went another way: the block ends here */
 		const struct insn *in = &b->insns[i];

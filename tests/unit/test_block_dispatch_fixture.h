@@ -39,7 +39,12 @@ static inline int setup(void **state)
 	return 0;
 }
 
-static inline bool dispatch(void) { return handle_io_block(&fk.d, V); }
+/* The exit of the IO instruction at RIP, handled by the block path. */
+static inline bool dispatch(void)
+{
+	bf_io_exit(V);
+	return handle_io_block(&fk.d, V);
+}
 
 static inline void assert_writes(u32 n, const u32 *vals)
 {

@@ -1,0 +1,113 @@
+/*
+ * Block IO against a hostile guest (issue 12): what a guest may do to tell block mode from one
+ * exit per IO instruction (DESIGN.md section 3). Each test is the one that would have caught a
+ * defect the hostile-guest suite found; the defect's number is in its comment.
+ */
+#include "test_block_dispatch_fixture.h"
+
+#define IN_DX 0xec
+#define OUT_DX_AX 0x66, 0xef
+#define OUT_IMM 0xe6
+
+/* ---- defect 2: the instruction the processor executed is the one emulated ---- */
+
+/* The exit reports `q` (len bytes) for the instruction at RIP; the block path must leave it. */
+static void expect_left_to_one_exit_path(u64 q, u32 len)
+{
+	fk.v.exit = (struct vcpu_exit){.reason = EXIT_REASON_IO_INSTRUCTION, .qual = q, .instr_len = len};
+	struct vcpu before = fk.v;
+	assert_false(handle_io_block(&fk.d, V));
+	assert_nothing_done(&before);
+}
+
+#define Q_IN (1ULL << 3)
+#define Q_STRING (1ULL << 4)
+#define Q_REP (1ULL << 5)
+#define Q_IMM (1ULL << 6)
+#define Q_PORT(p) ((u64)(p) << 16)
+
+/* The guest rewrote the PTE of its code page without INVLPG: the processor executed OUT DX,AL
+ * through its TLB, the page tables now map IN AL,DX there. Before the fix the block path
+ * decoded and emulated the IN (a port read the guest never made, AL changed). */
+static void test_stale_tlb_in_is_not_emulated_for_an_out(void **state)
+{
+	BF_CODE(FAKE_RIP, IN_DX, INC_AL, OUT_DX, HLT);
+	fake_exit(EXIT_REASON_IO_INSTRUCTION, Q_PORT(BF_PORT), 1); /* out dx, al */
+	dispatch_exit(&fk.d, V);
+	assert_int_equal(bf_rec.n, 1);
+	assert_false(bf_rec.ev[0].in);
+	assert_int_equal(bf_rec.ev[0].val, 0x7f);
+	assert_int_equal(fk.v.gpr[VCPU_RAX], 0x7f);
+	assert_int_equal(fk.v.rip, FAKE_RIP + 1);
+	assert_int_equal(fk.d.stats.io_instructions, 1);
+}
+
+/* Any field that differs sends the exit to the one-exit path: direction, port, size, string,
+ * REP, immediate form, length. On a miss and on a table hit alike. */
+static void test_every_qualification_field_is_compared(void **state)
+{
+	BF_CODE(FAKE_RIP, OUT_DX, INC_AL, OUT_DX, HLT);
+	const u64 good = Q_PORT(BF_PORT);
+	expect_left_to_one_exit_path(good | Q_IN, 1);
+	expect_left_to_one_exit_path(Q_PORT(BF_PORT + 1), 1);
+	expect_left_to_one_exit_path(good | 1, 1); /* a word */
+	expect_left_to_one_exit_path(good | Q_STRING, 1);
+	expect_left_to_one_exit_path(good | Q_STRING | Q_REP, 2);
+	expect_left_to_one_exit_path(good | Q_IMM, 1);
+	expect_left_to_one_exit_path(good, 2);
+	/* the real exit runs the block, and puts it in the table */
+	assert_true(dispatch());
+	ASSERT_WRITES(0x7f, 0x80);
+	fk.v.rip = FAKE_RIP;
+	bf_rec.n = 0;
+	fk.d.stats.io_exits = fk.d.stats.io_instructions = 0;
+	fk.d.blockio.stats.runs = 0;
+	expect_left_to_one_exit_path(good | Q_IN, 1);
+	expect_left_to_one_exit_path(Q_PORT(0x80) | Q_IMM, 2);
+	assert_true(dispatch());
+	assert_int_equal(fk.d.blockio.stats.runs, 1);
+	assert_int_equal(fk.d.blockio.stats.misses, 1); /* the first mismatch scanned it */
+}
+
+/* The immediate and word forms match their own exits. */
+static void test_imm_and_word_forms_match(void **state)
+{
+	BF_CODE(FAKE_RIP, OUT_IMM, 0x80, INC_AL, OUT_DX_AX, HLT);
+	assert_true(dispatch());
+	assert_int_equal(bf_rec.n, 1); /* port 0x80 is not the recorder's */
+	assert_int_equal(bf_rec.ev[0].size, 2);
+	assert_int_equal(fk.v.rip, FAKE_RIP + 6);
+}
+
+/* A followed block (64-bit code, a call between the IO instructions) checks it too. */
+static void test_followed_block_checks_the_exit(void **state)
+{
+	fake_mode_long64();
+	fk.d.blockio.cfg.follow = true;
+	fk.v.gpr[VCPU_RSP] = 0x8000;
+	/* out dx,al; call +1; hlt; (f:) inc al; out dx,al; ret */
+	BF_CODE(FAKE_RIP, OUT_DX, 0xe8, 1, 0, 0, 0, HLT, INC_AL, OUT_DX, 0xc3);
+	expect_left_to_one_exit_path(Q_PORT(BF_PORT) | Q_IN, 1);
+	struct bf_outcome on;
+	bf_run_both(16, NULL, &on);
+	assert_true(on.bstats.followed >= 1);
+	fk.v.rip = FAKE_RIP;
+	fk.v.gpr[VCPU_RSP] = 0x8000;
+	bf_rec.n = 0;
+	fk.d.stats.io_exits = fk.d.stats.io_instructions = 0;
+	fk.d.blockio.stats.runs = 0;
+	expect_left_to_one_exit_path(Q_PORT(BF_PORT) | Q_IN, 1); /* a hit on the recorded block */
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, bf_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_stale_tlb_in_is_not_emulated_for_an_out),
+		T(test_every_qualification_field_is_compared),
+		T(test_imm_and_word_forms_match),
+		T(test_followed_block_checks_the_exit),
+	};
+	return UNIT_RUN(tests);
+}
