@@ -85,6 +85,9 @@ static void guest_tx(void *ctx, u8 byte)
 	con_write_raw(&c, 1);
 }
 
+/* A block ends where the one-exit path would inject an interrupt (block_dispatch.h). */
+static bool board_irq_ready(void *b) { return board_irq_pending(b); }
+
 static u64 clock_tsc_ns(void *ctx) { return tsc_now_ns(); }
 
 static int ram_write(void *ctx, u64 gpa, const void *src, u64 len) { return guest_ram_write(ctx, gpa, src, len); }
@@ -131,6 +134,7 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 		          .trace = o->trace == TRACE_BLOCKS, .follow = o->block_follow},
 	};
 	dispatch_init(&disp, &board, &cfg);
+	disp.blockio.irq_pending = board_irq_ready;
 	int code = vmx_run(&vcpu_hw, &disp, &ram, &entry, reason);
 	dispatch_print_stats(&disp);
 	return code;

@@ -79,7 +79,6 @@ static void load_vcpu(struct vmx_cpu *c, struct vcpu *v)
 	if ((v->cr0 & CR0_PG) && (v->cr4 & CR4_PAE) && !(v->efer & EFER_LMA))
 		for (int i = 0; i < PDPTE_COUNT; i++)
 			v->pdpte[i] = vmread(VMCS_GUEST_PDPTE0 + 2 * i);
-	v->interruptibility = (u32)vmread(VMCS_GUEST_INTERRUPTIBILITY);
 	v->dr7 = vmread(VMCS_GUEST_DR7);
 	/* The guest's DR0-DR3 are the processor's while it runs (no MOV-DR exiting): read only when a
 	 * breakpoint is enabled, the only case the dispatcher looks at them (breakpoints.h). */

@@ -20,6 +20,7 @@
 #define RFLAGS_IOPL_SHIFT 12
 #define RFLAGS_IOPL_MASK 0x3ULL
 #define RFLAGS_VM (1ULL << 17)
+#define RFLAGS_IF (1ULL << 9)
 #define CR0_PE (1ULL << 0)
 /* Exit qualification for I/O instructions (SDM Vol. 3C 28.2.1, table 28-5). */
 #define IOQ_SIZE_MASK 0x7ULL
@@ -183,6 +184,24 @@ void blockio_init(struct blockio *bio, const struct block_config *cfg, struct in
 bool block_run_over(const struct blockio *bio) { return bio->run_over(bio->run_over_ctx); }
 
 /*
+ * With one exit per IO instruction, an interrupt that an IO instruction makes deliverable (a PIC
+ * unmask, a device's interrupt enable, an EOI) is injected at the VM entry right after it, before
+ * the next instruction; so is one that waited only for the STI/MOV-SS shadow the exiting
+ * instruction was in, which ends when it retires (SDM Vol. 3C 27.6 "Event Injection", 25.4.2
+ * interruptibility state). No instruction of the subset changes RFLAGS.IF and only port
+ * accesses change the devices, so checking after each IO instruction is exact.
+ */
+static bool irq_deliverable(const struct blockio *bio, const struct vcpu *v)
+{
+	return (v->rflags & RFLAGS_IF) && bio->irq_pending && bio->irq_pending(bio->run_over_ctx);
+}
+
+bool block_stops_after_io(const struct blockio *bio, const struct vcpu *v)
+{
+	return block_run_over(bio) || irq_deliverable(bio, v);
+}
+
+/*
  * Runs the block from its first instruction; returns the IO instructions executed. What can
  * change between instructions is checked where it can change: IO permission depends on CPL,
  * IOPL, CR0.PE and RFLAGS.VM, which no instruction of the subset writes, so it is read once;
@@ -228,7 +247,7 @@ static u32 run_block(struct blockio *bio, struct vcpu *v, const struct block *b,
 		n++;
 		if (f & BLOCK_I_IO) {
 			nio++;
-			if (block_run_over(bio))
+			if (block_stops_after_io(bio, v))
 				break; /* the guest's run is over */
 		}
 	}

@@ -53,5 +53,8 @@ bool block_insn_is_exit(const struct insn *in, const struct vcpu *v);
 
 /* The guest's run is over (a debug exit or a reset request): a block stops. */
 bool block_run_over(const struct blockio *bio);
+/* After an IO instruction: the run is over, or an interrupt is now deliverable (RFLAGS.IF and
+ * a pending request): the block ends there, as the one-exit path would enter the guest. */
+bool block_stops_after_io(const struct blockio *bio, const struct vcpu *v);
 
 #endif

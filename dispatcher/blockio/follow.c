@@ -127,8 +127,8 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 		if (is_io) {
 			(*nio)++;
 			last_io = b->ninsns - 1;
-			if (block_run_over(bio))
-				why = "the guest's run ended";
+			if (block_stops_after_io(bio, v))
+				why = "the guest's run ended or an interrupt is deliverable";
 		}
 	}
 	note_stop(why, lin, buf, got);
@@ -169,7 +169,7 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 		n++;
 		if (f & BLOCK_I_IO) {
 			nio++;
-			if (block_run_over(bio))
+			if (block_stops_after_io(bio, v))
 				break;
 		}
 	}

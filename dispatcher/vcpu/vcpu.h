@@ -110,9 +110,6 @@ struct vcpu {
 	 * of 5.4.1, not re-read from memory. vmx/ fills them from the VMCS guest PDPTE fields while
 	 * PAE paging is on (VM exit saves them there under EPT, Vol. 3C 28.3.4). */
 	u64 pdpte[VCPU_NPDPTE];
-	/* The interruptibility state at the exit (SDM Vol. 3C 25.4.2, table 25-3): bit 0 blocking
-	 * by STI, bit 1 by MOV SS. Read only: vmx/ clears the shadow when an instruction retires. */
-	u32 interruptibility;
 	u64 dr7;
 	u64 dr[VCPU_NDEBUG_ADDR]; /* DR0-DR3: filled by vmx/ only when DR7 enables a breakpoint */
 	u32 pending_dbg;          /* VCPU_DBG_* raised by this exit's emulation */

@@ -99,6 +99,70 @@ static void test_followed_block_checks_the_exit(void **state)
 	expect_left_to_one_exit_path(Q_PORT(BF_PORT) | Q_IN, 1); /* a hit on the recorded block */
 }
 
+/* ---- defect 1: an interrupt an IO instruction makes deliverable is taken right after it ---- */
+
+/* The interrupt controller as a device write makes it request: pending once 0x80 was written
+ * (standing in for a PIC unmask or a UART IER write). */
+static bool irq_after_0x80(void *ctx)
+{
+	(void)ctx;
+	for (u32 i = 0; i < bf_rec.n; i++)
+		if (!bf_rec.ev[i].in && bf_rec.ev[i].val == 0x80)
+			return true;
+	return false;
+}
+
+/* With IF = 1 the one-exit path injects the interrupt at the entry after the OUT that made it
+ * pending, so its handler runs before the next OUT. Before the fix the block ran on and wrote
+ * 0x81 first. */
+static void test_block_ends_when_an_interrupt_becomes_deliverable(void **state)
+{
+	BF_CODE(FAKE_RIP, OUT_DX, INC_AL, OUT_DX, INC_AL, OUT_DX, HLT);
+	fk.d.blockio.irq_pending = irq_after_0x80;
+	assert_true(fk.v.rflags & F_RFLAGS_IF);
+	assert_true(dispatch());
+	ASSERT_WRITES(0x7f, 0x80);
+	assert_int_equal(fk.v.rip, FAKE_RIP + 4);
+	assert_int_equal(fk.d.blockio.stats.early_ends, 1);
+}
+
+/* With IF = 0 nothing is deliverable: the block runs to its end. */
+static void test_block_runs_on_with_interrupts_disabled(void **state)
+{
+	BF_CODE(FAKE_RIP, OUT_DX, INC_AL, OUT_DX, INC_AL, OUT_DX, HLT);
+	fk.d.blockio.irq_pending = irq_after_0x80;
+	fk.v.rflags &= ~F_RFLAGS_IF;
+	assert_true(dispatch());
+	ASSERT_WRITES(0x7f, 0x80, 0x81);
+	assert_int_equal(fk.v.rip, FAKE_RIP + 7);
+}
+
+/* An interrupt already requested (held only by the STI shadow the exiting OUT was in, or raised
+ * by a timer at this exit) is taken after the first instruction: the block ends there. */
+static void test_pending_interrupt_ends_block_after_first_io(void **state)
+{
+	BF_CODE(FAKE_RIP, OUT_DX, INC_AL, OUT_DX, HLT);
+	fk.d.blockio.irq_pending = irq_after_0x80;
+	fk.v.gpr[VCPU_RAX] = 0x80;
+	assert_true(dispatch());
+	ASSERT_WRITES(0x80);
+	assert_int_equal(fk.v.rip, FAKE_RIP + 1);
+}
+
+/* Followed blocks (64-bit code through a call) end the same way, recording and replaying. */
+static void test_followed_block_ends_when_an_interrupt_becomes_deliverable(void **state)
+{
+	fake_mode_long64();
+	fk.d.blockio.cfg.follow = true;
+	fk.d.blockio.irq_pending = irq_after_0x80;
+	fk.v.gpr[VCPU_RSP] = 0x8000;
+	/* out dx,al; call +1; hlt; (f:) inc al; out dx,al; inc al; out dx,al; ret */
+	BF_CODE(FAKE_RIP, OUT_DX, 0xe8, 1, 0, 0, 0, HLT, INC_AL, OUT_DX, INC_AL, OUT_DX, 0xc3);
+	assert_true(dispatch());
+	ASSERT_WRITES(0x7f, 0x80);
+	assert_int_equal(fk.v.rip, FAKE_RIP + 10);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, bf_teardown)
 
 int main(void)
@@ -108,6 +172,10 @@ int main(void)
 		T(test_every_qualification_field_is_compared),
 		T(test_imm_and_word_forms_match),
 		T(test_followed_block_checks_the_exit),
+		T(test_block_ends_when_an_interrupt_becomes_deliverable),
+		T(test_block_runs_on_with_interrupts_disabled),
+		T(test_pending_interrupt_ends_block_after_first_io),
+		T(test_followed_block_ends_when_an_interrupt_becomes_deliverable),
 	};
 	return UNIT_RUN(tests);
 }
