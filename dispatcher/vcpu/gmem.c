@@ -373,8 +373,8 @@ struct plan {
 	} piece[GMEM_MAX_PAGES];
 };
 
-static int plan_access(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool user,
-                       struct plan *p, struct gmem_fault *f)
+static int plan_translate(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool user,
+                          struct plan *p, struct gmem_fault *f)
 {
 	if (len > GMEM_MAX_LEN)
 		return GMEM_UNSUPPORTED;
@@ -399,6 +399,15 @@ static int plan_access(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc
 		if (r != GMEM_OK)
 			return r;
 	}
+	return GMEM_OK;
+}
+
+static int plan_access(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool user,
+                       struct plan *p, struct gmem_fault *f)
+{
+	int r = plan_translate(v, linear, len, acc, user, p, f);
+	if (r != GMEM_OK)
+		return r;
 	/* A piece never crosses a 4-KiB boundary, so its physical bytes lie in one page. */
 	for (u32 i = 0; i < p->n; i++) {
 		p->piece[i].host = phys(v, p->piece[i].w.gpa, p->piece[i].len);
@@ -476,4 +485,16 @@ int gmem_write(struct vcpu *v, u64 linear, const void *buf, u32 len, bool user,
 		in += p.piece[i].len;
 	}
 	return GMEM_OK;
+}
+
+int gmem_touch(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool user, u64 *gpa,
+               struct gmem_fault *f)
+{
+	struct plan p;
+	int r = plan_translate(v, linear, len, acc, user, &p, f);
+	if (r != GMEM_OK)
+		return r;
+	mark_used(&p, acc);
+	*gpa = p.piece[0].w.gpa;
+	return p.n == 1 ? GMEM_OK : GMEM_UNSUPPORTED;
 }

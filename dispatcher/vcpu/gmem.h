@@ -65,6 +65,16 @@ int gmem_write(struct vcpu *v, u64 linear, const void *buf, u32 len, bool user,
                struct gmem_fault *f);
 
 /*
+ * An access that native execution completes with no RAM behind it (a read of the legacy hole,
+ * which reads all ones): translates [linear, linear+len) and sets the accessed (and for
+ * VCPU_WRITE dirty) flags as the access would, touching no data; *gpa is where it lands.
+ * GMEM_UNSUPPORTED, after setting the flags, when it crosses a page (the caller cannot tell
+ * where each piece lands).
+ */
+int gmem_touch(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool user, u64 *gpa,
+               struct gmem_fault *f);
+
+/*
  * Loads PAE paging's four PDPTEs from guest-physical cr3 bits 31:5 into pdpte[], as MOV to CR3
  * (or a CR0/CR4 write that turns PAE paging on) does (SDM Vol. 3A 5.4.1 "PDPTE Registers"):
  * GMEM_FAULT, with pdpte[] unchanged, when a present one sets a reserved bit (bits 2:1, 8:5 or

@@ -26,6 +26,8 @@ static void *fake_gpa_ptr(void *ctx, u64 gpa, u32 len)
 	assert_true((gpa & (PAGE_SIZE - 1)) + len <= PAGE_SIZE);
 	if (gpa >= FAKE_RAM_SIZE || gpa + len > FAKE_RAM_SIZE)
 		return NULL;
+	if (fk.hole && gpa < LEGACY_HOLE_END && gpa + len > LEGACY_HOLE_START)
+		return NULL;
 	return fk.ram + gpa;
 }
 

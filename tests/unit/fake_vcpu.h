@@ -73,6 +73,8 @@ struct fake {
 	u32 xsetbv_index;
 	u64 xsetbv_value;
 	int xsetbv_result;
+	/* The legacy hole (0xa0000-0xfffff) is not RAM, as under vmx/: gpa_ptr refuses it. */
+	bool hole;
 	char con[FAKE_CON_SIZE];
 	size_t con_len;
 };
