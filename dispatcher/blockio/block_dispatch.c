@@ -139,8 +139,10 @@ static bool write_page(struct vcpu *v, struct block_pages *p, u64 lin, u64 *gpa_
 	u64 pg = lin & ~(PAGE_SIZE - 1);
 	if (pg != p->wlin) {
 		u64 gpa;
-		if (gmem_translate(v, pg, VCPU_WRITE, v->cpl == 3, &gpa, 0) != GMEM_OK)
+		if (gmem_translate_tables(v, pg, VCPU_WRITE, v->cpl == 3, &gpa, p->wtables, &p->nwtables) != GMEM_OK) {
+			p->wlin = 1;
 			return false;
+		}
 		p->wlin = pg;
 		p->wgpa = page_of(gpa);
 	}
@@ -167,7 +169,15 @@ bool block_writes_into(struct vcpu *v, const struct block *b, struct block_pages
 	u64 w0, w1;
 	if (!write_page(v, p, lin, &w0) || !write_page(v, p, lin + len - 1, &w1))
 		return true; /* cannot tell: assume it does */
-	return is_code_page(p, w0) || is_code_page(p, w1);
+	if (is_code_page(p, w0) || is_code_page(p, w1))
+		return true;
+	/* The write goes ahead. Into a page of the cached translation's own paging structures, it
+	 * may remap that translation: the next write walks afresh, as gmem_write does, so every
+	 * store is checked with the translation it is made with. */
+	for (u32 i = 0; i < p->nwtables; i++)
+		if (p->wtables[i] == w0 || p->wtables[i] == w1)
+			p->wlin = 1;
+	return false;
 }
 
 void blockio_init(struct blockio *bio, const struct block_config *cfg, struct interp_io bus,

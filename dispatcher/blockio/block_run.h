@@ -9,6 +9,7 @@
 #include "block.h"
 #include "../emul/interp.h"
 #include "../vcpu/vcpu.h"
+#include "../vcpu/gmem.h"
 
 struct blockio;
 
@@ -29,6 +30,10 @@ struct block_pages {
 	bool unknown; /* a code page did not translate: every write is taken to touch the code */
 	u64 gpa[BLOCK_MAX_PAGES];
 	u64 wlin, wgpa; /* wlin is odd when no write page is cached */
+	/* the pages holding the paging-structure entries of the cached write translation: a
+	 * store into one of them may change it, so the cache is dropped */
+	u32 nwtables;
+	u64 wtables[GMEM_MAX_LEVELS];
 };
 
 /* Starts a run's page set (no page known yet). */

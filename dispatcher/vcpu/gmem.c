@@ -76,7 +76,6 @@
 /* Bit 12 is PAT in a large-page entry; bits page-shift-1:13 are reserved there. */
 #define LARGE_RSVD_LOW_BIT 13
 
-#define GMEM_MAX_LEVELS 5
 #define GMEM_MAX_PAGES 3 /* pages GMEM_MAX_LEN bytes can touch */
 
 enum gmem_mode { MODE_OFF, MODE_32, MODE_PAE, MODE_4LEVEL, MODE_5LEVEL };
@@ -90,6 +89,7 @@ struct walk {
 	u32 width;     /* entry size, 4 or 8 bytes */
 	u32 nent;      /* entries used, root first; the last one maps the page */
 	void *ent[GMEM_MAX_LEVELS];
+	u64 table[GMEM_MAX_LEVELS]; /* the guest-physical page holding each of them */
 };
 
 static enum gmem_mode paging_mode(const struct vcpu *v)
@@ -136,8 +136,9 @@ static u64 load_entry(const void *p, u32 width)
 }
 
 /* Takes one present, reserved-bit-clean entry into the walk. */
-static void use_entry(struct walk *w, void *p, u64 e)
+static void use_entry(struct walk *w, void *p, u64 table, u64 e)
 {
+	w->table[w->nent] = table & ~(u64)PAGE_OFFSET_MASK;
 	w->ent[w->nent++] = p;
 	w->writable = w->writable && (e & PTE_RW);
 	w->user = w->user && (e & PTE_US);
@@ -161,12 +162,12 @@ static int walk_32(const struct vcpu *v, u64 linear, struct walk *w, u32 *err)
 			*err = GMEM_PF_P | GMEM_PF_RSVD;
 			return GMEM_FAULT;
 		}
-		use_entry(w, p, e);
+		use_entry(w, p, table, e);
 		u64 hi = ((e >> PDE32_4M_HI_SHIFT) & PDE32_4M_HI_MASK) << 32;
 		w->gpa = hi | (e & PDE32_4M_ADDR_MASK) | (linear & PDE32_4M_OFFSET_MASK);
 		return GMEM_OK;
 	}
-	use_entry(w, p, e);
+	use_entry(w, p, table, e);
 	table = e & PT32_ADDR_MASK;
 	idx = (u32)(linear >> PT_SHIFT) & PT32_INDEX_MASK;
 	p = phys(v, table + idx * 4, 4);
@@ -175,7 +176,7 @@ static int walk_32(const struct vcpu *v, u64 linear, struct walk *w, u32 *err)
 	e = load_entry(p, 4);
 	if (!(e & PTE_P))
 		return GMEM_FAULT;
-	use_entry(w, p, e);
+	use_entry(w, p, table, e);
 	w->gpa = (e & PT32_ADDR_MASK) | (linear & PAGE_OFFSET_MASK);
 	return GMEM_OK;
 }
@@ -210,7 +211,7 @@ static int walk_64(const struct vcpu *v, u64 table, u64 linear, int top, int lar
 			return GMEM_FAULT;
 		}
 		bool leaf = level == 1 || large;
-		use_entry(w, p, e);
+		use_entry(w, p, table, e);
 		if (leaf) {
 			u64 page_mask = (1ULL << shift) - 1;
 			w->gpa = (e & PADDR_MASK & ~page_mask) | (linear & page_mask);
@@ -360,6 +361,21 @@ int gmem_translate(struct vcpu *v, u64 linear, enum vcpu_access acc, bool user, 
 	if (r == GMEM_OK)
 		*gpa = w.gpa;
 	return r;
+}
+
+int gmem_translate_tables(struct vcpu *v, u64 linear, enum vcpu_access acc, bool user, u64 *gpa,
+                          u64 tables[GMEM_MAX_LEVELS], u32 *ntables)
+{
+	struct walk w;
+	int r = check_canonical(v, linear, acc, 0);
+	if (r == GMEM_OK)
+		r = translate(v, linear, acc, user, &w, 0);
+	if (r != GMEM_OK)
+		return r;
+	*gpa = w.gpa;
+	*ntables = w.nent;
+	memcpy(tables, w.table, w.nent * sizeof(u64));
+	return GMEM_OK;
 }
 
 /* An access split at page boundaries, every piece translated and its host memory found. */

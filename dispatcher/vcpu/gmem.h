@@ -51,6 +51,17 @@ struct gmem_fault {
 int gmem_translate(struct vcpu *v, u64 linear, enum vcpu_access acc, bool user, u64 *gpa,
                    struct gmem_fault *f);
 
+/* Most paging-structure entries one translation reads (5-level paging). */
+#define GMEM_MAX_LEVELS 5
+
+/*
+ * gmem_translate, and the guest-physical pages that hold the paging-structure entries the walk
+ * used, root first (*ntables of them; none with paging off, the PDPTE registers not counted):
+ * a store into one of them may change the translation.
+ */
+int gmem_translate_tables(struct vcpu *v, u64 linear, enum vcpu_access acc, bool user, u64 *gpa,
+                          u64 tables[GMEM_MAX_LEVELS], u32 *ntables);
+
 /*
  * Reads len bytes at linear (acc is VCPU_READ for data, VCPU_EXEC for instruction bytes),
  * crossing pages as needed. All or nothing: every page is translated and checked before a

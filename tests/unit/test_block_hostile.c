@@ -163,6 +163,37 @@ static void test_followed_block_ends_when_an_interrupt_becomes_deliverable(void 
 	assert_int_equal(fk.v.rip, FAKE_RIP + 10);
 }
 
+/* ---- defect 3: every store is checked with the translation it is made with ---- */
+
+/* fake_vcpu.c's tables: PT0 and PT1 (0x303000, 0x304000) hold the 1024 PTEs of the identity map,
+ * so linear page 0x304000 (PT1 itself) holds its own PTE at 0x304820. */
+#define SELF_PAGE 0x304000ULL
+#define SELF_PTE (SELF_PAGE + 0x304 * 8 - 0x1000)
+
+/*
+ * The block's first store rewrites the PTE of the page its second store goes to, mapping it onto
+ * the block's own code; the second store then patches the INC AL the block is about to run.
+ * The one-exit reference walks afresh for each store and runs the patched bytes. Before the fix
+ * the block checked the second store with the translation cached before the first, saw no
+ * write into its code, and ran the stale INC AL (AL 0x80 instead of 0x7f at the second OUT).
+ */
+static void test_store_after_pte_rewrite_sees_new_translation(void **state)
+{
+	fake_mode_long64();
+	assert_int_equal(SELF_PTE, 0x304820);
+	BF_CODE(FAKE_RIP, OUT_DX, 0x48, 0x89, 0x0b,       /* out dx,al; mov [rbx],rcx */
+	        0x66, 0xc7, 0x06, 0x90, 0x90,               /* mov word [rsi], 0x9090 */
+	        0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,   /* nop x7: to FAKE_RIP + 0x10 */
+	        INC_AL, OUT_DX, HLT);
+	fk.v.gpr[VCPU_RBX] = SELF_PTE;
+	fk.v.gpr[VCPU_RCX] = FAKE_RIP | BF_PTE_PRESENT;
+	fk.v.gpr[VCPU_RSI] = SELF_PAGE + 0x10;
+	struct bf_outcome off, on;
+	bf_run_both(32, &off, &on);
+	ASSERT_WRITES(0x7f, 0x7f);
+	assert_int_equal(fk.ram[FAKE_RIP + 0x10], 0x90);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, bf_teardown)
 
 int main(void)
@@ -176,6 +207,7 @@ int main(void)
 		T(test_block_runs_on_with_interrupts_disabled),
 		T(test_pending_interrupt_ends_block_after_first_io),
 		T(test_followed_block_ends_when_an_interrupt_becomes_deliverable),
+		T(test_store_after_pte_rewrite_sees_new_translation),
 	};
 	return UNIT_RUN(tests);
 }
