@@ -206,6 +206,16 @@ static bool irq_deliverable(const struct blockio *bio, const struct vcpu *v)
 	return (v->rflags & RFLAGS_IF) && bio->irq_pending && bio->irq_pending(bio->run_over_ctx);
 }
 
+void block_fetch(struct vcpu *v, u64 lin, u32 len, u64 *page)
+{
+	u64 last = (lin + len - 1) & ~(u64)(PAGE_SIZE - 1);
+	if ((lin & ~(u64)(PAGE_SIZE - 1)) == *page && last == *page)
+		return;
+	u64 gpa;
+	(void)gmem_touch(v, lin, len, VCPU_EXEC, v->cpl == 3, &gpa, 0);
+	*page = last;
+}
+
 bool block_stops_after_io(const struct blockio *bio, const struct vcpu *v)
 {
 	return block_run_over(bio) || irq_deliverable(bio, v);
@@ -229,6 +239,7 @@ static u32 run_block(struct blockio *bio, struct vcpu *v, const struct block *b,
 	bool fast = interp_fast_ready(v, b->mode, b->len);
 	u32 nio = 0;
 	u32 i = 0, n = 0;
+	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
 	if (!block_insn_is_exit(&b->insns[0], v))
 		i = BLOCK_NO_INSN; /* not what the processor executed: the one-exit path takes it */
 	while (i < b->ninsns && n < BLOCK_MAX_INSNS) {
@@ -236,6 +247,7 @@ static u32 run_block(struct blockio *bio, struct vcpu *v, const struct block *b,
 		u8 f = b->iflags[i];
 		if ((f & BLOCK_I_IO) && !io_ok && n > 0)
 			break;
+		block_fetch(v, b->rip_linear + b->offset[i], in->length, &fetch_page);
 		bool taken;
 		if (fast && b->fast[i].kind != INTERP_FAST_NONE) {
 			/* in-block links only: RIP stays on the block's offsets */

@@ -58,6 +58,11 @@ bool block_insn_is_exit(const struct insn *in, const struct vcpu *v);
 
 /* The guest's run is over (a debug exit or a reset request): a block stops. */
 bool block_run_over(const struct blockio *bio);
+/* The fetch of an instruction of len bytes at linear lin: on a page other than *page (the last
+ * one fetched from, which the exiting instruction's fetch opened), the accessed flags of the
+ * code's translation are set as the processor's fetch sets them (SDM Vol. 3A 5.8). */
+void block_fetch(struct vcpu *v, u64 lin, u32 len, u64 *page);
+
 /* After an IO instruction: the run is over, or an interrupt is now deliverable (RFLAGS.IF and
  * a pending request): the block ends there, as the one-exit path would enter the guest. */
 bool block_stops_after_io(const struct blockio *bio, const struct vcpu *v);

@@ -90,6 +90,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 	if (b->mode != CPU_MODE_64)
 		return -1;
 	const char *why = 0; /* why the recording ended, for trace=blocks */
+	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
 	u64 lin = b->rip_linear;
 	u8 buf[INSN_MAX_LEN];
 	u32 got = 0;
@@ -117,7 +118,9 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 				why = "string IO, IO not permitted, or not the exiting instruction";
 			else if (!continues_range(b, lin) && b->nseg == BLOCK_MAX_SEGS)
 				why = "32 code ranges";
-			else if (interp_exec(v, in, &io, &res) != INTERP_OK)
+			else
+				block_fetch(v, lin, in->length, &fetch_page);
+			if (!why && interp_exec(v, in, &io, &res) != INTERP_OK)
 				why = "not exactly emulable here";
 		}
 		if (why)
@@ -146,6 +149,7 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 	bool io_ok = block_io_allowed(v);
 	bool fast = interp_fast_ready(v, b->mode, b->len);
 	u32 n = 0, nio = 0;
+	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
 	for (u32 i = 0; i < b->ninsns; i++) {
 		if (i == 0 && !block_insn_is_exit(&b->insns[0], v))
 			break; /* not what the processor executed: the one-exit path takes it */
@@ -159,6 +163,7 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 		if ((f & BLOCK_I_WRITES) && interp_write_range(v, in, &wl, &wlen) == 0 &&
 		    block_writes_into(v, b, pg, wl, wlen))
 			break;
+		block_fetch(v, b->lin[i], in->length, &fetch_page);
 		if (fast && b->fast[i].kind != INTERP_FAST_NONE) {
 			interp_fast_exec(v, &b->fast[i], 0, &io);
 		} else {

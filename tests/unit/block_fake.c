@@ -118,6 +118,9 @@ bool bf_cpu_step(struct vcpu *v, u32 *exits)
 	struct insn in;
 	if (v->ended || !bf_decode_at_rip(v, &in))
 		return false;
+	/* the processor's fetch sets the accessed flags of the code's translation (SDM Vol. 3A 5.8) */
+	u8 fetched[INSN_MAX_LEN];
+	assert_int_equal(gmem_read(v, scan_rip_linear(v), fetched, in.length, VCPU_EXEC, v->cpl == 3, NULL), GMEM_OK);
 	if (is_io(&in)) {
 		set_io_exit(v, &in);
 		v->pending_dbg = 0; /* as vmx/ loads it at each exit */

@@ -194,6 +194,34 @@ static void test_store_after_pte_rewrite_sees_new_translation(void **state)
 	assert_int_equal(fk.ram[FAKE_RIP + 0x10], 0x90);
 }
 
+/* ---- defect 4: code fetches inside a block set the accessed flags ---- */
+
+#define PTE_A 0x20ULL
+
+/*
+ * A followed block jumps into a page of code that only the block runs (out; jmp far; inc; jmp
+ * back; out; hlt). The processor's fetches set the accessed flag of that page's PTE (SDM Vol. 3A
+ * 5.8); the block must too: the reference sets it on each fetch (bf_cpu_step). Before the fix
+ * the recorder and the replay fetched with gmem_peek and left A = 0.
+ */
+static void test_followed_block_sets_accessed_flag_on_fetch(void **state)
+{
+	fake_mode_long64();
+	fk.d.blockio.cfg.follow = true;
+	const u64 far = 0x5000;
+	BF_CODE(FAKE_RIP, OUT_DX, 0xe9, 0xfa, 0x3f, 0, 0, OUT_DX, HLT); /* jmp FAKE_RIP+6+0x3ffa */
+	BF_CODE(far, INC_AL, 0xe9, 0xff, 0xbf, 0xff, 0xff);               /* jmp far+7-0x4001 */
+	bf_set_pte(far, far | BF_PTE_PRESENT);
+	struct bf_outcome off, on;
+	bf_run_both(32, &off, &on);
+	ASSERT_WRITES(0x7f, 0x80);
+	assert_true(on.bstats.followed >= 1 || on.bstats.runs >= 1);
+	assert_int_equal(on.exits, 1); /* the far page ran inside the block only */
+	u64 pte;
+	memcpy(&pte, fk.ram + FAKE_PT_BASE + 0x3000 + (far >> 12) * 8, 8);
+	assert_true(pte & PTE_A);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, bf_teardown)
 
 int main(void)
@@ -208,6 +236,7 @@ int main(void)
 		T(test_pending_interrupt_ends_block_after_first_io),
 		T(test_followed_block_ends_when_an_interrupt_becomes_deliverable),
 		T(test_store_after_pte_rewrite_sees_new_translation),
+		T(test_followed_block_sets_accessed_flag_on_fetch),
 	};
 	return UNIT_RUN(tests);
 }
