@@ -87,6 +87,13 @@ test: deps
 fuzz: deps
 	tests/fuzz/run.sh $(or $(FUZZ_SECONDS),600)
 
+# `make fuzz-guests [N=20]`: the guest-level differential fuzzer (tests/integration/gfuzz.sh),
+# seeds 1..N, each under every block-IO configuration; about 14 s of Bochs per run, two at a time
+.PHONY: fuzz-guests
+fuzz-guests: deps
+	$(MAKE) all
+	GFUZZ_SEEDS="$$(seq 1 $(or $(N),20))" GFUZZ_CONFIGS="on cpu nofollow" tests/integration/gfuzz.sh
+
 # `make bench [BENCH="part ..."]`: every part, or those named (scripts/bench.sh lists them;
 # BENCH=linux is the Linux boot in Bochs, about 15 minutes)
 bench: deps
