@@ -83,9 +83,10 @@ test: deps
 	$(MAKE) all unit
 	scripts/test.sh
 
-# `make fuzz [FUZZ_SECONDS=600]`: the libFuzzer harnesses for as long as asked (make test runs them briefly)
+# `make fuzz [FUZZ_RUNS=10000000] [FUZZ_SECONDS=7200]`: each libFuzzer harness for FUZZ_RUNS
+# executions, FUZZ_SECONDS at most (make test runs them briefly)
 fuzz: deps
-	tests/fuzz/run.sh $(or $(FUZZ_SECONDS),600)
+	FUZZ_RUNS=$(or $(FUZZ_RUNS),10000000) tests/fuzz/run.sh $(or $(FUZZ_SECONDS),7200)
 
 # `make fuzz-guests [N=20]`: the guest-level differential fuzzer (tests/integration/gfuzz.sh),
 # seeds 1..N, each under every block-IO configuration; about 14 s of Bochs per run, two at a time

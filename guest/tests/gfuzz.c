@@ -58,6 +58,7 @@ static u64 pae_pdpt[4] __attribute__((aligned(32)));
 static volatile u32 progress, irq_count, irq_log, gp_count;
 static u32 result[8];
 static u32 pos, rnd_state;
+static bool no_hole, no_pae, no_wrap;
 static u32 volatile zero_page; /* linear 0, kept in a variable: a null pointer constant is UB */
 
 /* ---- the random source: xorshift32 ---- */
@@ -173,6 +174,8 @@ static void chunk_system(void)
 		b1(0x0F), b1(0x01), b1(0x3D), b4(ALIAS_LIN);
 		break;
 	default:
+		if (no_hole)
+			break;
 		mov_dx(COM1 + UART_SCR), mov_imm(1, 1 + pick(4)), mov_imm(6, HOLE_LIN + pick(64)), b1(0xF3), b1(0x6E);
 		break;
 	}
@@ -324,10 +327,21 @@ __asm__(".pushsection .text\n"
         "	ret\n"
         ".popsection\n");
 
-static u32 seed_of(u32 magic, u32 mbi)
+/* "SEED [no=LETTERS]": the letters leave parts out (h: OUTS from the hole, p: PAE rounds,
+ * w: the 4-GiB wrap), so that one finding does not hide the rest of a program. */
+static bool left_out(const char *a, char part)
+{
+	while (*a && !(a[0] == 'n' && a[1] == 'o' && a[2] == '='))
+		a++;
+	for (a += *a ? 3 : 0; *a && *a != ' '; a++)
+		if (*a == part)
+			return true;
+	return false;
+}
+
+static u32 seed_of(const char *a)
 {
 	u32 s = 0;
-	const char *a = magic == MB_BOOT_MAGIC ? mb_arguments((const struct mb_info *)(uintptr_t)mbi) : "";
 	while (*a >= '0' && *a <= '9')
 		s = s * 10 + (u32)(*a++ - '0');
 	return s ? s : 1;
@@ -373,7 +387,11 @@ static void print_state(u32 seed)
 
 void guest_main(u32 magic, u32 mbi)
 {
-	u32 seed = seed_of(magic, mbi);
+	const char *args = magic == MB_BOOT_MAGIC ? mb_arguments((const struct mb_info *)(uintptr_t)mbi) : "";
+	u32 seed = seed_of(args);
+	no_hole = left_out(args, 'h');
+	no_pae = left_out(args, 'p');
+	no_wrap = left_out(args, 'w');
 	rnd_state = seed * 2654435761u | 1;
 	traps_init();
 	traps_handle(VEC_UART, on_uart);
@@ -385,12 +403,12 @@ void guest_main(u32 magic, u32 mbi)
 	for (u32 round = 0; round < 3; round++) {
 		generate();
 		gfuzz_run(code);
-		if (pick(2))
+		if (pick(2) && !no_pae)
 			pae_round();
 		paging_on();
 		*pte_of(ALIAS_LIN) = addr(data[round & 1]) | PTE_P | PTE_RW | PTE_US;
 		invlpg(ALIAS_LIN);
-		if (pick(3) == 0)
+		if (pick(3) == 0 && !no_wrap)
 			wrap_round();
 	}
 	outb(COM1 + UART_IER, 0);

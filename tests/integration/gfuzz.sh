@@ -6,7 +6,9 @@
 # block_io=off and in the other configurations of GFUZZ_CONFIGS; every run must end with code 0
 # and print the same transcript as block_io=off. A failure names the seed and the command that
 # reproduces it. GFUZZ_SEEDS (default "1 2") and GFUZZ_CONFIGS (default "on cpu") choose the
-# runs; `make fuzz-guests N=...` runs seeds 1..N in every configuration. TAP lines; status 0.
+# runs; `make fuzz-guests N=...` runs seeds 1..N in every configuration. GFUZZ_ARGS adds guest
+# arguments after the seed ("no=hpw" leaves out hole OUTS, PAE rounds, the 4-GiB wrap). TAP
+# lines; status 0.
 source "$(dirname "$0")/lib.sh"
 out=$BUILD/test/gfuzz
 GUEST=$BUILD/guest/tests/gfuzz.elf
@@ -31,7 +33,7 @@ options() {
 
 run() { # SEED CONFIG: a background run; status in $out/SEED-CONFIG.rc
 	local name=$1-$2 cmdline="guest_mem=16M $(options "$2")"
-	( "$root/scripts/run-bochs.sh" --core "$CORE" --guest "$GUEST" --cmdline "$cmdline" --append "$1" \
+	( "$root/scripts/run-bochs.sh" --core "$CORE" --guest "$GUEST" --cmdline "$cmdline" --append "$1 ${GFUZZ_ARGS:-}" \
 		--timeout 120 --log "$out/$name.log" >"$out/$name.out" 2>&1
 	  echo $? > "$out/$name.rc" ) &
 	while [ "$(jobs -r | wc -l)" -ge 2 ]; do wait -n; done
@@ -47,7 +49,7 @@ wait
 for s in $SEEDS; do
 	for c in off $CONFIGS; do
 		r=$s-$c
-		again="# reproduce: scripts/run-bochs.sh --guest $GUEST --append $s --cmdline 'guest_mem=16M $(options "$c")'"
+		again="# reproduce: scripts/run-bochs.sh --guest $GUEST --append '$s ${GFUZZ_ARGS:-}' --cmdline 'guest_mem=16M $(options "$c")'"
 		rc=$(cat "$out/$r.rc" 2>/dev/null)
 		expect_code "$rc" 0 "gfuzz seed $s $c: ends with code 0" "$out/$r.log"
 		[ "$rc" = 0 ] || echo "$again"
