@@ -130,9 +130,9 @@ static void chunk_stack(void)
 /* IO to the emulated devices: values that depend on no clock. */
 static void chunk_io(void)
 {
-	switch (pick(7)) {
+	switch (pick(8)) {
 	case 0: mov_dx(COM1 + UART_SCR), b1(pick(2) ? 0xEE : 0xEC); break; /* OUT/IN scratch */
-	case 1: mov_dx(COM1 + UART_IER), mov_al(pick(2) ? IER_THRE : 0), b1(0xEE); break;
+	case 1: case 7: mov_dx(COM1 + UART_IER), mov_al(pick(2) ? IER_THRE : 0), b1(0xEE); break;
 	case 2: mov_dx(COM1 + UART_IIR), b1(0xEC); break;
 	case 3: mov_al(pick(2) ? PIC_MASK_ALL_BUT_UART : 0xFF), b1(0xE6), b1(PIC1_DATA_PORT); break;
 	case 4: b1(0xE4), b1(PIC1_DATA_PORT); break;
@@ -220,6 +220,11 @@ static void generate(void)
 	pos = 0;
 	for (u32 i = 0; i < sizeof regs; i++)
 		mov_imm(regs[i], rnd());
+	/* interrupts on and IRQ4 unmasked from the start, half the time each */
+	if (pick(2))
+		b1(0xFB);
+	if (pick(2))
+		mov_al(PIC_MASK_ALL_BUT_UART), b1(0xE6), b1(PIC1_DATA_PORT);
 	for (u32 i = 0; i < CHUNKS && pos < sizeof code - 256; i++) {
 		b1(0xC7), b1(0x05), b4(addr(&progress)), b4(i);
 		u32 k = pick(16);
@@ -248,6 +253,10 @@ static void on_uart(struct trap_frame *f)
 	irq_log = blk_fnv(irq_log, progress);
 	irq_log = blk_fnv(irq_log, f->eip - addr(code));
 	irq_log = blk_fnv(irq_log, f->eax ^ f->ebx ^ f->ecx ^ f->esi ^ f->edi);
+	u32 accessed = 0; /* which code pages the fetches so far have marked accessed */
+	for (u32 p = 0; p < CODE_PAGES; p++)
+		accessed |= (*pte_of(addr(code) + p * PAGE_BYTES) & PTE_A) ? 1u << p : 0;
+	irq_log = blk_fnv(irq_log, accessed);
 	irq_log = blk_fnv(irq_log, inb(COM1 + UART_IIR)); /* reading IIR clears the THRE interrupt */
 	outb(PIC1_CMD_PORT, OCW2_EOI_CMD);
 }
