@@ -270,7 +270,7 @@ static u32 run_block(struct blockio *bio, struct vcpu *v, const struct block *b,
 		if (f & BLOCK_I_IO) {
 			nio++;
 			if (block_stops_after_io(bio, v))
-				break; /* the guest's run is over */
+				break; /* the guest's run is over, or an interrupt comes now */
 		}
 	}
 	*insns = n;
