@@ -8,14 +8,12 @@
 #include "interrupts.h"
 #include "blockio/rip_update.h"
 #include "blockio/scanner.h"
+#include "../arch/x86.h"
 
-#define X86_UD 6
-#define X86_GP 13
 #define EPT_QUAL_READ (1ULL << 0)
 #define EPT_QUAL_WRITE (1ULL << 1)
 #define EPT_QUAL_FETCH (1ULL << 2)
 #define EPT_QUAL_LINEAR_VALID (1ULL << 7)
-#define RFLAGS_IF (1ULL << 9)
 
 static u32 bus_in(void *ctx, u16 port, u8 size) { return iobus_in(ctx, port, size); }
 static void bus_out(void *ctx, u16 port, u8 size, u32 val) { iobus_out(ctx, port, size, val); }
@@ -48,8 +46,8 @@ void dispatch_dump_guest(const struct vcpu *v)
 	        (unsigned long long)v->cr2, (unsigned long long)v->cr3, (unsigned long long)v->cr4,
 	        (unsigned long long)v->efer);
 	for (int i = 0; i < VCPU_NSEGS; i++)
-		con_log("  %s: sel=%04x base=%llx limit=%x ar=%x\n", segs[i], v->seg[i].sel,
-		        (unsigned long long)v->seg[i].base, v->seg[i].limit, v->seg[i].ar);
+		con_log("  %s: sel=%04x base=%llx limit=%x ar=%x\n", segs[i], vcpu_seg(v, i)->sel,
+		        (unsigned long long)vcpu_seg(v, i)->base, vcpu_seg(v, i)->limit, vcpu_seg(v, i)->ar);
 }
 
 void dispatch_check_board_end(struct dispatcher *d, struct vcpu *v)
@@ -84,7 +82,7 @@ static void handle_unhandled(struct dispatcher *d, struct vcpu *v)
 /* VMX instructions in the guest: microhv offers no nested VMX, so they are undefined (#UD). */
 static void handle_vmx_instruction(struct dispatcher *d, struct vcpu *v)
 {
-	vcpu_inject_exception(v, X86_UD, false, 0);
+	vcpu_inject_ud(v);
 }
 
 /* HLT (SDM Vol. 3C 26.1.2 makes it exit): with interrupts enabled the guest sleeps in the HLT
@@ -125,7 +123,7 @@ static bool drop_hole_store(struct vcpu *v)
 	u32 n = INSN_MAX_LEN;
 	while (n && gmem_peek(v, rip, bytes, n, VCPU_EXEC, v->cpl == 3, &f) != GMEM_OK)
 		n--; /* the instruction may end before a page that is not mapped */
-	if (!n || decode_insn(bytes, n, scan_cpu_mode(v), &in) != DECODE_OK)
+	if (!n || decode_insn(bytes, n, interp_cpu_mode(v), &in) != DECODE_OK)
 		return false;
 	if (in.kind != INSN_MOV || in.op[0].type != OPND_MEM)
 		return false;
@@ -174,6 +172,7 @@ static const exit_handler handlers[EXIT_REASON_MAX + 1] = {
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_HLT] = handle_hlt,
 	[EXIT_REASON_INTERRUPT_WINDOW] = handle_nothing,
+	[EXIT_REASON_NMI_WINDOW] = handle_nothing, /* vmx/ injects the NMI it waited for */
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_nothing,
 	[EXIT_REASON_INVD] = handle_invd,
 	[EXIT_REASON_VMCALL] = handle_vmx_instruction,
@@ -236,6 +235,9 @@ void dispatch_print_stats(const struct dispatcher *d)
 	        (unsigned long long)b->io_in_blocks,
 	        (unsigned long long)non_io, (unsigned long long)b->singles, (unsigned long long)b->hits,
 	        (unsigned long long)b->misses, (unsigned long long)b->mismatches);
+	con_log("  VMREADs %llu, VMWRITEs %llu, host NMIs in the guest %llu (%llu reflected, %llu dropped)\n",
+	        (unsigned long long)s->vmreads, (unsigned long long)s->vmwrites, (unsigned long long)s->nmis_in_guest,
+	        (unsigned long long)s->nmis_reflected, (unsigned long long)s->nmis_dropped);
 	con_log("  IO instructions per IO exit %llu.%03llu, root-mode TSC ticks per exit %llu\n",
 	        (unsigned long long)(io_per_exit_milli / 1000), (unsigned long long)(io_per_exit_milli % 1000),
 	        (unsigned long long)root_per_exit);
@@ -265,5 +267,11 @@ void dispatch_print_stats(const struct dispatcher *d)
 		con_printf("%s\"%s\":%llu", first ? "" : ",", exit_reason_name(r), (unsigned long long)s->by_reason[r]);
 		first = false;
 	}
-	con_printf("}}\n");
+	u64 rd_milli = s->exits ? s->vmreads * 1000 / s->exits : 0, wr_milli = s->exits ? s->vmwrites * 1000 / s->exits : 0;
+	con_printf("},\"vmcs\":{\"vmreads\":%llu,\"vmwrites\":%llu,\"vmreads_per_exit_milli\":%llu,"
+	           "\"vmwrites_per_exit_milli\":%llu,\"vpid_flushes\":%llu},\"nmis\":{\"in_guest\":%llu,"
+	           "\"reflected\":%llu,\"dropped\":%llu}}\n",
+	           (unsigned long long)s->vmreads, (unsigned long long)s->vmwrites, (unsigned long long)rd_milli,
+	           (unsigned long long)wr_milli, (unsigned long long)s->vpid_flushes, (unsigned long long)s->nmis_in_guest,
+	           (unsigned long long)s->nmis_reflected, (unsigned long long)s->nmis_dropped);
 }

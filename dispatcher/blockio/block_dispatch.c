@@ -16,12 +16,8 @@
 #include "follow.h"
 #include "../../arch/console.h"
 #include "../../arch/string.h"
+#include "../../arch/x86.h"
 
-#define RFLAGS_IOPL_SHIFT 12
-#define RFLAGS_IOPL_MASK 0x3ULL
-#define RFLAGS_VM (1ULL << 17)
-#define RFLAGS_IF (1ULL << 9)
-#define CR0_PE (1ULL << 0)
 /* Exit qualification for I/O instructions (SDM Vol. 3C 28.2.1, table 28-5). */
 #define IOQ_SIZE_MASK 0x7ULL
 #define IOQ_IN (1ULL << 3)
@@ -351,10 +347,10 @@ static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linea
 bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 {
 	struct block_stats *s = &bio->stats;
-	if (!bio->cfg.enabled || (v->rflags & VCPU_RFLAGS_TF) || (v->dr7 & DR7_ENABLE_MASK))
+	if (!bio->cfg.enabled || (v->rflags & RFLAGS_TF) || (v->dr7 & DR7_ENABLE_MASK))
 		return false;
 	u64 rip_linear = scan_rip_linear(v);
-	u8 mode = (u8)scan_cpu_mode(v);
+	u8 mode = (u8)interp_cpu_mode(v);
 	struct block *b = table_lookup(&bio->table, rip_linear, mode);
 	if (b && b->nio < 2 && ++b->unverified % SINGLE_RECHECK) {
 		s->hits++;

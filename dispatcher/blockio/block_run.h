@@ -13,11 +13,6 @@
 
 struct blockio;
 
-static inline bool block_is_io(enum insn_kind k)
-{
-	return k == INSN_IN || k == INSN_OUT || k == INSN_INS || k == INSN_OUTS;
-}
-
 /* IO permission without the TSS bitmap (SDM Vol. 1 19.5): real mode, or CPL <= IOPL outside
  * virtual-8086 mode. Anything else might #GP natively, so a block ends before such an IO. */
 bool block_io_allowed(const struct vcpu *v);

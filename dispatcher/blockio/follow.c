@@ -43,9 +43,9 @@ static void designate(struct block *b, u32 n)
 	b->nio = 0;
 	for (u32 i = 0; i < n; i++) {
 		const struct insn *in = &b->insns[i];
-		b->nio += block_is_io(in->kind);
+		b->nio += insn_is_io(in->kind);
 		bool writes = interp_may_write(in);
-		b->iflags[i] = (u8)((block_is_io(in->kind) ? BLOCK_I_IO : 0) | (writes ? BLOCK_I_WRITES : 0));
+		b->iflags[i] = (u8)((insn_is_io(in->kind) ? BLOCK_I_IO : 0) | (writes ? BLOCK_I_WRITES : 0));
 		b->next[i] = b->taken[i] = BLOCK_NO_INSN; /* followed by address, not by link */
 		interp_fast_prepare(in, 0, 0, 0, &b->fast[i]); /* no in-block JMP form */
 	}
@@ -81,7 +81,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 	bool io_ok = block_io_allowed(v);
 	int last_io = -1;
 	b->rip_linear = scan_rip_linear(v);
-	b->mode = (u8)scan_cpu_mode(v);
+	b->mode = (u8)interp_cpu_mode(v);
 	b->followed = true;
 	b->nseg = 0;
 	b->len = 0;
@@ -110,8 +110,8 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 		} else if (b->len + in->length > BLOCK_MAX_BYTES) {
 			why = "512 bytes of code";
 		} else {
-			is_io = block_is_io(in->kind);
-			bool string = in->kind == INSN_INS || in->kind == INSN_OUTS;
+			is_io = insn_is_io(in->kind);
+			bool string = insn_is_string_io(in->kind);
 			struct interp_result res;
 			/* a block starts at a non-string IO; a REP string has its own exit path */
 			if (b->ninsns == 0 ? !is_io || string || !block_insn_is_exit(in, v) : string || (is_io && !io_ok))

@@ -32,14 +32,10 @@ options() {
 }
 
 run() { # SEED CONFIG: a background run; status in $out/SEED-CONFIG.rc
-	local name=$1-$2 cmdline="guest_mem=16M $(options "$2")"
-	( "$root/scripts/run-bochs.sh" --core "$CORE" --guest "$GUEST" --cmdline "$cmdline" --append "$1 ${GFUZZ_ARGS:-}" \
-		--timeout 120 --log "$out/$name.log" >"$out/$name.out" 2>&1
-	  echo $? > "$out/$name.rc" ) &
-	while [ "$(jobs -r | wc -l)" -ge 2 ]; do wait -n; done
+	bochs_bg "$1-$2" --core "$CORE" --guest "$GUEST" --cmdline "guest_mem=16M $(options "$2")" \
+		--append "$1 ${GFUZZ_ARGS:-}" --timeout 120
+	throttle
 }
-
-guest_text() { grep -av '^\[hv\] ' "$1" | tr -d '\r' | grep -v '^$'; }
 
 for s in $SEEDS; do
 	for c in off $CONFIGS; do run "$s" "$c"; done

@@ -3,7 +3,7 @@
  * exit per IO instruction (DESIGN.md section 3). Each test is the one that would have caught a
  * defect the hostile-guest suite found; the defect's number is in its comment.
  */
-#include "test_block_dispatch_fixture.h"
+#include "block_dispatch_fixture.h"
 
 #define IN_DX 0xec
 #define OUT_DX_AX 0x66, 0xef
@@ -119,7 +119,7 @@ static void test_block_ends_when_an_interrupt_becomes_deliverable(void **state)
 {
 	BF_CODE(FAKE_RIP, OUT_DX, INC_AL, OUT_DX, INC_AL, OUT_DX, HLT);
 	fk.d.blockio.irq_pending = irq_after_0x80;
-	assert_true(fk.v.rflags & F_RFLAGS_IF);
+	assert_true(fk.v.rflags & RFLAGS_IF);
 	assert_true(dispatch());
 	ASSERT_WRITES(0x7f, 0x80);
 	assert_int_equal(fk.v.rip, FAKE_RIP + 4);
@@ -131,7 +131,7 @@ static void test_block_runs_on_with_interrupts_disabled(void **state)
 {
 	BF_CODE(FAKE_RIP, OUT_DX, INC_AL, OUT_DX, INC_AL, OUT_DX, HLT);
 	fk.d.blockio.irq_pending = irq_after_0x80;
-	fk.v.rflags &= ~F_RFLAGS_IF;
+	fk.v.rflags &= ~RFLAGS_IF;
 	assert_true(dispatch());
 	ASSERT_WRITES(0x7f, 0x80, 0x81);
 	assert_int_equal(fk.v.rip, FAKE_RIP + 7);
@@ -196,7 +196,6 @@ static void test_store_after_pte_rewrite_sees_new_translation(void **state)
 
 /* ---- defect 4: code fetches inside a block set the accessed flags ---- */
 
-#define PTE_A 0x20ULL
 
 /*
  * A followed block jumps into a page of code that only the block runs (out; jmp far; inc; jmp
