@@ -88,9 +88,17 @@ test: deps
 	$(MAKE) all unit
 	scripts/test.sh
 
-# `make fuzz [FUZZ_SECONDS=600]`: the libFuzzer harnesses for as long as asked (make test runs them briefly)
+# `make fuzz [FUZZ_RUNS=10000000] [FUZZ_SECONDS=7200]`: each libFuzzer harness for FUZZ_RUNS
+# executions, FUZZ_SECONDS at most (make test runs them briefly)
 fuzz: deps
-	tests/fuzz/run.sh $(or $(FUZZ_SECONDS),600)
+	FUZZ_RUNS=$(or $(FUZZ_RUNS),10000000) tests/fuzz/run.sh $(or $(FUZZ_SECONDS),7200)
+
+# `make fuzz-guests [N=20]`: the guest-level differential fuzzer (tests/integration/gfuzz.sh),
+# seeds 1..N, each under every block-IO configuration; about 14 s of Bochs per run, two at a time
+.PHONY: fuzz-guests
+fuzz-guests: deps
+	$(MAKE) all
+	GFUZZ_SEEDS="$$(seq 1 $(or $(N),20))" GFUZZ_CONFIGS="on cpu nofollow" tests/integration/gfuzz.sh
 
 # `make bench [BENCH="part ..."]`: every part, or those named (scripts/bench.sh lists them;
 # BENCH=linux is the Linux boot in Bochs, about 15 minutes)

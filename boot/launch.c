@@ -83,6 +83,9 @@ static int load_image(const struct boot_info *bi, const struct boot_module *m, c
 
 static int host_getc(void *ctx) { return hostcon_getc(); }
 
+/* A block ends where the one-exit path would inject an interrupt (block_dispatch.h). */
+static bool board_irq_ready(void *b) { return board_irq_pending(b); }
+
 static u64 clock_tsc_ns(void *ctx) { return tsc_now_ns(); }
 
 static int ram_write(void *ctx, u64 gpa, const void *src, u64 len) { return guest_ram_write(ctx, gpa, src, len); }
@@ -133,6 +136,7 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 	dispatch_init(&disp, &board, &cfg);
 	conlink_attach(&link);
 	hostcon_set_async(true);
+	disp.blockio.irq_pending = board_irq_ready;
 	int code = vmx_run(&vcpu_hw, &disp, &ram, &entry, reason);
 	hostcon_set_async(false); /* everything the guest wrote is out before the statistics */
 	conlink_attach(0);

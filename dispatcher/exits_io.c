@@ -48,6 +48,18 @@ static void inject_page_fault(struct vcpu *v, const struct gmem_fault *f)
 	vcpu_inject_pf(v, f->linear, f->pf_error);
 }
 
+/* OUTS from the legacy hole reads all ones, as a MOV from it does (the hole is mapped to a page
+ * of ones, README "Guest memory"); the walk sets its accessed flags as the processor's would. */
+static bool hole_read(struct vcpu *v, u64 linear, u32 size, bool user, u32 *val)
+{
+	u64 gpa;
+	if (gmem_touch(v, linear, size, VCPU_READ, user, &gpa, 0) != GMEM_OK ||
+	    gpa < LEGACY_HOLE_START || gpa + size > LEGACY_HOLE_END)
+		return false;
+	*val = (u32)mask_bytes(size);
+	return true;
+}
+
 /*
  * A REP string instruction stopped between iterations, RIP still on it: RF is set, as in the
  * RFLAGS image that an interrupt or a trap after any iteration but the last pushes (SDM Vol. 3B
@@ -95,10 +107,17 @@ static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, 
 		u32 val = 0;
 		int r;
 		if (in) {
-			val = iobus_in(&d->board->bus, port, (u8)size);
-			r = gmem_write(v, linear, &val, size, user, &f);
+			/* the store is checked before the port is read: a faulting INS reads nothing
+			 * (SDM Vol. 2A "INS": the processor's order), so the retry sees the same value */
+			r = gmem_peek(v, linear, &val, size, VCPU_WRITE, user, &f);
+			if (r == GMEM_OK) {
+				val = iobus_in(&d->board->bus, port, (u8)size);
+				r = gmem_write(v, linear, &val, size, user, &f);
+			}
 		} else {
 			r = gmem_read(v, linear, &val, size, VCPU_READ, user, &f);
+			if (r == GMEM_NOT_RAM && hole_read(v, linear, size, user, &val))
+				r = GMEM_OK;
 			if (r == GMEM_OK)
 				iobus_out(&d->board->bus, port, (u8)size, val);
 		}

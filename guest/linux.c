@@ -225,7 +225,7 @@ static int write_boot_params(const struct loader_ram *gm, const u8 *img, const s
 	u8 hdr[LINUX_HDR_END_MAX - LINUX_HDR_START];
 	u64 n = h->hdr_end - LINUX_HDR_START;
 	memcpy(hdr, img + LINUX_HDR_START, n);
-#define HDR(off) (hdr + (off) - LINUX_HDR_START)
+#define HDR(off) (hdr + ((off) - LINUX_HDR_START)) /* the offset first: hdr + off would point past hdr */
 	*HDR(LINUX_HDR_TYPE_OF_LOADER) = LINUX_TYPE_OF_LOADER;
 	/* Keep LOADED_HIGH (and the kernel's own bits); no heap (the real-mode setup never
 	 * runs) and KEEP_SEGMENTS clear: the kernel loads its own segments. */

@@ -149,7 +149,7 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		vmx_nmi_exit(c, &v);
 		dispatch_exit(d, &v);
 		if (!v.ended)
-			vmx_store_vcpu(c, r, &v);
+			vmx_store_vcpu(c, &v);
 		count_vmx_stats(d, c, &base);
 	}
 	con_log("guest ended: %s (code %d)\n", v.end_reason, v.end_code);

@@ -36,7 +36,6 @@
 #define AR_DPL_SHIFT 5
 #define AR_DPL_MASK 0x3U
 #define PDPTE_COUNT 4
-#define PDPT_ADDR_MASK (~0x1fULL) /* CR3 bits 31:5 with PAE paging (SDM Vol. 3A 5.4.1) */
 /* Bits whose change by a MOV to CR0/CR4 invalidates TLB entries natively (SDM Vol. 3A 5.10.4.1). */
 #define CR0_PAGING_BITS (CR0_PE | CR0_WP | CR0_PG)
 #define CR4_PAGING_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | CR4_PKE | CR4_LA57)
@@ -64,6 +63,11 @@ static void load_ctrl(struct vmx_cpu *c, struct vcpu *v)
 	v->cr3 = vmcs_read(VMCS_GUEST_CR3);
 	v->cr2 = read_cr2();
 	v->efer = vmcs_read(VMCS_GUEST_EFER);
+	/* PAE paging translates through the PDPTE registers, which VM exit saved under EPT (SDM Vol.
+	 * 3C 28.3.4); the dispatcher's walks use them, not the PDPT in memory (Vol. 3A 5.4.1). */
+	if ((v->cr0 & CR0_PG) && (v->cr4 & CR4_PAE) && !(v->efer & EFER_LMA))
+		for (int i = 0; i < PDPTE_COUNT; i++)
+			v->pdpte[i] = vmcs_read(VMCS_GUEST_PDPTE0 + 2 * i);
 	v->dr7 = vmcs_read(VMCS_GUEST_DR7);
 	/* The guest's DR0-DR3 are the processor's while it runs (no MOV-DR exiting): read only when a
 	 * breakpoint is enabled, the only case the dispatcher looks at them (breakpoints.h). */
@@ -176,14 +180,12 @@ static void write_if_changed(u64 field, u64 old, u64 value)
 		vmcs_write(field, value);
 }
 
-/* PAE paging entered by an emulated CR write: VM entry takes the PDPTEs from the VMCS (SDM 27.3.2.4). */
-static void load_pdptes(const struct guest_ram *r, const struct vcpu *v)
+/* PDPTEs an emulated CR write loaded and checked (exits_cr.c): VM entry takes them from the
+ * VMCS (SDM Vol. 3C 27.3.2.4), never from the PDPT in memory. */
+static void store_pdptes(const struct vcpu *v)
 {
-	if (!(v->cr0 & CR0_PG) || !(v->cr4 & CR4_PAE) || (v->efer & EFER_LMA))
-		return;
-	const u64 *pdpte = guest_ram_ptr(r, v->cr3 & PDPT_ADDR_MASK, PDPTE_COUNT * sizeof(u64));
 	for (int i = 0; i < PDPTE_COUNT; i++)
-		vmcs_write(VMCS_GUEST_PDPTE0 + 2 * i, pdpte ? pdpte[i] : 0);
+		vmcs_write(VMCS_GUEST_PDPTE0 + 2 * i, v->pdpte[i]);
 }
 
 /*
@@ -192,7 +194,7 @@ static void load_pdptes(const struct guest_ram *r, const struct vcpu *v)
  * host does, so a change that affects paging is followed by an INVVPID (SDM Vol. 3C 29.4.3.3,
  * Vol. 3A 5.10.4.1). Without VPID, every VM entry and exit flushes them already (29.1).
  */
-static void store_paging(struct vmx_cpu *c, const struct guest_ram *r, struct vcpu *v)
+static void store_paging(struct vmx_cpu *c, struct vcpu *v)
 {
 	/* CR0.PG with EFER.LME activates IA-32e mode (SDM Vol. 3A 10.8.5); the entry control follows. */
 	u64 efer = v->efer & ~EFER_LMA;
@@ -213,7 +215,8 @@ static void store_paging(struct vmx_cpu *c, const struct guest_ram *r, struct vc
 		vmcs_write(VMCS_GUEST_CR4, vmx_fix_cr(v->cr4, c->msrs.cr4_fixed0, c->msrs.cr4_fixed1));
 	}
 	write_if_changed(VMCS_GUEST_CR3, c->view_cr3, v->cr3);
-	load_pdptes(r, v);
+	if (v->dirty & VCPU_DIRTY_PDPTE)
+		store_pdptes(v);
 	bool paging_changed = ((v->cr0 ^ c->view_cr0) & CR0_PAGING_BITS) || ((v->cr4 ^ c->view_cr4) & CR4_PAGING_BITS) ||
 	                      v->cr3 != c->view_cr3 || ((efer ^ c->view_efer) & (EFER_LMA | EFER_NXE));
 	if (paging_changed && (c->ctl.proc2 & VMX_PROC2_VPID)) {
@@ -240,7 +243,7 @@ static void store_event(struct vmx_cpu *c, struct vcpu *v)
 	v->halted = false;
 }
 
-void vmx_store_vcpu(struct vmx_cpu *c, const struct guest_ram *r, struct vcpu *v)
+void vmx_store_vcpu(struct vmx_cpu *c, struct vcpu *v)
 {
 	if (v->dirty & VCPU_DIRTY_RIP)
 		vmcs_write(VMCS_GUEST_RIP, v->rip);
@@ -251,7 +254,7 @@ void vmx_store_vcpu(struct vmx_cpu *c, const struct guest_ram *r, struct vcpu *v
 	if (v->dirty & VCPU_DIRTY_CR2)
 		write_cr2(v->cr2);
 	if (v->dirty & (VCPU_DIRTY_CR | VCPU_DIRTY_EFER))
-		store_paging(c, r, v);
+		store_paging(c, v);
 	/* The emulated instruction completed: its STI/MOV-SS shadow is over (SDM Vol. 3C 25.4.2
 	 * interruptibility state). VM entry checks the BS bit set below against TF only while
 	 * that blocking is on (27.3.1.5). */

@@ -11,7 +11,7 @@
 /* Reads the exit reason and what this exit's handler needs (exit_needs.h) into v. */
 void vmx_load_vcpu(struct vmx_cpu *c, struct vcpu *v, bool trace);
 /* Writes back what the dispatcher changed (v->dirty), the event to inject, the activity state. */
-void vmx_store_vcpu(struct vmx_cpu *c, const struct guest_ram *r, struct vcpu *v);
+void vmx_store_vcpu(struct vmx_cpu *c, struct vcpu *v);
 /* Reads segment s from the VMCS: the vcpu_platform's load_seg. */
 void vmx_load_seg(struct vcpu *v, enum vcpu_seg s);
 /* The guest's interruptibility state and RFLAGS, read from the VMCS once per exit at most. */

@@ -18,6 +18,35 @@
 #include "../../arch/string.h"
 #include "../../arch/x86.h"
 
+/* Exit qualification for I/O instructions (SDM Vol. 3C 28.2.1, table 28-5). */
+#define IOQ_SIZE_MASK 0x7ULL
+#define IOQ_IN (1ULL << 3)
+#define IOQ_STRING (1ULL << 4)
+#define IOQ_REP (1ULL << 5)
+#define IOQ_IMM (1ULL << 6)
+#define IOQ_PORT_SHIFT 16
+#define IOQ_PORT_MASK 0xffffULL
+
+bool block_insn_is_exit(const struct insn *in, const struct vcpu *v)
+{
+	u16 port;
+	u8 size;
+	if (interp_io_ports(in, v, &port, &size) != 0 || in->length != v->exit.instr_len)
+		return false;
+	bool string = in->kind == INSN_INS || in->kind == INSN_OUTS;
+	u64 want = (u64)(size - 1) | ((u64)port << IOQ_PORT_SHIFT);
+	if (in->kind == INSN_IN || in->kind == INSN_INS)
+		want |= IOQ_IN;
+	if (string)
+		want |= IOQ_STRING | (in->rep ? IOQ_REP : 0);
+	else if (in->imm_size)
+		want |= IOQ_IMM;
+	/* REP is reported for string instructions; elsewhere the bit says nothing */
+	u64 mask = IOQ_SIZE_MASK | IOQ_IN | IOQ_STRING | IOQ_IMM | (IOQ_PORT_MASK << IOQ_PORT_SHIFT) |
+	           (string ? IOQ_REP : 0);
+	return (v->exit.qual & mask) == want;
+}
+
 bool block_io_allowed(const struct vcpu *v)
 {
 	if (!(v->cr0 & CR0_PE))
@@ -106,8 +135,10 @@ static bool write_page(struct vcpu *v, struct block_pages *p, u64 lin, u64 *gpa_
 	u64 pg = lin & ~(PAGE_SIZE - 1);
 	if (pg != p->wlin) {
 		u64 gpa;
-		if (gmem_translate(v, pg, VCPU_WRITE, v->cpl == 3, &gpa, 0) != GMEM_OK)
+		if (gmem_translate_tables(v, pg, VCPU_WRITE, v->cpl == 3, &gpa, p->wtables, &p->nwtables) != GMEM_OK) {
+			p->wlin = 1;
 			return false;
+		}
 		p->wlin = pg;
 		p->wgpa = page_of(gpa);
 	}
@@ -134,7 +165,15 @@ bool block_writes_into(struct vcpu *v, const struct block *b, struct block_pages
 	u64 w0, w1;
 	if (!write_page(v, p, lin, &w0) || !write_page(v, p, lin + len - 1, &w1))
 		return true; /* cannot tell: assume it does */
-	return is_code_page(p, w0) || is_code_page(p, w1);
+	if (is_code_page(p, w0) || is_code_page(p, w1))
+		return true;
+	/* The write goes ahead. Into a page of the cached translation's own paging structures, it
+	 * may remap that translation: the next write walks afresh, as gmem_write does, so every
+	 * store is checked with the translation it is made with. */
+	for (u32 i = 0; i < p->nwtables; i++)
+		if (p->wtables[i] == w0 || p->wtables[i] == w1)
+			p->wlin = 1;
+	return false;
 }
 
 void blockio_init(struct blockio *bio, const struct block_config *cfg, struct interp_io bus,
@@ -149,6 +188,34 @@ void blockio_init(struct blockio *bio, const struct block_config *cfg, struct in
 }
 
 bool block_run_over(const struct blockio *bio) { return bio->run_over(bio->run_over_ctx); }
+
+/*
+ * With one exit per IO instruction, an interrupt that an IO instruction makes deliverable (a PIC
+ * unmask, a device's interrupt enable, an EOI) is injected at the VM entry right after it, before
+ * the next instruction; so is one that waited only for the STI/MOV-SS shadow the exiting
+ * instruction was in, which ends when it retires (SDM Vol. 3C 27.6 "Event Injection", 25.4.2
+ * interruptibility state). No instruction of the subset changes RFLAGS.IF and only port
+ * accesses change the devices, so checking after each IO instruction is exact.
+ */
+static bool irq_deliverable(const struct blockio *bio, const struct vcpu *v)
+{
+	return (v->rflags & RFLAGS_IF) && bio->irq_pending && bio->irq_pending(bio->run_over_ctx);
+}
+
+void block_fetch(struct vcpu *v, u64 lin, u32 len, u64 *page)
+{
+	u64 last = (lin + len - 1) & ~(u64)(PAGE_SIZE - 1);
+	if ((lin & ~(u64)(PAGE_SIZE - 1)) == *page && last == *page)
+		return;
+	u64 gpa;
+	(void)gmem_touch(v, lin, len, VCPU_EXEC, v->cpl == 3, &gpa, 0);
+	*page = last;
+}
+
+bool block_stops_after_io(const struct blockio *bio, const struct vcpu *v)
+{
+	return block_run_over(bio) || irq_deliverable(bio, v);
+}
 
 /*
  * Runs the block from its first instruction; returns the IO instructions executed. What can
@@ -168,11 +235,15 @@ static u32 run_block(struct blockio *bio, struct vcpu *v, const struct block *b,
 	bool fast = interp_fast_ready(v, b->mode, b->len);
 	u32 nio = 0;
 	u32 i = 0, n = 0;
+	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
+	if (!block_insn_is_exit(&b->insns[0], v))
+		i = BLOCK_NO_INSN; /* not what the processor executed: the one-exit path takes it */
 	while (i < b->ninsns && n < BLOCK_MAX_INSNS) {
 		const struct insn *in = &b->insns[i];
 		u8 f = b->iflags[i];
 		if ((f & BLOCK_I_IO) && !io_ok && n > 0)
 			break;
+		block_fetch(v, b->rip_linear + b->offset[i], in->length, &fetch_page);
 		bool taken;
 		if (fast && b->fast[i].kind != INTERP_FAST_NONE) {
 			/* in-block links only: RIP stays on the block's offsets */
@@ -194,8 +265,8 @@ static u32 run_block(struct blockio *bio, struct vcpu *v, const struct block *b,
 		n++;
 		if (f & BLOCK_I_IO) {
 			nio++;
-			if (block_run_over(bio))
-				break; /* the guest's run is over */
+			if (block_stops_after_io(bio, v))
+				break; /* the guest's run is over, or an interrupt comes now */
 		}
 	}
 	*insns = n;

@@ -26,6 +26,9 @@ struct blockio {
 	struct interp_io bus;
 	bool (*run_over)(void *ctx);
 	void *run_over_ctx;
+	/* Does the interrupt controller hold a request the guest would take with RFLAGS.IF = 1
+	 * (run_over_ctx)? NULL: never. */
+	bool (*irq_pending)(void *ctx);
 };
 
 void blockio_init(struct blockio *bio, const struct block_config *cfg, struct interp_io bus,

@@ -90,6 +90,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 	if (b->mode != CPU_MODE_64)
 		return -1;
 	const char *why = 0; /* why the recording ended, for trace=blocks */
+	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
 	u64 lin = b->rip_linear;
 	u8 buf[INSN_MAX_LEN];
 	u32 got = 0;
@@ -113,11 +114,13 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 			bool string = insn_is_string_io(in->kind);
 			struct interp_result res;
 			/* a block starts at a non-string IO; a REP string has its own exit path */
-			if (b->ninsns == 0 ? !is_io || string : string || (is_io && !io_ok))
-				why = "string IO or IO not permitted";
+			if (b->ninsns == 0 ? !is_io || string || !block_insn_is_exit(in, v) : string || (is_io && !io_ok))
+				why = "string IO, IO not permitted, or not the exiting instruction";
 			else if (!continues_range(b, lin) && b->nseg == BLOCK_MAX_SEGS)
 				why = "32 code ranges";
-			else if (interp_exec(v, in, &io, &res) != INTERP_OK)
+			else
+				block_fetch(v, lin, in->length, &fetch_page);
+			if (!why && interp_exec(v, in, &io, &res) != INTERP_OK)
 				why = "not exactly emulable here";
 		}
 		if (why)
@@ -127,8 +130,8 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 		if (is_io) {
 			(*nio)++;
 			last_io = b->ninsns - 1;
-			if (block_run_over(bio))
-				why = "the guest's run ended";
+			if (block_stops_after_io(bio, v))
+				why = "the guest's run ended or an interrupt is deliverable";
 		}
 	}
 	note_stop(why, lin, buf, got);
@@ -146,7 +149,10 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 	bool io_ok = block_io_allowed(v);
 	bool fast = interp_fast_ready(v, b->mode, b->len);
 	u32 n = 0, nio = 0;
+	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
 	for (u32 i = 0; i < b->ninsns; i++) {
+		if (i == 0 && !block_insn_is_exit(&b->insns[0], v))
+			break; /* not what the processor executed: the one-exit path takes it */
 		if (scan_rip_linear(v) != b->lin[i])
 			break; /* the guest went another way: the block ends here */
 		const struct insn *in = &b->insns[i];
@@ -157,6 +163,7 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 		if ((f & BLOCK_I_WRITES) && interp_write_range(v, in, &wl, &wlen) == 0 &&
 		    block_writes_into(v, b, pg, wl, wlen))
 			break;
+		block_fetch(v, b->lin[i], in->length, &fetch_page);
 		if (fast && b->fast[i].kind != INTERP_FAST_NONE) {
 			interp_fast_exec(v, &b->fast[i], 0, &io);
 		} else {
@@ -167,7 +174,7 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 		n++;
 		if (f & BLOCK_I_IO) {
 			nio++;
-			if (block_run_over(bio))
+			if (block_stops_after_io(bio, v))
 				break;
 		}
 	}

@@ -49,6 +49,9 @@ struct vcpu_exit {
 /* An instruction was emulated: vmx/ clears STI/MOV-SS blocking (SDM Vol. 3C 25.4.2,
  * interruptibility state); its debug traps are in pending_dbg (vcpu_retire). */
 #define VCPU_DIRTY_RETIRED (1u << 6)
+/* The PDPTE registers were loaded (an emulated CR write under PAE paging): vmx/ writes them to
+ * the VMCS guest PDPTE fields, which VM entry loads (SDM Vol. 3C 27.3.2.4). */
+#define VCPU_DIRTY_PDPTE (1u << 7)
 
 /*
  * Debug exceptions that an emulated instruction raised, in the format of the VMCS
@@ -63,6 +66,7 @@ struct vcpu_exit {
 #define VCPU_DBG_ENABLED_BP (1u << 12) /* one of them enabled in DR7: Bn are delivered only with it */
 #define VCPU_DBG_BS (1u << 14)         /* single step (RFLAGS.TF) */
 #define VCPU_NDEBUG_ADDR 4             /* DR0-DR3 */
+#define VCPU_NPDPTE 4
 
 enum vcpu_access { VCPU_READ, VCPU_WRITE, VCPU_EXEC };
 
@@ -101,6 +105,11 @@ struct vcpu {
 	u64 rip, rflags;
 	u64 cr0, cr2, cr3, cr4; /* the guest's view (read shadows applied) */
 	u64 efer;
+	/* PAE paging's PDPTE registers (SDM Vol. 3A 5.4.1 "PDPTE Registers"; 4.4.1 in older
+	 * editions): what the processor translates with, loaded by MOV CR3 and by the CR0/CR4 writes
+	 * of 5.4.1, not re-read from memory. vmx/ fills them from the VMCS guest PDPTE fields while
+	 * PAE paging is on (VM exit saves them there under EPT, Vol. 3C 28.3.4). */
+	u64 pdpte[VCPU_NPDPTE];
 	u64 dr7;
 	u64 dr[VCPU_NDEBUG_ADDR]; /* DR0-DR3: filled by vmx/ only when DR7 enables a breakpoint */
 	u32 pending_dbg;          /* VCPU_DBG_* raised by this exit's emulation */
@@ -160,13 +169,6 @@ static inline void vcpu_retire(struct vcpu *v)
 	vcpu_single_step_trap(v);
 }
 
-/* Moves RIP past the exiting instruction, which the dispatcher has emulated. */
-static inline void vcpu_skip_instruction(struct vcpu *v)
-{
-	vcpu_set_rip(v, v->rip + v->exit.instr_len);
-	vcpu_retire(v);
-}
-
 /*
  * Segment access rights as struct vcpu_seg holds them: the VMX format (SDM Vol. 3C 25.4.1,
  * table 25-2), which is the descriptor's bits 47:40 and 55:52 (Vol. 3A 3.4.5) and an unusable bit.
@@ -212,6 +214,18 @@ static inline const struct vcpu_segment *vcpu_seg(const struct vcpu *v, enum vcp
 static inline bool vcpu_long_mode(const struct vcpu *v)
 {
 	return (v->efer & EFER_LMA) && (vcpu_seg(v, VCPU_CS)->ar & VCPU_AR_L);
+}
+
+#define VCPU_EIP_MASK 0xffffffffULL
+/* Moves RIP past the exiting instruction, which the dispatcher has emulated. Outside 64-bit
+ * code the instruction pointer is EIP and wraps at 4 GiB, as the interpreter's does: an RIP with
+ * bits 63:32 set there would fail the VM-entry check on guest RIP (SDM Vol. 3C 27.3.1.4 "Checks
+ * on Guest RIP, RFLAGS, and SSP"; 26.3.1.4 in older editions). */
+static inline void vcpu_skip_instruction(struct vcpu *v)
+{
+	u64 next = v->rip + v->exit.instr_len;
+	vcpu_set_rip(v, vcpu_long_mode(v) ? next : next & VCPU_EIP_MASK);
+	vcpu_retire(v);
 }
 
 /* Requests a hardware exception for the next VM entry. */

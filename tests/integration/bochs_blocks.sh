@@ -184,4 +184,5 @@ if [ -f "$out/blk_pagecross-on.log" ]; then
 		not_ok "bochs_blocks blk_pagecross-cpu: no block crosses the page with extent=cpu" "$out/blk_pagecross-cpu.log"
 	fi
 fi
+expect_no_entry_failure "$out" "bochs_blocks: no unexpected VM entry failure"
 exit 0

@@ -52,4 +52,5 @@ expect_line "$l" "^\[hv\] bad value '7' for option 'guest_mem': expected" "bochs
 l=$out/notword.log
 expect_code "$(cat "$out/notword.rc")" 64 "bochs word without '=': code 64" "$l"
 expect_line "$l" "^\[hv\] option 'block_io' is not a key=value word$" "bochs word without '=': named"
+expect_no_entry_failure "$out" "bochs_boot: no unexpected VM entry failure"
 exit 0

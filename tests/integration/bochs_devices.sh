@@ -120,4 +120,5 @@ for sfx in "" -off; do
 done
 expect_stat pitirq-off 's["blocks"]["runs"] == 0 and s["io_exits"] == s["io_instructions"]' \
 	"block_io=off: one exit per IO instruction, no block runs"
+expect_no_entry_failure "$out" "bochs_devices: no unexpected VM entry failure"
 exit 0

@@ -134,4 +134,5 @@ expect_line "$l" '^\[hv\] guest image: no Multiboot header' "bochs garbage guest
 l=$out/toobig.log
 expect_code "$(cat "$out/toobig.rc")" 69 "bochs guest_mem too big: refused with code 69" "$l"
 expect_line "$l" '^\[hv\] guest RAM: guest_mem=2048M does not fit' "bochs guest_mem too big: says it does not fit"
+expect_no_entry_failure "$out" "bochs_guests: no unexpected VM entry failure"
 exit 0

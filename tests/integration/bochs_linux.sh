@@ -83,4 +83,5 @@ l=$out/shell.log
 expect_code "$(cat "$out/shell.rc")" 0 "bochs linux shell: the run ends cleanly after 'exit'" "$l"
 expect_line "$l" '^answer-42$' "bochs linux shell: a command typed on the serial line ran in the guest's shell"
 expect_line "$l" 'console=ttyS0 nolapic noapic acpi=off pci=off nosmp reboot=pci' "bochs linux shell: /proc/cmdline is the one given"
+expect_no_entry_failure "$out" "bochs_linux: no unexpected VM entry failure"
 exit 0

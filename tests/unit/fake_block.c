@@ -78,14 +78,29 @@ bool bf_decode_at_rip(struct vcpu *v, struct insn *in)
 static u32 bus_in(void *ctx, u16 port, u8 size) { return iobus_in(ctx, port, size); }
 static void bus_out(void *ctx, u16 port, u8 size, u32 val) { iobus_out(ctx, port, size, val); }
 
+static void set_io_exit(struct vcpu *v, const struct insn *in)
+{
+	v->exit = (struct vcpu_exit){.reason = EXIT_REASON_IO_INSTRUCTION, .qual = bf_io_qual(in, v),
+	                             .instr_len = in->length, .instr_info = io_info(in)};
+}
+
+void bf_io_exit(struct vcpu *v)
+{
+	struct insn in;
+	if (bf_decode_at_rip(v, &in) && insn_is_io(in.kind))
+		set_io_exit(v, &in);
+}
+
 bool bf_cpu_step(struct vcpu *v, u32 *exits)
 {
 	struct insn in;
 	if (v->ended || !bf_decode_at_rip(v, &in))
 		return false;
+	/* the processor's fetch sets the accessed flags of the code's translation (SDM Vol. 3A 5.8) */
+	u8 fetched[INSN_MAX_LEN];
+	assert_int_equal(gmem_read(v, scan_rip_linear(v), fetched, in.length, VCPU_EXEC, v->cpl == 3, NULL), GMEM_OK);
 	if (insn_is_io(in.kind)) {
-		v->exit = (struct vcpu_exit){.reason = EXIT_REASON_IO_INSTRUCTION, .qual = bf_io_qual(&in, v),
-		                             .instr_len = in.length, .instr_info = io_info(&in)};
+		set_io_exit(v, &in);
 		v->pending_dbg = 0; /* as vmx/ loads it at each exit */
 		dispatch_exit(&fk.d, v);
 		(*exits)++;

@@ -50,6 +50,10 @@ u64 bf_io_qual(const struct insn *in, const struct vcpu *v);
 /* Decodes the instruction at v's RIP in v's mode; false when it does not decode into the subset. */
 bool bf_decode_at_rip(struct vcpu *v, struct insn *in);
 
+/* The exit the processor reports for the IO instruction at v's RIP (left alone when there is
+ * none): what vmx/ loads into v->exit before the dispatcher runs. */
+void bf_io_exit(struct vcpu *v);
+
 /*
  * One step of the processor: an IO instruction exits (dispatch_exit on fk.d), anything else runs
  * on the interpreter. Returns false, doing nothing, at an instruction neither can run (HLT ends

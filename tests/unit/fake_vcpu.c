@@ -95,6 +95,12 @@ static void build_page_tables(void)
 		put64(PT0 + 8 * i, (i * PAGE_SIZE) | PTE_FLAGS);
 }
 
+void fake_legacy_hole(void)
+{
+	mem.hole_start = LEGACY_HOLE_START;
+	mem.hole_end = LEGACY_HOLE_END;
+}
+
 void fake_unmap(u64 linear)
 {
 	assert_true(linear < FAKE_RAM_SIZE);
@@ -183,6 +189,7 @@ int fake_setup(void **state)
 {
 	(void)state;
 	memset(&fk, 0, sizeof(fk));
+	mem.hole_start = mem.hole_end = 0;
 	if (fake_guest_ram_alloc(&mem))
 		return -1;
 	fk.ram = mem.ram;

@@ -67,6 +67,8 @@ void fake_mode_long64(void);  /* IA-32e mode, 4-level paging identity-mapping th
 void fake_mode_compat(void);  /* IA-32e mode, CS.L = 0, CS.D = 1 */
 /* Clears the PTE of the 4-KiB page holding linear (long-mode tables). */
 void fake_unmap(u64 linear);
+/* From now until the next fake_setup the legacy hole (0xa0000-0xfffff) is not RAM, as under vmx/. */
+void fake_legacy_hole(void);
 
 /* The exit the next dispatch call sees. */
 void fake_exit(u32 reason, u64 qual, u32 instr_len);

@@ -82,8 +82,11 @@ void *slot(struct tvm *t, u64 linear, int level)
 			u64 *e = (u64 *)(ram + table + idx * 8);
 			if (l == level)
 				return e;
-			if (!(*e & P))
+			if (!(*e & P)) {
 				*e = new_table() | (pdpte ? P : P | RW | US);
+				if (pdpte) /* as the guest's MOV CR3 would load it */
+					t->v.pdpte[idx] = *e;
+			}
 			table = *e & ADDR64;
 		}
 	}

@@ -5,6 +5,8 @@
  */
 #include "fake_vcpu.h"
 
+#include <string.h>
+
 #define V (&fk.v)
 
 enum { MOV_TO = 0, MOV_FROM = 1, CLTS = 2, LMSW = 3 };
@@ -393,6 +395,140 @@ static void test_lmsw_memory_operand(void **state)
 	assert_int_equal(V->cr0, CR0_PE | CR0_TS | CR0_ET);
 }
 
+/* ---- PAE paging: the PDPTEs are loaded and checked (issue 12, defect 6) ---- */
+
+#define PDPT 0x10000ULL /* the PDPT: 32-byte aligned, inside the fake RAM */
+#define PDPTE_P 1ULL
+#define PDPTE_RSVD_BIT5 (1ULL << 5)
+
+static void put_pdpte(u32 i, u64 e) { memcpy(fk.ram + PDPT + 8 * i, &e, 8); }
+
+/* The next instruction: RIP back on FAKE_RIP, nothing pending, nothing dirty. */
+static void again(void)
+{
+	V->rip = FAKE_RIP;
+	V->inject.pending = false;
+	V->dirty = 0;
+}
+
+/* 32-bit protected mode with CR4.PAE and CR3 on the PDPT, paging still off. */
+static void pae_ready(void)
+{
+	fake_mode_prot32();
+	V->cr4 = CR4_PAE;
+	V->cr3 = PDPT;
+	put_pdpte(0, 0x20000 | PDPTE_P);
+	put_pdpte(1, 0x21000 | PDPTE_P);
+	put_pdpte(2, 0xdeadbeef000ULL | PDPTE_RSVD_BIT5); /* not present: its other bits are free */
+	put_pdpte(3, 0);
+}
+
+/* Turning paging on loads the four PDPTEs into the registers vmx/ writes to the VMCS. */
+static void test_cr0_pg_pae_loads_pdptes(void **state)
+{
+	pae_ready();
+	mov_to(0, CR0_PE | CR0_ET | CR0_PG);
+	fake_assert_retired(3);
+	assert_true(V->dirty & VCPU_DIRTY_PDPTE);
+	assert_int_equal(V->pdpte[0], 0x20000 | PDPTE_P);
+	assert_int_equal(V->pdpte[1], 0x21000 | PDPTE_P);
+	assert_int_equal(V->pdpte[2], 0xdeadbeef000ULL | PDPTE_RSVD_BIT5);
+	assert_int_equal(V->pdpte[3], 0);
+}
+
+/* A present PDPTE with a reserved bit: #GP(0), CR0 unchanged, nothing for the VMCS. Before the
+ * fix the write went through and VM entry failed on the PDPTE field (code 67). */
+static void test_cr0_pg_pae_reserved_pdpte_gp(void **state)
+{
+	static const u64 bad[] = {1ULL << 1, 1ULL << 2, 1ULL << 5, 1ULL << 8, 1ULL << 36, 1ULL << 63};
+	for (u32 i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(fake_setup(state), 0);
+		pae_ready();
+		put_pdpte(1, 0x21000 | PDPTE_P | bad[i]);
+		mov_to(0, CR0_PE | CR0_ET | CR0_PG);
+		expect_gp();
+		assert_false(V->dirty & VCPU_DIRTY_PDPTE);
+		assert_int_equal(V->cr0, CR0_PE | CR0_ET);
+	}
+}
+
+/* MAXPHYADDR is the host's (CPUID 80000008H): bits below it are address bits. */
+static void test_pdpte_reserved_above_host_maxphyaddr(void **state)
+{
+	fake_cpuid_set(0x80000000, 0, true, 0x80000008, 0, 0, 0);
+	fake_cpuid_set(0x80000008, 0, true, 46, 0, 0, 0);
+	pae_ready();
+	put_pdpte(0, (1ULL << 45) | PDPTE_P);
+	mov_to(0, CR0_PE | CR0_ET | CR0_PG);
+	fake_assert_retired(3);
+	assert_int_equal(V->pdpte[0], (1ULL << 45) | PDPTE_P);
+	assert_int_equal(fake_setup(state), 0);
+	fake_cpuid_set(0x80000000, 0, true, 0x80000008, 0, 0, 0);
+	fake_cpuid_set(0x80000008, 0, true, 46, 0, 0, 0);
+	pae_ready();
+	put_pdpte(0, (1ULL << 46) | PDPTE_P);
+	mov_to(0, CR0_PE | CR0_ET | CR0_PG);
+	expect_gp();
+}
+
+/* A PDPT outside guest RAM reads all ones: present with reserved bits, #GP. */
+static void test_pdpt_outside_ram_gp(void **state)
+{
+	pae_ready();
+	V->cr3 = FAKE_RAM_SIZE;
+	mov_to(0, CR0_PE | CR0_ET | CR0_PG);
+	expect_gp();
+}
+
+/* CR4.PAE set under 32-bit paging, and CR4.PGE toggled under PAE paging, load them; CR0.TS does
+ * not: the registers keep what was loaded, whatever memory holds now. */
+static void test_cr4_and_cr0_loads_only_on_the_listed_bits(void **state)
+{
+	pae_ready();
+	V->cr4 = 0;
+	V->cr0 = CR0_PE | CR0_ET | CR0_PG;
+	put_pdpte(0, 0x20000 | PDPTE_P | PDPTE_RSVD_BIT5);
+	mov_to(4, CR4_PAE);
+	expect_gp();
+	assert_int_equal(V->cr4, 0);
+	put_pdpte(0, 0x20000 | PDPTE_P);
+	again();
+	mov_to(4, CR4_PAE);
+	fake_assert_retired(3);
+	assert_int_equal(V->pdpte[0], 0x20000 | PDPTE_P);
+	put_pdpte(0, 0x30000 | PDPTE_P | PDPTE_RSVD_BIT5);
+	again();
+	mov_to(0, V->cr0 | CR0_TS);
+	fake_assert_retired(3);
+	assert_false(V->dirty & VCPU_DIRTY_PDPTE);
+	assert_int_equal(V->pdpte[0], 0x20000 | PDPTE_P);
+	again();
+	mov_to(4, CR4_PAE | (1ULL << 7)); /* PGE */
+	expect_gp();
+}
+
+/* MOV to CR3 under PAE paging loads them too; with IA-32e mode coming (LME) nothing is loaded. */
+static void test_cr3_pae_loads_and_lme_does_not(void **state)
+{
+	pae_ready();
+	V->cr0 |= CR0_PG;
+	put_pdpte(0, 0x20000 | PDPTE_P | PDPTE_RSVD_BIT5);
+	mov_to(3, PDPT);
+	expect_gp();
+	put_pdpte(0, 0x20000 | PDPTE_P);
+	again();
+	mov_to(3, PDPT);
+	fake_assert_retired(3);
+	assert_int_equal(V->pdpte[0], 0x20000 | PDPTE_P);
+	assert_int_equal(fake_setup(state), 0);
+	pae_ready();
+	V->efer = EFER_LME;
+	put_pdpte(0, 0x20000 | PDPTE_P | PDPTE_RSVD_BIT5); /* a PML4 entry now: bit 5 is A */
+	mov_to(0, CR0_PE | CR0_ET | CR0_PG);
+	fake_assert_retired(3);
+	assert_false(V->dirty & VCPU_DIRTY_PDPTE);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
 
 int main(void)
@@ -433,6 +569,12 @@ int main(void)
 		T(test_lmsw_never_clears_pe),
 		T(test_lmsw_only_low_four_bits),
 		T(test_lmsw_memory_operand),
+		T(test_cr0_pg_pae_loads_pdptes),
+		T(test_cr0_pg_pae_reserved_pdpte_gp),
+		T(test_pdpte_reserved_above_host_maxphyaddr),
+		T(test_pdpt_outside_ram_gp),
+		T(test_cr4_and_cr0_loads_only_on_the_listed_bits),
+		T(test_cr3_pae_loads_and_lme_does_not),
 	};
 	return UNIT_RUN(tests);
 }

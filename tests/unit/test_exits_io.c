@@ -160,6 +160,30 @@ static void test_debug_exit_read_does_not_end(void **state)
 	assert_int_equal(V->gpr[VCPU_RAX], 0xffffffffULL);
 }
 
+/* Issue 12 defect 7: an OUT whose last byte is at linear 0xffffffff in 32-bit code. EIP wraps
+ * to 0 plus what is left, as the processor's does; RIP 0x100000000 failed VM entry (code 67,
+ * SDM Vol. 3C 27.3.1.4: RIP bits 63:32 are 0 outside 64-bit code). */
+static void test_out_at_4gib_wraps_eip_outside_64bit_code(void **state)
+{
+	fake_mode_prot32();
+	V->rip = 0xfffffffeULL;
+	io(BYTE_PORT, 1, false, IMM, 2);
+	assert_false(V->ended);
+	assert_int_equal(V->rip, 0);
+	assert_int_equal(rec.nout, 1);
+	V->rip = 0xffffffffULL; /* OUT DX, AL: one byte */
+	io(BYTE_PORT, 1, false, 0, 1);
+	assert_int_equal(V->rip, 0);
+}
+
+/* ... while 64-bit code goes on past 4 GiB. */
+static void test_out_at_4gib_goes_on_in_64bit_code(void **state)
+{
+	V->rip = 0xffffffffULL;
+	io(BYTE_PORT, 1, false, 0, 1);
+	assert_int_equal(V->rip, 0x100000000ULL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, fake_teardown)
 
 int main(void)
@@ -178,6 +202,8 @@ int main(void)
 		T(test_debug_exit_ends_guest),
 		T(test_debug_exit_byte_write_masked),
 		T(test_debug_exit_read_does_not_end),
+		T(test_out_at_4gib_wraps_eip_outside_64bit_code),
+		T(test_out_at_4gib_goes_on_in_64bit_code),
 	};
 	return UNIT_RUN(tests);
 }

@@ -393,6 +393,53 @@ static void test_rep_ins_unclaimed_port_writes_ones(void **state)
 	assert_int_equal(fk.ram[0x30008], 0);
 }
 
+/* ---- issue 12, defects 8 and 9 ---- */
+
+/* A faulting INS reads no port: the processor checks the store first (SDM Vol. 2A "INS"), so
+ * the retried INS stores the value the device still holds. Before the fix the port was read,
+ * the value lost, and the retry stored the next one (a UART's IIR consumed twice). */
+static void test_faulting_ins_reads_no_port(void **state)
+{
+	fake_unmap(0x20000);
+	V->gpr[VCPU_RDI] = 0x20000;
+	rec.next_in = 0x55;
+	sio(REC_PORT, 1, true, 0, ASZ64, VCPU_DS);
+	fake_assert_fault(X86_EXC_PF, true, 1u << 1); /* write, not present */
+	assert_int_equal(rec.nin, 0);
+	assert_int_equal(rec.next_in, 0x55);
+	/* mid-REP likewise: the iteration that faults reads nothing */
+	assert_int_equal(setup(state), 0);
+	fake_unmap(0x11000);
+	V->gpr[VCPU_RDI] = 0x10ffe;
+	V->gpr[VCPU_RCX] = 4;
+	sio(REC_PORT, 1, true, REP, ASZ64, VCPU_DS);
+	fake_assert_fault(X86_EXC_PF, true, 1u << 1);
+	assert_int_equal(rec.nin, 2);
+	assert_int_equal(V->gpr[VCPU_RCX], 2);
+}
+
+/* OUTS from the legacy hole sends all ones, as a MOV from there reads them; the walk sets the
+ * accessed flag. Before the fix the guest was stopped (code 68, "not RAM"). */
+static void test_outs_from_legacy_hole_reads_ones(void **state)
+{
+	fake_legacy_hole();
+	V->gpr[VCPU_RSI] = 0xb8000;
+	V->gpr[VCPU_RCX] = 2;
+	sio(REC_PORT, 2, false, REP, ASZ64, VCPU_DS);
+	assert_false(V->ended);
+	assert_false(V->inject.pending);
+	assert_int_equal(rec.nout, 2);
+	assert_int_equal(io_log_nth(&rec, false, 0)->val, 0xffff);
+	assert_int_equal(io_log_nth(&rec, false, 1)->val, 0xffff);
+	assert_int_equal(V->gpr[VCPU_RSI], 0xb8004);
+	assert_int_equal(V->rip, FAKE_RIP + 2);
+	/* INS into the hole still stops the guest with a report (README: only MOV stores drop) */
+	V->gpr[VCPU_RDI] = 0xb8000;
+	sio(REC_PORT, 1, true, 0, ASZ64, VCPU_DS);
+	assert_true(V->ended);
+	assert_int_equal(rec.nin, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, fake_teardown)
 
 int main(void)
@@ -425,6 +472,8 @@ int main(void)
 		T(test_outs_to_debug_exit),
 		T(test_rep_outs_unclaimed_port),
 		T(test_rep_ins_unclaimed_port_writes_ones),
+		T(test_faulting_ins_reads_no_port),
+		T(test_outs_from_legacy_hole_reads_ones),
 	};
 	return UNIT_RUN(tests);
 }

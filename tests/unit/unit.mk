@@ -65,6 +65,7 @@ UNIT_SRCS_test_scanner := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/un
 UNIT_SRCS_test_block_dispatch := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c tests/unit/block_dispatch_fixture.c
 UNIT_SRCS_test_block_limits := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c tests/unit/block_dispatch_fixture.c
 UNIT_SRCS_test_follow := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c
+UNIT_SRCS_test_block_hostile := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c tests/unit/block_dispatch_fixture.c
 UNIT_SRCS_test_interrupts := dispatcher/interrupts.c
 UNIT_SRCS_test_iobus := devices/iobus.c devices/debug_exit.c
 UNIT_SRCS_test_rtc := devices/rtc.c devices/iobus.c tests/unit/rtc_fixture.c
