@@ -27,6 +27,7 @@ CORE_ASMS := boot/multiboot2/entry.asm arch/entry.asm arch/isr.asm vmx/entry.asm
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/core/%.o) $(CORE_ASMS:%.asm=$(BUILD)/core/%.asm.o)
 
 .PHONY: all core efi iso usb guests test unit bench run clean deps fuzz FORCE
+.PHONY: debug
 all: core efi iso usb guests
 
 core: $(BUILD)/microhv.elf
@@ -81,6 +82,15 @@ run: deps
 	scripts/run-bochs.sh $(if $(CPU),--cpu $(CPU)) $(if $(HVARGS),--cmdline "$(HVARGS)") \
 		--guest $(RUN_GUEST) $(if $(RUN_INITRD),--initrd $(RUN_INITRD)) $(if $(APPEND),--append "$(APPEND)") \
 		--timeout $(or $(TIMEOUT),3600) --console
+
+# `make debug GUEST=... [HVARGS=...]`: the same Bochs run under Bochs's debugger, stopped before the
+# first instruction, microhv's symbols loaded (README "Exit statistics")
+debug: deps
+	$(MAKE) all
+	$(if $(KERNEL)$(GUEST),,scripts/linux-guest.sh)
+	scripts/run-bochs.sh --debug $(if $(CPU),--cpu $(CPU)) $(if $(HVARGS),--cmdline "$(HVARGS)") \
+		--guest $(RUN_GUEST) $(if $(RUN_INITRD),--initrd $(RUN_INITRD)) $(if $(APPEND),--append "$(APPEND)") \
+		--timeout $(or $(TIMEOUT),86400) --log $(BUILD)/debug-serial.log
 
 test: deps
 	$(MAKE) all unit
