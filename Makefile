@@ -23,6 +23,7 @@ PURE_SRCS := arch/printf.c arch/console.c arch/pmm.c arch/elf.c arch/memmap.c ar
 CORE_SRCS := $(PURE_SRCS) arch/serial.c arch/desc.c arch/exceptions.c arch/paging.c \
 	arch/shutdown.c arch/tsc.c arch/cmos.c boot/main.c boot/launch.c boot/multiboot2/mb2.c vmx/report.c \
 	vmx/guest_ram.c vmx/vmx.c vmx/run.c
+CORE_SRCS += arch/ksyms.c
 CORE_ASMS := boot/multiboot2/entry.asm arch/entry.asm arch/isr.asm vmx/entry.asm
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/core/%.o) $(CORE_ASMS:%.asm=$(BUILD)/core/%.asm.o)
 
@@ -31,9 +32,22 @@ CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/core/%.o) $(CORE_ASMS:%.asm=$(BUILD)/core/
 all: core efi iso usb guests
 
 core: $(BUILD)/microhv.elf
-$(BUILD)/microhv.elf: $(CORE_OBJS) linker.ld
-	@echo "  LD      $@"
-	@$(LD) $(CORE_LDFLAGS) -o $@ $(CORE_OBJS)
+$(BUILD)/microhv.elf: $(CORE_OBJS) linker.ld scripts/link-core.sh
+	@echo "  LD      $@ (two passes: the second carries the symbol table, arch/ksyms.h)"
+	@CC="$(CC)" CFLAGS="$(CORE_CFLAGS)" LD="$(LD)" LDFLAGS="$(CORE_LDFLAGS)" scripts/link-core.sh $@ $(CORE_OBJS)
+
+# The test build with a deliberate panic (tests/integration/bochs_panic.sh): boot/main.c built
+# again with HV_TEST_PANIC, plus boot/test_panic.c; every other object is the core's own.
+PANIC_OBJS := $(filter-out $(BUILD)/core/boot/main.o,$(CORE_OBJS)) $(BUILD)/core-test/boot/main.o \
+	$(BUILD)/core-test/boot/test_panic.o
+$(BUILD)/test/microhv-panic.elf: $(PANIC_OBJS) linker.ld scripts/link-core.sh
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@ (test build: panics on purpose)"
+	@CC="$(CC)" CFLAGS="$(CORE_CFLAGS)" LD="$(LD)" LDFLAGS="$(CORE_LDFLAGS)" scripts/link-core.sh $@ $(PANIC_OBJS)
+$(BUILD)/core-test/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (test build)"
+	@$(CC) $(CORE_CFLAGS) -DHV_TEST_PANIC -MMD -MP -c $< -o $@
 
 $(BUILD)/core/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -45,6 +59,7 @@ $(BUILD)/core/%.asm.o: %.asm
 	@$(NASM) -f elf64 -Werror -o $@ $<
 
 -include $(wildcard $(BUILD)/core/*/*.d $(BUILD)/core/*/*/*.d)
+-include $(wildcard $(BUILD)/core-test/*/*.d)
 -include boot/uefi/uefi.mk
 -include guest/tests/guests.mk
 -include tests/unit/unit.mk

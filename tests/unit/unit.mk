@@ -21,6 +21,7 @@ UNIT_SRCS_test_elf := arch/elf.c arch/printf.c
 UNIT_SRCS_test_elf_segments := arch/elf.c arch/printf.c
 UNIT_SRCS_test_memmap := arch/memmap.c arch/console.c arch/printf.c
 UNIT_SRCS_test_caps := vmx/caps.c
+UNIT_SRCS_test_ksyms := arch/ksyms.c
 UNIT_SRCS_test_guest_mem := dispatcher/guest_mem.c
 UNIT_SRCS_test_guest_mem_faults := dispatcher/guest_mem.c
 UNIT_SRCS_test_controls := vmx/controls.c
