@@ -13,12 +13,9 @@ CORE_CFLAGS := -std=c11 -O2 -g $(WARN) -ffreestanding -fno-builtin -nostdlib -mn
 CORE_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T linker.ld
 
 # Pure C shared by the core, the UEFI loader and the host tests.
+include dispatcher/dispatcher.mk
 PURE_SRCS := arch/printf.c arch/console.c arch/pmm.c arch/elf.c arch/memmap.c arch/string.c \
-	boot/options.c vmx/caps.c vmx/controls.c vmx/ept.c vmx/vmx_errors.c \
-	dispatcher/cpuid.c dispatcher/exit_reasons.c dispatcher/guest_mem.c dispatcher/msr.c \
-	dispatcher/dispatch.c dispatcher/exits_io.c dispatcher/breakpoints.c dispatcher/exits_cpu.c dispatcher/exits_cr.c dispatcher/interrupts.c \
-	dispatcher/decode.c dispatcher/decode_subset.c dispatcher/hash.c dispatcher/table.c dispatcher/scanner.c dispatcher/rip_update.c \
-	dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/block_dispatch.c dispatcher/trace.c \
+	boot/options.c vmx/caps.c vmx/controls.c vmx/ept.c vmx/vmx_errors.c $(DISPATCHER_SRCS) \
 	devices/iobus.c devices/uart.c devices/debug_exit.c devices/pic.c devices/pit.c devices/sysport.c devices/rtc.c devices/reset.c devices/board.c guest/mb1.c guest/linux.c
 CORE_SRCS := $(PURE_SRCS) arch/serial.c arch/desc.c arch/exceptions.c arch/paging.c \
 	arch/shutdown.c arch/tsc.c arch/cmos.c boot/main.c boot/launch.c boot/multiboot2/mb2.c vmx/report.c \
@@ -58,7 +55,7 @@ $(BUILD)/core/%.asm.o: %.asm
 	@echo "  NASM    $<"
 	@$(NASM) -f elf64 -Werror -o $@ $<
 
--include $(wildcard $(BUILD)/core/*/*.d $(BUILD)/core/*/*/*.d)
+-include $(wildcard $(BUILD)/core/*/*.d $(BUILD)/core/*/*/*.d $(BUILD)/core/*/*/*/*.d)
 -include $(wildcard $(BUILD)/core-test/*/*.d)
 -include boot/uefi/uefi.mk
 -include guest/tests/guests.mk
@@ -123,3 +120,7 @@ bench: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# `make -s print-VAR`: a variable's value, for the shell scripts that build from the same lists
+print-%:
+	@echo $($*)

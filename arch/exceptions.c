@@ -14,7 +14,7 @@ static bool in_report;
 
 void exc_set_on_exit(enum on_exit_action how) { exc_on_exit = how; }
 
-static const char *const vector_names[32] = {
+static const char *const vector_names[X86_EXC_COUNT] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
 	"#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor segment overrun",
 	"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
@@ -53,7 +53,7 @@ void exc_report(struct exc_frame *f)
 	if (in_report) /* a fault while reporting: do not recurse */
 		hv_exit_action(exc_on_exit, HV_EXIT_PANIC);
 	in_report = true;
-	const char *name = f->vector < 32 ? vector_names[f->vector] : "unexpected interrupt";
+	const char *name = f->vector < X86_EXC_COUNT ? vector_names[f->vector] : "unexpected interrupt";
 	con_log("host exception: vector %llu (%s) error code 0x%llx\n", (unsigned long long)f->vector, name,
 	        (unsigned long long)f->error);
 	con_log("  rip=0x%016llx cs=0x%llx rflags=0x%llx rsp=0x%016llx ss=0x%llx cr2=0x%llx\n",

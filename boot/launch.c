@@ -46,7 +46,7 @@ static bool is_bzimage(const struct boot_module *m)
 
 /* Loads the guest image into guest RAM: a Linux bzImage (with the "initrd" module) or a
  * Multiboot1 image. Fills the entry state; 0, or -1 after printing why. */
-static int load_image(const struct boot_info *bi, const struct boot_module *m, const struct guest_mem *gm,
+static int load_image(const struct boot_info *bi, const struct boot_module *m, const struct loader_ram *gm,
                       struct guest_entry_state *entry)
 {
 	char err[LAUNCH_ERR_MAX];
@@ -104,7 +104,7 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 		con_log("guest RAM: %s\n", err);
 		return HV_EXIT_GUEST_LOAD;
 	}
-	struct guest_mem gm = {&ram, ram_write, ram_fill, ram.size};
+	struct loader_ram gm = {&ram, ram_write, ram_fill, ram.size};
 	struct guest_entry_state entry;
 	if (load_image(bi, m, &gm, &entry))
 		return HV_EXIT_GUEST_LOAD;

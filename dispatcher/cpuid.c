@@ -1,8 +1,7 @@
 /* Guest CPUID: hidden features and the hypervisor leaves (Intel SDM Vol. 2A, CPUID). */
 #include "cpuid.h"
+#include "../arch/x86.h"
 
-#define CR4_OSXSAVE (1ULL << 18)
-#define CR4_PKE (1ULL << 22)
 #define SIG_BYTES_PER_REG 4
 #define BITS_PER_BYTE 8
 

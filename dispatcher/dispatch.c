@@ -2,20 +2,23 @@
 #include "dispatch.h"
 #include "../arch/console.h"
 #include "../arch/shutdown.h"
-#include "decode.h"
-#include "guest_mem.h"
-#include "interp.h"
+#include "emul/decode.h"
+#include "vcpu/gmem.h"
+#include "emul/interp.h"
 #include "interrupts.h"
-#include "rip_update.h"
-#include "scanner.h"
+#include "blockio/rip_update.h"
+#include "blockio/scanner.h"
+#include "../arch/x86.h"
 
-#define X86_UD 6
-#define X86_GP 13
 #define EPT_QUAL_READ (1ULL << 0)
 #define EPT_QUAL_WRITE (1ULL << 1)
 #define EPT_QUAL_FETCH (1ULL << 2)
 #define EPT_QUAL_LINEAR_VALID (1ULL << 7)
-#define RFLAGS_IF (1ULL << 9)
+
+static u32 bus_in(void *ctx, u16 port, u8 size) { return iobus_in(ctx, port, size); }
+static void bus_out(void *ctx, u16 port, u8 size, u32 val) { iobus_out(ctx, port, size, val); }
+/* A block stops once the guest's run is over: it wrote its exit code or asked for a reset. */
+static bool board_run_over(void *ctx) { return ((struct board *)ctx)->dbg.fired || board_reset_requested(ctx, 0); }
 
 typedef void (*exit_handler)(struct dispatcher *d, struct vcpu *v);
 
@@ -25,7 +28,7 @@ void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_
 	d->board = b;
 	d->cfg = *cfg;
 	d->pat = 0x0007040600070406ULL; /* the power-on value (SDM Vol. 3A 13.12.4) */
-	table_init(&d->table);
+	blockio_init(&d->blockio, &cfg->block, (struct interp_io){&b->bus, bus_in, bus_out}, board_run_over, b);
 }
 
 void dispatch_dump_guest(const struct vcpu *v)
@@ -79,7 +82,7 @@ static void handle_unhandled(struct dispatcher *d, struct vcpu *v)
 /* VMX instructions in the guest: microhv offers no nested VMX, so they are undefined (#UD). */
 static void handle_vmx_instruction(struct dispatcher *d, struct vcpu *v)
 {
-	vcpu_inject_exception(v, X86_UD, false, 0);
+	vcpu_inject_ud(v);
 }
 
 /* HLT (SDM Vol. 3C 26.1.2 makes it exit): with interrupts enabled the guest sleeps in the HLT
@@ -120,7 +123,7 @@ static bool drop_hole_store(struct vcpu *v)
 	u32 n = INSN_MAX_LEN;
 	while (n && gmem_peek(v, rip, bytes, n, VCPU_EXEC, v->cpl == 3, &f) != GMEM_OK)
 		n--; /* the instruction may end before a page that is not mapped */
-	if (!n || decode_insn(bytes, n, scan_cpu_mode(v), &in) != DECODE_OK)
+	if (!n || decode_insn(bytes, n, interp_cpu_mode(v), &in) != DECODE_OK)
 		return false;
 	if (in.kind != INSN_MOV || in.op[0].type != OPND_MEM)
 		return false;
@@ -220,14 +223,14 @@ void dispatch_print_stats(const struct dispatcher *d)
 	con_log("  io instructions %llu, io exits %llu, interrupts injected %llu, root-mode TSC ticks %llu\n",
 	        (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
 	        (unsigned long long)s->irqs_injected, (unsigned long long)s->root_tsc);
-	const struct block_stats *b = &d->bstats;
+	const struct block_stats *b = &d->blockio.stats;
 	u64 non_io = b->insns - b->io_in_blocks;
 	/* ratios as fixed-point thousandths: the core prints no floating point */
 	u64 io_per_exit_milli = s->io_exits ? s->io_instructions * 1000 / s->io_exits : 0;
 	u64 root_per_exit = s->exits ? s->root_tsc / s->exits : 0;
 	con_log("  blocks: %s, %llu run (%llu followed), %llu IO and %llu other instructions in them, %llu singles, "
 	        "table %llu hits %llu misses %llu mismatches\n",
-	        d->cfg.block.enabled ? "on" : "off", (unsigned long long)b->runs, (unsigned long long)b->followed,
+	        d->blockio.cfg.enabled ? "on" : "off", (unsigned long long)b->runs, (unsigned long long)b->followed,
 	        (unsigned long long)b->io_in_blocks,
 	        (unsigned long long)non_io, (unsigned long long)b->singles, (unsigned long long)b->hits,
 	        (unsigned long long)b->misses, (unsigned long long)b->mismatches);
@@ -246,7 +249,7 @@ void dispatch_print_stats(const struct dispatcher *d)
 	        (unsigned long long)s->exits, (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
 	        (unsigned long long)io_per_exit_milli, (unsigned long long)s->irqs_injected,
 	        (unsigned long long)s->halted_exits, (unsigned long long)s->root_tsc, (unsigned long long)root_per_exit,
-	        d->cfg.block.enabled ? "true" : "false", (unsigned long long)b->runs, (unsigned long long)b->insns,
+	        d->blockio.cfg.enabled ? "true" : "false", (unsigned long long)b->runs, (unsigned long long)b->insns,
 	        (unsigned long long)b->io_in_blocks, (unsigned long long)non_io, (unsigned long long)b->singles,
 	        (unsigned long long)b->hits, (unsigned long long)b->misses, (unsigned long long)b->mismatches,
 	        (unsigned long long)b->early_ends, (unsigned long long)b->followed);

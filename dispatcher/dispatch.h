@@ -7,10 +7,9 @@
 #define DISPATCHER_DISPATCH_H
 
 #include "../devices/board.h"
-#include "block.h"
-#include "table.h"
+#include "blockio/block_dispatch.h"
 #include "exit_reasons.h"
-#include "vcpu.h"
+#include "vcpu/vcpu.h"
 
 struct exit_stats {
 	u64 exits;
@@ -37,8 +36,7 @@ struct dispatcher {
 	struct board *board;
 	struct exit_stats stats;
 	struct dispatch_config cfg;
-	struct block_stats bstats;
-	struct block_table table;
+	struct blockio blockio; /* the block units' context: cfg.block as in force, table, statistics */
 	u64 pat, mtrr_def_type; /* MSRs the guest may write and read back */
 	u64 cr8;                /* the task-priority register, with no local APIC behind it */
 };
@@ -55,6 +53,8 @@ void dispatch_dump_guest(const struct vcpu *v);
 
 /* Handlers, one file per concern. */
 void handle_io(struct dispatcher *d, struct vcpu *v);
+/* handle_io's block path (blockio/): true when a block took the exit, its IO counted */
+bool handle_io_block(struct dispatcher *d, struct vcpu *v);
 void handle_cpuid(struct dispatcher *d, struct vcpu *v);
 void handle_rdmsr(struct dispatcher *d, struct vcpu *v);
 void handle_wrmsr(struct dispatcher *d, struct vcpu *v);

@@ -6,6 +6,7 @@
  * to/from Control Registers", Vol. 3A 2.5.
  */
 #include "dispatch.h"
+#include "../arch/x86.h"
 
 #define CRQ_NUM_MASK 0xfULL
 #define CRQ_TYPE_SHIFT 4
@@ -15,26 +16,10 @@
 #define CRQ_LMSW_SHIFT 16
 enum { CR_MOV_TO = 0, CR_MOV_FROM = 1, CR_CLTS = 2, CR_LMSW = 3 };
 
-#define X86_GP 13
-#define CR0_PE (1ULL << 0)
-#define CR0_MP (1ULL << 1)
-#define CR0_EM (1ULL << 2)
-#define CR0_TS (1ULL << 3)
-#define CR0_ET (1ULL << 4)
-#define CR0_NE (1ULL << 5)
-#define CR0_WP (1ULL << 16)
-#define CR0_AM (1ULL << 18)
-#define CR0_NW (1ULL << 29)
-#define CR0_CD (1ULL << 30)
-#define CR0_PG (1ULL << 31)
 #define CR0_LMSW_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS)
 /* The defined CR0 bits; writes to the other bits of 31:0 are ignored (SDM Vol. 3A 2.5). */
 #define CR0_DEFINED (CR0_LMSW_BITS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG)
 #define CR3_PCID_NOFLUSH (1ULL << 63)
-#define CR4_PAE (1ULL << 5)
-#define CR4_LA57 (1ULL << 12)
-#define CR4_PCIDE (1ULL << 17)
-#define EFER_LME (1ULL << 8)
 
 static bool set_cr0(struct vcpu *v, u64 val)
 {
@@ -59,14 +44,14 @@ static bool set_cr4(struct dispatcher *d, struct vcpu *v, u64 val)
 {
 	if (val & ~d->cfg.cr4_allowed)
 		return false;
-	if (!(val & CR4_PAE) && (v->efer & VCPU_EFER_LMA))
+	if (!(val & CR4_PAE) && (v->efer & EFER_LMA))
 		return false;
 	if ((val & CR4_PCIDE) && !(v->cr4 & CR4_PCIDE) && (v->cr3 & 0xfff))
 		return false;
 	/* PCIDE only in IA-32e mode (SDM Vol. 3A 4.10.1); LA57 never changes inside it (Vol. 2B MOV CR) */
-	if ((val & CR4_PCIDE) && !(v->efer & VCPU_EFER_LMA))
+	if ((val & CR4_PCIDE) && !(v->efer & EFER_LMA))
 		return false;
-	if (((val ^ v->cr4) & CR4_LA57) && (v->efer & VCPU_EFER_LMA))
+	if (((val ^ v->cr4) & CR4_LA57) && (v->efer & EFER_LMA))
 		return false;
 	v->cr4 = val;
 	v->dirty |= VCPU_DIRTY_CR;
@@ -116,7 +101,7 @@ void handle_cr_access(struct dispatcher *d, struct vcpu *v)
 	}
 	}
 	if (!ok) {
-		vcpu_inject_exception(v, X86_GP, true, 0);
+		vcpu_inject_gp(v, 0);
 		return;
 	}
 	vcpu_skip_instruction(v);

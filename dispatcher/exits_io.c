@@ -7,11 +7,12 @@
  * single-step (breakpoints.h, vcpu_debug_trap).
  */
 #include "dispatch.h"
-#include "block_dispatch.h"
-#include "breakpoints.h"
-#include "guest_mem.h"
+#include "blockio/block_dispatch.h"
+#include "vcpu/breakpoints.h"
+#include "vcpu/gmem.h"
 #include "../arch/console.h"
 #include "../arch/shutdown.h"
+#include "../arch/x86.h"
 
 #define IOQ_SIZE_MASK 0x7ULL
 #define IOQ_IN (1ULL << 3)
@@ -22,12 +23,10 @@
 #define IOI_ADDR_SIZE_MASK 0x7u
 #define IOI_SEG_SHIFT 15
 #define IOI_SEG_MASK 0x7u
-#define RFLAGS_DF (1ULL << 10)
-#define X86_PF 14
 /* Longest REP string run handled in one exit: bounds the time the guest is held. */
 #define IO_STRING_MAX_ITERATIONS 4096
 
-static u64 width_mask(u32 bytes) { return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1; }
+static u64 mask_bytes(u32 bytes) { return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1; }
 
 /* Writes an IN result to AL/AX/EAX: a 32-bit result zero-extends in 64-bit mode (SDM Vol. 1 3.4.1.1). */
 static void set_accumulator(struct vcpu *v, u32 size, u32 value)
@@ -36,19 +35,17 @@ static void set_accumulator(struct vcpu *v, u32 size, u32 value)
 	if (size == 4 && vcpu_long_mode(v))
 		rax = value;
 	else
-		rax = (rax & ~width_mask(size)) | (value & width_mask(size));
+		rax = (rax & ~mask_bytes(size)) | (value & mask_bytes(size));
 	vcpu_set_reg(v, VCPU_RAX, rax);
 }
 
 static void inject_page_fault(struct vcpu *v, const struct gmem_fault *f)
 {
 	if (f->non_canonical) {
-		vcpu_inject_exception(v, 13, true, 0);
+		vcpu_inject_gp(v, 0);
 		return;
 	}
-	v->cr2 = f->linear;
-	v->dirty |= VCPU_DIRTY_CR2;
-	vcpu_inject_exception(v, X86_PF, true, f->pf_error);
+	vcpu_inject_pf(v, f->linear, f->pf_error);
 }
 
 /*
@@ -58,7 +55,7 @@ static void inject_page_fault(struct vcpu *v, const struct gmem_fault *f)
  */
 static void string_io_paused(struct vcpu *v)
 {
-	v->rflags |= VCPU_RFLAGS_RF;
+	v->rflags |= RFLAGS_RF;
 	v->dirty |= VCPU_DIRTY_RFLAGS;
 	vcpu_single_step_trap(v);
 }
@@ -87,7 +84,7 @@ static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, 
 	u64 count = rep ? (v->gpr[VCPU_RCX] & amask) : 1;
 	u64 done = 0;
 	bool user = v->cpl == 3;
-	bool step = (v->rflags & VCPU_RFLAGS_TF) != 0;
+	bool step = (v->rflags & RFLAGS_TF) != 0;
 	u32 hits = 0;
 	while (done < count && done < IO_STRING_MAX_ITERATIONS && !hits) {
 		u64 off = v->gpr[idx] & amask;
@@ -130,9 +127,20 @@ static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, 
 	vcpu_debug_trap(v, hits);
 }
 
+bool handle_io_block(struct dispatcher *d, struct vcpu *v)
+{
+	u32 nio;
+	if (!block_dispatch(&d->blockio, v, &nio))
+		return false;
+	d->stats.io_exits++;
+	d->stats.io_instructions += nio;
+	dispatch_check_board_end(d, v);
+	return true;
+}
+
 void handle_io(struct dispatcher *d, struct vcpu *v)
 {
-	if (block_dispatch(d, v))
+	if (handle_io_block(d, v))
 		return;
 	u64 q = v->exit.qual;
 	u32 size = (u32)(q & IOQ_SIZE_MASK) + 1;
@@ -146,7 +154,7 @@ void handle_io(struct dispatcher *d, struct vcpu *v)
 		if (in)
 			set_accumulator(v, size, iobus_in(&d->board->bus, port, (u8)size));
 		else
-			iobus_out(&d->board->bus, port, (u8)size, (u32)(v->gpr[VCPU_RAX] & width_mask(size)));
+			iobus_out(&d->board->bus, port, (u8)size, (u32)(v->gpr[VCPU_RAX] & mask_bytes(size)));
 		vcpu_skip_instruction(v);
 		vcpu_debug_trap(v, bp_io_hits(v, port, size));
 	}

@@ -113,10 +113,14 @@ start=$(date +%s)
 if [ "$bridge" = 1 ]; then
 	timeout --kill-after=5 "$timeout_s" bochs -q -f "$tmp/bochsrc" -rc "$tmp/rc" </dev/null >"$tmp/bochs.out" 2>&1 &
 	bochs_pid=$!
-	bridge_args=(--port "$port" --log "$log" --timeout "$timeout_s" "${sends[@]}")
+	# --pid: the bridge ends within a second or so when Bochs ends, even before it listens
+	bridge_args=(--port "$port" --log "$log" --timeout "$timeout_s" "${sends[@]}"
+		--pid "$bochs_pid" --emulator-output "$tmp/bochs.out" --emulator-output "$tmp/bochs.log")
 	[ "$console" = 1 ] && bridge_args+=(--console)
 	[ "$interactive" = 1 ] && bridge_args+=(--stdin)
-	python3 "$here/scripts/serial-bridge.py" "${bridge_args[@]}"
+	python3 "$here/scripts/serial-bridge.py" "${bridge_args[@]}" 2>"$tmp/bridge.err"
+	# a bridge that gave up leaves nobody on COM1: end Bochs now rather than at the timeout
+	[ $? -ne 0 ] && kill "$bochs_pid" 2>/dev/null
 	wait "$bochs_pid"
 	rc=$?
 else
@@ -163,6 +167,10 @@ fi
 echo "run-bochs: Bochs ended after ${elapsed}s without an exit line (crash, triple fault or Bochs panic)." >&2
 echo "--- last lines of the serial log:" >&2
 tail -n 20 "$log" >&2
-echo "--- last lines of Bochs's log:" >&2
-tail -n 15 "$tmp/bochs.log" "$tmp/bochs.out" >&2 2>/dev/null
+if [ -s "$tmp/bridge.err" ]; then
+	cat "$tmp/bridge.err" >&2  # what the serial bridge saw, with Bochs's last lines
+else
+	echo "--- last lines of Bochs's log:" >&2
+	tail -n 15 "$tmp/bochs.log" "$tmp/bochs.out" >&2 2>/dev/null
+fi
 exit 125

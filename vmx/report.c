@@ -45,7 +45,7 @@ void vmx_probe(struct cpu_ident *id, struct vmx_msrs *m)
 	if (!id->vmx)
 		return;
 	/* IA32_FEATURE_CONTROL exists when CPUID reports VMX or SMX (SDM Vol. 4 table 2-2). */
-	m->feature_control = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	m->feature_control = rdmsr(MSR_FEATURE_CONTROL);
 	m->basic = rdmsr(MSR_IA32_VMX_BASIC);
 	m->pinbased = rdmsr(MSR_IA32_VMX_PINBASED_CTLS);
 	m->procbased = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS);

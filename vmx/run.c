@@ -11,7 +11,7 @@
 #include "../arch/serial.h"
 #include "../arch/shutdown.h"
 #include "../arch/tsc.h"
-#include "../dispatcher/breakpoints.h"
+#include "../dispatcher/vcpu/breakpoints.h"
 #include "../dispatcher/interrupts.h"
 
 #define EXIT_REASON_BASIC_MASK 0xffffU
@@ -19,12 +19,6 @@
 #define INTR_INFO_VALID (1U << 31)
 #define INTR_INFO_ERROR_VALID (1U << 11)
 #define INTR_INFO_TYPE_SHIFT 8
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
-#define AR_DPL_SHIFT 5
-#define AR_DPL_MASK 0x3U
 #define PREEMPTION_TIMER_MAX 0xffffffffULL
 #define ACTIVITY_ACTIVE 0
 #define ACTIVITY_HLT 1
@@ -91,7 +85,7 @@ static void load_vcpu(struct vmx_cpu *c, struct vcpu *v)
 		v->seg[i].ar = (u32)vmread(VMCS_SEG_AR(i));
 	}
 	/* CPL is SS.DPL (SDM Vol. 3C 25.4.1) */
-	v->cpl = (v->seg[VCPU_SS].ar >> AR_DPL_SHIFT) & AR_DPL_MASK;
+	v->cpl = (v->seg[VCPU_SS].ar >> VCPU_AR_DPL_SHIFT) & VCPU_AR_DPL_MASK;
 	v->dirty = 0;
 }
 
@@ -100,7 +94,7 @@ static void load_pdptes(const struct vmx_cpu *c, const struct vcpu *v)
 {
 	if (!(v->cr0 & CR0_PG) || !(v->cr4 & CR4_PAE) || (v->efer & EFER_LMA))
 		return;
-	const u64 *pdpte = guest_ram_ptr(run_ram, v->cr3 & ~0x1fULL, PDPTE_COUNT * sizeof(u64));
+	const u64 *pdpte = guest_ram_ptr(run_ram, v->cr3 & CR3_PAE_PDPT_MASK, PDPTE_COUNT * sizeof(u64));
 	for (int i = 0; i < PDPTE_COUNT; i++)
 		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, pdpte ? pdpte[i] : 0);
 }

@@ -12,11 +12,6 @@
 #include "../arch/string.h"
 #include "../dispatcher/msr.h"
 
-#define CR0_PE (1ULL << 0)
-#define CR0_PG (1ULL << 31)
-#define CR4_VMXE (1ULL << 13)
-#define CR4_SMXE (1ULL << 14)
-#define CR4_OSXSAVE (1ULL << 18)
 #define CPUID_1_ECX_XSAVE (1u << 26)
 #define CR_LOW32 0xffffffffULL
 #define VMCS_REVISION_MASK 0x7fffffffU
@@ -55,9 +50,9 @@ int vmx_enable(struct vmx_cpu *c, struct pmm *p, char *err, size_t errlen)
 	vmx_pmm = p;
 	/* SDM Vol. 3C 24.7: VMXON needs IA32_FEATURE_CONTROL locked with VMX outside SMX on.
 	 * A locked MSR is never written: the firmware owns it. */
-	u64 fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	u64 fc = rdmsr(MSR_FEATURE_CONTROL);
 	if (!(fc & FEATURE_CONTROL_LOCK)) {
-		wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+		wrmsr(MSR_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
 	} else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
 		fmt_snprintf(err, errlen, "IA32_FEATURE_CONTROL is locked with VMX outside SMX off");
 		return -1;
@@ -155,7 +150,7 @@ static void setup_host_state(struct vmx_cpu *c)
 	vw(c, VMCS_HOST_SYSENTER_CS, 0);
 	vw(c, VMCS_HOST_SYSENTER_ESP, 0);
 	vw(c, VMCS_HOST_SYSENTER_EIP, 0);
-	vw(c, VMCS_HOST_EFER, rdmsr(MSR_IA32_EFER));
+	vw(c, VMCS_HOST_EFER, rdmsr(MSR_EFER));
 	vw(c, VMCS_HOST_RIP, (u64)(uintptr_t)vmx_exit_point);
 }
 
@@ -222,7 +217,7 @@ int vmx_setup_vmcs(struct vmx_cpu *c, struct pmm *p, const struct guest_ram *r, 
 		return -1;
 	}
 	u32 entry = c->ctl.entry;
-	if (s->efer & VCPU_EFER_LMA)
+	if (s->efer & EFER_LMA)
 		entry |= VMX_ENTRY_IA32E_MODE_GUEST;
 	vw(c, VMCS_PIN_CONTROLS, c->ctl.pin);
 	vw(c, VMCS_PROC_CONTROLS, c->ctl.proc);

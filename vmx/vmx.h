@@ -4,7 +4,7 @@
 
 #include "../arch/pmm.h"
 #include "../dispatcher/dispatch.h"
-#include "../dispatcher/vcpu_state.h"
+#include "../dispatcher/vcpu/vcpu_state.h"
 #include "caps.h"
 #include "controls.h"
 #include "guest_ram.h"

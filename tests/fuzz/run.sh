@@ -12,9 +12,11 @@ mkdir -p "$out"
 CC=${FUZZ_CC:-clang}
 CFLAGS=(-std=c11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -I. -D_DEFAULT_SOURCE
 	"-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=undefined)
+# the emulator's one source list (dispatcher/emul/emul.mk)
+mk() { MAKEFLAGS= MAKELEVEL= make -s --no-print-directory "print-$1"; }
 declare -A srcs=(
-	[fuzz_decode]="tests/fuzz/fuzz_decode.c dispatcher/decode.c dispatcher/decode_subset.c"
-	[fuzz_interp]="tests/fuzz/fuzz_interp.c dispatcher/decode.c dispatcher/decode_subset.c dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/guest_mem.c"
+	[fuzz_decode]="tests/fuzz/fuzz_decode.c $(mk DECODE_SRCS)"
+	[fuzz_interp]="tests/fuzz/fuzz_interp.c $(mk EMUL_SRCS) dispatcher/vcpu/gmem.c"
 )
 if ! command -v "$CC" >/dev/null; then
 	for name in fuzz_decode fuzz_interp; do echo "ok - fuzz: $name # SKIP $CC not installed (scripts/deps.sh)"; done

@@ -12,35 +12,18 @@
 #define INFO_SEG_SHIFT 15
 #define PT0 (FAKE_PT_BASE + 0x3000) /* fake_vcpu.c: 1024 PTEs identity-mapping the RAM */
 
-struct bf_rec bf_rec;
-
-static void rec_log(bool in, u16 off, u8 size, u32 val)
-{
-	if (bf_rec.n < BF_LOG)
-		bf_rec.ev[bf_rec.n] = (struct bf_event){in, (u16)(BF_PORT + off), size, val};
-	bf_rec.n++;
-}
-
-static u32 rec_read(void *dev, u16 off, u8 size)
-{
-	u32 val = bf_rec.next_in++;
-	rec_log(true, off, size, val);
-	return val;
-}
-
-static void rec_write(void *dev, u16 off, u8 size, u32 val) { rec_log(false, off, size, val); }
-
-static const struct io_device rec_dev = {"bf-rec", BF_PORT, BF_PORTS, true, &bf_rec, rec_read, rec_write};
+struct io_log bf_rec;
+static struct io_device rec_dev;
 
 int bf_setup(void **state)
 {
 	if (fake_setup(state))
 		return -1;
-	memset(&bf_rec, 0, sizeof(bf_rec));
-	bf_rec.next_in = BF_IN_FIRST;
+	io_log_reset(&bf_rec, BF_IN_FIRST);
+	rec_dev = fake_io_device(&bf_rec, "bf-rec", BF_PORT, BF_PORTS);
 	if (iobus_register(&fk.board.bus, &rec_dev))
 		return -1;
-	fk.d.cfg.block = (struct block_config){.enabled = true, .extent = BLOCK_EXTENT_PAGE};
+	fk.d.blockio.cfg = (struct block_config){.enabled = true, .extent = BLOCK_EXTENT_PAGE};
 	fake_mode_prot32();
 	return 0;
 }
@@ -67,7 +50,7 @@ u64 bf_io_qual(const struct insn *in, const struct vcpu *v)
 	u64 q = (u64)(size - 1) | ((u64)port << QUAL_PORT_SHIFT);
 	if (in->kind == INSN_IN || in->kind == INSN_INS)
 		q |= QUAL_IN;
-	if (in->kind == INSN_INS || in->kind == INSN_OUTS)
+	if (insn_is_string_io(in->kind))
 		q |= QUAL_STRING | (in->rep ? QUAL_REP : 0);
 	else if ((in->kind == INSN_IN && in->op[1].type == OPND_IMM) || (in->kind == INSN_OUT && in->op[0].type == OPND_IMM))
 		q |= QUAL_IMM;
@@ -89,7 +72,7 @@ bool bf_decode_at_rip(struct vcpu *v, struct insn *in)
 	u32 n = INSN_MAX_LEN;
 	while (n && gmem_peek(v, lin, bytes, n, VCPU_EXEC, v->cpl == 3, NULL) != GMEM_OK)
 		n--;
-	return n && decode_insn(bytes, n, scan_cpu_mode(v), in) == DECODE_OK;
+	return n && decode_insn(bytes, n, interp_cpu_mode(v), in) == DECODE_OK;
 }
 
 static u32 bus_in(void *ctx, u16 port, u8 size) { return iobus_in(ctx, port, size); }
@@ -100,7 +83,7 @@ bool bf_cpu_step(struct vcpu *v, u32 *exits)
 	struct insn in;
 	if (v->ended || !bf_decode_at_rip(v, &in))
 		return false;
-	if (in.kind == INSN_IN || in.kind == INSN_OUT || in.kind == INSN_INS || in.kind == INSN_OUTS) {
+	if (insn_is_io(in.kind)) {
 		v->exit = (struct vcpu_exit){.reason = EXIT_REASON_IO_INSTRUCTION, .qual = bf_io_qual(&in, v),
 		                             .instr_len = in.length, .instr_info = io_info(&in)};
 		v->pending_dbg = 0; /* as vmx/ loads it at each exit */
@@ -135,10 +118,10 @@ void bf_assert_same_state(const struct vcpu *a, const struct vcpu *b)
 	assert_int_equal(a->halted, b->halted);
 }
 
-void bf_assert_same_rec(const struct bf_rec *a, const struct bf_rec *b)
+void bf_assert_same_rec(const struct io_log *a, const struct io_log *b)
 {
 	assert_int_equal(a->n, b->n);
-	for (u32 i = 0; i < a->n && i < BF_LOG; i++) {
+	for (u32 i = 0; i < a->n && i < IO_LOG_MAX; i++) {
 		assert_int_equal(a->ev[i].in, b->ev[i].in);
 		assert_int_equal(a->ev[i].port, b->ev[i].port);
 		assert_int_equal(a->ev[i].size, b->ev[i].size);
@@ -158,7 +141,7 @@ static void capture(struct bf_outcome *o, u8 *ram)
 	memcpy(ram, fk.ram, FAKE_RAM_SIZE);
 	o->rec = bf_rec;
 	o->stats = fk.d.stats;
-	o->bstats = fk.d.bstats;
+	o->bstats = fk.d.blockio.stats;
 	o->dbg_fired = fk.board.dbg.fired;
 	o->dbg_code = fk.board.dbg.code;
 }
@@ -169,17 +152,17 @@ void bf_run_both(u32 max_steps, struct bf_outcome *off, struct bf_outcome *on)
 	memcpy(ram_start, fk.ram, FAKE_RAM_SIZE);
 	d_start = fk.d;
 	struct vcpu v0 = fk.v;
-	struct bf_rec rec0 = bf_rec;
+	struct io_log rec0 = bf_rec;
 	struct debug_exit dbg0 = fk.board.dbg;
 
 	o_off = (struct bf_outcome){0};
-	fk.d.cfg.block.enabled = false;
+	fk.d.blockio.cfg.enabled = false;
 	o_off.steps = bf_cpu_run(&fk.v, max_steps, &o_off.exits);
 	capture(&o_off, ram_off);
 
 	memcpy(fk.ram, ram_start, FAKE_RAM_SIZE);
 	fk.d = d_start;
-	fk.d.cfg.block.enabled = true;
+	fk.d.blockio.cfg.enabled = true;
 	fk.v = v0;
 	bf_rec = rec0;
 	fk.board.dbg = dbg0;

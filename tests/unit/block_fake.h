@@ -11,34 +11,21 @@
 #define TESTS_UNIT_BLOCK_FAKE_H
 
 #include "fake_vcpu.h"
+#include "fake_io.h"
 
-#include "dispatcher/block_dispatch.h"
-#include "dispatcher/guest_mem.h"
-#include "dispatcher/hash.h"
-#include "dispatcher/interp.h"
-#include "dispatcher/scanner.h"
+#include "dispatcher/blockio/block_dispatch.h"
+#include "dispatcher/vcpu/gmem.h"
+#include "dispatcher/blockio/hash.h"
+#include "dispatcher/emul/interp.h"
+#include "dispatcher/blockio/scanner.h"
 
 /* The recording device: a wide device on BF_PORT..BF_PORT+7; a read returns next_in, then
  * next_in + 1, ... */
 #define BF_PORT 0x300
 #define BF_PORTS 8
-#define BF_LOG 512
 #define BF_IN_FIRST 0x40
 
-struct bf_event {
-	bool in;
-	u16 port;
-	u8 size;
-	u32 val;
-};
-
-struct bf_rec {
-	u32 n;
-	struct bf_event ev[BF_LOG];
-	u32 next_in;
-};
-
-extern struct bf_rec bf_rec;
+extern struct io_log bf_rec;
 
 /* fake_setup, the recording device on the bus, block IO on (extent=page), flat 32-bit protected
  * mode with paging off, RIP = FAKE_RIP. */
@@ -55,10 +42,7 @@ void bf_put(u64 gpa, const void *bytes, size_t n);
 
 /* The 4-KiB PTE of linear (< FAKE_RAM_SIZE) in fake_vcpu.c's long-mode tables. */
 void bf_set_pte(u64 linear, u64 pte);
-#define BF_PTE_P 0x1ULL
-#define BF_PTE_RW 0x2ULL
-#define BF_PTE_US 0x4ULL
-#define BF_PTE_PRESENT (BF_PTE_P | BF_PTE_RW | BF_PTE_US)
+#define BF_PTE_PRESENT (PTE_P | PTE_RW | PTE_US)
 
 /* The exit qualification the processor reports for a non-string IN/OUT (SDM Vol. 3C 28.2.1). */
 u64 bf_io_qual(const struct insn *in, const struct vcpu *v);
@@ -79,7 +63,7 @@ u32 bf_cpu_run(struct vcpu *v, u32 max_steps, u32 *exits);
 struct bf_outcome {
 	struct vcpu v;
 	u8 *ram;
-	struct bf_rec rec;
+	struct io_log rec;
 	struct exit_stats stats;
 	struct block_stats bstats;
 	bool dbg_fired;
@@ -98,6 +82,6 @@ void bf_run_both(u32 max_steps, struct bf_outcome *off, struct bf_outcome *on);
 
 /* The architectural state two runs are compared on. */
 void bf_assert_same_state(const struct vcpu *a, const struct vcpu *b);
-void bf_assert_same_rec(const struct bf_rec *a, const struct bf_rec *b);
+void bf_assert_same_rec(const struct io_log *a, const struct io_log *b);
 
 #endif

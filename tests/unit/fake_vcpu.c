@@ -6,9 +6,6 @@
 
 #include "arch/console.h"
 
-#define PTE_P (1ULL << 0)
-#define PTE_RW (1ULL << 1)
-#define PTE_US (1ULL << 2)
 #define PTE_FLAGS (PTE_P | PTE_RW | PTE_US)
 #define PML4 FAKE_PT_BASE
 #define PDPT (FAKE_PT_BASE + 0x1000)
@@ -122,7 +119,7 @@ static void set_segments(u32 code_ar, u32 data_ar, u32 limit)
 
 void fake_mode_real(void)
 {
-	fk.v.cr0 = F_CR0_ET;
+	fk.v.cr0 = CR0_ET;
 	fk.v.cr3 = 0;
 	fk.v.cr4 = 0;
 	fk.v.efer = 0;
@@ -131,7 +128,7 @@ void fake_mode_real(void)
 
 void fake_mode_prot32(void)
 {
-	fk.v.cr0 = F_CR0_PE | F_CR0_ET;
+	fk.v.cr0 = CR0_PE | CR0_ET;
 	fk.v.cr3 = 0;
 	fk.v.cr4 = 0;
 	fk.v.efer = 0;
@@ -140,10 +137,10 @@ void fake_mode_prot32(void)
 
 void fake_mode_long64(void)
 {
-	fk.v.cr0 = F_CR0_PE | F_CR0_ET | F_CR0_NE | F_CR0_WP | F_CR0_PG;
+	fk.v.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	fk.v.cr3 = PML4;
-	fk.v.cr4 = F_CR4_PAE;
-	fk.v.efer = F_EFER_LME | F_EFER_LMA;
+	fk.v.cr4 = CR4_PAE;
+	fk.v.efer = EFER_LME | EFER_LMA;
 	set_segments(F_AR_CODE64, F_AR_DATA, 0xffffffff);
 }
 
@@ -198,7 +195,7 @@ int fake_setup(void **state)
 	dispatch_init(&fk.d, &fk.board, &fk.cfg);
 	fk.v.plat = &fk.plat;
 	fk.v.rip = FAKE_RIP;
-	fk.v.rflags = F_RFLAGS_FIXED | F_RFLAGS_IF;
+	fk.v.rflags = RFLAGS_FIXED1 | RFLAGS_IF;
 	fake_mode_long64();
 	fake_console_clear();
 	return 0;

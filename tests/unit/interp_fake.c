@@ -6,11 +6,7 @@
 
 #include "interp_fake.h"
 
-
-
-
 /* 64-bit set-up: page tables and the special pages (linear = physical where mapped). */
-
 
 u8 *ram;
 
@@ -82,9 +78,9 @@ struct vcpu vcpu64(void)
 	v.cr3 = PML4;
 	v.cr4 = CR4_PAE;
 	v.efer = EFER_LME | EFER_LMA;
-	v.rflags = RFLAGS_FIXED;
+	v.rflags = RFLAGS_FIXED1;
 	v.rip = CODE;
-	flat_segments(&v, AR_CODE | VCPU_SEG_AR_L);
+	flat_segments(&v, AR_CODE | VCPU_AR_L);
 	v.plat = &plat;
 	return v;
 }
@@ -94,9 +90,9 @@ struct vcpu vcpu32(void)
 	reset_ram();
 	struct vcpu v = {0};
 	v.cr0 = CR0_PE;
-	v.rflags = RFLAGS_FIXED;
+	v.rflags = RFLAGS_FIXED1;
 	v.rip = CODE;
-	flat_segments(&v, AR_CODE | VCPU_SEG_AR_DB);
+	flat_segments(&v, AR_CODE | VCPU_AR_DB);
 	v.plat = &plat;
 	return v;
 }
@@ -110,7 +106,7 @@ struct vcpu vcpu16(void)
 {
 	reset_ram();
 	struct vcpu v = {0};
-	v.rflags = RFLAGS_FIXED;
+	v.rflags = RFLAGS_FIXED1;
 	for (int i = 0; i < VCPU_NSEGS; i++)
 		real_segment(&v, i, 0x1000);
 	v.seg[VCPU_CS].ar = AR_CODE;
@@ -119,35 +115,12 @@ struct vcpu vcpu16(void)
 	return v;
 }
 
-/* --- A fake IO bus that records every access. --- */
+/* --- The ports. --- */
 
-struct io_record io;
+struct io_log io;
+const struct interp_io fake_io = {&io, fake_io_in, fake_io_out};
 
-static u32 fake_in(void *ctx, u16 port, u8 size)
-{
-	(void)ctx;
-	u32 val = io.next_in++;
-	if (io.n < 64)
-		io.a[io.n] = (struct io_access){true, port, size, val};
-	io.n++;
-	return val;
-}
-
-static void fake_out(void *ctx, u16 port, u8 size, u32 val)
-{
-	(void)ctx;
-	if (io.n < 64)
-		io.a[io.n] = (struct io_access){false, port, size, val};
-	io.n++;
-}
-
-const struct interp_io fake_io = {.in = fake_in, .out = fake_out};
-
-void reset_io(u32 first_in)
-{
-	memset(&io, 0, sizeof io);
-	io.next_in = first_in;
-}
+void reset_io(u32 first_in) { io_log_reset(&io, first_in); }
 
 /* --- Running instructions. --- */
 
@@ -163,7 +136,6 @@ int exec_bytes(struct vcpu *v, const u8 *b, u32 n)
 	return interp_exec(v, &in, &fake_io, &res);
 }
 
-
 u8 *snapshot_ram;
 
 /* Executes and expects INTERP_STOP with nothing at all changed: vCPU, RAM, ports. */
@@ -171,7 +143,7 @@ void expect_stop(struct vcpu *v, const u8 *b, u32 n, int line)
 {
 	struct vcpu before = *v;
 	memcpy(snapshot_ram, ram, RAM_SIZE);
-	int ios = io.n;
+	u32 ios = io.n;
 	int r = exec_bytes(v, b, n);
 	if (r != INTERP_STOP)
 		fail_msg("line %d: result %d, expected INTERP_STOP", line, r);

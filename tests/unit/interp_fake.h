@@ -1,5 +1,5 @@
 /*
- * Shared by test_interp.c and test_interp_mem.c: a fake platform for dispatcher/interp.c —
+ * Shared by test_interp.c and test_interp_mem.c: a fake platform for dispatcher/emul/interp.c —
  * 4 MiB of guest RAM with one guest-physical page that is not RAM, three vCPU set-ups (64-bit
  * mode with 4-level paging and a not-present, a read-only and a supervisor-only page; flat
  * 32-bit protected mode with paging off; real mode), a recording IO bus, and the helpers that
@@ -8,9 +8,10 @@
 #ifndef TESTS_UNIT_INTERP_FAKE_H
 #define TESTS_UNIT_INTERP_FAKE_H
 
-#include "dispatcher/decode.h"
-#include "dispatcher/guest_mem.h"
-#include "dispatcher/interp.h"
+#include "dispatcher/emul/decode.h"
+#include "dispatcher/vcpu/gmem.h"
+#include "dispatcher/emul/interp.h"
+#include "fake_io.h"
 
 #define RAM_SIZE (4 * MIB)
 #define HOLE 0x300000ULL /* one guest-physical page that is not RAM */
@@ -23,20 +24,6 @@
 #define OF 0x800ULL
 #define ACF (1ULL << 18)
 #define ARITH (CF | PF | AF | ZF | SF | OF)
-#define RFLAGS_FIXED 0x2ULL
-#define CR0_PE (1ULL << 0)
-#define CR0_WP (1ULL << 16)
-#define CR0_AM (1ULL << 18)
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
-#define PTE_P 0x1ULL
-#define PTE_RW 0x2ULL
-#define PTE_US 0x4ULL
-#define PTE_A 0x20ULL
-#define PTE_D 0x40ULL
-#define PTE_PS 0x80ULL
 #define PML4 0x1000ULL
 #define PDPT 0x2000ULL
 #define PD 0x3000ULL
@@ -78,19 +65,8 @@ struct vcpu vcpu32(void);
 void real_segment(struct vcpu *v, int s, u16 sel);
 struct vcpu vcpu16(void);
 
-/* The IO bus: every access recorded; an IN returns next_in, then next_in + 1, ... */
-struct io_access {
-	bool in;
-	u16 port;
-	u8 size;
-	u32 val;
-};
-struct io_record {
-	int n;
-	struct io_access a[64];
-	u32 next_in;
-};
-extern struct io_record io;
+/* The ports: every access recorded (fake_io.h); an IN returns next_in, then next_in + 1, ... */
+extern struct io_log io;
 extern const struct interp_io fake_io;
 void reset_io(u32 first_in);
 
@@ -105,10 +81,5 @@ void wr32(u64 gpa, u32 x);
 /* cmocka group setup and teardown: RAM and its snapshot. */
 int group_setup(void **state);
 int group_teardown(void **state);
-
-#define BYTES(...) ((const u8[]){__VA_ARGS__})
-#define EXEC(v, ...) exec_bytes(v, BYTES(__VA_ARGS__), sizeof(BYTES(__VA_ARGS__)))
-#define FLAGS(v) ((v).rflags & ARITH)
-#define EXPECT_STOP(v, ...) expect_stop(v, BYTES(__VA_ARGS__), sizeof(BYTES(__VA_ARGS__)), __LINE__)
 
 #endif

@@ -39,7 +39,7 @@ static inline int setup(void **state)
 	return 0;
 }
 
-static inline bool dispatch(void) { return block_dispatch(&fk.d, V); }
+static inline bool dispatch(void) { return handle_io_block(&fk.d, V); }
 
 static inline void assert_writes(u32 n, const u32 *vals)
 {
@@ -64,7 +64,7 @@ static inline void assert_nothing_done(const struct vcpu *before)
 	assert_int_equal(bf_rec.n, 0);
 	assert_int_equal(fk.d.stats.io_exits, 0);
 	assert_int_equal(fk.d.stats.io_instructions, 0);
-	assert_int_equal(fk.d.bstats.runs, 0);
+	assert_int_equal(fk.d.blockio.stats.runs, 0);
 }
 
 static inline u32 bus_in(void *ctx, u16 port, u8 size) { return iobus_in(ctx, port, size); }

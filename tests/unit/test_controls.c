@@ -4,6 +4,7 @@
  * take away one required control at a time.
  */
 #include "unit.h"
+#include "arch/x86.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,6 @@
 #define NAME_LEN 64
 #define ERR_LEN 512
 #define CAPS_FILE UNIT_DATA_DIR "/bochs-vmx-caps.txt"
-#define MSR_FEATURE_CONTROL 0x3a
 
 struct model {
 	char name[NAME_LEN];

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dispatcher/decode.h"
-#include "dispatcher/vcpu.h"
+#include "dispatcher/emul/decode.h"
+#include "dispatcher/vcpu/vcpu.h"
 
 static const char *const reg8[16] = {"al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil",
                                      "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b"};

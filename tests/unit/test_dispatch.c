@@ -121,7 +121,7 @@ static void test_vmx_instructions_inject_ud(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(vmx_instructions); i++) {
 		assert_int_equal(fake_setup(state), 0);
 		run(vmx_instructions[i], 0, 3);
-		fake_assert_fault(X86_VEC_UD, false, 0);
+		fake_assert_fault(X86_EXC_UD, false, 0);
 		assert_false(V->inject.has_error);
 		assert_int_equal(V->inject.instr_len, 0);
 	}
@@ -135,7 +135,7 @@ static void test_invd_advances_rip(void **state)
 
 static void test_hlt_with_if_clear_ends_guest(void **state)
 {
-	V->rflags = F_RFLAGS_FIXED;
+	V->rflags = RFLAGS_FIXED1;
 	run(EXIT_REASON_HLT, 0, 1);
 	assert_true(V->ended);
 	assert_int_equal(V->end_code, HV_EXIT_OK); /* a halted machine is a finished run */

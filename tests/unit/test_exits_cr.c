@@ -9,7 +9,7 @@
 
 enum { MOV_TO = 0, MOV_FROM = 1, CLTS = 2, LMSW = 3 };
 
-#define CR0_64 (F_CR0_PE | F_CR0_ET | F_CR0_NE | F_CR0_WP | F_CR0_PG) /* the fake's 64-bit CR0 */
+#define CR0_64 (CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG) /* the fake's 64-bit CR0 */
 
 static u64 crq(u32 cr, u32 type, u32 gpr, u16 lmsw_src)
 {
@@ -31,7 +31,7 @@ static void mov_to(u32 cr, u64 value)
 
 static void expect_gp(void)
 {
-	fake_assert_fault(X86_VEC_GP, true, 0);
+	fake_assert_fault(X86_EXC_GP, true, 0);
 	assert_false(V->dirty & VCPU_DIRTY_CR);
 }
 
@@ -39,15 +39,15 @@ static void expect_gp(void)
 
 static void test_cr0_write(void **state)
 {
-	mov_to(0, CR0_64 | F_CR0_MP | F_CR0_TS);
+	mov_to(0, CR0_64 | CR0_MP | CR0_TS);
 	fake_assert_retired(3);
-	assert_int_equal(V->cr0, CR0_64 | F_CR0_MP | F_CR0_TS);
+	assert_int_equal(V->cr0, CR0_64 | CR0_MP | CR0_TS);
 	assert_true(V->dirty & VCPU_DIRTY_CR);
 }
 
 static void test_cr0_et_forced(void **state)
 {
-	mov_to(0, CR0_64 & ~F_CR0_ET);
+	mov_to(0, CR0_64 & ~CR0_ET);
 	fake_assert_retired(3);
 	assert_int_equal(V->cr0, CR0_64);
 }
@@ -55,19 +55,19 @@ static void test_cr0_et_forced(void **state)
 static void test_cr0_pg_without_pe_gp(void **state)
 {
 	fake_mode_prot32();
-	mov_to(0, F_CR0_PG | F_CR0_ET);
+	mov_to(0, CR0_PG | CR0_ET);
 	expect_gp();
-	assert_int_equal(V->cr0, F_CR0_PE | F_CR0_ET);
+	assert_int_equal(V->cr0, CR0_PE | CR0_ET);
 }
 
 static void test_cr0_nw_without_cd_gp(void **state)
 {
-	mov_to(0, CR0_64 | F_CR0_NW);
+	mov_to(0, CR0_64 | CR0_NW);
 	expect_gp();
 	assert_int_equal(fake_setup(state), 0);
-	mov_to(0, CR0_64 | F_CR0_NW | F_CR0_CD);
+	mov_to(0, CR0_64 | CR0_NW | CR0_CD);
 	fake_assert_retired(3);
-	assert_int_equal(V->cr0, CR0_64 | F_CR0_NW | F_CR0_CD);
+	assert_int_equal(V->cr0, CR0_64 | CR0_NW | CR0_CD);
 }
 
 static void test_cr0_upper_bits_gp_in_64bit_mode(void **state)
@@ -83,14 +83,14 @@ static void test_cr0_upper_bits_gp_in_64bit_mode(void **state)
 static void test_cr0_upper_gpr_bits_ignored_outside_64bit_mode(void **state)
 {
 	fake_mode_prot32();
-	mov_to(0, 0xffffffff00000000ULL | F_CR0_PE | F_CR0_MP);
+	mov_to(0, 0xffffffff00000000ULL | CR0_PE | CR0_MP);
 	fake_assert_retired(3);
-	assert_int_equal(V->cr0, F_CR0_PE | F_CR0_MP | F_CR0_ET);
+	assert_int_equal(V->cr0, CR0_PE | CR0_MP | CR0_ET);
 }
 
 static void test_cr0_clear_pg_in_64bit_mode_gp(void **state)
 {
-	mov_to(0, CR0_64 & ~F_CR0_PG);
+	mov_to(0, CR0_64 & ~CR0_PG);
 	expect_gp();
 	assert_int_equal(V->cr0, CR0_64);
 }
@@ -99,28 +99,28 @@ static void test_cr0_clear_pg_in_64bit_mode_gp(void **state)
 static void test_cr0_clear_pg_in_compat_mode(void **state)
 {
 	fake_mode_compat();
-	mov_to(0, CR0_64 & ~F_CR0_PG);
+	mov_to(0, CR0_64 & ~CR0_PG);
 	fake_assert_retired(3);
-	assert_int_equal(V->cr0, CR0_64 & ~F_CR0_PG);
+	assert_int_equal(V->cr0, CR0_64 & ~CR0_PG);
 }
 
 static void test_cr0_pg_with_lme_needs_pae(void **state)
 {
 	fake_mode_prot32();
-	V->efer = F_EFER_LME;
-	mov_to(0, F_CR0_PE | F_CR0_PG);
+	V->efer = EFER_LME;
+	mov_to(0, CR0_PE | CR0_PG);
 	expect_gp();
-	V->cr4 = F_CR4_PAE;
+	V->cr4 = CR4_PAE;
 	V->inject.pending = false;
-	mov_to(0, F_CR0_PE | F_CR0_PG);
+	mov_to(0, CR0_PE | CR0_PG);
 	fake_assert_retired(3);
-	assert_int_equal(V->cr0, F_CR0_PE | F_CR0_PG | F_CR0_ET);
+	assert_int_equal(V->cr0, CR0_PE | CR0_PG | CR0_ET);
 }
 
 static void test_cr0_pg_without_lme_needs_no_pae(void **state)
 {
 	fake_mode_prot32();
-	mov_to(0, F_CR0_PE | F_CR0_PG);
+	mov_to(0, CR0_PE | CR0_PG);
 	fake_assert_retired(3);
 }
 
@@ -136,8 +136,8 @@ static void test_cr0_reserved_low_bits_not_stored(void **state)
 static void test_cr0_clear_pg_with_pcide_gp(void **state)
 {
 	fake_mode_compat();
-	V->cr4 |= F_CR4_PCIDE;
-	mov_to(0, CR0_64 & ~F_CR0_PG);
+	V->cr4 |= CR4_PCIDE;
+	mov_to(0, CR0_64 & ~CR0_PG);
 	expect_gp();
 	assert_int_equal(V->cr0, CR0_64);
 }
@@ -146,31 +146,31 @@ static void test_cr0_clear_pg_with_pcide_gp(void **state)
 
 static void test_cr4_write(void **state)
 {
-	mov_to(4, F_CR4_PAE | F_CR4_OSXSAVE | (1ULL << 7));
+	mov_to(4, CR4_PAE | CR4_OSXSAVE | (1ULL << 7));
 	fake_assert_retired(3);
-	assert_int_equal(V->cr4, F_CR4_PAE | F_CR4_OSXSAVE | (1ULL << 7));
+	assert_int_equal(V->cr4, CR4_PAE | CR4_OSXSAVE | (1ULL << 7));
 	assert_true(V->dirty & VCPU_DIRTY_CR);
 }
 
 static void test_cr4_bits_outside_allowed_gp(void **state)
 {
-	static const u64 bad[] = {F_CR4_VMXE, 1ULL << 14, 1ULL << 15, 1ULL << 19, 1ULL << 22, 1ULL << 32, 1ULL << 63};
+	static const u64 bad[] = {CR4_VMXE, 1ULL << 14, 1ULL << 15, 1ULL << 19, 1ULL << 22, 1ULL << 32, 1ULL << 63};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(fake_setup(state), 0);
-		mov_to(4, F_CR4_PAE | bad[i]);
+		mov_to(4, CR4_PAE | bad[i]);
 		expect_gp();
-		assert_int_equal(V->cr4, F_CR4_PAE);
+		assert_int_equal(V->cr4, CR4_PAE);
 	}
 }
 
 static void test_cr4_allowed_follows_config(void **state)
 {
 	fk.d.cfg.cr4_allowed = FAKE_CR4_ALLOWED | (1ULL << 22); /* a CPU with PKE */
-	mov_to(4, F_CR4_PAE | (1ULL << 22));
+	mov_to(4, CR4_PAE | (1ULL << 22));
 	fake_assert_retired(3);
 	assert_int_equal(fake_setup(state), 0);
-	fk.d.cfg.cr4_allowed = FAKE_CR4_ALLOWED & ~F_CR4_OSXSAVE;
-	mov_to(4, F_CR4_PAE | F_CR4_OSXSAVE);
+	fk.d.cfg.cr4_allowed = FAKE_CR4_ALLOWED & ~CR4_OSXSAVE;
+	mov_to(4, CR4_PAE | CR4_OSXSAVE);
 	expect_gp();
 }
 
@@ -184,7 +184,7 @@ static void test_cr4_clear_pae_in_ia32e_mode_gp(void **state)
 	expect_gp();
 	assert_int_equal(fake_setup(state), 0);
 	fake_mode_prot32();
-	V->cr4 = F_CR4_PAE;
+	V->cr4 = CR4_PAE;
 	mov_to(4, 0);
 	fake_assert_retired(3);
 	assert_int_equal(V->cr4, 0);
@@ -193,16 +193,16 @@ static void test_cr4_clear_pae_in_ia32e_mode_gp(void **state)
 static void test_cr4_pcide_with_cr3_pcid_gp(void **state)
 {
 	V->cr3 |= 0x5;
-	mov_to(4, F_CR4_PAE | F_CR4_PCIDE);
+	mov_to(4, CR4_PAE | CR4_PCIDE);
 	expect_gp();
 	assert_int_equal(fake_setup(state), 0);
-	mov_to(4, F_CR4_PAE | F_CR4_PCIDE);
+	mov_to(4, CR4_PAE | CR4_PCIDE);
 	fake_assert_retired(3);
-	assert_int_equal(V->cr4, F_CR4_PAE | F_CR4_PCIDE);
+	assert_int_equal(V->cr4, CR4_PAE | CR4_PCIDE);
 	/* already set: CR3 may hold a PCID */
 	V->cr3 |= 0x5;
 	V->rip = FAKE_RIP;
-	mov_to(4, F_CR4_PAE | F_CR4_PCIDE | F_CR4_OSXSAVE);
+	mov_to(4, CR4_PAE | CR4_PCIDE | CR4_OSXSAVE);
 	fake_assert_retired(3);
 }
 
@@ -210,7 +210,7 @@ static void test_cr4_pcide_with_cr3_pcid_gp(void **state)
 static void test_cr4_pcide_outside_ia32e_mode_gp(void **state)
 {
 	fake_mode_prot32();
-	mov_to(4, F_CR4_PCIDE);
+	mov_to(4, CR4_PCIDE);
 	expect_gp();
 	assert_int_equal(V->cr4, 0);
 }
@@ -218,11 +218,11 @@ static void test_cr4_pcide_outside_ia32e_mode_gp(void **state)
 /* CR4.LA57 cannot change in IA-32e mode (SDM Vol. 2B MOV CR). */
 static void test_cr4_la57_change_in_ia32e_mode_gp(void **state)
 {
-	mov_to(4, F_CR4_PAE | F_CR4_LA57);
+	mov_to(4, CR4_PAE | CR4_LA57);
 	expect_gp();
 	assert_int_equal(fake_setup(state), 0);
 	fake_mode_prot32();
-	mov_to(4, F_CR4_PAE | F_CR4_LA57);
+	mov_to(4, CR4_PAE | CR4_LA57);
 	fake_assert_retired(3);
 }
 
@@ -248,7 +248,7 @@ static void test_cr3_write_32bit_mode_truncates(void **state)
 /* With CR4.PCIDE = 1, bit 63 of the source only says "do not flush"; CR3 bit 63 stays 0. */
 static void test_cr3_pcide_no_flush_bit_not_stored(void **state)
 {
-	V->cr4 |= F_CR4_PCIDE;
+	V->cr4 |= CR4_PCIDE;
 	mov_to(3, (1ULL << 63) | 0x300005ULL);
 	fake_assert_retired(3);
 	assert_int_equal(V->cr3, 0x300005ULL);
@@ -276,7 +276,7 @@ static void test_cr8_above_15_gp(void **state)
 		V->dirty = 0;
 		V->inject.pending = false;
 		mov_to(8, bad[i]);
-		fake_assert_fault(X86_VEC_GP, true, 0);
+		fake_assert_fault(X86_EXC_GP, true, 0);
 		assert_int_equal(fk.d.cr8, 3);
 	}
 }
@@ -287,7 +287,7 @@ static void test_mov_to_other_cr_gp(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(crs); i++) {
 		assert_int_equal(fake_setup(state), 0);
 		mov_to(crs[i], 0);
-		fake_assert_fault(X86_VEC_GP, true, 0);
+		fake_assert_fault(X86_EXC_GP, true, 0);
 	}
 }
 
@@ -319,7 +319,7 @@ static void test_mov_from_cr0_cr4(void **state)
 	assert_int_equal(V->gpr[VCPU_R9], CR0_64);
 	V->rip = FAKE_RIP;
 	cr_exit(crq(4, MOV_FROM, VCPU_R9, 0));
-	assert_int_equal(V->gpr[VCPU_R9], F_CR4_PAE);
+	assert_int_equal(V->gpr[VCPU_R9], CR4_PAE);
 	fake_assert_retired(3);
 }
 
@@ -349,10 +349,10 @@ static void test_qualification_fields(void **state)
 
 static void test_clts(void **state)
 {
-	V->cr0 = CR0_64 | F_CR0_TS | F_CR0_MP;
+	V->cr0 = CR0_64 | CR0_TS | CR0_MP;
 	cr_exit(crq(0, CLTS, 0, 0));
 	fake_assert_retired(3);
-	assert_int_equal(V->cr0, CR0_64 | F_CR0_MP);
+	assert_int_equal(V->cr0, CR0_64 | CR0_MP);
 	assert_true(V->dirty & VCPU_DIRTY_CR);
 }
 
@@ -361,16 +361,16 @@ static void test_lmsw_sets_pe(void **state)
 	fake_mode_real();
 	cr_exit(crq(0, LMSW, 0, 0x1));
 	fake_assert_retired(3);
-	assert_int_equal(V->cr0, F_CR0_PE | F_CR0_ET);
+	assert_int_equal(V->cr0, CR0_PE | CR0_ET);
 }
 
 static void test_lmsw_never_clears_pe(void **state)
 {
 	fake_mode_prot32();
-	V->cr0 |= F_CR0_TS | F_CR0_EM;
+	V->cr0 |= CR0_TS | CR0_EM;
 	cr_exit(crq(0, LMSW, 0, 0x2)); /* MP, PE clear in the source */
 	fake_assert_retired(3);
-	assert_int_equal(V->cr0, F_CR0_PE | F_CR0_MP | F_CR0_ET);
+	assert_int_equal(V->cr0, CR0_PE | CR0_MP | CR0_ET);
 }
 
 /* Only the low 4 bits of the source count: ET, NE and the rest of CR0 are not LMSW's. */
@@ -378,7 +378,7 @@ static void test_lmsw_only_low_four_bits(void **state)
 {
 	cr_exit(crq(0, LMSW, 0, 0xfffe));
 	fake_assert_retired(3);
-	assert_int_equal(V->cr0, CR0_64 | F_CR0_MP | F_CR0_EM | F_CR0_TS);
+	assert_int_equal(V->cr0, CR0_64 | CR0_MP | CR0_EM | CR0_TS);
 	V->rip = FAKE_RIP;
 	cr_exit(crq(0, LMSW, 0, 0xfff0)); /* clears MP, EM, TS; NE, ET stay */
 	assert_int_equal(V->cr0, CR0_64);
@@ -390,7 +390,7 @@ static void test_lmsw_memory_operand(void **state)
 	fake_mode_real();
 	cr_exit(crq(0, LMSW, 0, 0x9) | (1u << 6));
 	fake_assert_retired(3);
-	assert_int_equal(V->cr0, F_CR0_PE | F_CR0_TS | F_CR0_ET);
+	assert_int_equal(V->cr0, CR0_PE | CR0_TS | CR0_ET);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)

@@ -25,7 +25,7 @@ static void test_outs_word_df_set(void **state)
 	fk.ram[0x20010] = 0x34;
 	fk.ram[0x20011] = 0x12;
 	V->gpr[VCPU_RSI] = 0x20010;
-	V->rflags |= F_RFLAGS_DF;
+	V->rflags |= RFLAGS_DF;
 	sio(REC_PORT, 2, false, 0, ASZ64, VCPU_DS);
 	fake_assert_retired(1);
 	assert_int_equal(rec.val[0], 0x1234);
@@ -69,7 +69,7 @@ static void test_rep_outs_words_df_set(void **state)
 	memcpy(fk.ram + 0x20000, mem, sizeof(mem));
 	V->gpr[VCPU_RSI] = 0x20004;
 	V->gpr[VCPU_RCX] = 3;
-	V->rflags |= F_RFLAGS_DF;
+	V->rflags |= RFLAGS_DF;
 	sio(REC_PORT, 2, false, REP, ASZ64, VCPU_DS);
 	fake_assert_retired(2);
 	assert_int_equal(rec.writes, 3);
@@ -108,7 +108,7 @@ static void test_asz16_wraps_down_with_df(void **state)
 	fk.ram[0xffff] = 0x3;
 	V->gpr[VCPU_RDI] = 0x12340001;
 	V->gpr[VCPU_RCX] = 3;
-	V->rflags |= F_RFLAGS_DF;
+	V->rflags |= RFLAGS_DF;
 	rec.next = 0x70;
 	sio(BYTE_PORT, 1, true, REP, ASZ16, VCPU_DS);
 	fake_assert_retired(2);
@@ -138,7 +138,7 @@ static void test_asz32_wraps_down_with_df(void **state)
 {
 	fk.ram[0] = 0x99;
 	V->gpr[VCPU_RSI] = 0x700000000ULL;
-	V->rflags |= F_RFLAGS_DF;
+	V->rflags |= RFLAGS_DF;
 	sio(BYTE_PORT, 1, false, 0, ASZ32, VCPU_DS);
 	fake_assert_retired(1);
 	assert_int_equal(rec.val[0], 0x99);
@@ -292,7 +292,7 @@ static void test_page_fault_mid_rep_outs(void **state)
 	V->gpr[VCPU_RSI] = 0x10ffe;
 	V->gpr[VCPU_RCX] = 4;
 	sio(BYTE_PORT, 1, false, REP, ASZ64, VCPU_DS);
-	fake_assert_fault(X86_VEC_PF, true, 0); /* supervisor read of a page not present */
+	fake_assert_fault(X86_EXC_PF, true, 0); /* supervisor read of a page not present */
 	assert_int_equal(V->cr2, 0x11000);
 	assert_true(V->dirty & VCPU_DIRTY_CR2);
 	assert_int_equal(rec.writes, 2);
@@ -309,7 +309,7 @@ static void test_page_fault_mid_rep_ins_user(void **state)
 	V->gpr[VCPU_RCX] = 3;
 	rec.next = 0x1000;
 	sio(REC_PORT, 2, true, REP, ASZ64, VCPU_DS);
-	fake_assert_fault(X86_VEC_PF, true, (1u << 1) | (1u << 2)); /* user write, not present */
+	fake_assert_fault(X86_EXC_PF, true, (1u << 1) | (1u << 2)); /* user write, not present */
 	assert_int_equal(V->cr2, 0x11000);
 	assert_int_equal(fk.ram[0x10ffc], 0x00);
 	assert_int_equal(fk.ram[0x10ffd], 0x10);
@@ -325,7 +325,7 @@ static void test_page_fault_on_straddling_element(void **state)
 	fake_unmap(0x11000);
 	V->gpr[VCPU_RSI] = 0x10ffe;
 	sio(REC_PORT, 4, false, 0, ASZ64, VCPU_DS);
-	fake_assert_fault(X86_VEC_PF, true, 0);
+	fake_assert_fault(X86_EXC_PF, true, 0);
 	assert_int_equal(V->cr2, 0x11000);
 	assert_int_equal(rec.writes, 0);
 	assert_int_equal(V->gpr[VCPU_RSI], 0x10ffe);
@@ -337,7 +337,7 @@ static void test_page_fault_on_first_iteration(void **state)
 	V->gpr[VCPU_RSI] = 0x20000;
 	V->gpr[VCPU_RCX] = 9;
 	sio(BYTE_PORT, 1, false, REP, ASZ64, VCPU_DS);
-	fake_assert_fault(X86_VEC_PF, true, 0);
+	fake_assert_fault(X86_EXC_PF, true, 0);
 	assert_int_equal(rec.writes, 0);
 	assert_int_equal(V->gpr[VCPU_RCX], 9);
 	assert_int_equal(V->gpr[VCPU_RSI], 0x20000);
@@ -347,7 +347,7 @@ static void test_non_canonical_address_is_gp(void **state)
 {
 	V->gpr[VCPU_RSI] = 0x0000800000000000ULL;
 	sio(BYTE_PORT, 1, false, 0, ASZ64, VCPU_DS);
-	fake_assert_fault(X86_VEC_GP, true, 0);
+	fake_assert_fault(X86_EXC_GP, true, 0);
 	assert_int_equal(rec.writes, 0);
 	assert_false(V->dirty & VCPU_DIRTY_CR2);
 }

@@ -1,5 +1,5 @@
 /*
- * dispatcher/guest_mem.c over a fake platform: 16 MiB of guest RAM with the legacy hole
+ * dispatcher/vcpu/gmem.c over a fake platform: 16 MiB of guest RAM with the legacy hole
  * [0xA0000, 0x100000) missing, page tables built in it for each paging mode, and the
  * expected results and #PF error codes taken from Intel SDM Vol. 3A 5.6 to 5.8.
  * This file: the sections before "faults";

@@ -1,5 +1,5 @@
 /*
- * dispatcher/guest_mem.c: faults, accessed and dirty flags, accesses crossing pages,
+ * dispatcher/vcpu/gmem.c: faults, accessed and dirty flags, accesses crossing pages,
  * guest-physical addresses that are not RAM, and what the module leaves to native execution.
  * The fixture, shared with test_guest_mem.c, is test_guest_mem_fixture.h.
  */

@@ -7,32 +7,18 @@
 #define TESTS_UNIT_TEST_GUEST_MEM_FIXTURE_H
 
 #include "unit.h"
+#include "arch/x86.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "dispatcher/guest_mem.h"
+#include "dispatcher/vcpu/gmem.h"
 
 #define RAM_SIZE (16 * MIB)
 #define HOLE_START 0xa0000ULL
 #define HOLE_END 0x100000ULL
 #define TABLES_START 0x200000ULL /* page tables are allocated upwards from here */
 
-#define CR0_PE (1ULL << 0)
-#define CR0_WP (1ULL << 16)
-#define CR0_PG (1ULL << 31)
-#define CR3_LAM_U57 (1ULL << 61)
-#define CR4_PSE (1ULL << 4)
-#define CR4_PAE (1ULL << 5)
-#define CR4_LA57 (1ULL << 12)
-#define CR4_SMEP (1ULL << 20)
-#define CR4_SMAP (1ULL << 21)
-#define CR4_PKE (1ULL << 22)
-#define CR4_PKS (1ULL << 24)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
-#define EFER_NXE (1ULL << 11)
-#define RFLAGS_AC (1ULL << 18)
 
 #define P (1ULL << 0)
 #define RW (1ULL << 1)

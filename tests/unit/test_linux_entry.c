@@ -11,14 +11,14 @@
 static u64 walk(u64 cr3, u64 va)
 {
 	u64 pml4e = r64(cr3 + 8 * ((va >> 39) & 511));
-	assert_true(pml4e & LINUX_PTE_P);
+	assert_true(pml4e & PTE_P);
 	u64 pdpte = r64((pml4e & ~0xFFFULL) + 8 * ((va >> 30) & 511));
-	assert_true(pdpte & LINUX_PTE_P);
-	assert_false(pdpte & LINUX_PTE_PS);
+	assert_true(pdpte & PTE_P);
+	assert_false(pdpte & PTE_PS);
 	u64 pde = r64((pdpte & ~0xFFFULL) + 8 * ((va >> 21) & 511));
-	assert_true(pde & LINUX_PTE_P);
-	assert_true(pde & LINUX_PTE_RW);
-	assert_true(pde & LINUX_PTE_PS);
+	assert_true(pde & PTE_P);
+	assert_true(pde & PTE_RW);
+	assert_true(pde & PTE_PS);
 	return (pde & ~(2 * MIB - 1) & 0x000FFFFFFFFFFFFFULL) + (va & (2 * MIB - 1));
 }
 
@@ -56,7 +56,7 @@ static void decode_desc(u64 d, u64 *base, u32 *limit, u32 *ar)
 	*base = ((d >> 16) & 0xFFFFFF) | ((d >> 56) & 0xFF) << 24;
 	u32 raw = (u32)((d & 0xFFFF) | ((d >> 48) & 0xF) << 16);
 	*ar = (u32)((d >> 40) & 0xFF) | (u32)((d >> 52) & 0xF) << 12;
-	*limit = (*ar & GUEST_AR_G) ? raw << 12 | 0xFFF : raw;
+	*limit = (*ar & VCPU_AR_G) ? raw << 12 | 0xFFF : raw;
 }
 
 static void test_gdt_descriptors(void **state)
@@ -75,17 +75,17 @@ static void test_gdt_descriptors(void **state)
 	assert_int_equal(base, 0);
 	assert_int_equal(limit, 0xFFFFFFFFu);
 	assert_int_equal(ar, s.seg[VCPU_CS].ar);
-	assert_int_equal(ar & 0xF, GUEST_AR_TYPE_CODE_RX_ACCESSED);
-	assert_true(ar & LINUX_AR_L);
-	assert_false(ar & GUEST_AR_DB); /* L = 1 needs D = 0 */
-	assert_true(ar & GUEST_AR_S);
-	assert_true(ar & GUEST_AR_P);
-	assert_int_equal((ar >> GUEST_AR_DPL_SHIFT) & 3, 0);
+	assert_int_equal(ar & 0xF, VCPU_AR_TYPE_CODE_RX_ACCESSED);
+	assert_true(ar & VCPU_AR_L);
+	assert_false(ar & VCPU_AR_DB); /* L = 1 needs D = 0 */
+	assert_true(ar & VCPU_AR_S);
+	assert_true(ar & VCPU_AR_P);
+	assert_int_equal((ar >> VCPU_AR_DPL_SHIFT) & 3, 0);
 	/* __BOOT_DS: read/write data, flat; matches DS, ES, SS. */
 	decode_desc(r64(LINUX_GDT_ADDR + LINUX_SEL_DS), &base, &limit, &ar);
 	assert_int_equal(base, 0);
 	assert_int_equal(limit, 0xFFFFFFFFu);
-	assert_int_equal(ar & 0xF, GUEST_AR_TYPE_DATA_RW_ACCESSED);
+	assert_int_equal(ar & 0xF, VCPU_AR_TYPE_DATA_RW_ACCESSED);
 	assert_int_equal(ar, s.seg[VCPU_DS].ar);
 	assert_int_equal(ar, s.seg[VCPU_ES].ar);
 	assert_int_equal(ar, s.seg[VCPU_SS].ar);
@@ -96,7 +96,7 @@ static void test_gdt_descriptors(void **state)
 	assert_int_equal(base, s.tr.base);
 	assert_int_equal(limit, s.tr.limit);
 	assert_int_equal(ar, s.tr.ar);
-	assert_int_equal(ar & 0x1F, LINUX_AR_TYPE_TSS64_BUSY); /* S = 0: a system descriptor */
+	assert_int_equal(ar & 0x1F, VCPU_AR_TYPE_TSS64_BUSY); /* S = 0: a system descriptor */
 	assert_int_equal(r16(LINUX_TSS_ADDR + LINUX_TSS_IOMAP_FIELD), LINUX_TSS_LIMIT + 1);
 	assert_true(LINUX_SEL_TSS + 16 <= LINUX_GDT_LIMIT + 1);
 }
@@ -108,22 +108,22 @@ static void test_entry_state(void **state)
 	struct guest_entry_state s;
 	memset(&s, 0xAB, sizeof(s));
 	linux_entry_state(&boot, &s);
-	assert_int_equal(s.cr0, GUEST_CR0_PE | GUEST_CR0_ET | LINUX_CR0_PG);
-	assert_int_equal(s.cr4, LINUX_CR4_PAE);
-	assert_int_equal(s.efer, LINUX_EFER_LME | LINUX_EFER_LMA);
+	assert_int_equal(s.cr0, CR0_PE | CR0_ET | CR0_PG);
+	assert_int_equal(s.cr4, CR4_PAE);
+	assert_int_equal(s.efer, EFER_LME | EFER_LMA);
 	assert_int_equal(s.rip, T_PREF + 0x200);
 	assert_int_equal(s.gpr[VCPU_RSI], LINUX_BOOT_PARAMS);
 	assert_int_equal(s.rflags, 2);
 	assert_int_equal(s.dr7, GUEST_DR7_INIT);
 	assert_int_equal(s.seg[VCPU_CS].sel, 0x10);
-	assert_true(s.seg[VCPU_CS].ar & LINUX_AR_L);
-	assert_false(s.seg[VCPU_CS].ar & GUEST_AR_DB);
+	assert_true(s.seg[VCPU_CS].ar & VCPU_AR_L);
+	assert_false(s.seg[VCPU_CS].ar & VCPU_AR_DB);
 	for (unsigned i = 0; i < VCPU_NSEGS; i++)
 		if (i != VCPU_CS)
 			assert_int_equal(s.seg[i].sel, 0x18);
 	assert_int_equal(s.tr.sel, LINUX_SEL_TSS);
-	assert_false(s.tr.ar & GUEST_AR_UNUSABLE);
-	assert_true(s.ldtr.ar & GUEST_AR_UNUSABLE);
+	assert_false(s.tr.ar & VCPU_AR_UNUSABLE);
+	assert_true(s.ldtr.ar & VCPU_AR_UNUSABLE);
 	assert_int_equal(s.idtr.limit, 0);
 	/* The stack: 16-byte aligned, in free low RAM, below boot_params and above the GDT page. */
 	u64 rsp = s.gpr[VCPU_RSP];

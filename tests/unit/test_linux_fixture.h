@@ -66,7 +66,7 @@ static inline int ram_fill(void *ctx, u64 gpa, u8 byte, u64 len)
 
 #define RAM_DEFAULT (64 * MIB)
 static struct ram ram;
-static struct guest_mem gm;
+static struct loader_ram gm;
 
 static inline void ram_init(u64 size, bool backed)
 {
@@ -76,7 +76,7 @@ static inline void ram_init(u64 size, bool backed)
 		assert_non_null(ram.buf);
 		memset(ram.buf, RAM_FILL, size);
 	}
-	gm = (struct guest_mem){.ctx = &ram, .write = ram_write, .fill = ram_fill, .size = size};
+	gm = (struct loader_ram){.ctx = &ram, .write = ram_write, .fill = ram_fill, .size = size};
 }
 
 static inline u16 r16(u64 gpa) { return (u16)(ram.buf[gpa] | ram.buf[gpa + 1] << 8); }

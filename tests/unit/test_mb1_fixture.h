@@ -64,7 +64,7 @@ static inline int ram_fill(void *ctx, u64 gpa, u8 byte, u64 len)
 
 #define RAM_DEFAULT (16 * MIB)
 static struct ram ram;
-static struct guest_mem gm;
+static struct loader_ram gm;
 
 static inline void ram_init(u64 size, u64 backed)
 {
@@ -72,7 +72,7 @@ static inline void ram_init(u64 size, u64 backed)
 	ram = (struct ram){.buf = malloc(backed), .backed = backed, .size = size};
 	assert_non_null(ram.buf);
 	memset(ram.buf, RAM_FILL, backed);
-	gm = (struct guest_mem){.ctx = &ram, .write = ram_write, .fill = ram_fill, .size = size};
+	gm = (struct loader_ram){.ctx = &ram, .write = ram_write, .fill = ram_fill, .size = size};
 }
 
 static inline int setup(void **state)

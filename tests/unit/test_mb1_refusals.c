@@ -43,7 +43,7 @@ static void test_entry_state(void **state)
 	assert_int_equal(s.tr.ar, 0x8B); /* present busy 32-bit TSS, S = 0 */
 	assert_int_equal(s.tr.sel & 4, 0); /* TI = 0 */
 	assert_true(s.tr.limit >= 0x67);
-	assert_int_equal(s.ldtr.ar & GUEST_AR_UNUSABLE, GUEST_AR_UNUSABLE);
+	assert_int_equal(s.ldtr.ar & VCPU_AR_UNUSABLE, VCPU_AR_UNUSABLE);
 	assert_int_equal(s.gdtr.limit >> 16, 0);
 	assert_int_equal(s.idtr.limit >> 16, 0);
 }

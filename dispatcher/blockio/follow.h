@@ -17,27 +17,27 @@
  * The rules of a scanned block apply on the way (IO permission, no write into its own code).
  * Pure C.
  */
-#ifndef DISPATCHER_TRACE_H
-#define DISPATCHER_TRACE_H
+#ifndef DISPATCHER_FOLLOW_H
+#define DISPATCHER_FOLLOW_H
 
 #include "block.h"
 
-struct dispatcher;
+struct blockio;
 
 /*
  * Records into b by running from the exiting IO instruction at v's RIP. *insns and *nio get
  * the instructions and IO instructions executed (0 when not even the first could run: then
  * nothing changed). Returns the IO instructions of the designated block, or -1 when none.
  */
-int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *insns, u32 *nio);
+int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *insns, u32 *nio);
 
 /* trace=blocks: logs where and why the last recording ended, with the bytes there. */
-void trace_print_stop(void);
+void follow_print_stop(void);
 
 /* Replays followed block b from its first instruction (pg: its code pages, block_run.h);
  * returns the IO instructions run and sets *insns. */
 struct block_pages;
-u32 trace_run(struct dispatcher *d, struct vcpu *v, const struct block *b, struct block_pages *pg,
-              u32 *insns);
+u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *pg,
+               u32 *insns);
 
 #endif

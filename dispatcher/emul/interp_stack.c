@@ -9,8 +9,8 @@
  * INTERP_STOP, as for every instruction of the interpreter.
  */
 #include "interp_priv.h"
-#include "guest_mem.h"
-#include "../arch/le.h"
+#include "../vcpu/gmem.h"
+#include "../../arch/le.h"
 
 #define STACK_BYTES 8u
 

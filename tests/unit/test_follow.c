@@ -1,5 +1,5 @@
 /*
- * dispatcher/trace.c and dispatcher/interp_stack.c: followed blocks (block_follow=on) in 64-bit
+ * dispatcher/blockio/follow.c and dispatcher/emul/interp_stack.c: followed blocks (block_follow=on) in 64-bit
  * code, on the processor model of block_fake.c. Every program runs with block IO off (one exit
  * per IO instruction) and on from the same state, and must end identically (bf_run_both); the
  * tests then check that the IO instructions behind calls and returns were joined into fewer
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "block_fake.h"
-#include "dispatcher/interp.h"
+#include "dispatcher/emul/interp.h"
 
 #define OUT_DX 0xee
 #define IN_DX 0xec
@@ -40,7 +40,7 @@ static int setup64(void **state)
 {
 	int r = bf_setup(state);
 	fake_mode_long64();
-	fk.d.cfg.block.follow = true;
+	fk.d.blockio.cfg.follow = true;
 	fk.v.gpr[VCPU_RSP] = STACK_TOP;
 	put_accessors();
 	return r;
@@ -98,7 +98,7 @@ static void test_calls_and_returns_join_io(void **state)
 static void test_follow_off_keeps_single_exits(void **state)
 {
 	(void)state;
-	fk.d.cfg.block.follow = false;
+	fk.d.blockio.cfg.follow = false;
 	put_driver_loop(3);
 	struct bf_outcome off, on;
 	bf_run_both(400, &off, &on);

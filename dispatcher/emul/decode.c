@@ -9,7 +9,7 @@
  */
 #include "decode.h"
 #include "decode_priv.h"
-#include "vcpu.h"
+#include "../vcpu/vcpu.h"
 
 /* Legacy prefixes (SDM Vol. 2A 2.1.1). */
 #define PFX_LOCK 0xf0

@@ -6,7 +6,7 @@
  * word or byte always changes the result.
  */
 #include "hash.h"
-#include "../arch/le.h"
+#include "../../arch/le.h"
 
 #define FNV64_OFFSET_BASIS 0xcbf29ce484222325ULL
 #define FNV64_PRIME 0x100000001b3ULL

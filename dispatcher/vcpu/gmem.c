@@ -15,34 +15,9 @@
  * - Protection keys (5.6.2) and linear-address masking need PKRU, IA32_PKRS and the LAM
  *   pointer rules, none of which struct vcpu carries: such accesses are GMEM_UNSUPPORTED.
  */
-#include "guest_mem.h"
-#include "../arch/string.h"
-
-/* Control-register, EFER and RFLAGS bits (SDM Vol. 3A 2.5, 2.2.1; Vol. 1 3.4.3). */
-#define CR0_WP (1ULL << 16)
-#define CR0_PG (1ULL << 31)
-#define CR3_LAM_U57 (1ULL << 61)
-#define CR3_LAM_U48 (1ULL << 62)
-#define CR4_PSE (1ULL << 4)
-#define CR4_PAE (1ULL << 5)
-#define CR4_LA57 (1ULL << 12)
-#define CR4_SMEP (1ULL << 20)
-#define CR4_SMAP (1ULL << 21)
-#define CR4_PKE (1ULL << 22)
-#define CR4_PKS (1ULL << 24)
-#define CR4_LAM_SUP (1ULL << 28)
-#define EFER_LMA (1ULL << 10)
-#define EFER_NXE (1ULL << 11)
-#define RFLAGS_AC (1ULL << 18)
-
-/* Paging-structure entry bits shared by every mode (SDM Vol. 3A 5.3 to 5.5). */
-#define PTE_P (1ULL << 0)
-#define PTE_RW (1ULL << 1)
-#define PTE_US (1ULL << 2)
-#define PTE_A (1ULL << 5)
-#define PTE_D (1ULL << 6)
-#define PTE_PS (1ULL << 7)
-#define PTE_XD (1ULL << 63)
+#include "gmem.h"
+#include "../../arch/string.h"
+#include "../../arch/x86.h"
 
 #define GMEM_MAXPHYADDR 52
 #define PADDR_MASK (((1ULL << GMEM_MAXPHYADDR) - 1) & ~(PAGE_SIZE - 1)) /* bits M-1:12 */

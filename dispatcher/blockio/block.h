@@ -8,8 +8,8 @@
 #ifndef DISPATCHER_BLOCK_H
 #define DISPATCHER_BLOCK_H
 
-#include "decode.h"
-#include "interp_fast.h"
+#include "../emul/decode.h"
+#include "../emul/interp_fast.h"
 
 #define BLOCK_MAX_BYTES 512 /* longest block kept: bounds the table and the hash */
 #define BLOCK_SCAN_MAX_BYTES 256 /* longest block the forward scan designates */

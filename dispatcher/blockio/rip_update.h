@@ -8,7 +8,7 @@
 #ifndef DISPATCHER_RIP_UPDATE_H
 #define DISPATCHER_RIP_UPDATE_H
 
-#include "vcpu.h"
+#include "../vcpu/vcpu.h"
 
 /* Sets RIP to new_rip as the result of emulating one or more instructions. */
 void rip_update(struct vcpu *v, u64 new_rip);

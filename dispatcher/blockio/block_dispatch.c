@@ -7,21 +7,16 @@
  */
 #include "block_dispatch.h"
 #include "block_run.h"
-#include "breakpoints.h"
-#include "dispatch.h"
-#include "guest_mem.h"
+#include "../vcpu/breakpoints.h"
+#include "../vcpu/gmem.h"
 #include "hash.h"
-#include "interp.h"
+#include "../emul/interp.h"
 #include "rip_update.h"
 #include "scanner.h"
-#include "trace.h"
-#include "../arch/console.h"
-#include "../arch/string.h"
-
-#define RFLAGS_IOPL_SHIFT 12
-#define RFLAGS_IOPL_MASK 0x3ULL
-#define RFLAGS_VM (1ULL << 17)
-#define CR0_PE (1ULL << 0)
+#include "follow.h"
+#include "../../arch/console.h"
+#include "../../arch/string.h"
+#include "../../arch/x86.h"
 
 bool block_io_allowed(const struct vcpu *v)
 {
@@ -142,12 +137,18 @@ bool block_writes_into(struct vcpu *v, const struct block *b, struct block_pages
 	return is_code_page(p, w0) || is_code_page(p, w1);
 }
 
-static u32 bus_in(void *ctx, u16 port, u8 size) { return iobus_in(ctx, port, size); }
-static void bus_out(void *ctx, u16 port, u8 size, u32 val) { iobus_out(ctx, port, size, val); }
+void blockio_init(struct blockio *bio, const struct block_config *cfg, struct interp_io bus,
+                  bool (*run_over)(void *ctx), void *run_over_ctx)
+{
+	bio->cfg = *cfg;
+	table_init(&bio->table);
+	bio->stats = (struct block_stats){0};
+	bio->bus = bus;
+	bio->run_over = run_over;
+	bio->run_over_ctx = run_over_ctx;
+}
 
-struct interp_io block_bus(struct dispatcher *d) { return (struct interp_io){&d->board->bus, bus_in, bus_out}; }
-
-bool block_run_over(struct dispatcher *d) { return d->board->dbg.fired || board_reset_requested(d->board, 0); }
+bool block_run_over(const struct blockio *bio) { return bio->run_over(bio->run_over_ctx); }
 
 /*
  * Runs the block from its first instruction; returns the IO instructions executed. What can
@@ -158,10 +159,10 @@ bool block_run_over(struct dispatcher *d) { return d->board->dbg.fired || board_
  * The code mode and CS limit checks of interp_exec are made once for the whole block
  * (interp_fast_ready), and the instructions with a precompiled form run it.
  */
-static u32 run_block(struct dispatcher *d, struct vcpu *v, const struct block *b, struct block_pages *pg,
+static u32 run_block(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *pg,
                      u32 *insns)
 {
-	struct interp_io io = block_bus(d);
+	struct interp_io io = bio->bus;
 	u64 start_rip = v->rip;
 	bool io_ok = block_io_allowed(v);
 	bool fast = interp_fast_ready(v, b->mode, b->len);
@@ -193,7 +194,7 @@ static u32 run_block(struct dispatcher *d, struct vcpu *v, const struct block *b
 		n++;
 		if (f & BLOCK_I_IO) {
 			nio++;
-			if (block_run_over(d))
+			if (block_run_over(bio))
 				break; /* the guest's run is over */
 		}
 	}
@@ -211,9 +212,10 @@ static void trace_block(const struct block *b)
 }
 
 /* Statistics and the end of an exit that ran instructions of a block (nio of them IO). */
-static bool finish(struct dispatcher *d, struct vcpu *v, const struct block *b, u32 insns, u32 nio)
+static bool finish(struct blockio *bio, struct vcpu *v, const struct block *b, u32 insns, u32 nio,
+                   u32 *nio_out)
 {
-	struct block_stats *s = &d->bstats;
+	struct block_stats *s = &bio->stats;
 	if (b->nio >= 2) { /* a designated block ran (perhaps only its start) */
 		s->runs++;
 		s->insns += insns;
@@ -226,61 +228,59 @@ static bool finish(struct dispatcher *d, struct vcpu *v, const struct block *b, 
 	} else { /* a record that found no second IO instruction */
 		s->singles++;
 	}
-	d->stats.io_exits++;
-	d->stats.io_instructions += nio;
+	*nio_out = nio;
 	rip_update(v, v->rip);
 	v->dirty |= VCPU_DIRTY_RFLAGS | VCPU_DIRTY_RSP;
-	dispatch_check_board_end(d, v);
 	return true;
 }
 
 /* A miss: scan; where the scan finds no second IO instruction in 64-bit code, follow. */
-static bool designate_and_run(struct dispatcher *d, struct vcpu *v, u64 rip_linear, u8 mode)
+static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linear, u8 mode, u32 *nio_out)
 {
-	struct block *b = table_slot(&d->table, rip_linear, mode);
-	int n = scan_block(v, &d->cfg.block, b);
+	struct block *b = table_slot(&bio->table, rip_linear, mode);
+	int n = scan_block(v, &bio->cfg, b);
 	if (n < 0)
 		return false;
-	if (n < 2 && d->cfg.block.follow && mode == CPU_MODE_64) {
+	if (n < 2 && bio->cfg.follow && mode == CPU_MODE_64) {
 		u32 insns, nio;
-		int t = trace_record(d, v, b, &insns, &nio);
+		int t = follow_record(bio, v, b, &insns, &nio);
 		if (t > 0) {
 			b->unverified = 0;
 			b->diverged = 0;
-			table_commit(&d->table, b);
-			if (d->cfg.block.trace) {
+			table_commit(&bio->table, b);
+			if (bio->cfg.trace) {
 				trace_block(b);
-				trace_print_stop();
+				follow_print_stop();
 			}
 		}
 		if (insns > 0)
-			return finish(d, v, b, insns, nio);
+			return finish(bio, v, b, insns, nio, nio_out);
 		/* not even the IO instruction ran: nothing changed, the one-exit path takes it */
 		return false;
 	}
 	b->unverified = 0;
-	table_commit(&d->table, b);
-	if (d->cfg.block.trace)
+	table_commit(&bio->table, b);
+	if (bio->cfg.trace)
 		trace_block(b);
 	if (b->nio < 2) {
-		d->bstats.singles++;
+		bio->stats.singles++;
 		return false;
 	}
 	u32 insns;
 	struct block_pages pg;
 	block_pages_collect(v, b, &pg);
-	u32 nio = run_block(d, v, b, &pg, &insns);
-	return insns ? finish(d, v, b, insns, nio) : false;
+	u32 nio = run_block(bio, v, b, &pg, &insns);
+	return insns ? finish(bio, v, b, insns, nio, nio_out) : false;
 }
 
-bool block_dispatch(struct dispatcher *d, struct vcpu *v)
+bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 {
-	struct block_stats *s = &d->bstats;
-	if (!d->cfg.block.enabled || (v->rflags & VCPU_RFLAGS_TF) || (v->dr7 & DR7_ENABLE_MASK))
+	struct block_stats *s = &bio->stats;
+	if (!bio->cfg.enabled || (v->rflags & RFLAGS_TF) || (v->dr7 & DR7_ENABLE_MASK))
 		return false;
 	u64 rip_linear = scan_rip_linear(v);
-	u8 mode = (u8)scan_cpu_mode(v);
-	struct block *b = table_lookup(&d->table, rip_linear, mode);
+	u8 mode = (u8)interp_cpu_mode(v);
+	struct block *b = table_lookup(&bio->table, rip_linear, mode);
 	if (b && b->nio < 2 && ++b->unverified % SINGLE_RECHECK) {
 		s->hits++;
 		s->singles++;
@@ -288,13 +288,13 @@ bool block_dispatch(struct dispatcher *d, struct vcpu *v)
 	}
 	if (!b) {
 		s->misses++;
-		return designate_and_run(d, v, rip_linear, mode);
+		return designate_and_run(bio, v, rip_linear, mode, nio_out);
 	}
 	struct block_pages pg;
 	if (!bytes_match(v, b, &pg)) {
 		s->mismatches++;
-		table_invalidate(&d->table, b);
-		return designate_and_run(d, v, rip_linear, mode);
+		table_invalidate(&bio->table, b);
+		return designate_and_run(bio, v, rip_linear, mode, nio_out);
 	}
 	s->hits++;
 	if (b->nio < 2) {
@@ -302,13 +302,13 @@ bool block_dispatch(struct dispatcher *d, struct vcpu *v)
 		return false;
 	}
 	u32 insns;
-	u32 nio = b->followed ? trace_run(d, v, b, &pg, &insns) : run_block(d, v, b, &pg, &insns);
+	u32 nio = b->followed ? follow_run(bio, v, b, &pg, &insns) : run_block(bio, v, b, &pg, &insns);
 	if (b->followed) {
 		b->diverged = nio < b->nio ? b->diverged + 1 : 0;
 		if (b->diverged >= FOLLOW_RERECORD)
-			table_invalidate(&d->table, b); /* the next exit here records the path of now */
+			table_invalidate(&bio->table, b); /* the next exit here records the path of now */
 	}
 	if (insns == 0)
 		return false; /* the exiting instruction itself: the one-exit path handles it */
-	return finish(d, v, b, insns, nio);
+	return finish(bio, v, b, insns, nio, nio_out);
 }

@@ -6,7 +6,8 @@
 #ifndef DISPATCHER_VCPU_H
 #define DISPATCHER_VCPU_H
 
-#include "../arch/types.h"
+#include "../../arch/types.h"
+#include "../../arch/x86.h"
 
 /* General-purpose registers in x86 encoding order (ModRM reg field). */
 enum vcpu_reg {
@@ -62,9 +63,6 @@ struct vcpu_exit {
 #define VCPU_DBG_ENABLED_BP (1u << 12) /* one of them enabled in DR7: Bn are delivered only with it */
 #define VCPU_DBG_BS (1u << 14)         /* single step (RFLAGS.TF) */
 #define VCPU_NDEBUG_ADDR 4             /* DR0-DR3 */
-
-#define VCPU_RFLAGS_TF (1ULL << 8)
-#define VCPU_RFLAGS_RF (1ULL << 16)
 
 enum vcpu_access { VCPU_READ, VCPU_WRITE, VCPU_EXEC };
 
@@ -143,7 +141,7 @@ static inline void vcpu_debug_trap(struct vcpu *v, u32 b_bits)
  * same #DB). */
 static inline void vcpu_single_step_trap(struct vcpu *v)
 {
-	if (v->rflags & VCPU_RFLAGS_TF)
+	if (v->rflags & RFLAGS_TF)
 		v->pending_dbg |= VCPU_DBG_BS;
 }
 
@@ -152,8 +150,8 @@ static inline void vcpu_single_step_trap(struct vcpu *v)
 static inline void vcpu_retire(struct vcpu *v)
 {
 	v->dirty |= VCPU_DIRTY_RETIRED;
-	if (v->rflags & VCPU_RFLAGS_RF) {
-		v->rflags &= ~VCPU_RFLAGS_RF;
+	if (v->rflags & RFLAGS_RF) {
+		v->rflags &= ~RFLAGS_RF;
 		v->dirty |= VCPU_DIRTY_RFLAGS;
 	}
 	vcpu_single_step_trap(v);
@@ -166,19 +164,51 @@ static inline void vcpu_skip_instruction(struct vcpu *v)
 	vcpu_retire(v);
 }
 
+/*
+ * Segment access rights as struct vcpu_seg holds them: the VMX format (SDM Vol. 3C 25.4.1,
+ * table 25-2), which is the descriptor's bits 47:40 and 55:52 (Vol. 3A 3.4.5) and an unusable bit.
+ */
+#define VCPU_AR_TYPE_ACCESSED 0x1u
+#define VCPU_AR_TYPE_WRITABLE 0x2u    /* data */
+#define VCPU_AR_TYPE_READABLE 0x2u    /* code */
+#define VCPU_AR_TYPE_EXPAND_DOWN 0x4u /* data */
+#define VCPU_AR_TYPE_CODE 0x8u
+#define VCPU_AR_TYPE_DATA_RW_ACCESSED 0x3u /* read/write data, accessed */
+#define VCPU_AR_TYPE_CODE_RX_ACCESSED 0xBu /* execute/read code, accessed */
+#define VCPU_AR_TYPE_TSS32_BUSY 0xBu       /* system type 11: busy 32-bit TSS */
+#define VCPU_AR_TYPE_TSS64_BUSY 0xBu       /* system type 11 in IA-32e mode: busy 64-bit TSS */
+#define VCPU_AR_S (1u << 4)                /* descriptor type: code or data, not system */
+#define VCPU_AR_DPL_SHIFT 5
+#define VCPU_AR_DPL_MASK 0x3u
+#define VCPU_AR_P (1u << 7)
+#define VCPU_AR_L (1u << 13)  /* 64-bit code segment (D must be 0 then) */
+#define VCPU_AR_DB (1u << 14) /* default operation size 32 bits */
+#define VCPU_AR_G (1u << 15)  /* limit in 4 KiB units */
+#define VCPU_AR_UNUSABLE (1u << 16)
+
 /* The guest runs 64-bit code: IA-32e mode and CS.L (SDM Vol. 3A 3.4.5). */
-#define VCPU_EFER_LMA (1ULL << 10)
-#define VCPU_SEG_AR_L (1u << 13)
-#define VCPU_SEG_AR_DB (1u << 14)
 static inline bool vcpu_long_mode(const struct vcpu *v)
 {
-	return (v->efer & VCPU_EFER_LMA) && (v->seg[VCPU_CS].ar & VCPU_SEG_AR_L);
+	return (v->efer & EFER_LMA) && (v->seg[VCPU_CS].ar & VCPU_AR_L);
 }
 
 /* Requests a hardware exception for the next VM entry. */
 static inline void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
 	v->inject = (struct vcpu_event){true, vector, VCPU_EVENT_HW_EXCEPTION, has_error, error, 0};
+}
+
+/* The named injectors: the exceptions the exit handlers raise, with the error code each takes
+ * (SDM Vol. 3A 6.15: #UD has none, #GP and #PF have one). */
+static inline void vcpu_inject_ud(struct vcpu *v) { vcpu_inject_exception(v, X86_EXC_UD, false, 0); }
+static inline void vcpu_inject_gp(struct vcpu *v, u32 error) { vcpu_inject_exception(v, X86_EXC_GP, true, error); }
+
+/* #PF at a linear address: CR2 takes the address (SDM Vol. 3A 6.15, interrupt 14). */
+static inline void vcpu_inject_pf(struct vcpu *v, u64 linear, u32 error)
+{
+	v->cr2 = linear;
+	v->dirty |= VCPU_DIRTY_CR2;
+	vcpu_inject_exception(v, X86_EXC_PF, true, error);
 }
 
 static inline void vcpu_end(struct vcpu *v, int code, const char *reason)

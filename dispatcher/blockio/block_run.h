@@ -7,15 +7,10 @@
 #define DISPATCHER_BLOCK_RUN_H
 
 #include "block.h"
-#include "interp.h"
-#include "vcpu.h"
+#include "../emul/interp.h"
+#include "../vcpu/vcpu.h"
 
-struct dispatcher;
-
-static inline bool block_is_io(enum insn_kind k)
-{
-	return k == INSN_IN || k == INSN_OUT || k == INSN_INS || k == INSN_OUTS;
-}
+struct blockio;
 
 /* IO permission without the TSS bitmap (SDM Vol. 1 19.5): real mode, or CPL <= IOPL outside
  * virtual-8086 mode. Anything else might #GP natively, so a block ends before such an IO. */
@@ -43,10 +38,7 @@ void block_pages_collect(struct vcpu *v, const struct block *b, struct block_pag
  * another mapping of one of its physical pages? (When that cannot be told: yes.) */
 bool block_writes_into(struct vcpu *v, const struct block *b, struct block_pages *p, u64 lin, u64 len);
 
-/* The IO bus as the interpreter's port interface. */
-struct interp_io block_bus(struct dispatcher *d);
-
 /* The guest's run is over (a debug exit or a reset request): a block stops. */
-bool block_run_over(struct dispatcher *d);
+bool block_run_over(const struct blockio *bio);
 
 #endif

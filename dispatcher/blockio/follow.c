@@ -1,11 +1,12 @@
 /* Followed blocks; see trace.h. */
-#include "trace.h"
+#include "follow.h"
+#include "block_dispatch.h"
 #include "block_run.h"
 #include "hash.h"
-#include "interp_fast.h"
+#include "../emul/interp_fast.h"
 #include "scanner.h"
-#include "../arch/console.h"
-#include "../arch/string.h"
+#include "../../arch/console.h"
+#include "../../arch/string.h"
 
 /* Whether the instruction at lin continues b's last code range (else it needs a new one). */
 static bool continues_range(const struct block *b, u64 lin)
@@ -42,9 +43,9 @@ static void designate(struct block *b, u32 n)
 	b->nio = 0;
 	for (u32 i = 0; i < n; i++) {
 		const struct insn *in = &b->insns[i];
-		b->nio += block_is_io(in->kind);
+		b->nio += insn_is_io(in->kind);
 		bool writes = interp_may_write(in);
-		b->iflags[i] = (u8)((block_is_io(in->kind) ? BLOCK_I_IO : 0) | (writes ? BLOCK_I_WRITES : 0));
+		b->iflags[i] = (u8)((insn_is_io(in->kind) ? BLOCK_I_IO : 0) | (writes ? BLOCK_I_WRITES : 0));
 		b->next[i] = b->taken[i] = BLOCK_NO_INSN; /* followed by address, not by link */
 		interp_fast_prepare(in, 0, 0, 0, &b->fast[i]); /* no in-block JMP form */
 	}
@@ -64,7 +65,7 @@ static void note_stop(const char *why, u64 lin, const u8 *buf, u32 got)
 	memcpy(stop_bytes, buf, got < INSN_MAX_LEN ? got : INSN_MAX_LEN);
 }
 
-void trace_print_stop(void)
+void follow_print_stop(void)
 {
 	if (!stop_reason)
 		return;
@@ -74,13 +75,13 @@ void trace_print_stop(void)
 	con_printf("\n");
 }
 
-int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *insns, u32 *nio)
+int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *insns, u32 *nio)
 {
-	struct interp_io io = block_bus(d);
+	struct interp_io io = bio->bus;
 	bool io_ok = block_io_allowed(v);
 	int last_io = -1;
 	b->rip_linear = scan_rip_linear(v);
-	b->mode = (u8)scan_cpu_mode(v);
+	b->mode = (u8)interp_cpu_mode(v);
 	b->followed = true;
 	b->nseg = 0;
 	b->len = 0;
@@ -108,8 +109,8 @@ int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *ins
 		} else if (b->len + in->length > BLOCK_MAX_BYTES) {
 			why = "512 bytes of code";
 		} else {
-			is_io = block_is_io(in->kind);
-			bool string = in->kind == INSN_INS || in->kind == INSN_OUTS;
+			is_io = insn_is_io(in->kind);
+			bool string = insn_is_string_io(in->kind);
 			struct interp_result res;
 			/* a block starts at a non-string IO; a REP string has its own exit path */
 			if (b->ninsns == 0 ? !is_io || string : string || (is_io && !io_ok))
@@ -126,7 +127,7 @@ int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *ins
 		if (is_io) {
 			(*nio)++;
 			last_io = b->ninsns - 1;
-			if (block_run_over(d))
+			if (block_run_over(bio))
 				why = "the guest's run ended";
 		}
 	}
@@ -138,10 +139,10 @@ int trace_record(struct dispatcher *d, struct vcpu *v, struct block *b, u32 *ins
 	return b->nio;
 }
 
-u32 trace_run(struct dispatcher *d, struct vcpu *v, const struct block *b, struct block_pages *pg,
-              u32 *insns)
+u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *pg,
+               u32 *insns)
 {
-	struct interp_io io = block_bus(d);
+	struct interp_io io = bio->bus;
 	bool io_ok = block_io_allowed(v);
 	bool fast = interp_fast_ready(v, b->mode, b->len);
 	u32 n = 0, nio = 0;
@@ -166,7 +167,7 @@ u32 trace_run(struct dispatcher *d, struct vcpu *v, const struct block *b, struc
 		n++;
 		if (f & BLOCK_I_IO) {
 			nio++;
-			if (block_run_over(d))
+			if (block_run_over(bio))
 				break;
 		}
 	}

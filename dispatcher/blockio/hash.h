@@ -8,7 +8,7 @@
 #ifndef DISPATCHER_HASH_H
 #define DISPATCHER_HASH_H
 
-#include "../arch/types.h"
+#include "../../arch/types.h"
 
 u64 block_hash(const u8 *bytes, u32 len);
 
