@@ -28,6 +28,7 @@ void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_
 	d->board = b;
 	d->cfg = *cfg;
 	d->pat = 0x0007040600070406ULL; /* the power-on value (SDM Vol. 3A 13.12.4) */
+	stats_init(&d->sctl, cfg->stats_interval_s);
 	blockio_init(&d->blockio, &cfg->block, (struct interp_io){&b->bus, bus_in, bus_out}, board_run_over, b);
 }
 
@@ -212,56 +213,4 @@ void dispatch_exit(struct dispatcher *d, struct vcpu *v)
 	(h ? h : handle_unhandled)(d, v);
 }
 
-void dispatch_print_stats(const struct dispatcher *d)
-{
-	const struct exit_stats *s = &d->stats;
-	con_log("exit statistics: %llu exits\n", (unsigned long long)s->exits);
-	con_log("  %-40s %12s\n", "reason", "count");
-	for (u32 r = 0; r <= EXIT_REASON_MAX; r++)
-		if (s->by_reason[r])
-			con_log("  %-40s %12llu\n", exit_reason_name(r), (unsigned long long)s->by_reason[r]);
-	con_log("  io instructions %llu, io exits %llu, interrupts injected %llu, root-mode TSC ticks %llu\n",
-	        (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
-	        (unsigned long long)s->irqs_injected, (unsigned long long)s->root_tsc);
-	const struct block_stats *b = &d->blockio.stats;
-	u64 non_io = b->insns - b->io_in_blocks;
-	/* ratios as fixed-point thousandths: the core prints no floating point */
-	u64 io_per_exit_milli = s->io_exits ? s->io_instructions * 1000 / s->io_exits : 0;
-	u64 root_per_exit = s->exits ? s->root_tsc / s->exits : 0;
-	con_log("  blocks: %s, %llu run (%llu followed), %llu IO and %llu other instructions in them, %llu singles, "
-	        "table %llu hits %llu misses %llu mismatches\n",
-	        d->blockio.cfg.enabled ? "on" : "off", (unsigned long long)b->runs, (unsigned long long)b->followed,
-	        (unsigned long long)b->io_in_blocks,
-	        (unsigned long long)non_io, (unsigned long long)b->singles, (unsigned long long)b->hits,
-	        (unsigned long long)b->misses, (unsigned long long)b->mismatches);
-	con_log("  IO instructions per IO exit %llu.%03llu, root-mode TSC ticks per exit %llu\n",
-	        (unsigned long long)(io_per_exit_milli / 1000), (unsigned long long)(io_per_exit_milli % 1000),
-	        (unsigned long long)root_per_exit);
-	con_log("  block lengths (IO instructions):");
-	for (int i = 0; i < BLOCK_HIST_BUCKETS; i++)
-		con_printf(" %d%s:%llu", i + 2, i == BLOCK_HIST_BUCKETS - 1 ? "+" : "", (unsigned long long)b->io_hist[i]);
-	con_printf("\n");
-	con_log("stats {\"exits\":%llu,\"io_instructions\":%llu,\"io_exits\":%llu,\"io_per_io_exit_milli\":%llu,"
-	        "\"irqs_injected\":%llu,\"halted_exits\":%llu,\"root_tsc\":%llu,\"root_tsc_per_exit\":%llu,"
-	        "\"block_io\":%s,\"blocks\":{\"runs\":%llu,\"insns\":%llu,\"io_in_blocks\":%llu,\"non_io_insns\":%llu,"
-	        "\"singles\":%llu,\"hits\":%llu,\"misses\":%llu,\"mismatches\":%llu,\"early_ends\":%llu,"
-	        "\"followed\":%llu,\"io_hist\":[",
-	        (unsigned long long)s->exits, (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
-	        (unsigned long long)io_per_exit_milli, (unsigned long long)s->irqs_injected,
-	        (unsigned long long)s->halted_exits, (unsigned long long)s->root_tsc, (unsigned long long)root_per_exit,
-	        d->blockio.cfg.enabled ? "true" : "false", (unsigned long long)b->runs, (unsigned long long)b->insns,
-	        (unsigned long long)b->io_in_blocks, (unsigned long long)non_io, (unsigned long long)b->singles,
-	        (unsigned long long)b->hits, (unsigned long long)b->misses, (unsigned long long)b->mismatches,
-	        (unsigned long long)b->early_ends, (unsigned long long)b->followed);
-	for (int i = 0; i < BLOCK_HIST_BUCKETS; i++)
-		con_printf("%s%llu", i ? "," : "", (unsigned long long)b->io_hist[i]);
-	con_printf("]},\"by_reason\":{");
-	bool first = true;
-	for (u32 r = 0; r <= EXIT_REASON_MAX; r++) {
-		if (!s->by_reason[r])
-			continue;
-		con_printf("%s\"%s\":%llu", first ? "" : ",", exit_reason_name(r), (unsigned long long)s->by_reason[r]);
-		first = false;
-	}
-	con_printf("}}\n");
-}
+void dispatch_print_stats(struct dispatcher *d) { stats_print(d, STATS_FINAL); }

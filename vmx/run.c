@@ -155,10 +155,12 @@ static void store_vcpu(struct vmx_cpu *c, struct vcpu *v)
 }
 
 /* Bytes typed on the physical console go to the guest's COM1; one is held while it is full. */
-static int console_input(struct board *b, int held)
+static int com1_getc(void *ctx) { return serial_getc(SERIAL_COM1); }
+
+static int console_input(struct board *b, struct console_keys *keys, int held)
 {
 	if (held < 0)
-		held = serial_getc(SERIAL_COM1);
+		held = console_keys_next(keys, com1_getc, 0); /* Ctrl-A s: statistics (dispatcher/stats.h) */
 	if (held >= 0 && board_console_input(b, (u8)held))
 		held = -1;
 	return held;
@@ -235,12 +237,15 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 	u64 exit_tsc = 0;
 	while (!v.ended) {
 		struct board *b = d->board;
-		held_input = console_input(b, held_input);
+		held_input = console_input(b, &d->sctl.keys, held_input);
+		u64 now_tsc = rdtsc(); /* no TSC offsetting (vmx/controls.c): the guest's TSC is the host's */
+		if (stats_poll(d, clock_now(&b->clock), now_tsc, now_tsc) && launched)
+			exit_tsc += rdtsc() - now_tsc; /* printing statistics is no exit's root-mode time */
 		board_tick(b);
 		deliver_interrupt(c, d, &v);
 		vmwrite(VMCS_PREEMPTION_TIMER, preemption_ticks(c, b));
 		if (launched)
-			d->stats.root_tsc += rdtsc() - exit_tsc;
+			stats_add_root_tsc(d, v.exit.reason, rdtsc() - exit_tsc);
 		int rc = vmx_enter(v.gpr, launched);
 		exit_tsc = rdtsc();
 		v.inject.pending = false; /* delivered by that entry, or re-reported as vectoring */

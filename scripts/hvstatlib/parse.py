@@ -35,6 +35,7 @@ class Stats:
         self.seq = raw.get("seq")
         self.host_tsc = raw.get("host_tsc")
         self.guest_tsc = raw.get("guest_tsc")
+        self.guest_ns = raw.get("guest_ns")
         for k in COUNTERS:
             setattr(self, k, raw.get(k))
         self.block_io = raw.get("block_io")
@@ -108,7 +109,9 @@ class Log:
         return self.stats[-1] if self.stats else None
 
     def seconds(self, s):
-        """Guest time of a stats record in seconds, or None without a timestamp or TSC rate."""
+        """Guest time of a stats record in seconds, or None without a timestamp."""
+        if isinstance(s.guest_ns, int):
+            return s.guest_ns / 1e9
         if s.guest_tsc is None or not self.tsc_mhz:
             return None
         return s.guest_tsc / (self.tsc_mhz * 1e6)
@@ -150,6 +153,9 @@ def check(raw):
         h = b.get("io_hist")
         if h is not None and not (isinstance(h, list) and all(_is_count(x) for x in h)):
             return "field 'blocks.io_hist' is not a list of counts"
+    for k in ("seq", "guest_ns", "host_tsc", "guest_tsc"):
+        if k in raw and not _is_count(raw[k]):
+            return f"field '{k}' is not a count"
     for k in ("reason_tsc",):
         if k in raw and not (isinstance(raw[k], dict) and all(_is_count(v) for v in raw[k].values())):
             return f"field '{k}' is not an object of counts"

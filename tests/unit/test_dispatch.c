@@ -319,7 +319,7 @@ static void test_debug_exit_code_wins_over_later_fault(void **state)
 #define MAX_KEYS 96
 #define MAX_OBJS 8
 
-enum jkind { J_NUM, J_BOOL, J_OBJ, J_ARR };
+enum jkind { J_NUM, J_BOOL, J_OBJ, J_ARR, J_STR };
 
 struct jobj {
 	char key[MAX_KEYS][64];
@@ -387,6 +387,12 @@ static bool j_value(const char **p, enum jkind *kind, unsigned long long *val)
 			if (c != ',')
 				return false;
 		}
+	}
+	if (**p == '"') { /* a string ("kind"): val is 0, the text is not kept */
+		char text[64];
+		*kind = J_STR;
+		*val = 0;
+		return j_string(p, text, sizeof(text));
 	}
 	if (!strncmp(*p, "true", 4) || !strncmp(*p, "false", 5)) {
 		*kind = J_BOOL;

@@ -49,6 +49,7 @@ UNIT_SRCS_test_uart_lines := devices/uart.c devices/iobus.c tests/unit/uart_fake
 UNIT_DISPATCH_SRCS := tests/unit/fake_vcpu.c $(DISPATCHER_SRCS) devices/iobus.c \
 	devices/debug_exit.c arch/console.c arch/printf.c
 UNIT_SRCS_test_dispatch := $(UNIT_DISPATCH_SRCS)
+UNIT_SRCS_test_stats := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_io := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_io_string := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_cpu := $(UNIT_DISPATCH_SRCS)

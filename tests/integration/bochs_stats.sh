@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Statistics while a guest runs: stats_interval=1 prints a version-2 stats line every second of
+# guest time (idle: 2 s of PIT ticks in HLT), none without it, Ctrl-A s typed on the console
+# prints them at once while every other byte still reaches the guest; hvstat reads the result.
+source "$(dirname "$0")/lib.sh"
+out=$BUILD/test/stats
+mkdir -p "$out"
+hv=$root/scripts/hvstat
+stats() { tr -d '\r' <"$1" | grep -a '^\[hv\] stats {'; }
+
+"$root/scripts/run-bochs.sh" --guest "$BUILD/guest/tests/idle.elf" --cmdline "stats_interval=1" --timeout 150 \
+	--log "$out/idle-1s.log" 2>"$out/idle-1s.err"
+expect_code $? 0 "idle guest with stats_interval=1 ends with code 0" "$out/idle-1s.log"
+periodic=$(stats "$out/idle-1s.log" | grep -c '"kind":"periodic"')
+if [ "$periodic" -ge 2 ]; then ok "stats_interval=1: $periodic periodic lines in 2 s of guest time"; else not_ok "stats_interval=1: periodic lines (got $periodic)" "$out/idle-1s.log"; fi
+# consecutive periodic lines 1 s of guest time apart (the loop polls at least every 10 ms), seq counting up
+if stats "$out/idle-1s.log" | python3 -c '
+import json, sys
+recs = [json.loads(l[len("[hv] stats "):]) for l in sys.stdin]
+per = [r for r in recs if r["kind"] == "periodic"]
+gaps = [b["guest_ns"] - a["guest_ns"] for a, b in zip(per, per[1:])]
+assert gaps and all(1000000000 <= g <= 1011000000 for g in gaps), gaps
+assert [r["seq"] for r in recs] == list(range(len(recs))), [r["seq"] for r in recs]
+assert recs[-1]["kind"] == "final" and all(r["version"] == 2 for r in recs)
+assert all(a["exits"] <= b["exits"] and a["host_tsc"] < b["host_tsc"] for a, b in zip(recs, recs[1:]))
+assert sum(recs[-1]["reason_tsc"].values()) == recs[-1]["root_tsc"], "reason_tsc adds up to root_tsc"
+'; then ok "periodic lines: 1 s of guest time apart, seq and counters rising, reason_tsc adds up to root_tsc"
+else not_ok "periodic lines: spacing, seq, counters, reason_tsc" "$out/idle-1s.log"; fi
+
+"$root/scripts/run-bochs.sh" --guest "$BUILD/guest/tests/idle.elf" --timeout 150 --log "$out/idle-0.log" 2>"$out/idle-0.err"
+expect_code $? 0 "idle guest without stats_interval ends with code 0" "$out/idle-0.log"
+lines=$(stats "$out/idle-0.log" | wc -l)
+if [ "$lines" = 1 ] && stats "$out/idle-0.log" | grep -q '"kind":"final"'; then ok "no stats_interval: the final line only"; else not_ok "no stats_interval: the final line only (got $lines)" "$out/idle-0.log"; fi
+
+"$root/scripts/run-bochs.sh" --guest "$BUILD/guest/tests/echo.elf" --cmdline "guest_mem=16M" --timeout 120 \
+	--send 'echo: ready=>ab\x01scd\r' --send "echo: got 'abcd'=>quit\r" --log "$out/echo.log" >"$out/echo.out" 2>&1
+expect_code $? 0 "echo guest with Ctrl-A s typed ends with code 0" "$out/echo.log"
+expect_line "$out/echo.log" '^\[hv\] stats \{"version":2,"kind":"request","seq":0,' "Ctrl-A s: a stats line at once"
+expect_line "$out/echo.log" "^echo: got 'abcd' " "Ctrl-A s: the other typed bytes reach the guest, and only they"
+n=$(tr -d '\r' <"$out/echo.log" | grep -c '^\[hv\] exit statistics:')
+expect_code "$n" 2 "Ctrl-A s: the table too (once on request, once at the end)" "$out/echo.log"
+
+"$hv" report "$out/idle-1s.log" >"$out/report.out" 2>&1
+expect_code $? 0 "hvstat report reads the version-2 lines" "$out/report.out"
+expect_line "$out/report.out" '^stats format version +2$' "hvstat report: format 2"
+"$hv" top --plain --no-follow "$out/idle-1s.log" >"$out/top.out" 2>&1
+expect_line "$out/top.out" '^stats line 2 \(periodic, format 2\), guest time [0-9.]+ s; rates over the last 1\.0[0-9] s$' "hvstat top: rates over each second"
