@@ -93,7 +93,7 @@ run: deps
 	$(if $(KERNEL)$(GUEST),,scripts/linux-guest.sh)
 	scripts/run-bochs.sh $(if $(CPU),--cpu $(CPU)) $(if $(HVARGS),--cmdline "$(HVARGS)") \
 		--guest $(RUN_GUEST) $(if $(RUN_INITRD),--initrd $(RUN_INITRD)) $(if $(APPEND),--append "$(APPEND)") \
-		--timeout $(or $(TIMEOUT),3600) --console
+		--timeout $(or $(TIMEOUT),3600) --console --log $(BUILD)/run-serial.log
 
 # `make debug GUEST=... [HVARGS=...]`: the same Bochs run under Bochs's debugger, stopped before the
 # first instruction, microhv's symbols loaded (README "Exit statistics")
