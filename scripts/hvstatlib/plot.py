@@ -40,10 +40,18 @@ def _exits_stacked(ax, log):
             ax.bar([0], [deltas[r][0]], bottom=bottom, label=r)
             bottom += deltas[r][0]
         ax.set_xticks([0], ["whole run"])
+        ax.set_title(f"exits by reason: {_label(log)}", fontsize=9)
+    elif xlabel.startswith("guest time"):  # exits per second over guest time, from 0
+        t = [0.0] + x
+        rates = {r: [0.0] + [d / max(t[i + 1] - t[i], 1e-9) for i, d in enumerate(deltas[r])] for r in reasons}
+        ax.stackplot(t, [rates[r] for r in reasons], labels=reasons, step="pre")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("exits/s")
+        ax.set_title(f"exits per second by reason: {_label(log)}", fontsize=9)
     else:
         ax.stackplot(x, [deltas[r] for r in reasons], labels=reasons, step="pre")
         ax.set_xlabel(xlabel)
-    ax.set_title(f"exits by reason per interval: {_label(log)}", fontsize=9)
+        ax.set_title(f"exits by reason per stats line: {_label(log)}", fontsize=9)
     ax.legend(fontsize=7, loc="upper right")
 
 

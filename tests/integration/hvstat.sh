@@ -95,3 +95,17 @@ expect_line "$out/bound.out" '^ +128 +1 +5 +2 +0\.333 ' "bound at N=128: one gro
 expect_line "$out/bound.out" "^ +4096 +1 +6 +1 +0\.167 +2\.067 +<- microhv's extent$" "bound at N=4096, achieved/bound at microhv's extent"
 run bound_none bound "$d/iosweep-off.log"
 expect_line "$out/bound_none.out" 'no trace=io records' "bound without a trace: says what to record"
+
+# version 2 (periodic lines with timestamps, root-mode TSC per reason), recorded from Bochs runs
+run v2pair report "$d/v2-iosweep-off.log" "$d/v2-iosweep-on.log"
+expect_line "$out/v2pair.out" '^root TSC: I/O instruction +31661782 +24425091 +0\.771$' "format 2: root-mode TSC per reason, side by side"
+run v2top top --plain --no-follow "$d/v2-idle-periodic.log"
+expect_line "$out/v2top.out" '^stats line 3 \(final, format 2\), guest time 2\.5 s; rates over the last 0\.10 s$' "format 2: top rates over guest time"
+expect_line "$out/v2top.out" '^HLT +200 +[0-9,]+/s +[0-9,]+$' "format 2: top shows exits/s and root TSC per exit"
+run v2plot plot "$d/v2-idle-periodic.log" -o "$out/periodic.png"
+run v2plot1 plot "$d/v2-iosweep-on.log" -o "$out/single.png"
+if [ "$(cat "$out/v2plot.rc")" = 0 ] && [ -s "$out/periodic.png" ] && ! cmp -s "$out/periodic.png" "$out/single.png"; then
+	ok "format 2: plot over guest time"
+else
+	not_ok "format 2: plot over guest time" "$out/v2plot.out"
+fi
