@@ -15,8 +15,19 @@
 #define EPT_QUAL_FETCH (1ULL << 2)
 #define EPT_QUAL_LINEAR_VALID (1ULL << 7)
 
-static u32 bus_in(void *ctx, u16 port, u8 size) { return iobus_in(ctx, port, size); }
-static void bus_out(void *ctx, u16 port, u8 size, u32 val) { iobus_out(ctx, port, size, val); }
+/* The block units' ports: the bus, each access counted as made inside a block. */
+static u32 bus_in(void *ctx, u16 port, u8 size)
+{
+	struct dispatcher *d = ctx;
+	ports_access(&d->stats.ports, port, true, true);
+	return iobus_in(&d->board->bus, port, size);
+}
+static void bus_out(void *ctx, u16 port, u8 size, u32 val)
+{
+	struct dispatcher *d = ctx;
+	ports_access(&d->stats.ports, port, false, true);
+	iobus_out(&d->board->bus, port, size, val);
+}
 /* A block stops once the guest's run is over: it wrote its exit code or asked for a reset. */
 static bool board_run_over(void *ctx) { return ((struct board *)ctx)->dbg.fired || board_reset_requested(ctx, 0); }
 
@@ -29,7 +40,7 @@ void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_
 	d->cfg = *cfg;
 	d->pat = 0x0007040600070406ULL; /* the power-on value (SDM Vol. 3A 13.12.4) */
 	stats_init(&d->sctl, cfg->stats_interval_s);
-	blockio_init(&d->blockio, &cfg->block, (struct interp_io){&b->bus, bus_in, bus_out}, board_run_over, b);
+	blockio_init(&d->blockio, &cfg->block, (struct interp_io){d, bus_in, bus_out}, board_run_over, b);
 }
 
 void dispatch_dump_guest(const struct vcpu *v)

@@ -10,6 +10,7 @@
 #include "blockio/block_dispatch.h"
 #include "exit_reasons.h"
 #include "stats.h"
+#include "stats_ports.h"
 #include "vcpu/vcpu.h"
 
 struct exit_stats {
@@ -22,6 +23,7 @@ struct exit_stats {
 	u64 halted_exits;    /* exits that found the guest in HLT: the idle path */
 	u64 hole_writes_dropped; /* MOV stores into the legacy hole, dropped as on a board */
 	u64 reason_tsc[EXIT_REASON_MAX + 1]; /* root-mode TSC ticks spent handling exits, per reason */
+	struct port_table ports;             /* per IO port (stats_ports.h) */
 };
 
 /* The legacy hole of a PC (VGA memory and option ROMs): no device here, reads all ones. */

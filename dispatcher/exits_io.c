@@ -26,6 +26,18 @@
 /* Longest REP string run handled in one exit: bounds the time the guest is held. */
 #define IO_STRING_MAX_ITERATIONS 4096
 
+/* The guest's own accesses from an exit, counted per port (stats_ports.h). */
+static u32 port_in(struct dispatcher *d, u16 port, u32 size)
+{
+	ports_access(&d->stats.ports, port, true, false);
+	return iobus_in(&d->board->bus, port, (u8)size);
+}
+static void port_out(struct dispatcher *d, u16 port, u32 size, u32 val)
+{
+	ports_access(&d->stats.ports, port, false, false);
+	iobus_out(&d->board->bus, port, (u8)size, val);
+}
+
 static u64 mask_bytes(u32 bytes) { return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1; }
 
 /* Writes an IN result to AL/AX/EAX: a 32-bit result zero-extends in 64-bit mode (SDM Vol. 1 3.4.1.1). */
@@ -95,12 +107,12 @@ static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, 
 		u32 val = 0;
 		int r;
 		if (in) {
-			val = iobus_in(&d->board->bus, port, (u8)size);
+			val = port_in(d, port, size);
 			r = gmem_write(v, linear, &val, size, user, &f);
 		} else {
 			r = gmem_read(v, linear, &val, size, VCPU_READ, user, &f);
 			if (r == GMEM_OK)
-				iobus_out(&d->board->bus, port, (u8)size, val);
+				port_out(d, port, size, val);
 		}
 		if (r == GMEM_FAULT) {
 			inject_page_fault(v, &f);
@@ -140,6 +152,7 @@ bool handle_io_block(struct dispatcher *d, struct vcpu *v)
 
 void handle_io(struct dispatcher *d, struct vcpu *v)
 {
+	ports_exit(&d->stats.ports, (u16)(v->exit.qual >> IOQ_PORT_SHIFT));
 	if (handle_io_block(d, v))
 		return;
 	u64 q = v->exit.qual;
@@ -152,9 +165,9 @@ void handle_io(struct dispatcher *d, struct vcpu *v)
 		string_io(d, v, port, size, in, (q & IOQ_REP) != 0);
 	} else {
 		if (in)
-			set_accumulator(v, size, iobus_in(&d->board->bus, port, (u8)size));
+			set_accumulator(v, size, port_in(d, port, size));
 		else
-			iobus_out(&d->board->bus, port, (u8)size, (u32)(v->gpr[VCPU_RAX] & mask_bytes(size)));
+			port_out(d, port, size, (u32)(v->gpr[VCPU_RAX] & mask_bytes(size)));
 		vcpu_skip_instruction(v);
 		vcpu_debug_trap(v, bp_io_hits(v, port, size));
 	}

@@ -2,9 +2,11 @@
 #include "stats.h"
 #include "dispatch.h"
 #include "../arch/console.h"
+#include "../arch/printf.h"
 
 #define NS_PER_S 1000000000ULL
 #define MILLI 1000
+#define TABLE_PORTS 8
 
 static const char *const kind_names[] = {[STATS_FINAL] = "final", [STATS_PERIODIC] = "periodic",
                                          [STATS_REQUEST] = "request"};
@@ -98,6 +100,12 @@ static void print_table(const struct dispatcher *d)
 	con_log("  IO instructions per IO exit %llu.%03llu, root-mode TSC ticks per exit %llu\n",
 	        (unsigned long long)(io_per_exit_milli / MILLI), (unsigned long long)(io_per_exit_milli % MILLI),
 	        (unsigned long long)(s->exits ? s->root_tsc / s->exits : 0));
+	const struct port_count *top[PORTS_SHOWN];
+	u32 n = ports_busiest(&s->ports, top, TABLE_PORTS);
+	for (u32 i = 0; i < n; i++)
+		con_log("  port 0x%x: %llu in, %llu out, %llu exits, %llu in blocks\n", top[i]->port,
+		        (unsigned long long)top[i]->in, (unsigned long long)top[i]->out, (unsigned long long)top[i]->exits,
+		        (unsigned long long)top[i]->in_blocks);
 	con_log("  block lengths (IO instructions):");
 	for (int i = 0; i < BLOCK_HIST_BUCKETS; i++)
 		con_printf(" %d%s:%llu", i + 2, i == BLOCK_HIST_BUCKETS - 1 ? "+" : "", (unsigned long long)b->io_hist[i]);
@@ -116,6 +124,30 @@ static void print_by_reason(const struct exit_stats *s, const char *name, const 
 		first = false;
 	}
 	con_printf("}");
+}
+
+static void print_port(const char *sep, const char *name, const struct port_count *c)
+{
+	con_printf("%s{\"port\":\"%s\",\"in\":%llu,\"out\":%llu,\"exits\":%llu,\"in_blocks\":%llu}", sep, name,
+	           (unsigned long long)c->in, (unsigned long long)c->out, (unsigned long long)c->exits,
+	           (unsigned long long)c->in_blocks);
+}
+
+/* ,"ports":[{"port":"0x3f8",...},...], the busiest first, then "other" when the table overflowed */
+static void print_ports(const struct port_table *t)
+{
+	const struct port_count *top[PORTS_SHOWN];
+	u32 n = ports_busiest(t, top, PORTS_SHOWN);
+	con_printf(",\"ports\":[");
+	for (u32 i = 0; i < n; i++) {
+		char name[8];
+		fmt_snprintf(name, sizeof(name), "0x%x", top[i]->port);
+		print_port(i ? "," : "", name, top[i]);
+	}
+	const struct port_count *o = &t->other;
+	if (o->in + o->out + o->exits)
+		print_port(n ? "," : "", "other", o);
+	con_printf("]");
 }
 
 static void print_json(const struct dispatcher *d, enum stats_kind kind)
@@ -146,6 +178,7 @@ static void print_json(const struct dispatcher *d, enum stats_kind kind)
 	con_printf("]}");
 	print_by_reason(s, "by_reason", s->by_reason);
 	print_by_reason(s, "reason_tsc", s->reason_tsc);
+	print_ports(&s->ports);
 	con_printf("}\n");
 }
 

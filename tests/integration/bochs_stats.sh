@@ -24,7 +24,11 @@ assert [r["seq"] for r in recs] == list(range(len(recs))), [r["seq"] for r in re
 assert recs[-1]["kind"] == "final" and all(r["version"] == 2 for r in recs)
 assert all(a["exits"] <= b["exits"] and a["host_tsc"] < b["host_tsc"] for a, b in zip(recs, recs[1:]))
 assert sum(recs[-1]["reason_tsc"].values()) == recs[-1]["root_tsc"], "reason_tsc adds up to root_tsc"
-'; then ok "periodic lines: 1 s of guest time apart, seq and counters rising, reason_tsc adds up to root_tsc"
+ports = recs[-1]["ports"]
+assert sum(p["exits"] for p in ports) == recs[-1]["io_exits"], "port exits add up to io_exits"
+assert sum(p["in"] + p["out"] for p in ports) >= recs[-1]["io_instructions"], "accesses cover IO instructions"
+assert {"0x20", "0x43"} <= {p["port"] for p in ports}, "the PIC and PIT ports are there"
+'; then ok "periodic lines: 1 s of guest time apart, seq and counters rising, reason_tsc adds up to root_tsc, ports add up to io_exits"
 else not_ok "periodic lines: spacing, seq, counters, reason_tsc" "$out/idle-1s.log"; fi
 
 "$root/scripts/run-bochs.sh" --guest "$BUILD/guest/tests/idle.elf" --timeout 150 --log "$out/idle-0.log" 2>"$out/idle-0.err"

@@ -1,7 +1,7 @@
 /*
  * dispatcher/stats.c: the periodic line at its guest-time deadline (never early, once per
  * late poll), Ctrl-A s on the console (and every other byte reaching the guest in order),
- * root-mode TSC per reason, and the version-2 fields of the JSON line. The line's JSON
+ * root-mode TSC per reason, per-port figures, and the version-2 fields of the JSON line. The line's JSON
  * validity is test_dispatch's business; here its fields are read with sscanf.
  */
 #include "unit.h"
@@ -138,6 +138,42 @@ static void test_root_tsc_per_reason(void **state)
 	assert_int_equal(per, 80);
 }
 
+static void test_ports_busiest_first_and_json(void **state)
+{
+	struct port_table *t = &fk.d.stats.ports;
+	ports_access(t, 0x3f8, false, false);
+	ports_access(t, 0x3f8, true, true);
+	ports_access(t, 0x3fd, true, false);
+	for (int i = 0; i < 5; i++)
+		ports_access(t, 0x80, false, true);
+	ports_exit(t, 0x3f8);
+	ports_exit(t, 0x80);
+	const struct port_count *top[2];
+	assert_int_equal(ports_busiest(t, top, 2), 2); /* three ports, the two busiest */
+	assert_int_equal(top[0]->port, 0x80);
+	assert_int_equal(top[1]->port, 0x3f8);
+	dispatch_print_stats(&fk.d);
+	assert_int_equal(lines("\"ports\":[{\"port\":\"0x80\",\"in\":0,\"out\":5,\"exits\":1,\"in_blocks\":5},"
+	                       "{\"port\":\"0x3f8\",\"in\":1,\"out\":1,\"exits\":1,\"in_blocks\":1},"
+	                       "{\"port\":\"0x3fd\",\"in\":1,\"out\":0,\"exits\":0,\"in_blocks\":0}]}"), 1);
+	assert_int_equal(lines("[hv]   port 0x80: 0 in, 5 out, 1 exits, 5 in blocks"), 1);
+}
+
+static void test_ports_table_full(void **state)
+{
+	struct port_table *t = &fk.d.stats.ports;
+	for (u32 p = 0; p < PORT_TABLE_SIZE + 6; p++)
+		ports_access(t, (u16)(0x1000 + p), true, false);
+	for (u32 p = 0; p < PORT_TABLE_SIZE; p++) /* the first ones keep their own counts */
+		assert_int_equal(ports_slot(t, (u16)(0x1000 + p))->in, 1);
+	assert_int_equal(t->other.in, 6);
+	assert_ptr_equal(ports_slot(t, 0x1000 + PORT_TABLE_SIZE), &t->other);
+	const struct port_count *top[PORTS_SHOWN];
+	assert_int_equal(ports_busiest(t, top, PORTS_SHOWN), PORTS_SHOWN);
+	dispatch_print_stats(&fk.d);
+	assert_int_equal(lines("{\"port\":\"other\",\"in\":6,\"out\":0,\"exits\":0,\"in_blocks\":0}]"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +182,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ctrl_a_s_requests_stats, setup_off, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_other_bytes_pass_unchanged, setup_off, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_root_tsc_per_reason, setup_off, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_ports_busiest_first_and_json, setup_off, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_ports_table_full, setup_off, fake_teardown),
 	};
 	return UNIT_RUN(tests);
 }
