@@ -90,6 +90,19 @@ static u64 clock_tsc_ns(void *ctx) { return tsc_now_ns(); }
 static int ram_write(void *ctx, u64 gpa, const void *src, u64 len) { return guest_ram_write(ctx, gpa, src, len); }
 static int ram_fill(void *ctx, u64 gpa, u8 byte, u64 len) { return guest_ram_fill(ctx, gpa, byte, len); }
 
+/* trace=io: the ring, from the page allocator (identity-mapped: the address is the pointer). */
+static int trace_io_ring(struct dispatcher *d, struct pmm *p, u32 records)
+{
+	u64 pages = ((u64)records * sizeof(struct tio_rec) + PAGE_SIZE - 1) / PAGE_SIZE, pa;
+	if (pmm_alloc(p, pages, PAGE_SIZE, 0, &pa)) {
+		con_log("trace=io: no room for %u records (%llu KiB)\n", records, (unsigned long long)(pages * PAGE_SIZE / 1024));
+		return -1;
+	}
+	tio_init(&d->tio, (struct tio_rec *)(uintptr_t)pa, records);
+	con_log("trace=io: a ring of %u records (%llu KiB)\n", records, (unsigned long long)(pages * PAGE_SIZE / 1024));
+	return 0;
+}
+
 int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct pmm *p,
                  const struct vmx_msrs *msrs, const struct vmx_caps *caps, const char **reason)
 {
@@ -132,6 +145,8 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 		          .trace = o->trace == TRACE_BLOCKS, .follow = o->block_follow},
 	};
 	dispatch_init(&disp, &board, &cfg);
+	if (o->trace == TRACE_IO && trace_io_ring(&disp, p, o->trace_ring))
+		return HV_EXIT_GUEST_LOAD;
 	int code = vmx_run(&vcpu_hw, &disp, &ram, &entry, reason);
 	dispatch_print_stats(&disp);
 	return code;

@@ -18,6 +18,7 @@ enum trace_mode {
 	TRACE_NONE = 0,
 	TRACE_EXITS,
 	TRACE_BLOCKS,
+	TRACE_IO, /* trace=io[:N]: a ring of N IO-instruction records, printed at the end (dispatcher/trace_io.h) */
 };
 
 struct hv_options {
@@ -29,6 +30,7 @@ struct hv_options {
 	u32 extent_bytes;     /* for EXTENT_BYTES */
 	u32 stats_interval;   /* seconds, 0 = only at the end */
 	enum trace_mode trace;
+	u32 trace_ring;       /* trace=io: records in the ring */
 };
 
 #define OPT_GUEST_MEM_DEFAULT (256 * MIB)
@@ -38,6 +40,9 @@ struct hv_options {
 #define OPT_EXTENT_MAX 4096
 #define OPT_STATS_INTERVAL_MAX 86400
 #define OPT_ERR_MAX 160
+#define OPT_TRACE_RING_DEFAULT 65536
+#define OPT_TRACE_RING_MIN 16
+#define OPT_TRACE_RING_MAX (16U << 20)
 
 void options_defaults(struct hv_options *o);
 /* Parses cmdline over o (call options_defaults first); 0 on success, -1 with err filled. */

@@ -20,12 +20,14 @@ static u32 bus_in(void *ctx, u16 port, u8 size)
 {
 	struct dispatcher *d = ctx;
 	ports_access(&d->stats.ports, port, true, true);
+	tio_record(&d->tio, d->sctl.guest_ticks, d->io_rip, port, size, TIO_IN | TIO_BLOCK);
 	return iobus_in(&d->board->bus, port, size);
 }
 static void bus_out(void *ctx, u16 port, u8 size, u32 val)
 {
 	struct dispatcher *d = ctx;
 	ports_access(&d->stats.ports, port, false, true);
+	tio_record(&d->tio, d->sctl.guest_ticks, d->io_rip, port, size, TIO_BLOCK);
 	iobus_out(&d->board->bus, port, size, val);
 }
 /* A block stops once the guest's run is over: it wrote its exit code or asked for a reset. */
@@ -224,4 +226,8 @@ void dispatch_exit(struct dispatcher *d, struct vcpu *v)
 	(h ? h : handle_unhandled)(d, v);
 }
 
-void dispatch_print_stats(struct dispatcher *d) { stats_print(d, STATS_FINAL); }
+void dispatch_print_stats(struct dispatcher *d)
+{
+	tio_flush(&d->tio);
+	stats_print(d, STATS_FINAL);
+}

@@ -11,6 +11,7 @@
 #include "exit_reasons.h"
 #include "stats.h"
 #include "stats_ports.h"
+#include "trace_io.h"
 #include "vcpu/vcpu.h"
 
 struct exit_stats {
@@ -45,6 +46,8 @@ struct dispatcher {
 	u64 pat, mtrr_def_type; /* MSRs the guest may write and read back */
 	u64 cr8;                /* the task-priority register, with no local APIC behind it */
 	struct stats_ctl sctl;  /* periodic and requested statistics (stats.h) */
+	struct trace_io tio;    /* trace=io (trace_io.h); launch.c gives it its ring */
+	u64 io_rip;             /* the RIP of the IO exit being handled, for trace records of blocks */
 };
 
 void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_config *cfg);

@@ -153,6 +153,7 @@ bool handle_io_block(struct dispatcher *d, struct vcpu *v)
 void handle_io(struct dispatcher *d, struct vcpu *v)
 {
 	ports_exit(&d->stats.ports, (u16)(v->exit.qual >> IOQ_PORT_SHIFT));
+	d->io_rip = v->rip;
 	if (handle_io_block(d, v))
 		return;
 	u64 q = v->exit.qual;
@@ -161,6 +162,7 @@ void handle_io(struct dispatcher *d, struct vcpu *v)
 	u16 port = (u16)(q >> IOQ_PORT_SHIFT);
 	d->stats.io_exits++;
 	d->stats.io_instructions++;
+	tio_record(&d->tio, d->sctl.guest_ticks, v->rip, port, (u8)size, in ? TIO_IN : 0);
 	if (q & IOQ_STRING) {
 		string_io(d, v, port, size, in, (q & IOQ_REP) != 0);
 	} else {

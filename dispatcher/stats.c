@@ -69,6 +69,11 @@ bool stats_poll(struct dispatcher *d, u64 now_ns, u64 host_tsc, u64 guest_tsc)
 	return printed;
 }
 
+void stats_guest_ran(struct dispatcher *d, u64 entry_tsc, u64 exit_tsc)
+{
+	d->sctl.guest_ticks += exit_tsc - entry_tsc;
+}
+
 void stats_add_root_tsc(struct dispatcher *d, u32 reason, u64 ticks)
 {
 	d->stats.root_tsc += ticks;

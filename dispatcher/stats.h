@@ -34,6 +34,7 @@ struct stats_ctl {
 	u64 next_ns;              /* guest time of the next periodic line; 0 before the first poll */
 	u64 seq;                  /* stats lines printed so far */
 	u64 now_ns, host_tsc, guest_tsc; /* the time of the last poll: every line's timestamp */
+	u64 guest_ticks;          /* TSC ticks the guest ran (entry to exit), root mode left out */
 	struct console_keys keys;
 };
 
@@ -44,6 +45,8 @@ int console_keys_next(struct console_keys *k, int (*getc)(void *ctx), void *ctx)
  * guest-time deadline has passed, and answers a Ctrl-A s (true when it printed; the run loop
  * keeps that time out of root_tsc). Costs two compares otherwise. */
 bool stats_poll(struct dispatcher *d, u64 now_ns, u64 host_tsc, u64 guest_tsc);
+/* The guest ran from entry_tsc to exit_tsc (the run loop, after each exit): the trace's clock. */
+void stats_guest_ran(struct dispatcher *d, u64 entry_tsc, u64 exit_tsc);
 /* Root-mode TSC ticks spent on one exit of this reason (the run loop measures them). */
 void stats_add_root_tsc(struct dispatcher *d, u32 reason, u64 ticks);
 /* The table (not for periodic lines) and the JSON line. */

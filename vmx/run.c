@@ -246,8 +246,10 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		vmwrite(VMCS_PREEMPTION_TIMER, preemption_ticks(c, b));
 		if (launched)
 			stats_add_root_tsc(d, v.exit.reason, rdtsc() - exit_tsc);
+		u64 entry_tsc = rdtsc();
 		int rc = vmx_enter(v.gpr, launched);
 		exit_tsc = rdtsc();
+		stats_guest_ran(d, entry_tsc, exit_tsc); /* the trace=io clock (dispatcher/stats.h) */
 		v.inject.pending = false; /* delivered by that entry, or re-reported as vectoring */
 		if (rc) {
 			report_entry_error(rc);

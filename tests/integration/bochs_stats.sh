@@ -49,3 +49,23 @@ expect_code $? 0 "hvstat report reads the version-2 lines" "$out/report.out"
 expect_line "$out/report.out" '^stats format version +2$' "hvstat report: format 2"
 "$hv" top --plain --no-follow "$out/idle-1s.log" >"$out/top.out" 2>&1
 expect_line "$out/top.out" '^stats line 2 \(periodic, format 2\), guest time [0-9.]+ s; rates over the last 1\.0[0-9] s$' "hvstat top: rates over each second"
+
+# trace=io with a 16-record ring: it fills and is printed many times during the run, and still
+# every IO instruction of a block_io=off run has its record, in guest-time order
+"$root/scripts/run-bochs.sh" --guest "$BUILD/guest/tests/blk_pit.elf" --cmdline "block_io=off trace=io:16" --timeout 120 \
+	--log "$out/trace.log" 2>"$out/trace.err"
+expect_code $? 0 "blk_pit with trace=io:16 ends with code 0" "$out/trace.log"
+if tr -d '\r' <"$out/trace.log" | python3 -c '
+import json, re, sys
+text = sys.stdin.read()
+recs = re.findall(r"^\[hv\] tio ([0-9a-f]+) ([0-9a-f]+) ([0-9a-f]+) ([124])([io])([xb])$", text, re.M)
+s = json.loads([l for l in text.splitlines() if l.startswith("[hv] stats {")][-1][len("[hv] stats "):])
+assert len(recs) == s["io_instructions"] == 935, (len(recs), s["io_instructions"])
+assert all(r[5] == "x" for r in recs), "block_io=off: every record an exit"
+t = [int(r[0], 16) for r in recs]
+assert all(a < b for a, b in zip(t, t[1:])), "guest time rises"
+assert text.index("[hv] tio ") < text.index("[hv] guest ended"), "the ring was printed during the run"
+'; then ok "trace=io:16: one record per IO instruction (935), all exits, in order, printed as the ring filled"
+else not_ok "trace=io:16: one record per IO instruction" "$out/trace.log"; fi
+"$hv" bound "$out/trace.log" >"$out/bound.out" 2>&1
+expect_line "$out/bound.out" '^cluster bound of .*: 935 IO instructions traced' "hvstat bound reads the trace"

@@ -89,7 +89,7 @@ expect_code "$(cat "$out/top_trunc.rc")" 2 "top of a truncated log: status 2"
 no_traceback top_trunc
 
 # the cluster bound: its arithmetic on a small trace (gaps 3,3,94,4,896 guest instructions)
-run bound bound "$d/trace-arith.log" --on "$d/iosweep-on.log"
+run bound bound "$d/trace-arith.log" --on "$d/iosweep-on.log" --overhead 0
 expect_line "$out/bound.out" '^ +5 +2 +5 +3 +0\.500 +0\.689$' "bound at N=5: groups {0,3,6} {100,104}: 3 exits"
 expect_line "$out/bound.out" '^ +128 +1 +5 +2 +0\.333 ' "bound at N=128: one group of 5 and a single: 2 exits"
 expect_line "$out/bound.out" "^ +4096 +1 +6 +1 +0\.167 +2\.067 +<- microhv's extent$" "bound at N=4096, achieved/bound at microhv's extent"
@@ -109,3 +109,13 @@ if [ "$(cat "$out/v2plot.rc")" = 0 ] && [ -s "$out/periodic.png" ] && ! cmp -s "
 else
 	not_ok "format 2: plot over guest time" "$out/v2plot.out"
 fi
+
+# the bound of a real trace: blk_pit with block_io=off trace=io in Bochs (935 IO instructions)
+run bound_real bound "$d/trace-blk_pit-off.log" --on "$d/blk_pit-on.log"
+expect_line "$out/bound_real.out" '935 IO instructions traced; per-exit overhead 64 ticks \(auto' "bound of a Bochs trace: every IO instruction, the exit overhead found"
+if awk '/^ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ / { if (prev != "" && $4 > prev) bad = 1; prev = $4; n++ } END { exit !(n >= 6 && !bad) }' "$out/bound_real.out"; then
+	ok "bound of a Bochs trace: fewer or as many exits as N grows"
+else
+	not_ok "bound of a Bochs trace: fewer or as many exits as N grows" "$out/bound_real.out"
+fi
+expect_line "$out/bound_real.out" '^achieved by .*blk_pit-on.log: 0\.587 IO exits per IO instruction' "bound: achieved from the block_io=on log"

@@ -174,6 +174,26 @@ static void test_ports_table_full(void **state)
 	assert_int_equal(lines("{\"port\":\"other\",\"in\":6,\"out\":0,\"exits\":0,\"in_blocks\":0}]"), 1);
 }
 
+static void test_trace_ring_fills_and_flushes(void **state)
+{
+	struct tio_rec mem[4];
+	struct trace_io *t = &fk.d.tio;
+	tio_init(t, mem, 4);
+	for (u32 i = 0; i < 4; i++)
+		tio_record(t, 0x10 * i, 0x100000 + i, 0x3f8, 1, i & 1 ? TIO_IN : 0);
+	assert_int_equal(lines("[hv] tio "), 0); /* nothing printed while the ring has room */
+	tio_record(t, 0x40, 0x100004, 0x80, 2, TIO_BLOCK); /* full: the four go out first */
+	assert_int_equal(lines("[hv] tio "), 4);
+	assert_int_equal(t->flushes, 1);
+	assert_int_equal(lines("[hv] tio 10 100001 3f8 1ix\r\n"), 1);
+	dispatch_print_stats(&fk.d); /* the end of the run: the rest, before the statistics */
+	assert_int_equal(lines("[hv] tio "), 5);
+	assert_non_null(strstr(fake_console(), "[hv] tio 40 100004 80 2ob\r\n[hv] exit statistics"));
+	tio_init(t, NULL, 4); /* no ring: tracing off, nothing recorded */
+	tio_record(t, 1, 2, 3, 1, 0);
+	assert_int_equal(t->n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +204,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_root_tsc_per_reason, setup_off, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_ports_busiest_first_and_json, setup_off, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_ports_table_full, setup_off, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_trace_ring_fills_and_flushes, setup_off, fake_teardown),
 	};
 	return UNIT_RUN(tests);
 }
