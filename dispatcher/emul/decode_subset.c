@@ -68,52 +68,31 @@ static int classify_shift(struct insn *in, u8 b, u8 osz)
 	return DECODE_OK;
 }
 
-static int classify_io(struct insn *in, u8 b, u8 osz)
+/* The size of an IN/OUT/INS/OUTS access: byte with opcode bit 0 clear, else 16 or 32 bits;
+ * REX.W does not make a 64-bit port access (SDM Vol. 2A "IN"). */
+static u8 io_size(u8 b, u8 osz) { return (b & 1) ? (osz == 16 ? 16 : 32) : 8; }
+
+/* 6C-6F: INS ES:[rDI], DX; OUTS DX, seg:[rSI] (SDM Vol. 2A "INS", Vol. 2B "OUTS"). */
+static int classify_string_io(struct insn *in, u8 b, u8 osz)
 {
-	u8 sz = (b & 1) ? (osz == 16 ? 16 : 32) : 8; /* REX.W does not make a 64-bit port access */
-	struct insn_operand acc = reg_operand(in, VCPU_RAX, sz);
+	u8 sz = io_size(b, osz);
 	struct insn_operand dx = reg_operand(in, VCPU_RDX, 16);
-	struct insn_operand port = imm_operand(8);
+	bool ins = b < 0x6e;
 	in->opsize = sz;
 	in->imm &= 0xff;
-	switch (b) {
-	case 0xe4:
-	case 0xe5:
-		in->kind = INSN_IN;
-		set_ops(in, acc, port);
-		break;
-	case 0xe6:
-	case 0xe7:
-		in->kind = INSN_OUT;
-		set_ops(in, port, acc);
-		break;
-	case 0xec:
-	case 0xed:
-		in->kind = INSN_IN;
-		set_ops(in, acc, dx);
-		break;
-	case 0xee:
-	case 0xef:
-		in->kind = INSN_OUT;
-		set_ops(in, dx, acc);
-		break;
-	default: { /* 6C-6F: INS ES:[rDI], DX; OUTS DX, seg:[rSI] (SDM Vol. 2A "INS", Vol. 2B "OUTS") */
-		bool ins = b < 0x6e;
-		if (in->p_rep == PFX_REPNE)
-			return DECODE_NOT_SUBSET;
-		in->rep = in->p_rep == PFX_REP;
-		in->kind = ins ? INSN_INS : INSN_OUTS;
-		in->mem = (struct insn_mem){.base = ins ? VCPU_RDI : VCPU_RSI, .index = INSN_REG_NONE,
-		                            .scale = 1, .seg = VCPU_DS};
-		/* INS always writes through ES; OUTS reads through DS unless overridden. */
-		in->mem.seg = ins ? VCPU_ES : decode_effective_segment(in, VCPU_DS);
-		struct insn_operand mem = {.type = OPND_MEM, .size = sz};
-		if (ins)
-			set_ops(in, mem, dx);
-		else
-			set_ops(in, dx, mem);
-	} break;
-	}
+	if (in->p_rep == PFX_REPNE)
+		return DECODE_NOT_SUBSET;
+	in->rep = in->p_rep == PFX_REP;
+	in->kind = ins ? INSN_INS : INSN_OUTS;
+	in->mem = (struct insn_mem){.base = ins ? VCPU_RDI : VCPU_RSI, .index = INSN_REG_NONE,
+	                            .scale = 1, .seg = VCPU_DS};
+	/* INS always writes through ES; OUTS reads through DS unless overridden. */
+	in->mem.seg = ins ? VCPU_ES : decode_effective_segment(in, VCPU_DS);
+	struct insn_operand mem = {.type = OPND_MEM, .size = sz};
+	if (ins)
+		set_ops(in, mem, dx);
+	else
+		set_ops(in, dx, mem);
 	return DECODE_OK;
 }
 
@@ -263,12 +242,15 @@ enum opnd_form {
 	O_ACC,   /* AL/AX/EAX/RAX */
 	O_IMM,   /* the immediate */
 	O_OPREG, /* the register in opcode bits 2:0, extended by REX.B */
+	O_DX,    /* DX: the port of IN/OUT DX */
+	O_PORT,  /* the immediate port number of IN/OUT imm8 */
 };
 
 #define D_BYTEOP (1u << 0) /* opcode bit 0 clear: byte operands, else the operand size (ByteOp) */
 #define D_BYTE (1u << 1)   /* byte operands whatever the opcode */
 #define D_REP (1u << 2)    /* the handler judges F2/F3 itself; elsewhere they leave the subset */
 #define D_NOMEM (1u << 3)  /* register operands only (XCHG with memory is locked) */
+#define D_IO (1u << 4)     /* IO size rule (io_size); the port number is a byte */
 
 enum op_group { G_NONE, G_1, G_3, G_4, G_11, G_COUNT };
 
@@ -303,7 +285,7 @@ static const struct op_desc map1[256] = {
 	ROW8(0x48, OP(INSN_DEC, O_OPREG, O_NONE, 0)),
 	ROW16(0x50, FN(classify_stack, 0)),
 	[0x63] = FN(classify_movsxd, 0),
-	ROW4(0x6c, FN(classify_io, D_REP)),
+	ROW4(0x6c, FN(classify_string_io, D_REP)),
 	ROW16(0x70, FN(classify_jcc, 0)),
 	ROW2(0x80, GRP(G_1, D_BYTEOP)),
 	[0x83] = GRP(G_1, D_BYTEOP),
@@ -321,11 +303,13 @@ static const struct op_desc map1[256] = {
 	[0xc3] = FN(classify_stack, 0),
 	ROW2(0xc6, GRP(G_11, D_BYTEOP)),
 	ROW4(0xd0, FN(classify_shift, 0)),
-	ROW4(0xe4, FN(classify_io, 0)),
+	ROW2(0xe4, OP(INSN_IN, O_ACC, O_PORT, D_IO)),
+	ROW2(0xe6, OP(INSN_OUT, O_PORT, O_ACC, D_IO)),
 	[0xe8] = FN(classify_stack, 0),
 	[0xe9] = FN(classify_jmp, 0),
 	[0xeb] = FN(classify_jmp, 0),
-	ROW4(0xec, FN(classify_io, 0)),
+	ROW2(0xec, OP(INSN_IN, O_ACC, O_DX, D_IO)),
+	ROW2(0xee, OP(INSN_OUT, O_DX, O_ACC, D_IO)),
 	ROW2(0xf6, GRP(G_3, D_BYTEOP)),
 	[0xfe] = GRP(G_4, D_BYTEOP),
 	[0xff] = FN(classify_stack, 0),
@@ -351,6 +335,8 @@ static struct insn_operand form_operand(const struct insn *in, u8 form, u8 b, u8
 	case O_ACC: return reg_operand(in, VCPU_RAX, sz);
 	case O_IMM: return imm_operand(sz);
 	case O_OPREG: return reg_operand(in, (u8)((b & 7) | (in->rex_b ? 8 : 0)), sz);
+	case O_DX: return reg_operand(in, VCPU_RDX, 16);
+	case O_PORT: return imm_operand(8);
 	default: return no_operand;
 	}
 }
@@ -363,6 +349,10 @@ static int classify_map1(struct insn *in, u8 b, u8 osz)
 	if (d->handler)
 		return d->handler(in, b, osz);
 	u8 sz = (d->flags & D_BYTE) || ((d->flags & D_BYTEOP) && !(b & 1)) ? 8 : osz;
+	if (d->flags & D_IO) {
+		sz = io_size(b, osz);
+		in->imm &= 0xff;
+	}
 	const struct op_desc *e = d->group ? &groups[d->group][in->reg] : d;
 	if (e->kind == INSN_NONE || ((d->flags & D_NOMEM) && is_memory_operand(in)))
 		return DECODE_NOT_SUBSET;

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../unit/block_fake.h"
+#include "../unit/fake_block.h"
 
 #define OUT_DX_AL 0xee
 #define MOV_AL_IMM 0xb0

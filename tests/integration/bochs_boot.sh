@@ -6,8 +6,7 @@ mkdir -p "$out"
 if [ ! -f "$BUILD/microhv.elf" ]; then not_ok "bochs boot: build/microhv.elf missing (run make)"; exit 0; fi
 
 run() { # NAME CPU CMDLINE [GUEST]: runs in the background, status in $out/NAME.rc
-	( "$root/scripts/run-bochs.sh" --cpu "$2" --cmdline "$3" ${4:+--guest "$4"} --timeout 60 --log "$out/$1.log" >"$out/$1.out" 2>&1
-	  echo $? > "$out/$1.rc" ) &
+	bochs_bg "$1" --cpu "$2" --cmdline "$3" ${4:+--guest "$4"} --timeout 60
 }
 run skylake corei7_skylake_x "" "$BUILD/guest/tests/hello.elf"
 run ryzen ryzen ""

@@ -11,6 +11,10 @@ void io_log_reset(struct io_log *l, u32 first_in)
 
 static void io_log_add(struct io_log *l, bool in, u16 port, u8 size, u32 val)
 {
+	if (in)
+		l->nin++;
+	else
+		l->nout++;
 	if (l->n < IO_LOG_MAX)
 		l->ev[l->n] = (struct io_event){in, port, size, val};
 	l->n++;
@@ -28,20 +32,30 @@ void io_log_out(struct io_log *l, u16 port, u8 size, u32 val) { io_log_add(l, fa
 u32 fake_io_in(void *log, u16 port, u8 size) { return io_log_in(log, port, size); }
 void fake_io_out(void *log, u16 port, u8 size, u32 val) { io_log_out(log, port, size, val); }
 
+const struct io_event *io_log_nth(const struct io_log *l, bool in, u32 i)
+{
+	u32 kept = l->n < IO_LOG_MAX ? l->n : IO_LOG_MAX;
+	for (u32 k = 0; k < kept; k++)
+		if (l->ev[k].in == in && i-- == 0)
+			return &l->ev[k];
+	fail_msg("the log holds no %s number %u", in ? "read" : "write", i);
+	return NULL;
+}
+
 static u32 dev_read(void *dev, u16 off, u8 size)
 {
-	struct io_log *l = dev;
-	return io_log_in(l, (u16)(l->base + off), size);
+	struct fake_io_attach *a = dev;
+	return io_log_in(a->log, (u16)(a->dev.base + off), size);
 }
 
 static void dev_write(void *dev, u16 off, u8 size, u32 val)
 {
-	struct io_log *l = dev;
-	io_log_out(l, (u16)(l->base + off), size, val);
+	struct fake_io_attach *a = dev;
+	io_log_out(a->log, (u16)(a->dev.base + off), size, val);
 }
 
-struct io_device fake_io_device(struct io_log *l, const char *name, u16 base, u16 nports)
+void fake_io_attach(struct fake_io_attach *a, struct io_log *log, const char *name, u16 base, u16 nports,
+                    bool wide)
 {
-	l->base = base;
-	return (struct io_device){name, base, nports, true, l, dev_read, dev_write};
+	*a = (struct fake_io_attach){log, {name, base, nports, wide, a, dev_read, dev_write}};
 }

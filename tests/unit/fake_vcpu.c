@@ -1,5 +1,6 @@
 /* The fake vCPU platform of fake_vcpu.h. */
 #include "fake_vcpu.h"
+#include "fake_guest_ram.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,16 +16,7 @@
 
 struct fake fk;
 
-static void *fake_gpa_ptr(void *ctx, u64 gpa, u32 len)
-{
-	(void)ctx;
-	/* The interface promises one page at a time; a caller crossing pages is a bug. */
-	assert_true(len > 0);
-	assert_true((gpa & (PAGE_SIZE - 1)) + len <= PAGE_SIZE);
-	if (gpa >= FAKE_RAM_SIZE || gpa + len > FAKE_RAM_SIZE)
-		return NULL;
-	return fk.ram + gpa;
-}
+static struct fake_guest_ram mem = {.size = FAKE_RAM_SIZE};
 
 static void fake_host_cpuid(u32 leaf, u32 sub, u32 regs[4])
 {
@@ -176,15 +168,13 @@ static void default_cpuid(void)
 int fake_setup(void **state)
 {
 	(void)state;
-	u8 *old = fk.ram;
 	memset(&fk, 0, sizeof(fk));
-	fk.ram = old ? old : aligned_alloc(PAGE_SIZE, FAKE_RAM_SIZE);
-	if (!fk.ram)
+	if (fake_guest_ram_alloc(&mem))
 		return -1;
-	memset(fk.ram, 0, FAKE_RAM_SIZE);
+	fk.ram = mem.ram;
 	build_page_tables();
 	default_cpuid();
-	fk.plat = (struct vcpu_platform){NULL, fake_gpa_ptr, fake_host_cpuid, fake_host_xsetbv, fake_host_rdmsr,
+	fk.plat = (struct vcpu_platform){&mem, fake_guest_ram_ptr, fake_host_cpuid, fake_host_xsetbv, fake_host_rdmsr,
 	                                 fake_now_tsc};
 	memset(&fk.board, 0, sizeof(fk.board));
 	iobus_init(&fk.board.bus);
@@ -204,7 +194,7 @@ int fake_setup(void **state)
 int fake_teardown(void **state)
 {
 	(void)state;
-	free(fk.ram);
+	fake_guest_ram_free(&mem);
 	fk.ram = NULL;
 	con_set_output(NULL);
 	return 0;

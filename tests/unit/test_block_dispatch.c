@@ -10,7 +10,7 @@
  * This file: the sections before "the end of the guest's run, bounds, the one-exit path";
  * from there on: test_block_limits.c.
  */
-#include "test_block_dispatch_fixture.h"
+#include "block_dispatch_fixture.h"
 
 /* ---- the correctness principle ---- */
 

@@ -2,9 +2,9 @@
  * dispatcher/blockio/block_dispatch.c: the end of the guest's run, bounds and the one-exit path, IN and
  * operand sizes and modes, and random programs run with block IO off and on (which must be
  * indistinguishable).
- * The fixture, shared with test_block_dispatch.c, is test_block_dispatch_fixture.h.
+ * The fixture, shared with test_block_dispatch.c, is block_dispatch_fixture.{h,c}.
  */
-#include "test_block_dispatch_fixture.h"
+#include "block_dispatch_fixture.h"
 
 /* ---- the end of the guest's run, bounds, the one-exit path ---- */
 

@@ -10,10 +10,10 @@
  *    breakpoint (18.3.1.2); RF set while RIP stays on the instruction, cleared when it completes
  *    (18.3.1.1).
  * The instructions are real bytes at FAKE_RIP, exited the way the processor reports them
- * (block_fake.h), in flat 32-bit protected mode, with block IO on: with TF or an enabled
+ * (fake_block.h), in flat 32-bit protected mode, with block IO on: with TF or an enabled
  * breakpoint the dispatcher runs no block, so this is the one-exit path.
  */
-#include "block_fake.h"
+#include "fake_block.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
  * This file: the sections before "faults";
  * from there on: test_guest_mem_faults.c.
  */
-#include "test_guest_mem_fixture.h"
+#include "gmem_fixture.h"
 
 /* ---- paging off ---- */
 

@@ -1,9 +1,9 @@
 /*
  * dispatcher/vcpu/gmem.c: faults, accessed and dirty flags, accesses crossing pages,
  * guest-physical addresses that are not RAM, and what the module leaves to native execution.
- * The fixture, shared with test_guest_mem.c, is test_guest_mem_fixture.h.
+ * The fixture, shared with test_guest_mem.c, is gmem_fixture.{h,c}.
  */
-#include "test_guest_mem_fixture.h"
+#include "gmem_fixture.h"
 
 /* ---- faults ---- */
 

@@ -2,7 +2,7 @@
  * dispatcher/emul/interp.c on a fake platform: 4 MiB of guest RAM with one guest-physical page that
  * is not RAM, and three vCPU set-ups: 64-bit mode with 4-level paging (one not-present, one
  * read-only and one supervisor-only page), flat 32-bit protected mode with paging off, and real
- * mode (the fixture is interp_fake.h). This file: arithmetic, flags and register widths;
+ * mode (the fixture is fake_interp.h). This file: arithmetic, flags and register widths;
  * memory, segmentation, IO, branches and the all-or-nothing rule are in test_interp_mem.c.
  * Results and flags are hand-computed from the Intel SDM Vol. 2 instruction pages; the
  * all-or-nothing rule is checked by comparing the whole vCPU and all of RAM before and after
@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include "interp_fake.h"
+#include "fake_interp.h"
 
 /* --- Arithmetic and flags. --- */
 

@@ -1,5 +1,5 @@
 /*
- * dispatcher/emul/interp.c on the fake platform of interp_fake.h: memory with 4-level paging,
+ * dispatcher/emul/interp.c on the fake platform of fake_interp.h: memory with 4-level paging,
  * faults that change nothing, segmentation outside 64-bit mode, real mode, IO and string IO,
  * branches, what must stop and the dirty bits, write ranges, and random bytes on random states
  * (a STOP never changes anything). Results hand-computed from the Intel SDM Vol. 2 pages.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "interp_fake.h"
+#include "fake_interp.h"
 
 /* --- Memory with 4-level paging. --- */
 

@@ -1,9 +1,9 @@
 /*
  * guest/linux.c: the page tables, GDT and entry state it sets up, every refusal of a bad
  * image, initrd or command line, and Debian's own kernel when scripts/linux-guest.sh has fetched it.
- * The fixture, shared with test_linux.c, is test_linux_fixture.h.
+ * The fixture, shared with test_linux.c, is linux_fixture.{h,c}.
  */
-#include "test_linux_fixture.h"
+#include "linux_fixture.h"
 
 /* ---- page tables, GDT, entry state ---- */
 
@@ -224,7 +224,7 @@ static void test_refuses_no_hdrs(void **state)
 	(void)state;
 	memcpy(img + LINUX_HDR_MAGIC, "HdrZ", 4);
 	expect_refused("kernel image: bad setup header (no HdrS signature at 0x202)");
-	assert_null(strstr(err, "Multiboot"));
+	assert_null(strstr(load_err, "Multiboot"));
 }
 
 static void test_refuses_multiboot_image(void **state)
@@ -305,13 +305,13 @@ static void test_refuses_bad_alignment(void **state)
 static void test_refuses_kernel_too_big(void **state)
 {
 	(void)state;
-	ram_init(8 * MIB, true);
+	ram_init(8 * MIB, 8 * MIB);
 	expect_refused("kernel image: needs 8 MiB at 0x1000000 (or 0x200000 relocated), guest RAM is 8 MiB");
 	/* Not relocatable: pref_address or nothing. */
-	ram_init(20 * MIB, true);
+	ram_init(20 * MIB, 20 * MIB);
 	img[LINUX_HDR_RELOCATABLE] = 0;
 	expect_refused("kernel image: needs 8 MiB at 0x1000000 (not relocatable), guest RAM is 20 MiB");
-	ram_init(24 * MIB, true);
+	ram_init(24 * MIB, 24 * MIB);
 	expect_ok(CMDLINE); /* exactly enough */
 	assert_int_equal(boot.kernel_addr, T_PREF);
 }
@@ -333,7 +333,7 @@ static void test_refuses_long_cmdline(void **state)
 	(void)state;
 	w32(LINUX_HDR_CMDLINE_SIZE, 16);
 	assert_int_equal(load("0123456789abcdefg"), -1);
-	assert_string_equal(err, "kernel command line: 17 bytes, the kernel takes at most 16 (cmdline_size)");
+	assert_string_equal(load_err, "kernel command line: 17 bytes, the kernel takes at most 16 (cmdline_size)");
 	assert_int_equal(ram.calls, 0);
 	/* A kernel that takes more than the loader's area: the area bounds it. */
 	w32(LINUX_HDR_CMDLINE_SIZE, 0x100000);
@@ -343,14 +343,14 @@ static void test_refuses_long_cmdline(void **state)
 	big[LINUX_CMDLINE_AREA] = 0;
 	assert_int_equal(load(big), -1);
 	free(big);
-	assert_non_null(strstr(err, "kernel command line: 65536 bytes, at most 65535 fit at 0x20000"));
+	assert_non_null(strstr(load_err, "kernel command line: 65536 bytes, at most 65535 fit at 0x20000"));
 	assert_int_equal(ram.calls, 0);
 }
 
 static void test_refuses_tiny_ram(void **state)
 {
 	(void)state;
-	ram_init(MIB, true);
+	ram_init(MIB, MIB);
 	expect_refused("guest RAM: 1 MiB is too small for a Linux guest");
 }
 
@@ -359,15 +359,15 @@ static void test_reports_write_failures(void **state)
 	(void)state;
 	/* Fail each write in turn: every one is reported, none passes silently. */
 	for (int n = 1;; n++) {
-		ram_init(32 * MIB, true);
+		ram_init(32 * MIB, 32 * MIB);
 		ram.fail_at = n;
 		int rc = load(CMDLINE);
 		if (rc == 0) {
 			assert_true(n > 5);
 			break;
 		}
-		if (!strstr(err, "guest RAM: writing"))
-			fail_msg("write %d: \"%s\"", n, err);
+		if (!strstr(load_err, "guest RAM: writing"))
+			fail_msg("write %d: \"%s\"", n, load_err);
 	}
 }
 
@@ -407,10 +407,10 @@ static void test_debian_kernel(void **state)
 	u8 *k = file_k = slurp(kernel_path(), &ks);
 	assert_non_null(k); /* main() runs this test only when the file is there */
 	u8 *i = file_i = slurp(LINUX_DIR "initrd.img", &is);
-	ram_init(256 * MIB, true);
-	int rc = linux_load(k, ks, i, i ? is : 0, "console=ttyS0 microhv.test=1", &gm, &boot, err, sizeof(err));
+	ram_init(256 * MIB, 256 * MIB);
+	int rc = linux_load(k, ks, i, i ? is : 0, "console=ttyS0 microhv.test=1", &gm, &boot, load_err, sizeof(load_err));
 	if (rc)
-		fail_msg("Debian's kernel refused: %s", err);
+		fail_msg("Debian's kernel refused: %s", load_err);
 	printf("# Debian kernel: protocol %u.%02u, %llu bytes at 0x%llx, init_size 0x%llx, initrd %llu bytes at 0x%llx\n",
 	       boot.version >> 8, boot.version & 0xFF, (unsigned long long)boot.kernel_size,
 	       (unsigned long long)boot.kernel_addr, (unsigned long long)boot.kernel_span,
@@ -424,12 +424,12 @@ static void test_debian_kernel(void **state)
 	if (i)
 		assert_initrd_at(i, is, 256 * MIB);
 	/* The smallest RAM that holds it: init_size from 2 MiB, relocated. */
-	ram_init(boot.kernel_span + 2 * MIB + MIB, false);
-	assert_int_equal(linux_load(k, ks, NULL, 0, NULL, &gm, &boot, err, sizeof(err)), 0);
+	ram_init(boot.kernel_span + 2 * MIB + MIB, 0);
+	assert_int_equal(linux_load(k, ks, NULL, 0, NULL, &gm, &boot, load_err, sizeof(load_err)), 0);
 	assert_true(boot.relocated);
-	ram_init(64 * MIB, false);
-	assert_int_equal(linux_load(k, ks, NULL, 0, NULL, &gm, &boot, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "kernel image: needs 64 MiB at 0x1000000"));
+	ram_init(64 * MIB, 0);
+	assert_int_equal(linux_load(k, ks, NULL, 0, NULL, &gm, &boot, load_err, sizeof(load_err)), -1);
+	assert_non_null(strstr(load_err, "kernel image: needs 64 MiB at 0x1000000"));
 }
 
 int main(void)

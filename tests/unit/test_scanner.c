@@ -6,7 +6,7 @@
  * Intel SDM Vol. 2 (EE OUT DX,AL; E6 OUT imm8,AL; EC/ED IN; B0 MOV AL,imm8; B8 MOV r,imm;
  * EB/E9 JMP; 7x Jcc; FA CLI; F4 HLT; E8 CALL; 6C/6E INSB/OUTSB; F3 REP).
  */
-#include "block_fake.h"
+#include "fake_block.h"
 
 #include <string.h>
 

@@ -2,8 +2,8 @@
  * Shared by test_pic.c and test_pic_modes.c: devices/pic.c's 8259A pair and ELCR on an IO
  * bus, the port and command constants, and the helpers the tests drive it with.
  */
-#ifndef TESTS_UNIT_PIC_FAKE_H
-#define TESTS_UNIT_PIC_FAKE_H
+#ifndef TESTS_UNIT_PIC_FIXTURE_H
+#define TESTS_UNIT_PIC_FIXTURE_H
 
 #include "devices/iobus.h"
 #include "devices/pic.h"

@@ -5,8 +5,8 @@
  * 32-bit protected mode with paging off; real mode), a recording IO bus, and the helpers that
  * decode and execute instruction bytes.
  */
-#ifndef TESTS_UNIT_INTERP_FAKE_H
-#define TESTS_UNIT_INTERP_FAKE_H
+#ifndef TESTS_UNIT_FAKE_INTERP_H
+#define TESTS_UNIT_FAKE_INTERP_H
 
 #include "dispatcher/emul/decode.h"
 #include "dispatcher/vcpu/gmem.h"

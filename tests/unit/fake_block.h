@@ -7,8 +7,8 @@
  * DESIGN.md section 3 is checked by running the same start state with block IO off and on and
  * comparing registers, RFLAGS, RIP, all of guest RAM, the device log and how the run ended.
  */
-#ifndef TESTS_UNIT_BLOCK_FAKE_H
-#define TESTS_UNIT_BLOCK_FAKE_H
+#ifndef TESTS_UNIT_FAKE_BLOCK_H
+#define TESTS_UNIT_FAKE_BLOCK_H
 
 #include "fake_vcpu.h"
 #include "fake_io.h"

@@ -1,7 +1,7 @@
-/* The 8259A test fixture; see pic_fake.h. */
+/* The 8259A test fixture; see pic_fixture.h. */
 #include "unit.h"
 
-#include "pic_fake.h"
+#include "pic_fixture.h"
 
 struct pic_pair pic;
 struct iobus bus;

@@ -1,10 +1,11 @@
-/* The interpreter test platform; see interp_fake.h. */
+/* The interpreter test platform; see fake_interp.h. */
 #include "unit.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "interp_fake.h"
+#include "fake_interp.h"
+#include "fake_guest_ram.h"
 
 /* 64-bit set-up: page tables and the special pages (linear = physical where mapped). */
 
@@ -27,19 +28,15 @@ static void track(u64 gpa)
 	memcpy(tracked[ntracked++].data, ram + page, PAGE_SIZE);
 }
 
-static void *fake_gpa_ptr(void *ctx, u64 gpa, u32 len)
+static void on_access(u64 gpa)
 {
-	(void)ctx;
-	if (gpa >= RAM_SIZE || gpa + len > RAM_SIZE)
-		return NULL;
-	if (gpa < HOLE + PAGE_SIZE && gpa + len > HOLE)
-		return NULL;
 	if (tracking)
 		track(gpa);
-	return ram + gpa;
 }
 
-const struct vcpu_platform plat = {.gpa_ptr = fake_gpa_ptr};
+static struct fake_guest_ram mem = {.size = RAM_SIZE, .hole_start = HOLE, .hole_end = HOLE + PAGE_SIZE,
+                                    .on_access = on_access};
+const struct vcpu_platform plat = {.ctx = &mem, .gpa_ptr = fake_guest_ram_ptr};
 
 u64 *pte(u64 table, unsigned idx) { return (u64 *)(ram + table + idx * 8); }
 
@@ -167,15 +164,18 @@ void wr32(u64 gpa, u32 x) { memcpy(ram + gpa, &x, 4); }
 int group_setup(void **state)
 {
 	(void)state;
-	ram = aligned_alloc(PAGE_SIZE, RAM_SIZE);
 	snapshot_ram = malloc(RAM_SIZE);
-	return ram && snapshot_ram ? 0 : -1;
+	if (fake_guest_ram_alloc(&mem) || !snapshot_ram)
+		return -1;
+	ram = mem.ram;
+	return 0;
 }
 
 int group_teardown(void **state)
 {
 	(void)state;
-	free(ram);
+	fake_guest_ram_free(&mem);
+	ram = NULL;
 	free(snapshot_ram);
 	return 0;
 }

@@ -1,31 +1,17 @@
-/*
- * The fixture of test_decode.c and test_decode_other.c: the includes, constants, fake
- * platform and helpers the tests of both use. Each file is its own test program with its own
- * copy of this state; the helpers are static inline so that neither warns of unused ones.
- */
-#ifndef TESTS_UNIT_TEST_DECODE_FIXTURE_H
-#define TESTS_UNIT_TEST_DECODE_FIXTURE_H
+/* The fixture of decode_fixture.h; one copy, linked into each test program that includes it. */
+#include "decode_fixture.h"
 
-#include "unit.h"
-
-#include <stdlib.h>
-#include <string.h>
-
-#include "dispatcher/emul/decode.h"
-#include "dispatcher/vcpu/vcpu.h"
-
-static const char *const reg8[16] = {"al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil",
+const char *const reg8[16] = {"al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil",
                                      "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b"};
-static const char *const reg8h[4] = {"ah", "ch", "dh", "bh"};
-static const char *const reg16[16] = {"ax", "cx", "dx", "bx", "sp", "bp", "si", "di",
+const char *const reg8h[4] = {"ah", "ch", "dh", "bh"};
+const char *const reg16[16] = {"ax", "cx", "dx", "bx", "sp", "bp", "si", "di",
                                       "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w"};
-static const char *const reg32[16] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
+const char *const reg32[16] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
                                       "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d"};
-static const char *const reg64[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+const char *const reg64[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
                                       "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
-static const char *const segs[6] = {"es", "cs", "ss", "ds", "fs", "gs"};
-
-static inline const char *reg_name(unsigned reg, unsigned size, bool high8)
+const char *const segs[6] = {"es", "cs", "ss", "ds", "fs", "gs"};
+const char *reg_name(unsigned reg, unsigned size, bool high8)
 {
 	if (high8)
 		return reg8h[reg - 4];
@@ -37,7 +23,7 @@ static inline const char *reg_name(unsigned reg, unsigned size, bool high8)
 	}
 }
 
-static inline void format_mem(char *out, const struct insn *in, unsigned size)
+void format_mem(char *out, const struct insn *in, unsigned size)
 {
 	const struct insn_mem *m = &in->mem;
 	char *p = out;
@@ -64,8 +50,7 @@ static inline void format_mem(char *out, const struct insn *in, unsigned size)
 	sprintf(p, "]");
 }
 
-/* "eax, d[ds:rbx+rsi*4+0x10]" */
-static inline void format_operands(char *out, const struct insn *in)
+void format_operands(char *out, const struct insn *in)
 {
 	out[0] = 0;
 	for (int i = 0; i < in->nops; i++) {
@@ -85,7 +70,7 @@ static inline void format_operands(char *out, const struct insn *in)
 	}
 }
 
-static inline unsigned parse_hex(const char *hex, u8 *b)
+unsigned parse_hex(const char *hex, u8 *b)
 {
 	unsigned n = 0;
 	for (; hex[0] && hex[1]; hex += 2) {
@@ -95,5 +80,3 @@ static inline unsigned parse_hex(const char *hex, u8 *b)
 	}
 	return n;
 }
-
-#endif

@@ -1,7 +1,7 @@
-/* The 82C54 test fixture; see pit_fake.h. */
+/* The 82C54 test fixture; see pit_fixture.h. */
 #include "unit.h"
 
-#include "pit_fake.h"
+#include "pit_fixture.h"
 
 u64 now_ns;
 static u64 fake_now(void *ctx) { return now_ns; }

@@ -3,8 +3,8 @@
  * fake clock, an IRQ sink that records every level change (and asserts that each one flips
  * the line), a TX buffer, and the register helpers the tests drive it with.
  */
-#ifndef TESTS_UNIT_UART_FAKE_H
-#define TESTS_UNIT_UART_FAKE_H
+#ifndef TESTS_UNIT_UART_FIXTURE_H
+#define TESTS_UNIT_UART_FIXTURE_H
 
 #include "devices/iobus.h"
 #include "devices/uart.h"
@@ -34,7 +34,7 @@ struct irq_event {
 	bool level;
 };
 
-struct uart_fake {
+struct uart_fixture {
 	u64 now;
 	struct irq_event ev[MAX_EVENTS];
 	unsigned n_ev;
@@ -42,7 +42,7 @@ struct uart_fake {
 	u8 tx[4096];
 	unsigned n_tx;
 };
-extern struct uart_fake fk;
+extern struct uart_fixture fk;
 extern struct uart u;
 extern struct iobus bus;
 extern const struct irq_sink sink; /* the recording IRQ sink */

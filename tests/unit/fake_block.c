@@ -1,5 +1,5 @@
-/* The block-IO test helpers of block_fake.h. */
-#include "block_fake.h"
+/* The block-IO test helpers of fake_block.h. */
+#include "fake_block.h"
 
 #include <string.h>
 
@@ -13,15 +13,15 @@
 #define PT0 (FAKE_PT_BASE + 0x3000) /* fake_vcpu.c: 1024 PTEs identity-mapping the RAM */
 
 struct io_log bf_rec;
-static struct io_device rec_dev;
+static struct fake_io_attach rec_dev;
 
 int bf_setup(void **state)
 {
 	if (fake_setup(state))
 		return -1;
 	io_log_reset(&bf_rec, BF_IN_FIRST);
-	rec_dev = fake_io_device(&bf_rec, "bf-rec", BF_PORT, BF_PORTS);
-	if (iobus_register(&fk.board.bus, &rec_dev))
+	fake_io_attach(&rec_dev, &bf_rec, "bf-rec", BF_PORT, BF_PORTS, true);
+	if (iobus_register(&fk.board.bus, &rec_dev.dev))
 		return -1;
 	fk.d.blockio.cfg = (struct block_config){.enabled = true, .extent = BLOCK_EXTENT_PAGE};
 	fake_mode_prot32();

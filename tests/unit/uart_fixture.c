@@ -1,11 +1,11 @@
-/* The 16550 test fixture; see uart_fake.h. */
+/* The 16550 test fixture; see uart_fixture.h. */
 #include "unit.h"
 
 #include <string.h>
 
-#include "uart_fake.h"
+#include "uart_fixture.h"
 
-struct uart_fake fk;
+struct uart_fixture fk;
 
 struct uart u;
 struct iobus bus;

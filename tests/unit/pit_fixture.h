@@ -4,8 +4,8 @@
  * helpers the tests program it with (Intel 82C54 datasheet, order no. 231244).
  * Convention: a count written at pulse W is loaded into the CE at pulse W+1.
  */
-#ifndef TESTS_UNIT_PIT_FAKE_H
-#define TESTS_UNIT_PIT_FAKE_H
+#ifndef TESTS_UNIT_PIT_FIXTURE_H
+#define TESTS_UNIT_PIT_FIXTURE_H
 
 #include "devices/pit.h"
 

@@ -1,10 +1,10 @@
 /*
  * The fixture of test_rtc.c and test_rtc_registers.c: the includes, constants, fake
- * platform and helpers the tests of both use. Each file is its own test program with its own
- * copy of this state; the helpers are static inline so that neither warns of unused ones.
+ * platform and helpers the tests of both use. Declared here; the state and the helpers,
+ * one copy of them, are in rtc_fixture.c.
  */
-#ifndef TESTS_UNIT_TEST_RTC_FIXTURE_H
-#define TESTS_UNIT_TEST_RTC_FIXTURE_H
+#ifndef TESTS_UNIT_RTC_FIXTURE_H
+#define TESTS_UNIT_RTC_FIXTURE_H
 
 #include "unit.h"
 
@@ -76,47 +76,22 @@
 #define T_9999_12_31_235959 253402300799ULL
 #define T_0000_01_01 (-62167219200LL)
 
-static u64 now_ns;
-static struct rtc rtc;
-static struct iobus bus;
+extern u64 now_ns;
+extern struct rtc rtc;
+extern struct iobus bus;
 
-static inline u64 fake_now(void *ctx) { return now_ns; }
+u64 fake_now(void *ctx);
 
-static inline void start(u64 epoch)
-{
-	struct dev_clock clk = {NULL, fake_now};
-	now_ns = 0;
-	rtc_init(&rtc, &clk, epoch);
-	iobus_init(&bus);
-	assert_int_equal(iobus_register(&bus, &rtc.io), 0);
-}
+void start(u64 epoch);
 
-static inline u8 rd(u8 index)
-{
-	iobus_out(&bus, IDX, 1, index);
-	return (u8)iobus_in(&bus, DATA, 1);
-}
+u8 rd(u8 index);
 
-static inline void wr(u8 index, u8 v)
-{
-	iobus_out(&bus, IDX, 1, index);
-	iobus_out(&bus, DATA, 1, v);
-}
+void wr(u8 index, u8 v);
 
 struct want {
 	u8 sec, min, hour, wday, mday, mon, year, century;
 };
 
-static inline void expect(struct want w)
-{
-	assert_int_equal(rd(SEC), w.sec);
-	assert_int_equal(rd(MIN), w.min);
-	assert_int_equal(rd(HOUR), w.hour);
-	assert_int_equal(rd(WDAY), w.wday);
-	assert_int_equal(rd(MDAY), w.mday);
-	assert_int_equal(rd(MON), w.mon);
-	assert_int_equal(rd(YEAR), w.year);
-	assert_int_equal(rd(CENTURY), w.century);
-}
+void expect(struct want w);
 
 #endif
