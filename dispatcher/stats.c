@@ -7,6 +7,8 @@
 #define NS_PER_S 1000000000ULL
 #define MILLI 1000
 #define TABLE_PORTS 8
+#define TABLE_BLOCKS 5
+#define JSON_BLOCKS 8
 
 static const char *const kind_names[] = {[STATS_FINAL] = "final", [STATS_PERIODIC] = "periodic",
                                          [STATS_REQUEST] = "request"};
@@ -79,6 +81,11 @@ void stats_add_root_tsc(struct dispatcher *d, u32 reason, u64 ticks)
 	d->stats.root_tsc += ticks;
 	if (reason <= EXIT_REASON_MAX)
 		d->stats.reason_tsc[reason] += ticks;
+	struct block_top *bt = &d->blockio.top;
+	if (bt->last) { /* this exit ran a block: its cost is that block's too */
+		bt->last->root_tsc += ticks;
+		bt->last = 0;
+	}
 }
 
 static void print_table(const struct dispatcher *d)
@@ -111,6 +118,14 @@ static void print_table(const struct dispatcher *d)
 		con_log("  port 0x%x: %llu in, %llu out, %llu exits, %llu in blocks\n", top[i]->port,
 		        (unsigned long long)top[i]->in, (unsigned long long)top[i]->out, (unsigned long long)top[i]->exits,
 		        (unsigned long long)top[i]->in_blocks);
+	const struct block_top_entry *tb[JSON_BLOCKS];
+	n = btop_busiest(&d->blockio.top, tb, TABLE_BLOCKS);
+	for (u32 i = 0; i < n; i++)
+		con_log("  block 0x%llx: %u IO, %llu runs, %llu hits, %llu misses, %llu mismatches, %llu early ends, "
+		        "%llu root TSC per run\n", (unsigned long long)tb[i]->rip_linear, tb[i]->nio,
+		        (unsigned long long)tb[i]->runs, (unsigned long long)tb[i]->hits, (unsigned long long)tb[i]->misses,
+		        (unsigned long long)tb[i]->mismatches, (unsigned long long)tb[i]->early_ends,
+		        (unsigned long long)(tb[i]->root_tsc / tb[i]->runs));
 	con_log("  block lengths (IO instructions):");
 	for (int i = 0; i < BLOCK_HIST_BUCKETS; i++)
 		con_printf(" %d%s:%llu", i + 2, i == BLOCK_HIST_BUCKETS - 1 ? "+" : "", (unsigned long long)b->io_hist[i]);
@@ -155,6 +170,22 @@ static void print_ports(const struct port_table *t)
 	con_printf("]");
 }
 
+/* ,"top_blocks":[{"rip":"0x100010","io":3,...},...], most hits first */
+static void print_top_blocks(const struct block_top *t)
+{
+	const struct block_top_entry *tb[JSON_BLOCKS];
+	u32 n = btop_busiest(t, tb, JSON_BLOCKS);
+	con_printf(",\"top_blocks\":[");
+	for (u32 i = 0; i < n; i++)
+		con_printf("%s{\"rip\":\"0x%llx\",\"io\":%u,\"runs\":%llu,\"hits\":%llu,\"misses\":%llu,"
+		           "\"mismatches\":%llu,\"early_ends\":%llu,\"tsc_per_run\":%llu}",
+		           i ? "," : "", (unsigned long long)tb[i]->rip_linear, tb[i]->nio, (unsigned long long)tb[i]->runs,
+		           (unsigned long long)tb[i]->hits, (unsigned long long)tb[i]->misses,
+		           (unsigned long long)tb[i]->mismatches, (unsigned long long)tb[i]->early_ends,
+		           (unsigned long long)(tb[i]->root_tsc / tb[i]->runs));
+	con_printf("]");
+}
+
 static void print_json(const struct dispatcher *d, enum stats_kind kind)
 {
 	const struct exit_stats *s = &d->stats;
@@ -184,6 +215,7 @@ static void print_json(const struct dispatcher *d, enum stats_kind kind)
 	print_by_reason(s, "by_reason", s->by_reason);
 	print_by_reason(s, "reason_tsc", s->reason_tsc);
 	print_ports(&s->ports);
+	print_top_blocks(&d->blockio.top);
 	con_printf("}\n");
 }
 

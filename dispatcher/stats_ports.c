@@ -1,5 +1,6 @@
 /* Per-port IO figures (stats_ports.h). */
 #include "stats_ports.h"
+#include "../arch/topn.h"
 
 #define PORT_HASH_MUL 0x9e37U /* spreads neighbouring ports (0x3f8..0x3ff) over the table */
 
@@ -34,19 +35,15 @@ void ports_exit(struct port_table *t, u16 port) { ports_slot(t, port)->exits++; 
 
 u32 ports_busiest(const struct port_table *t, const struct port_count **out, u32 max)
 {
+	u64 keys[PORT_TABLE_SIZE];
 	u32 n = 0;
-	for (u32 i = 0; i < PORT_TABLE_SIZE; i++) {
-		const struct port_count *c = &t->e[i];
-		if (!c->used)
-			continue;
-		u32 j = n < max ? n++ : max; /* insertion into a sorted list of at most max */
-		while (j > 0 && out[j - 1]->in + out[j - 1]->out < c->in + c->out) {
-			if (j < max)
-				out[j] = out[j - 1];
-			j--;
-		}
-		if (j < max)
-			out[j] = c;
-	}
+	if (max > PORT_TABLE_SIZE)
+		max = PORT_TABLE_SIZE;
+	const void *items[PORT_TABLE_SIZE];
+	for (u32 i = 0; i < PORT_TABLE_SIZE; i++)
+		if (t->e[i].used)
+			topn_insert(items, keys, &n, max, &t->e[i], t->e[i].in + t->e[i].out);
+	for (u32 i = 0; i < n; i++)
+		out[i] = items[i];
 	return n;
 }

@@ -28,7 +28,11 @@ ports = recs[-1]["ports"]
 assert sum(p["exits"] for p in ports) == recs[-1]["io_exits"], "port exits add up to io_exits"
 assert sum(p["in"] + p["out"] for p in ports) >= recs[-1]["io_instructions"], "accesses cover IO instructions"
 assert {"0x20", "0x43"} <= {p["port"] for p in ports}, "the PIC and PIT ports are there"
-'; then ok "periodic lines: 1 s of guest time apart, seq and counters rising, reason_tsc adds up to root_tsc, ports add up to io_exits"
+top = recs[-1]["top_blocks"]
+assert [b["hits"] for b in top] == sorted((b["hits"] for b in top), reverse=True), "top blocks: most hits first"
+assert sum(b["runs"] for b in top) <= recs[-1]["blocks"]["runs"], "top blocks: runs within all runs"
+assert all(b["io"] >= 2 and b["tsc_per_run"] > 0 for b in top), "top blocks: IO per run, root TSC per run"
+'; then ok "periodic lines: 1 s of guest time apart, seq and counters rising, reason_tsc adds up to root_tsc, ports add up to io_exits, top blocks consistent"
 else not_ok "periodic lines: spacing, seq, counters, reason_tsc" "$out/idle-1s.log"; fi
 
 "$root/scripts/run-bochs.sh" --guest "$BUILD/guest/tests/idle.elf" --timeout 150 --log "$out/idle-0.log" 2>"$out/idle-0.err"

@@ -119,3 +119,8 @@ else
 	not_ok "bound of a Bochs trace: fewer or as many exits as N grows" "$out/bound_real.out"
 fi
 expect_line "$out/bound_real.out" '^achieved by .*blk_pit-on.log: 0\.587 IO exits per IO instruction' "bound: achieved from the block_io=on log"
+
+# top blocks and ports of a format-2 line (iosweep, block_io=on, recorded in Bochs)
+run v2blocks top --plain --no-follow "$d/v2-iosweep-on-blocks.log"
+expect_line "$out/v2blocks.out" '^0x100062 +3 +9,999 +1 +0 +0 +2,149$' "top: the top block (address, IO per run, hits, misses, mismatches, early ends, TSC per run)"
+expect_line "$out/v2blocks.out" '^0x80 +0 +14,096 +10,001 +10,000$' "top: the busiest ports"

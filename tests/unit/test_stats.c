@@ -1,7 +1,7 @@
 /*
  * dispatcher/stats.c: the periodic line at its guest-time deadline (never early, once per
  * late poll), Ctrl-A s on the console (and every other byte reaching the guest in order),
- * root-mode TSC per reason, per-port figures, and the version-2 fields of the JSON line. The line's JSON
+ * root-mode TSC per reason, per-port figures, top blocks, and the version-2 fields of the JSON line. The line's JSON
  * validity is test_dispatch's business; here its fields are read with sscanf.
  */
 #include "unit.h"
@@ -155,7 +155,7 @@ static void test_ports_busiest_first_and_json(void **state)
 	dispatch_print_stats(&fk.d);
 	assert_int_equal(lines("\"ports\":[{\"port\":\"0x80\",\"in\":0,\"out\":5,\"exits\":1,\"in_blocks\":5},"
 	                       "{\"port\":\"0x3f8\",\"in\":1,\"out\":1,\"exits\":1,\"in_blocks\":1},"
-	                       "{\"port\":\"0x3fd\",\"in\":1,\"out\":0,\"exits\":0,\"in_blocks\":0}]}"), 1);
+	                       "{\"port\":\"0x3fd\",\"in\":1,\"out\":0,\"exits\":0,\"in_blocks\":0}],\"top_blocks\":[]}"), 1);
 	assert_int_equal(lines("[hv]   port 0x80: 0 in, 5 out, 1 exits, 5 in blocks"), 1);
 }
 
@@ -194,6 +194,30 @@ static void test_trace_ring_fills_and_flushes(void **state)
 	assert_int_equal(t->n, 0);
 }
 
+static void test_top_blocks_most_hits_first(void **state)
+{
+	struct block_top *t = &fk.d.blockio.top;
+	struct block_top_entry *a = btop_entry(t, 0x100062), *b = btop_entry(t, 0x100185);
+	assert_non_null(a);
+	assert_ptr_equal(btop_entry(t, 0x100062), a);
+	assert_non_null(btop_entry(t, 0x200000)); /* never ran: left out */
+	*a = (struct block_top_entry){0x100062, true, 3, 10, 9, 1, 0, 0, 0};
+	*b = (struct block_top_entry){0x100185, true, 7, 4, 2, 1, 1, 1, 0};
+	t->last = b; /* the exit that just ran block b: its root-mode time is b's */
+	stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, 400);
+	assert_null(t->last);
+	stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, 50); /* no block ran: nobody's */
+	assert_int_equal(b->root_tsc, 400);
+	dispatch_print_stats(&fk.d);
+	assert_int_equal(lines("\"top_blocks\":[{\"rip\":\"0x100062\",\"io\":3,\"runs\":10,\"hits\":9,\"misses\":1,"
+	                       "\"mismatches\":0,\"early_ends\":0,\"tsc_per_run\":0},{\"rip\":\"0x100185\",\"io\":7,"
+	                       "\"runs\":4,\"hits\":2,\"misses\":1,\"mismatches\":1,\"early_ends\":1,\"tsc_per_run\":100}]}"), 1);
+	assert_int_equal(lines("[hv]   block 0x100185: 7 IO, 4 runs, 2 hits, 1 misses, 1 mismatches, 1 early ends, 100 root TSC"), 1);
+	for (u64 r = 0; r < 2 * BLOCK_TOP_ENTRIES; r++) /* full: the rest not counted, no crash */
+		btop_entry(t, 0x300000 + 16 * r);
+	assert_true(t->uncounted > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +229,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ports_busiest_first_and_json, setup_off, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_ports_table_full, setup_off, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_trace_ring_fills_and_flushes, setup_off, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_top_blocks_most_hits_first, setup_off, fake_teardown),
 	};
 	return UNIT_RUN(tests);
 }
