@@ -7,6 +7,7 @@
 #include "../arch/memmap.h"
 #include "../arch/paging.h"
 #include "../arch/pmm.h"
+#include "../arch/screen.h"
 #include "../arch/serial.h"
 #include "../arch/shutdown.h"
 #include "../arch/string.h"
@@ -17,6 +18,7 @@
 #ifdef HV_TEST_PANIC
 #include "test_panic.h"
 #endif
+#include "vtx_gate.h"
 
 #define LOW_MEMORY_RESERVED MIB /* real-mode IVT, BDA, EBDA, option ROMs: never handed out */
 
@@ -41,6 +43,28 @@ static void mask_host_pic(void)
 {
 	outb(HOST_PIC_MASTER_DATA, PIC_MASK_ALL);
 	outb(HOST_PIC_SLAVE_DATA, PIC_MASK_ALL);
+}
+
+/* console=: serial, screen or both (DESIGN.md section 5); says where the lines go. */
+static void console_choose(bool screen, const char *no_screen)
+{
+	char where[80];
+	screen_describe(&bi.fb, where, sizeof(where));
+	if (opts.console == CONSOLE_SERIAL && screen) {
+		con_log("console: serial only (console=serial); the screen (%s) stops here\n", where);
+		screen_off();
+		return;
+	}
+	if (opts.console == CONSOLE_SCREEN && !screen) {
+		con_log("console: console=screen, but %s: serial stays on\n", no_screen);
+		return;
+	}
+	if (screen)
+		con_log("console: %sscreen %s\n", opts.console == CONSOLE_SCREEN ? "" : "serial and ", where);
+	else
+		con_log("console: serial only: %s\n", no_screen);
+	if (opts.console == CONSOLE_SCREEN)
+		con_set_output(0);
 }
 
 static void setup_memory(void)
@@ -86,6 +110,8 @@ void core_main(const struct boot_info *loader_bi)
 	if (bi.module_count > BOOT_MODULES_MAX)
 		bi.module_count = BOOT_MODULES_MAX;
 
+	const char *no_screen;
+	bool screen = screen_init(&bi.fb, &no_screen);
 	con_log("microhv %s (%s)\n", MICROHV_VERSION, bi.loader_name);
 	desc_init();
 	mask_host_pic();
@@ -99,6 +125,7 @@ void core_main(const struct boot_info *loader_bi)
 	char words[256];
 	options_format(&opts, words, sizeof(words));
 	con_log("options: %s\n", words);
+	console_choose(screen, no_screen);
 #ifdef HV_TEST_PANIC
 	test_panic_now(); /* the test build's deliberate panic (tests/integration/bochs_panic.sh) */
 #endif
@@ -116,17 +143,11 @@ void core_main(const struct boot_info *loader_bi)
 	struct vmx_caps caps;
 	vmx_probe(&id, &msrs);
 	vmx_report(&id, &msrs, &caps);
-	const char *why = vmx_unavailable_reason(&id, &caps);
-	if (why) {
-		con_log("VT-x not available: %s\n", why);
-		hv_exit(opts.on_exit, HV_EXIT_NO_VTX, "VT-x not available");
-	}
-	const char *missing = vmx_missing_feature(&caps);
-	if (missing) {
-		con_log("VT-x not usable: %s\n", missing);
-		hv_exit(opts.on_exit, HV_EXIT_VTX_UNUSABLE, "VT-x not usable");
-	}
-	con_log("VT-x usable: EPT, unrestricted guest and the preemption timer are present\n");
+	char gate[VTX_GATE_MSG_MAX];
+	int gate_code = vtx_gate(&id, &msrs, &caps, gate, sizeof(gate));
+	con_log("%s\n", gate);
+	if (gate_code)
+		hv_exit(opts.on_exit, gate_code, gate_code == HV_EXIT_NO_VTX ? "VT-x not available" : "VT-x not usable");
 	const char *reason;
 	int code = launch_guest(&bi, &opts, &pmm, &msrs, &caps, &reason);
 	hv_exit(opts.on_exit, code, reason);

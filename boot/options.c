@@ -159,6 +159,23 @@ static int opt_trace(struct hv_options *o, const char *v)
 	return 0;
 }
 
+static const char *const console_names[] = {"both", "serial", "screen"}; /* enum console_mode */
+
+static int opt_console(struct hv_options *o, const char *v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(console_names); i++)
+		if (str_eq(v, console_names[i])) {
+			o->console = (enum console_mode)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *options_console_name(enum console_mode m)
+{
+	return (unsigned)m < ARRAY_SIZE(console_names) ? console_names[m] : "?";
+}
+
 static const struct option_def option_defs[] = {
 	{"on_exit", opt_on_exit, "halt, reset, bochs or qemu"},
 	{"guest_mem", opt_guest_mem, "a size from 2M to 64G in whole 2M units, e.g. 256M"},
@@ -167,6 +184,7 @@ static const struct option_def option_defs[] = {
 	{"extent", opt_extent, "page, cpu, or a byte count from 16 to 4096"},
 	{"stats_interval", opt_stats_interval, "seconds from 0 (off) to 86400"},
 	{"trace", opt_trace, "none, exits, blocks, io or io:N (N records, 16 to 16777216)"},
+	{"console", opt_console, "serial, screen or both"},
 };
 
 void options_defaults(struct hv_options *o)
@@ -181,6 +199,7 @@ void options_defaults(struct hv_options *o)
 		.stats_interval = 0,
 		.trace = TRACE_NONE,
 		.trace_ring = OPT_TRACE_RING_DEFAULT,
+		.console = CONSOLE_BOTH,
 	};
 }
 
@@ -267,7 +286,8 @@ int options_format(const struct hv_options *o, char *buf, size_t size)
 	else
 		fmt_snprintf(trace, sizeof(trace), "%s", traces[o->trace]);
 	return fmt_snprintf(buf, size,
-	                    "on_exit=%s guest_mem=%lluM block_io=%s block_follow=%s extent=%s stats_interval=%u trace=%s",
+	                    "on_exit=%s guest_mem=%lluM block_io=%s block_follow=%s extent=%s stats_interval=%u trace=%s console=%s",
 	                    options_on_exit_name(o->on_exit), (unsigned long long)(o->guest_mem / MIB),
-	                    o->block_io ? "on" : "off", o->block_follow ? "on" : "off", extent, o->stats_interval, trace);
+	                    o->block_io ? "on" : "off", o->block_follow ? "on" : "off", extent, o->stats_interval, trace,
+	                    options_console_name(o->console));
 }

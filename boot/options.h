@@ -21,6 +21,13 @@ enum trace_mode {
 	TRACE_IO, /* trace=io[:N]: a ring of N IO-instruction records, printed at the end (dispatcher/trace_io.h) */
 };
 
+/* Where the console goes (arch/console.h); the screen only where the loader found one. */
+enum console_mode {
+	CONSOLE_BOTH = 0,
+	CONSOLE_SERIAL,
+	CONSOLE_SCREEN,
+};
+
 struct hv_options {
 	enum on_exit_action on_exit;
 	u64 guest_mem;        /* bytes */
@@ -31,6 +38,7 @@ struct hv_options {
 	u32 stats_interval;   /* seconds, 0 = only at the end */
 	enum trace_mode trace;
 	u32 trace_ring;       /* trace=io: records in the ring */
+	enum console_mode console;
 };
 
 #define OPT_GUEST_MEM_DEFAULT (256 * MIB)
@@ -50,5 +58,6 @@ int options_parse(const char *cmdline, struct hv_options *o, char *err, size_t e
 /* Writes the options back as key=value words, as options_parse accepts them. */
 int options_format(const struct hv_options *o, char *buf, size_t size);
 const char *options_on_exit_name(enum on_exit_action a);
+const char *options_console_name(enum console_mode m);
 
 #endif

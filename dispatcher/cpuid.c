@@ -113,3 +113,9 @@ void cpuid_reflect_guest_cr4(u32 leaf, u32 subleaf, u32 regs[CPUID_NREGS], u64 g
 	if (leaf == CPUID_LEAF_EXT_FEATURES && subleaf == 0)
 		set_bit_if(&regs[CPUID_ECX], CPUID_7_ECX_OSPKE, (guest_cr4 & CR4_PKE) != 0);
 }
+
+void cpuid_reflect_user_wait(u32 leaf, u32 subleaf, u32 regs[CPUID_NREGS], bool user_wait_pause)
+{
+	if (leaf == CPUID_LEAF_EXT_FEATURES && subleaf == 0 && !user_wait_pause)
+		regs[CPUID_ECX] &= ~CPUID_7_ECX_WAITPKG;
+}

@@ -60,8 +60,8 @@ void dispatch_dump_guest(const struct vcpu *v)
 	        (unsigned long long)v->cr2, (unsigned long long)v->cr3, (unsigned long long)v->cr4,
 	        (unsigned long long)v->efer);
 	for (int i = 0; i < VCPU_NSEGS; i++)
-		con_log("  %s: sel=%04x base=%llx limit=%x ar=%x\n", segs[i], v->seg[i].sel,
-		        (unsigned long long)v->seg[i].base, v->seg[i].limit, v->seg[i].ar);
+		con_log("  %s: sel=%04x base=%llx limit=%x ar=%x\n", segs[i], vcpu_seg(v, i)->sel,
+		        (unsigned long long)vcpu_seg(v, i)->base, vcpu_seg(v, i)->limit, vcpu_seg(v, i)->ar);
 }
 
 void dispatch_check_board_end(struct dispatcher *d, struct vcpu *v)
@@ -186,6 +186,7 @@ static const exit_handler handlers[EXIT_REASON_MAX + 1] = {
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_HLT] = handle_hlt,
 	[EXIT_REASON_INTERRUPT_WINDOW] = handle_nothing,
+	[EXIT_REASON_NMI_WINDOW] = handle_nothing, /* vmx/ injects the NMI it waited for */
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_nothing,
 	[EXIT_REASON_INVD] = handle_invd,
 	[EXIT_REASON_VMCALL] = handle_vmx_instruction,

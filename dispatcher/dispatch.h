@@ -25,6 +25,11 @@ struct exit_stats {
 	u64 hole_writes_dropped; /* MOV stores into the legacy hole, dropped as on a board */
 	u64 reason_tsc[EXIT_REASON_MAX + 1]; /* root-mode TSC ticks spent handling exits, per reason */
 	struct port_table ports;             /* per IO port (stats_ports.h) */
+	/* Filled by vmx/ (README "Statistics"): VMREADs and VMWRITEs since the first entry, host NMIs
+	 * that arrived in the guest and what became of them, INVVPIDs after emulated paging changes. */
+	u64 vmreads, vmwrites;
+	u64 nmis_in_guest, nmis_reflected, nmis_dropped;
+	u64 vpid_flushes;
 };
 
 /* The legacy hole of a PC (VGA memory and option ROMs): no device here, reads all ones. */
@@ -34,6 +39,7 @@ struct exit_stats {
 struct dispatch_config {
 	bool trace_exits;
 	struct block_config block;
+	bool user_wait_pause; /* the secondary control "enable user wait and pause" is set: WAITPKG shown */
 	u64 cr4_allowed; /* CR4 bits the guest may set: what the CPU allows in VMX operation, less VMXE/SMXE */
 	u32 stats_interval_s; /* stats_interval=: a stats line every so many seconds of guest time, 0: none */
 };

@@ -30,6 +30,7 @@ void handle_cpuid(struct dispatcher *d, struct vcpu *v)
 	cpuid_filter(leaf, sub, regs);
 	/* the host's CPUID reports the host's CR4.OSXSAVE/PKE; the guest must see its own */
 	cpuid_reflect_guest_cr4(leaf, sub, regs, v->cr4);
+	cpuid_reflect_user_wait(leaf, sub, regs, d->cfg.user_wait_pause);
 	vcpu_set_reg(v, VCPU_RAX, regs[0]);
 	vcpu_set_reg(v, VCPU_RBX, regs[1]);
 	vcpu_set_reg(v, VCPU_RCX, regs[2]);

@@ -91,7 +91,7 @@ static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, 
 	if (segi >= VCPU_NSEGS)
 		segi = VCPU_DS;
 	enum vcpu_reg idx = in ? VCPU_RDI : VCPU_RSI;
-	u64 seg_base = vcpu_long_mode(v) && segi < VCPU_FS ? 0 : v->seg[segi].base;
+	u64 seg_base = vcpu_long_mode(v) && segi < VCPU_FS ? 0 : vcpu_seg(v, (enum vcpu_seg)segi)->base;
 	i64 delta = (v->rflags & RFLAGS_DF) ? -(i64)size : (i64)size;
 	u64 count = rep ? (v->gpr[VCPU_RCX] & amask) : 1;
 	u64 done = 0;

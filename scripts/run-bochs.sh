@@ -66,7 +66,8 @@ if [ "$bare" = 1 ]; then
 	[ -z "$cmdline" ] || { echo "run-bochs: --bare runs no hypervisor: no --cmdline" >&2; exit 2; }
 	iso_args=(--bare --out "$tmp/microhv.iso")
 else
-	iso_args=(--core "$core" --out "$tmp/microhv.iso" --cmdline "on_exit=bochs $cmdline")
+	# VGA text: the core's screen console costs a few bytes a character there, not 128 pixels
+	iso_args=(--core "$core" --out "$tmp/microhv.iso" --cmdline "on_exit=bochs $cmdline" --bios-gfx text)
 fi
 [ -n "$guest" ] && iso_args+=(--guest "$guest")
 [ -n "$initrd" ] && iso_args+=(--initrd "$initrd")

@@ -11,7 +11,7 @@ u64 scan_rip_linear(const struct vcpu *v)
 {
 	if (vcpu_long_mode(v))
 		return v->rip; /* CS base is 0 in 64-bit mode (SDM Vol. 3A 3.4.4) */
-	return (v->seg[VCPU_CS].base + v->rip) & 0xffffffffULL;
+	return (vcpu_seg(v, VCPU_CS)->base + v->rip) & 0xffffffffULL;
 }
 
 u32 scan_extent(const struct block_config *cfg, u64 rip_linear)

@@ -29,7 +29,7 @@ enum cpu_mode interp_cpu_mode(const struct vcpu *v)
 {
 	if (vcpu_long_mode(v))
 		return CPU_MODE_64;
-	return (v->seg[VCPU_CS].ar & VCPU_AR_DB) ? CPU_MODE_32 : CPU_MODE_16;
+	return (vcpu_seg(v, VCPU_CS)->ar & VCPU_AR_DB) ? CPU_MODE_32 : CPU_MODE_16;
 }
 
 /* --- Registers. --- */
@@ -86,11 +86,11 @@ static u64 effective_address(const struct vcpu *v, const struct insn *in)
 bool interp_seg_linear(const struct vcpu *v, bool long64, u8 seg, u64 ea, u64 len, bool write,
                        u64 *linear)
 {
-	const struct vcpu_segment *s = &v->seg[seg];
 	if (long64) {
-		*linear = (seg == VCPU_FS || seg == VCPU_GS ? s->base : 0) + ea;
+		*linear = (seg == VCPU_FS || seg == VCPU_GS ? vcpu_seg(v, (enum vcpu_seg)seg)->base : 0) + ea;
 		return true;
 	}
+	const struct vcpu_segment *s = vcpu_seg(v, (enum vcpu_seg)seg);
 	if ((v->cr0 & CR0_PE) && !(v->rflags & RFLAGS_VM)) {
 		u32 type = s->ar & 0xf;
 		if (s->ar & VCPU_AR_UNUSABLE)
@@ -437,7 +437,7 @@ static int exec_branch(struct vcpu *v, const struct insn *in, struct interp_resu
 		return INTERP_OK;
 	}
 	u64 target = (next + in->imm) & mask_bits(in->opsize);
-	if (in->mode == CPU_MODE_64 ? !interp_canonical(v, target) : target > v->seg[VCPU_CS].limit)
+	if (in->mode == CPU_MODE_64 ? !interp_canonical(v, target) : target > vcpu_seg(v, VCPU_CS)->limit)
 		return INTERP_STOP;
 	res->branch = true;
 	interp_retire(v, target, res);
@@ -483,7 +483,7 @@ int interp_exec(struct vcpu *v, const struct insn *in, const struct interp_io *i
 	if ((enum cpu_mode)in->mode != interp_cpu_mode(v))
 		return INTERP_STOP;
 	/* The instruction itself must lie within CS (Vol. 3A 6.3): else its fetch faults. */
-	if (in->mode != CPU_MODE_64 && v->rip + in->length - 1 > v->seg[VCPU_CS].limit)
+	if (in->mode != CPU_MODE_64 && v->rip + in->length - 1 > vcpu_seg(v, VCPU_CS)->limit)
 		return INTERP_STOP;
 	switch (in->kind) {
 	case INSN_MOV:

@@ -92,6 +92,8 @@ struct vcpu_platform {
 	int (*host_xsetbv)(u32 index, u64 value); /* -1 when the value would fault */
 	u64 (*host_rdmsr)(u32 msr);
 	u64 (*now_tsc)(void);
+	/* Reads segment s into v->seg[s] (vmx/: from the VMCS); called by vcpu_seg on first use. */
+	void (*load_seg)(struct vcpu *v, enum vcpu_seg s);
 };
 
 struct vcpu {
@@ -102,8 +104,9 @@ struct vcpu {
 	u64 dr7;
 	u64 dr[VCPU_NDEBUG_ADDR]; /* DR0-DR3: filled by vmx/ only when DR7 enables a breakpoint */
 	u32 pending_dbg;          /* VCPU_DBG_* raised by this exit's emulation */
-	u32 cpl;
-	struct vcpu_segment seg[VCPU_NSEGS];
+	u32 cpl;                              /* always valid: SS.DPL */
+	struct vcpu_segment seg[VCPU_NSEGS]; /* read through vcpu_seg(): some may not be loaded yet */
+	u32 segs_unread;                      /* VCPU_SEG_BIT(s): seg[s] is not loaded at this exit */
 	struct vcpu_exit exit;
 	u32 dirty;
 	struct vcpu_event inject;
@@ -185,11 +188,30 @@ static inline void vcpu_skip_instruction(struct vcpu *v)
 #define VCPU_AR_DB (1u << 14) /* default operation size 32 bits */
 #define VCPU_AR_G (1u << 15)  /* limit in 4 KiB units */
 #define VCPU_AR_UNUSABLE (1u << 16)
+#define VCPU_SEG_BIT(s) (1u << (s))
+#define VCPU_SEGS_ALL ((1u << VCPU_NSEGS) - 1)
+
+/*
+ * Segment s of the guest. vmx/ loads segments on first use at each exit, the way KVM's
+ * register cache reads a VMCS field once it is asked for (a VMREAD is an exit of its own under
+ * nested virtualization): an IO exit in 64-bit code reads CS and, for strings, DS/ES only.
+ * The cache is filled behind a const pointer, as a read of the vCPU changes nothing the guest
+ * can see. Tests set seg[] directly and leave segs_unread 0.
+ */
+static inline const struct vcpu_segment *vcpu_seg(const struct vcpu *v, enum vcpu_seg s)
+{
+	if (v->segs_unread & VCPU_SEG_BIT(s)) {
+		struct vcpu *fill = (struct vcpu *)v;
+		fill->plat->load_seg(fill, s);
+		fill->segs_unread &= ~VCPU_SEG_BIT(s);
+	}
+	return &v->seg[s];
+}
 
 /* The guest runs 64-bit code: IA-32e mode and CS.L (SDM Vol. 3A 3.4.5). */
 static inline bool vcpu_long_mode(const struct vcpu *v)
 {
-	return (v->efer & EFER_LMA) && (v->seg[VCPU_CS].ar & VCPU_AR_L);
+	return (v->efer & EFER_LMA) && (vcpu_seg(v, VCPU_CS)->ar & VCPU_AR_L);
 }
 
 /* Requests a hardware exception for the next VM entry. */

@@ -142,10 +142,24 @@ void fake_mode_compat(void)
 	fk.v.seg[VCPU_CS].ar = F_AR_CODE32;
 }
 
+/* vcpu_seg's loader: the segment as it was when the exit happened. */
+static void fake_load_seg(struct vcpu *v, enum vcpu_seg s)
+{
+	v->seg[s] = fk.exit_seg[s];
+	fk.seg_loads++;
+}
+
 void fake_exit(u32 reason, u64 qual, u32 instr_len)
 {
 	fk.v.exit = (struct vcpu_exit){.reason = reason, .qual = qual, .instr_len = instr_len};
 	fk.v.pending_dbg = 0; /* as vmx/ loads it at each exit */
+	/* As vmx/ does, the segments are loaded on first use (vcpu_seg): until then seg[] holds
+	 * garbage here, so a reader that bypasses vcpu_seg sees it and its test fails. */
+	for (int s = 0; s < VCPU_NSEGS; s++) /* a segment never loaded keeps its value in the "VMCS" */
+		if (!(fk.v.segs_unread & VCPU_SEG_BIT(s)))
+			fk.exit_seg[s] = fk.v.seg[s];
+	memset(fk.v.seg, 0xa5, sizeof(fk.v.seg));
+	fk.v.segs_unread = VCPU_SEGS_ALL;
 }
 
 static void default_cpuid(void)
@@ -175,7 +189,7 @@ int fake_setup(void **state)
 	build_page_tables();
 	default_cpuid();
 	fk.plat = (struct vcpu_platform){&mem, fake_guest_ram_ptr, fake_host_cpuid, fake_host_xsetbv, fake_host_rdmsr,
-	                                 fake_now_tsc};
+	                                 fake_now_tsc, fake_load_seg};
 	memset(&fk.board, 0, sizeof(fk.board));
 	iobus_init(&fk.board.bus);
 	debug_exit_init(&fk.board.dbg);

@@ -48,6 +48,8 @@ struct fake {
 	u32 xsetbv_index;
 	u64 xsetbv_value;
 	int xsetbv_result;
+	struct vcpu_segment exit_seg[VCPU_NSEGS]; /* the segments at the last fake_exit */
+	u32 seg_loads;                            /* vcpu_seg loads since fake_setup */
 	char con[FAKE_CON_SIZE];
 	size_t con_len;
 };

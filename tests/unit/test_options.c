@@ -16,6 +16,7 @@ static void assert_options_equal(const struct hv_options *a, const struct hv_opt
 	assert_int_equal(a->stats_interval, b->stats_interval);
 	assert_int_equal(a->trace, b->trace);
 	assert_int_equal(a->trace_ring, b->trace_ring);
+	assert_int_equal(a->console, b->console);
 }
 
 /* Parses cmdline over the defaults; returns options_parse's result. */
@@ -40,6 +41,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.extent_bytes, 256);
 	assert_int_equal(o.stats_interval, 0);
 	assert_int_equal(o.trace, TRACE_NONE);
+	assert_int_equal(o.console, CONSOLE_BOTH);
 }
 
 static void test_empty_and_null_cmdline(void **state)
@@ -57,7 +59,7 @@ static void test_empty_and_null_cmdline(void **state)
 }
 
 enum field { F_ON_EXIT, F_GUEST_MEM, F_BLOCK_IO, F_BLOCK_FOLLOW, F_EXTENT, F_EXTENT_BYTES, F_STATS, F_TRACE,
-	F_TRACE_RING };
+	F_TRACE_RING, F_CONSOLE };
 
 struct good {
 	const char *cmdline;
@@ -105,6 +107,9 @@ static const struct good goods[] = {
 	{"trace=io", F_TRACE, TRACE_IO, 0, 0, false},
 	{"trace=io:16", F_TRACE, TRACE_IO, F_TRACE_RING, 16, true},
 	{"trace=io:16777216", F_TRACE, TRACE_IO, F_TRACE_RING, 16777216, true},
+	{"console=serial", F_CONSOLE, CONSOLE_SERIAL, 0, 0, false},
+	{"console=screen", F_CONSOLE, CONSOLE_SCREEN, 0, 0, false},
+	{"console=both", F_CONSOLE, CONSOLE_BOTH, 0, 0, false},
 };
 
 static void set_field(struct hv_options *o, enum field f, u64 v)
@@ -119,6 +124,7 @@ static void set_field(struct hv_options *o, enum field f, u64 v)
 	case F_STATS: o->stats_interval = (u32)v; break;
 	case F_TRACE: o->trace = (enum trace_mode)v; break;
 	case F_TRACE_RING: o->trace_ring = (u32)v; break;
+	case F_CONSOLE: o->console = (enum console_mode)v; break;
 	}
 }
 
@@ -140,6 +146,7 @@ static void test_good_values(void **state)
 		want.extent_bytes = 1000;
 		want.stats_interval = 77;
 		want.trace = g->f == F_TRACE && g->v == TRACE_BLOCKS ? TRACE_EXITS : TRACE_BLOCKS;
+		want.console = g->f == F_CONSOLE && g->v == CONSOLE_SCREEN ? CONSOLE_SERIAL : CONSOLE_SCREEN;
 		o = want;
 		set_field(&want, g->f, g->v);
 		if (g->set2)
@@ -223,6 +230,10 @@ static const struct bad bads[] = {
 	{"trace=io:", "trace", "io:"},
 	{"trace=io:x", "trace", "io:x"},
 	{"trace=io16", "trace", "io16"},
+	{"console=", "console", ""},
+	{"console=vga", "console", "vga"},
+	{"console=Serial", "console", "Serial"},
+	{"console=serial,screen", "console", "serial,screen"},
 };
 
 static void test_bad_values(void **state)
@@ -367,6 +378,7 @@ static void check_round_trip(const struct hv_options *in)
 		assert_int_equal(out.extent_bytes, in->extent_bytes);
 	assert_int_equal(out.stats_interval, in->stats_interval);
 	assert_int_equal(out.trace, in->trace);
+	assert_int_equal(out.console, in->console);
 }
 
 static void test_format_round_trips(void **state)
@@ -389,6 +401,7 @@ static void test_format_round_trips(void **state)
 					o.block_io = (m + (size_t)trace) % 2;
 					o.block_follow = (m / 2) % 2;
 					o.stats_interval = m == 0 ? OPT_STATS_INTERVAL_MAX : (u32)m * 7;
+					o.console = (enum console_mode)((m + (size_t)ext) % 3);
 					check_round_trip(&o);
 				}
 }
@@ -400,7 +413,7 @@ static void test_format_text_and_truncation(void **state)
 	options_defaults(&o);
 	char buf[256];
 	int n = options_format(&o, buf, sizeof(buf));
-	assert_string_equal(buf, "on_exit=halt guest_mem=256M block_io=on block_follow=on extent=page stats_interval=0 trace=none");
+	assert_string_equal(buf, "on_exit=halt guest_mem=256M block_io=on block_follow=on extent=page stats_interval=0 trace=none console=both");
 	char small[10];
 	assert_int_equal(options_format(&o, small, sizeof(small)), n);
 	assert_string_equal(small, "on_exit=h");
@@ -414,6 +427,8 @@ static void test_on_exit_names(void **state)
 	assert_string_equal(options_on_exit_name(ON_EXIT_BOCHS), "bochs");
 	assert_string_equal(options_on_exit_name(ON_EXIT_QEMU), "qemu");
 	assert_string_equal(options_on_exit_name((enum on_exit_action)99), "?");
+	assert_string_equal(options_console_name(CONSOLE_SCREEN), "screen");
+	assert_string_equal(options_console_name((enum console_mode)3), "?");
 }
 
 int main(void)

@@ -50,6 +50,8 @@ UNIT_DISPATCH_SRCS := tests/unit/fake_vcpu.c tests/unit/fake_guest_ram.c $(DISPA
 	devices/debug_exit.c arch/console.c arch/printf.c
 UNIT_SRCS_test_dispatch := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_stats := $(UNIT_DISPATCH_SRCS)
+UNIT_SRCS_test_exit_needs := $(UNIT_DISPATCH_SRCS) vmx/exit_needs.c
+UNIT_SRCS_test_vmcs_names := vmx/vmcs_names.c
 UNIT_SRCS_test_exits_io := $(UNIT_DISPATCH_SRCS) tests/unit/exits_io_fixture.c tests/unit/fake_io.c
 UNIT_SRCS_test_exits_io_string := $(UNIT_DISPATCH_SRCS) tests/unit/exits_io_fixture.c tests/unit/fake_io.c
 UNIT_SRCS_test_exits_cpu := $(UNIT_DISPATCH_SRCS)
@@ -69,6 +71,9 @@ UNIT_SRCS_test_iobus := devices/iobus.c devices/debug_exit.c
 UNIT_SRCS_test_rtc := devices/rtc.c devices/iobus.c tests/unit/rtc_fixture.c
 UNIT_SRCS_test_rtc_registers := devices/rtc.c devices/iobus.c tests/unit/rtc_fixture.c
 UNIT_SRCS_test_reset := devices/reset.c devices/iobus.c
+UNIT_SRCS_test_fbcon := arch/fbcon.c arch/font8x16.c
+UNIT_SRCS_test_vtx_gate := boot/vtx_gate.c vmx/caps.c vmx/controls.c arch/printf.c
+UNIT_SRCS_test_mb2_fb := boot/multiboot2/mb2.c arch/memmap.c arch/console.c arch/printf.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_TESTS:%=$(UNIT_DIR)/%)
