@@ -4,11 +4,13 @@
 #include "../arch/printf.h"
 #include "../arch/string.h"
 #include "../arch/cmos.h"
+#include "../arch/hostcon.h"
 #include "../arch/tsc.h"
 #include "../devices/board.h"
 #include "../dispatcher/dispatch.h"
 #include "../guest/linux.h"
 #include "../guest/mb1.h"
+#include "../vmx/conlink.h"
 #include "../vmx/vmx.h"
 
 #define GUEST_MODULE_NAME "guest"
@@ -79,11 +81,9 @@ static int load_image(const struct boot_info *bi, const struct boot_module *m, c
 	return 0;
 }
 
-static void guest_tx(void *ctx, u8 byte)
-{
-	char c = (char)byte;
-	con_write_raw(&c, 1);
-}
+static int host_getc(void *ctx) { return hostcon_getc(); }
+/* Typed bytes pass the statistics' console escape first: Ctrl-A s (dispatcher/stats.h). */
+static int typed_getc(void *ctx) { return console_keys_next(&disp.sctl.keys, host_getc, ctx); }
 
 static u64 clock_tsc_ns(void *ctx) { return tsc_now_ns(); }
 
@@ -99,6 +99,7 @@ static int trace_io_ring(struct dispatcher *d, struct pmm *p, u32 records)
 		return -1;
 	}
 	tio_init(&d->tio, (struct tio_rec *)(uintptr_t)pa, records);
+	d->tio.drain = hostcon_flush;
 	con_log("trace=io: a ring of %u records (%llu KiB)\n", records, (unsigned long long)(pages * PAGE_SIZE / 1024));
 	return 0;
 }
@@ -134,7 +135,9 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 	        (unsigned long long)vcpu_hw.ept.pages_used, (vcpu_hw.ctl.proc2 & VMX_PROC2_VPID) ? "on" : "off");
 	static const struct dev_clock tsc_clock = {0, clock_tsc_ns};
 	struct board_params bp = {cmos_read_epoch() - tsc_now_ns() / 1000000000ULL, ram.size};
-	board_init(&board, guest_tx, 0, &tsc_clock, &bp);
+	static struct conlink link;
+	board_init(&board, conlink_guest_tx, &link, &tsc_clock, &bp);
+	conlink_init(&link, hostcon_queue(), &board, typed_getc, 0, hostcon_fifo_ns());
 	static const enum block_extent extents[] = {[EXTENT_BYTES] = BLOCK_EXTENT_BYTES, [EXTENT_PAGE] = BLOCK_EXTENT_PAGE,
 	                                            [EXTENT_CPU] = BLOCK_EXTENT_CPU};
 	struct dispatch_config cfg = {
@@ -147,7 +150,12 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 	dispatch_init(&disp, &board, &cfg);
 	if (o->trace == TRACE_IO && trace_io_ring(&disp, p, o->trace_ring))
 		return HV_EXIT_GUEST_LOAD;
+	conlink_attach(&link);
+	hostcon_set_async(true);
 	int code = vmx_run(&vcpu_hw, &disp, &ram, &entry, reason);
+	hostcon_set_async(false); /* everything the guest wrote is out before the statistics */
+	conlink_attach(0);
+	conlink_print_stats(&link);
 	dispatch_print_stats(&disp);
 	return code;
 }

@@ -9,6 +9,8 @@
 #include "../arch/pmm.h"
 #include "../arch/screen.h"
 #include "../arch/serial.h"
+#include "../arch/printf.h"
+#include "../arch/hostcon.h"
 #include "../arch/shutdown.h"
 #include "../arch/string.h"
 #include "../arch/tsc.h"
@@ -27,12 +29,7 @@ void core_main(const struct boot_info *loader_bi);
 static struct boot_info bi;
 static struct hv_options opts;
 static struct pmm pmm;
-
-static void serial_out(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		serial_putc(SERIAL_COM1, s[i]);
-}
+static struct tsc_platform clocks;
 
 /* The host's own 8259 pair: every line masked, so no host interrupt is ever raised, in root
  * mode or in the guest (whose PIC is the emulated one). OCW1 on both data ports (8259A datasheet). */
@@ -67,6 +64,27 @@ static void console_choose(bool screen, const char *no_screen)
 		con_set_output(0);
 }
 
+static void print_mhz(char *buf, size_t size, u64 hz)
+{
+	fmt_snprintf(buf, size, "%llu.%03llu MHz", (unsigned long long)(hz / 1000000), (unsigned long long)(hz / 1000 % 1000));
+}
+
+/* "tsc: F (source[, check])": where the frequency came from and what cross-checked it. */
+static void calibrate_tsc(const struct tsc_platform *p)
+{
+	struct tsc_choice c;
+	tsc_calibrate(p, &c);
+	char mhz[32], check[96] = "";
+	print_mhz(mhz, sizeof(mhz), c.hz);
+	if (c.check != TSC_SRC_COUNT) {
+		char other[32];
+		print_mhz(other, sizeof(other), c.check_hz);
+		fmt_snprintf(check, sizeof(check), c.disagree ? "; %s says %s, disagreeing" : "; %s agrees: %s",
+		             tsc_source_name(c.check), other);
+	}
+	con_log("tsc: %s (%s%s)\n", mhz, tsc_source_name(c.source), check);
+}
+
 static void setup_memory(void)
 {
 	memmap_print(bi.mmap, bi.mmap_count);
@@ -91,8 +109,9 @@ static void setup_memory(void)
 
 void core_main(const struct boot_info *loader_bi)
 {
-	serial_init(SERIAL_COM1);
-	con_set_output(serial_out);
+	hostcon_early(); /* output is held until the serial port is chosen */
+	con_set_output(hostcon_out);
+	hv_set_console_flush(hostcon_flush);
 	options_defaults(&opts);
 	if (!loader_bi || loader_bi->magic != BOOT_INFO_MAGIC || loader_bi->version != BOOT_INFO_VERSION) {
 		con_log("microhv %s: the loader's boot_info is missing or of another version\n", MICROHV_VERSION);
@@ -118,6 +137,8 @@ void core_main(const struct boot_info *loader_bi)
 	char err[OPT_ERR_MAX];
 	int bad = options_parse(bi.cmdline, &opts, err, sizeof(err));
 	exc_set_on_exit(opts.on_exit);
+	hostcon_select(&opts.serial, bi.acpi_rsdp, bi.core_phys);
+	tsc_platform_from_acpi(bi.acpi_rsdp, &clocks); /* the RSDP may lie in the loader's memory */
 	if (bad) {
 		con_log("%s\n", err);
 		hv_exit(opts.on_exit, HV_EXIT_BAD_OPTION, "bad option");
@@ -132,11 +153,7 @@ void core_main(const struct boot_info *loader_bi)
 
 	setup_memory();
 
-	if (tsc_calibrate())
-		con_log("tsc: no PIT answered; assuming %llu MHz\n", (unsigned long long)(tsc_hz() / 1000000));
-	else
-		con_log("tsc: %llu.%03llu MHz (calibrated against PIT channel 2)\n", (unsigned long long)(tsc_hz() / 1000000),
-		        (unsigned long long)(tsc_hz() / 1000 % 1000));
+	calibrate_tsc(&clocks);
 
 	struct cpu_ident id;
 	struct vmx_msrs msrs;

@@ -6,6 +6,7 @@
 #ifndef BOOT_OPTIONS_H
 #define BOOT_OPTIONS_H
 
+#include "../arch/serial.h"
 #include "../arch/shutdown.h"
 
 enum extent_policy {
@@ -39,6 +40,7 @@ struct hv_options {
 	enum trace_mode trace;
 	u32 trace_ring;       /* trace=io: records in the ring */
 	enum console_mode console;
+	struct serial_option serial;
 };
 
 #define OPT_GUEST_MEM_DEFAULT (256 * MIB)
@@ -51,6 +53,10 @@ struct hv_options {
 #define OPT_TRACE_RING_DEFAULT 65536
 #define OPT_TRACE_RING_MIN 16
 #define OPT_TRACE_RING_MAX (16U << 20)
+#define OPT_IO_PORT_MAX 0xfff8 /* a 16550 needs 8 ports */
+#define OPT_PCI_BUS_MAX 255
+#define OPT_PCI_DEV_MAX 31
+#define OPT_PCI_FN_MAX 7
 
 void options_defaults(struct hv_options *o);
 /* Parses cmdline over o (call options_defaults first); 0 on success, -1 with err filled. */
@@ -59,5 +65,7 @@ int options_parse(const char *cmdline, struct hv_options *o, char *err, size_t e
 int options_format(const struct hv_options *o, char *buf, size_t size);
 const char *options_on_exit_name(enum on_exit_action a);
 const char *options_console_name(enum console_mode m);
+/* The serial= value as options_parse accepts it. */
+int options_format_serial(const struct serial_option *s, char *buf, size_t size);
 
 #endif

@@ -4,7 +4,7 @@
 
 void tio_init(struct trace_io *t, struct tio_rec *mem, u32 cap)
 {
-	*t = (struct trace_io){mem, mem ? cap : 0, 0, 0};
+	*t = (struct trace_io){mem, mem ? cap : 0, 0, 0, 0};
 }
 
 void tio_record(struct trace_io *t, u64 time, u64 rip, u16 port, u8 size, u8 flags)
@@ -24,6 +24,10 @@ void tio_flush(struct trace_io *t)
 		const struct tio_rec *r = &t->ring[i];
 		con_log("tio %llx %llx %x %u%c%c\n", (unsigned long long)r->t, (unsigned long long)r->rip, r->port, r->size,
 		        (r->flags & TIO_IN) ? 'i' : 'o', (r->flags & TIO_BLOCK) ? 'b' : 'x');
+		if (t->drain && (i + 1) % TIO_DRAIN_LINES == 0)
+			t->drain();
 	}
+	if (t->drain)
+		t->drain();
 	t->n = 0;
 }

@@ -26,7 +26,13 @@ struct trace_io {
 	struct tio_rec *ring; /* 0: tracing off */
 	u32 cap, n;
 	u64 flushes; /* times the ring filled and was printed during the run */
+	/* Set by the core: sends what the console has queued, waiting for the port. A flush calls it
+	 * every TIO_DRAIN_LINES lines, so that a ring printed while the guest runs never overruns the
+	 * console's own output ring (only then does root mode wait on the UART). */
+	void (*drain)(void);
 };
+
+#define TIO_DRAIN_LINES 64
 
 void tio_init(struct trace_io *t, struct tio_rec *mem, u32 cap);
 void tio_record(struct trace_io *t, u64 time, u64 rip, u16 port, u8 size, u8 flags);

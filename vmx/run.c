@@ -8,9 +8,9 @@
 #include "vcpu_sync.h"
 #include "vmcs.h"
 #include "vmcs_fields.h"
+#include "conlink.h"
 #include "../arch/console.h"
 #include "../arch/cpu.h"
-#include "../arch/serial.h"
 #include "../arch/shutdown.h"
 #include "../arch/tsc.h"
 #include "../dispatcher/vcpu/breakpoints.h"
@@ -19,8 +19,6 @@
 #define INTR_INFO_VALID (1U << 31)
 #define INTR_INFO_TYPE_SHIFT 8
 #define PREEMPTION_TIMER_MAX 0xffffffffULL
-/* How often the physical console is polled for typed bytes while the guest runs. */
-#define CONSOLE_POLL_NS 10000000ULL
 /* The longest the timer is armed for on a CPU whose timer is on the errata list (caps.h). */
 #define BROKEN_TIMER_SLICE_NS 1000000ULL
 
@@ -37,18 +35,6 @@ static int plat_xsetbv(u32 index, u64 value)
 
 static u64 plat_rdmsr(u32 msr) { return rdmsr(msr); }
 static u64 plat_tsc(void) { return rdtsc(); }
-
-/* Bytes typed on the physical console go to the guest's COM1; one is held while it is full. */
-static int com1_getc(void *ctx) { return serial_getc(SERIAL_COM1); }
-
-static int console_input(struct board *b, struct console_keys *keys, int held)
-{
-	if (held < 0)
-		held = console_keys_next(keys, com1_getc, 0); /* Ctrl-A s: statistics (dispatcher/stats.h) */
-	if (held >= 0 && board_console_input(b, (u8)held))
-		held = -1;
-	return held;
-}
 
 static void set_interrupt_window(struct vmx_cpu *c, bool on)
 {
@@ -83,18 +69,19 @@ static void deliver_interrupt(struct vmx_cpu *c, struct dispatcher *d, struct vc
 }
 
 /* The VMX-preemption timer ends guest execution at the next device deadline (SDM Vol. 3C 26.5.1),
- * and at least every CONSOLE_POLL_NS so typed bytes reach the guest. Where the timer is known
+ * or sooner when the host console needs an exit (conlink.h). Where the timer is known
  * not to count at the rate IA32_VMX_MISC gives, it is armed for BROKEN_TIMER_SLICE_NS at most:
  * deadlines are compared with the TSC at each exit, so a wrong rate costs extra exits, or makes
  * an event late by the rate error times one slice, instead of by the error times the wait. */
 static u64 preemption_ticks(const struct vmx_cpu *c, const struct board *b)
 {
 	u64 now = clock_now(&b->clock), deadline = board_next_deadline(b);
-	u64 wait = deadline == CLOCK_NEVER || deadline < now ? (deadline == CLOCK_NEVER ? CONSOLE_POLL_NS : 0)
-	                                                       : deadline - now;
-	u64 slice = c->caps.preemption_timer_broken ? BROKEN_TIMER_SLICE_NS : CONSOLE_POLL_NS;
-	if (wait > slice)
-		wait = slice;
+	u64 wait = deadline == CLOCK_NEVER ? CLOCK_NEVER : deadline < now ? 0 : deadline - now;
+	u64 con = conlink_wait_ns(conlink_current(), now);
+	if (con < wait)
+		wait = con;
+	if (c->caps.preemption_timer_broken && wait > BROKEN_TIMER_SLICE_NS)
+		wait = BROKEN_TIMER_SLICE_NS;
 	u64 ticks = tsc_ticks_for_ns(wait) >> c->caps.preemption_timer_shift;
 	return ticks > PREEMPTION_TIMER_MAX ? PREEMPTION_TIMER_MAX : ticks;
 }
@@ -124,11 +111,10 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		v.gpr[i] = s->gpr[i];
 	v.plat = &plat;
 	int launched = 0;
-	int held_input = -1;
 	u64 exit_tsc = 0;
 	while (!v.ended) {
 		struct board *b = d->board;
-		held_input = console_input(b, &d->sctl.keys, held_input);
+		conlink_service(conlink_current(), clock_now(&b->clock));
 		u64 now_tsc = rdtsc(); /* no TSC offsetting (vmx/controls.c): the guest's TSC is the host's */
 		if (stats_poll(d, clock_now(&b->clock), now_tsc, now_tsc) && launched)
 			exit_tsc += rdtsc() - now_tsc; /* printing statistics is no exit's root-mode time */

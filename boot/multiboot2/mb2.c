@@ -20,6 +20,9 @@
 #define VGA_TEXT_COLS 80
 #define VGA_TEXT_ROWS 25
 #define VGA_TEXT_BPP 16
+#define MB2_TAG_ACPI_OLD 14 /* a copy of the ACPI 1.0 RSDP (Multiboot2 spec 3.6.15) */
+#define MB2_TAG_ACPI_NEW 15 /* a copy of the ACPI 2.0+ RSDP (3.6.16) */
+#define MB2_TAG_HEADER 8
 #define MB2_MEM_AVAILABLE 1
 #define MB2_MEM_ACPI 3
 #define MB2_MEM_NVS 4
@@ -168,6 +171,13 @@ struct boot_info *mb2_parse(const void *mbi, u64 mbi_max, struct boot_info *bi)
 			break;
 		case MB2_TAG_EFI32:
 		case MB2_TAG_EFI64: efi = true; break;
+		/* GRUB hands a copy, not the address: the core reads it in place, before it reuses the
+		 * loader's memory (boot/main.c); a 2.0 copy wins over a 1.0 one */
+		case MB2_TAG_ACPI_NEW: bi->acpi_rsdp = (u64)(uintptr_t)(tag + MB2_TAG_HEADER); break;
+		case MB2_TAG_ACPI_OLD:
+			if (!bi->acpi_rsdp)
+				bi->acpi_rsdp = (u64)(uintptr_t)(tag + MB2_TAG_HEADER);
+			break;
 		default: break;
 		}
 		off += (size + 7) & ~7u;

@@ -29,7 +29,7 @@ expect_line "$l" '^\[hv\] cpu: GenuineIntel family 0x6 model 0x55' "bochs skylak
 expect_line "$l" '^\[hv\] cpu: IA32_FEATURE_CONTROL=0x[0-9a-f]+ lock=1 vmx_outside_smx=1$' "bochs skylake: feature control bits"
 expect_line "$l" '^\[hv\] vmx: EPT: yes \(4-level: yes, WB: yes.*unrestricted guest: yes.*preemption timer: yes' "bochs skylake: EPT, unrestricted guest and preemption timer reported"
 expect_line "$l" '^\[hv\] vmx: revision 0x2b, VMCS [0-9]+ bytes, true controls: yes$' "bochs skylake: VMCS revision and true controls"
-expect_line "$l" '^\[hv\] tsc: [0-9]+\.[0-9]{3} MHz \(calibrated against PIT channel 2\)$' "bochs skylake: TSC calibrated"
+expect_line "$l" '^\[hv\] tsc: [0-9]+\.[0-9]{3} MHz \(HPET; CPUID 0x16 base frequency says [0-9]+\.[0-9]{3} MHz, disagreeing\)$' "bochs skylake: TSC calibrated against the HPET; the CPU model's CPUID 0x16 figure is caught by the cross-check"
 l=$out/noguest.log
 expect_code "$(cat "$out/noguest.rc")" 69 "bochs without a guest: ends cleanly with code 69" "$l"
 expect_line "$l" '^\[hv\] no guest image: ' "bochs without a guest: says so"

@@ -17,6 +17,11 @@ static void assert_options_equal(const struct hv_options *a, const struct hv_opt
 	assert_int_equal(a->trace, b->trace);
 	assert_int_equal(a->trace_ring, b->trace_ring);
 	assert_int_equal(a->console, b->console);
+	assert_int_equal(a->serial.kind, b->serial.kind);
+	assert_int_equal(a->serial.addr, b->serial.addr);
+	assert_int_equal(a->serial.bus, b->serial.bus);
+	assert_int_equal(a->serial.dev, b->serial.dev);
+	assert_int_equal(a->serial.fn, b->serial.fn);
 }
 
 /* Parses cmdline over the defaults; returns options_parse's result. */
@@ -413,10 +418,67 @@ static void test_format_text_and_truncation(void **state)
 	options_defaults(&o);
 	char buf[256];
 	int n = options_format(&o, buf, sizeof(buf));
-	assert_string_equal(buf, "on_exit=halt guest_mem=256M block_io=on block_follow=on extent=page stats_interval=0 trace=none console=both");
+	assert_string_equal(buf, "on_exit=halt guest_mem=256M block_io=on block_follow=on extent=page stats_interval=0 trace=none "
+	                         "console=both serial=auto");
 	char small[10];
 	assert_int_equal(options_format(&o, small, sizeof(small)), n);
 	assert_string_equal(small, "on_exit=h");
+}
+
+/* serial= (issue 13 section 1): every form, and its text written back */
+static void test_serial_values(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *word;
+		enum serial_choice kind;
+		u64 addr;
+		u8 bus, dev, fn;
+		const char *formatted;
+	} good[] = {
+		{"serial=auto", SERIAL_AUTO, 0, 0, 0, 0, "auto"},
+		{"serial=none", SERIAL_NONE, 0, 0, 0, 0, "none"},
+		{"serial=0x2f8", SERIAL_IO, 0x2f8, 0, 0, 0, "0x2f8"},
+		{"serial=1016", SERIAL_IO, 0x3f8, 0, 0, 0, "0x3f8"},
+		{"serial=0xfff8", SERIAL_IO, 0xfff8, 0, 0, 0, "0xfff8"},
+		{"serial=mmio:0xfe032000", SERIAL_MMIO, 0xfe032000, 0, 0, 0, "mmio:0xfe032000"},
+		{"serial=mmio8:0xfed00000", SERIAL_MMIO8, 0xfed00000, 0, 0, 0, "mmio8:0xfed00000"},
+		{"serial=pci:00:16.3", SERIAL_PCI, 0, 0, 0x16, 3, "pci:00:16.3"},
+		{"serial=pci:ff:1f.7", SERIAL_PCI, 0, 0xff, 0x1f, 7, "pci:ff:1f.7"},
+		{"serial=pci:3:0.0", SERIAL_PCI, 0, 3, 0, 0, "pci:03:00.0"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		struct hv_options o;
+		char err[OPT_ERR_MAX];
+		assert_int_equal(parse(good[i].word, &o, err, sizeof(err)), 0);
+		assert_int_equal(o.serial.kind, good[i].kind);
+		assert_int_equal(o.serial.addr, good[i].addr);
+		assert_int_equal(o.serial.bus, good[i].bus);
+		assert_int_equal(o.serial.dev, good[i].dev);
+		assert_int_equal(o.serial.fn, good[i].fn);
+		char buf[40];
+		options_format_serial(&o.serial, buf, sizeof(buf));
+		assert_string_equal(buf, good[i].formatted);
+		check_round_trip(&o);
+	}
+}
+
+static void test_serial_refusals(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"serial=", "serial=0", "serial=0xfff9", "serial=0x10000", "serial=com2", "serial=mmio:",
+		"serial=mmio:0", "serial=mmio:0xzz", "serial=mmio16:0x1000", "serial=pci:", "serial=pci:00:16",
+		"serial=pci:00:20.0", "serial=pci:100:00.0", "serial=pci:00:16.8", "serial=pci:00:16.3x",
+		"serial=pci:00.16.3", "serial=AUTO", "serial=0x2f8,115200",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct hv_options o;
+		char err[OPT_ERR_MAX];
+		assert_int_equal(parse(bad[i], &o, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "for option 'serial'"));
+		assert_int_equal(o.serial.kind, SERIAL_AUTO); /* untouched */
+	}
 }
 
 static void test_on_exit_names(void **state)
@@ -448,6 +510,8 @@ int main(void)
 		cmocka_unit_test(test_format_round_trips),
 		cmocka_unit_test(test_format_text_and_truncation),
 		cmocka_unit_test(test_on_exit_names),
+		cmocka_unit_test(test_serial_values),
+		cmocka_unit_test(test_serial_refusals),
 	};
 	return UNIT_RUN(tests);
 }

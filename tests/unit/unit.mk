@@ -45,6 +45,7 @@ UNIT_SRCS_test_pic := devices/pic.c devices/iobus.c tests/unit/pic_fixture.c
 UNIT_SRCS_test_pic_modes := devices/pic.c devices/iobus.c tests/unit/pic_fixture.c
 UNIT_SRCS_test_uart := devices/uart.c devices/iobus.c tests/unit/uart_fixture.c
 UNIT_SRCS_test_uart_lines := devices/uart.c devices/iobus.c tests/unit/uart_fixture.c
+UNIT_SRCS_test_uart_busy := devices/uart.c devices/iobus.c tests/unit/uart_fixture.c
 # The dispatcher over tests/unit/fake_vcpu.c: a board built from the IO bus and debug-exit alone.
 UNIT_DISPATCH_SRCS := tests/unit/fake_vcpu.c tests/unit/fake_guest_ram.c $(DISPATCHER_SRCS) devices/iobus.c \
 	devices/debug_exit.c arch/console.c arch/printf.c
@@ -74,6 +75,12 @@ UNIT_SRCS_test_reset := devices/reset.c devices/iobus.c
 UNIT_SRCS_test_fbcon := arch/fbcon.c arch/font8x16.c
 UNIT_SRCS_test_vtx_gate := boot/vtx_gate.c vmx/caps.c vmx/controls.c arch/printf.c
 UNIT_SRCS_test_mb2_fb := boot/multiboot2/mb2.c arch/memmap.c arch/console.c arch/printf.c
+# The host console (issues 11 and 13): output ring, in-memory log, the link to the emulated COM1, ACPI.
+UNIT_SRCS_test_conq := arch/conq.c arch/memlog.c
+UNIT_SRCS_test_conlink := vmx/conlink.c arch/conq.c arch/console.c arch/printf.c devices/board.c devices/iobus.c \
+	devices/uart.c devices/pic.c devices/pit.c devices/sysport.c devices/rtc.c devices/reset.c devices/debug_exit.c
+UNIT_SRCS_test_acpi := arch/acpi.c
+UNIT_SRCS_test_tsc_calib := arch/tsc_calib.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_TESTS:%=$(UNIT_DIR)/%)
