@@ -24,17 +24,32 @@ CORE_SRCS := $(PURE_SRCS) arch/serial.c arch/desc.c arch/exceptions.c arch/pagin
 	vmx/guest_ram.c vmx/vmx.c vmx/run.c vmx/vmcs.c vmx/vcpu_sync.c vmx/nmi.c vmx/diag.c
 # the screen console (arch/fbcon.h, arch/screen.h)
 CORE_SRCS += arch/fbcon.c arch/font8x16.c arch/screen.c boot/vtx_gate.c
+CORE_SRCS += arch/ksyms.c
 CORE_SRCS += arch/hostcon.c
 CORE_ASMS := boot/multiboot2/entry.asm arch/entry.asm arch/isr.asm vmx/entry.asm
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/core/%.o) $(CORE_ASMS:%.asm=$(BUILD)/core/%.asm.o)
 
 .PHONY: all core efi iso usb guests test unit bench run clean deps fuzz FORCE
+.PHONY: debug
 all: core efi iso usb guests
 
 core: $(BUILD)/microhv.elf
-$(BUILD)/microhv.elf: $(CORE_OBJS) linker.ld
-	@echo "  LD      $@"
-	@$(LD) $(CORE_LDFLAGS) -o $@ $(CORE_OBJS)
+$(BUILD)/microhv.elf: $(CORE_OBJS) linker.ld scripts/link-core.sh
+	@echo "  LD      $@ (two passes: the second carries the symbol table, arch/ksyms.h)"
+	@CC="$(CC)" CFLAGS="$(CORE_CFLAGS)" LD="$(LD)" LDFLAGS="$(CORE_LDFLAGS)" scripts/link-core.sh $@ $(CORE_OBJS)
+
+# The test build with a deliberate panic (tests/integration/bochs_panic.sh): boot/main.c built
+# again with HV_TEST_PANIC, plus boot/test_panic.c; every other object is the core's own.
+PANIC_OBJS := $(filter-out $(BUILD)/core/boot/main.o,$(CORE_OBJS)) $(BUILD)/core-test/boot/main.o \
+	$(BUILD)/core-test/boot/test_panic.o
+$(BUILD)/test/microhv-panic.elf: $(PANIC_OBJS) linker.ld scripts/link-core.sh
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@ (test build: panics on purpose)"
+	@CC="$(CC)" CFLAGS="$(CORE_CFLAGS)" LD="$(LD)" LDFLAGS="$(CORE_LDFLAGS)" scripts/link-core.sh $@ $(PANIC_OBJS)
+$(BUILD)/core-test/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (test build)"
+	@$(CC) $(CORE_CFLAGS) -DHV_TEST_PANIC -MMD -MP -c $< -o $@
 
 $(BUILD)/core/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -46,6 +61,7 @@ $(BUILD)/core/%.asm.o: %.asm
 	@$(NASM) -f elf64 -Werror -o $@ $<
 
 -include $(wildcard $(BUILD)/core/*/*.d $(BUILD)/core/*/*/*.d $(BUILD)/core/*/*/*/*.d)
+-include $(wildcard $(BUILD)/core-test/*/*.d)
 -include boot/uefi/uefi.mk
 -include guest/tests/guests.mk
 -include tests/unit/unit.mk
@@ -82,7 +98,16 @@ run: deps
 	$(if $(KERNEL)$(GUEST),,scripts/linux-guest.sh)
 	scripts/run-bochs.sh $(if $(CPU),--cpu $(CPU)) $(if $(HVARGS),--cmdline "$(HVARGS)") \
 		--guest $(RUN_GUEST) $(if $(RUN_INITRD),--initrd $(RUN_INITRD)) $(if $(APPEND),--append "$(APPEND)") \
-		--timeout $(or $(TIMEOUT),3600) --console
+		--timeout $(or $(TIMEOUT),3600) --console --log $(BUILD)/run-serial.log
+
+# `make debug GUEST=... [HVARGS=...]`: the same Bochs run under Bochs's debugger, stopped before the
+# first instruction, microhv's symbols loaded (README "Exit statistics")
+debug: deps
+	$(MAKE) all
+	$(if $(KERNEL)$(GUEST),,scripts/linux-guest.sh)
+	scripts/run-bochs.sh --debug $(if $(CPU),--cpu $(CPU)) $(if $(HVARGS),--cmdline "$(HVARGS)") \
+		--guest $(RUN_GUEST) $(if $(RUN_INITRD),--initrd $(RUN_INITRD)) $(if $(APPEND),--append "$(APPEND)") \
+		--timeout $(or $(TIMEOUT),86400) --log $(BUILD)/debug-serial.log
 
 test: deps
 	$(MAKE) all unit

@@ -17,6 +17,9 @@
 #include "../vmx/report.h"
 #include "launch.h"
 #include "options.h"
+#ifdef HV_TEST_PANIC
+#include "test_panic.h"
+#endif
 #include "vtx_gate.h"
 
 #define LOW_MEMORY_RESERVED MIB /* real-mode IVT, BDA, EBDA, option ROMs: never handed out */
@@ -144,6 +147,9 @@ void core_main(const struct boot_info *loader_bi)
 	options_format(&opts, words, sizeof(words));
 	con_log("options: %s\n", words);
 	console_choose(screen, no_screen);
+#ifdef HV_TEST_PANIC
+	test_panic_now(); /* the test build's deliberate panic (tests/integration/bochs_panic.sh) */
+#endif
 
 	setup_memory();
 

@@ -146,7 +146,15 @@ static int opt_trace(struct hv_options *o, const char *v)
 		o->trace = TRACE_EXITS;
 	else if (str_eq(v, "blocks"))
 		o->trace = TRACE_BLOCKS;
-	else
+	else if (str_eq(v, "io"))
+		o->trace = TRACE_IO;
+	else if (v[0] == 'i' && v[1] == 'o' && v[2] == ':') {
+		u64 n;
+		if (parse_plain_u64(v + 3, &n) || n < OPT_TRACE_RING_MIN || n > OPT_TRACE_RING_MAX)
+			return -1;
+		o->trace = TRACE_IO;
+		o->trace_ring = (u32)n;
+	} else
 		return -1;
 	return 0;
 }
@@ -241,7 +249,7 @@ static const struct option_def option_defs[] = {
 	{"block_follow", opt_block_follow, "on or off"},
 	{"extent", opt_extent, "page, cpu, or a byte count from 16 to 4096"},
 	{"stats_interval", opt_stats_interval, "seconds from 0 (off) to 86400"},
-	{"trace", opt_trace, "none, exits or blocks"},
+	{"trace", opt_trace, "none, exits, blocks, io or io:N (N records, 16 to 16777216)"},
 	{"console", opt_console, "serial, screen or both"},
 	{"serial", opt_serial, "auto, none, an IO port (0x2f8), mmio:ADDRESS, mmio8:ADDRESS or pci:BUS:DEV.FN (hex)"},
 };
@@ -257,6 +265,7 @@ void options_defaults(struct hv_options *o)
 		.extent_bytes = 256,
 		.stats_interval = 0,
 		.trace = TRACE_NONE,
+		.trace_ring = OPT_TRACE_RING_DEFAULT,
 		.console = CONSOLE_BOTH,
 	};
 }
@@ -350,13 +359,18 @@ int options_format(const struct hv_options *o, char *buf, size_t size)
 		fmt_snprintf(extent, sizeof(extent), "cpu");
 	else
 		fmt_snprintf(extent, sizeof(extent), "%u", o->extent_bytes);
-	static const char *const traces[] = {"none", "exits", "blocks"};
+	static const char *const traces[] = {"none", "exits", "blocks", "io"};
+	char trace[24]; /* trace=io:N, so that the words read back give the same ring */
+	if (o->trace == TRACE_IO)
+		fmt_snprintf(trace, sizeof(trace), "io:%u", o->trace_ring);
+	else
+		fmt_snprintf(trace, sizeof(trace), "%s", traces[o->trace]);
 	char serial[40];
 	options_format_serial(&o->serial, serial, sizeof(serial));
 	return fmt_snprintf(buf, size,
 	                    "on_exit=%s guest_mem=%lluM block_io=%s block_follow=%s extent=%s stats_interval=%u trace=%s"
 	                    " console=%s serial=%s",
 	                    options_on_exit_name(o->on_exit), (unsigned long long)(o->guest_mem / MIB),
-	                    o->block_io ? "on" : "off", o->block_follow ? "on" : "off", extent, o->stats_interval,
-	                    traces[o->trace], options_console_name(o->console), serial);
+	                    o->block_io ? "on" : "off", o->block_follow ? "on" : "off", extent, o->stats_interval, trace,
+	                    options_console_name(o->console), serial);
 }

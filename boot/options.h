@@ -19,6 +19,7 @@ enum trace_mode {
 	TRACE_NONE = 0,
 	TRACE_EXITS,
 	TRACE_BLOCKS,
+	TRACE_IO, /* trace=io[:N]: a ring of N IO-instruction records, printed at the end (dispatcher/trace_io.h) */
 };
 
 /* Where the console goes (arch/console.h); the screen only where the loader found one. */
@@ -37,6 +38,7 @@ struct hv_options {
 	u32 extent_bytes;     /* for EXTENT_BYTES */
 	u32 stats_interval;   /* seconds, 0 = only at the end */
 	enum trace_mode trace;
+	u32 trace_ring;       /* trace=io: records in the ring */
 	enum console_mode console;
 	struct serial_option serial;
 };
@@ -48,6 +50,9 @@ struct hv_options {
 #define OPT_EXTENT_MAX 4096
 #define OPT_STATS_INTERVAL_MAX 86400
 #define OPT_ERR_MAX 160
+#define OPT_TRACE_RING_DEFAULT 65536
+#define OPT_TRACE_RING_MIN 16
+#define OPT_TRACE_RING_MAX (16U << 20)
 #define OPT_IO_PORT_MAX 0xfff8 /* a 16550 needs 8 ports */
 #define OPT_PCI_BUS_MAX 255
 #define OPT_PCI_DEV_MAX 31

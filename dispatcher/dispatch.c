@@ -15,8 +15,21 @@
 #define EPT_QUAL_FETCH (1ULL << 2)
 #define EPT_QUAL_LINEAR_VALID (1ULL << 7)
 
-static u32 bus_in(void *ctx, u16 port, u8 size) { return iobus_in(ctx, port, size); }
-static void bus_out(void *ctx, u16 port, u8 size, u32 val) { iobus_out(ctx, port, size, val); }
+/* The block units' ports: the bus, each access counted as made inside a block. */
+static u32 bus_in(void *ctx, u16 port, u8 size)
+{
+	struct dispatcher *d = ctx;
+	ports_access(&d->stats.ports, port, true, true);
+	tio_record(&d->tio, d->sctl.guest_ticks, d->io_rip, port, size, TIO_IN | TIO_BLOCK);
+	return iobus_in(&d->board->bus, port, size);
+}
+static void bus_out(void *ctx, u16 port, u8 size, u32 val)
+{
+	struct dispatcher *d = ctx;
+	ports_access(&d->stats.ports, port, false, true);
+	tio_record(&d->tio, d->sctl.guest_ticks, d->io_rip, port, size, TIO_BLOCK);
+	iobus_out(&d->board->bus, port, size, val);
+}
 /* A block stops once the guest's run is over: it wrote its exit code or asked for a reset. */
 static bool board_run_over(void *ctx) { return ((struct board *)ctx)->dbg.fired || board_reset_requested(ctx, 0); }
 
@@ -28,7 +41,8 @@ void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_
 	d->board = b;
 	d->cfg = *cfg;
 	d->pat = 0x0007040600070406ULL; /* the power-on value (SDM Vol. 3A 13.12.4) */
-	blockio_init(&d->blockio, &cfg->block, (struct interp_io){&b->bus, bus_in, bus_out}, board_run_over, b);
+	stats_init(&d->sctl, cfg->stats_interval_s);
+	blockio_init(&d->blockio, &cfg->block, (struct interp_io){d, bus_in, bus_out}, board_run_over, b);
 }
 
 void dispatch_dump_guest(const struct vcpu *v)
@@ -213,65 +227,8 @@ void dispatch_exit(struct dispatcher *d, struct vcpu *v)
 	(h ? h : handle_unhandled)(d, v);
 }
 
-void dispatch_print_stats(const struct dispatcher *d)
+void dispatch_print_stats(struct dispatcher *d)
 {
-	const struct exit_stats *s = &d->stats;
-	con_log("exit statistics: %llu exits\n", (unsigned long long)s->exits);
-	con_log("  %-40s %12s\n", "reason", "count");
-	for (u32 r = 0; r <= EXIT_REASON_MAX; r++)
-		if (s->by_reason[r])
-			con_log("  %-40s %12llu\n", exit_reason_name(r), (unsigned long long)s->by_reason[r]);
-	con_log("  io instructions %llu, io exits %llu, interrupts injected %llu, root-mode TSC ticks %llu\n",
-	        (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
-	        (unsigned long long)s->irqs_injected, (unsigned long long)s->root_tsc);
-	const struct block_stats *b = &d->blockio.stats;
-	u64 non_io = b->insns - b->io_in_blocks;
-	/* ratios as fixed-point thousandths: the core prints no floating point */
-	u64 io_per_exit_milli = s->io_exits ? s->io_instructions * 1000 / s->io_exits : 0;
-	u64 root_per_exit = s->exits ? s->root_tsc / s->exits : 0;
-	con_log("  blocks: %s, %llu run (%llu followed), %llu IO and %llu other instructions in them, %llu singles, "
-	        "table %llu hits %llu misses %llu mismatches\n",
-	        d->blockio.cfg.enabled ? "on" : "off", (unsigned long long)b->runs, (unsigned long long)b->followed,
-	        (unsigned long long)b->io_in_blocks,
-	        (unsigned long long)non_io, (unsigned long long)b->singles, (unsigned long long)b->hits,
-	        (unsigned long long)b->misses, (unsigned long long)b->mismatches);
-	con_log("  VMREADs %llu, VMWRITEs %llu, host NMIs in the guest %llu (%llu reflected, %llu dropped)\n",
-	        (unsigned long long)s->vmreads, (unsigned long long)s->vmwrites, (unsigned long long)s->nmis_in_guest,
-	        (unsigned long long)s->nmis_reflected, (unsigned long long)s->nmis_dropped);
-	con_log("  IO instructions per IO exit %llu.%03llu, root-mode TSC ticks per exit %llu\n",
-	        (unsigned long long)(io_per_exit_milli / 1000), (unsigned long long)(io_per_exit_milli % 1000),
-	        (unsigned long long)root_per_exit);
-	con_log("  block lengths (IO instructions):");
-	for (int i = 0; i < BLOCK_HIST_BUCKETS; i++)
-		con_printf(" %d%s:%llu", i + 2, i == BLOCK_HIST_BUCKETS - 1 ? "+" : "", (unsigned long long)b->io_hist[i]);
-	con_printf("\n");
-	con_log("stats {\"exits\":%llu,\"io_instructions\":%llu,\"io_exits\":%llu,\"io_per_io_exit_milli\":%llu,"
-	        "\"irqs_injected\":%llu,\"halted_exits\":%llu,\"root_tsc\":%llu,\"root_tsc_per_exit\":%llu,"
-	        "\"block_io\":%s,\"blocks\":{\"runs\":%llu,\"insns\":%llu,\"io_in_blocks\":%llu,\"non_io_insns\":%llu,"
-	        "\"singles\":%llu,\"hits\":%llu,\"misses\":%llu,\"mismatches\":%llu,\"early_ends\":%llu,"
-	        "\"followed\":%llu,\"io_hist\":[",
-	        (unsigned long long)s->exits, (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
-	        (unsigned long long)io_per_exit_milli, (unsigned long long)s->irqs_injected,
-	        (unsigned long long)s->halted_exits, (unsigned long long)s->root_tsc, (unsigned long long)root_per_exit,
-	        d->blockio.cfg.enabled ? "true" : "false", (unsigned long long)b->runs, (unsigned long long)b->insns,
-	        (unsigned long long)b->io_in_blocks, (unsigned long long)non_io, (unsigned long long)b->singles,
-	        (unsigned long long)b->hits, (unsigned long long)b->misses, (unsigned long long)b->mismatches,
-	        (unsigned long long)b->early_ends, (unsigned long long)b->followed);
-	for (int i = 0; i < BLOCK_HIST_BUCKETS; i++)
-		con_printf("%s%llu", i ? "," : "", (unsigned long long)b->io_hist[i]);
-	con_printf("]},\"by_reason\":{");
-	bool first = true;
-	for (u32 r = 0; r <= EXIT_REASON_MAX; r++) {
-		if (!s->by_reason[r])
-			continue;
-		con_printf("%s\"%s\":%llu", first ? "" : ",", exit_reason_name(r), (unsigned long long)s->by_reason[r]);
-		first = false;
-	}
-	u64 rd_milli = s->exits ? s->vmreads * 1000 / s->exits : 0, wr_milli = s->exits ? s->vmwrites * 1000 / s->exits : 0;
-	con_printf("},\"vmcs\":{\"vmreads\":%llu,\"vmwrites\":%llu,\"vmreads_per_exit_milli\":%llu,"
-	           "\"vmwrites_per_exit_milli\":%llu,\"vpid_flushes\":%llu},\"nmis\":{\"in_guest\":%llu,"
-	           "\"reflected\":%llu,\"dropped\":%llu}}\n",
-	           (unsigned long long)s->vmreads, (unsigned long long)s->vmwrites, (unsigned long long)rd_milli,
-	           (unsigned long long)wr_milli, (unsigned long long)s->vpid_flushes, (unsigned long long)s->nmis_in_guest,
-	           (unsigned long long)s->nmis_reflected, (unsigned long long)s->nmis_dropped);
+	tio_flush(&d->tio);
+	stats_print(d, STATS_FINAL);
 }

@@ -26,6 +26,18 @@
 /* Longest REP string run handled in one exit: bounds the time the guest is held. */
 #define IO_STRING_MAX_ITERATIONS 4096
 
+/* The guest's own accesses from an exit, counted per port (stats_ports.h). */
+static u32 port_in(struct dispatcher *d, u16 port, u32 size)
+{
+	ports_access(&d->stats.ports, port, true, false);
+	return iobus_in(&d->board->bus, port, (u8)size);
+}
+static void port_out(struct dispatcher *d, u16 port, u32 size, u32 val)
+{
+	ports_access(&d->stats.ports, port, false, false);
+	iobus_out(&d->board->bus, port, (u8)size, val);
+}
+
 static u64 mask_bytes(u32 bytes) { return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1; }
 
 /* Writes an IN result to AL/AX/EAX: a 32-bit result zero-extends in 64-bit mode (SDM Vol. 1 3.4.1.1). */
@@ -111,7 +123,7 @@ static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, 
 			 * (SDM Vol. 2A "INS": the processor's order), so the retry sees the same value */
 			r = gmem_peek(v, linear, &val, size, VCPU_WRITE, user, &f);
 			if (r == GMEM_OK) {
-				val = iobus_in(&d->board->bus, port, (u8)size);
+				val = port_in(d, port, size);
 				r = gmem_write(v, linear, &val, size, user, &f);
 			}
 		} else {
@@ -119,7 +131,7 @@ static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, 
 			if (r == GMEM_NOT_RAM && hole_read(v, linear, size, user, &val))
 				r = GMEM_OK;
 			if (r == GMEM_OK)
-				iobus_out(&d->board->bus, port, (u8)size, val);
+				port_out(d, port, size, val);
 		}
 		if (r == GMEM_FAULT) {
 			inject_page_fault(v, &f);
@@ -159,6 +171,8 @@ bool handle_io_block(struct dispatcher *d, struct vcpu *v)
 
 void handle_io(struct dispatcher *d, struct vcpu *v)
 {
+	ports_exit(&d->stats.ports, (u16)(v->exit.qual >> IOQ_PORT_SHIFT));
+	d->io_rip = v->rip;
 	if (handle_io_block(d, v))
 		return;
 	u64 q = v->exit.qual;
@@ -167,13 +181,14 @@ void handle_io(struct dispatcher *d, struct vcpu *v)
 	u16 port = (u16)(q >> IOQ_PORT_SHIFT);
 	d->stats.io_exits++;
 	d->stats.io_instructions++;
+	tio_record(&d->tio, d->sctl.guest_ticks, v->rip, port, (u8)size, in ? TIO_IN : 0);
 	if (q & IOQ_STRING) {
 		string_io(d, v, port, size, in, (q & IOQ_REP) != 0);
 	} else {
 		if (in)
-			set_accumulator(v, size, iobus_in(&d->board->bus, port, (u8)size));
+			set_accumulator(v, size, port_in(d, port, size));
 		else
-			iobus_out(&d->board->bus, port, (u8)size, (u32)(v->gpr[VCPU_RAX] & mask_bytes(size)));
+			port_out(d, port, size, (u32)(v->gpr[VCPU_RAX] & mask_bytes(size)));
 		vcpu_skip_instruction(v);
 		vcpu_debug_trap(v, bp_io_hits(v, port, size));
 	}

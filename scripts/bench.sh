@@ -64,6 +64,7 @@ print(f"  blocks: {b['runs']} runs, {b['io_in_blocks']} IO instructions in block
       f"table {b['hits']} hits / {b['misses']} misses / {b['mismatches']} mismatches")
 PY
 rm -f "$out/iosweep.wall"
+"$root/scripts/hvstat" plot "$out/iosweep-off.log" "$out/iosweep-on.log" -o "$out/iosweep.png" # README "Exit statistics"
 fi
 
 if want blocks; then

@@ -115,6 +115,9 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 	while (!v.ended) {
 		struct board *b = d->board;
 		conlink_service(conlink_current(), clock_now(&b->clock));
+		u64 now_tsc = rdtsc(); /* no TSC offsetting (vmx/controls.c): the guest's TSC is the host's */
+		if (stats_poll(d, clock_now(&b->clock), now_tsc, now_tsc) && launched)
+			exit_tsc += rdtsc() - now_tsc; /* printing statistics is no exit's root-mode time */
 		board_tick(b);
 		vmx_nmi_deliver(c, &v);
 		deliver_interrupt(c, d, &v);
@@ -126,10 +129,12 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		}
 		vmcs_write(VMCS_PREEMPTION_TIMER, preemption_ticks(c, b));
 		if (launched)
-			d->stats.root_tsc += rdtsc() - exit_tsc;
+			stats_add_root_tsc(d, v.exit.reason, rdtsc() - exit_tsc);
 		u64 host_rsp = c->host_rsp;
+		u64 entry_tsc = rdtsc();
 		int rc = vmx_enter(v.gpr, launched, &c->host_rsp);
 		exit_tsc = rdtsc();
+		stats_guest_ran(d, entry_tsc, exit_tsc); /* the trace=io clock (dispatcher/stats.h) */
 		if (c->host_rsp != host_rsp)
 			vmcs_count_write();
 		v.inject.pending = false; /* delivered by that entry, or re-reported as vectoring */

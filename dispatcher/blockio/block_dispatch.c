@@ -296,6 +296,13 @@ static bool finish(struct blockio *bio, struct vcpu *v, const struct block *b, u
 		s->followed += b->followed && nio >= 2;
 		if (nio < b->nio)
 			s->early_ends++;
+		struct block_top_entry *e = btop_entry(&bio->top, b->rip_linear);
+		if (e) {
+			e->runs++;
+			e->nio = b->nio;
+			e->early_ends += nio < b->nio;
+		}
+		bio->top.last = e;
 	} else { /* a record that found no second IO instruction */
 		s->singles++;
 	}
@@ -351,6 +358,7 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 		return false;
 	u64 rip_linear = scan_rip_linear(v);
 	u8 mode = (u8)interp_cpu_mode(v);
+	bio->top.last = 0;
 	struct block *b = table_lookup(&bio->table, rip_linear, mode);
 	if (b && b->nio < 2 && ++b->unverified % SINGLE_RECHECK) {
 		s->hits++;
@@ -359,19 +367,28 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 	}
 	if (!b) {
 		s->misses++;
-		return designate_and_run(bio, v, rip_linear, mode, nio_out);
+		bool ran = designate_and_run(bio, v, rip_linear, mode, nio_out);
+		if (bio->top.last) /* a block was designated here and ran */
+			bio->top.last->misses++;
+		return ran;
 	}
 	struct block_pages pg;
 	if (!bytes_match(v, b, &pg)) {
 		s->mismatches++;
 		table_invalidate(&bio->table, b);
-		return designate_and_run(bio, v, rip_linear, mode, nio_out);
+		bool ran = designate_and_run(bio, v, rip_linear, mode, nio_out);
+		if (bio->top.last)
+			bio->top.last->mismatches++;
+		return ran;
 	}
 	s->hits++;
 	if (b->nio < 2) {
 		s->singles++;
 		return false;
 	}
+	struct block_top_entry *e = btop_entry(&bio->top, rip_linear);
+	if (e)
+		e->hits++;
 	u32 insns;
 	u32 nio = b->followed ? follow_run(bio, v, b, &pg, &insns) : run_block(bio, v, b, &pg, &insns);
 	if (b->followed) {

@@ -317,9 +317,9 @@ static void test_debug_exit_code_wins_over_later_fault(void **state)
 /* ---- the stats line: a tiny JSON reader (objects, arrays of unsigned integers, unsigned integers, true/false) ---- */
 
 #define MAX_KEYS 96
-#define MAX_OBJS 8
+#define MAX_OBJS 32
 
-enum jkind { J_NUM, J_BOOL, J_OBJ, J_ARR };
+enum jkind { J_NUM, J_BOOL, J_OBJ, J_ARR, J_STR };
 
 struct jobj {
 	char key[MAX_KEYS][64];
@@ -378,7 +378,8 @@ static bool j_value(const char **p, enum jkind *kind, unsigned long long *val)
 		}
 		for (;;) {
 			unsigned long long x;
-			if (!j_number(p, &x))
+			int o;
+			if (**p == '{' ? !j_object(p, &o) : !j_number(p, &x)) /* numbers, or objects ("ports") */
 				return false;
 			(*val)++;
 			char c = *(*p)++;
@@ -387,6 +388,12 @@ static bool j_value(const char **p, enum jkind *kind, unsigned long long *val)
 			if (c != ',')
 				return false;
 		}
+	}
+	if (**p == '"') { /* a string ("kind"): val is 0, the text is not kept */
+		char text[64];
+		*kind = J_STR;
+		*val = 0;
+		return j_string(p, text, sizeof(text));
 	}
 	if (!strncmp(*p, "true", 4) || !strncmp(*p, "false", 5)) {
 		*kind = J_BOOL;

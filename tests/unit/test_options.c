@@ -15,6 +15,7 @@ static void assert_options_equal(const struct hv_options *a, const struct hv_opt
 	assert_int_equal(a->extent_bytes, b->extent_bytes);
 	assert_int_equal(a->stats_interval, b->stats_interval);
 	assert_int_equal(a->trace, b->trace);
+	assert_int_equal(a->trace_ring, b->trace_ring);
 	assert_int_equal(a->console, b->console);
 	assert_int_equal(a->serial.kind, b->serial.kind);
 	assert_int_equal(a->serial.addr, b->serial.addr);
@@ -62,7 +63,8 @@ static void test_empty_and_null_cmdline(void **state)
 	}
 }
 
-enum field { F_ON_EXIT, F_GUEST_MEM, F_BLOCK_IO, F_BLOCK_FOLLOW, F_EXTENT, F_EXTENT_BYTES, F_STATS, F_TRACE, F_CONSOLE };
+enum field { F_ON_EXIT, F_GUEST_MEM, F_BLOCK_IO, F_BLOCK_FOLLOW, F_EXTENT, F_EXTENT_BYTES, F_STATS, F_TRACE,
+	F_TRACE_RING, F_CONSOLE };
 
 struct good {
 	const char *cmdline;
@@ -107,6 +109,9 @@ static const struct good goods[] = {
 	{"trace=none", F_TRACE, TRACE_NONE, 0, 0, false},
 	{"trace=exits", F_TRACE, TRACE_EXITS, 0, 0, false},
 	{"trace=blocks", F_TRACE, TRACE_BLOCKS, 0, 0, false},
+	{"trace=io", F_TRACE, TRACE_IO, 0, 0, false},
+	{"trace=io:16", F_TRACE, TRACE_IO, F_TRACE_RING, 16, true},
+	{"trace=io:16777216", F_TRACE, TRACE_IO, F_TRACE_RING, 16777216, true},
 	{"console=serial", F_CONSOLE, CONSOLE_SERIAL, 0, 0, false},
 	{"console=screen", F_CONSOLE, CONSOLE_SCREEN, 0, 0, false},
 	{"console=both", F_CONSOLE, CONSOLE_BOTH, 0, 0, false},
@@ -123,6 +128,7 @@ static void set_field(struct hv_options *o, enum field f, u64 v)
 	case F_EXTENT_BYTES: o->extent_bytes = (u32)v; break;
 	case F_STATS: o->stats_interval = (u32)v; break;
 	case F_TRACE: o->trace = (enum trace_mode)v; break;
+	case F_TRACE_RING: o->trace_ring = (u32)v; break;
 	case F_CONSOLE: o->console = (enum console_mode)v; break;
 	}
 }
@@ -224,6 +230,11 @@ static const struct bad bads[] = {
 	{"trace=all", "trace", "all"},
 	{"trace=exit", "trace", "exit"},
 	{"trace=exits=1", "trace", "exits=1"},
+	{"trace=io:15", "trace", "io:15"},
+	{"trace=io:16777217", "trace", "io:16777217"},
+	{"trace=io:", "trace", "io:"},
+	{"trace=io:x", "trace", "io:x"},
+	{"trace=io16", "trace", "io16"},
 	{"console=", "console", ""},
 	{"console=vga", "console", "vga"},
 	{"console=Serial", "console", "Serial"},

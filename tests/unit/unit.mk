@@ -21,6 +21,7 @@ UNIT_SRCS_test_elf := arch/elf.c arch/printf.c
 UNIT_SRCS_test_elf_segments := arch/elf.c arch/printf.c
 UNIT_SRCS_test_memmap := arch/memmap.c arch/console.c arch/printf.c
 UNIT_SRCS_test_caps := vmx/caps.c
+UNIT_SRCS_test_ksyms := arch/ksyms.c
 UNIT_SRCS_test_guest_mem := dispatcher/vcpu/gmem.c tests/unit/gmem_fixture.c tests/unit/fake_guest_ram.c
 UNIT_SRCS_test_guest_mem_faults := dispatcher/vcpu/gmem.c tests/unit/gmem_fixture.c tests/unit/fake_guest_ram.c
 UNIT_SRCS_test_controls := vmx/controls.c
@@ -49,6 +50,7 @@ UNIT_SRCS_test_uart_busy := devices/uart.c devices/iobus.c tests/unit/uart_fixtu
 UNIT_DISPATCH_SRCS := tests/unit/fake_vcpu.c tests/unit/fake_guest_ram.c $(DISPATCHER_SRCS) devices/iobus.c \
 	devices/debug_exit.c arch/console.c arch/printf.c
 UNIT_SRCS_test_dispatch := $(UNIT_DISPATCH_SRCS)
+UNIT_SRCS_test_stats := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exit_needs := $(UNIT_DISPATCH_SRCS) vmx/exit_needs.c
 UNIT_SRCS_test_vmcs_names := vmx/vmcs_names.c
 UNIT_SRCS_test_exits_io := $(UNIT_DISPATCH_SRCS) tests/unit/exits_io_fixture.c tests/unit/fake_io.c
