@@ -235,9 +235,11 @@ void dispatch_print_stats(const struct dispatcher *d)
 	        (unsigned long long)b->io_in_blocks,
 	        (unsigned long long)non_io, (unsigned long long)b->singles, (unsigned long long)b->hits,
 	        (unsigned long long)b->misses, (unsigned long long)b->mismatches);
-	con_log("  VMREADs %llu, VMWRITEs %llu, host NMIs in the guest %llu (%llu reflected, %llu dropped)\n",
+	con_log("  VMREADs %llu, VMWRITEs %llu, host NMIs in the guest %llu and in root mode %llu (%llu reflected, "
+	        "%llu dropped)\n",
 	        (unsigned long long)s->vmreads, (unsigned long long)s->vmwrites, (unsigned long long)s->nmis_in_guest,
-	        (unsigned long long)s->nmis_reflected, (unsigned long long)s->nmis_dropped);
+	        (unsigned long long)s->nmis_in_root, (unsigned long long)s->nmis_reflected,
+	        (unsigned long long)s->nmis_dropped);
 	con_log("  IO instructions per IO exit %llu.%03llu, root-mode TSC ticks per exit %llu\n",
 	        (unsigned long long)(io_per_exit_milli / 1000), (unsigned long long)(io_per_exit_milli % 1000),
 	        (unsigned long long)root_per_exit);
@@ -270,8 +272,9 @@ void dispatch_print_stats(const struct dispatcher *d)
 	u64 rd_milli = s->exits ? s->vmreads * 1000 / s->exits : 0, wr_milli = s->exits ? s->vmwrites * 1000 / s->exits : 0;
 	con_printf("},\"vmcs\":{\"vmreads\":%llu,\"vmwrites\":%llu,\"vmreads_per_exit_milli\":%llu,"
 	           "\"vmwrites_per_exit_milli\":%llu,\"vpid_flushes\":%llu},\"nmis\":{\"in_guest\":%llu,"
-	           "\"reflected\":%llu,\"dropped\":%llu}}\n",
+	           "\"in_root\":%llu,\"reflected\":%llu,\"dropped\":%llu,\"policy\":\"%s\"}}\n",
 	           (unsigned long long)s->vmreads, (unsigned long long)s->vmwrites, (unsigned long long)rd_milli,
 	           (unsigned long long)wr_milli, (unsigned long long)s->vpid_flushes, (unsigned long long)s->nmis_in_guest,
-	           (unsigned long long)s->nmis_reflected, (unsigned long long)s->nmis_dropped);
+	           (unsigned long long)s->nmis_in_root, (unsigned long long)s->nmis_reflected,
+	           (unsigned long long)s->nmis_dropped, s->nmis_reflect ? "reflect" : "drop");
 }
