@@ -272,9 +272,9 @@ void dispatch_print_stats(const struct dispatcher *d)
 	u64 rd_milli = s->exits ? s->vmreads * 1000 / s->exits : 0, wr_milli = s->exits ? s->vmwrites * 1000 / s->exits : 0;
 	con_printf("},\"vmcs\":{\"vmreads\":%llu,\"vmwrites\":%llu,\"vmreads_per_exit_milli\":%llu,"
 	           "\"vmwrites_per_exit_milli\":%llu,\"vpid_flushes\":%llu},\"nmis\":{\"in_guest\":%llu,"
-	           "\"in_root\":%llu,\"reflected\":%llu,\"dropped\":%llu,\"policy\":\"%s\"}}\n",
+	           "\"in_root\":%llu,\"reflected\":%llu,\"dropped\":%llu,\"reflect\":%s}}\n",
 	           (unsigned long long)s->vmreads, (unsigned long long)s->vmwrites, (unsigned long long)rd_milli,
 	           (unsigned long long)wr_milli, (unsigned long long)s->vpid_flushes, (unsigned long long)s->nmis_in_guest,
 	           (unsigned long long)s->nmis_in_root, (unsigned long long)s->nmis_reflected,
-	           (unsigned long long)s->nmis_dropped, s->nmis_reflect ? "reflect" : "drop");
+	           (unsigned long long)s->nmis_dropped, s->nmis_reflect ? "true" : "false");
 }

@@ -25,7 +25,7 @@ struct exit_stats {
 	u64 vmreads, vmwrites;
 	u64 nmis_in_guest, nmis_reflected, nmis_dropped;
 	u64 nmis_in_root;   /* host NMIs taken in root mode (the IDT's vector 2) */
-	bool nmis_reflect;  /* the CPU can reflect them (virtual NMIs): "policy":"reflect", else "drop" */
+	bool nmis_reflect;  /* the CPU can reflect them (virtual NMIs): "reflect":true, else false: dropped */
 	u64 vpid_flushes;
 };
 
