@@ -38,7 +38,7 @@ isr_unexpected:
 
 ; An NMI in root mode (IST stack, desc.c): counted for the run loop, which reflects or drops it
 ; (vmx/nmi.c), and nothing else, so the handler cannot fault. IRETQ ends the NMI blocking the
-; delivery began (SDM Vol. 3A 6.7.1); a second NMI that arrived meanwhile is taken right after.
+; delivery began (SDM Vol. 3A 7.7.1, "Handling Multiple NMIs"); a second NMI that arrived meanwhile is taken right after.
 global isr_nmi
 isr_nmi:
 	lock inc qword [rel exc_root_nmis]

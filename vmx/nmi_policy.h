@@ -21,7 +21,7 @@ struct nmi_counts {
 enum nmi_where { NMI_IN_GUEST, NMI_IN_ROOT };
 
 /* n NMIs arrived. With can_reflect they latch one pending NMI, as the processor's own latch
- * holds one (SDM Vol. 3A 6.7.1): the rest are dropped. Always
+ * holds one (SDM Vol. 3A 7.7.1, "Handling Multiple NMIs"): the rest are dropped. Always
  * in_guest + in_root == reflected + dropped + pending. */
 void nmi_arrive(struct nmi_counts *s, enum nmi_where where, u64 n, bool can_reflect);
 

@@ -35,7 +35,7 @@ static void test_root_nmi_latched_and_reflected(void **state)
 }
 
 /* The processor's latch holds one NMI: what arrives while one is pending is lost (SDM Vol. 3A
- * 6.7.1), whether in the guest or in root mode, and counted as dropped. */
+ * 7.7.1, "Handling Multiple NMIs"), whether in the guest or in root mode, and counted as dropped. */
 static void test_one_latch_for_both(void **state)
 {
 	(void)state;
