@@ -14,6 +14,7 @@
 #define REG_EOI 0x0b0
 #define REG_SVR 0x0f0
 #define REG_LVT_TIMER 0x320
+#define REG_IRR 0x200 /* 8 registers 16 bytes apart, 32 vectors each */
 #define REG_TIMER_INITIAL 0x380
 #define REG_TIMER_CURRENT 0x390
 #define REG_TIMER_DIVIDE 0x3e0
@@ -85,8 +86,20 @@ int lapic_timer_init(u64 calib_tsc, struct lapic_timer_info *out, char *err, siz
 	return 0;
 }
 
+static bool timer_requested(void)
+{
+	u32 vec = LAPIC_TIMER_VECTOR;
+	return (reg_read(REG_IRR + (vec / 32) * 0x10) >> (vec % 32)) & 1;
+}
+
 void lapic_timer_arm(u64 tsc_ticks)
 {
+	/* An interrupt of the last count that expired in root mode (IF=0) is still requested and
+	 * would exit the guest right after the entry: taken here instead, in the one-instruction
+	 * window STI opens (isr.asm counts it and sends the EOI). One that expires between this
+	 * check and the write below still costs that extra exit; none is ever lost. */
+	if (timer_requested())
+		__asm__ volatile("sti\n\tnop\n\tcli" ::: "memory");
 	reg_write(REG_TIMER_INITIAL, tsc_ticks == LAPIC_NEVER ? 0 : lapic_count_for(tsc_ticks, cal_tsc, cal_count));
 }
 

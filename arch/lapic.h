@@ -35,7 +35,7 @@ int lapic_timer_init(u64 calib_tsc, struct lapic_timer_info *out, char *err, siz
 void lapic_timer_arm(u64 tsc_ticks);
 /* End of interrupt: the timer's vector leaves the ISR (after an acknowledged exit, 28.2.2). */
 void lapic_eoi(void);
-/* Interrupts the root-mode IDT took on LAPIC_TIMER_VECTOR (isr.asm), and spurious ones. */
+/* Interrupts the root-mode IDT took on LAPIC_TIMER_VECTOR (isr.asm). */
 u64 lapic_root_timer_irqs(void);
 
 /* Timer ticks for tsc_ticks TSC ticks at the calibrated ratio: at least 1, at most

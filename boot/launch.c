@@ -142,6 +142,7 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 	}
 	int code = vmx_run(&vcpu_hw, &disp, &ram, &entry, reason);
 	hostcon_set_async(false); /* everything the guest wrote is out before the statistics */
+	vmx_timer_report(&vcpu_hw);
 	conlink_attach(0);
 	conlink_print_stats(&link);
 	dispatch_print_stats(&disp);

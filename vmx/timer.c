@@ -84,3 +84,10 @@ void vmx_timer_exit(struct vmx_cpu *c, const struct vcpu *v)
 	 * root-mode IDT takes it (isr.asm: count, EOI) in the one-instruction window STI opens. */
 	__asm__ volatile("sti\n\tnop\n\tcli" ::: "memory");
 }
+
+void vmx_timer_report(const struct vmx_cpu *c)
+{
+	if (c->lapic_timer)
+		con_log("vmx: local APIC timer: %llu interrupts expired in root mode and were taken there\n",
+		        (unsigned long long)lapic_root_timer_irqs());
+}

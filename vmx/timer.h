@@ -20,4 +20,7 @@ void vmx_timer_arm(struct vmx_cpu *c, const struct board *b);
  * host's other interrupt sources stay masked): its EOI. */
 void vmx_timer_exit(struct vmx_cpu *c, const struct vcpu *v);
 
+/* At the end of the run, with the LAPIC timer: how many of its interrupts root mode took. */
+void vmx_timer_report(const struct vmx_cpu *c);
+
 #endif
