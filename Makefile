@@ -19,6 +19,8 @@ PURE_SRCS := arch/printf.c arch/console.c arch/pmm.c arch/elf.c arch/memmap.c ar
 	devices/iobus.c devices/uart.c devices/debug_exit.c devices/pic.c devices/pit.c devices/sysport.c devices/rtc.c devices/reset.c devices/board.c guest/mb1.c guest/linux.c
 # The host console and clock (issues 11 and 13): output ring, in-memory log, ACPI, TSC choice, COM1 link.
 PURE_SRCS += arch/conq.c arch/memlog.c arch/acpi.c arch/tsc_calib.c vmx/conlink.c
+# what becomes of a host NMI, in the guest or in root mode (issue 13)
+PURE_SRCS += vmx/nmi_policy.c
 CORE_SRCS := $(PURE_SRCS) arch/serial.c arch/desc.c arch/exceptions.c arch/paging.c \
 	arch/shutdown.c arch/tsc.c arch/cmos.c boot/main.c boot/launch.c boot/multiboot2/mb2.c vmx/report.c \
 	vmx/guest_ram.c vmx/vmx.c vmx/run.c vmx/vmcs.c vmx/vcpu_sync.c vmx/nmi.c vmx/diag.c
@@ -26,6 +28,8 @@ CORE_SRCS := $(PURE_SRCS) arch/serial.c arch/desc.c arch/exceptions.c arch/pagin
 CORE_SRCS += arch/fbcon.c arch/font8x16.c arch/screen.c boot/vtx_gate.c
 CORE_SRCS += arch/ksyms.c
 CORE_SRCS += arch/hostcon.c
+# the LAPIC-timer fallback for the preemption timer (issue 13)
+CORE_SRCS += arch/lapic.c vmx/timer.c
 CORE_ASMS := boot/multiboot2/entry.asm arch/entry.asm arch/isr.asm vmx/entry.asm
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/core/%.o) $(CORE_ASMS:%.asm=$(BUILD)/core/%.asm.o)
 

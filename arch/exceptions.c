@@ -11,6 +11,9 @@
 
 static enum on_exit_action exc_on_exit = ON_EXIT_HALT;
 static bool in_report;
+volatile u64 exc_root_nmis; /* isr.asm's NMI handler counts them */
+
+u64 exc_root_nmi_count(void) { return exc_root_nmis; }
 
 void exc_set_on_exit(enum on_exit_action how) { exc_on_exit = how; }
 

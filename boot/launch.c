@@ -11,6 +11,7 @@
 #include "../guest/linux.h"
 #include "../guest/mb1.h"
 #include "../vmx/conlink.h"
+#include "../vmx/timer.h"
 #include "../vmx/vmx.h"
 
 #define GUEST_MODULE_NAME "guest"
@@ -129,7 +130,9 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 
 	vcpu_hw.msrs = *msrs;
 	vcpu_hw.caps = *caps;
-	if (vmx_enable(&vcpu_hw, p, err, sizeof(err)) || vmx_setup_vmcs(&vcpu_hw, p, &ram, &entry, err, sizeof(err))) {
+	vcpu_hw.no_preemption_timer = !o->preemption_timer;
+	if (vmx_enable(&vcpu_hw, p, err, sizeof(err)) || vmx_setup_vmcs(&vcpu_hw, p, &ram, &entry, err, sizeof(err)) ||
+	    vmx_timer_setup(&vcpu_hw, err, sizeof(err))) {
 		con_log("VT-x not usable: %s\n", err);
 		*reason = "VT-x not usable";
 		return HV_EXIT_VTX_UNUSABLE;
@@ -156,8 +159,13 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 	conlink_attach(&link);
 	hostcon_set_async(true);
 	disp.blockio.irq_pending = board_irq_ready;
+	if (o->selftest == SELFTEST_ROOT_NMI) {
+		con_log("selftest=root_nmi: INT 2 in root mode, before the guest's first entry\n");
+		__asm__ volatile("int $2" ::: "memory"); /* the IDT's NMI gate (arch/isr.asm) */
+	}
 	int code = vmx_run(&vcpu_hw, &disp, &ram, &entry, reason);
 	hostcon_set_async(false); /* everything the guest wrote is out before the statistics */
+	vmx_timer_report(&vcpu_hw);
 	conlink_attach(0);
 	conlink_print_stats(&link);
 	dispatch_print_stats(&disp);

@@ -242,6 +242,29 @@ static int opt_serial(struct hv_options *o, const char *v)
 	return 0;
 }
 
+static int opt_preemption_timer(struct hv_options *o, const char *v)
+{
+	if (str_eq(v, "auto"))
+		o->preemption_timer = true;
+	else if (str_eq(v, "off"))
+		o->preemption_timer = false;
+	else
+		return -1;
+	return 0;
+}
+
+static const char *const selftest_names[] = {"none", "root_nmi"}; /* enum selftest */
+
+static int opt_selftest(struct hv_options *o, const char *v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(selftest_names); i++)
+		if (str_eq(v, selftest_names[i])) {
+			o->selftest = (enum selftest)i;
+			return 0;
+		}
+	return -1;
+}
+
 static const struct option_def option_defs[] = {
 	{"on_exit", opt_on_exit, "halt, reset, bochs or qemu"},
 	{"guest_mem", opt_guest_mem, "a size from 2M to 64G in whole 2M units, e.g. 256M"},
@@ -252,6 +275,8 @@ static const struct option_def option_defs[] = {
 	{"trace", opt_trace, "none, exits, blocks, io or io:N (N records, 16 to 16777216)"},
 	{"console", opt_console, "serial, screen or both"},
 	{"serial", opt_serial, "auto, none, an IO port (0x2f8), mmio:ADDRESS, mmio8:ADDRESS or pci:BUS:DEV.FN (hex)"},
+	{"preemption_timer", opt_preemption_timer, "auto or off"},
+	{"selftest", opt_selftest, "none or root_nmi"},
 };
 
 void options_defaults(struct hv_options *o)
@@ -267,6 +292,7 @@ void options_defaults(struct hv_options *o)
 		.trace = TRACE_NONE,
 		.trace_ring = OPT_TRACE_RING_DEFAULT,
 		.console = CONSOLE_BOTH,
+		.preemption_timer = true,
 	};
 }
 
@@ -369,8 +395,10 @@ int options_format(const struct hv_options *o, char *buf, size_t size)
 	options_format_serial(&o->serial, serial, sizeof(serial));
 	return fmt_snprintf(buf, size,
 	                    "on_exit=%s guest_mem=%lluM block_io=%s block_follow=%s extent=%s stats_interval=%u trace=%s"
-	                    " console=%s serial=%s",
+	                    " console=%s serial=%s preemption_timer=%s selftest=%s",
 	                    options_on_exit_name(o->on_exit), (unsigned long long)(o->guest_mem / MIB),
 	                    o->block_io ? "on" : "off", o->block_follow ? "on" : "off", extent, o->stats_interval, trace,
-	                    options_console_name(o->console), serial);
+	                    options_console_name(o->console), serial,
+	                    o->preemption_timer ? "auto" : "off",
+	                    (unsigned)o->selftest < ARRAY_SIZE(selftest_names) ? selftest_names[o->selftest] : "?");
 }

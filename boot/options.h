@@ -29,6 +29,12 @@ enum console_mode {
 	CONSOLE_SCREEN,
 };
 
+/* selftest=: a check of a path that cannot be provoked from outside (README "Real hardware"). */
+enum selftest {
+	SELFTEST_NONE = 0,
+	SELFTEST_ROOT_NMI, /* INT 2 in root mode before the guest's first entry: the NMI handler path */
+};
+
 struct hv_options {
 	enum on_exit_action on_exit;
 	u64 guest_mem;        /* bytes */
@@ -41,6 +47,8 @@ struct hv_options {
 	u32 trace_ring;       /* trace=io: records in the ring */
 	enum console_mode console;
 	struct serial_option serial;
+	bool preemption_timer; /* preemption_timer=auto (true): where the CPU has it; off: the LAPIC timer */
+	enum selftest selftest;
 };
 
 #define OPT_GUEST_MEM_DEFAULT (256 * MIB)

@@ -16,6 +16,10 @@ int vtx_gate(const struct cpu_ident *id, const struct vmx_msrs *m, const struct 
 		fmt_snprintf(msg, len, "VT-x not usable: %s", missing);
 		return HV_EXIT_VTX_UNUSABLE;
 	}
+	if (!c->preemption_timer && !id->apic) {
+		fmt_snprintf(msg, len, "VT-x not usable: no VMX-preemption timer and no local APIC timer to stand in");
+		return HV_EXIT_VTX_UNUSABLE;
+	}
 	/* the controls the VMCS will get (SDM Vol. 3D A.3-A.5): VM entry would fail without them */
 	struct vmx_controls ctl;
 	char err[VTX_GATE_MSG_MAX];
@@ -23,6 +27,8 @@ int vtx_gate(const struct cpu_ident *id, const struct vmx_msrs *m, const struct 
 		fmt_snprintf(msg, len, "VT-x not usable: %s", err);
 		return HV_EXIT_VTX_UNUSABLE;
 	}
-	fmt_snprintf(msg, len, "VT-x usable: EPT, unrestricted guest and the preemption timer are present");
+	fmt_snprintf(msg, len, "VT-x usable: EPT, unrestricted guest and %s",
+	             c->preemption_timer ? "the preemption timer are present"
+	                                 : "no preemption timer (the local APIC timer stands in)");
 	return HV_EXIT_OK;
 }

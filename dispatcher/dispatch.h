@@ -29,6 +29,8 @@ struct exit_stats {
 	 * that arrived in the guest and what became of them, INVVPIDs after emulated paging changes. */
 	u64 vmreads, vmwrites;
 	u64 nmis_in_guest, nmis_reflected, nmis_dropped;
+	u64 nmis_in_root;   /* host NMIs taken in root mode (the IDT's vector 2) */
+	bool nmis_reflect;  /* the CPU can reflect them (virtual NMIs): "reflect":true, else false: dropped */
 	u64 vpid_flushes;
 };
 

@@ -109,9 +109,11 @@ static void print_table(const struct dispatcher *d)
 	        (unsigned long long)b->io_in_blocks, (unsigned long long)(b->insns - b->io_in_blocks),
 	        (unsigned long long)b->singles, (unsigned long long)b->hits, (unsigned long long)b->misses,
 	        (unsigned long long)b->mismatches);
-	con_log("  VMREADs %llu, VMWRITEs %llu, host NMIs in the guest %llu (%llu reflected, %llu dropped)\n",
+	con_log("  VMREADs %llu, VMWRITEs %llu, host NMIs in the guest %llu and in root mode %llu (%llu reflected, "
+	        "%llu dropped)\n",
 	        (unsigned long long)s->vmreads, (unsigned long long)s->vmwrites, (unsigned long long)s->nmis_in_guest,
-	        (unsigned long long)s->nmis_reflected, (unsigned long long)s->nmis_dropped);
+	        (unsigned long long)s->nmis_in_root, (unsigned long long)s->nmis_reflected,
+	        (unsigned long long)s->nmis_dropped);
 	con_log("  IO instructions per IO exit %llu.%03llu, root-mode TSC ticks per exit %llu\n",
 	        (unsigned long long)(io_per_exit_milli / MILLI), (unsigned long long)(io_per_exit_milli % MILLI),
 	        (unsigned long long)(s->exits ? s->root_tsc / s->exits : 0));
@@ -220,10 +222,11 @@ static void print_json(const struct dispatcher *d, enum stats_kind kind)
 	u64 rd_milli = s->exits ? s->vmreads * MILLI / s->exits : 0, wr_milli = s->exits ? s->vmwrites * MILLI / s->exits : 0;
 	con_printf(",\"vmcs\":{\"vmreads\":%llu,\"vmwrites\":%llu,\"vmreads_per_exit_milli\":%llu,"
 	           "\"vmwrites_per_exit_milli\":%llu,\"vpid_flushes\":%llu},\"nmis\":{\"in_guest\":%llu,"
-	           "\"reflected\":%llu,\"dropped\":%llu}",
+	           "\"in_root\":%llu,\"reflected\":%llu,\"dropped\":%llu,\"reflect\":%s}",
 	           (unsigned long long)s->vmreads, (unsigned long long)s->vmwrites, (unsigned long long)rd_milli,
 	           (unsigned long long)wr_milli, (unsigned long long)s->vpid_flushes, (unsigned long long)s->nmis_in_guest,
-	           (unsigned long long)s->nmis_reflected, (unsigned long long)s->nmis_dropped);
+	           (unsigned long long)s->nmis_in_root, (unsigned long long)s->nmis_reflected,
+	           (unsigned long long)s->nmis_dropped, s->nmis_reflect ? "true" : "false");
 	print_ports(&s->ports);
 	print_top_blocks(&d->blockio.top);
 	con_printf("}\n");

@@ -100,8 +100,6 @@ const char *vmx_missing_feature(const struct vmx_caps *c)
 		return "EPT write-back memory type";
 	if (!c->unrestricted)
 		return "unrestricted guest";
-	if (!c->preemption_timer)
-		return "VMX-preemption timer";
 	return 0;
 }
 

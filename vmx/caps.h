@@ -32,6 +32,7 @@
 
 #define CPUID_1_ECX_VMX (1u << 5)
 #define CPUID_1_ECX_SMX (1u << 6)
+#define CPUID_1_EDX_APIC (1u << 9)
 
 struct cpu_ident {
 	char vendor[13];
@@ -39,6 +40,7 @@ struct cpu_ident {
 	u32 family, model, stepping;
 	u32 signature; /* CPUID.1:EAX: stepping, model, family, type and their extensions */
 	bool vmx; /* CPUID.1:ECX.VMX[bit 5] */
+	bool apic; /* CPUID.1:EDX.APIC[bit 9]: the LAPIC timer can stand in for the preemption timer */
 };
 
 /* The raw MSR values; absent MSRs read as 0. */
@@ -75,8 +77,9 @@ void vmx_caps_decode(const struct vmx_msrs *m, struct vmx_caps *c);
  * IA32_FEATURE_CONTROL locked with VMX outside SMX off.
  */
 const char *vmx_unavailable_reason(const struct cpu_ident *id, const struct vmx_caps *c);
-/* The first feature microhv requires that the CPU lacks, or NULL. A preemption timer on the
- * errata list is used with a short slice (vmx/run.c), not refused. */
+/* The first feature microhv requires that the CPU lacks, or NULL. The VMX-preemption timer is
+ * not required: without it the host's LAPIC timer stands in (vmx/timer.h), and one on the
+ * errata list is used with a short slice. */
 const char *vmx_missing_feature(const struct vmx_caps *c);
 /*
  * Whether the CPU with this CPUID.1:EAX signature is one whose VMX-preemption timer does not

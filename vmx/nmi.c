@@ -1,17 +1,18 @@
-/* Host NMIs reflected into the guest (nmi.h; Intel SDM Vol. 3C 25.6.1, 26.7.6, 27.6.1). */
+/* Host NMIs reflected into the guest (nmi.h; Intel SDM Vol. 3C 25.6.1, 26.7.6, 27.6.1), the
+ * choices made by nmi_policy.c. */
 #include "nmi.h"
 #include "vcpu_sync.h"
 #include "vmcs.h"
 #include "vmcs_fields.h"
+#include "../arch/exceptions.h"
 #include "../dispatcher/interrupts.h"
 
 #define INTR_INFO_VALID (1U << 31)
 #define INTR_INFO_TYPE_SHIFT 8
 #define INTR_INFO_TYPE_MASK 0x7U
 #define NMI_VECTOR 2
-#define NMI_BLOCKERS (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_STI)
 
-static bool can_reflect(const struct vmx_cpu *c)
+bool vmx_nmi_can_reflect(const struct vmx_cpu *c)
 {
 	return (c->ctl.pin & VMX_PIN_VIRTUAL_NMIS) && c->caps.nmi_window;
 }
@@ -40,29 +41,29 @@ void vmx_nmi_exit(struct vmx_cpu *c, const struct vcpu *v)
 	if (v->exit.reason != EXIT_REASON_EXCEPTION_NMI || !(info & INTR_INFO_VALID) ||
 	    ((info >> INTR_INFO_TYPE_SHIFT) & INTR_INFO_TYPE_MASK) != VCPU_EVENT_NMI)
 		return;
-	c->nmi.in_guest++;
-	if (!can_reflect(c))
-		c->nmi.dropped++;
-	else
-		c->nmi.pending = true;
+	nmi_arrive(&c->nmi, NMI_IN_GUEST, 1, vmx_nmi_can_reflect(c));
+}
+
+void vmx_nmi_root_poll(struct vmx_cpu *c, bool guest_started)
+{
+	u64 now = exc_root_nmi_count();
+	u64 n = now - c->nmi.root_seen;
+	c->nmi.root_seen = now;
+	/* before the guest's first instruction it has no NMI handler: an NMI then is the host's */
+	nmi_arrive(&c->nmi, NMI_IN_ROOT, n, guest_started && vmx_nmi_can_reflect(c));
 }
 
 void vmx_nmi_deliver(struct vmx_cpu *c, struct vcpu *v)
 {
-	if (!c->nmi.pending) {
-		set_nmi_window(c, false);
-		return;
-	}
+	u32 intr = c->nmi.pending && !v->inject.pending ? vmx_guest_interruptibility(c) : 0;
+	enum nmi_action a = nmi_decide(&c->nmi, v->inject.pending, intr);
 	/* An event already set up for this entry goes first; the window exit follows its delivery. */
-	if (v->inject.pending || (vmx_guest_interruptibility(c) & NMI_BLOCKERS)) {
-		set_nmi_window(c, true);
+	set_nmi_window(c, a == NMI_WINDOW);
+	if (a != NMI_INJECT)
 		return;
-	}
 	vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | ((u32)VCPU_EVENT_NMI << INTR_INFO_TYPE_SHIFT) | NMI_VECTOR);
 	vmx_set_activity(c, VMX_ACTIVITY_ACTIVE); /* an NMI wakes a halted guest */
 	v->halted = false;
 	v->inject.pending = true; /* the PIC's interrupt waits for its window */
-	c->nmi.pending = false;
-	c->nmi.reflected++;
-	set_nmi_window(c, false);
+	nmi_injected(&c->nmi);
 }

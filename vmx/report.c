@@ -32,6 +32,7 @@ void vmx_probe(struct cpu_ident *id, struct vmx_msrs *m)
 		id->stepping = a & 0xf;
 		id->signature = a;
 		id->vmx = (c & CPUID_1_ECX_VMX) != 0;
+		id->apic = (d & CPUID_1_EDX_APIC) != 0;
 	}
 	cpuid(0x80000000, 0, &a, &b, &c, &d);
 	if (a >= 0x80000004) {

@@ -5,6 +5,7 @@
 #include "vmx.h"
 #include "diag.h"
 #include "nmi.h"
+#include "timer.h"
 #include "vcpu_sync.h"
 #include "vmcs.h"
 #include "vmcs_fields.h"
@@ -18,9 +19,6 @@
 
 #define INTR_INFO_VALID (1U << 31)
 #define INTR_INFO_TYPE_SHIFT 8
-#define PREEMPTION_TIMER_MAX 0xffffffffULL
-/* The longest the timer is armed for on a CPU whose timer is on the errata list (caps.h). */
-#define BROKEN_TIMER_SLICE_NS 1000000ULL
 
 static void *plat_gpa_ptr(void *ctx, u64 gpa, u32 len) { return guest_ram_ptr(ctx, gpa, len); }
 
@@ -68,24 +66,6 @@ static void deliver_interrupt(struct vmx_cpu *c, struct dispatcher *d, struct vc
 	d->stats.irqs_injected++;
 }
 
-/* The VMX-preemption timer ends guest execution at the next device deadline (SDM Vol. 3C 26.5.1),
- * or sooner when the host console needs an exit (conlink.h). Where the timer is known
- * not to count at the rate IA32_VMX_MISC gives, it is armed for BROKEN_TIMER_SLICE_NS at most:
- * deadlines are compared with the TSC at each exit, so a wrong rate costs extra exits, or makes
- * an event late by the rate error times one slice, instead of by the error times the wait. */
-static u64 preemption_ticks(const struct vmx_cpu *c, const struct board *b)
-{
-	u64 now = clock_now(&b->clock), deadline = board_next_deadline(b);
-	u64 wait = deadline == CLOCK_NEVER ? CLOCK_NEVER : deadline < now ? 0 : deadline - now;
-	u64 con = conlink_wait_ns(conlink_current(), now);
-	if (con < wait)
-		wait = con;
-	if (c->caps.preemption_timer_broken && wait > BROKEN_TIMER_SLICE_NS)
-		wait = BROKEN_TIMER_SLICE_NS;
-	u64 ticks = tsc_ticks_for_ns(wait) >> c->caps.preemption_timer_shift;
-	return ticks > PREEMPTION_TIMER_MAX ? PREEMPTION_TIMER_MAX : ticks;
-}
-
 /* The VT-x layer's statistics, kept current at every exit so that stats printed at any time
  * have them: VMREADs and VMWRITEs since the run began (vmcs.h), NMIs, INVVPIDs. */
 static void count_vmx_stats(struct dispatcher *d, const struct vmx_cpu *c, const struct vmcs_counts *base)
@@ -93,6 +73,8 @@ static void count_vmx_stats(struct dispatcher *d, const struct vmx_cpu *c, const
 	d->stats.vmreads = vmcs_counts.reads - base->reads;
 	d->stats.vmwrites = vmcs_counts.writes - base->writes;
 	d->stats.nmis_in_guest = c->nmi.in_guest;
+	d->stats.nmis_in_root = c->nmi.in_root;
+	d->stats.nmis_reflect = vmx_nmi_can_reflect(c);
 	d->stats.nmis_reflected = c->nmi.reflected;
 	d->stats.nmis_dropped = c->nmi.dropped;
 	d->stats.vpid_flushes = c->vpid_flushes;
@@ -119,6 +101,7 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		if (stats_poll(d, clock_now(&b->clock), now_tsc, now_tsc) && launched)
 			exit_tsc += rdtsc() - now_tsc; /* printing statistics is no exit's root-mode time */
 		board_tick(b);
+		vmx_nmi_root_poll(c, launched);
 		vmx_nmi_deliver(c, &v);
 		deliver_interrupt(c, d, &v);
 		/* Without the HLT activity state (IA32_VMX_MISC bit 6, SDM Vol. 3D A.6) a halted guest
@@ -127,7 +110,7 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 			pause();
 			continue;
 		}
-		vmcs_write(VMCS_PREEMPTION_TIMER, preemption_ticks(c, b));
+		vmx_timer_arm(c, b);
 		if (launched)
 			stats_add_root_tsc(d, v.exit.reason, rdtsc() - exit_tsc);
 		u64 host_rsp = c->host_rsp;
@@ -152,6 +135,7 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		else
 			irq_reinject_vectoring(&v);
 		vmx_nmi_exit(c, &v);
+		vmx_timer_exit(c, &v);
 		dispatch_exit(d, &v);
 		if (!v.ended)
 			vmx_store_vcpu(c, &v);

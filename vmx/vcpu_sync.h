@@ -7,6 +7,7 @@
 /* Guest activity states (SDM Vol. 3C 25.4.2, table 25-3). */
 #define VMX_ACTIVITY_ACTIVE 0
 #define VMX_ACTIVITY_HLT 1
+#define VMX_ACTIVITY_UNKNOWN 0xffffffffu /* not known: the next vmx_set_activity writes */
 
 /* Reads the exit reason and what this exit's handler needs (exit_needs.h) into v. */
 void vmx_load_vcpu(struct vmx_cpu *c, struct vcpu *v, bool trace);

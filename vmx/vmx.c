@@ -222,7 +222,7 @@ static void flush_before_first_entry(const struct vmx_cpu *c)
 int vmx_setup_vmcs(struct vmx_cpu *c, struct pmm *p, const struct guest_ram *r, const struct guest_entry_state *s,
                    char *err, size_t errlen)
 {
-	if (vmx_compute_controls(&c->msrs, &c->ctl, err, errlen))
+	if (vmx_compute_controls_timer(&c->msrs, !c->no_preemption_timer, &c->ctl, err, errlen))
 		return -1;
 	/* VPID only with an INVVPID type that flushes a whole context: emulated paging changes
 	 * need one (SDM Vol. 3C 29.4.3.3). Virtual NMIs need NMI exiting (27.2.1.1), which is set. */

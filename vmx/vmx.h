@@ -8,6 +8,7 @@
 #include "caps.h"
 #include "controls.h"
 #include "guest_ram.h"
+#include "nmi_policy.h"
 
 struct vmx_cpu {
 	struct vmx_msrs msrs;
@@ -28,12 +29,9 @@ struct vmx_cpu {
 	bool intr_valid;     /* interruptibility below was read at this exit */
 	u32 interruptibility;
 	u64 view_cr0, view_cr3, view_cr4, view_efer; /* the guest's CR0/3/4 and EFER as last read or written */
-	struct vmx_nmi_stats {
-		u64 in_guest;  /* host NMIs that arrived while the guest ran (exit reason 0, type NMI) */
-		u64 reflected; /* of those, injected into the guest */
-		u64 dropped;   /* of those, dropped: no virtual NMIs / NMI-window exiting on this CPU */
-		bool pending;  /* one waits for the guest's NMI window (a second one coalesces, as on hardware) */
-	} nmi;
+	struct nmi_counts nmi; /* host NMIs, in the guest and in root mode (nmi_policy.h) */
+	bool no_preemption_timer; /* preemption_timer=off: the controls leave it 0 */
+	bool lapic_timer;      /* the host LAPIC timer bounds guest execution (timer.h) */
 	u64 vpid_flushes; /* INVVPIDs after emulated paging changes (SDM Vol. 3C 29.4.3.3) */
 };
 

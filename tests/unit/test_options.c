@@ -419,7 +419,7 @@ static void test_format_text_and_truncation(void **state)
 	char buf[256];
 	int n = options_format(&o, buf, sizeof(buf));
 	assert_string_equal(buf, "on_exit=halt guest_mem=256M block_io=on block_follow=on extent=page stats_interval=0 trace=none "
-	                         "console=both serial=auto");
+	                         "console=both serial=auto preemption_timer=auto selftest=none");
 	char small[10];
 	assert_int_equal(options_format(&o, small, sizeof(small)), n);
 	assert_string_equal(small, "on_exit=h");
@@ -481,6 +481,25 @@ static void test_serial_refusals(void **state)
 	}
 }
 
+/* preemption_timer= and selftest= (README "Real hardware"): values, refusals, round trip. */
+static void test_timer_and_selftest(void **state)
+{
+	(void)state;
+	struct hv_options o;
+	char err[OPT_ERR_MAX], buf[256];
+	assert_int_equal(parse("preemption_timer=off selftest=root_nmi", &o, err, sizeof(err)), 0);
+	assert_false(o.preemption_timer);
+	assert_int_equal(o.selftest, SELFTEST_ROOT_NMI);
+	options_format(&o, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " preemption_timer=off selftest=root_nmi"));
+	assert_int_equal(parse("preemption_timer=off preemption_timer=auto selftest=none", &o, err, sizeof(err)), 0);
+	assert_true(o.preemption_timer);
+	assert_int_equal(o.selftest, SELFTEST_NONE);
+	expect_error("preemption_timer=on", "bad value 'on' for option 'preemption_timer': expected auto or off");
+	expect_error("preemption_timer=", "bad value '' for option 'preemption_timer'");
+	expect_error("selftest=nmi", "bad value 'nmi' for option 'selftest': expected none or root_nmi");
+}
+
 static void test_on_exit_names(void **state)
 {
 	(void)state;
@@ -510,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_format_round_trips),
 		cmocka_unit_test(test_format_text_and_truncation),
 		cmocka_unit_test(test_on_exit_names),
+		cmocka_unit_test(test_timer_and_selftest),
 		cmocka_unit_test(test_serial_values),
 		cmocka_unit_test(test_serial_refusals),
 	};

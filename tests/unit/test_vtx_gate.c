@@ -23,6 +23,7 @@ static int setup(void **state)
 	(void)state;
 	memset(&id, 0, sizeof(id));
 	id.vmx = true;
+	id.apic = true;
 	m = (struct vmx_msrs){
 		.basic = VMX_BASIC_TRUE_CTLS | 1,
 		.pinbased = ALL_ALLOWED, .procbased = ALL_ALLOWED, .exit = ALL_ALLOWED, .entry = ALL_ALLOWED,
@@ -65,12 +66,20 @@ static void test_locked_off_by_the_firmware(void **state)
 	assert_int_equal(gate(), HV_EXIT_OK);
 }
 
+/* Without the preemption timer the local APIC timer stands in (vmx/timer.h); without both, refused. */
 static void test_no_preemption_timer(void **state)
 {
 	(void)state;
 	m.true_pinbased &= ~((u64)VMX_PIN_PREEMPTION_TIMER << 32);
+	assert_int_equal(gate(), HV_EXIT_OK);
+	assert_string_equal(msg, "VT-x usable: EPT, unrestricted guest and no preemption timer (the local APIC timer "
+	                         "stands in)");
+	id.apic = false;
 	assert_int_equal(gate(), HV_EXIT_VTX_UNUSABLE);
-	assert_string_equal(msg, "VT-x not usable: VMX-preemption timer");
+	assert_string_equal(msg, "VT-x not usable: no VMX-preemption timer and no local APIC timer to stand in");
+	/* a local APIC alone is no reason to refuse a CPU that has the preemption timer */
+	m.true_pinbased |= (u64)VMX_PIN_PREEMPTION_TIMER << 32;
+	assert_int_equal(gate(), HV_EXIT_OK);
 }
 
 static void test_no_unrestricted_guest(void **state)

@@ -25,6 +25,7 @@ UNIT_SRCS_test_ksyms := arch/ksyms.c
 UNIT_SRCS_test_guest_mem := dispatcher/vcpu/gmem.c tests/unit/gmem_fixture.c tests/unit/fake_guest_ram.c
 UNIT_SRCS_test_guest_mem_faults := dispatcher/vcpu/gmem.c tests/unit/gmem_fixture.c tests/unit/fake_guest_ram.c
 UNIT_SRCS_test_controls := vmx/controls.c
+UNIT_SRCS_test_nmi_policy := vmx/nmi_policy.c
 UNIT_SRCS_test_ept := vmx/ept.c
 UNIT_SRCS_test_cpuid := dispatcher/cpuid.c
 UNIT_SRCS_test_exit_reasons := dispatcher/exit_reasons.c vmx/vmx_errors.c
