@@ -53,6 +53,7 @@ UNIT_SRCS_test_exit_needs := $(UNIT_DISPATCH_SRCS) vmx/exit_needs.c
 UNIT_SRCS_test_vmcs_names := vmx/vmcs_names.c
 UNIT_SRCS_test_exits_io := $(UNIT_DISPATCH_SRCS) tests/unit/exits_io_fixture.c tests/unit/fake_io.c
 UNIT_SRCS_test_exits_io_string := $(UNIT_DISPATCH_SRCS) tests/unit/exits_io_fixture.c tests/unit/fake_io.c
+UNIT_SRCS_test_exits_io_agree := $(UNIT_DISPATCH_SRCS) tests/unit/exits_io_fixture.c tests/unit/fake_io.c
 UNIT_SRCS_test_exits_cpu := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_cr := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_io_debug := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c
