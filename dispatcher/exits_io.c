@@ -74,11 +74,12 @@ static void inject_fault(struct vcpu *v, const struct interp_fault *f)
  * iterations, their faults and #DB traps as on the processor, at most IO_STRING_MAX_ITERATIONS
  * per exit); here its fault is delivered, or the guest ended on memory that is not RAM.
  */
-static void string_io(struct dispatcher *d, struct vcpu *v, u32 size, bool in, bool rep)
+static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, bool in, bool rep)
 {
 	struct insn i = string_insn(v, size, in, rep);
 	struct interp_string_exit x = {
 		.max_iterations = IO_STRING_MAX_ITERATIONS,
+		.port = port,
 		.ones_start = LEGACY_HOLE_START,
 		.ones_end = LEGACY_HOLE_END,
 	};
@@ -114,7 +115,7 @@ void handle_io(struct dispatcher *d, struct vcpu *v)
 	d->stats.io_exits++;
 	d->stats.io_instructions++;
 	if (q & IOQ_STRING) {
-		string_io(d, v, size, in, (q & IOQ_REP) != 0);
+		string_io(d, v, port, size, in, (q & IOQ_REP) != 0);
 	} else {
 		if (in)
 			set_accumulator(v, size, iobus_in(&d->board->bus, port, (u8)size));

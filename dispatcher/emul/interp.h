@@ -8,7 +8,8 @@
  * memory is guest RAM, a branch target within CS or canonical. When native execution would
  * fault, or when the outcome depends on something not modelled here, the result is INTERP_STOP
  * and nothing has changed: the guest executes the instruction itself. The interpreter never
- * raises a guest exception.
+ * raises a guest exception: for an INS/OUTS that exited, interp_string_exit reports the fault
+ * native execution raises and the caller (exits_io.c) delivers it.
  *
  * IO permission (CPL/IOPL, the TSS bitmap) is not checked here: the scanner checks it with the
  * ports that interp_io_ports names. Nor does it look at TF or debug registers (the scanner ends
@@ -102,6 +103,7 @@ struct interp_fault {
 /* The one-exit path's INS/OUTS: what it asks (in) and what it gets back (out). */
 struct interp_string_exit {
 	u32 max_iterations;       /* in: iterations run at most in one exit (the guest is held) */
+	u16 port;                 /* in: the port the processor reported (DX when it executed) */
 	u64 ones_start, ones_end; /* in: guest-physical range with no RAM that reads all ones */
 	struct interp_fault fault; /* out, INTERP_FAULT */
 	u64 linear;               /* out, INTERP_STOP: the element's linear address */

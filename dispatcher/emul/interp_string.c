@@ -232,6 +232,7 @@ int interp_string_exit(struct vcpu *v, const struct insn *in, const struct inter
 {
 	struct string_iter it;
 	string_iter(v, in, &it);
+	it.port = x->port;
 	bool step = (v->rflags & RFLAGS_TF) != 0;
 	u64 done = 0;
 	u32 hits = 0;
