@@ -77,38 +77,55 @@ static u64 effective_address(const struct vcpu *v, const struct insn *in)
 }
 
 /*
- * The linear address of bytes [ea, ea + len) of segment seg, or false where native execution
- * would fault on segmentation or where this model ends: 64-bit mode uses only the FS and GS
- * bases (Vol. 3A 3.4.4); elsewhere the type (6.4: no write to code or read-only data, no read
- * of execute-only code; real mode checks no type) and the limit (6.3) are checked, and
- * expand-down segments and accesses that wrap at 4 GiB are left to native execution.
+ * The linear address of bytes [ea, ea + len) of segment seg, or the fault native execution
+ * raises there (SDM Vol. 2 "Protected Mode Exceptions" of each instruction): 64-bit mode uses
+ * only the FS and GS bases (Vol. 3A 3.4.4); elsewhere the type (6.4: no write to code or
+ * read-only data, no read of execute-only code, no use of a null selector; real mode checks no
+ * type) and the limit (6.3; an expand-down segment holds the offsets above it) are checked:
+ * #SS(0) for SS, #GP(0) for the others. Outside 64-bit mode the address wraps at 4 GiB.
  */
-bool interp_seg_linear(const struct vcpu *v, bool long64, u8 seg, u64 ea, u64 len, bool write,
-                       u64 *linear)
+int interp_seg_fault(const struct vcpu *v, bool long64, u8 seg, u64 ea, u64 len, bool write,
+                     u64 *linear)
 {
 	if (long64) {
 		*linear = (seg == VCPU_FS || seg == VCPU_GS ? vcpu_seg(v, (enum vcpu_seg)seg)->base : 0) + ea;
-		return true;
+		return 0;
 	}
 	const struct vcpu_segment *s = vcpu_seg(v, (enum vcpu_seg)seg);
+	u64 lo = 0, hi = s->limit;
 	if ((v->cr0 & CR0_PE) && !(v->rflags & RFLAGS_VM)) {
 		u32 type = s->ar & 0xf;
 		if (s->ar & VCPU_AR_UNUSABLE)
-			return false;
+			return X86_EXC_GP;
 		if (type & VCPU_AR_TYPE_CODE) {
 			if (write || !(type & VCPU_AR_TYPE_READABLE))
-				return false;
-		} else if ((type & VCPU_AR_TYPE_EXPAND_DOWN) || (write && !(type & VCPU_AR_TYPE_WRITABLE))) {
-			return false;
+				return X86_EXC_GP;
+		} else if (write && !(type & VCPU_AR_TYPE_WRITABLE)) {
+			return X86_EXC_GP;
+		} else if (type & VCPU_AR_TYPE_EXPAND_DOWN) {
+			lo = (u64)s->limit + 1;
+			hi = (s->ar & VCPU_AR_DB) ? mask_bits(32) : mask_bits(16);
 		}
 	}
-	if (ea + len - 1 > s->limit)
+	if (ea < lo || ea + len - 1 > hi)
+		return seg == VCPU_SS ? X86_EXC_SS : X86_EXC_GP;
+	*linear = (s->base + ea) & mask_bits(32);
+	return 0;
+}
+
+/* interp_seg_fault where it finds no fault, less what this model leaves to native execution:
+ * expand-down segments and accesses that wrap at 4 GiB. */
+bool interp_seg_linear(const struct vcpu *v, bool long64, u8 seg, u64 ea, u64 len, bool write,
+                       u64 *linear)
+{
+	if (interp_seg_fault(v, long64, seg, ea, len, write, linear))
 		return false;
-	u64 lin = (s->base + ea) & mask_bits(32);
-	if (lin + len > LINEAR32)
-		return false;
-	*linear = lin;
-	return true;
+	if (long64)
+		return true;
+	const struct vcpu_segment *s = vcpu_seg(v, (enum vcpu_seg)seg);
+	bool down = (v->cr0 & CR0_PE) && !(v->rflags & RFLAGS_VM) && !(s->ar & VCPU_AR_TYPE_CODE) &&
+	            (s->ar & VCPU_AR_TYPE_EXPAND_DOWN);
+	return !down && *linear + len <= LINEAR32;
 }
 
 /* #AC: CPL 3 with CR0.AM and RFLAGS.AC on a misaligned operand (Vol. 3A 7.15, vector 17). */

@@ -32,8 +32,11 @@ bool interp_mem_store(struct vcpu *v, u64 linear, u32 len, u64 val);
 void interp_retire(struct vcpu *v, u64 rip, struct interp_result *res);
 bool interp_canonical(const struct vcpu *v, u64 addr);
 
-/* The linear address of [ea, ea+len) in segment seg, or false where native execution would
- * fault on segmentation (SDM Vol. 3A 6.3, 6.4) or where the model ends. */
+/* The linear address of [ea, ea+len) in segment seg and 0, or the vector of the fault native
+ * execution raises on segmentation (#GP or #SS, error code 0; SDM Vol. 3A 6.3, 6.4). */
+int interp_seg_fault(const struct vcpu *v, bool long64, u8 seg, u64 ea, u64 len, bool write,
+                     u64 *linear);
+/* The same, false where it faults or where the model ends. */
 bool interp_seg_linear(const struct vcpu *v, bool long64, u8 seg, u64 ea, u64 len, bool write,
                        u64 *linear);
 

@@ -18,7 +18,7 @@ CFLAGS=(-std=c11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -I. -D_DEFAU
 mk() { MAKEFLAGS= MAKELEVEL= make -s --no-print-directory "print-$1"; }
 declare -A srcs=(
 	[fuzz_decode]="tests/fuzz/fuzz_decode.c $(mk DECODE_SRCS)"
-	[fuzz_interp]="tests/fuzz/fuzz_interp.c $(mk EMUL_SRCS) dispatcher/vcpu/gmem.c"
+	[fuzz_interp]="tests/fuzz/fuzz_interp.c $(mk EMUL_SRCS) $(mk VCPU_SRCS)"
 	[fuzz_mb1]="tests/fuzz/fuzz_mb1.c guest/mb1.c arch/elf.c arch/printf.c"
 	[fuzz_linux]="tests/fuzz/fuzz_linux.c guest/linux.c arch/printf.c"
 	[fuzz_options]="tests/fuzz/fuzz_options.c boot/options.c boot/uefi/cmdline.c arch/printf.c"

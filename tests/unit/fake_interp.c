@@ -38,20 +38,17 @@ static struct fake_guest_ram mem = {.size = RAM_SIZE, .hole_start = HOLE, .hole_
                                     .on_access = on_access};
 const struct vcpu_platform plat = {.ctx = &mem, .gpa_ptr = fake_guest_ram_ptr};
 
-u64 *pte(u64 table, unsigned idx) { return (u64 *)(ram + table + idx * 8); }
+u64 *pte(u64 table, unsigned idx) { return fake_pte(ram, table, idx); }
 
 void build_page_tables(void)
 {
-	*pte(PML4, 0) = PDPT | PTE_P | PTE_RW | PTE_US;
-	*pte(PDPT, 0) = PD | PTE_P | PTE_RW | PTE_US;
-	*pte(PD, 0) = PT | PTE_P | PTE_RW | PTE_US;
-	*pte(PD, 1) = 0x200000ULL | PTE_P | PTE_RW | PTE_US | PTE_PS; /* 2 MiB, holds the hole */
-	for (unsigned i = 0; i < 512; i++)
-		*pte(PT, i) = ((u64)i << 12) | PTE_P | PTE_RW | PTE_US;
+	fake_paging_root(ram, PML4, PDPT, PD);
+	fake_paging_map_2m(ram, PD, 0, PT);
+	fake_paging_map_2m(ram, PD, 1, 0); /* 2 MiB, holds the hole */
 	*pte(PT, PAGE_NP >> 12 & 511) = 0;
 	*pte(PT, PAGE_RO >> 12 & 511) = PAGE_RO | PTE_P | PTE_US;
 	*pte(PT, PAGE_SUP >> 12 & 511) = PAGE_SUP | PTE_P | PTE_RW;
-	*pte(PT, PAGE_SELF >> 12 & 511) = PT | PTE_P | PTE_RW | PTE_US;
+	*pte(PT, PAGE_SELF >> 12 & 511) = PT | FAKE_PTE_FLAGS;
 }
 
 void reset_ram(void)

@@ -7,12 +7,11 @@
 
 #include "arch/console.h"
 
-#define PTE_FLAGS (PTE_P | PTE_RW | PTE_US)
 #define PML4 FAKE_PT_BASE
 #define PDPT (FAKE_PT_BASE + 0x1000)
 #define PD (FAKE_PT_BASE + 0x2000)
-#define PT0 (FAKE_PT_BASE + 0x3000) /* PT0 and PT1 are adjacent: one array of 1024 PTEs */
-#define NPTES (FAKE_RAM_SIZE / PAGE_SIZE)
+#define PT0 (FAKE_PT_BASE + 0x3000) /* the page tables, one per 2 MiB, from here on */
+#define LARGE_PAGE (2 * MIB) /* what one PD entry maps */
 
 struct fake fk;
 
@@ -83,16 +82,11 @@ void fake_cpuid_set(u32 leaf, u32 sub, bool any_sub, u32 eax, u32 ebx, u32 ecx, 
 	*c = (struct fake_cpuid){leaf, sub, any_sub, {eax, ebx, ecx, edx}};
 }
 
-static void put64(u64 gpa, u64 val) { memcpy(fk.ram + gpa, &val, sizeof(val)); }
-
 static void build_page_tables(void)
 {
-	put64(PML4, PDPT | PTE_FLAGS);
-	put64(PDPT, PD | PTE_FLAGS);
-	for (u64 i = 0; i < NPTES / 512; i++)
-		put64(PD + 8 * i, (PT0 + PAGE_SIZE * i) | PTE_FLAGS);
-	for (u64 i = 0; i < NPTES; i++)
-		put64(PT0 + 8 * i, (i * PAGE_SIZE) | PTE_FLAGS);
+	fake_paging_root(fk.ram, PML4, PDPT, PD);
+	for (unsigned slot = 0; slot < FAKE_RAM_SIZE / LARGE_PAGE; slot++)
+		fake_paging_map_2m(fk.ram, PD, slot, PT0 + PAGE_SIZE * slot);
 }
 
 void fake_legacy_hole(void)
@@ -104,7 +98,7 @@ void fake_legacy_hole(void)
 void fake_unmap(u64 linear)
 {
 	assert_true(linear < FAKE_RAM_SIZE);
-	put64(PT0 + 8 * (linear / PAGE_SIZE), 0);
+	*fake_paging_pte_of(fk.ram, PD, linear) = 0;
 }
 
 static void set_segments(u32 code_ar, u32 data_ar, u32 limit)
