@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = OPT_BYTES; i + 3 <= size; i += 3)
 			img[((size_t)data[i] | (size_t)data[i + 1] << 8) % sizeof img] = data[i + 2];
 	}
-	struct guest_mem gm = fuzz_ram(RAM_MAX);
+	struct loader_ram gm = fuzz_ram(RAM_MAX);
 	gm.size = ram_size;
 	struct linux_boot b;
 	char err[256] = "";

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct guest_mem gm = fuzz_ram(RAM_SIZE);
+	struct loader_ram gm = fuzz_ram(RAM_SIZE);
 	struct mb1_boot b;
 	char err[256] = "";
 	if (mb1_load(data, size, &gm, "fuzz arg", &b, err, sizeof err)) {

@@ -38,7 +38,11 @@ static void parse_and_round_trip(const char *line)
 	CHECK(options_format(&o, text, sizeof text) >= 0);
 	options_defaults(&again);
 	CHECK(options_parse(text, &again, err, sizeof err) == 0);
-	CHECK(memcmp(&o, &again, sizeof o) == 0);
+	/* the same options again: compared as their words, since the structs' padding is not
+	 * theirs to fix (options_defaults assigns a compound literal) */
+	char text2[FORMAT_MAX];
+	CHECK(options_format(&again, text2, sizeof text2) >= 0);
+	CHECK(strcmp(text, text2) == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/guest_mem.h"
+#include "guest/loader_ram.h"
 
 #define CHECK(c) \
 	do { \
@@ -53,7 +53,7 @@ static inline int fuzz_ram_fill(void *ctx, u64 gpa, u8 byte, u64 len)
 
 /* One buffer of size bytes for the whole run (allocated on first use, not cleared between
  * inputs: a loader must not depend on what RAM held). */
-static inline struct guest_mem fuzz_ram(u64 size)
+static inline struct loader_ram fuzz_ram(u64 size)
 {
 	static struct fuzz_ram r;
 	if (!r.buf) {
@@ -61,7 +61,7 @@ static inline struct guest_mem fuzz_ram(u64 size)
 		CHECK(r.buf);
 		r.size = size;
 	}
-	return (struct guest_mem){.ctx = &r, .write = fuzz_ram_write, .fill = fuzz_ram_fill, .size = r.size};
+	return (struct loader_ram){.ctx = &r, .write = fuzz_ram_write, .fill = fuzz_ram_fill, .size = r.size};
 }
 
 #endif
