@@ -9,6 +9,7 @@
 #include "../devices/board.h"
 #include "blockio/block_dispatch.h"
 #include "exit_reasons.h"
+#include "vcpu/gmem_tlb.h"
 #include "vcpu/vcpu.h"
 
 struct exit_stats {
@@ -39,6 +40,7 @@ struct dispatcher {
 	struct blockio blockio; /* the block units' context: cfg.block as in force, table, statistics */
 	u64 pat, mtrr_def_type; /* MSRs the guest may write and read back */
 	u64 cr8;                /* the task-priority register, with no local APIC behind it */
+	struct gmem_tlb tlb;    /* guest translations, kept for one exit (gmem_tlb.h) */
 };
 
 void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_config *cfg);

@@ -54,7 +54,7 @@ fi
 if [ "$(uname -m)" != x86_64 ] || [ "$(uname -s)" != Linux ]; then
 	echo "ok - interpreter vs host CPU # SKIP needs an x86-64 Linux host"
 elif ! "$CC" "${CFLAGS[@]}" tests/diff/diff_interp.c tests/diff/host_exec.S $(mk EMUL_SRCS) \
-	dispatcher/vcpu/gmem.c -o "$out/diff_interp" >"$out/diff_interp.build.log" 2>&1; then
+	dispatcher/vcpu/gmem.c dispatcher/vcpu/gmem_tlb.c -o "$out/diff_interp" >"$out/diff_interp.build.log" 2>&1; then
 	echo "not ok - interpreter vs host CPU: does not build"
 	sed 's/^/# /' "$out/diff_interp.build.log" | tail -20
 else

@@ -16,7 +16,7 @@ CFLAGS=(-std=c11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -I. -D_DEFAU
 mk() { MAKEFLAGS= MAKELEVEL= make -s --no-print-directory "print-$1"; }
 declare -A srcs=(
 	[fuzz_decode]="tests/fuzz/fuzz_decode.c $(mk DECODE_SRCS)"
-	[fuzz_interp]="tests/fuzz/fuzz_interp.c $(mk EMUL_SRCS) dispatcher/vcpu/gmem.c"
+	[fuzz_interp]="tests/fuzz/fuzz_interp.c $(mk EMUL_SRCS) dispatcher/vcpu/gmem.c dispatcher/vcpu/gmem_tlb.c"
 )
 if ! command -v "$CC" >/dev/null; then
 	for name in fuzz_decode fuzz_interp; do echo "ok - fuzz: $name # SKIP $CC not installed (scripts/deps.sh)"; done

@@ -1,0 +1,74 @@
+/*
+ * The per-exit translation cache of guest memory (issue 11): the walks gmem.c makes, kept for
+ * the rest of one VM exit, so that a block that touches the same stack and data pages forty
+ * times walks each of them once.
+ *
+ * Exactness (the processor's own TLB may be staler than this; the cache must never be):
+ * - It lives for one exit only: dispatch_exit attaches it to the vCPU (gmem_tlb_begin), empty,
+ *   and detaches it at the end (gmem_tlb_end). Whatever the guest does to its paging
+ *   structures between exits is therefore always seen.
+ * - An entry is used only while CR0, CR3, CR4 and EFER are what they were when it was filled
+ *   (the paging mode, the root, PSE/LA57/NXE: everything a walk reads besides memory).
+ *   PAE paging is not cached: its walk starts at PDPTEs no entry pointer covers.
+ * - Within the exit, memory changes only through gmem_write. A store that touches a host page
+ *   holding a paging-structure entry used by any cached walk drops the whole cache
+ *   (gmem_tlb_stored). This is the rule of SDM Vol. 3A 4.10.4.1/4.10.4.2 made strict: software
+ *   that modifies a paging-structure entry must invalidate the translations derived from it
+ *   before it may rely on the change; a VMM emulating native execution cannot know whether the
+ *   guest would have invalidated, so it invalidates always — a cached walk is only ever the
+ *   walk a fresh page walk would make now.
+ * - The cache keeps the walk, not a verdict: the rights (R/W, U/S, XD with CR0.WP, SMEP, SMAP,
+ *   RFLAGS.AC, CPL) are checked on every use exactly as after a walk (5.6), so a translation
+ *   cached by a read never makes a write legal.
+ * - Accessed and dirty flags (5.8): a walk through the cache sets them exactly as a fresh walk
+ *   would. An entry remembers whether an access through it has set A on every entry it used
+ *   (a_set) and D on the entry that maps the page (d_set); only then is the marking skipped,
+ *   since a flag once set can be cleared only by a store into a paging structure, which drops
+ *   the cache. A fill by gmem_translate or gmem_peek (no flags) leaves both false.
+ * Pure C.
+ */
+#ifndef DISPATCHER_GMEM_TLB_H
+#define DISPATCHER_GMEM_TLB_H
+
+#include "gmem_walk.h"
+
+#define GMEM_TLB_ENTRIES 16 /* direct-mapped by linear page number */
+#define GMEM_TLB_FRAMES 24  /* host pages holding paging-structure entries of cached walks */
+
+struct gmem_tlb_entry {
+	u64 page; /* linear page number (linear >> 12) */
+	u32 gen;  /* valid while equal to the cache's generation */
+	bool a_set, d_set;
+	u8 *host; /* host address of the 4-KiB guest page, or NULL: ask gpa_ptr */
+	struct walk w;
+};
+
+struct gmem_tlb {
+	u32 gen; /* bumped to drop every entry at once */
+	u64 cr0, cr3, cr4, efer;
+	u32 nframes;
+	uintptr_t frame[GMEM_TLB_FRAMES];
+	struct gmem_tlb_entry e[GMEM_TLB_ENTRIES];
+	u64 hits, fills, drops; /* statistics: lookups served, walks kept, stores that dropped it */
+};
+
+/* Starts an exit: t, empty, serves v's guest-memory accesses until gmem_tlb_end. */
+void gmem_tlb_begin(struct gmem_tlb *t, struct vcpu *v);
+/* Ends the exit: v no longer has a cache. */
+void gmem_tlb_end(struct vcpu *v);
+
+/* gmem.c's side. The cached walk of the page of `linear` (already truncated to the paging
+ * mode's width) into *w, or false. */
+bool gmem_tlb_get(struct vcpu *v, u64 linear, struct walk *w);
+/* Keeps walk *w (successful, not PAE) of the page of linear; sets w->te when kept. */
+void gmem_tlb_put(struct vcpu *v, u64 linear, struct walk *w);
+/* The cache entry still holding walk *w (no drop, no refill since), or NULL. */
+struct gmem_tlb_entry *gmem_tlb_live(const struct vcpu *v, const struct walk *w);
+/* The host address of the walk's page (for len bytes at its gpa), through the cache when
+ * it has one. */
+void *gmem_tlb_host(struct vcpu *v, const struct walk *w, u32 len);
+/* A store of len bytes at host address h was made: drop the cache if it touched a paging
+ * structure a cached walk used. */
+void gmem_tlb_stored(struct vcpu *v, const void *h, u32 len);
+
+#endif
