@@ -241,6 +241,10 @@ void dispatch_print_stats(const struct dispatcher *d)
 	con_log("  IO instructions per IO exit %llu.%03llu, root-mode TSC ticks per exit %llu\n",
 	        (unsigned long long)(io_per_exit_milli / 1000), (unsigned long long)(io_per_exit_milli % 1000),
 	        (unsigned long long)root_per_exit);
+	con_log("  root-mode TSC in blocks: replay %llu, code checks %llu, recording %llu (%llu recordings, "
+	        "%llu early ends), scan %llu\n",
+	        (unsigned long long)b->tsc_replay, (unsigned long long)b->tsc_check, (unsigned long long)b->tsc_record,
+	        (unsigned long long)b->recordings, (unsigned long long)b->early_ends, (unsigned long long)b->tsc_scan);
 	con_log("  block lengths (IO instructions):");
 	for (int i = 0; i < BLOCK_HIST_BUCKETS; i++)
 		con_printf(" %d%s:%llu", i + 2, i == BLOCK_HIST_BUCKETS - 1 ? "+" : "", (unsigned long long)b->io_hist[i]);
@@ -249,14 +253,17 @@ void dispatch_print_stats(const struct dispatcher *d)
 	        "\"irqs_injected\":%llu,\"halted_exits\":%llu,\"root_tsc\":%llu,\"root_tsc_per_exit\":%llu,"
 	        "\"block_io\":%s,\"blocks\":{\"runs\":%llu,\"insns\":%llu,\"io_in_blocks\":%llu,\"non_io_insns\":%llu,"
 	        "\"singles\":%llu,\"hits\":%llu,\"misses\":%llu,\"mismatches\":%llu,\"early_ends\":%llu,"
-	        "\"followed\":%llu,\"io_hist\":[",
+	        "\"followed\":%llu,\"recordings\":%llu,\"tsc_replay\":%llu,\"tsc_check\":%llu,\"tsc_record\":%llu,"
+	        "\"tsc_scan\":%llu,\"io_hist\":[",
 	        (unsigned long long)s->exits, (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
 	        (unsigned long long)io_per_exit_milli, (unsigned long long)s->irqs_injected,
 	        (unsigned long long)s->halted_exits, (unsigned long long)s->root_tsc, (unsigned long long)root_per_exit,
 	        d->blockio.cfg.enabled ? "true" : "false", (unsigned long long)b->runs, (unsigned long long)b->insns,
 	        (unsigned long long)b->io_in_blocks, (unsigned long long)non_io, (unsigned long long)b->singles,
 	        (unsigned long long)b->hits, (unsigned long long)b->misses, (unsigned long long)b->mismatches,
-	        (unsigned long long)b->early_ends, (unsigned long long)b->followed);
+	        (unsigned long long)b->early_ends, (unsigned long long)b->followed, (unsigned long long)b->recordings,
+	        (unsigned long long)b->tsc_replay, (unsigned long long)b->tsc_check, (unsigned long long)b->tsc_record,
+	        (unsigned long long)b->tsc_scan);
 	for (int i = 0; i < BLOCK_HIST_BUCKETS; i++)
 		con_printf("%s%llu", i ? "," : "", (unsigned long long)b->io_hist[i]);
 	con_printf("]},\"by_reason\":{");

@@ -90,6 +90,12 @@ struct block_stats {
 	/* IO instructions per block run: [i] counts runs of i+2 IO instructions (the last bucket:
 	 * BLOCK_HIST_BUCKETS+1 or more). */
 	u64 io_hist[BLOCK_HIST_BUCKETS];
+	/* Followed blocks recorded (follow_record calls that designated a block). */
+	u64 recordings;
+	/* Root-mode TSC ticks spent in each part of block dispatch (issue 11 item 6): running cached
+	 * blocks, checking their bytes (claim 10's hash), recording followed blocks, scanning. The
+	 * rest of root_tsc is the exit itself and everything else. */
+	u64 tsc_replay, tsc_check, tsc_record, tsc_scan;
 };
 
 #endif
