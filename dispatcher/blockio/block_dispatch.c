@@ -253,6 +253,7 @@ static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linea
 		return false;
 	if (n < 2 && bio->cfg.follow && mode == CPU_MODE_64) {
 		u32 insns, nio;
+		table_grow(&bio->table, b);
 		int t = follow_record(bio, v, b, &insns, &nio);
 		bio->stats.tsc_record += tsc_now(v) - t1;
 		if (t > 0) {

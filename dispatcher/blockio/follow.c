@@ -94,7 +94,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 	u8 buf[INSN_MAX_LEN];
 	u32 got = 0;
 	while (!why) {
-		if (b->ninsns == BLOCK_MAX_INSNS) {
+		if (b->ninsns == b->max_insns) {
 			why = "128 instructions";
 			lin = scan_rip_linear(v);
 			got = 0;
@@ -106,7 +106,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 		bool is_io = false;
 		if (decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK) {
 			why = "outside the subset";
-		} else if (b->len + in->length > BLOCK_MAX_BYTES) {
+		} else if (b->len + in->length > b->max_bytes) {
 			why = "512 bytes of code";
 		} else {
 			is_io = block_is_io(in->kind);

@@ -152,6 +152,8 @@ int main(void)
 	double hash_ns = (now_ns() - t) / iters;
 
 	struct block b;
+	static struct block_store_scan store;
+	block_use_store(&b, &store);
 	iters = phase_iters("scan", all);
 	t = now_ns();
 	for (long i = 0; i < iters; i++) {

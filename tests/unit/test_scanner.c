@@ -18,10 +18,13 @@
 #define PTE_A 0x20ULL
 
 static struct block blk;
+static struct block_store_scan blk_store;
 
 static int setup(void **state)
 {
 	memset(&blk, 0xcc, sizeof(blk));
+	memset(&blk_store, 0xcc, sizeof(blk_store));
+	block_use_store(&blk, &blk_store);
 	return bf_setup(state);
 }
 
