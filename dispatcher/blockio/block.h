@@ -10,6 +10,7 @@
 
 #include "../emul/decode.h"
 #include "../emul/interp_fast.h"
+#include "replay.h"
 
 #define BLOCK_MAX_BYTES 512 /* longest block kept: bounds the table and the hash */
 #define BLOCK_SCAN_MAX_BYTES 256 /* longest block the forward scan designates */
@@ -63,6 +64,7 @@ struct block_seg {
 		u8 taken[NI];                                                                          \
 		u8 iflags[NI];                                                                         \
 		struct interp_fast fast[NI];                                                           \
+		struct replay_op rp[NI];                                                               \
 		struct insn insns[NI];                                                                 \
 		u8 bytes[NB];                                                                          \
 	}
@@ -90,6 +92,7 @@ struct block {
 	u16 *offset;
 	u8 *next, *taken, *iflags;
 	struct interp_fast *fast;
+	struct replay_op *rp; /* followed blocks: the direct replay form of each (replay.h) */
 	struct insn *insns;
 	u8 *bytes;
 };
@@ -104,6 +107,7 @@ struct block {
 		(b)->taken = (s)->taken;                                                               \
 		(b)->iflags = (s)->iflags;                                                             \
 		(b)->fast = (s)->fast;                                                                 \
+		(b)->rp = (s)->rp;                                                                     \
 		(b)->insns = (s)->insns;                                                               \
 		(b)->bytes = (s)->bytes;                                                               \
 	} while (0)

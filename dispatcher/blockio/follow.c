@@ -48,6 +48,7 @@ static void designate(struct block *b, u32 n)
 		b->iflags[i] = (u8)((block_is_io(in->kind) ? BLOCK_I_IO : 0) | (writes ? BLOCK_I_WRITES : 0));
 		b->next[i] = b->taken[i] = BLOCK_NO_INSN; /* followed by address, not by link */
 		interp_fast_prepare(in, 0, 0, 0, &b->fast[i]); /* no in-block JMP form */
+		replay_prepare(in, &b->rp[i]);
 	}
 	b->hash = block_hash(b->bytes, b->len);
 }
@@ -147,12 +148,16 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 	bool fast = interp_fast_ready(v, b->mode, b->len);
 	u32 n = 0, nio = 0;
 	for (u32 i = 0; i < b->ninsns; i++) {
-		if (scan_rip_linear(v) != b->lin[i])
+		if (v->rip != b->lin[i]) /* 64-bit code: RIP is the linear address (SDM Vol. 3A 3.4.4) */
 			break; /* the guest went another way: the block ends here */
 		const struct insn *in = &b->insns[i];
 		u8 f = b->iflags[i];
 		if ((f & BLOCK_I_IO) && i > 0 && !io_ok)
 			break;
+		if (fast && b->rp[i].kind != REPLAY_NONE && replay_exec(v, &b->rp[i], in, pg) == REPLAY_DONE) {
+			n++;
+			continue; /* the direct form ran it (replay.h); else the general path */
+		}
 		u64 wl, wlen;
 		if ((f & BLOCK_I_WRITES) && interp_write_range(v, in, &wl, &wlen) == 0 &&
 		    block_writes_into(v, b, pg, wl, wlen))

@@ -412,8 +412,11 @@ static int read_common(struct vcpu *v, u64 linear, void *buf, u32 len, enum vcpu
 	int r = plan_access(v, linear, len, acc, user, &p, f);
 	if (r != GMEM_OK)
 		return r;
-	if (flags)
+	if (flags) {
 		mark_used(v, &p, acc);
+		if (p.n == 1)
+			gmem_tlb_done(v, &p.piece[0].w, acc, user);
+	}
 	u8 *out = buf;
 	for (u32 i = 0; i < p.n; i++) {
 		memcpy(out, p.piece[i].host, p.piece[i].len);
@@ -442,6 +445,8 @@ int gmem_write(struct vcpu *v, u64 linear, const void *buf, u32 len, bool user,
 	if (r != GMEM_OK)
 		return r;
 	mark_used(v, &p, VCPU_WRITE);
+	if (p.n == 1)
+		gmem_tlb_done(v, &p.piece[0].w, VCPU_WRITE, user);
 	const u8 *in = buf;
 	for (u32 i = 0; i < p.n; i++) {
 		memcpy(p.piece[i].host, in, p.piece[i].len);

@@ -101,6 +101,8 @@ void gmem_tlb_put(struct vcpu *v, u64 linear, struct walk *w)
 	e->page = page;
 	e->gen = t->gen;
 	e->a_set = e->d_set = false;
+	e->ok = 0;
+	e->frames_seen = ~0u;
 	e->w = *w;
 	e->w.te = 0;
 	u64 gpa_page = w->gpa & ~PAGE_OFFSET_MASK;
@@ -136,4 +138,28 @@ void gmem_tlb_stored(struct vcpu *v, const void *h, u32 len)
 			t->drops++;
 			return;
 		}
+}
+
+void gmem_tlb_done(struct vcpu *v, const struct walk *w, enum vcpu_access acc, bool user)
+{
+	struct gmem_tlb_entry *e = gmem_tlb_live(v, w);
+	if (!e)
+		return;
+	u64 ac = v->rflags & GMEM_TLB_RFLAGS_AC;
+	if (e->ac != ac)
+		e->ok = 0;
+	e->ac = ac;
+	e->ok |= (u8)GMEM_TLB_OK(acc, user);
+}
+
+void gmem_tlb_check_store(struct gmem_tlb *t, struct gmem_tlb_entry *e)
+{
+	uintptr_t f0 = frame_of(e->host), f1 = frame_of(e->host + PAGE_SIZE - 1);
+	for (u32 i = 0; i < t->nframes; i++)
+		if (t->frame[i] == f0 || t->frame[i] == f1) {
+			drop(t);
+			t->drops++;
+			return;
+		}
+	e->frames_seen = t->nframes;
 }

@@ -39,6 +39,11 @@ struct gmem_tlb_entry {
 	u64 page; /* linear page number (linear >> 12) */
 	u32 gen;  /* valid while equal to the cache's generation */
 	bool a_set, d_set;
+	/* GMEM_TLB_OK(acc, user): an access of that kind went through this walk in this exit,
+	 * passed the rights check and set its flags, with RFLAGS.AC as in `ac` (SMAP, 5.6.1) */
+	u8 ok;
+	u64 ac;
+	u32 frames_seen; /* the cache's nframes when the page was last found to hold no entry */
 	u8 *host; /* host address of the 4-KiB guest page, or NULL: ask gpa_ptr */
 	struct walk w;
 };
@@ -51,6 +56,10 @@ struct gmem_tlb {
 	struct gmem_tlb_entry e[GMEM_TLB_ENTRIES];
 	u64 hits, fills, drops; /* statistics: lookups served, walks kept, stores that dropped it */
 };
+
+#define GMEM_TLB_OK(acc, user) (1u << ((u32)(acc) * 2 + ((user) ? 1 : 0)))
+#define GMEM_TLB_RFLAGS_AC (1ULL << 18)
+#define GMEM_TLB_PAGE_MASK (PAGE_SIZE - 1)
 
 /* Starts an exit: t, empty, serves v's guest-memory accesses until gmem_tlb_end. */
 void gmem_tlb_begin(struct gmem_tlb *t, struct vcpu *v);
@@ -70,5 +79,40 @@ void *gmem_tlb_host(struct vcpu *v, const struct walk *w, u32 len);
 /* A store of len bytes at host address h was made: drop the cache if it touched a paging
  * structure a cached walk used. */
 void gmem_tlb_stored(struct vcpu *v, const void *h, u32 len);
+
+/* An access of kind (acc, user) through walk *w succeeded and set its flags (gmem.c). */
+void gmem_tlb_done(struct vcpu *v, const struct walk *w, enum vcpu_access acc, bool user);
+/* A drop, when a store through gmem_tlb_fast's pointer may have touched a paging structure. */
+void gmem_tlb_check_store(struct gmem_tlb *t, struct gmem_tlb_entry *e);
+
+/*
+ * The replay's direct path (blockio/replay.c): the host address of len bytes at linear (in
+ * IA-32e paging, not crossing a page) when an access of the same kind has already gone through
+ * the cached walk of its page in this exit — the rights held and the flags are set, so this
+ * access would find and do exactly what that one did; NULL otherwise (take gmem_read/write).
+ * *gpa_page gets the guest-physical page. After a store through the pointer, call
+ * gmem_tlb_fast_stored.
+ */
+static inline u8 *gmem_tlb_fast(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool user,
+                                u64 *gpa_page, struct gmem_tlb_entry **ep)
+{
+	struct gmem_tlb *t = v->tlb;
+	if (!t || t->cr3 != v->cr3 || t->cr0 != v->cr0 || t->cr4 != v->cr4 || t->efer != v->efer)
+		return 0;
+	u64 page = linear >> PAGE_SHIFT;
+	struct gmem_tlb_entry *e = &t->e[page % GMEM_TLB_ENTRIES];
+	if (e->gen != t->gen || e->page != page || !(e->ok & GMEM_TLB_OK(acc, user)) || !e->host ||
+	    e->ac != (v->rflags & GMEM_TLB_RFLAGS_AC) || (linear & GMEM_TLB_PAGE_MASK) + len > PAGE_SIZE)
+		return 0;
+	*gpa_page = e->w.gpa & ~GMEM_TLB_PAGE_MASK;
+	*ep = e;
+	return e->host + (linear & GMEM_TLB_PAGE_MASK);
+}
+
+static inline void gmem_tlb_fast_stored(struct vcpu *v, struct gmem_tlb_entry *e)
+{
+	if (e->frames_seen != v->tlb->nframes)
+		gmem_tlb_check_store(v->tlb, e);
+}
 
 #endif

@@ -63,6 +63,7 @@ UNIT_SRCS_test_scanner := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
 UNIT_SRCS_test_block_dispatch := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
 UNIT_SRCS_test_block_limits := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
 UNIT_SRCS_test_follow := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
+UNIT_SRCS_test_replay := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
 UNIT_SRCS_test_interrupts := dispatcher/interrupts.c
 UNIT_SRCS_test_iobus := devices/iobus.c devices/debug_exit.c
 UNIT_SRCS_test_rtc := devices/rtc.c devices/iobus.c
