@@ -145,7 +145,9 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 {
 	struct interp_io io = bio->bus;
 	bool io_ok = block_io_allowed(v);
-	bool fast = interp_fast_ready(v, b->mode, b->len);
+	bool fast = interp_fast_ready(v, b->mode, b->len) && v->tlb;
+	struct replay_ctx rc;
+	replay_begin(&rc, v);
 	u32 n = 0, nio = 0;
 	for (u32 i = 0; i < b->ninsns; i++) {
 		if (v->rip != b->lin[i]) /* 64-bit code: RIP is the linear address (SDM Vol. 3A 3.4.4) */
@@ -154,7 +156,7 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 		u8 f = b->iflags[i];
 		if ((f & BLOCK_I_IO) && i > 0 && !io_ok)
 			break;
-		if (fast && b->rp[i].kind != REPLAY_NONE && replay_exec(v, &b->rp[i], in, pg) == REPLAY_DONE) {
+		if (fast && b->rp[i].kind != REPLAY_NONE && replay_exec(v, &rc, &b->rp[i], in, pg) == REPLAY_DONE) {
 			n++;
 			continue; /* the direct form ran it (replay.h); else the general path */
 		}

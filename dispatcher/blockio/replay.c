@@ -62,19 +62,42 @@ void replay_prepare(const struct insn *in, struct replay_op *op)
 	}
 }
 
-static bool misaligned_ac(const struct vcpu *v, u64 linear, u32 len)
+#define NO_PAGE (~0ULL)
+
+void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 {
-	return v->cpl == 3 && (v->cr0 & CR0_AM) && (v->rflags & GMEM_TLB_RFLAGS_AC) && (linear & (len - 1));
+	c->gen = v->tlb ? v->tlb->gen : 0;
+	c->ac_check = v->cpl == 3 && (v->cr0 & CR0_AM) && (v->rflags & GMEM_TLB_RFLAGS_AC);
+	c->rpage = c->wpage = NO_PAGE;
+}
+
+static bool in_page(u64 linear, u32 len) { return (linear & GMEM_TLB_PAGE_MASK) + len <= PAGE_SIZE; }
+
+/* A drop since the pages were remembered: forget them, and go on from the new generation. */
+static void follow_drops(const struct vcpu *v, struct replay_ctx *c)
+{
+	if (v->tlb->gen != c->gen) {
+		c->gen = v->tlb->gen;
+		c->rpage = c->wpage = NO_PAGE;
+	}
 }
 
 /* The host bytes of a load of len at linear, or NULL (the general path then). */
-static const u8 *load_ptr(struct vcpu *v, u64 linear, u32 len)
+static const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len)
 {
+	if (c->ac_check && (linear & (len - 1)))
+		return 0;
+	follow_drops(v, c);
+	if (linear >> PAGE_SHIFT == c->rpage && in_page(linear, len))
+		return c->rhost + (linear & GMEM_TLB_PAGE_MASK);
 	u64 gpa;
 	struct gmem_tlb_entry *e;
-	if (misaligned_ac(v, linear, len))
-		return 0;
-	return gmem_tlb_fast(v, linear, len, VCPU_READ, v->cpl == 3, &gpa, &e);
+	const u8 *h = gmem_tlb_fast(v, linear, len, VCPU_READ, v->cpl == 3, &gpa, &e);
+	if (h) {
+		c->rpage = linear >> PAGE_SHIFT;
+		c->rhost = (u8 *)h - (linear & GMEM_TLB_PAGE_MASK);
+	}
+	return h;
 }
 
 static bool code_page(const struct block_pages *pg, u64 gpa_page)
@@ -87,23 +110,45 @@ static bool code_page(const struct block_pages *pg, u64 gpa_page)
 	return false;
 }
 
-/* Stores len bytes of val at linear, or returns false having changed nothing. */
-static bool store(struct vcpu *v, const struct block_pages *pg, u64 linear, u32 len, u64 val)
+/* The host bytes a store of len at linear may go to directly (remembered as c->wpage), or NULL. */
+static u8 *store_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len)
 {
+	if (c->ac_check && (linear & (len - 1)))
+		return 0;
+	follow_drops(v, c);
+	if (linear >> PAGE_SHIFT == c->wpage && in_page(linear, len))
+		return c->whost + (linear & GMEM_TLB_PAGE_MASK);
 	u64 gpa;
 	struct gmem_tlb_entry *e;
-	if (misaligned_ac(v, linear, len))
-		return false;
 	u8 *h = gmem_tlb_fast(v, linear, len, VCPU_WRITE, v->cpl == 3, &gpa, &e);
 	if (!h || code_page(pg, gpa))
-		return false; /* a store into the block's code: the general path ends the block */
-	switch (len) { /* little-endian, x86's order: the compiler makes each one store */
+		return 0; /* a store into the block's code: the general path ends the block */
+	c->wpage = linear >> PAGE_SHIFT;
+	c->whost = h - (linear & GMEM_TLB_PAGE_MASK);
+	c->we = e;
+	c->wframes = ~0u;
+	return h;
+}
+
+/* Stores len bytes of val at linear, or returns false having changed nothing. A store into a
+ * page that holds a paging structure of a cached walk drops the cache (gmem_tlb.h); the page
+ * is checked again only when such pages were added since. */
+static bool store(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len, u64 val)
+{
+	u8 *h = store_ptr(v, c, pg, linear, len);
+	if (!h)
+		return false;
+	switch (len) { /* little-endian, x86's order */
 	case 1: h[0] = (u8)val; break;
 	case 2: le_put16(h, (u16)val); break;
 	case 4: le_put32(h, (u32)val); break;
 	default: le_put64(h, val); break;
 	}
-	gmem_tlb_fast_stored(v, e);
+	if (c->wframes != v->tlb->nframes) {
+		gmem_tlb_fast_stored(v, c->we);
+		c->wframes = v->tlb->nframes;
+		follow_drops(v, c);
+	}
 	return true;
 }
 
@@ -135,37 +180,38 @@ static void retire(struct vcpu *v, u64 rip)
 	v->dirty |= VCPU_DIRTY_RIP | VCPU_DIRTY_RETIRED;
 }
 
-int replay_exec(struct vcpu *v, const struct replay_op *op, const struct insn *in, const struct block_pages *pg)
+int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
+                const struct block_pages *pg)
 {
 	u64 next = v->rip + in->length;
 	u64 rsp = v->gpr[VCPU_RSP];
 	const u8 *h;
 	switch (op->kind) {
 	case REPLAY_PUSH: /* PUSH RSP pushes the value before the instruction */
-		if (!store(v, pg, rsp - STACK_BYTES, STACK_BYTES, v->gpr[op->reg]))
+		if (!store(v, c, pg, rsp - STACK_BYTES, STACK_BYTES, v->gpr[op->reg]))
 			return REPLAY_SLOW;
 		vcpu_set_reg(v, VCPU_RSP, rsp - STACK_BYTES);
 		break;
 	case REPLAY_CALL: /* the target checked before the push, as the general path does */
-		if (!canonical(v, next + in->imm) || !store(v, pg, rsp - STACK_BYTES, STACK_BYTES, next))
+		if (!canonical(v, next + in->imm) || !store(v, c, pg, rsp - STACK_BYTES, STACK_BYTES, next))
 			return REPLAY_SLOW;
 		vcpu_set_reg(v, VCPU_RSP, rsp - STACK_BYTES);
 		next += in->imm;
 		break;
 	case REPLAY_POP: /* RSP first, then the register: POP RSP loads the value read */
-		if (!(h = load_ptr(v, rsp, STACK_BYTES)))
+		if (!(h = load_ptr(v, c, rsp, STACK_BYTES)))
 			return REPLAY_SLOW;
 		vcpu_set_reg(v, VCPU_RSP, rsp + STACK_BYTES);
 		vcpu_set_reg(v, (enum vcpu_reg)op->reg, le_rd64(h));
 		break;
 	case REPLAY_RET:
-		if (!(h = load_ptr(v, rsp, STACK_BYTES)) || !canonical(v, le_rd64(h)))
+		if (!(h = load_ptr(v, c, rsp, STACK_BYTES)) || !canonical(v, le_rd64(h)))
 			return REPLAY_SLOW;
 		next = le_rd64(h);
 		vcpu_set_reg(v, VCPU_RSP, rsp + STACK_BYTES);
 		break;
 	case REPLAY_LOAD: {
-		if (!(h = load_ptr(v, data_linear(v, in, next), op->size)))
+		if (!(h = load_ptr(v, c, data_linear(v, in, next), op->size)))
 			return REPLAY_SLOW;
 		u64 val = op->size == 8 ? le_rd64(h) : op->size == 4 ? le_rd32(h) : op->size == 2 ? le_rd16(h) : h[0];
 		reg_write(v, op->reg, op->size, val);
@@ -174,7 +220,7 @@ int replay_exec(struct vcpu *v, const struct replay_op *op, const struct insn *i
 	case REPLAY_STORE:
 	case REPLAY_STORE_IMM: {
 		u64 val = op->kind == REPLAY_STORE ? v->gpr[op->reg] : in->imm;
-		if (!store(v, pg, data_linear(v, in, next), op->size, val & size_mask(op->size)))
+		if (!store(v, c, pg, data_linear(v, in, next), op->size, val & size_mask(op->size)))
 			return REPLAY_SLOW;
 		break;
 	}

@@ -38,6 +38,26 @@ enum replay_status { REPLAY_DONE = 0, REPLAY_SLOW = 1 };
 /* The direct form of `in` (64-bit code), REPLAY_NONE when it has none. */
 void replay_prepare(const struct insn *in, struct replay_op *op);
 
+/*
+ * What one block run remembers between its instructions: the last page loaded from and the
+ * last page stored to, as gmem_tlb_fast validated them, while the translation cache is
+ * unchanged (no drop: the same generation; for stores, no paging-structure page added since
+ * the page was found free of them). The paging registers, CPL and RFLAGS.AC cannot change
+ * within a run (no instruction of the subset writes them), so the #AC rule is fixed for it.
+ */
+struct gmem_tlb_entry;
+struct replay_ctx {
+	u32 gen;
+	bool ac_check; /* CPL 3 with CR0.AM and RFLAGS.AC: misaligned accesses take the general path */
+	u64 rpage, wpage; /* linear page numbers; ~0 for none */
+	u8 *rhost, *whost;
+	u32 wframes;
+	struct gmem_tlb_entry *we;
+};
+
+/* Starts a run on v (inside an exit: v->tlb set). */
+void replay_begin(struct replay_ctx *c, const struct vcpu *v);
+
 /* The code pages of the running block, for the store check (block_run.h's struct block_pages). */
 struct block_pages;
 
@@ -45,6 +65,7 @@ struct block_pages;
  * Runs op (not REPLAY_NONE) for instruction `in` at v->rip: REPLAY_DONE with RIP, registers,
  * memory and dirty bits as interp_exec leaves them, or REPLAY_SLOW with nothing changed.
  */
-int replay_exec(struct vcpu *v, const struct replay_op *op, const struct insn *in, const struct block_pages *pg);
+int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
+                const struct block_pages *pg);
 
 #endif

@@ -7,7 +7,9 @@
  * only that phase's loop (the others run 0 times, their setup still done): under
  * `valgrind --tool=callgrind`, the instructions of a run with MICRO_ITERS=N less those of one
  * with MICRO_ITERS=0, over N, are that operation's instruction count, repeatable on a noisy
- * machine (scripts/bench.sh does this).
+ * machine (scripts/bench.sh does this). MICRO_RAM=real replaces the fake's guest-RAM accessor
+ * (bounds checks and cmocka asserts) by the one the core uses, vmx/guest_ram.c's, over the same
+ * memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include <time.h>
 
 #include "../unit/block_fake.h"
+#include "vmx/guest_ram.h"
 
 #define OUT_DX_AL 0xee
 #define MOV_AL_IMM 0xb0
@@ -158,6 +161,20 @@ static double followed_singles_ns(long iters)
 	return (now_ns() - t) / iters;
 }
 
+/* The core's accessor (vmx/run.c's plat_gpa_ptr) over the fake's RAM, in 2 MiB chunks. */
+static struct guest_ram real_ram;
+static void *real_gpa_ptr(void *ctx, u64 gpa, u32 len) { return guest_ram_ptr(ctx, gpa, len); }
+
+static void use_real_ram(void)
+{
+	real_ram.size = FAKE_RAM_SIZE;
+	real_ram.nchunks = (u32)(FAKE_RAM_SIZE / GUEST_RAM_CHUNK);
+	for (u32 i = 0; i < real_ram.nchunks; i++)
+		real_ram.chunk_hpa[i] = (u64)(uintptr_t)(fk.ram + (u64)i * GUEST_RAM_CHUNK);
+	fk.plat.ctx = &real_ram;
+	fk.plat.gpa_ptr = real_gpa_ptr;
+}
+
 /* The loop count of a phase: all of them, or only the one MICRO_PHASE names. */
 static long phase_iters(const char *phase, long iters)
 {
@@ -172,6 +189,8 @@ int main(void)
 	void *state = 0;
 	if (bf_setup(&state))
 		return 1;
+	if (getenv("MICRO_RAM") && !strcmp(getenv("MICRO_RAM"), "real"))
+		use_real_ram();
 	place_block();
 
 	double t = now_ns();

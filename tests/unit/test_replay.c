@@ -20,10 +20,11 @@
 #define STACK_PAGE 0x8000ULL
 #define DATA_PAGE 0x9000ULL
 #define LOW_PAGE 0x7000ULL /* below the stack: pushes may cross into it */
-#define SNAP_LO LOW_PAGE
+#define SNAP_LO 0x0ULL /* from page 0: a register loaded from a page table may point anywhere low */
 #define SNAP_HI (DATA_PAGE + 2 * PAGE_SIZE) /* accesses may cross into the page above */
 #define TABLE_PAGES 5 /* PML4, PDPT, PD, PT0, PT1 */
 #define CASES 6000
+#define SEQ 3 /* instructions a case runs in one exit */
 #define CR0_AM (1ULL << 18)
 #define CR0_WP (1ULL << 16)
 #define RFLAGS_AC (1ULL << 18)
@@ -174,10 +175,13 @@ static void test_replay_matches_interp(void **state)
 	u64 drops = 0;
 	struct interp_io no_io = {0};
 	for (u32 c = 0; c < CASES; c++) {
-		u8 bytes[16];
-		u32 len = gen_insn(&seed, bytes);
-		struct insn in;
-		assert_int_equal(decode_insn(bytes, len, CPU_MODE_64, &in), DECODE_OK);
+		u8 bytes[SEQ][16];
+		struct insn seq[SEQ];
+		for (u32 k = 0; k < SEQ; k++) {
+			u32 len = gen_insn(&seed, bytes[k]);
+			assert_int_equal(decode_insn(bytes[k], len, CPU_MODE_64, &seq[k]), DECODE_OK);
+		}
+		const struct insn in = seq[0]; /* the one the page-table alias aims at */
 		fake_mode_long64();
 		fk.v.tlb = 0;
 		for (u32 r = 0; r < VCPU_NREGS; r++)
@@ -209,7 +213,8 @@ static void test_replay_matches_interp(void **state)
 		if (alias) {
 			bf_set_pte(LOW_PAGE, (FAKE_PT_BASE + 3 * PAGE_SIZE) | PTE_P | PTE_RW | PTE_US);
 			u64 pte_lin = LOW_PAGE + 8 * (unit_below(&seed, 2) ? STACK_PAGE : DATA_PAGE) / PAGE_SIZE;
-			u64 at = in.op[0].type == OPND_MEM && in.mem.base != INSN_REG_RIP ? pte_lin - (u64)in.mem.disp : 0;
+			u64 at = in.op[0].type == OPND_MEM && in.mem.base != INSN_REG_RIP ? pte_lin - (u64)in.mem.disp
+			                                                                : DATA_PAGE + 0x100;
 			for (u32 r = 0; r < VCPU_NREGS; r++)
 				fk.v.gpr[r] = at;
 			fk.v.gpr[VCPU_RSP] = pte_lin + 8;
@@ -231,7 +236,9 @@ static void test_replay_matches_interp(void **state)
 		if (edit)
 			bf_set_pte(edit_page, edit_pte);
 		struct interp_result res;
-		int ra = interp_exec(&fk.v, &in, &no_io, &res);
+		int ra[SEQ], rb[SEQ];
+		for (u32 k = 0; k < SEQ; k++) /* a run stops at the first instruction that cannot run */
+			ra[k] = k && ra[k - 1] != INTERP_OK ? INTERP_STOP : interp_exec(&fk.v, &seq[k], &no_io, &res);
 		do_warm(&post);
 		struct vcpu va = fk.v;
 		static u8 mem_a[sizeof snap_mem], tab_a[sizeof snap_tab];
@@ -247,29 +254,43 @@ static void test_replay_matches_interp(void **state)
 			bf_set_pte(edit_page, edit_pte);
 			gmem_tlb_begin(&tlb, &fk.v);
 		}
-		struct replay_op op;
-		replay_prepare(&in, &op);
 		struct block_pages pg;
 		block_pages_reset(&pg);
 		bool code_in_data = unit_below(&seed, 8) == 0;
 		if (code_in_data)
 			block_pages_add(&pg, DATA_PAGE); /* the data page holds the block's code */
-		int rb = op.kind == REPLAY_NONE ? REPLAY_SLOW : replay_exec(&fk.v, &op, &in, &pg);
-		if (rb == REPLAY_DONE) {
-			done++;
-			/* never a direct store into the block's code: the general path ends the block */
-			if (code_in_data && memcmp(fk.ram + DATA_PAGE, snap_mem + (DATA_PAGE - SNAP_LO), PAGE_SIZE))
-				fail_msg("case %u: a direct store into a code page", c);
-		} else {
-			slow++;
-			rb = interp_exec(&fk.v, &in, &no_io, &res) == INTERP_OK ? REPLAY_DONE : REPLAY_SLOW;
+		struct replay_ctx rc;
+		replay_begin(&rc, &fk.v);
+		for (u32 k = 0; k < SEQ; k++) {
+			if (k && rb[k - 1] != REPLAY_DONE) {
+				rb[k] = REPLAY_SLOW;
+				continue;
+			}
+			struct replay_op op;
+			replay_prepare(&seq[k], &op);
+			static u8 data_before[PAGE_SIZE];
+			memcpy(data_before, fk.ram + DATA_PAGE, PAGE_SIZE);
+			rb[k] = op.kind == REPLAY_NONE ? REPLAY_SLOW : replay_exec(&fk.v, &rc, &op, &seq[k], &pg);
+			if (rb[k] == REPLAY_DONE) {
+				done++;
+				/* never a direct store into the block's code: the general path ends the block */
+				if (code_in_data && memcmp(fk.ram + DATA_PAGE, data_before, PAGE_SIZE))
+					fail_msg("case %u: a direct store into a code page", c);
+			} else {
+				slow++;
+				rb[k] = interp_exec(&fk.v, &seq[k], &no_io, &res) == INTERP_OK ? REPLAY_DONE : REPLAY_SLOW;
+			}
 		}
 		do_warm(&post);
 		gmem_tlb_end(&fk.v);
 		drops += tlb.drops - drops0;
-		if ((ra == INTERP_OK) != (rb == REPLAY_DONE) || memcmp(&va, &fk.v, sizeof va))
-			fail_msg("case %u (%02x %02x %02x, %u bytes): interp %d, replay %d, rip 0x%llx/0x%llx rsp 0x%llx/0x%llx", c,
-			         bytes[0], bytes[1], bytes[2], len, ra, rb, (unsigned long long)va.rip,
+		for (u32 k = 0; k < SEQ; k++)
+			if ((ra[k] == INTERP_OK) != (rb[k] == REPLAY_DONE))
+				fail_msg("case %u, instruction %u (%02x %02x %02x): interp %d, replay %d", c, k, bytes[k][0],
+				         bytes[k][1], bytes[k][2], ra[k], rb[k]);
+		if (memcmp(&va, &fk.v, sizeof va))
+			fail_msg("case %u (%02x %02x %02x): rip 0x%llx/0x%llx rsp 0x%llx/0x%llx", c,
+			         bytes[0][0], bytes[0][1], bytes[0][2], (unsigned long long)va.rip,
 			         (unsigned long long)fk.v.rip, (unsigned long long)va.gpr[VCPU_RSP],
 			         (unsigned long long)fk.v.gpr[VCPU_RSP]);
 		assert_memory_equal(mem_a, fk.ram + SNAP_LO, sizeof mem_a);
