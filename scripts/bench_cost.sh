@@ -7,22 +7,12 @@
 # Bochs. Defines bench_cost, for scripts/bench.sh; or run it alone: scripts/bench_cost.sh.
 
 bench_cost() {
-	local bc_root bc_out K I base
+	local bc_root bl_out K I base
 	bc_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 	source "$bc_root/scripts/bench_linux.sh"
-	bc_out=${BUILD:-$bc_root/build}/bench
-	case "$bc_out" in /*) ;; *) bc_out=$bc_root/$bc_out ;; esac
-	mkdir -p "$bc_out"
-	K=$bc_out/../linux/vmlinuz
-	I=$bc_out/../linux/initrd.img
 	echo "== block IO cost model: the Linux boot with block_io=off, block_follow=off and the default, side by side"
-	if ! "$bc_root/scripts/linux-guest.sh" >"$bc_out/linux-guest.log" 2>&1; then
-		echo "bench: scripts/linux-guest.sh failed; see $bc_out/linux-guest.log" >&2
-		return 1
-	fi
-	base=$(sed -nE 's/^#define LINUX_DEFAULT_CMDLINE "(.*)"$/\1/p' "$bc_root/boot/launch.c")
-	[ -n "$base" ] || { echo "bench: no LINUX_DEFAULT_CMDLINE in boot/launch.c" >&2; return 1; }
-	bl_root=$bc_root # bench_linux_run's root
+	bench_linux_prepare || return 1
+	local bc_out=$bl_out
 	bench_linux_run "$bc_out" cost-off "" --guest "$K" --initrd "$I" --cmdline "block_io=off" \
 		--append "$base microhv.test=1 nokaslr" || return 1
 	bench_linux_run "$bc_out" cost-nofollow "" --guest "$K" --initrd "$I" --cmdline "block_io=on block_follow=off" \

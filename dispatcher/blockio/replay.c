@@ -82,24 +82,6 @@ static void follow_drops(const struct vcpu *v, struct replay_ctx *c)
 	}
 }
 
-/* The host bytes of a load of len at linear, or NULL (the general path then). */
-static const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len)
-{
-	if (c->ac_check && (linear & (len - 1)))
-		return 0;
-	follow_drops(v, c);
-	if (linear >> PAGE_SHIFT == c->rpage && in_page(linear, len))
-		return c->rhost + (linear & GMEM_TLB_PAGE_MASK);
-	u64 gpa;
-	struct gmem_tlb_entry *e;
-	const u8 *h = gmem_tlb_fast(v, linear, len, VCPU_READ, v->cpl == 3, &gpa, &e);
-	if (h) {
-		c->rpage = linear >> PAGE_SHIFT;
-		c->rhost = (u8 *)h - (linear & GMEM_TLB_PAGE_MASK);
-	}
-	return h;
-}
-
 static bool code_page(const struct block_pages *pg, u64 gpa_page)
 {
 	if (pg->unknown)
@@ -110,24 +92,42 @@ static bool code_page(const struct block_pages *pg, u64 gpa_page)
 	return false;
 }
 
-/* The host bytes a store of len at linear may go to directly (remembered as c->wpage), or NULL. */
-static u8 *store_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len)
+/*
+ * The host bytes of an access of len at linear (VCPU_READ or VCPU_WRITE), through the page the
+ * run remembers for that kind or else the translation cache; NULL where the general path must
+ * run it: #AC, no such translation yet, or a store into the block's code (that path ends the
+ * block there).
+ */
+static inline u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
+                             enum vcpu_access acc)
 {
 	if (c->ac_check && (linear & (len - 1)))
 		return 0;
 	follow_drops(v, c);
-	if (linear >> PAGE_SHIFT == c->wpage && in_page(linear, len))
-		return c->whost + (linear & GMEM_TLB_PAGE_MASK);
+	bool w = acc == VCPU_WRITE;
+	u64 page = linear >> PAGE_SHIFT, off = linear & GMEM_TLB_PAGE_MASK;
+	if (page == (w ? c->wpage : c->rpage) && in_page(linear, len))
+		return (w ? c->whost : c->rhost) + off;
 	u64 gpa;
 	struct gmem_tlb_entry *e;
-	u8 *h = gmem_tlb_fast(v, linear, len, VCPU_WRITE, v->cpl == 3, &gpa, &e);
-	if (!h || code_page(pg, gpa))
-		return 0; /* a store into the block's code: the general path ends the block */
-	c->wpage = linear >> PAGE_SHIFT;
-	c->whost = h - (linear & GMEM_TLB_PAGE_MASK);
-	c->we = e;
-	c->wframes = ~0u;
+	u8 *h = gmem_tlb_fast(v, linear, len, acc, v->cpl == 3, &gpa, &e);
+	if (!h || (w && code_page(pg, gpa)))
+		return 0;
+	if (w) {
+		c->wpage = page;
+		c->whost = h - off;
+		c->we = e;
+		c->wframes = ~0u;
+	} else {
+		c->rpage = page;
+		c->rhost = h - off;
+	}
 	return h;
+}
+
+static const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len)
+{
+	return direct_ptr(v, c, 0, linear, len, VCPU_READ);
 }
 
 /* Stores len bytes of val at linear, or returns false having changed nothing. A store into a
@@ -135,7 +135,7 @@ static u8 *store_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pa
  * is checked again only when such pages were added since. */
 static bool store(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len, u64 val)
 {
-	u8 *h = store_ptr(v, c, pg, linear, len);
+	u8 *h = direct_ptr(v, c, pg, linear, len, VCPU_WRITE);
 	if (!h)
 		return false;
 	switch (len) { /* little-endian, x86's order */
