@@ -1,11 +1,12 @@
 /* GDT with a 64-bit TSS, and an IDT whose 32 exception vectors report and stop. */
 #include "desc.h"
 #include "string.h"
+#include "x86.h"
 
 #define GDT_ENTRIES 5 /* null, code, data, TSS (two slots) */
 #define IST_STACK_SIZE 16384
 #define IDT_VECTORS 256
-#define IDT_EXCEPTIONS 32
+#define IDT_EXCEPTIONS X86_EXC_COUNT
 #define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
 #define TSS_AVAILABLE 0x89  /* present, DPL 0, 64-bit TSS (available) */
 /* code: L=1, P=1, S=1, type execute/read; data: P=1, S=1, type read/write (SDM Vol. 3A 3.4.5) */

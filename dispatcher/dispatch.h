@@ -10,6 +10,9 @@
 #include "blockio/block_dispatch.h"
 #include "exit_reasons.h"
 #include "vcpu/gmem_tlb.h"
+#include "stats.h"
+#include "stats_ports.h"
+#include "trace_io.h"
 #include "vcpu/vcpu.h"
 
 struct exit_stats {
@@ -21,6 +24,13 @@ struct exit_stats {
 	u64 root_tsc;        /* host TSC ticks spent in root mode between exits and entries */
 	u64 halted_exits;    /* exits that found the guest in HLT: the idle path */
 	u64 hole_writes_dropped; /* MOV stores into the legacy hole, dropped as on a board */
+	u64 reason_tsc[EXIT_REASON_MAX + 1]; /* root-mode TSC ticks spent handling exits, per reason */
+	struct port_table ports;             /* per IO port (stats_ports.h) */
+	/* Filled by vmx/ (README "Statistics"): VMREADs and VMWRITEs since the first entry, host NMIs
+	 * that arrived in the guest and what became of them, INVVPIDs after emulated paging changes. */
+	u64 vmreads, vmwrites;
+	u64 nmis_in_guest, nmis_reflected, nmis_dropped;
+	u64 vpid_flushes;
 };
 
 /* The legacy hole of a PC (VGA memory and option ROMs): no device here, reads all ones. */
@@ -30,7 +40,9 @@ struct exit_stats {
 struct dispatch_config {
 	bool trace_exits;
 	struct block_config block;
+	bool user_wait_pause; /* the secondary control "enable user wait and pause" is set: WAITPKG shown */
 	u64 cr4_allowed; /* CR4 bits the guest may set: what the CPU allows in VMX operation, less VMXE/SMXE */
+	u32 stats_interval_s; /* stats_interval=: a stats line every so many seconds of guest time, 0: none */
 };
 
 struct dispatcher {
@@ -40,14 +52,17 @@ struct dispatcher {
 	struct blockio blockio; /* the block units' context: cfg.block as in force, table, statistics */
 	u64 pat, mtrr_def_type; /* MSRs the guest may write and read back */
 	u64 cr8;                /* the task-priority register, with no local APIC behind it */
+	struct stats_ctl sctl;  /* periodic and requested statistics (stats.h) */
+	struct trace_io tio;    /* trace=io (trace_io.h); launch.c gives it its ring */
+	u64 io_rip;             /* the RIP of the IO exit being handled, for trace records of blocks */
 	struct gmem_tlb tlb;    /* guest translations, kept for one exit (gmem_tlb.h) */
 };
 
 void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_config *cfg);
 /* Handles one exit; on return v says what to write back, what to inject, or that the guest ended. */
 void dispatch_exit(struct dispatcher *d, struct vcpu *v);
-/* "[hv] exit statistics" table and the "[hv] stats {json}" line. */
-void dispatch_print_stats(const struct dispatcher *d);
+/* "[hv] exit statistics" table and the "[hv] stats {json}" line at the end of a run (stats.h). */
+void dispatch_print_stats(struct dispatcher *d);
 /* After an IO access: ends the guest's run if it wrote its exit code or reset the machine. */
 void dispatch_check_board_end(struct dispatcher *d, struct vcpu *v);
 /* Every register and control register of the guest, as [hv] lines. */

@@ -12,6 +12,7 @@
 #include "vcpu/gmem.h"
 #include "../arch/console.h"
 #include "../arch/shutdown.h"
+#include "../arch/x86.h"
 
 #define IOQ_SIZE_MASK 0x7ULL
 #define IOQ_IN (1ULL << 3)
@@ -22,12 +23,22 @@
 #define IOI_ADDR_SIZE_MASK 0x7u
 #define IOI_SEG_SHIFT 15
 #define IOI_SEG_MASK 0x7u
-#define RFLAGS_DF (1ULL << 10)
-#define X86_PF 14
 /* Longest REP string run handled in one exit: bounds the time the guest is held. */
 #define IO_STRING_MAX_ITERATIONS 4096
 
-static u64 width_mask(u32 bytes) { return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1; }
+/* The guest's own accesses from an exit, counted per port (stats_ports.h). */
+static u32 port_in(struct dispatcher *d, u16 port, u32 size)
+{
+	ports_access(&d->stats.ports, port, true, false);
+	return iobus_in(&d->board->bus, port, (u8)size);
+}
+static void port_out(struct dispatcher *d, u16 port, u32 size, u32 val)
+{
+	ports_access(&d->stats.ports, port, false, false);
+	iobus_out(&d->board->bus, port, (u8)size, val);
+}
+
+static u64 mask_bytes(u32 bytes) { return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1; }
 
 /* Writes an IN result to AL/AX/EAX: a 32-bit result zero-extends in 64-bit mode (SDM Vol. 1 3.4.1.1). */
 static void set_accumulator(struct vcpu *v, u32 size, u32 value)
@@ -36,19 +47,29 @@ static void set_accumulator(struct vcpu *v, u32 size, u32 value)
 	if (size == 4 && vcpu_long_mode(v))
 		rax = value;
 	else
-		rax = (rax & ~width_mask(size)) | (value & width_mask(size));
+		rax = (rax & ~mask_bytes(size)) | (value & mask_bytes(size));
 	vcpu_set_reg(v, VCPU_RAX, rax);
 }
 
 static void inject_page_fault(struct vcpu *v, const struct gmem_fault *f)
 {
 	if (f->non_canonical) {
-		vcpu_inject_exception(v, 13, true, 0);
+		vcpu_inject_gp(v, 0);
 		return;
 	}
-	v->cr2 = f->linear;
-	v->dirty |= VCPU_DIRTY_CR2;
-	vcpu_inject_exception(v, X86_PF, true, f->pf_error);
+	vcpu_inject_pf(v, f->linear, f->pf_error);
+}
+
+/* OUTS from the legacy hole reads all ones, as a MOV from it does (the hole is mapped to a page
+ * of ones, README "Guest memory"); the walk sets its accessed flags as the processor's would. */
+static bool hole_read(struct vcpu *v, u64 linear, u32 size, bool user, u32 *val)
+{
+	u64 gpa;
+	if (gmem_touch(v, linear, size, VCPU_READ, user, &gpa, 0) != GMEM_OK ||
+	    gpa < LEGACY_HOLE_START || gpa + size > LEGACY_HOLE_END)
+		return false;
+	*val = (u32)mask_bytes(size);
+	return true;
 }
 
 /*
@@ -58,7 +79,7 @@ static void inject_page_fault(struct vcpu *v, const struct gmem_fault *f)
  */
 static void string_io_paused(struct vcpu *v)
 {
-	v->rflags |= VCPU_RFLAGS_RF;
+	v->rflags |= RFLAGS_RF;
 	v->dirty |= VCPU_DIRTY_RFLAGS;
 	vcpu_single_step_trap(v);
 }
@@ -82,12 +103,12 @@ static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, 
 	if (segi >= VCPU_NSEGS)
 		segi = VCPU_DS;
 	enum vcpu_reg idx = in ? VCPU_RDI : VCPU_RSI;
-	u64 seg_base = vcpu_long_mode(v) && segi < VCPU_FS ? 0 : v->seg[segi].base;
+	u64 seg_base = vcpu_long_mode(v) && segi < VCPU_FS ? 0 : vcpu_seg(v, (enum vcpu_seg)segi)->base;
 	i64 delta = (v->rflags & RFLAGS_DF) ? -(i64)size : (i64)size;
 	u64 count = rep ? (v->gpr[VCPU_RCX] & amask) : 1;
 	u64 done = 0;
 	bool user = v->cpl == 3;
-	bool step = (v->rflags & VCPU_RFLAGS_TF) != 0;
+	bool step = (v->rflags & RFLAGS_TF) != 0;
 	u32 hits = 0;
 	while (done < count && done < IO_STRING_MAX_ITERATIONS && !hits) {
 		u64 off = v->gpr[idx] & amask;
@@ -98,12 +119,19 @@ static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, 
 		u32 val = 0;
 		int r;
 		if (in) {
-			val = iobus_in(&d->board->bus, port, (u8)size);
-			r = gmem_write(v, linear, &val, size, user, &f);
+			/* the store is checked before the port is read: a faulting INS reads nothing
+			 * (SDM Vol. 2A "INS": the processor's order), so the retry sees the same value */
+			r = gmem_peek(v, linear, &val, size, VCPU_WRITE, user, &f);
+			if (r == GMEM_OK) {
+				val = port_in(d, port, size);
+				r = gmem_write(v, linear, &val, size, user, &f);
+			}
 		} else {
 			r = gmem_read(v, linear, &val, size, VCPU_READ, user, &f);
+			if (r == GMEM_NOT_RAM && hole_read(v, linear, size, user, &val))
+				r = GMEM_OK;
 			if (r == GMEM_OK)
-				iobus_out(&d->board->bus, port, (u8)size, val);
+				port_out(d, port, size, val);
 		}
 		if (r == GMEM_FAULT) {
 			inject_page_fault(v, &f);
@@ -143,6 +171,8 @@ bool handle_io_block(struct dispatcher *d, struct vcpu *v)
 
 void handle_io(struct dispatcher *d, struct vcpu *v)
 {
+	ports_exit(&d->stats.ports, (u16)(v->exit.qual >> IOQ_PORT_SHIFT));
+	d->io_rip = v->rip;
 	if (handle_io_block(d, v))
 		return;
 	u64 q = v->exit.qual;
@@ -151,13 +181,14 @@ void handle_io(struct dispatcher *d, struct vcpu *v)
 	u16 port = (u16)(q >> IOQ_PORT_SHIFT);
 	d->stats.io_exits++;
 	d->stats.io_instructions++;
+	tio_record(&d->tio, d->sctl.guest_ticks, v->rip, port, (u8)size, in ? TIO_IN : 0);
 	if (q & IOQ_STRING) {
 		string_io(d, v, port, size, in, (q & IOQ_REP) != 0);
 	} else {
 		if (in)
-			set_accumulator(v, size, iobus_in(&d->board->bus, port, (u8)size));
+			set_accumulator(v, size, port_in(d, port, size));
 		else
-			iobus_out(&d->board->bus, port, (u8)size, (u32)(v->gpr[VCPU_RAX] & width_mask(size)));
+			port_out(d, port, size, (u32)(v->gpr[VCPU_RAX] & mask_bytes(size)));
 		vcpu_skip_instruction(v);
 		vcpu_debug_trap(v, bp_io_hits(v, port, size));
 	}

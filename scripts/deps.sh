@@ -4,7 +4,9 @@
 set -euo pipefail
 PACKAGES=(gcc make nasm binutils gnu-efi grub-pc-bin grub-common xorriso mtools dosfstools fdisk
 	bochs bochsbios vgabios qemu-system-x86 ovmf libcmocka-dev python3
-	libzydis-dev clang libclang-rt-14-dev valgrind)
+	libzydis-dev clang libclang-rt-14-dev valgrind
+	tesseract-ocr grub-efi-amd64-bin)
+PACKAGES+=(python3-matplotlib python3-serial) # scripts/hvstat: plots, live serial view
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

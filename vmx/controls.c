@@ -16,7 +16,9 @@
  *   them (the guest gets #UD, as on a CPU without them).
  */
 #define PIN_REQUIRED (VMX_PIN_EXT_INT_EXITING | VMX_PIN_NMI_EXITING | VMX_PIN_PREEMPTION_TIMER)
-#define PIN_OPTIONAL 0u
+/* Virtual NMIs (with NMI-window exiting) let a host NMI that arrived in the guest be reflected
+ * into it when the guest can take it (SDM Vol. 3C 25.6.1, 27.6.1.1; run.c). */
+#define PIN_OPTIONAL VMX_PIN_VIRTUAL_NMIS
 #define PROC_REQUIRED                                                                                  \
 	(VMX_PROC_HLT_EXITING | VMX_PROC_IO_BITMAPS | VMX_PROC_MSR_BITMAPS | VMX_PROC_SECONDARY_CONTROLS | \
 	 VMX_PROC_MWAIT_EXITING | VMX_PROC_MONITOR_EXITING)

@@ -63,6 +63,7 @@
 #define VMX_PROC2_CONCEAL_VMX_FROM_PT (1u << 19)
 #define VMX_PROC2_XSAVES (1u << 20)
 #define VMX_PROC2_TSC_SCALING (1u << 25)
+#define VMX_PROC2_USER_WAIT_PAUSE (1u << 26) /* 0: TPAUSE, UMONITOR, UMWAIT are #UD (SDM Vol. 3C 26.3) */
 
 /* Primary VM-exit controls (SDM Vol. 3C 25.7.1, table 25-13). */
 #define VMX_EXIT_SAVE_DEBUG_CONTROLS (1u << 2)

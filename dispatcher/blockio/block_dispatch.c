@@ -16,11 +16,36 @@
 #include "follow.h"
 #include "../../arch/console.h"
 #include "../../arch/string.h"
+#include "../../arch/x86.h"
 
-#define RFLAGS_IOPL_SHIFT 12
-#define RFLAGS_IOPL_MASK 0x3ULL
-#define RFLAGS_VM (1ULL << 17)
-#define CR0_PE (1ULL << 0)
+/* Exit qualification for I/O instructions (SDM Vol. 3C 28.2.1, table 28-5). */
+#define IOQ_SIZE_MASK 0x7ULL
+#define IOQ_IN (1ULL << 3)
+#define IOQ_STRING (1ULL << 4)
+#define IOQ_REP (1ULL << 5)
+#define IOQ_IMM (1ULL << 6)
+#define IOQ_PORT_SHIFT 16
+#define IOQ_PORT_MASK 0xffffULL
+
+bool block_insn_is_exit(const struct insn *in, const struct vcpu *v)
+{
+	u16 port;
+	u8 size;
+	if (interp_io_ports(in, v, &port, &size) != 0 || in->length != v->exit.instr_len)
+		return false;
+	bool string = in->kind == INSN_INS || in->kind == INSN_OUTS;
+	u64 want = (u64)(size - 1) | ((u64)port << IOQ_PORT_SHIFT);
+	if (in->kind == INSN_IN || in->kind == INSN_INS)
+		want |= IOQ_IN;
+	if (string)
+		want |= IOQ_STRING | (in->rep ? IOQ_REP : 0);
+	else if (in->imm_size)
+		want |= IOQ_IMM;
+	/* REP is reported for string instructions; elsewhere the bit says nothing */
+	u64 mask = IOQ_SIZE_MASK | IOQ_IN | IOQ_STRING | IOQ_IMM | (IOQ_PORT_MASK << IOQ_PORT_SHIFT) |
+	           (string ? IOQ_REP : 0);
+	return (v->exit.qual & mask) == want;
+}
 
 bool block_io_allowed(const struct vcpu *v)
 {
@@ -110,8 +135,10 @@ static bool write_page(struct vcpu *v, struct block_pages *p, u64 lin, u64 *gpa_
 	u64 pg = lin & ~(PAGE_SIZE - 1);
 	if (pg != p->wlin) {
 		u64 gpa;
-		if (gmem_translate(v, pg, VCPU_WRITE, v->cpl == 3, &gpa, 0) != GMEM_OK)
+		if (gmem_translate_tables(v, pg, VCPU_WRITE, v->cpl == 3, &gpa, p->wtables, &p->nwtables) != GMEM_OK) {
+			p->wlin = 1;
 			return false;
+		}
 		p->wlin = pg;
 		p->wgpa = page_of(gpa);
 	}
@@ -138,7 +165,15 @@ bool block_writes_into(struct vcpu *v, const struct block *b, struct block_pages
 	u64 w0, w1;
 	if (!write_page(v, p, lin, &w0) || !write_page(v, p, lin + len - 1, &w1))
 		return true; /* cannot tell: assume it does */
-	return is_code_page(p, w0) || is_code_page(p, w1);
+	if (is_code_page(p, w0) || is_code_page(p, w1))
+		return true;
+	/* The write goes ahead. Into a page of the cached translation's own paging structures, it
+	 * may remap that translation: the next write walks afresh, as gmem_write does, so every
+	 * store is checked with the translation it is made with. */
+	for (u32 i = 0; i < p->nwtables; i++)
+		if (p->wtables[i] == w0 || p->wtables[i] == w1)
+			p->wlin = 1;
+	return false;
 }
 
 void blockio_init(struct blockio *bio, const struct block_config *cfg, struct interp_io bus,
@@ -158,6 +193,34 @@ bool block_run_over(const struct blockio *bio) { return bio->run_over(bio->run_o
 static u64 tsc_now(const struct vcpu *v) { return v->plat->now_tsc ? v->plat->now_tsc() : 0; }
 
 /*
+ * With one exit per IO instruction, an interrupt that an IO instruction makes deliverable (a PIC
+ * unmask, a device's interrupt enable, an EOI) is injected at the VM entry right after it, before
+ * the next instruction; so is one that waited only for the STI/MOV-SS shadow the exiting
+ * instruction was in, which ends when it retires (SDM Vol. 3C 27.6 "Event Injection", 25.4.2
+ * interruptibility state). No instruction of the subset changes RFLAGS.IF and only port
+ * accesses change the devices, so checking after each IO instruction is exact.
+ */
+static bool irq_deliverable(const struct blockio *bio, const struct vcpu *v)
+{
+	return (v->rflags & RFLAGS_IF) && bio->irq_pending && bio->irq_pending(bio->run_over_ctx);
+}
+
+void block_fetch(struct vcpu *v, u64 lin, u32 len, u64 *page)
+{
+	u64 last = (lin + len - 1) & ~(u64)(PAGE_SIZE - 1);
+	if ((lin & ~(u64)(PAGE_SIZE - 1)) == *page && last == *page)
+		return;
+	u64 gpa;
+	(void)gmem_touch(v, lin, len, VCPU_EXEC, v->cpl == 3, &gpa, 0);
+	*page = last;
+}
+
+bool block_stops_after_io(const struct blockio *bio, const struct vcpu *v)
+{
+	return block_run_over(bio) || irq_deliverable(bio, v);
+}
+
+/*
  * Runs the block from its first instruction; returns the IO instructions executed. What can
  * change between instructions is checked where it can change: IO permission depends on CPL,
  * IOPL, CR0.PE and RFLAGS.VM, which no instruction of the subset writes, so it is read once;
@@ -175,11 +238,15 @@ static u32 run_block(struct blockio *bio, struct vcpu *v, const struct block *b,
 	bool fast = interp_fast_ready(v, b->mode, b->len);
 	u32 nio = 0;
 	u32 i = 0, n = 0;
+	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
+	if (!block_insn_is_exit(&b->insns[0], v))
+		i = BLOCK_NO_INSN; /* not what the processor executed: the one-exit path takes it */
 	while (i < b->ninsns && n < BLOCK_MAX_INSNS) {
 		const struct insn *in = &b->insns[i];
 		u8 f = b->iflags[i];
 		if ((f & BLOCK_I_IO) && !io_ok && n > 0)
 			break;
+		block_fetch(v, b->rip_linear + b->offset[i], in->length, &fetch_page);
 		bool taken;
 		if (fast && b->fast[i].kind != INTERP_FAST_NONE) {
 			/* in-block links only: RIP stays on the block's offsets */
@@ -201,8 +268,8 @@ static u32 run_block(struct blockio *bio, struct vcpu *v, const struct block *b,
 		n++;
 		if (f & BLOCK_I_IO) {
 			nio++;
-			if (block_run_over(bio))
-				break; /* the guest's run is over */
+			if (block_stops_after_io(bio, v))
+				break; /* the guest's run is over, or an interrupt comes now */
 		}
 	}
 	*insns = n;
@@ -232,6 +299,13 @@ static bool finish(struct blockio *bio, struct vcpu *v, const struct block *b, u
 		s->followed += b->followed && nio >= 2;
 		if (nio < b->nio)
 			s->early_ends++;
+		struct block_top_entry *e = btop_entry(&bio->top, b->rip_linear);
+		if (e) {
+			e->runs++;
+			e->nio = b->nio;
+			e->early_ends += nio < b->nio;
+		}
+		bio->top.last = e;
 	} else { /* a record that found no second IO instruction */
 		s->singles++;
 	}
@@ -291,10 +365,11 @@ static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linea
 bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 {
 	struct block_stats *s = &bio->stats;
-	if (!bio->cfg.enabled || (v->rflags & VCPU_RFLAGS_TF) || (v->dr7 & DR7_ENABLE_MASK))
+	if (!bio->cfg.enabled || (v->rflags & RFLAGS_TF) || (v->dr7 & DR7_ENABLE_MASK))
 		return false;
 	u64 rip_linear = scan_rip_linear(v);
-	u8 mode = (u8)scan_cpu_mode(v);
+	u8 mode = (u8)interp_cpu_mode(v);
+	bio->top.last = 0;
 	struct block *b = table_lookup(&bio->table, rip_linear, mode);
 	if (b && b->nio < 2 && ++b->unverified % SINGLE_RECHECK) {
 		s->hits++;
@@ -303,7 +378,10 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 	}
 	if (!b) {
 		s->misses++;
-		return designate_and_run(bio, v, rip_linear, mode, nio_out);
+		bool ran = designate_and_run(bio, v, rip_linear, mode, nio_out);
+		if (bio->top.last) /* a block was designated here and ran */
+			bio->top.last->misses++;
+		return ran;
 	}
 	struct block_pages pg;
 	u64 t0 = tsc_now(v);
@@ -313,13 +391,19 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 	if (!same) {
 		s->mismatches++;
 		table_invalidate(&bio->table, b);
-		return designate_and_run(bio, v, rip_linear, mode, nio_out);
+		bool ran = designate_and_run(bio, v, rip_linear, mode, nio_out);
+		if (bio->top.last)
+			bio->top.last->mismatches++;
+		return ran;
 	}
 	s->hits++;
 	if (b->nio < 2) {
 		s->singles++;
 		return false;
 	}
+	struct block_top_entry *e = btop_entry(&bio->top, rip_linear);
+	if (e)
+		e->hits++;
 	u32 insns;
 	u32 nio = b->followed ? follow_run(bio, v, b, &pg, &insns) : run_block(bio, v, b, &pg, &insns);
 	s->tsc_replay += tsc_now(v) - t1;

@@ -8,6 +8,7 @@
 #ifndef DISPATCHER_BLOCK_DISPATCH_H
 #define DISPATCHER_BLOCK_DISPATCH_H
 
+#include "block_top.h"
 #include "block.h"
 #include "table.h"
 #include "../emul/interp.h"
@@ -23,9 +24,13 @@ struct blockio {
 	struct block_config cfg;
 	struct block_table table;
 	struct block_stats stats;
+	struct block_top top; /* per-block figures for the statistics (block_top.h) */
 	struct interp_io bus;
 	bool (*run_over)(void *ctx);
 	void *run_over_ctx;
+	/* Does the interrupt controller hold a request the guest would take with RFLAGS.IF = 1
+	 * (run_over_ctx)? NULL: never. */
+	bool (*irq_pending)(void *ctx);
 };
 
 void blockio_init(struct blockio *bio, const struct block_config *cfg, struct interp_io bus,

@@ -9,13 +9,9 @@
 #include "block.h"
 #include "../emul/interp.h"
 #include "../vcpu/vcpu.h"
+#include "../vcpu/gmem.h"
 
 struct blockio;
-
-static inline bool block_is_io(enum insn_kind k)
-{
-	return k == INSN_IN || k == INSN_OUT || k == INSN_INS || k == INSN_OUTS;
-}
 
 /* IO permission without the TSS bitmap (SDM Vol. 1 19.5): real mode, or CPL <= IOPL outside
  * virtual-8086 mode. Anything else might #GP natively, so a block ends before such an IO. */
@@ -29,6 +25,10 @@ struct block_pages {
 	bool unknown; /* a code page did not translate: every write is taken to touch the code */
 	u64 gpa[BLOCK_MAX_PAGES];
 	u64 wlin, wgpa; /* wlin is odd when no write page is cached */
+	/* the pages holding the paging-structure entries of the cached write translation: a
+	 * store into one of them may change it, so the cache is dropped */
+	u32 nwtables;
+	u64 wtables[GMEM_MAX_LEVELS];
 };
 
 /* Starts a run's page set (no page known yet). */
@@ -43,7 +43,23 @@ void block_pages_collect(struct vcpu *v, const struct block *b, struct block_pag
  * another mapping of one of its physical pages? (When that cannot be told: yes.) */
 bool block_writes_into(struct vcpu *v, const struct block *b, struct block_pages *p, u64 lin, u64 len);
 
+/*
+ * Is `in` the IO instruction the processor reported in v->exit: direction, port, size, string,
+ * REP, immediate or DX, length (SDM Vol. 3C 28.2.1, table 28-5)? The processor executed through
+ * its TLB; the bytes a walk finds now may be another instruction (a PTE rewritten without
+ * INVLPG), and a block must never emulate anything but the instruction that exited.
+ */
+bool block_insn_is_exit(const struct insn *in, const struct vcpu *v);
+
 /* The guest's run is over (a debug exit or a reset request): a block stops. */
 bool block_run_over(const struct blockio *bio);
+/* The fetch of an instruction of len bytes at linear lin: on a page other than *page (the last
+ * one fetched from, which the exiting instruction's fetch opened), the accessed flags of the
+ * code's translation are set as the processor's fetch sets them (SDM Vol. 3A 5.8). */
+void block_fetch(struct vcpu *v, u64 lin, u32 len, u64 *page);
+
+/* After an IO instruction: the run is over, or an interrupt is now deliverable (RFLAGS.IF and
+ * a pending request): the block ends there, as the one-exit path would enter the guest. */
+bool block_stops_after_io(const struct blockio *bio, const struct vcpu *v);
 
 #endif

@@ -2,3 +2,4 @@
 # the call-following recorder. They need EMUL_SRCS and VCPU_SRCS beside them.
 BLOCKIO_SRCS := dispatcher/blockio/block_dispatch.c dispatcher/blockio/scanner.c dispatcher/blockio/hash.c \
 	dispatcher/blockio/table.c dispatcher/blockio/rip_update.c dispatcher/blockio/follow.c dispatcher/blockio/replay.c
+BLOCKIO_SRCS += dispatcher/blockio/block_top.c

@@ -43,9 +43,9 @@ static void designate(struct block *b, u32 n)
 	b->nio = 0;
 	for (u32 i = 0; i < n; i++) {
 		const struct insn *in = &b->insns[i];
-		b->nio += block_is_io(in->kind);
+		b->nio += insn_is_io(in->kind);
 		bool writes = interp_may_write(in);
-		b->iflags[i] = (u8)((block_is_io(in->kind) ? BLOCK_I_IO : 0) | (writes ? BLOCK_I_WRITES : 0));
+		b->iflags[i] = (u8)((insn_is_io(in->kind) ? BLOCK_I_IO : 0) | (writes ? BLOCK_I_WRITES : 0));
 		b->next[i] = b->taken[i] = BLOCK_NO_INSN; /* followed by address, not by link */
 		interp_fast_prepare(in, 0, 0, 0, &b->fast[i]); /* no in-block JMP form */
 		replay_prepare(in, &b->rp[i]);
@@ -82,7 +82,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 	bool io_ok = block_io_allowed(v);
 	int last_io = -1;
 	b->rip_linear = scan_rip_linear(v);
-	b->mode = (u8)scan_cpu_mode(v);
+	b->mode = (u8)interp_cpu_mode(v);
 	b->followed = true;
 	b->nseg = 0;
 	b->len = 0;
@@ -91,6 +91,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 	if (b->mode != CPU_MODE_64)
 		return -1;
 	const char *why = 0; /* why the recording ended, for trace=blocks */
+	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
 	u64 lin = b->rip_linear;
 	u8 buf[INSN_MAX_LEN];
 	u32 got = 0;
@@ -110,15 +111,17 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 		} else if (b->len + in->length > b->max_bytes) {
 			why = "512 bytes of code";
 		} else {
-			is_io = block_is_io(in->kind);
-			bool string = in->kind == INSN_INS || in->kind == INSN_OUTS;
+			is_io = insn_is_io(in->kind);
+			bool string = insn_is_string_io(in->kind);
 			struct interp_result res;
 			/* a block starts at a non-string IO; a REP string has its own exit path */
-			if (b->ninsns == 0 ? !is_io || string : string || (is_io && !io_ok))
-				why = "string IO or IO not permitted";
+			if (b->ninsns == 0 ? !is_io || string || !block_insn_is_exit(in, v) : string || (is_io && !io_ok))
+				why = "string IO, IO not permitted, or not the exiting instruction";
 			else if (!continues_range(b, lin) && b->nseg == BLOCK_MAX_SEGS)
 				why = "32 code ranges";
-			else if (interp_exec(v, in, &io, &res) != INTERP_OK)
+			else
+				block_fetch(v, lin, in->length, &fetch_page);
+			if (!why && interp_exec(v, in, &io, &res) != INTERP_OK)
 				why = "not exactly emulable here";
 		}
 		if (why)
@@ -128,8 +131,8 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 		if (is_io) {
 			(*nio)++;
 			last_io = b->ninsns - 1;
-			if (block_run_over(bio))
-				why = "the guest's run ended";
+			if (block_stops_after_io(bio, v))
+				why = "the guest's run ended or an interrupt is deliverable";
 		}
 	}
 	note_stop(why, lin, buf, got);
@@ -138,6 +141,12 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 		return -1;
 	designate(b, (u32)last_io + 1);
 	return b->nio;
+}
+
+/* All of [lin, lin+len) on the page at `page`. */
+static bool on_page(u64 lin, u32 len, u64 page)
+{
+	return (lin & ~(u64)(PAGE_SIZE - 1)) == page && ((lin + len - 1) & ~(u64)(PAGE_SIZE - 1)) == page;
 }
 
 u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *pg,
@@ -149,21 +158,28 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 	struct replay_ctx rc;
 	replay_begin(&rc, v);
 	u32 n = 0, nio = 0;
+	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
 	for (u32 i = 0; i < b->ninsns; i++) {
-		if (v->rip != b->lin[i]) /* 64-bit code: RIP is the linear address (SDM Vol. 3A 3.4.4) */
+		if (i == 0 && !block_insn_is_exit(&b->insns[0], v))
+			break; /* not what the processor executed: the one-exit path takes it */
+		if (scan_rip_linear(v) != b->lin[i])
 			break; /* the guest went another way: the block ends here */
 		const struct insn *in = &b->insns[i];
 		u8 f = b->iflags[i];
 		if ((f & BLOCK_I_IO) && i > 0 && !io_ok)
 			break;
-		if (fast && b->rp[i].kind != REPLAY_NONE && replay_exec(v, &rc, &b->rp[i], in, pg) == REPLAY_DONE) {
+		/* the direct form (replay.h), for an instruction on the page fetched last (block_fetch
+		 * has nothing to set there); else, or where it declines, the general path */
+		if (fast && b->rp[i].kind != REPLAY_NONE && on_page(b->lin[i], in->length, fetch_page) &&
+		    replay_exec(v, &rc, &b->rp[i], in, pg) == REPLAY_DONE) {
 			n++;
-			continue; /* the direct form ran it (replay.h); else the general path */
+			continue;
 		}
 		u64 wl, wlen;
 		if ((f & BLOCK_I_WRITES) && interp_write_range(v, in, &wl, &wlen) == 0 &&
 		    block_writes_into(v, b, pg, wl, wlen))
 			break;
+		block_fetch(v, b->lin[i], in->length, &fetch_page);
 		if (fast && b->fast[i].kind != INTERP_FAST_NONE) {
 			interp_fast_exec(v, &b->fast[i], 0, &io);
 		} else {
@@ -174,7 +190,7 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 		n++;
 		if (f & BLOCK_I_IO) {
 			nio++;
-			if (block_run_over(bio))
+			if (block_stops_after_io(bio, v))
 				break;
 		}
 	}

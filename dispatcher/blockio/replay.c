@@ -12,8 +12,6 @@
 #include "../../arch/le.h"
 
 #define STACK_BYTES 8u
-#define CR0_AM (1ULL << 18)
-#define CR4_LA57 (1ULL << 12)
 #define CANONICAL_BITS_4LEVEL 48
 #define CANONICAL_BITS_5LEVEL 57
 

@@ -7,18 +7,11 @@
 #define PAGE_MASK_LOW 0xfffULL
 #define READ_MAX (BLOCK_SCAN_MAX_BYTES + INSN_MAX_LEN)
 
-enum cpu_mode scan_cpu_mode(const struct vcpu *v)
-{
-	if (vcpu_long_mode(v))
-		return CPU_MODE_64;
-	return (v->seg[VCPU_CS].ar & VCPU_SEG_AR_DB) ? CPU_MODE_32 : CPU_MODE_16;
-}
-
 u64 scan_rip_linear(const struct vcpu *v)
 {
 	if (vcpu_long_mode(v))
 		return v->rip; /* CS base is 0 in 64-bit mode (SDM Vol. 3A 3.4.4) */
-	return (v->seg[VCPU_CS].base + v->rip) & 0xffffffffULL;
+	return (vcpu_seg(v, VCPU_CS)->base + v->rip) & 0xffffffffULL;
 }
 
 u32 scan_extent(const struct block_config *cfg, u64 rip_linear)
@@ -49,8 +42,6 @@ u32 scan_read_code(struct vcpu *v, u64 linear, u8 *buf, u32 want)
 	return got;
 }
 
-static bool is_io(enum insn_kind k) { return k == INSN_IN || k == INSN_OUT || k == INSN_INS || k == INSN_OUTS; }
-static bool is_string_io(enum insn_kind k) { return k == INSN_INS || k == INSN_OUTS; }
 
 static u8 index_at(const struct block *b, u64 off)
 {
@@ -70,7 +61,7 @@ static void link_block(struct block *b)
 		bool branch = in->kind == INSN_JMP || in->kind == INSN_JCC;
 		b->next[i] = in->kind == INSN_JMP ? BLOCK_NO_INSN : index_at(b, fall);
 		b->taken[i] = branch ? index_at(b, fall + in->imm) : BLOCK_NO_INSN;
-		b->iflags[i] = (u8)((is_io(in->kind) ? BLOCK_I_IO : 0) | (interp_may_write(in) ? BLOCK_I_WRITES : 0));
+		b->iflags[i] = (u8)((insn_is_io(in->kind) ? BLOCK_I_IO : 0) | (interp_may_write(in) ? BLOCK_I_WRITES : 0));
 		interp_fast_prepare(in, b->offset[i], b->offset, b->ninsns, &b->fast[i]);
 	}
 }
@@ -79,7 +70,7 @@ int scan_block(struct vcpu *v, const struct block_config *cfg, struct block *b)
 {
 	u8 buf[READ_MAX];
 	b->rip_linear = scan_rip_linear(v);
-	b->mode = (u8)scan_cpu_mode(v);
+	b->mode = (u8)interp_cpu_mode(v);
 	u32 extent = scan_extent(cfg, b->rip_linear);
 	u32 want = extent < READ_MAX ? extent : READ_MAX;
 	u32 avail = scan_read_code(v, b->rip_linear, buf, want);
@@ -93,16 +84,16 @@ int scan_block(struct vcpu *v, const struct block_config *cfg, struct block *b)
 			break;
 		if (off + in->length > extent || off + in->length > BLOCK_SCAN_MAX_BYTES)
 			break; /* the instruction does not end inside the extent (or the kept bytes) */
-		if (b->ninsns == 0 && (!is_io(in->kind) || is_string_io(in->kind)))
+		if (b->ninsns == 0 && (!insn_is_io(in->kind) || insn_is_string_io(in->kind)))
 			return -1;
-		if (b->ninsns > 0 && is_string_io(in->kind))
+		if (b->ninsns > 0 && insn_is_string_io(in->kind))
 			break; /* a REP string needs its own bounded exit path */
 		if ((in->kind == INSN_JMP || in->kind == INSN_JCC) && in->backward)
 			break; /* only forward branches: a block always ends */
 		if (in->kind >= INSN_CALL)
 			break; /* stack and indirect control flow: only block_follow (trace.h) runs them */
 		b->offset[b->ninsns] = (u16)off;
-		if (is_io(in->kind)) {
+		if (insn_is_io(in->kind)) {
 			last_io = b->ninsns;
 			b->nio++;
 		}
@@ -120,7 +111,7 @@ int scan_block(struct vcpu *v, const struct block_config *cfg, struct block *b)
 	b->ninsns = (u8)(last_io + 1);
 	b->nio = 0;
 	for (u32 i = 0; i < b->ninsns; i++)
-		b->nio += is_io(b->insns[i].kind);
+		b->nio += insn_is_io(b->insns[i].kind);
 	b->len = (u16)(b->offset[last_io] + b->insns[last_io].length);
 	memcpy(b->bytes, buf, b->len);
 	b->hash = block_hash(b->bytes, b->len);

@@ -14,8 +14,6 @@
 #include "block.h"
 #include "../vcpu/vcpu.h"
 
-/* The code size the guest executes in now (SDM Vol. 3A 3.4.5: CS.L with IA-32e mode, else CS.D). */
-enum cpu_mode scan_cpu_mode(const struct vcpu *v);
 /* CS base + RIP, truncated to 32 bits outside 64-bit code. */
 u64 scan_rip_linear(const struct vcpu *v);
 /* How many bytes from rip_linear the extent covers under cfg. */

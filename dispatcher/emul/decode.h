@@ -121,6 +121,14 @@ struct insn {
 	struct insn_mem mem;       /* valid when an operand is OPND_MEM */
 };
 
+/* The IO instructions (IN, OUT, INS, OUTS): the kinds that cause an IO exit (DESIGN.md section 3,
+ * the interpreter unit's first job); the string forms among them. */
+static inline bool insn_is_io(enum insn_kind k)
+{
+	return k == INSN_IN || k == INSN_OUT || k == INSN_INS || k == INSN_OUTS;
+}
+static inline bool insn_is_string_io(enum insn_kind k) { return k == INSN_INS || k == INSN_OUTS; }
+
 /* Decodes the instruction at bytes[0..avail) as code of `mode`; see enum decode_result. */
 int decode_insn(const u8 *bytes, u32 avail, enum cpu_mode mode, struct insn *out);
 

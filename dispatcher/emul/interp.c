@@ -14,28 +14,7 @@
 #include "interp.h"
 #include "../vcpu/gmem.h"
 #include "interp_priv.h"
-
-#define RFLAGS_CF (1ULL << 0)
-#define RFLAGS_PF (1ULL << 2)
-#define RFLAGS_AF (1ULL << 4)
-#define RFLAGS_ZF (1ULL << 6)
-#define RFLAGS_SF (1ULL << 7)
-#define RFLAGS_DF (1ULL << 10)
-#define RFLAGS_OF (1ULL << 11)
-#define RFLAGS_VM (1ULL << 17)
-#define RFLAGS_AC (1ULL << 18)
-#define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
-#define CR0_PE (1ULL << 0)
-#define CR0_AM (1ULL << 18)
-#define CR4_LA57 (1ULL << 12)
-
-/* Segment access rights in the VMX format (SDM Vol. 3C 25.4.1, table 25-2). */
-#define AR_TYPE_ACCESSED 0x1u
-#define AR_TYPE_WRITABLE 0x2u   /* data */
-#define AR_TYPE_READABLE 0x2u   /* code */
-#define AR_TYPE_EXPAND_DOWN 0x4u /* data */
-#define AR_TYPE_CODE 0x8u
-#define AR_UNUSABLE (1u << 16)
+#include "../../arch/x86.h"
 
 #define LINEAR32 0x100000000ULL
 #define CANONICAL_BITS_4LEVEL 48
@@ -44,14 +23,13 @@
 #define SHIFT_COUNT_MASK64 0x3f
 #define AF_BIT 0x10
 
-static u64 width_mask(u32 bits) { return bits >= 64 ? ~0ULL : (1ULL << bits) - 1; }
 static u64 msb(u64 x, u32 bits) { return (x >> (bits - 1)) & 1; }
 
 enum cpu_mode interp_cpu_mode(const struct vcpu *v)
 {
 	if (vcpu_long_mode(v))
 		return CPU_MODE_64;
-	return (v->seg[VCPU_CS].ar & VCPU_SEG_AR_DB) ? CPU_MODE_32 : CPU_MODE_16;
+	return (vcpu_seg(v, VCPU_CS)->ar & VCPU_AR_DB) ? CPU_MODE_32 : CPU_MODE_16;
 }
 
 /* --- Registers. --- */
@@ -60,7 +38,7 @@ u64 interp_reg_read(const struct vcpu *v, const struct insn_operand *o)
 {
 	if (o->high8)
 		return (v->gpr[o->reg - 4] >> 8) & 0xff;
-	return v->gpr[o->reg] & width_mask(o->size);
+	return v->gpr[o->reg] & mask_bits(o->size);
 }
 
 void interp_reg_write(struct vcpu *v, const struct insn_operand *o, u64 val, bool long64)
@@ -71,9 +49,9 @@ void interp_reg_write(struct vcpu *v, const struct insn_operand *o, u64 val, boo
 	if (o->high8)
 		neu = (old & ~0xff00ULL) | ((val & 0xff) << 8);
 	else if (o->size == 64 || (o->size == 32 && long64))
-		neu = val & width_mask(o->size);
+		neu = val & mask_bits(o->size);
 	else
-		neu = (old & ~width_mask(o->size)) | (val & width_mask(o->size));
+		neu = (old & ~mask_bits(o->size)) | (val & mask_bits(o->size));
 	vcpu_set_reg(v, (enum vcpu_reg)r, neu);
 }
 
@@ -82,7 +60,7 @@ void interp_reg_write(struct vcpu *v, const struct insn_operand *o, u64 val, boo
 u64 interp_next_ip(const struct vcpu *v, const struct insn *in)
 {
 	u64 ip = v->rip + in->length;
-	return in->mode == CPU_MODE_64 ? ip : ip & width_mask(32);
+	return in->mode == CPU_MODE_64 ? ip : ip & mask_bits(32);
 }
 
 static u64 effective_address(const struct vcpu *v, const struct insn *in)
@@ -95,7 +73,7 @@ static u64 effective_address(const struct vcpu *v, const struct insn *in)
 		ea += v->gpr[m->base];
 	if (m->index != INSN_REG_NONE)
 		ea += v->gpr[m->index] * m->scale;
-	return ea & width_mask(in->addrsize);
+	return ea & mask_bits(in->addrsize);
 }
 
 /*
@@ -108,25 +86,25 @@ static u64 effective_address(const struct vcpu *v, const struct insn *in)
 bool interp_seg_linear(const struct vcpu *v, bool long64, u8 seg, u64 ea, u64 len, bool write,
                        u64 *linear)
 {
-	const struct vcpu_segment *s = &v->seg[seg];
 	if (long64) {
-		*linear = (seg == VCPU_FS || seg == VCPU_GS ? s->base : 0) + ea;
+		*linear = (seg == VCPU_FS || seg == VCPU_GS ? vcpu_seg(v, (enum vcpu_seg)seg)->base : 0) + ea;
 		return true;
 	}
+	const struct vcpu_segment *s = vcpu_seg(v, (enum vcpu_seg)seg);
 	if ((v->cr0 & CR0_PE) && !(v->rflags & RFLAGS_VM)) {
 		u32 type = s->ar & 0xf;
-		if (s->ar & AR_UNUSABLE)
+		if (s->ar & VCPU_AR_UNUSABLE)
 			return false;
-		if (type & AR_TYPE_CODE) {
-			if (write || !(type & AR_TYPE_READABLE))
+		if (type & VCPU_AR_TYPE_CODE) {
+			if (write || !(type & VCPU_AR_TYPE_READABLE))
 				return false;
-		} else if ((type & AR_TYPE_EXPAND_DOWN) || (write && !(type & AR_TYPE_WRITABLE))) {
+		} else if ((type & VCPU_AR_TYPE_EXPAND_DOWN) || (write && !(type & VCPU_AR_TYPE_WRITABLE))) {
 			return false;
 		}
 	}
 	if (ea + len - 1 > s->limit)
 		return false;
-	u64 lin = (s->base + ea) & width_mask(32);
+	u64 lin = (s->base + ea) & mask_bits(32);
 	if (lin + len > LINEAR32)
 		return false;
 	*linear = lin;
@@ -189,7 +167,7 @@ static bool parity_even(u64 x)
 static u64 szp(u64 r, u32 bits)
 {
 	u64 f = 0;
-	r &= width_mask(bits);
+	r &= mask_bits(bits);
 	if (r == 0)
 		f |= RFLAGS_ZF;
 	if (msb(r, bits))
@@ -208,7 +186,7 @@ struct alu_out {
 
 static struct alu_out add_flags(u64 a, u64 b, u64 cin, u32 bits)
 {
-	u64 m = width_mask(bits);
+	u64 m = mask_bits(bits);
 	u64 r = (a + b + cin) & m;
 	u64 f = szp(r, bits);
 	if (r < a || (cin && r == a))
@@ -217,12 +195,12 @@ static struct alu_out add_flags(u64 a, u64 b, u64 cin, u32 bits)
 		f |= RFLAGS_OF;
 	if ((a ^ b ^ r) & AF_BIT)
 		f |= RFLAGS_AF;
-	return (struct alu_out){r, f, RFLAGS_ARITH};
+	return (struct alu_out){r, f, RFLAGS_STATUS};
 }
 
 static struct alu_out sub_flags(u64 a, u64 b, u64 bin, u32 bits)
 {
-	u64 m = width_mask(bits);
+	u64 m = mask_bits(bits);
 	u64 r = (a - b - bin) & m;
 	u64 f = szp(r, bits);
 	if (a < b || (bin && a == b))
@@ -231,13 +209,13 @@ static struct alu_out sub_flags(u64 a, u64 b, u64 bin, u32 bits)
 		f |= RFLAGS_OF;
 	if ((a ^ b ^ r) & AF_BIT)
 		f |= RFLAGS_AF;
-	return (struct alu_out){r, f, RFLAGS_ARITH};
+	return (struct alu_out){r, f, RFLAGS_STATUS};
 }
 
 /* AND, OR, XOR, TEST: CF = OF = 0; AF is undefined, and processors clear it (AMD host: always). */
 static struct alu_out logic_flags(u64 r, u32 bits)
 {
-	return (struct alu_out){r & width_mask(bits), szp(r, bits), RFLAGS_ARITH};
+	return (struct alu_out){r & mask_bits(bits), szp(r, bits), RFLAGS_STATUS};
 }
 
 /*
@@ -249,7 +227,7 @@ static struct alu_out logic_flags(u64 r, u32 bits)
  */
 static struct alu_out shift_flags(enum insn_kind k, u64 a, u32 c, u32 bits)
 {
-	u64 m = width_mask(bits);
+	u64 m = mask_bits(bits);
 	u64 sign = msb(a, bits);
 	u64 r, cf, of;
 	if (k == INSN_SHL) {
@@ -267,7 +245,7 @@ static struct alu_out shift_flags(enum insn_kind k, u64 a, u32 c, u32 bits)
 		of = 0;
 	}
 	u64 f = szp(r, bits) | (cf ? RFLAGS_CF : 0) | (of ? RFLAGS_OF : 0);
-	return (struct alu_out){r, f, RFLAGS_ARITH};
+	return (struct alu_out){r, f, RFLAGS_STATUS};
 }
 
 static struct alu_out alu(const struct vcpu *v, enum insn_kind k, u64 a, u64 b, u32 bits)
@@ -302,7 +280,7 @@ static struct alu_out alu(const struct vcpu *v, enum insn_kind k, u64 a, u64 b, 
 	case INSN_NEG: /* CF = (operand != 0), the rest as 0 - operand */
 		return sub_flags(0, a, 0, bits);
 	case INSN_NOT:
-		return (struct alu_out){~a & width_mask(bits), 0, 0};
+		return (struct alu_out){~a & mask_bits(bits), 0, 0};
 	default:
 		return (struct alu_out){0, 0, 0};
 	}
@@ -331,8 +309,8 @@ static u64 operand_value(const struct vcpu *v, const struct insn *in, const stru
 	if (o->type == OPND_REG)
 		return interp_reg_read(v, o);
 	if (o->type == OPND_IMM)
-		return in->imm & width_mask(o->size);
-	return memval & width_mask(o->size);
+		return in->imm & mask_bits(o->size);
+	return memval & mask_bits(o->size);
 }
 
 static bool reads_destination(enum insn_kind k)
@@ -357,7 +335,7 @@ static struct alu_out compute(const struct vcpu *v, const struct insn *in, u64 a
 		return (struct alu_out){b, 0, 0};
 	case INSN_MOVSX:
 	case INSN_MOVSXD:
-		return (struct alu_out){sign_extend(b, in->op[1].size) & width_mask(bits), 0, 0};
+		return (struct alu_out){sign_extend(b, in->op[1].size) & mask_bits(bits), 0, 0};
 	case INSN_SHL:
 	case INSN_SHR:
 	case INSN_SAR: {
@@ -458,8 +436,8 @@ static int exec_branch(struct vcpu *v, const struct insn *in, struct interp_resu
 		interp_retire(v, next, res);
 		return INTERP_OK;
 	}
-	u64 target = (next + in->imm) & width_mask(in->opsize);
-	if (in->mode == CPU_MODE_64 ? !interp_canonical(v, target) : target > v->seg[VCPU_CS].limit)
+	u64 target = (next + in->imm) & mask_bits(in->opsize);
+	if (in->mode == CPU_MODE_64 ? !interp_canonical(v, target) : target > vcpu_seg(v, VCPU_CS)->limit)
 		return INTERP_STOP;
 	res->branch = true;
 	interp_retire(v, target, res);
@@ -468,7 +446,7 @@ static int exec_branch(struct vcpu *v, const struct insn *in, struct interp_resu
 
 int interp_io_ports(const struct insn *in, const struct vcpu *v, u16 *port, u8 *size)
 {
-	if (in->kind != INSN_IN && in->kind != INSN_OUT && in->kind != INSN_INS && in->kind != INSN_OUTS)
+	if (!insn_is_io(in->kind))
 		return -1;
 	bool imm = (in->kind == INSN_IN && in->op[1].type == OPND_IMM) ||
 	           (in->kind == INSN_OUT && in->op[0].type == OPND_IMM);
@@ -505,7 +483,7 @@ int interp_exec(struct vcpu *v, const struct insn *in, const struct interp_io *i
 	if ((enum cpu_mode)in->mode != interp_cpu_mode(v))
 		return INTERP_STOP;
 	/* The instruction itself must lie within CS (Vol. 3A 6.3): else its fetch faults. */
-	if (in->mode != CPU_MODE_64 && v->rip + in->length - 1 > v->seg[VCPU_CS].limit)
+	if (in->mode != CPU_MODE_64 && v->rip + in->length - 1 > vcpu_seg(v, VCPU_CS)->limit)
 		return INTERP_STOP;
 	switch (in->kind) {
 	case INSN_MOV:

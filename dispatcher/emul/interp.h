@@ -70,7 +70,8 @@ struct interp_result {
 int interp_exec(struct vcpu *v, const struct insn *in, const struct interp_io *io,
                 struct interp_result *res);
 
-/* The code mode of the vCPU: 64 with EFER.LMA and CS.L, else 32 with CS.D, else 16. */
+/* The code mode of the vCPU: 64 with EFER.LMA and CS.L, else 32 with CS.D, else 16 (SDM Vol. 3A
+ * 3.4.5). The one place the block units and the dispatcher take it from. */
 enum cpu_mode interp_cpu_mode(const struct vcpu *v);
 
 /*

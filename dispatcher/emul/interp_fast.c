@@ -90,5 +90,5 @@ bool interp_fast_ready(const struct vcpu *v, u8 mode, u32 len)
 	/* every instruction, and every in-block JMP target, below the limit and without the
 	 * instruction pointer wrapping (at 64 KiB for 16-bit code: its JMPs wrap there) */
 	u64 wrap = mode == CPU_MODE_16 ? 0x10000ULL : 0x100000000ULL;
-	return v->rip + len - 1 <= v->seg[VCPU_CS].limit && v->rip + len <= wrap;
+	return v->rip + len - 1 <= vcpu_seg(v, VCPU_CS)->limit && v->rip + len <= wrap;
 }

@@ -15,6 +15,9 @@ struct memref {
 	bool write;
 };
 
+/* All ones in the low `bits` bits (8, 16, 32, 64): an operand or address of that width. */
+static inline u64 mask_bits(u32 bits) { return bits >= 64 ? ~0ULL : (1ULL << bits) - 1; }
+
 u64 interp_reg_read(const struct vcpu *v, const struct insn_operand *o);
 void interp_reg_write(struct vcpu *v, const struct insn_operand *o, u64 val, bool long64);
 /* The address of the next instruction (wrapped to 32 bits outside 64-bit mode). */

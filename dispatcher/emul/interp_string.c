@@ -5,10 +5,8 @@
  */
 #include "interp_priv.h"
 #include "../vcpu/gmem.h"
+#include "../../arch/x86.h"
 
-#define RFLAGS_DF (1ULL << 10)
-
-static u64 width_mask(u32 bits) { return bits >= 64 ? ~0ULL : (1ULL << bits) - 1; }
 
 /* The whole memory range of a string IO instruction, checked as native execution would
  * check each iteration. */
@@ -30,7 +28,7 @@ struct string_plan {
 static bool string_plan(const struct vcpu *v, const struct insn *in, struct string_plan *p)
 {
 	bool ins = in->kind == INSN_INS;
-	u64 amask = width_mask(in->addrsize);
+	u64 amask = mask_bits(in->addrsize);
 	p->idx = ins ? VCPU_RDI : VCPU_RSI;
 	p->size = in->opsize / 8u;
 	p->count = in->rep ? v->gpr[VCPU_RCX] & amask : 1;
@@ -71,7 +69,7 @@ static bool string_check(struct vcpu *v, const struct string_plan *p, bool write
 static void string_registers(struct vcpu *v, const struct insn *in, const struct string_plan *p,
                              u64 done)
 {
-	u64 amask = width_mask(in->addrsize);
+	u64 amask = mask_bits(in->addrsize);
 	u64 moved = done * p->size;
 	u64 off = p->down ? p->start - moved : p->start + moved;
 	vcpu_set_reg(v, p->idx, (v->gpr[p->idx] & ~amask) | (off & amask));

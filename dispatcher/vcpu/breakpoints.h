@@ -16,6 +16,7 @@
 #define DISPATCHER_BREAKPOINTS_H
 
 #include "vcpu.h"
+#include "../../arch/x86.h"
 
 /* DR7 (SDM Vol. 3B 18.2.4, figure 18-1). */
 #define DR7_ENABLE_MASK 0xffULL /* L0, G0 .. L3, G3 */
@@ -31,7 +32,6 @@
 #define DR7_LEN_2 1u
 #define DR7_LEN_8 2u
 #define DR7_LEN_4 3u
-#define CR4_DE (1ULL << 3)
 
 /* The Bn bits (in the DR6 / pending-debug-exceptions format) of the enabled I/O breakpoints
  * that an access to ports port..port+size-1 hits: R/W = 10b, CR4.DE = 1, the port zero-extended

@@ -8,42 +8,15 @@
  * - MAXPHYADDR is taken as 52. An entry with address bits at or above the real MAXPHYADDR
  *   is a reserved-bit fault on hardware; here it names an address beyond guest RAM, so
  *   the result is GMEM_NOT_RAM, never GMEM_OK.
- * - PAE paging reads the four PDPTEs from memory at CR3 on every walk. The processor
- *   holds them in registers loaded by MOV CR3 (and, under EPT, by VM entry from the VMCS
- *   guest PDPTE fields, SDM Vol. 3C 27.3.2.4); they differ only if the guest rewrote its
- *   PDPT without reloading CR3, which no sane guest relies on.
+ * - PAE paging takes the four PDPTEs from the vCPU's PDPTE registers (v->pdpte), as the
+ *   processor does: a PDPT rewritten in memory without a CR3 load changes nothing.
  * - Protection keys (5.6.2) and linear-address masking need PKRU, IA32_PKRS and the LAM
  *   pointer rules, none of which struct vcpu carries: such accesses are GMEM_UNSUPPORTED.
  */
 #include "gmem.h"
 #include "gmem_tlb.h"
 #include "../../arch/string.h"
-
-/* Control-register, EFER and RFLAGS bits (SDM Vol. 3A 2.5, 2.2.1; Vol. 1 3.4.3). */
-#define CR0_WP (1ULL << 16)
-#define CR0_PG (1ULL << 31)
-#define CR3_LAM_U57 (1ULL << 61)
-#define CR3_LAM_U48 (1ULL << 62)
-#define CR4_PSE (1ULL << 4)
-#define CR4_PAE (1ULL << 5)
-#define CR4_LA57 (1ULL << 12)
-#define CR4_SMEP (1ULL << 20)
-#define CR4_SMAP (1ULL << 21)
-#define CR4_PKE (1ULL << 22)
-#define CR4_PKS (1ULL << 24)
-#define CR4_LAM_SUP (1ULL << 28)
-#define EFER_LMA (1ULL << 10)
-#define EFER_NXE (1ULL << 11)
-#define RFLAGS_AC (1ULL << 18)
-
-/* Paging-structure entry bits shared by every mode (SDM Vol. 3A 5.3 to 5.5). */
-#define PTE_P (1ULL << 0)
-#define PTE_RW (1ULL << 1)
-#define PTE_US (1ULL << 2)
-#define PTE_A (1ULL << 5)
-#define PTE_D (1ULL << 6)
-#define PTE_PS (1ULL << 7)
-#define PTE_XD (1ULL << 63)
+#include "../../arch/x86.h"
 
 #define GMEM_MAXPHYADDR 52
 #define PADDR_MASK (((1ULL << GMEM_MAXPHYADDR) - 1) & ~(PAGE_SIZE - 1)) /* bits M-1:12 */
@@ -67,7 +40,8 @@
 #define PAE_CR3_MASK 0xffffffe0ULL
 #define PAE_PDPTE_SHIFT 30
 #define PAE_PDPTE_INDEX_MASK 0x3u
-#define PAE_PDPTE_RSVD (0x6ULL | 0x1e0ULL | ~((1ULL << GMEM_MAXPHYADDR) - 1))
+#define PAE_PDPTE_RSVD_LOW (0x6ULL | 0x1e0ULL) /* bits 2:1 and 8:5 */
+#define PAE_PDPTE_RSVD (PAE_PDPTE_RSVD_LOW | ~((1ULL << GMEM_MAXPHYADDR) - 1))
 #define PAE_ENTRY_RSVD (~((1ULL << GMEM_MAXPHYADDR) - 1) & ~PTE_XD)
 
 /* 4- and 5-level paging (5.5): 512 eight-byte entries per table, 9 index bits per level. */
@@ -126,8 +100,9 @@ static u64 load_entry(const void *p, u32 width)
 }
 
 /* Takes one present, reserved-bit-clean entry into the walk. */
-static void use_entry(struct walk *w, void *p, u64 e)
+static void use_entry(struct walk *w, void *p, u64 table, u64 e)
 {
+	w->table[w->nent] = table & ~(u64)PAGE_OFFSET_MASK;
 	w->ent[w->nent++] = p;
 	w->writable = w->writable && (e & PTE_RW);
 	w->user = w->user && (e & PTE_US);
@@ -151,12 +126,12 @@ static int walk_32(const struct vcpu *v, u64 linear, struct walk *w, u32 *err)
 			*err = GMEM_PF_P | GMEM_PF_RSVD;
 			return GMEM_FAULT;
 		}
-		use_entry(w, p, e);
+		use_entry(w, p, table, e);
 		u64 hi = ((e >> PDE32_4M_HI_SHIFT) & PDE32_4M_HI_MASK) << 32;
 		w->gpa = hi | (e & PDE32_4M_ADDR_MASK) | (linear & PDE32_4M_OFFSET_MASK);
 		return GMEM_OK;
 	}
-	use_entry(w, p, e);
+	use_entry(w, p, table, e);
 	table = e & PT32_ADDR_MASK;
 	idx = (u32)(linear >> PT_SHIFT) & PT32_INDEX_MASK;
 	p = phys(v, table + idx * 4, 4);
@@ -165,7 +140,7 @@ static int walk_32(const struct vcpu *v, u64 linear, struct walk *w, u32 *err)
 	e = load_entry(p, 4);
 	if (!(e & PTE_P))
 		return GMEM_FAULT;
-	use_entry(w, p, e);
+	use_entry(w, p, table, e);
 	w->gpa = (e & PT32_ADDR_MASK) | (linear & PAGE_OFFSET_MASK);
 	return GMEM_OK;
 }
@@ -200,7 +175,7 @@ static int walk_64(const struct vcpu *v, u64 table, u64 linear, int top, int lar
 			return GMEM_FAULT;
 		}
 		bool leaf = level == 1 || large;
-		use_entry(w, p, e);
+		use_entry(w, p, table, e);
 		if (leaf) {
 			u64 page_mask = (1ULL << shift) - 1;
 			w->gpa = (e & PADDR_MASK & ~page_mask) | (linear & page_mask);
@@ -211,24 +186,54 @@ static int walk_64(const struct vcpu *v, u64 table, u64 linear, int top, int lar
 	return GMEM_FAULT; /* not reached: level 1 always maps the page */
 }
 
-/* PAE paging (5.4.1): the PDPTE chosen by linear bits 31:30, then two 8-byte levels. */
+/* PAE paging (5.4.1): the PDPTE register chosen by linear bits 31:30, then two 8-byte levels. */
 static int walk_pae(const struct vcpu *v, u64 linear, struct walk *w, u32 *err)
 {
-	u32 idx = (u32)(linear >> PAE_PDPTE_SHIFT) & PAE_PDPTE_INDEX_MASK;
-	const void *p = phys(v, (v->cr3 & PAE_CR3_MASK) + idx * 8, 8);
-	if (!p)
-		return GMEM_NOT_RAM;
-	u64 e = load_entry(p, 8);
+	u64 e = v->pdpte[(linear >> PAE_PDPTE_SHIFT) & PAE_PDPTE_INDEX_MASK];
 	if (!(e & PTE_P))
 		return GMEM_FAULT;
-	/* On hardware a reserved PDPTE bit is a #GP at the CR3 load; here it can only mean the
-	 * guest rewrote the PDPT since, and reporting it as a reserved-bit #PF is the nearest. */
+	/* Loaded registers hold no reserved bit (gmem_load_pdptes); one saved by the processor
+	 * could only be as clean: the check stays for the tests' hand-made vCPUs. */
 	if (e & PAE_PDPTE_RSVD) {
 		*err = GMEM_PF_P | GMEM_PF_RSVD;
 		return GMEM_FAULT;
 	}
 	/* A PDPTE has no R/W, U/S, XD or accessed flag: it takes no part in the rights. */
 	return walk_64(v, e & PADDR_MASK, linear, 2, 2, PAE_ENTRY_RSVD, w, err);
+}
+
+/* The host processor's MAXPHYADDR: CPUID 80000008H EAX[7:0], 36 without that leaf (SDM Vol. 3A
+ * 5.1.4 "Enumeration of Paging Features by CPUID"). */
+#define CPUID_EXT_MAX 0x80000000u
+#define CPUID_ADDR_SIZES 0x80000008u
+#define CPUID_PHYS_BITS_MASK 0xffu
+#define MAXPHYADDR_DEFAULT 36
+
+static u32 host_maxphyaddr(const struct vcpu *v)
+{
+	u32 r[4] = {0};
+	if (!v->plat->host_cpuid)
+		return MAXPHYADDR_DEFAULT;
+	v->plat->host_cpuid(CPUID_EXT_MAX, 0, r);
+	if (r[0] < CPUID_ADDR_SIZES)
+		return MAXPHYADDR_DEFAULT;
+	v->plat->host_cpuid(CPUID_ADDR_SIZES, 0, r);
+	u32 bits = r[0] & CPUID_PHYS_BITS_MASK;
+	return bits >= MAXPHYADDR_DEFAULT && bits <= GMEM_MAXPHYADDR ? bits : MAXPHYADDR_DEFAULT;
+}
+
+int gmem_load_pdptes(struct vcpu *v, u64 cr3, u64 pdpte[VCPU_NPDPTE])
+{
+	u64 rsvd = PAE_PDPTE_RSVD_LOW | ~((1ULL << host_maxphyaddr(v)) - 1);
+	u64 e[VCPU_NPDPTE];
+	const u64 *p = phys(v, cr3 & PAE_CR3_MASK, sizeof e); /* 32-byte aligned: one page */
+	for (u32 i = 0; i < VCPU_NPDPTE; i++) {
+		e[i] = p ? p[i] : ~0ULL;
+		if ((e[i] & PTE_P) && (e[i] & rsvd))
+			return GMEM_FAULT;
+	}
+	memcpy(pdpte, e, sizeof e);
+	return GMEM_OK;
 }
 
 /* Access rights once the translation exists (5.6): true when native execution refuses. */
@@ -326,6 +331,21 @@ int gmem_translate(struct vcpu *v, u64 linear, enum vcpu_access acc, bool user, 
 	return r;
 }
 
+int gmem_translate_tables(struct vcpu *v, u64 linear, enum vcpu_access acc, bool user, u64 *gpa,
+                          u64 tables[GMEM_MAX_LEVELS], u32 *ntables)
+{
+	struct walk w;
+	int r = check_canonical(v, linear, acc, 0);
+	if (r == GMEM_OK)
+		r = translate(v, linear, acc, user, &w, 0);
+	if (r != GMEM_OK)
+		return r;
+	*gpa = w.gpa;
+	*ntables = w.nent;
+	memcpy(tables, w.table, w.nent * sizeof(u64));
+	return GMEM_OK;
+}
+
 /* An access split at page boundaries, every piece translated and its host memory found. */
 struct plan {
 	u32 n;
@@ -337,8 +357,8 @@ struct plan {
 	} piece[GMEM_MAX_PAGES];
 };
 
-static int plan_access(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool user,
-                       struct plan *p, struct gmem_fault *f)
+static int plan_translate(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool user,
+                          struct plan *p, struct gmem_fault *f)
 {
 	if (len > GMEM_MAX_LEN)
 		return GMEM_UNSUPPORTED;
@@ -363,6 +383,15 @@ static int plan_access(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc
 		if (r != GMEM_OK)
 			return r;
 	}
+	return GMEM_OK;
+}
+
+static int plan_access(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool user,
+                       struct plan *p, struct gmem_fault *f)
+{
+	int r = plan_translate(v, linear, len, acc, user, p, f);
+	if (r != GMEM_OK)
+		return r;
 	/* A piece never crosses a 4-KiB boundary, so its physical bytes lie in one page. */
 	for (u32 i = 0; i < p->n; i++) {
 		p->piece[i].host = gmem_tlb_host(v, &p->piece[i].w, p->piece[i].len);
@@ -454,4 +483,16 @@ int gmem_write(struct vcpu *v, u64 linear, const void *buf, u32 len, bool user,
 		in += p.piece[i].len;
 	}
 	return GMEM_OK;
+}
+
+int gmem_touch(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool user, u64 *gpa,
+               struct gmem_fault *f)
+{
+	struct plan p;
+	int r = plan_translate(v, linear, len, acc, user, &p, f);
+	if (r != GMEM_OK)
+		return r;
+	mark_used(v, &p, acc);
+	*gpa = p.piece[0].w.gpa;
+	return p.n == 1 ? GMEM_OK : GMEM_UNSUPPORTED;
 }

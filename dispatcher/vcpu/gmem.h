@@ -51,6 +51,17 @@ struct gmem_fault {
 int gmem_translate(struct vcpu *v, u64 linear, enum vcpu_access acc, bool user, u64 *gpa,
                    struct gmem_fault *f);
 
+/* Most paging-structure entries one translation reads (5-level paging). */
+#define GMEM_MAX_LEVELS 5
+
+/*
+ * gmem_translate, and the guest-physical pages that hold the paging-structure entries the walk
+ * used, root first (*ntables of them; none with paging off, the PDPTE registers not counted):
+ * a store into one of them may change the translation.
+ */
+int gmem_translate_tables(struct vcpu *v, u64 linear, enum vcpu_access acc, bool user, u64 *gpa,
+                          u64 tables[GMEM_MAX_LEVELS], u32 *ntables);
+
 /*
  * Reads len bytes at linear (acc is VCPU_READ for data, VCPU_EXEC for instruction bytes),
  * crossing pages as needed. All or nothing: every page is translated and checked before a
@@ -63,6 +74,26 @@ int gmem_read(struct vcpu *v, u64 linear, void *buf, u32 len, enum vcpu_access a
 /* Writes len bytes at linear, all or nothing like gmem_read; sets accessed and dirty flags. */
 int gmem_write(struct vcpu *v, u64 linear, const void *buf, u32 len, bool user,
                struct gmem_fault *f);
+
+/*
+ * An access that native execution completes with no RAM behind it (a read of the legacy hole,
+ * which reads all ones): translates [linear, linear+len) and sets the accessed (and for
+ * VCPU_WRITE dirty) flags as the access would, touching no data; *gpa is where it lands.
+ * GMEM_UNSUPPORTED, after setting the flags, when it crosses a page (the caller cannot tell
+ * where each piece lands).
+ */
+int gmem_touch(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool user, u64 *gpa,
+               struct gmem_fault *f);
+
+/*
+ * Loads PAE paging's four PDPTEs from guest-physical cr3 bits 31:5 into pdpte[], as MOV to CR3
+ * (or a CR0/CR4 write that turns PAE paging on) does (SDM Vol. 3A 5.4.1 "PDPTE Registers"):
+ * GMEM_FAULT, with pdpte[] unchanged, when a present one sets a reserved bit (bits 2:1, 8:5 or
+ * 63:MAXPHYADDR of the host processor): the instruction's #GP(0). A PDPT outside guest RAM reads
+ * all ones there, as on a board, so it faults the same way. VM entry checks the VMCS PDPTE
+ * fields the same way (Vol. 3C 27.3.1.6), so a guest can never make entry fail through them.
+ */
+int gmem_load_pdptes(struct vcpu *v, u64 cr3, u64 pdpte[VCPU_NPDPTE]);
 
 /*
  * gmem_read that leaves every accessed flag alone: for looking ahead at bytes that native

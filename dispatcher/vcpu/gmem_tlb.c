@@ -1,8 +1,6 @@
 /* The per-exit translation cache; see gmem_tlb.h for the rules that keep it exact. */
 #include "gmem_tlb.h"
 
-#define CR4_PAE (1ULL << 5)
-#define EFER_LMA (1ULL << 10)
 #define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
 
 void gmem_tlb_begin(struct gmem_tlb *t, struct vcpu *v)

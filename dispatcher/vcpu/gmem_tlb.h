@@ -58,7 +58,7 @@ struct gmem_tlb {
 };
 
 #define GMEM_TLB_OK(acc, user) (1u << ((u32)(acc) * 2 + ((user) ? 1 : 0)))
-#define GMEM_TLB_RFLAGS_AC (1ULL << 18)
+#define GMEM_TLB_RFLAGS_AC RFLAGS_AC
 #define GMEM_TLB_PAGE_MASK (PAGE_SIZE - 1)
 
 /* Starts an exit: t, empty, serves v's guest-memory accesses until gmem_tlb_end. */

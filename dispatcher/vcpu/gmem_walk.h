@@ -6,9 +6,7 @@
 #ifndef DISPATCHER_GMEM_WALK_H
 #define DISPATCHER_GMEM_WALK_H
 
-#include "vcpu.h"
-
-#define GMEM_MAX_LEVELS 5
+#include "gmem.h"
 
 /* One translation: where it lands, the combined rights, and the entries to flag. */
 struct walk {
@@ -19,6 +17,7 @@ struct walk {
 	u32 width;     /* entry size, 4 or 8 bytes */
 	u32 nent;      /* entries used, root first; the last one maps the page */
 	void *ent[GMEM_MAX_LEVELS];
+	u64 table[GMEM_MAX_LEVELS]; /* the guest-physical page holding each of them */
 	struct gmem_tlb_entry *te; /* the cache entry that held this walk, or NULL (gmem_tlb.h) */
 	u64 te_page;               /* its linear page number: te is this walk's while it matches */
 };

@@ -7,6 +7,7 @@
 #define DISPATCHER_VCPU_H
 
 #include "../../arch/types.h"
+#include "../../arch/x86.h"
 
 /* General-purpose registers in x86 encoding order (ModRM reg field). */
 enum vcpu_reg {
@@ -48,6 +49,9 @@ struct vcpu_exit {
 /* An instruction was emulated: vmx/ clears STI/MOV-SS blocking (SDM Vol. 3C 25.4.2,
  * interruptibility state); its debug traps are in pending_dbg (vcpu_retire). */
 #define VCPU_DIRTY_RETIRED (1u << 6)
+/* The PDPTE registers were loaded (an emulated CR write under PAE paging): vmx/ writes them to
+ * the VMCS guest PDPTE fields, which VM entry loads (SDM Vol. 3C 27.3.2.4). */
+#define VCPU_DIRTY_PDPTE (1u << 7)
 
 /*
  * Debug exceptions that an emulated instruction raised, in the format of the VMCS
@@ -62,9 +66,7 @@ struct vcpu_exit {
 #define VCPU_DBG_ENABLED_BP (1u << 12) /* one of them enabled in DR7: Bn are delivered only with it */
 #define VCPU_DBG_BS (1u << 14)         /* single step (RFLAGS.TF) */
 #define VCPU_NDEBUG_ADDR 4             /* DR0-DR3 */
-
-#define VCPU_RFLAGS_TF (1ULL << 8)
-#define VCPU_RFLAGS_RF (1ULL << 16)
+#define VCPU_NPDPTE 4
 
 enum vcpu_access { VCPU_READ, VCPU_WRITE, VCPU_EXEC };
 
@@ -95,6 +97,8 @@ struct vcpu_platform {
 	int (*host_xsetbv)(u32 index, u64 value); /* -1 when the value would fault */
 	u64 (*host_rdmsr)(u32 msr);
 	u64 (*now_tsc)(void);
+	/* Reads segment s into v->seg[s] (vmx/: from the VMCS); called by vcpu_seg on first use. */
+	void (*load_seg)(struct vcpu *v, enum vcpu_seg s);
 };
 
 struct vcpu {
@@ -102,11 +106,17 @@ struct vcpu {
 	u64 rip, rflags;
 	u64 cr0, cr2, cr3, cr4; /* the guest's view (read shadows applied) */
 	u64 efer;
+	/* PAE paging's PDPTE registers (SDM Vol. 3A 5.4.1 "PDPTE Registers"; 4.4.1 in older
+	 * editions): what the processor translates with, loaded by MOV CR3 and by the CR0/CR4 writes
+	 * of 5.4.1, not re-read from memory. vmx/ fills them from the VMCS guest PDPTE fields while
+	 * PAE paging is on (VM exit saves them there under EPT, Vol. 3C 28.3.4). */
+	u64 pdpte[VCPU_NPDPTE];
 	u64 dr7;
 	u64 dr[VCPU_NDEBUG_ADDR]; /* DR0-DR3: filled by vmx/ only when DR7 enables a breakpoint */
 	u32 pending_dbg;          /* VCPU_DBG_* raised by this exit's emulation */
-	u32 cpl;
-	struct vcpu_segment seg[VCPU_NSEGS];
+	u32 cpl;                              /* always valid: SS.DPL */
+	struct vcpu_segment seg[VCPU_NSEGS]; /* read through vcpu_seg(): some may not be loaded yet */
+	u32 segs_unread;                      /* VCPU_SEG_BIT(s): seg[s] is not loaded at this exit */
 	struct vcpu_exit exit;
 	u32 dirty;
 	struct vcpu_event inject;
@@ -145,7 +155,7 @@ static inline void vcpu_debug_trap(struct vcpu *v, u32 b_bits)
  * same #DB). */
 static inline void vcpu_single_step_trap(struct vcpu *v)
 {
-	if (v->rflags & VCPU_RFLAGS_TF)
+	if (v->rflags & RFLAGS_TF)
 		v->pending_dbg |= VCPU_DBG_BS;
 }
 
@@ -154,33 +164,89 @@ static inline void vcpu_single_step_trap(struct vcpu *v)
 static inline void vcpu_retire(struct vcpu *v)
 {
 	v->dirty |= VCPU_DIRTY_RETIRED;
-	if (v->rflags & VCPU_RFLAGS_RF) {
-		v->rflags &= ~VCPU_RFLAGS_RF;
+	if (v->rflags & RFLAGS_RF) {
+		v->rflags &= ~RFLAGS_RF;
 		v->dirty |= VCPU_DIRTY_RFLAGS;
 	}
 	vcpu_single_step_trap(v);
 }
 
-/* Moves RIP past the exiting instruction, which the dispatcher has emulated. */
-static inline void vcpu_skip_instruction(struct vcpu *v)
+/*
+ * Segment access rights as struct vcpu_seg holds them: the VMX format (SDM Vol. 3C 25.4.1,
+ * table 25-2), which is the descriptor's bits 47:40 and 55:52 (Vol. 3A 3.4.5) and an unusable bit.
+ */
+#define VCPU_AR_TYPE_ACCESSED 0x1u
+#define VCPU_AR_TYPE_WRITABLE 0x2u    /* data */
+#define VCPU_AR_TYPE_READABLE 0x2u    /* code */
+#define VCPU_AR_TYPE_EXPAND_DOWN 0x4u /* data */
+#define VCPU_AR_TYPE_CODE 0x8u
+#define VCPU_AR_TYPE_DATA_RW_ACCESSED 0x3u /* read/write data, accessed */
+#define VCPU_AR_TYPE_CODE_RX_ACCESSED 0xBu /* execute/read code, accessed */
+#define VCPU_AR_TYPE_TSS32_BUSY 0xBu       /* system type 11: busy 32-bit TSS */
+#define VCPU_AR_TYPE_TSS64_BUSY 0xBu       /* system type 11 in IA-32e mode: busy 64-bit TSS */
+#define VCPU_AR_S (1u << 4)                /* descriptor type: code or data, not system */
+#define VCPU_AR_DPL_SHIFT 5
+#define VCPU_AR_DPL_MASK 0x3u
+#define VCPU_AR_P (1u << 7)
+#define VCPU_AR_L (1u << 13)  /* 64-bit code segment (D must be 0 then) */
+#define VCPU_AR_DB (1u << 14) /* default operation size 32 bits */
+#define VCPU_AR_G (1u << 15)  /* limit in 4 KiB units */
+#define VCPU_AR_UNUSABLE (1u << 16)
+#define VCPU_SEG_BIT(s) (1u << (s))
+#define VCPU_SEGS_ALL ((1u << VCPU_NSEGS) - 1)
+
+/*
+ * Segment s of the guest. vmx/ loads segments on first use at each exit, the way KVM's
+ * register cache reads a VMCS field once it is asked for (a VMREAD is an exit of its own under
+ * nested virtualization): an IO exit in 64-bit code reads CS and, for strings, DS/ES only.
+ * The cache is filled behind a const pointer, as a read of the vCPU changes nothing the guest
+ * can see. Tests set seg[] directly and leave segs_unread 0.
+ */
+static inline const struct vcpu_segment *vcpu_seg(const struct vcpu *v, enum vcpu_seg s)
 {
-	vcpu_set_rip(v, v->rip + v->exit.instr_len);
-	vcpu_retire(v);
+	if (v->segs_unread & VCPU_SEG_BIT(s)) {
+		struct vcpu *fill = (struct vcpu *)v;
+		fill->plat->load_seg(fill, s);
+		fill->segs_unread &= ~VCPU_SEG_BIT(s);
+	}
+	return &v->seg[s];
 }
 
 /* The guest runs 64-bit code: IA-32e mode and CS.L (SDM Vol. 3A 3.4.5). */
-#define VCPU_EFER_LMA (1ULL << 10)
-#define VCPU_SEG_AR_L (1u << 13)
-#define VCPU_SEG_AR_DB (1u << 14)
 static inline bool vcpu_long_mode(const struct vcpu *v)
 {
-	return (v->efer & VCPU_EFER_LMA) && (v->seg[VCPU_CS].ar & VCPU_SEG_AR_L);
+	return (v->efer & EFER_LMA) && (vcpu_seg(v, VCPU_CS)->ar & VCPU_AR_L);
+}
+
+#define VCPU_EIP_MASK 0xffffffffULL
+/* Moves RIP past the exiting instruction, which the dispatcher has emulated. Outside 64-bit
+ * code the instruction pointer is EIP and wraps at 4 GiB, as the interpreter's does: an RIP with
+ * bits 63:32 set there would fail the VM-entry check on guest RIP (SDM Vol. 3C 27.3.1.4 "Checks
+ * on Guest RIP, RFLAGS, and SSP"; 26.3.1.4 in older editions). */
+static inline void vcpu_skip_instruction(struct vcpu *v)
+{
+	u64 next = v->rip + v->exit.instr_len;
+	vcpu_set_rip(v, vcpu_long_mode(v) ? next : next & VCPU_EIP_MASK);
+	vcpu_retire(v);
 }
 
 /* Requests a hardware exception for the next VM entry. */
 static inline void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
 	v->inject = (struct vcpu_event){true, vector, VCPU_EVENT_HW_EXCEPTION, has_error, error, 0};
+}
+
+/* The named injectors: the exceptions the exit handlers raise, with the error code each takes
+ * (SDM Vol. 3A 6.15: #UD has none, #GP and #PF have one). */
+static inline void vcpu_inject_ud(struct vcpu *v) { vcpu_inject_exception(v, X86_EXC_UD, false, 0); }
+static inline void vcpu_inject_gp(struct vcpu *v, u32 error) { vcpu_inject_exception(v, X86_EXC_GP, true, error); }
+
+/* #PF at a linear address: CR2 takes the address (SDM Vol. 3A 6.15, interrupt 14). */
+static inline void vcpu_inject_pf(struct vcpu *v, u64 linear, u32 error)
+{
+	v->cr2 = linear;
+	v->dirty |= VCPU_DIRTY_CR2;
+	vcpu_inject_exception(v, X86_EXC_PF, true, error);
 }
 
 static inline void vcpu_end(struct vcpu *v, int code, const char *reason)

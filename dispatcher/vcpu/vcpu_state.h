@@ -10,20 +10,6 @@
 
 #include "vcpu.h"
 
-/* Segment access rights in the VMX format (SDM Vol. 3C 25.4.1, table 25-2). */
-#define GUEST_AR_TYPE_DATA_RW_ACCESSED 0x3u /* read/write data, accessed */
-#define GUEST_AR_TYPE_CODE_RX_ACCESSED 0xBu /* execute/read code, accessed */
-#define GUEST_AR_TYPE_TSS32_BUSY 0xBu       /* system type 11: busy 32-bit TSS */
-#define GUEST_AR_S (1u << 4)                /* descriptor type: code or data, not system */
-#define GUEST_AR_DPL_SHIFT 5
-#define GUEST_AR_P (1u << 7)
-#define GUEST_AR_DB (1u << 14) /* default operation size 32 bits */
-#define GUEST_AR_G (1u << 15)  /* limit in 4 KiB units */
-#define GUEST_AR_UNUSABLE (1u << 16)
-
-#define GUEST_CR0_PE (1ULL << 0)
-#define GUEST_CR0_ET (1ULL << 4) /* hard-wired to 1 since the i486 */
-#define GUEST_RFLAGS_FIXED1 (1ULL << 1) /* reserved, always 1 (SDM Vol. 1 3.4.3) */
 #define GUEST_DR7_INIT 0x400ULL         /* DR7 after reset (SDM Vol. 3B 18.2.4) */
 
 struct guest_table {

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../unit/block_fake.h"
+#include "../unit/fake_block.h"
 #include "vmx/guest_ram.h"
 
 #define OUT_DX_AL 0xee

@@ -98,10 +98,10 @@ static void make_vcpu(struct vcpu *v, const struct hstate *s)
 	memcpy(v->gpr, s->gpr, sizeof v->gpr);
 	v->rflags = s->rflags;
 	v->rip = CODE_ADDR + INSN_OFF;
-	v->efer = VCPU_EFER_LMA;
+	v->efer = EFER_LMA;
 	v->cr0 = 1; /* PE; PG off: linear = physical */
 	v->cpl = 3;
-	v->seg[VCPU_CS].ar = VCPU_SEG_AR_L | 0xfb;
+	v->seg[VCPU_CS].ar = VCPU_AR_L | 0xfb;
 	for (int i = 0; i < VCPU_NSEGS; i++)
 		if (i != VCPU_CS)
 			v->seg[i].ar = 0xf3;
@@ -229,7 +229,7 @@ static bool make_case(uint8_t *b, struct insn *in, struct hstate *s)
 	gen_bytes(b);
 	if (decode_insn(b, 15, CPU_MODE_64, in) != DECODE_OK)
 		return false;
-	if (in->kind == INSN_IN || in->kind == INSN_OUT || in->kind == INSN_INS || in->kind == INSN_OUTS)
+	if (insn_is_io(in->kind))
 		return false;
 	/* the stack and call forms move the host's own stack and RIP: tests/unit/test_interp_stack.c */
 	if (in->kind >= INSN_CALL)

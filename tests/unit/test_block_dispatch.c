@@ -10,7 +10,7 @@
  * This file: the sections before "the end of the guest's run, bounds, the one-exit path";
  * from there on: test_block_limits.c.
  */
-#include "test_block_dispatch_fixture.h"
+#include "block_dispatch_fixture.h"
 
 /* ---- the correctness principle ---- */
 
@@ -20,7 +20,7 @@ static void test_block_equals_step_by_step(void **state)
 	fk.v.rflags |= CF; /* INC keeps CF */
 	struct vcpu ref = fk.v;
 	interp_steps(&ref, 3);
-	struct bf_rec ref_rec = bf_rec;
+	struct io_log ref_rec = bf_rec;
 	bf_rec.n = 0;
 
 	assert_true(dispatch());
@@ -29,7 +29,7 @@ static void test_block_equals_step_by_step(void **state)
 	/* by hand: 0x7f + 1 = 0x80 overflows signed, carries out of bit 3, one bit set (odd) */
 	ASSERT_WRITES(0x7f, 0x80);
 	assert_int_equal(fk.v.gpr[VCPU_RAX], 0x80);
-	assert_int_equal(fk.v.rflags, F_RFLAGS_FIXED | F_RFLAGS_IF | CF | OF | SF | AF);
+	assert_int_equal(fk.v.rflags, RFLAGS_FIXED1 | RFLAGS_IF | CF | OF | SF | AF);
 	assert_int_equal(fk.v.rip, FAKE_RIP + 4);
 	assert_int_equal(fk.v.gpr[VCPU_RDX], BF_PORT);
 }

@@ -2,9 +2,9 @@
  * dispatcher/blockio/block_dispatch.c: the end of the guest's run, bounds and the one-exit path, IN and
  * operand sizes and modes, and random programs run with block IO off and on (which must be
  * indistinguishable).
- * The fixture, shared with test_block_dispatch.c, is test_block_dispatch_fixture.h.
+ * The fixture, shared with test_block_dispatch.c, is block_dispatch_fixture.{h,c}.
  */
-#include "test_block_dispatch_fixture.h"
+#include "block_dispatch_fixture.h"
 
 /* ---- the end of the guest's run, bounds, the one-exit path ---- */
 
@@ -337,7 +337,7 @@ static void gen_program(uint64_t *seed, u64 alias, bool with_debug_exit)
 	}
 	fk.v.gpr[VCPU_RBX] = target;
 	fk.v.gpr[VCPU_RAX] = unit_rand(seed) & 0xffffffffULL;
-	fk.v.rflags = F_RFLAGS_FIXED | F_RFLAGS_IF | (unit_rand(seed) & (CF | PF | AF | ZF | SF | OF));
+	fk.v.rflags = RFLAGS_FIXED1 | RFLAGS_IF | (unit_rand(seed) & (CF | PF | AF | ZF | SF | OF));
 }
 
 static void random_programs(void **state, bool long64, u32 count, uint64_t seed)

@@ -4,6 +4,7 @@
  * take away one required control at a time.
  */
 #include "unit.h"
+#include "arch/x86.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,6 @@
 #define NAME_LEN 64
 #define ERR_LEN 512
 #define CAPS_FILE UNIT_DATA_DIR "/bochs-vmx-caps.txt"
-#define MSR_FEATURE_CONTROL 0x3a
 
 struct model {
 	char name[NAME_LEN];
@@ -103,6 +103,7 @@ static const struct vmx_msrs *msrs_of(const char *name)
 /* ---- what the controls must be ---- */
 
 #define PIN_REQ (VMX_PIN_EXT_INT_EXITING | VMX_PIN_NMI_EXITING | VMX_PIN_PREEMPTION_TIMER)
+#define PIN_OPT VMX_PIN_VIRTUAL_NMIS
 #define PROC_REQ                                                                                       \
 	(VMX_PROC_HLT_EXITING | VMX_PROC_IO_BITMAPS | VMX_PROC_MSR_BITMAPS | VMX_PROC_SECONDARY_CONTROLS | \
 	 VMX_PROC_MWAIT_EXITING | VMX_PROC_MONITOR_EXITING)
@@ -155,7 +156,7 @@ static void test_good_models(void **state)
 			fail_msg("%s: %s", n, err);
 		assert_string_equal(err, "");
 		assert_true(m->basic & VMX_BASIC_TRUE_CTLS); /* all Bochs models have the TRUE MSRs */
-		check_field(n, "pin", c.pin, m->true_pinbased, PIN_REQ, 0);
+		check_field(n, "pin", c.pin, m->true_pinbased, PIN_REQ, PIN_OPT);
 		check_field(n, "proc", c.proc, m->true_procbased, PROC_REQ, 0);
 		check_field(n, "proc2", c.proc2, m->procbased2, PROC2_REQ, PROC2_OPT);
 		check_field(n, "exit", c.exit, m->true_exit, EXIT_REQ, EXIT_OPT);
@@ -309,7 +310,7 @@ static void test_legacy_msrs(void **state)
 	struct vmx_controls c;
 	char err[ERR_LEN];
 	assert_int_equal(vmx_compute_controls(&m, &c, err, sizeof(err)), 0);
-	check_field("legacy", "pin", c.pin, m.pinbased, PIN_REQ, 0);
+	check_field("legacy", "pin", c.pin, m.pinbased, PIN_REQ, PIN_OPT);
 	check_field("legacy", "proc", c.proc, m.procbased, PROC_REQ, 0);
 	check_field("legacy", "exit", c.exit, m.exit, EXIT_REQ, EXIT_OPT);
 	check_field("legacy", "entry", c.entry, m.entry, ENTRY_REQ, 0);
@@ -386,6 +387,26 @@ static void test_fix_cr(void **state)
 	}
 }
 
+/* A WAITPKG-capable CPU (secondary bit 26 allowed) still gets the control 0, so the guest's CPUID
+ * must hide WAITPKG (dispatcher/cpuid.c); virtual NMIs are taken where offered, never required. */
+static void test_user_wait_never_set_virtual_nmis_optional(void **state)
+{
+	struct vmx_msrs m = *msrs_of("tigerlake");
+	m.procbased2 |= (u64)VMX_PROC2_USER_WAIT_PAUSE << 32;
+	struct vmx_controls c;
+	char err[ERR_LEN];
+	assert_int_equal(vmx_compute_controls(&m, &c, err, sizeof(err)), 0);
+	assert_false(c.proc2 & VMX_PROC2_USER_WAIT_PAUSE);
+	assert_true(c.pin & VMX_PIN_VIRTUAL_NMIS);
+	m.true_pinbased &= ~((u64)VMX_PIN_VIRTUAL_NMIS << 32);
+	assert_int_equal(vmx_compute_controls(&m, &c, err, sizeof(err)), 0);
+	assert_false(c.pin & VMX_PIN_VIRTUAL_NMIS);
+	/* no preemption timer: refused by its SDM name */
+	m.true_pinbased &= ~((u64)VMX_PIN_PREEMPTION_TIMER << 32);
+	assert_int_equal(vmx_compute_controls(&m, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "activate VMX-preemption timer"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_inconsistent_msr_named),
 		cmocka_unit_test(test_err_truncated),
 		cmocka_unit_test(test_fix_cr),
+		cmocka_unit_test(test_user_wait_never_set_virtual_nmis_optional),
 	};
 	setvbuf(stdout, NULL, _IONBF, 0);
 	return cmocka_run_group_tests(tests, load_models, NULL);

@@ -8,7 +8,7 @@
  * This file: the subset's forms and fields; instructions outside the subset, the length limit
  * and random bytes: test_decode_other.c.
  */
-#include "test_decode_fixture.h"
+#include "decode_fixture.h"
 
 struct dcase {
 	int mode;

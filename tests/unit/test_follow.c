@@ -1,6 +1,6 @@
 /*
  * dispatcher/blockio/follow.c and dispatcher/emul/interp_stack.c: followed blocks (block_follow=on) in 64-bit
- * code, on the processor model of block_fake.c. Every program runs with block IO off (one exit
+ * code, on the processor model of fake_block.c. Every program runs with block IO off (one exit
  * per IO instruction) and on from the same state, and must end identically (bf_run_both); the
  * tests then check that the IO instructions behind calls and returns were joined into fewer
  * exits, that later exits replay the cached block (table hits), and that a return to another
@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "block_fake.h"
+#include "fake_block.h"
 #include "dispatcher/emul/interp.h"
 
 #define OUT_DX 0xee

@@ -5,7 +5,7 @@
  * through gmem_write within an exit and edit them directly between exits; and the directed
  * cases the rules name (a store into a paging structure, A/D flags, CR3 changes).
  */
-#include "test_guest_mem_fixture.h"
+#include "gmem_fixture.h"
 #include "dispatcher/vcpu/gmem_tlb.h"
 
 #define LIN_BASE 0x40000000ULL /* the linear pages used: LIN_BASE + k * 4 KiB */

@@ -7,6 +7,7 @@
  * interp_exec and the conditions of interp_fast_ready.
  */
 #include "unit.h"
+#include "arch/x86.h"
 
 #include <string.h>
 
@@ -16,8 +17,6 @@
 
 #define AR_CODE 0x9bu
 #define AR_DATA 0x93u
-#define CR0_PE 1ULL
-#define EFER_LMA (1ULL << 10)
 #define CASES 40000
 
 static struct vcpu make_vcpu(enum cpu_mode mode, uint64_t *seed)
@@ -29,10 +28,10 @@ static struct vcpu make_vcpu(enum cpu_mode mode, uint64_t *seed)
 	if (mode == CPU_MODE_64) {
 		v.cr0 = CR0_PE;
 		v.efer = EFER_LMA;
-		v.seg[VCPU_CS].ar |= VCPU_SEG_AR_L;
+		v.seg[VCPU_CS].ar |= VCPU_AR_L;
 	} else if (mode == CPU_MODE_32) {
 		v.cr0 = CR0_PE;
-		v.seg[VCPU_CS].ar |= VCPU_SEG_AR_DB;
+		v.seg[VCPU_CS].ar |= VCPU_AR_DB;
 	} else {
 		v.seg[VCPU_CS].limit = 0xffff;
 	}

@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include "block_fake.h"
+#include "fake_block.h"
 #include "dispatcher/blockio/block_run.h"
 #include "dispatcher/blockio/replay.h"
 #include "dispatcher/vcpu/gmem_tlb.h"
@@ -25,12 +25,6 @@
 #define TABLE_PAGES 5 /* PML4, PDPT, PD, PT0, PT1 */
 #define CASES 6000
 #define SEQ 3 /* instructions a case runs in one exit */
-#define CR0_AM (1ULL << 18)
-#define CR0_WP (1ULL << 16)
-#define RFLAGS_AC (1ULL << 18)
-#define PTE_P 0x1ULL
-#define PTE_RW 0x2ULL
-#define PTE_US 0x4ULL
 
 static struct gmem_tlb tlb;
 static u8 snap_mem[SNAP_HI - SNAP_LO], snap_tab[TABLE_PAGES * PAGE_SIZE];
