@@ -117,6 +117,7 @@ static void followed_state(void)
 	bf_put(F_STACK - 8, &ret, sizeof ret);
 	fk.v.rip = F_READ + 6;
 	fk.v.gpr[VCPU_RDX] = BF_PORT;
+	fk.v.rflags &= ~RFLAGS_IF; /* no interrupt window: a pending IRQ would end the block (block_stops_after_io) */
 }
 
 static double followed_hit_ns(long iters, bool longer)
