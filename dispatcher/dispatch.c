@@ -224,7 +224,9 @@ void dispatch_exit(struct dispatcher *d, struct vcpu *v)
 		con_log("exit %s rip=0x%llx qual=0x%llx\n", exit_reason_name(r), (unsigned long long)v->rip,
 		        (unsigned long long)v->exit.qual);
 	exit_handler h = r <= EXIT_REASON_MAX ? handlers[r] : 0;
+	gmem_tlb_begin(&d->tlb, v);
 	(h ? h : handle_unhandled)(d, v);
+	gmem_tlb_end(v);
 }
 
 void dispatch_print_stats(struct dispatcher *d)

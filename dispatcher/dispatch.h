@@ -9,6 +9,7 @@
 #include "../devices/board.h"
 #include "blockio/block_dispatch.h"
 #include "exit_reasons.h"
+#include "vcpu/gmem_tlb.h"
 #include "stats.h"
 #include "stats_ports.h"
 #include "trace_io.h"
@@ -56,6 +57,7 @@ struct dispatcher {
 	struct stats_ctl sctl;  /* periodic and requested statistics (stats.h) */
 	struct trace_io tio;    /* trace=io (trace_io.h); launch.c gives it its ring */
 	u64 io_rip;             /* the RIP of the IO exit being handled, for trace records of blocks */
+	struct gmem_tlb tlb;    /* guest translations, kept for one exit (gmem_tlb.h) */
 };
 
 void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_config *cfg);

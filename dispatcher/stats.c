@@ -109,6 +109,10 @@ static void print_table(const struct dispatcher *d)
 	        (unsigned long long)b->io_in_blocks, (unsigned long long)(b->insns - b->io_in_blocks),
 	        (unsigned long long)b->singles, (unsigned long long)b->hits, (unsigned long long)b->misses,
 	        (unsigned long long)b->mismatches);
+	con_log("  root-mode TSC in blocks: replay %llu, code checks %llu, recording %llu (%llu recordings, "
+	        "%llu early ends), scan %llu\n",
+	        (unsigned long long)b->tsc_replay, (unsigned long long)b->tsc_check, (unsigned long long)b->tsc_record,
+	        (unsigned long long)b->recordings, (unsigned long long)b->early_ends, (unsigned long long)b->tsc_scan);
 	con_log("  VMREADs %llu, VMWRITEs %llu, host NMIs in the guest %llu and in root mode %llu (%llu reflected, "
 	        "%llu dropped)\n",
 	        (unsigned long long)s->vmreads, (unsigned long long)s->vmwrites, (unsigned long long)s->nmis_in_guest,
@@ -205,7 +209,8 @@ static void print_json(const struct dispatcher *d, enum stats_kind kind)
 	           "\"irqs_injected\":%llu,\"halted_exits\":%llu,\"root_tsc\":%llu,\"root_tsc_per_exit\":%llu,"
 	           "\"block_io\":%s,\"blocks\":{\"runs\":%llu,\"insns\":%llu,\"io_in_blocks\":%llu,\"non_io_insns\":%llu,"
 	           "\"singles\":%llu,\"hits\":%llu,\"misses\":%llu,\"mismatches\":%llu,\"early_ends\":%llu,"
-	           "\"followed\":%llu,\"io_hist\":[",
+	           "\"followed\":%llu,\"recordings\":%llu,\"tsc_replay\":%llu,\"tsc_check\":%llu,\"tsc_record\":%llu,"
+	           "\"tsc_scan\":%llu,\"io_hist\":[",
 	           (unsigned long long)s->exits, (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
 	           (unsigned long long)io_per_exit_milli, (unsigned long long)s->irqs_injected,
 	           (unsigned long long)s->halted_exits, (unsigned long long)s->root_tsc,
@@ -213,7 +218,9 @@ static void print_json(const struct dispatcher *d, enum stats_kind kind)
 	           (unsigned long long)b->runs, (unsigned long long)b->insns, (unsigned long long)b->io_in_blocks,
 	           (unsigned long long)(b->insns - b->io_in_blocks), (unsigned long long)b->singles,
 	           (unsigned long long)b->hits, (unsigned long long)b->misses, (unsigned long long)b->mismatches,
-	           (unsigned long long)b->early_ends, (unsigned long long)b->followed);
+	           (unsigned long long)b->early_ends, (unsigned long long)b->followed, (unsigned long long)b->recordings,
+	           (unsigned long long)b->tsc_replay, (unsigned long long)b->tsc_check, (unsigned long long)b->tsc_record,
+	           (unsigned long long)b->tsc_scan);
 	for (int i = 0; i < BLOCK_HIST_BUCKETS; i++)
 		con_printf("%s%llu", i ? "," : "", (unsigned long long)b->io_hist[i]);
 	con_printf("]}");

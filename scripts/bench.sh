@@ -4,14 +4,16 @@
 # guest TSC counts executed instructions, so TSC figures are instruction counts, not time.
 # BENCH="part ..." runs only the parts named (default: all, in this order):
 #   exitcost  iosweep  blocks  idle  micro  extent  linux (Debian's kernel, about 15 minutes)
+#   cost (the Linux boot off / block_follow=off / on, modelled cycles and break-even C; not in the default set)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/bench
 mkdir -p "$out"
 G=$root/build/guest/tests
 PARTS="exitcost iosweep blocks idle micro extent linux"
+EXTRA_PARTS="cost" # run only when named: three Linux boots
 for p in ${BENCH:-}; do
-	case " $PARTS " in *" $p "*) ;; *) echo "bench: no part '$p' (parts: $PARTS)" >&2; exit 2 ;; esac
+	case " $PARTS $EXTRA_PARTS " in *" $p "*) ;; *) echo "bench: no part '$p' (parts: $PARTS $EXTRA_PARTS)" >&2; exit 2 ;; esac
 done
 want() { [ -z "${BENCH:-}" ] || case " $BENCH " in *" $1 "*) true ;; *) false ;; esac; }
 
@@ -86,14 +88,14 @@ ir() { # PHASE ITERS: the instructions callgrind counts for one run
 		"$root/build/tests/bench/micro_block" 2>&1 >/dev/null | sed -n 's/.*Collected : *//p' | tr -d ','
 }
 echo "  instructions per operation (callgrind, MICRO_ITERS=1000 less MICRO_ITERS=0):"
-for ph in hash lookup scan hit singles follow follow_singles; do
+for ph in hash lookup scan hit singles follow follow_long follow_singles; do
 	a=$(ir "$ph" 1000) b=$(ir "$ph" 0)
 	if [ -z "$a" ] || [ -z "$b" ]; then
 		echo "bench: callgrind gave no count for $ph" >&2
 		exit 1
 	fi
 	awk -v p="$ph" -v a="$a" -v b="$b" 'BEGIN {
-		split("hash:hash of a 37-byte block|lookup:table lookup (hit)|scan:cold scan of a 10-IO block|hit:table hit running the 10-IO block|singles:ten single IO exits|follow:followed block hit (7 instructions)|follow_singles:its two IO instructions as single exits", d, "|")
+		split("hash:hash of a 37-byte block|lookup:table lookup (hit)|scan:cold scan of a 10-IO block|hit:table hit running the 10-IO block|singles:ten single IO exits|follow:followed block hit (7 instructions)|follow_long:followed block hit (67 instructions)|follow_singles:its two IO instructions as single exits", d, "|")
 		for (i in d) { split(d[i], kv, ":"); if (kv[1] == p) name = kv[2] }
 		printf "    %-45s %8.0f\n", name, (a - b) / 1000 }'
 done
@@ -122,4 +124,8 @@ fi
 
 if want linux; then
 	source "$root/scripts/bench_linux.sh" && bench_linux || exit 1
+fi
+
+if [ -n "${BENCH:-}" ] && want cost; then
+	source "$root/scripts/bench_cost.sh" && bench_cost || exit 1
 fi

@@ -21,14 +21,14 @@
 
 bl_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-bench_linux() {
-	local bl_out K I base
+# Sets bl_out, K, I and base (the kernel, initramfs and LINUX_DEFAULT_CMDLINE) for a Linux
+# benchmark part, fetching the guest when needed; bench_cost.sh uses it too.
+bench_linux_prepare() {
 	bl_out=${BUILD:-$bl_root/build}/bench
 	case "$bl_out" in /*) ;; *) bl_out=$bl_root/$bl_out ;; esac
 	mkdir -p "$bl_out"
 	K=$bl_out/../linux/vmlinuz
 	I=$bl_out/../linux/initrd.img
-	echo "== Linux boot: Debian's kernel + busybox initramfs in Bochs, block_io=off / on / bare (no hypervisor)"
 	if ! "$bl_root/scripts/linux-guest.sh" >"$bl_out/linux-guest.log" 2>&1; then
 		echo "bench: scripts/linux-guest.sh failed; see $bl_out/linux-guest.log" >&2
 		return 1
@@ -36,6 +36,12 @@ bench_linux() {
 	# boot/launch.c's LINUX_DEFAULT_CMDLINE; the shell run gets it by giving no --append
 	base=$(sed -nE 's/^#define LINUX_DEFAULT_CMDLINE "(.*)"$/\1/p' "$bl_root/boot/launch.c")
 	[ -n "$base" ] || { echo "bench: no LINUX_DEFAULT_CMDLINE in boot/launch.c" >&2; return 1; }
+}
+
+bench_linux() {
+	local bl_out K I base
+	echo "== Linux boot: Debian's kernel + busybox initramfs in Bochs, block_io=off / on / bare (no hypervisor)"
+	bench_linux_prepare || return 1
 	bench_linux_run "$bl_out" bare "" --bare --guest "$K" --initrd "$I" --append "$base mem=256M microhv.test=1" \
 		--until 'reboot: Restarting system' || return 1
 	bench_linux_run "$bl_out" off "" --guest "$K" --initrd "$I" --cmdline "block_io=off" --append "$base microhv.test=1" ||

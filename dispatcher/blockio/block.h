@@ -10,6 +10,7 @@
 
 #include "../emul/decode.h"
 #include "../emul/interp_fast.h"
+#include "replay.h"
 
 #define BLOCK_MAX_BYTES 512 /* longest block kept: bounds the table and the hash */
 #define BLOCK_SCAN_MAX_BYTES 256 /* longest block the forward scan designates */
@@ -45,6 +46,31 @@ struct block_seg {
 	u16 len;
 };
 
+/*
+ * Where a block's instructions and bytes are kept, sized by what the block holds (issue 11,
+ * issue 15): a scanned block has at most BLOCK_SCAN_MAX_INSNS instructions in
+ * BLOCK_SCAN_MAX_BYTES bytes, a followed one up to BLOCK_MAX_INSNS in BLOCK_MAX_BYTES. The
+ * table gives every slot a small store and lends the few large ones to followed blocks
+ * (table.h). Per instruction: its linear address (followed blocks), offset from rip_linear,
+ * the links the scanner made (the index of the instruction that follows it, and the target of a
+ * taken JMP/Jcc; BLOCK_NO_INSN where that leaves the block), what it may do (BLOCK_I_*), its
+ * precompiled form and its decoded form.
+ */
+#define BLOCK_STORE(name, NI, NB)                                                              \
+	struct name {                                                                              \
+		u64 lin[NI];                                                                           \
+		u16 offset[NI];                                                                        \
+		u8 next[NI];                                                                           \
+		u8 taken[NI];                                                                          \
+		u8 iflags[NI];                                                                         \
+		struct interp_fast fast[NI];                                                           \
+		struct replay_op rp[NI];                                                               \
+		struct insn insns[NI];                                                                 \
+		u8 bytes[NB];                                                                          \
+	}
+BLOCK_STORE(block_store_scan, BLOCK_SCAN_MAX_INSNS, BLOCK_SCAN_MAX_BYTES);
+BLOCK_STORE(block_store_follow, BLOCK_MAX_INSNS, BLOCK_MAX_BYTES);
+
 /* A designated block: decoded form and the bytes it was decoded from. */
 struct block {
 	u64 rip_linear; /* CS base + RIP of the first (the exiting IO) instruction */
@@ -56,22 +82,35 @@ struct block {
 	u32 unverified; /* single-IO entries: hits since the bytes were last checked */
 	u32 diverged;   /* followed blocks: replays in a row that left the recorded path early */
 	/* Where the bytes are: the scanner's blocks are one range from rip_linear; a followed
-	 * block (trace.h) has one range per stretch of straight-line code it ran through. */
+	 * block (follow.h) has one range per stretch of straight-line code it ran through. */
 	u8 nseg;
 	bool followed;
 	struct block_seg seg[BLOCK_MAX_SEGS];
-	u64 lin[BLOCK_MAX_INSNS]; /* followed blocks: the linear address of each instruction */
-	u8 bytes[BLOCK_MAX_BYTES];
-	u16 offset[BLOCK_MAX_INSNS]; /* of each instruction from rip_linear */
-	/* Linked by the scanner so a run needs no search: the index of the instruction that
-	 * follows each one (fall-through, and the target of a taken JMP/Jcc), BLOCK_NO_INSN where
-	 * that leaves the block; and what each one may do (BLOCK_I_*). */
-	u8 next[BLOCK_MAX_INSNS];
-	u8 taken[BLOCK_MAX_INSNS];
-	u8 iflags[BLOCK_MAX_INSNS];
-	struct interp_fast fast[BLOCK_MAX_INSNS]; /* the precompiled form of each, if it has one */
-	struct insn insns[BLOCK_MAX_INSNS];
+	/* The store in use (block_use_store): its capacity and its arrays. */
+	u16 max_insns, max_bytes;
+	u64 *lin;
+	u16 *offset;
+	u8 *next, *taken, *iflags;
+	struct interp_fast *fast;
+	struct replay_op *rp; /* followed blocks: the direct replay form of each (replay.h) */
+	struct insn *insns;
+	u8 *bytes;
 };
+
+#define block_use_store(b, s) /* s: a struct block_store_scan or _follow */                  \
+	do {                                                                                       \
+		(b)->max_insns = (u16)ARRAY_SIZE((s)->insns);                                          \
+		(b)->max_bytes = (u16)sizeof((s)->bytes);                                              \
+		(b)->lin = (s)->lin;                                                                   \
+		(b)->offset = (s)->offset;                                                             \
+		(b)->next = (s)->next;                                                                 \
+		(b)->taken = (s)->taken;                                                               \
+		(b)->iflags = (s)->iflags;                                                             \
+		(b)->fast = (s)->fast;                                                                 \
+		(b)->rp = (s)->rp;                                                                     \
+		(b)->insns = (s)->insns;                                                               \
+		(b)->bytes = (s)->bytes;                                                               \
+	} while (0)
 
 #define BLOCK_NO_INSN 0xff
 #define BLOCK_I_IO 0x1     /* IN, OUT, INS, OUTS */
@@ -90,6 +129,12 @@ struct block_stats {
 	/* IO instructions per block run: [i] counts runs of i+2 IO instructions (the last bucket:
 	 * BLOCK_HIST_BUCKETS+1 or more). */
 	u64 io_hist[BLOCK_HIST_BUCKETS];
+	/* Followed blocks recorded (follow_record calls that designated a block). */
+	u64 recordings;
+	/* Root-mode TSC ticks spent in each part of block dispatch (issue 11 item 6): running cached
+	 * blocks, checking their bytes (claim 10's hash), recording followed blocks, scanning. The
+	 * rest of root_tsc is the exit itself and everything else. */
+	u64 tsc_replay, tsc_check, tsc_record, tsc_scan;
 };
 
 #endif

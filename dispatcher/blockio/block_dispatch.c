@@ -189,6 +189,9 @@ void blockio_init(struct blockio *bio, const struct block_config *cfg, struct in
 
 bool block_run_over(const struct blockio *bio) { return bio->run_over(bio->run_over_ctx); }
 
+/* The TSC now, for the statistics' split of root-mode time (0 without a clock). */
+static u64 tsc_now(const struct vcpu *v) { return v->plat->now_tsc ? v->plat->now_tsc() : 0; }
+
 /*
  * With one exit per IO instruction, an interrupt that an IO instruction makes deliverable (a PIC
  * unmask, a device's interrupt enable, an EOI) is injected at the VM entry right after it, before
@@ -316,13 +319,19 @@ static bool finish(struct blockio *bio, struct vcpu *v, const struct block *b, u
 static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linear, u8 mode, u32 *nio_out)
 {
 	struct block *b = table_slot(&bio->table, rip_linear, mode);
+	u64 t0 = tsc_now(v);
 	int n = scan_block(v, &bio->cfg, b);
+	u64 t1 = tsc_now(v);
+	bio->stats.tsc_scan += t1 - t0;
 	if (n < 0)
 		return false;
 	if (n < 2 && bio->cfg.follow && mode == CPU_MODE_64) {
 		u32 insns, nio;
+		table_grow(&bio->table, b);
 		int t = follow_record(bio, v, b, &insns, &nio);
+		bio->stats.tsc_record += tsc_now(v) - t1;
 		if (t > 0) {
+			bio->stats.recordings++;
 			b->unverified = 0;
 			b->diverged = 0;
 			table_commit(&bio->table, b);
@@ -346,8 +355,10 @@ static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linea
 	}
 	u32 insns;
 	struct block_pages pg;
+	t0 = tsc_now(v);
 	block_pages_collect(v, b, &pg);
 	u32 nio = run_block(bio, v, b, &pg, &insns);
+	bio->stats.tsc_replay += tsc_now(v) - t0;
 	return insns ? finish(bio, v, b, insns, nio, nio_out) : false;
 }
 
@@ -373,7 +384,11 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 		return ran;
 	}
 	struct block_pages pg;
-	if (!bytes_match(v, b, &pg)) {
+	u64 t0 = tsc_now(v);
+	bool same = bytes_match(v, b, &pg);
+	u64 t1 = tsc_now(v);
+	s->tsc_check += t1 - t0;
+	if (!same) {
 		s->mismatches++;
 		table_invalidate(&bio->table, b);
 		bool ran = designate_and_run(bio, v, rip_linear, mode, nio_out);
@@ -391,6 +406,7 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 		e->hits++;
 	u32 insns;
 	u32 nio = b->followed ? follow_run(bio, v, b, &pg, &insns) : run_block(bio, v, b, &pg, &insns);
+	s->tsc_replay += tsc_now(v) - t1;
 	if (b->followed) {
 		b->diverged = nio < b->nio ? b->diverged + 1 : 0;
 		if (b->diverged >= FOLLOW_RERECORD)

@@ -48,6 +48,7 @@ static void designate(struct block *b, u32 n)
 		b->iflags[i] = (u8)((insn_is_io(in->kind) ? BLOCK_I_IO : 0) | (writes ? BLOCK_I_WRITES : 0));
 		b->next[i] = b->taken[i] = BLOCK_NO_INSN; /* followed by address, not by link */
 		interp_fast_prepare(in, 0, 0, 0, &b->fast[i]); /* no in-block JMP form */
+		replay_prepare(in, &b->rp[i]);
 	}
 	b->hash = block_hash(b->bytes, b->len);
 }
@@ -95,7 +96,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 	u8 buf[INSN_MAX_LEN];
 	u32 got = 0;
 	while (!why) {
-		if (b->ninsns == BLOCK_MAX_INSNS) {
+		if (b->ninsns == b->max_insns) {
 			why = "128 instructions";
 			lin = scan_rip_linear(v);
 			got = 0;
@@ -107,7 +108,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 		bool is_io = false;
 		if (decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK) {
 			why = "outside the subset";
-		} else if (b->len + in->length > BLOCK_MAX_BYTES) {
+		} else if (b->len + in->length > b->max_bytes) {
 			why = "512 bytes of code";
 		} else {
 			is_io = insn_is_io(in->kind);
@@ -142,12 +143,20 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 	return b->nio;
 }
 
+/* All of [lin, lin+len) on the page at `page`. */
+static bool on_page(u64 lin, u32 len, u64 page)
+{
+	return (lin & ~(u64)(PAGE_SIZE - 1)) == page && ((lin + len - 1) & ~(u64)(PAGE_SIZE - 1)) == page;
+}
+
 u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *pg,
                u32 *insns)
 {
 	struct interp_io io = bio->bus;
 	bool io_ok = block_io_allowed(v);
-	bool fast = interp_fast_ready(v, b->mode, b->len);
+	bool fast = interp_fast_ready(v, b->mode, b->len) && v->tlb;
+	struct replay_ctx rc;
+	replay_begin(&rc, v);
 	u32 n = 0, nio = 0;
 	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
 	for (u32 i = 0; i < b->ninsns; i++) {
@@ -159,6 +168,13 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 		u8 f = b->iflags[i];
 		if ((f & BLOCK_I_IO) && i > 0 && !io_ok)
 			break;
+		/* the direct form (replay.h), for an instruction on the page fetched last (block_fetch
+		 * has nothing to set there); else, or where it declines, the general path */
+		if (fast && b->rp[i].kind != REPLAY_NONE && on_page(b->lin[i], in->length, fetch_page) &&
+		    replay_exec(v, &rc, &b->rp[i], in, pg) == REPLAY_DONE) {
+			n++;
+			continue;
+		}
 		u64 wl, wlen;
 		if ((f & BLOCK_I_WRITES) && interp_write_range(v, in, &wl, &wlen) == 0 &&
 		    block_writes_into(v, b, pg, wl, wlen))

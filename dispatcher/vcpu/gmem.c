@@ -14,6 +14,7 @@
  *   pointer rules, none of which struct vcpu carries: such accesses are GMEM_UNSUPPORTED.
  */
 #include "gmem.h"
+#include "gmem_tlb.h"
 #include "../../arch/string.h"
 #include "../../arch/x86.h"
 
@@ -54,18 +55,6 @@
 #define GMEM_MAX_PAGES 3 /* pages GMEM_MAX_LEN bytes can touch */
 
 enum gmem_mode { MODE_OFF, MODE_32, MODE_PAE, MODE_4LEVEL, MODE_5LEVEL };
-
-/* One translation: where it lands, the combined rights, and the entries to flag. */
-struct walk {
-	u64 gpa;
-	bool writable; /* R/W = 1 in every entry */
-	bool user;     /* U/S = 1 in every entry: a user-mode address */
-	bool nx;       /* XD = 1 in some entry (EFER.NXE = 1) */
-	u32 width;     /* entry size, 4 or 8 bytes */
-	u32 nent;      /* entries used, root first; the last one maps the page */
-	void *ent[GMEM_MAX_LEVELS];
-	u64 table[GMEM_MAX_LEVELS]; /* the guest-physical page holding each of them */
-};
 
 static enum gmem_mode paging_mode(const struct vcpu *v)
 {
@@ -308,13 +297,17 @@ static int translate(struct vcpu *v, u64 linear, enum vcpu_access acc, bool user
 		return GMEM_OK;
 	}
 	u32 err = 0;
-	int r;
-	if (m == MODE_32)
+	int r = GMEM_OK;
+	if (gmem_tlb_get(v, linear, w))
+		; /* this exit walked the page already (gmem_tlb.h) */
+	else if (m == MODE_32)
 		r = walk_32(v, linear, w, &err);
 	else if (m == MODE_PAE)
 		r = walk_pae(v, linear, w, &err);
 	else
 		r = walk_64(v, v->cr3 & PADDR_MASK, linear, m == MODE_5LEVEL ? 5 : 4, 3, 0, w, &err);
+	if (r == GMEM_OK && !w->te)
+		gmem_tlb_put(v, linear, w);
 	if (r == GMEM_OK && keyed(v, m, w, acc))
 		return GMEM_UNSUPPORTED;
 	if (r == GMEM_OK && refused(v, w, acc, user)) {
@@ -401,7 +394,7 @@ static int plan_access(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc
 		return r;
 	/* A piece never crosses a 4-KiB boundary, so its physical bytes lie in one page. */
 	for (u32 i = 0; i < p->n; i++) {
-		p->piece[i].host = phys(v, p->piece[i].w.gpa, p->piece[i].len);
+		p->piece[i].host = gmem_tlb_host(v, &p->piece[i].w, p->piece[i].len);
 		if (!p->piece[i].host)
 			return GMEM_NOT_RAM;
 	}
@@ -421,15 +414,23 @@ static void set_flag(void *ent, u32 width, u64 flag)
 	}
 }
 
-/* Accessed on every entry used, dirty on the entry that maps the page for a write (5.8). */
-static void mark_used(const struct plan *p, enum vcpu_access acc)
+/* Accessed on every entry used, dirty on the entry that maps the page for a write (5.8);
+ * a cached walk whose flags an earlier access of this exit set needs nothing (gmem_tlb.h). */
+static void mark_used(struct vcpu *v, const struct plan *p, enum vcpu_access acc)
 {
 	for (u32 i = 0; i < p->n; i++) {
 		const struct walk *w = &p->piece[i].w;
+		struct gmem_tlb_entry *te = gmem_tlb_live(v, w);
+		if (te && te->a_set && (acc != VCPU_WRITE || te->d_set))
+			continue;
 		for (u32 k = 0; k < w->nent; k++)
 			set_flag(w->ent[k], w->width, PTE_A);
 		if (acc == VCPU_WRITE && w->nent)
 			set_flag(w->ent[w->nent - 1], w->width, PTE_D);
+		if (te) {
+			te->a_set = true;
+			te->d_set = te->d_set || acc == VCPU_WRITE;
+		}
 	}
 }
 
@@ -440,8 +441,11 @@ static int read_common(struct vcpu *v, u64 linear, void *buf, u32 len, enum vcpu
 	int r = plan_access(v, linear, len, acc, user, &p, f);
 	if (r != GMEM_OK)
 		return r;
-	if (flags)
-		mark_used(&p, acc);
+	if (flags) {
+		mark_used(v, &p, acc);
+		if (p.n == 1)
+			gmem_tlb_done(v, &p.piece[0].w, acc, user);
+	}
 	u8 *out = buf;
 	for (u32 i = 0; i < p.n; i++) {
 		memcpy(out, p.piece[i].host, p.piece[i].len);
@@ -469,10 +473,13 @@ int gmem_write(struct vcpu *v, u64 linear, const void *buf, u32 len, bool user,
 	int r = plan_access(v, linear, len, VCPU_WRITE, user, &p, f);
 	if (r != GMEM_OK)
 		return r;
-	mark_used(&p, VCPU_WRITE);
+	mark_used(v, &p, VCPU_WRITE);
+	if (p.n == 1)
+		gmem_tlb_done(v, &p.piece[0].w, VCPU_WRITE, user);
 	const u8 *in = buf;
 	for (u32 i = 0; i < p.n; i++) {
 		memcpy(p.piece[i].host, in, p.piece[i].len);
+		gmem_tlb_stored(v, p.piece[i].host, p.piece[i].len);
 		in += p.piece[i].len;
 	}
 	return GMEM_OK;
@@ -485,7 +492,7 @@ int gmem_touch(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool u
 	int r = plan_translate(v, linear, len, acc, user, &p, f);
 	if (r != GMEM_OK)
 		return r;
-	mark_used(&p, acc);
+	mark_used(v, &p, acc);
 	*gpa = p.piece[0].w.gpa;
 	return p.n == 1 ? GMEM_OK : GMEM_UNSUPPORTED;
 }

@@ -86,6 +86,7 @@ struct vcpu_event {
 };
 
 struct vcpu;
+struct gmem_tlb;
 
 /* What only the platform can do: privileged host instructions and guest-physical access. */
 struct vcpu_platform {
@@ -120,6 +121,7 @@ struct vcpu {
 	u32 dirty;
 	struct vcpu_event inject;
 	const struct vcpu_platform *plat;
+	struct gmem_tlb *tlb; /* the per-exit translation cache (gmem_tlb.h), NULL outside an exit */
 	/* HLT with interrupts enabled: the guest sleeps in the HLT activity state until an event. */
 	bool halted;
 	/* Set when the guest's run is over (debug-exit write, triple fault, fatal exit). */

@@ -7,7 +7,9 @@
  * only that phase's loop (the others run 0 times, their setup still done): under
  * `valgrind --tool=callgrind`, the instructions of a run with MICRO_ITERS=N less those of one
  * with MICRO_ITERS=0, over N, are that operation's instruction count, repeatable on a noisy
- * machine (scripts/bench.sh does this).
+ * machine (scripts/bench.sh does this). MICRO_RAM=real replaces the fake's guest-RAM accessor
+ * (bounds checks and cmocka asserts) by the one the core uses, vmx/guest_ram.c's, over the same
+ * memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include <time.h>
 
 #include "../unit/fake_block.h"
+#include "vmx/guest_ram.h"
 
 #define OUT_DX_AL 0xee
 #define MOV_AL_IMM 0xb0
@@ -69,6 +72,29 @@ static void put_call(u64 at, u64 to)
 	bf_put(at, b, sizeof b);
 }
 
+/* The long variant: the caller calls F_MID (push rbx; mov rbx,[rsp]; mov [rsp],rbx; pop rbx;
+ * ret) LONG_CALLS times between the read and the write: 6 more instructions a call, all of
+ * them stack or memory accesses, so (long - short) / (6 * LONG_CALLS) is what one replayed
+ * guest instruction costs, without the exit's fixed part. */
+#define F_MID 0x1400ULL
+#define F_LONG_CALLER 0x1500ULL
+#define LONG_CALLS 10
+#define LONG_EXTRA_INSNS (6 * LONG_CALLS)
+
+static void place_followed(void);
+
+static void place_followed_long(void)
+{
+	place_followed();
+	BF_CODE(F_MID, 0x53, 0x48, 0x8b, 0x1c, 0x24, 0x48, 0x89, 0x1c, 0x24, 0x5b, 0xc3);
+	u64 p = F_LONG_CALLER;
+	for (int i = 0; i < LONG_CALLS; i++, p += 5)
+		put_call(p, F_MID);
+	BF_CODE(p, 0x88, 0xc3); /* mov bl, al */
+	put_call(p + 2, F_WRITE);
+	BF_CODE(p + 7, 0xf4);
+}
+
 static void place_followed(void)
 {
 	fake_mode_long64();
@@ -83,18 +109,25 @@ static void place_followed(void)
 }
 
 /* The state right after the CALL into the read accessor, at its IN (RBX already pushed). */
+static u64 follow_caller = F_CALLER;
 static void followed_state(void)
 {
 	fk.v.gpr[VCPU_RSP] = F_STACK - 16;
-	u64 ret = F_CALLER + 5;
+	u64 ret = follow_caller == F_CALLER ? F_CALLER + 5 : follow_caller;
 	bf_put(F_STACK - 8, &ret, sizeof ret);
 	fk.v.rip = F_READ + 6;
 	fk.v.gpr[VCPU_RDX] = BF_PORT;
+	fk.v.rflags &= ~RFLAGS_IF; /* no interrupt window: a pending IRQ would end the block (block_stops_after_io) */
 }
 
-static double followed_hit_ns(long iters)
+static double followed_hit_ns(long iters, bool longer)
 {
-	place_followed();
+	follow_caller = longer ? F_LONG_CALLER : F_CALLER;
+	table_init(&fk.d.blockio.table); /* the other variant's block starts at the same IN */
+	if (longer)
+		place_followed_long();
+	else
+		place_followed();
 	followed_state();
 	fake_exit(EXIT_REASON_IO_INSTRUCTION, (u64)BF_PORT << 16 | 8, 1); /* IN AL, DX */
 	dispatch_exit(&fk.d, &fk.v); /* records */
@@ -129,6 +162,20 @@ static double followed_singles_ns(long iters)
 	return (now_ns() - t) / iters;
 }
 
+/* The core's accessor (vmx/run.c's plat_gpa_ptr) over the fake's RAM, in 2 MiB chunks. */
+static struct guest_ram real_ram;
+static void *real_gpa_ptr(void *ctx, u64 gpa, u32 len) { return guest_ram_ptr(ctx, gpa, len); }
+
+static void use_real_ram(void)
+{
+	real_ram.size = FAKE_RAM_SIZE;
+	real_ram.nchunks = (u32)(FAKE_RAM_SIZE / GUEST_RAM_CHUNK);
+	for (u32 i = 0; i < real_ram.nchunks; i++)
+		real_ram.chunk_hpa[i] = (u64)(uintptr_t)(fk.ram + (u64)i * GUEST_RAM_CHUNK);
+	fk.plat.ctx = &real_ram;
+	fk.plat.gpa_ptr = real_gpa_ptr;
+}
+
 /* The loop count of a phase: all of them, or only the one MICRO_PHASE names. */
 static long phase_iters(const char *phase, long iters)
 {
@@ -143,6 +190,8 @@ int main(void)
 	void *state = 0;
 	if (bf_setup(&state))
 		return 1;
+	if (getenv("MICRO_RAM") && !strcmp(getenv("MICRO_RAM"), "real"))
+		use_real_ram();
 	place_block();
 
 	double t = now_ns();
@@ -152,6 +201,8 @@ int main(void)
 	double hash_ns = (now_ns() - t) / iters;
 
 	struct block b;
+	static struct block_store_scan store;
+	block_use_store(&b, &store);
 	iters = phase_iters("scan", all);
 	t = now_ns();
 	for (long i = 0; i < iters; i++) {
@@ -185,7 +236,11 @@ int main(void)
 			io_exit_at(FAKE_RIP + 4 * (u64)k);
 	double singles_ns = (now_ns() - t) / iters;
 
-	double follow_ns = followed_hit_ns(phase_iters("follow", all));
+	double follow_ns = followed_hit_ns(phase_iters("follow", all), false);
+	u64 insns0 = fk.d.blockio.stats.insns;
+	double follow_long_ns = followed_hit_ns(phase_iters("follow_long", all), true);
+	if (fk.d.blockio.stats.insns - insns0 < (u64)phase_iters("follow_long", all) * (7 + LONG_EXTRA_INSNS))
+		return 5; /* the long block must run whole on every hit */
 	double follow_singles_ns = followed_singles_ns(phase_iters("follow_singles", all));
 
 	printf("  hash of a 37-byte block:                     %8.1f ns\n", hash_ns);
@@ -195,6 +250,10 @@ int main(void)
 	printf("  ten single IO exits (block_io=off):          %8.1f ns\n", singles_ns);
 	printf("  handler work, block hit / ten singles:       %8.3f\n", block_ns / singles_ns);
 	printf("  followed block hit (64-bit: in, pop, ret, mov, call, mov, out): %8.1f ns\n", follow_ns);
+	printf("  followed block hit, %d instructions more (stack and memory): %8.1f ns\n", LONG_EXTRA_INSNS,
+	       follow_long_ns);
+	printf("  per replayed instruction (long - short) / %d: %8.2f ns\n", LONG_EXTRA_INSNS,
+	       (follow_long_ns - follow_ns) / LONG_EXTRA_INSNS);
 	printf("  the same two IO instructions as single exits: %8.1f ns\n", follow_singles_ns);
 	printf("  handler work, followed hit / two singles:    %8.3f\n", follow_ns / follow_singles_ns);
 	(void)sink;

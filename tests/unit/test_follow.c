@@ -93,6 +93,11 @@ static void test_calls_and_returns_join_io(void **state)
 	assert_true(on.bstats.followed >= 2);
 	assert_true(on.bstats.hits >= 1); /* the later rounds replay the recorded block */
 	assert_int_equal(on.bstats.mismatches, 0);
+	/* the statistics' split of root-mode time (the fake clock ticks once a reading) */
+	assert_true(on.bstats.recordings >= 1 && on.bstats.recordings <= on.bstats.misses);
+	assert_true(on.bstats.tsc_record > 0 && on.bstats.tsc_replay > 0 && on.bstats.tsc_check > 0);
+	assert_true(on.bstats.tsc_scan > 0);
+	assert_int_equal(off.bstats.tsc_replay + off.bstats.tsc_check + off.bstats.tsc_record, 0);
 }
 
 static void test_follow_off_keeps_single_exits(void **state)

@@ -17,10 +17,13 @@
 #define MOV_RAX_IMM64 0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8 /* 10 bytes in 64-bit mode */
 
 static struct block blk;
+static struct block_store_scan blk_store;
 
 static int setup(void **state)
 {
 	memset(&blk, 0xcc, sizeof(blk));
+	memset(&blk_store, 0xcc, sizeof(blk_store));
+	block_use_store(&blk, &blk_store);
 	return bf_setup(state);
 }
 

@@ -201,11 +201,48 @@ static void test_many_addresses_spread(void **state)
 	assert_true(found >= 32);
 }
 
+/* Storage by what a block holds: a slot has room for a scanned block; a followed recording
+ * borrows one of TABLE_FOLLOW_STORES large stores, round-robin, and the block that held the
+ * store it takes leaves the table (a replacement); a slot reused for a scanned block gives its
+ * large store back. */
+static void test_large_stores_lent(void **state)
+{
+	(void)state;
+	struct block *first = 0;
+	for (u32 k = 0; k <= TABLE_FOLLOW_STORES; k++) {
+		u64 rip = 0x100000 + k * 0x40;
+		struct block *b = table_slot(t, rip, CPU_MODE_64);
+		assert_int_equal(b->max_insns, BLOCK_SCAN_MAX_INSNS);
+		table_grow(t, b);
+		assert_int_equal(b->max_insns, BLOCK_MAX_INSNS);
+		assert_int_equal(b->max_bytes, BLOCK_MAX_BYTES);
+		b->rip_linear = rip;
+		b->mode = CPU_MODE_64;
+		b->insns[BLOCK_MAX_INSNS - 1].length = 7; /* the store is really that large */
+		b->bytes[BLOCK_MAX_BYTES - 1] = 0x5a;
+		table_commit(t, b);
+		if (k == 0)
+			first = b;
+		if (k == TABLE_FOLLOW_STORES) { /* took the first one's store: the first is gone */
+			assert_null(table_lookup(t, 0x100000, CPU_MODE_64));
+			assert_int_equal(first->max_insns, BLOCK_SCAN_MAX_INSNS);
+		}
+		assert_ptr_equal(table_lookup(t, rip, CPU_MODE_64), b);
+	}
+	/* a scanned block in a slot that held a large store: back to the small one */
+	u64 rip = 0x100000 + TABLE_FOLLOW_STORES * 0x40;
+	struct block *b = table_slot(t, rip, CPU_MODE_64);
+	assert_int_equal(b->max_insns, BLOCK_SCAN_MAX_INSNS);
+	table_grow(t, b);
+	assert_int_equal(b->max_insns, BLOCK_MAX_INSNS);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_large_stores_lent),
 		T(test_empty_table_misses),
 		T(test_commit_then_hit),
 		T(test_slot_without_commit_misses),

@@ -1,0 +1,163 @@
+/* The per-exit translation cache; see gmem_tlb.h for the rules that keep it exact. */
+#include "gmem_tlb.h"
+
+#define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
+
+void gmem_tlb_begin(struct gmem_tlb *t, struct vcpu *v)
+{
+	t->gen++;
+	if (t->gen == 0) { /* wrapped: entries of generation 0 could look valid */
+		for (u32 i = 0; i < GMEM_TLB_ENTRIES; i++)
+			t->e[i].gen = 0;
+		t->gen = 1;
+	}
+	t->nframes = 0;
+	t->cr0 = v->cr0;
+	t->cr3 = v->cr3;
+	t->cr4 = v->cr4;
+	t->efer = v->efer;
+	v->tlb = t;
+}
+
+void gmem_tlb_end(struct vcpu *v) { v->tlb = 0; }
+
+static void drop(struct gmem_tlb *t)
+{
+	t->gen++;
+	if (t->gen == 0) {
+		for (u32 i = 0; i < GMEM_TLB_ENTRIES; i++)
+			t->e[i].gen = 0;
+		t->gen = 1;
+	}
+	t->nframes = 0;
+}
+
+/* The paging registers still those of the cached walks; if not, nothing cached is used. */
+static bool same_regs(struct gmem_tlb *t, const struct vcpu *v)
+{
+	if (t->cr3 == v->cr3 && t->cr0 == v->cr0 && t->cr4 == v->cr4 && t->efer == v->efer)
+		return true;
+	drop(t);
+	t->cr0 = v->cr0;
+	t->cr3 = v->cr3;
+	t->cr4 = v->cr4;
+	t->efer = v->efer;
+	return false;
+}
+
+static struct gmem_tlb_entry *slot(struct gmem_tlb *t, u64 page)
+{
+	return &t->e[page % GMEM_TLB_ENTRIES];
+}
+
+bool gmem_tlb_get(struct vcpu *v, u64 linear, struct walk *w)
+{
+	struct gmem_tlb *t = v->tlb;
+	if (!t || !same_regs(t, v))
+		return false;
+	u64 page = linear >> PAGE_SHIFT;
+	struct gmem_tlb_entry *e = slot(t, page);
+	if (e->gen != t->gen || e->page != page)
+		return false;
+	*w = e->w;
+	w->gpa = (e->w.gpa & ~PAGE_OFFSET_MASK) | (linear & PAGE_OFFSET_MASK);
+	w->te = e;
+	w->te_page = page;
+	t->hits++;
+	return true;
+}
+
+static uintptr_t frame_of(const void *p) { return (uintptr_t)p >> PAGE_SHIFT; }
+
+static bool add_frame(struct gmem_tlb *t, uintptr_t f)
+{
+	for (u32 i = 0; i < t->nframes; i++)
+		if (t->frame[i] == f)
+			return true;
+	if (t->nframes == GMEM_TLB_FRAMES)
+		return false;
+	t->frame[t->nframes++] = f;
+	return true;
+}
+
+void gmem_tlb_put(struct vcpu *v, u64 linear, struct walk *w)
+{
+	struct gmem_tlb *t = v->tlb;
+	w->te = 0;
+	if (!t || !same_regs(t, v))
+		return;
+	if ((v->cr4 & CR4_PAE) && !(v->efer & EFER_LMA))
+		return; /* PAE: the PDPTEs are outside the walk's entries */
+	/* Both ends of every entry: an entry never crosses a guest page, but the host frames
+	 * need not line up with guest pages. A frame added for a walk not kept stays: harmless. */
+	for (u32 k = 0; k < w->nent; k++)
+		if (!add_frame(t, frame_of(w->ent[k])) ||
+		    !add_frame(t, frame_of((const u8 *)w->ent[k] + w->width - 1)))
+			return;
+	u64 page = linear >> PAGE_SHIFT;
+	struct gmem_tlb_entry *e = slot(t, page);
+	e->page = page;
+	e->gen = t->gen;
+	e->a_set = e->d_set = false;
+	e->ok = 0;
+	e->frames_seen = ~0u;
+	e->w = *w;
+	e->w.te = 0;
+	u64 gpa_page = w->gpa & ~PAGE_OFFSET_MASK;
+	e->host = v->plat->gpa_ptr(v->plat->ctx, gpa_page, (u32)PAGE_SIZE);
+	w->te = e;
+	w->te_page = page;
+	t->fills++;
+}
+
+struct gmem_tlb_entry *gmem_tlb_live(const struct vcpu *v, const struct walk *w)
+{
+	struct gmem_tlb_entry *e = w->te;
+	return e && v->tlb && e->gen == v->tlb->gen && e->page == w->te_page ? e : 0;
+}
+
+void *gmem_tlb_host(struct vcpu *v, const struct walk *w, u32 len)
+{
+	const struct gmem_tlb_entry *e = gmem_tlb_live(v, w);
+	if (e && e->host)
+		return e->host + (w->gpa & PAGE_OFFSET_MASK);
+	return v->plat->gpa_ptr(v->plat->ctx, w->gpa, len);
+}
+
+void gmem_tlb_stored(struct vcpu *v, const void *h, u32 len)
+{
+	struct gmem_tlb *t = v->tlb;
+	if (!t || !len)
+		return;
+	uintptr_t f0 = frame_of(h), f1 = frame_of((const u8 *)h + len - 1);
+	for (u32 i = 0; i < t->nframes; i++)
+		if (t->frame[i] == f0 || t->frame[i] == f1) {
+			drop(t);
+			t->drops++;
+			return;
+		}
+}
+
+void gmem_tlb_done(struct vcpu *v, const struct walk *w, enum vcpu_access acc, bool user)
+{
+	struct gmem_tlb_entry *e = gmem_tlb_live(v, w);
+	if (!e)
+		return;
+	u64 ac = v->rflags & GMEM_TLB_RFLAGS_AC;
+	if (e->ac != ac)
+		e->ok = 0;
+	e->ac = ac;
+	e->ok |= (u8)GMEM_TLB_OK(acc, user);
+}
+
+void gmem_tlb_check_store(struct gmem_tlb *t, struct gmem_tlb_entry *e)
+{
+	uintptr_t f0 = frame_of(e->host), f1 = frame_of(e->host + PAGE_SIZE - 1);
+	for (u32 i = 0; i < t->nframes; i++)
+		if (t->frame[i] == f0 || t->frame[i] == f1) {
+			drop(t);
+			t->drops++;
+			return;
+		}
+	e->frames_seen = t->nframes;
+}

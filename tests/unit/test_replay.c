@@ -1,0 +1,306 @@
+/*
+ * dispatcher/blockio/replay.c, the direct replay forms of followed blocks, against the general
+ * interpreter: random 64-bit states (registers, RSP near and across page ends, CPL 0 and 3,
+ * CR0.AM/WP and RFLAGS.AC, random PTE rights on the stack and data pages, canonical and
+ * non-canonical targets), random earlier accesses in the same exit (which fill the per-exit
+ * translation cache and make the direct path possible) and random page-table edits between
+ * exits. Every case runs twice from the same state: interp_exec without the cache, and the
+ * direct form (or, where it declines, interp_exec) with it; registers, RIP, dirty bits, the
+ * pages touched and the paging structures' accessed/dirty flags must be identical.
+ */
+#include "unit.h"
+
+#include <string.h>
+
+#include "fake_block.h"
+#include "dispatcher/blockio/block_run.h"
+#include "dispatcher/blockio/replay.h"
+#include "dispatcher/vcpu/gmem_tlb.h"
+
+#define STACK_PAGE 0x8000ULL
+#define DATA_PAGE 0x9000ULL
+#define LOW_PAGE 0x7000ULL /* below the stack: pushes may cross into it */
+#define SNAP_LO 0x0ULL /* from page 0: a register loaded from a page table may point anywhere low */
+#define SNAP_HI (DATA_PAGE + 2 * PAGE_SIZE) /* accesses may cross into the page above */
+#define TABLE_PAGES 5 /* PML4, PDPT, PD, PT0, PT1 */
+#define CASES 6000
+#define SEQ 3 /* instructions a case runs in one exit */
+
+static struct gmem_tlb tlb;
+static u8 snap_mem[SNAP_HI - SNAP_LO], snap_tab[TABLE_PAGES * PAGE_SIZE];
+
+static void save(u8 *mem, u8 *tab)
+{
+	memcpy(mem, fk.ram + SNAP_LO, sizeof snap_mem);
+	memcpy(tab, fk.ram + FAKE_PT_BASE, sizeof snap_tab);
+}
+
+static void restore(void)
+{
+	memcpy(fk.ram + SNAP_LO, snap_mem, sizeof snap_mem);
+	memcpy(fk.ram + FAKE_PT_BASE, snap_tab, sizeof snap_tab);
+}
+
+/* One random instruction of the forms replay.c knows (and a few it declines). */
+static u32 gen_insn(u64 *seed, u8 *b)
+{
+	u32 n = 0;
+	u32 r = (u32)unit_below(seed, 16);
+	u8 rex_b = r >= 8 ? 0x41 : 0;
+	u8 disp = (u8)unit_below(seed, 256);
+	switch (unit_below(seed, 10)) {
+	case 0: /* push r */
+		if (rex_b)
+			b[n++] = rex_b;
+		b[n++] = (u8)(0x50 + (r & 7));
+		return n;
+	case 1: /* pop r */
+		if (rex_b)
+			b[n++] = rex_b;
+		b[n++] = (u8)(0x58 + (r & 7));
+		return n;
+	case 2: { /* call rel32 */
+		u32 rel = (u32)unit_rand(seed);
+		b[n++] = 0xe8;
+		memcpy(b + n, &rel, 4);
+		return n + 4;
+	}
+	case 3:
+		b[n++] = 0xc3;
+		return n;
+	case 4: /* mov r64, [base + disp8] (with a SIB byte for rsp/r12) */
+	case 5: { /* mov [base + disp8], r of 8/16/32/64 bits */
+		bool load = unit_below(seed, 2) == 0;
+		u32 base = (u32)unit_below(seed, 8), size = (u32)unit_below(seed, 4);
+		if (unit_below(seed, 6) == 0)
+			b[n++] = 0x64; /* FS */
+		if (size == 1)
+			b[n++] = 0x66;
+		b[n++] = (u8)(0x40 | (size == 3 ? 8 : 0) | (r >= 8 ? 4 : 0));
+		b[n++] = (u8)((load ? 0x8a : 0x88) | (size ? 1 : 0));
+		b[n++] = (u8)(0x40 | ((r & 7) << 3) | base);
+		if (base == 4)
+			b[n++] = 0x24;
+		b[n++] = disp;
+		return n;
+	}
+	case 6: { /* mov [rip + disp32], r64 / mov r64, [rip + disp32] */
+		i32 d = (i32)(DATA_PAGE - FAKE_RIP) + (i32)unit_below(seed, PAGE_SIZE + 16) - 16;
+		b[n++] = (u8)(0x48 | (r >= 8 ? 4 : 0));
+		b[n++] = unit_below(seed, 2) ? 0x8b : 0x89;
+		b[n++] = (u8)(0x05 | ((r & 7) << 3));
+		memcpy(b + n, &d, 4);
+		return n + 4;
+	}
+	case 7: { /* mov [base + disp8], imm of 8/16/32 bits (and REX.W imm32) */
+		u32 size = (u32)unit_below(seed, 4);
+		u32 base = (u32)unit_below(seed, 8);
+		if (size == 1)
+			b[n++] = 0x66;
+		if (size == 3)
+			b[n++] = 0x48;
+		b[n++] = size == 0 ? 0xc6 : 0xc7;
+		b[n++] = (u8)(0x40 | base);
+		if (base == 4)
+			b[n++] = 0x24;
+		b[n++] = disp;
+		u32 imm = (u32)unit_rand(seed);
+		u32 isz = size == 0 ? 1 : size == 1 ? 2 : 4;
+		memcpy(b + n, &imm, isz);
+		return n + isz;
+	}
+	case 8: /* mov ah, [rbx + disp8]: declined (AH..BH) */
+		b[n++] = 0x8a;
+		b[n++] = 0x63;
+		b[n++] = disp;
+		return n;
+	default: /* mov rax, [ebx + disp8] (67): declined */
+		b[n++] = 0x67;
+		b[n++] = 0x48;
+		b[n++] = 0x8b;
+		b[n++] = 0x43;
+		b[n++] = disp;
+		return n;
+	}
+}
+
+/* A pointer into the stack or data pages, near their ends now and then, or anything. */
+static u64 gen_ptr(u64 *seed)
+{
+	switch (unit_below(seed, 8)) {
+	case 0: return unit_rand(seed);
+	case 1: return STACK_PAGE + unit_below(seed, 16) - 8; /* across LOW_PAGE / STACK_PAGE */
+	case 2: return DATA_PAGE + PAGE_SIZE - unit_below(seed, 12);
+	default: return (unit_below(seed, 2) ? STACK_PAGE : DATA_PAGE) + (unit_below(seed, PAGE_SIZE) & ~7ULL) +
+	                (unit_below(seed, 4) ? 0 : unit_below(seed, 8));
+	}
+}
+
+static u64 gen_pte(u64 *seed, u64 page)
+{
+	u64 f = PTE_P | PTE_RW | PTE_US;
+	if (unit_below(seed, 5) == 0)
+		f &= ~(1ULL << unit_below(seed, 3));
+	return page | f;
+}
+
+/* Earlier accesses of this exit, through gmem as interp_exec makes them: loads, and the read
+ * of a read-modify-write (write access, flags as for a write, nothing stored). */
+struct warm {
+	u32 n;
+	u64 lin[3];
+	bool write[3];
+};
+
+static void do_warm(const struct warm *w)
+{
+	for (u32 i = 0; i < w->n; i++) {
+		u64 x = 0x5a5a;
+		gmem_read(&fk.v, w->lin[i], &x, 8, w->write[i] ? VCPU_WRITE : VCPU_READ, fk.v.cpl == 3, 0);
+		fk.v.gpr[VCPU_R15] ^= x; /* what it saw goes into the state compared */
+	}
+}
+
+static void test_replay_matches_interp(void **state)
+{
+	(void)state;
+	u64 seed = 77;
+	u32 done = 0, slow = 0;
+	u64 drops = 0;
+	struct interp_io no_io = {0};
+	for (u32 c = 0; c < CASES; c++) {
+		u8 bytes[SEQ][16];
+		struct insn seq[SEQ];
+		for (u32 k = 0; k < SEQ; k++) {
+			u32 len = gen_insn(&seed, bytes[k]);
+			assert_int_equal(decode_insn(bytes[k], len, CPU_MODE_64, &seq[k]), DECODE_OK);
+		}
+		const struct insn in = seq[0]; /* the one the page-table alias aims at */
+		fake_mode_long64();
+		fk.v.tlb = 0;
+		for (u32 r = 0; r < VCPU_NREGS; r++)
+			fk.v.gpr[r] = gen_ptr(&seed);
+		fk.v.rip = unit_below(&seed, 16) ? FAKE_RIP : 0x00007ffffffffff0ULL - unit_below(&seed, 8) * 0x100000;
+		fk.v.cpl = unit_below(&seed, 3) == 0 ? 3 : 0;
+		fk.v.cr0 = (fk.v.cr0 & ~(CR0_AM | CR0_WP)) | (unit_below(&seed, 2) ? CR0_AM : 0) |
+		           (unit_below(&seed, 2) ? CR0_WP : 0);
+		fk.v.rflags = 0x2 | (unit_below(&seed, 2) ? RFLAGS_AC : 0);
+		fk.v.seg[VCPU_FS].base = unit_below(&seed, 2) ? 0 : 0x1000;
+		fk.v.dirty = 0;
+		bf_set_pte(LOW_PAGE, gen_pte(&seed, LOW_PAGE));
+		bf_set_pte(STACK_PAGE, gen_pte(&seed, STACK_PAGE));
+		bf_set_pte(DATA_PAGE, gen_pte(&seed, DATA_PAGE));
+		for (u64 a = SNAP_LO; a < SNAP_HI; a += 8) {
+			u64 x = unit_below(&seed, 4) ? gen_ptr(&seed) : unit_rand(&seed);
+			memcpy(fk.ram + a, &x, 8);
+		}
+		struct warm w = {.n = (u32)unit_below(&seed, 4)};
+		for (u32 i = 0; i < w.n; i++) {
+			w.lin[i] = unit_below(&seed, 2) ? fk.v.gpr[VCPU_RSP] - 8 * unit_below(&seed, 2) : gen_ptr(&seed);
+			w.write[i] = unit_below(&seed, 2);
+		}
+		/* now and then LOW_PAGE maps the page table of all these pages, and the instruction's
+		 * store lands on the PTE of the stack or data page, whose walks are cached: later
+		 * accesses of the exit (post) must see the new entry */
+		bool alias = unit_below(&seed, 4) == 0;
+		struct warm post = {.n = 2, .lin = {STACK_PAGE + 0x100, DATA_PAGE + 0x100}};
+		if (alias) {
+			bf_set_pte(LOW_PAGE, (FAKE_PT_BASE + 3 * PAGE_SIZE) | PTE_P | PTE_RW | PTE_US);
+			u64 pte_lin = LOW_PAGE + 8 * (unit_below(&seed, 2) ? STACK_PAGE : DATA_PAGE) / PAGE_SIZE;
+			u64 at = in.op[0].type == OPND_MEM && in.mem.base != INSN_REG_RIP ? pte_lin - (u64)in.mem.disp
+			                                                                : DATA_PAGE + 0x100;
+			for (u32 r = 0; r < VCPU_NREGS; r++)
+				fk.v.gpr[r] = at;
+			fk.v.gpr[VCPU_RSP] = pte_lin + 8;
+			w.n = 3;
+			w.lin[0] = pte_lin;
+			w.write[0] = true;
+			w.lin[1] = STACK_PAGE + 0x100;
+			w.lin[2] = DATA_PAGE + 0x100;
+			w.write[1] = w.write[2] = unit_below(&seed, 2);
+		}
+		bool edit = unit_below(&seed, 4) == 0; /* the guest ran between: a PTE changed */
+		u64 edit_page = unit_below(&seed, 2) ? STACK_PAGE : DATA_PAGE, edit_pte = gen_pte(&seed, edit_page);
+		u64 drops0 = tlb.drops;
+		struct vcpu v0 = fk.v;
+		save(snap_mem, snap_tab);
+
+		/* the general interpreter, no cache */
+		do_warm(&w);
+		if (edit)
+			bf_set_pte(edit_page, edit_pte);
+		struct interp_result res;
+		int ra[SEQ], rb[SEQ];
+		for (u32 k = 0; k < SEQ; k++) /* a run stops at the first instruction that cannot run */
+			ra[k] = k && ra[k - 1] != INTERP_OK ? INTERP_STOP : interp_exec(&fk.v, &seq[k], &no_io, &res);
+		do_warm(&post);
+		struct vcpu va = fk.v;
+		static u8 mem_a[sizeof snap_mem], tab_a[sizeof snap_tab];
+		save(mem_a, tab_a);
+
+		/* the direct form with the cache */
+		restore();
+		fk.v = v0;
+		gmem_tlb_begin(&tlb, &fk.v);
+		do_warm(&w);
+		if (edit) {
+			gmem_tlb_end(&fk.v);
+			bf_set_pte(edit_page, edit_pte);
+			gmem_tlb_begin(&tlb, &fk.v);
+		}
+		struct block_pages pg;
+		block_pages_reset(&pg);
+		bool code_in_data = unit_below(&seed, 8) == 0;
+		if (code_in_data)
+			block_pages_add(&pg, DATA_PAGE); /* the data page holds the block's code */
+		struct replay_ctx rc;
+		replay_begin(&rc, &fk.v);
+		for (u32 k = 0; k < SEQ; k++) {
+			if (k && rb[k - 1] != REPLAY_DONE) {
+				rb[k] = REPLAY_SLOW;
+				continue;
+			}
+			struct replay_op op;
+			replay_prepare(&seq[k], &op);
+			static u8 data_before[PAGE_SIZE];
+			memcpy(data_before, fk.ram + DATA_PAGE, PAGE_SIZE);
+			rb[k] = op.kind == REPLAY_NONE ? REPLAY_SLOW : replay_exec(&fk.v, &rc, &op, &seq[k], &pg);
+			if (rb[k] == REPLAY_DONE) {
+				done++;
+				/* never a direct store into the block's code: the general path ends the block */
+				if (code_in_data && memcmp(fk.ram + DATA_PAGE, data_before, PAGE_SIZE))
+					fail_msg("case %u: a direct store into a code page", c);
+			} else {
+				slow++;
+				rb[k] = interp_exec(&fk.v, &seq[k], &no_io, &res) == INTERP_OK ? REPLAY_DONE : REPLAY_SLOW;
+			}
+		}
+		do_warm(&post);
+		gmem_tlb_end(&fk.v);
+		drops += tlb.drops - drops0;
+		for (u32 k = 0; k < SEQ; k++)
+			if ((ra[k] == INTERP_OK) != (rb[k] == REPLAY_DONE))
+				fail_msg("case %u, instruction %u (%02x %02x %02x): interp %d, replay %d", c, k, bytes[k][0],
+				         bytes[k][1], bytes[k][2], ra[k], rb[k]);
+		if (memcmp(&va, &fk.v, sizeof va))
+			fail_msg("case %u (%02x %02x %02x): rip 0x%llx/0x%llx rsp 0x%llx/0x%llx", c,
+			         bytes[0][0], bytes[0][1], bytes[0][2], (unsigned long long)va.rip,
+			         (unsigned long long)fk.v.rip, (unsigned long long)va.gpr[VCPU_RSP],
+			         (unsigned long long)fk.v.gpr[VCPU_RSP]);
+		assert_memory_equal(mem_a, fk.ram + SNAP_LO, sizeof mem_a);
+		assert_memory_equal(tab_a, fk.ram + FAKE_PT_BASE, sizeof tab_a);
+		restore();
+	}
+	/* both paths are exercised, and stores that drop the cache */
+	assert_true(drops > CASES / 50);
+	assert_true(done > CASES / 10);
+	assert_true(slow > CASES / 10);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_replay_matches_interp, bf_setup, bf_teardown),
+	};
+	return UNIT_RUN(tests);
+}
