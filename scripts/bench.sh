@@ -47,6 +47,8 @@ for m in off on; do
 	end=$(date +%s.%N)
 	echo "$m $(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b - a}')" >> "$out/iosweep.wall"
 done
+# the core's memory footprint, guest RAM excluded (printed at start by boot/launch.c)
+grep -a '^\[hv\] footprint: ' "$out/iosweep-on.log" | tr -d '\r' | sed 's/^\[hv\] /  core /'
 PYTHONPATH="$root/scripts" python3 - "$out" <<'PY'
 import sys
 from hv_stats import last_stats
