@@ -15,6 +15,37 @@ enum irq_action irq_decide(bool event_pending, bool pic_pending, u64 rflags, u32
 	return IRQ_INJECT;
 }
 
+void irq_pacer_init(struct irq_pacer *p, u64 slice) { *p = (struct irq_pacer){.slice = slice}; }
+
+void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible)
+{
+	if (!interruptible || !p->owed)
+		return;
+	p->open += span;
+	if (p->open >= p->slice)
+		p->owed = false;
+}
+
+enum irq_action irq_pace(struct irq_pacer *p, enum irq_action a, bool halted)
+{
+	p->holding = a == IRQ_INJECT && p->owed && !halted;
+	return p->holding ? IRQ_NONE : a;
+}
+
+void irq_pacer_injected(struct irq_pacer *p)
+{
+	p->open = 0;
+	p->owed = p->slice != 0;
+	p->holding = false;
+}
+
+u64 irq_pacer_wait(const struct irq_pacer *p)
+{
+	if (!p->holding)
+		return 0;
+	return p->slice > p->open + 1 ? p->slice - p->open : 1;
+}
+
 bool irq_reinject_vectoring(struct vcpu *v)
 {
 	u32 info = v->exit.idt_vectoring_info;

@@ -32,6 +32,37 @@ enum irq_action {
 enum irq_action irq_decide(bool event_pending, bool pic_pending, u64 rflags, u32 interruptibility);
 
 /*
+ * Forward progress whatever an exit costs. When the exits of an interrupt handler take longer
+ * than the timer's period (nested KVM: a round trip of ~20 us of guest time against blk_irq's
+ * 100 us PIT, five IO exits in its handler), a new request is waiting whenever the handler
+ * returns and the interrupted code never runs again: a livelock the slowness of the exits makes,
+ * not the guest. So after each injected interrupt the next one waits until the guest has run a
+ * minimum slice with interrupts enabled (RFLAGS.IF set at VM entry, no event injected by it;
+ * a halted guest is never kept waiting). The request waits in the PIC's IRR meanwhile, where
+ * further edges of its line are lost, as on the 8259A (devices/board.c). Where exits are cheap
+ * the guest runs far longer than a slice between two interrupts and nothing changes.
+ * Time is in the caller's unit (vmx/run.c: TSC ticks).
+ */
+#define IRQ_MIN_SLICE_NS 20000ULL
+
+struct irq_pacer {
+	u64 slice;   /* the minimum run with interrupts enabled between two injections */
+	u64 open;    /* run with interrupts enabled since the last injection */
+	bool owed;   /* an injection happened and the slice after it is not yet over */
+	bool holding; /* the last irq_pace held an interrupt back */
+};
+
+void irq_pacer_init(struct irq_pacer *p, u64 slice);
+/* The guest ran `span` (VM entry to VM exit); interruptible: RFLAGS.IF at entry, nothing injected. */
+void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible);
+/* IRQ_INJECT while the slice is owed (and the guest not halted) becomes IRQ_NONE: held back. */
+enum irq_action irq_pace(struct irq_pacer *p, enum irq_action a, bool halted);
+/* An external interrupt was injected: the next one owes a slice. */
+void irq_pacer_injected(struct irq_pacer *p);
+/* While an interrupt is held back, how long the guest still has to run (at least 1); else 0. */
+u64 irq_pacer_wait(const struct irq_pacer *p);
+
+/*
  * An exit that interrupted the delivery of an event (IDT-vectoring information valid) must
  * deliver it again at the next entry (SDM Vol. 3C 28.2.4, 29.2.1): fills v->inject from v->exit.
  * Returns true when there was such an event.

@@ -26,6 +26,7 @@
 #define AR_DPL_SHIFT 5
 #define AR_DPL_MASK 0x3U
 #define PREEMPTION_TIMER_MAX 0xffffffffULL
+#define RFLAGS_IF (1ULL << 9)
 #define ACTIVITY_ACTIVE 0
 #define ACTIVITY_HLT 1
 /* How often the physical console is polled for typed bytes while the guest runs. */
@@ -178,8 +179,9 @@ static void set_interrupt_window(struct vmx_cpu *c, bool on)
 	vmwrite(VMCS_PROC_CONTROLS, on ? (c->ctl.proc | VMX_PROC_INTERRUPT_WINDOW_EXITING) : c->ctl.proc);
 }
 
-/* Injects the PIC's vector when the guest can take it, else asks for an interrupt window. */
-static void deliver_interrupt(struct vmx_cpu *c, struct dispatcher *d, struct vcpu *v)
+/* Injects the PIC's vector when the guest can take it and has had its slice (interrupts.h,
+ * irq_pace), else asks for an interrupt window. True when an interrupt was injected. */
+static bool deliver_interrupt(struct vmx_cpu *c, struct dispatcher *d, struct vcpu *v, struct irq_pacer *pacer)
 {
 	struct board *b = d->board;
 	bool pending = board_irq_pending(b);
@@ -189,23 +191,29 @@ static void deliver_interrupt(struct vmx_cpu *c, struct dispatcher *d, struct vc
 	 * replace an injected exception, and would drop a pending debug trap, which VM entry
 	 * discards when it injects an external interrupt (SDM Vol. 3C 27.7.3) while natively the
 	 * trap comes first (Vol. 3A 7.9, priority of traps on the previous instruction). */
-	enum irq_action a = irq_decide(v->inject.pending || v->pending_dbg, pending, rflags, intr);
+	enum irq_action a = irq_pace(pacer, irq_decide(v->inject.pending || v->pending_dbg, pending, rflags, intr), v->halted);
 	set_interrupt_window(c, a == IRQ_WINDOW);
 	if (a != IRQ_INJECT)
-		return;
+		return false;
 	int vector = board_irq_acknowledge(b);
 	if (vector < 0)
-		return;
+		return false;
+	irq_pacer_injected(pacer);
 	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | ((u32)VCPU_EVENT_EXT_INT << INTR_INFO_TYPE_SHIFT) | (u32)vector);
 	vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
 	v->halted = false;
 	d->stats.irqs_injected++;
+	return true;
 }
 
 /* The VMX-preemption timer ends guest execution at the next device deadline (SDM Vol. 3C 26.5.1),
- * and at least every CONSOLE_POLL_NS so typed bytes reach the guest. */
-static u64 preemption_ticks(const struct vmx_cpu *c, const struct board *b)
+ * and at least every CONSOLE_POLL_NS so typed bytes reach the guest. While an interrupt is held
+ * back for the guest's slice (hold_tsc), at the slice's end: the deadlines could only raise
+ * requests that wait too. */
+static u64 preemption_ticks(const struct vmx_cpu *c, const struct board *b, u64 hold_tsc)
 {
+	if (hold_tsc)
+		return hold_tsc >> c->caps.preemption_timer_shift;
 	u64 now = clock_now(&b->clock), deadline = board_next_deadline(b);
 	u64 wait = deadline == CLOCK_NEVER || deadline < now ? (deadline == CLOCK_NEVER ? CONSOLE_POLL_NS : 0)
 	                                                       : deadline - now;
@@ -239,16 +247,20 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 	int launched = 0;
 	int held_input = -1;
 	u64 exit_tsc = 0;
+	struct irq_pacer pacer;
+	irq_pacer_init(&pacer, tsc_ticks_for_ns(IRQ_MIN_SLICE_NS));
 	while (!v.ended) {
 		struct board *b = d->board;
 		held_input = console_input(b, held_input);
 		board_tick(b);
-		deliver_interrupt(c, d, &v);
-		vmwrite(VMCS_PREEMPTION_TIMER, preemption_ticks(c, b));
+		bool open = !deliver_interrupt(c, d, &v, &pacer) && (v.rflags & RFLAGS_IF);
+		vmwrite(VMCS_PREEMPTION_TIMER, preemption_ticks(c, b, irq_pacer_wait(&pacer)));
+		u64 entry_tsc = rdtsc();
 		if (launched)
-			d->stats.root_tsc += rdtsc() - exit_tsc;
+			d->stats.root_tsc += entry_tsc - exit_tsc;
 		int rc = vmx_enter(v.gpr, launched);
 		exit_tsc = rdtsc();
+		irq_pacer_ran(&pacer, exit_tsc - entry_tsc, open);
 		v.inject.pending = false; /* delivered by that entry, or re-reported as vectoring */
 		if (rc) {
 			report_entry_error(rc);

@@ -67,6 +67,8 @@ UNIT_SRCS_test_block_dispatch := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
 UNIT_SRCS_test_block_limits := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
 UNIT_SRCS_test_trace := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
 UNIT_SRCS_test_interrupts := dispatcher/interrupts.c
+UNIT_SRCS_test_irq_pacing := dispatcher/interrupts.c devices/board.c devices/pic.c devices/pit.c devices/sysport.c \
+	devices/uart.c devices/debug_exit.c devices/rtc.c devices/reset.c devices/iobus.c
 UNIT_SRCS_test_iobus := devices/iobus.c devices/debug_exit.c
 UNIT_SRCS_test_rtc := devices/rtc.c devices/iobus.c
 UNIT_SRCS_test_rtc_registers := devices/rtc.c devices/iobus.c
