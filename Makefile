@@ -27,6 +27,7 @@ CORE_ASMS := boot/multiboot2/entry.asm arch/entry.asm arch/isr.asm vmx/entry.asm
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/core/%.o) $(CORE_ASMS:%.asm=$(BUILD)/core/%.asm.o)
 
 .PHONY: all core efi iso usb guests test unit bench run clean deps fuzz FORCE
+.PHONY: test-nested
 all: core efi iso usb guests
 
 core: $(BUILD)/microhv.elf
@@ -85,6 +86,12 @@ run: deps
 test: deps
 	$(MAKE) all unit
 	scripts/test.sh
+
+# `make test-nested`: microhv under nested KVM, with Bochs as the outermost machine (README,
+# "Nested KVM"); make test runs it too (tests/integration/nested_kvm.sh)
+test-nested: deps
+	$(MAKE) core guests
+	scripts/test.sh nested_kvm
 
 # `make fuzz [FUZZ_SECONDS=600]`: the libFuzzer harnesses for as long as asked (make test runs them briefly)
 fuzz: deps
