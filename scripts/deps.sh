@@ -5,6 +5,7 @@ set -euo pipefail
 PACKAGES=(gcc make nasm binutils gnu-efi grub-pc-bin grub-common xorriso mtools dosfstools fdisk
 	bochs bochsbios vgabios qemu-system-x86 ovmf libcmocka-dev python3
 	libzydis-dev clang libclang-rt-14-dev valgrind)
+PACKAGES+=(seabios zstd) # the nested-KVM test's L0 image (scripts/nested-image.sh)
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
