@@ -4,6 +4,7 @@
 # guest TSC counts executed instructions, so TSC figures are instruction counts, not time.
 # BENCH="part ..." runs only the parts named (default: all, in this order):
 #   exitcost  iosweep  blocks  idle  micro  extent  linux (Debian's kernel, about 15 minutes)
+# and, only when named: nested (under nested KVM in Bochs, scripts/bench_nested.sh, about 35 minutes)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/bench
@@ -11,6 +12,7 @@ mkdir -p "$out"
 G=$root/build/guest/tests
 PARTS="exitcost iosweep blocks idle micro extent linux"
 for p in ${BENCH:-}; do
+	[ "$p" = nested ] && continue
 	case " $PARTS " in *" $p "*) ;; *) echo "bench: no part '$p' (parts: $PARTS)" >&2; exit 2 ;; esac
 done
 want() { [ -z "${BENCH:-}" ] || case " $BENCH " in *" $1 "*) true ;; *) false ;; esac; }
@@ -121,4 +123,8 @@ fi
 
 if want linux; then
 	source "$root/scripts/bench_linux.sh" && bench_linux || exit 1
+fi
+
+if [ -n "${BENCH:-}" ] && want nested; then
+	source "$root/scripts/bench_nested.sh" && bench_nested || exit 1
 fi

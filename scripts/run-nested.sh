@@ -46,7 +46,7 @@ bochs_pid=$!
 seen=0 done_seen=0
 while kill -0 "$bochs_pid" 2>/dev/null; do
 	if [ -n "$stamps" ]; then # new complete lines, behind their wall second
-		n=$(grep -ac '' "$log")
+		n=$(wc -l < "$log") # complete lines only
 		[ "$n" -gt "$seen" ] && tail -n +"$((seen + 1))" "$log" | head -n "$((n - seen))" | tr -d '\r' |
 			sed "s/^/$(( $(date +%s) - start )) /" >> "$stamps"
 		seen=$n
