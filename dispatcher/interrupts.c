@@ -17,10 +17,15 @@ enum irq_action irq_decide(bool event_pending, bool pic_pending, u64 rflags, u32
 
 void irq_pacer_init(struct irq_pacer *p, u64 slice) { *p = (struct irq_pacer){.slice = slice}; }
 
-void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible)
+void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progressed)
 {
 	if (!interruptible || !p->owed)
 		return;
+	if (!progressed) {
+		u64 max = p->slice * IRQ_HOLD_MAX_SLICES, t = p->hold_timer ? p->hold_timer * 2 : p->slice * 2;
+		p->hold_timer = t < max ? t : max;
+		return;
+	}
 	p->open += span;
 	if (p->open >= p->slice)
 		p->owed = false;
@@ -43,7 +48,8 @@ u64 irq_pacer_wait(const struct irq_pacer *p)
 {
 	if (!p->holding)
 		return 0;
-	return p->slice > p->open + 1 ? p->slice - p->open : 1;
+	u64 rest = p->slice > p->open + 1 ? p->slice - p->open : 1;
+	return rest > p->hold_timer ? rest : p->hold_timer;
 }
 
 bool irq_reinject_vectoring(struct vcpu *v)

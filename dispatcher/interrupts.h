@@ -41,25 +41,34 @@ enum irq_action irq_decide(bool event_pending, bool pic_pending, u64 rflags, u32
  * a halted guest is never kept waiting). The request waits in the PIC's IRR meanwhile, where
  * further edges of its line are lost, as on the 8259A (devices/board.c). Where exits are cheap
  * the guest runs far longer than a slice between two interrupts and nothing changes.
+ * Only runs that made progress count: under nested KVM the preemption timer is emulated from
+ * L0's clock, which starts before L0's own work of the entry, and a 20 us timer expired before
+ * the guest's first instruction every time (the exit at the RIP of the entry). After such a
+ * run the timer for the held interrupt doubles (up to IRQ_HOLD_MAX_SLICES slices) and stays
+ * learnt, so the guest gets its slice whatever the entry costs.
  * Time is in the caller's unit (vmx/run.c: TSC ticks).
  */
 #define IRQ_MIN_SLICE_NS 20000ULL
+#define IRQ_HOLD_MAX_SLICES 512 /* 10 ms */
 
 struct irq_pacer {
 	u64 slice;   /* the minimum run with interrupts enabled between two injections */
 	u64 open;    /* run with interrupts enabled since the last injection */
 	bool owed;   /* an injection happened and the slice after it is not yet over */
 	bool holding; /* the last irq_pace held an interrupt back */
+	u64 hold_timer; /* learnt: the least timer under which a held guest made progress (0: slice) */
 };
 
 void irq_pacer_init(struct irq_pacer *p, u64 slice);
-/* The guest ran `span` (VM entry to VM exit); interruptible: RFLAGS.IF at entry, nothing injected. */
-void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible);
+/* The guest ran `span` (VM entry to VM exit); interruptible: RFLAGS.IF at entry, nothing injected;
+ * progressed: false for a preemption-timer exit at the RIP of the entry (nothing executed). */
+void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progressed);
 /* IRQ_INJECT while the slice is owed (and the guest not halted) becomes IRQ_NONE: held back. */
 enum irq_action irq_pace(struct irq_pacer *p, enum irq_action a, bool halted);
 /* An external interrupt was injected: the next one owes a slice. */
 void irq_pacer_injected(struct irq_pacer *p);
-/* While an interrupt is held back, how long the guest still has to run (at least 1); else 0. */
+/* While an interrupt is held back, the timer for the guest's run: the rest of the slice, at least
+ * the learnt hold timer (and at least 1); else 0. */
 u64 irq_pacer_wait(const struct irq_pacer *p);
 
 /*

@@ -255,12 +255,11 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		board_tick(b);
 		bool open = !deliver_interrupt(c, d, &v, &pacer) && (v.rflags & RFLAGS_IF);
 		vmwrite(VMCS_PREEMPTION_TIMER, preemption_ticks(c, b, irq_pacer_wait(&pacer)));
-		u64 entry_tsc = rdtsc();
+		u64 entry_rip = v.rip, entry_tsc = rdtsc();
 		if (launched)
 			d->stats.root_tsc += entry_tsc - exit_tsc;
 		int rc = vmx_enter(v.gpr, launched);
 		exit_tsc = rdtsc();
-		irq_pacer_ran(&pacer, exit_tsc - entry_tsc, open);
 		v.inject.pending = false; /* delivered by that entry, or re-reported as vectoring */
 		if (rc) {
 			report_entry_error(rc);
@@ -271,6 +270,8 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		if (v.halted)
 			d->stats.halted_exits++;
 		load_vcpu(c, &v);
+		irq_pacer_ran(&pacer, exit_tsc - entry_tsc, open,
+		              v.exit.reason != EXIT_REASON_PREEMPTION_TIMER || v.rip != entry_rip);
 		if (!(v.exit.reason == EXIT_REASON_ENTRY_FAIL_GUEST_STATE && v.exit.entry_failure))
 			irq_reinject_vectoring(&v);
 		dispatch_exit(d, &v);

@@ -26,9 +26,11 @@ static u64 now_ns;
 static u64 fake_now(void *ctx) { return now_ns; }
 static void no_tx(void *ctx, u8 byte) {}
 
-/* The guest's costs: guest time from VM entry to its next exit, and the root-mode time after. */
+/* The guest's costs: guest time from VM entry to its next exit, and the root-mode time after;
+ * entry_ns: the part of the span before the guest's first instruction, during which the
+ * preemption timer already runs (nested KVM emulates it from L0's clock). */
 struct costs {
-	u64 span_ns, root_ns;
+	u64 span_ns, root_ns, entry_ns;
 };
 
 struct sim {
@@ -36,7 +38,7 @@ struct sim {
 	struct irq_pacer pacer;
 	bool intr_enabled, in_handler, window;
 	int handler_step;
-	u64 main_progress, injected, exits, holds, max_main_between, main_since_inject;
+	u64 main_progress, injected, exits, holds, max_main_between, main_since_inject, stalls;
 };
 
 static void out(struct sim *s, u16 port, u8 v) { iobus_out(&s->b.bus, port, 1, v); }
@@ -82,6 +84,14 @@ static void step(struct sim *s, const struct costs *c)
 		s->intr_enabled = false; /* an interrupt gate */
 	}
 	bool open = !injected && s->intr_enabled;
+	u64 timer = irq_pacer_wait(&s->pacer);
+	if (timer && timer <= c->entry_ns) { /* expired before the first instruction */
+		now_ns += timer + c->root_ns;
+		irq_pacer_ran(&s->pacer, timer, open, false);
+		s->exits++;
+		s->stalls++;
+		return;
+	}
 	u64 span = c->span_ns;
 	if (s->in_handler && s->handler_step == HANDLER_IOS) { /* after the EOI: IRET */
 		s->in_handler = false;
@@ -90,7 +100,7 @@ static void step(struct sim *s, const struct costs *c)
 			span = 0; /* the interrupt-window exit comes before the next instruction */
 	}
 	now_ns += span;
-	irq_pacer_ran(&s->pacer, span, open);
+	irq_pacer_ran(&s->pacer, span, open, true);
 	if (s->in_handler) {
 		s->handler_step++;
 		u8 saved = (u8)iobus_in(&s->b.bus, SCRATCH_PORT, 1);
@@ -114,9 +124,11 @@ static void run(struct sim *s, const struct costs *c, u64 exits)
 }
 
 /* Every exit costs more than the PIT's period: 30 us in the guest, 130 us in root mode. */
-static const struct costs nested = {30000, 130000};
+static const struct costs nested = {30000, 130000, 0};
+/* The same, and 45 us of each entry before the guest's first instruction: more than a slice. */
+static const struct costs nested_slow_entry = {75000, 130000, 45000};
 /* Plain Bochs or hardware: a few us an exit. */
-static const struct costs cheap = {3000, 2000};
+static const struct costs cheap = {3000, 2000, 0};
 
 static void test_livelock_without_slice(void **state)
 {
@@ -147,6 +159,18 @@ static void test_slice_gives_progress_when_exits_cost_more_than_the_period(void 
 	u64 periods = now_ns / PIT_PERIOD_NS;
 	assert_true(s.b.pit.missed_ticks + s.b.pit.irq_edges >= periods - 2);
 	assert_true(s.injected < periods / 4);
+}
+
+static void test_slice_survives_an_entry_longer_than_the_slice(void **state)
+{
+	static struct sim s;
+	guest_setup(&s, IRQ_MIN_SLICE_NS);
+	run(&s, &nested_slow_entry, SIM_EXITS);
+	/* the first held interrupts found the timer expired before the guest ran; it doubled, and
+	 * once longer than the entry the guest runs its slice after every interrupt */
+	assert_true(s.stalls > 0 && s.stalls <= 3);
+	assert_true(s.pacer.hold_timer > nested_slow_entry.entry_ns);
+	assert_true(s.main_progress >= SIM_EXITS / (HANDLER_IOS + 3));
 }
 
 static void test_slice_changes_nothing_where_exits_are_cheap(void **state)
@@ -219,15 +243,21 @@ static void test_pacer_holds_until_slice_run(void **state)
 	assert_int_equal(irq_pace(&p, IRQ_WINDOW, false), IRQ_WINDOW);
 	assert_int_equal(irq_pace(&p, IRQ_NONE, false), IRQ_NONE);
 	assert_int_equal(irq_pacer_wait(&p), 0);
-	irq_pacer_ran(&p, 500, false); /* the handler, interrupts disabled: not the slice */
+	irq_pacer_ran(&p, 500, false, true); /* the handler, interrupts disabled: not the slice */
 	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_NONE);
 	assert_int_equal(irq_pacer_wait(&p), 100);
 	assert_int_equal(irq_pace(&p, IRQ_INJECT, true), IRQ_INJECT); /* halted: nothing to lose */
 	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_NONE);
-	irq_pacer_ran(&p, 60, true);
+	irq_pacer_ran(&p, 60, true, true);
 	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_NONE);
 	assert_int_equal(irq_pacer_wait(&p), 40);
-	irq_pacer_ran(&p, 40, true);
+	irq_pacer_ran(&p, 40, true, false); /* the timer expired before the guest ran: no slice */
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_NONE);
+	assert_int_equal(irq_pacer_wait(&p), 200); /* twice the slice from now on */
+	irq_pacer_ran(&p, 200, true, false);
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_NONE);
+	assert_int_equal(irq_pacer_wait(&p), 400);
+	irq_pacer_ran(&p, 40, true, true);
 	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_INJECT);
 	assert_int_equal(irq_pacer_wait(&p), 0);
 }
@@ -237,6 +267,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_livelock_without_slice),
 		cmocka_unit_test(test_slice_gives_progress_when_exits_cost_more_than_the_period),
+		cmocka_unit_test(test_slice_survives_an_entry_longer_than_the_slice),
 		cmocka_unit_test(test_slice_changes_nothing_where_exits_are_cheap),
 		cmocka_unit_test(test_pending_request_needs_no_pit_deadline),
 		cmocka_unit_test(test_pic_port_write_clears_and_reticks),
