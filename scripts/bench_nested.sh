@@ -8,7 +8,8 @@
 # KVM and QEMU included), root_tsc microhv's own share. Reported per run: exits, IO exits,
 # root-mode TSC and its share per exit, the total, and each configuration's speed-up over off
 # (total(off) / total(config)). Two Bochs runs, one after the other: the guests (about 15
-# minutes of one core) and Linux (about 20); NESTED_PARTS="guests" or "linux" runs one.
+# minutes of one core) and Linux (about 20); NESTED_PARTS="guests" or "linux" runs one,
+# NESTED_GUESTS="iosweep" fewer guests.
 # Results: build/bench/nested.txt (the table printed) and the serial logs beside it.
 # Defines bench_nested for scripts/bench.sh; or run it alone: scripts/bench_nested.sh
 
@@ -35,7 +36,7 @@ bench_nested() {
 		local runs=() m tag opts g
 		case $p in
 		guests)
-			for g in exitcost iosweep; do
+			for g in ${NESTED_GUESTS:-exitcost iosweep}; do
 				for m in "${modes[@]}"; do
 					read -r tag opts <<<"$m"
 					runs+=("${g}_$tag $g 3 host $opts")
