@@ -61,7 +61,8 @@ struct irq_pacer {
 
 void irq_pacer_init(struct irq_pacer *p, u64 slice);
 /* The guest ran `span` (VM entry to VM exit); interruptible: RFLAGS.IF at entry, nothing injected;
- * progressed: false for a preemption-timer exit at the RIP of the entry (nothing executed). */
+ * progressed: false for a preemption-timer exit with the RIP and registers of the entry
+ * (nothing executed). */
 void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progressed);
 /* IRQ_INJECT while the slice is owed (and the guest not halted) becomes IRQ_NONE: held back. */
 enum irq_action irq_pace(struct irq_pacer *p, enum irq_action a, bool halted);

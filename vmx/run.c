@@ -223,6 +223,29 @@ static u64 preemption_ticks(const struct vmx_cpu *c, const struct board *b, u64 
 	return ticks > PREEMPTION_TIMER_MAX ? PREEMPTION_TIMER_MAX : ticks;
 }
 
+/* The guest's RIP and general registers as they were at VM entry: a preemption-timer exit that
+ * finds them unchanged ran nothing (a spin loop changes its counter; interrupts.h, irq_pacer_ran). */
+struct entry_state {
+	u64 rip, gpr[VCPU_NREGS];
+};
+
+static void entry_state_save(struct entry_state *e, const struct vcpu *v)
+{
+	e->rip = v->rip;
+	for (int i = 0; i < VCPU_NREGS; i++)
+		e->gpr[i] = v->gpr[i];
+}
+
+static bool guest_progressed(const struct entry_state *e, const struct vcpu *v)
+{
+	if (v->exit.reason != EXIT_REASON_PREEMPTION_TIMER || v->rip != e->rip)
+		return true;
+	for (int i = 0; i < VCPU_NREGS; i++)
+		if (v->gpr[i] != e->gpr[i])
+			return true;
+	return false;
+}
+
 static void report_entry_error(int rc)
 {
 	if (rc == ENTER_FAIL_INVALID) {
@@ -248,6 +271,7 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 	int held_input = -1;
 	u64 exit_tsc = 0;
 	struct irq_pacer pacer;
+	struct entry_state at_entry;
 	irq_pacer_init(&pacer, tsc_ticks_for_ns(IRQ_MIN_SLICE_NS));
 	while (!v.ended) {
 		struct board *b = d->board;
@@ -255,7 +279,8 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		board_tick(b);
 		bool open = !deliver_interrupt(c, d, &v, &pacer) && (v.rflags & RFLAGS_IF);
 		vmwrite(VMCS_PREEMPTION_TIMER, preemption_ticks(c, b, irq_pacer_wait(&pacer)));
-		u64 entry_rip = v.rip, entry_tsc = rdtsc();
+		entry_state_save(&at_entry, &v);
+		u64 entry_tsc = rdtsc();
 		if (launched)
 			d->stats.root_tsc += entry_tsc - exit_tsc;
 		int rc = vmx_enter(v.gpr, launched);
@@ -270,8 +295,7 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		if (v.halted)
 			d->stats.halted_exits++;
 		load_vcpu(c, &v);
-		irq_pacer_ran(&pacer, exit_tsc - entry_tsc, open,
-		              v.exit.reason != EXIT_REASON_PREEMPTION_TIMER || v.rip != entry_rip);
+		irq_pacer_ran(&pacer, exit_tsc - entry_tsc, open, guest_progressed(&at_entry, &v));
 		if (!(v.exit.reason == EXIT_REASON_ENTRY_FAIL_GUEST_STATE && v.exit.entry_failure))
 			irq_reinject_vectoring(&v);
 		dispatch_exit(d, &v);
