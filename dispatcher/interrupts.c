@@ -21,8 +21,10 @@ void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progr
 {
 	if (!interruptible || !p->owed)
 		return;
-	if (!progressed) {
-		u64 max = p->slice * IRQ_HOLD_MAX_SLICES, t = p->hold_timer ? p->hold_timer * 2 : p->slice * 2;
+	/* Only the pacer's own timer can expire before the guest runs; at its limit the run counts */
+	u64 max = p->slice * IRQ_HOLD_MAX_SLICES;
+	if (!progressed && p->holding && p->hold_timer < max) {
+		u64 t = p->hold_timer ? p->hold_timer * 2 : p->slice * 2;
 		p->hold_timer = t < max ? t : max;
 		return;
 	}

@@ -44,8 +44,10 @@ enum irq_action irq_decide(bool event_pending, bool pic_pending, u64 rflags, u32
  * Only runs that made progress count: under nested KVM the preemption timer is emulated from
  * L0's clock, which starts before L0's own work of the entry, and a 20 us timer expired before
  * the guest's first instruction every time (the exit at the RIP of the entry). After such a
- * run the timer for the held interrupt doubles (up to IRQ_HOLD_MAX_SLICES slices) and stays
- * learnt, so the guest gets its slice whatever the entry costs.
+ * run under the pacer's timer, that timer doubles (up to IRQ_HOLD_MAX_SLICES slices, where
+ * the run counts after all: a guest spinning on `jmp $` waits no longer) and stays learnt, so
+ * the guest gets its slice whatever the entry costs. A run under a device deadline always
+ * counts (a halted or spinning guest is idle, not stalled).
  * Time is in the caller's unit (vmx/run.c: TSC ticks).
  */
 #define IRQ_MIN_SLICE_NS 20000ULL

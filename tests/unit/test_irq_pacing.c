@@ -260,6 +260,28 @@ static void test_pacer_holds_until_slice_run(void **state)
 	irq_pacer_ran(&p, 40, true, true);
 	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_INJECT);
 	assert_int_equal(irq_pacer_wait(&p), 0);
+	irq_pacer_injected(&p);
+	/* not held (a device deadline's timer): a run without a visible change counts, the guest
+	 * was idle (HLT, a spin on PAUSE) */
+	irq_pace(&p, IRQ_NONE, false);
+	irq_pacer_ran(&p, 100, true, false);
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_INJECT);
+	assert_int_equal(p.hold_timer, 400);
+}
+
+static void test_pacer_stall_counts_at_the_timer_limit(void **state)
+{
+	struct irq_pacer p;
+	irq_pacer_init(&p, 100);
+	irq_pacer_injected(&p);
+	unsigned stalls = 0;
+	/* `jmp $`: nothing ever changes; the held interrupt still comes, after the timer's limit */
+	while (irq_pace(&p, IRQ_INJECT, false) == IRQ_NONE) {
+		assert_true(irq_pacer_wait(&p) <= 100 * IRQ_HOLD_MAX_SLICES);
+		irq_pacer_ran(&p, irq_pacer_wait(&p), true, false);
+		assert_true(++stalls < 20);
+	}
+	assert_int_equal(p.hold_timer, 100 * IRQ_HOLD_MAX_SLICES);
 }
 
 int main(void)
@@ -272,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_pending_request_needs_no_pit_deadline),
 		cmocka_unit_test(test_pic_port_write_clears_and_reticks),
 		cmocka_unit_test(test_pacer_holds_until_slice_run),
+		cmocka_unit_test(test_pacer_stall_counts_at_the_timer_limit),
 	};
 	return UNIT_RUN(tests);
 }
