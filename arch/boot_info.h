@@ -9,7 +9,7 @@
 #include "types.h"
 
 #define BOOT_INFO_MAGIC 0x6f666e4976684d6dULL /* "mMhvInfo" */
-#define BOOT_INFO_VERSION 1
+#define BOOT_INFO_VERSION 2 /* 2: the framebuffer (struct boot_fb) */
 #define BOOT_MMAP_MAX 256
 #define BOOT_MODULES_MAX 8
 #define BOOT_CMDLINE_MAX 1024
@@ -47,6 +47,23 @@ struct boot_module {
 	char cmdline[BOOT_CMDLINE_MAX]; /* the rest of it: the guest's own command line */
 };
 
+enum boot_fb_type {
+	BOOT_FB_NONE = 0,
+	BOOT_FB_RGB = 1,  /* a linear framebuffer of pixels: UEFI GOP, Multiboot2 type 1 */
+	BOOT_FB_TEXT = 2, /* VGA/EGA text mode: 2 bytes a cell, character then attribute */
+};
+
+/* The screen the loader found, for the core's screen console (arch/fbcon.h). */
+struct boot_fb {
+	u64 base;          /* physical address */
+	u32 width, height; /* pixels, or characters for BOOT_FB_TEXT */
+	u32 pitch;         /* bytes from one line (of pixels or characters) to the next */
+	u8 type;           /* enum boot_fb_type */
+	u8 bpp;            /* bits per pixel (16 for text) */
+	u8 red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
+	u8 reserved[7];
+};
+
 struct boot_info {
 	u64 magic;
 	u32 version;
@@ -60,6 +77,7 @@ struct boot_info {
 	u32 module_count;
 	struct boot_mem_range mmap[BOOT_MMAP_MAX];
 	struct boot_module modules[BOOT_MODULES_MAX];
+	struct boot_fb fb; /* type BOOT_FB_NONE when there is no screen the core can draw on */
 };
 
 /* ELF note by which a loader other than GRUB finds the 64-bit entry point. */

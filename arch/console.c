@@ -3,9 +3,19 @@
 #include "printf.h"
 
 static con_out_fn con_out;
+static con_out_fn con_screen; /* a second output beside con_out: the screen console */
 static bool line_start = true;
 
 void con_set_output(con_out_fn out) { con_out = out; }
+void con_set_screen(con_out_fn out) { con_screen = out; }
+
+static void emit(const char *s, size_t n)
+{
+	if (con_out)
+		con_out(s, n);
+	if (con_screen)
+		con_screen(s, n);
+}
 
 bool con_at_line_start(void) { return line_start; }
 
@@ -15,22 +25,20 @@ void con_write(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] != '\n')
 			continue;
-		if (con_out) {
-			con_out(s + run, i - run);
-			con_out("\r\n", 2);
-		}
+		emit(s + run, i - run);
+		emit("\r\n", 2);
 		run = i + 1;
 	}
-	if (con_out && run < n)
-		con_out(s + run, n - run);
+	if (run < n)
+		emit(s + run, n - run);
 	if (n)
 		line_start = s[n - 1] == '\n';
 }
 
 void con_write_raw(const char *s, size_t n)
 {
-	if (con_out && n)
-		con_out(s, n);
+	if (n)
+		emit(s, n);
 	if (n)
 		line_start = s[n - 1] == '\n';
 }

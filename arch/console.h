@@ -14,6 +14,8 @@ typedef void (*con_out_fn)(const char *s, size_t n);
 
 /* Routes console bytes to out (the serial port in the core, a buffer in tests). */
 void con_set_output(con_out_fn out);
+/* A second output that gets the same bytes: the screen console (arch/fbcon.h); NULL: none. */
+void con_set_screen(con_out_fn out);
 /* Text: "\n" becomes "\r\n". */
 void con_write(const char *s, size_t n);
 /* Bytes passed through untouched, e.g. the guest's UART output. */

@@ -3,12 +3,7 @@
 #define ARCH_CPU_H
 
 #include "types.h"
-
-#define MSR_IA32_FEATURE_CONTROL 0x3a
-#define MSR_IA32_EFER 0xc0000080
-#define EFER_NXE (1ULL << 11)
-#define CR0_WP (1ULL << 16)
-#define CR4_PGE (1ULL << 7)
+#include "x86.h"
 
 static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
 static inline void outw(u16 port, u16 v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
@@ -20,6 +15,12 @@ static inline u8 inb(u16 port)
 	return v;
 }
 
+static inline u32 inl(u16 port)
+{
+	u32 v;
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
 static inline void cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 {
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));

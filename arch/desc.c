@@ -1,11 +1,14 @@
-/* GDT with a 64-bit TSS, and an IDT whose 32 exception vectors report and stop. */
+/* GDT with a 64-bit TSS, and an IDT whose exception vectors report and stop, but for NMIs
+ * and the local APIC timer (isr.asm). */
 #include "desc.h"
+#include "lapic.h"
 #include "string.h"
+#include "x86.h"
 
 #define GDT_ENTRIES 5 /* null, code, data, TSS (two slots) */
 #define IST_STACK_SIZE 16384
 #define IDT_VECTORS 256
-#define IDT_EXCEPTIONS 32
+#define IDT_EXCEPTIONS X86_EXC_COUNT
 #define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
 #define TSS_AVAILABLE 0x89  /* present, DPL 0, 64-bit TSS (available) */
 /* code: L=1, P=1, S=1, type execute/read; data: P=1, S=1, type read/write (SDM Vol. 3A 3.4.5) */
@@ -44,6 +47,7 @@ static u8 ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 extern const u64 isr_stub_table[IDT_EXCEPTIONS]; /* isr.asm */
 extern void isr_unexpected(void);
+extern void isr_nmi(void), isr_lapic_timer(void), isr_spurious(void);
 extern u8 core_stack_bottom[], core_stack_top[];
 
 static void set_gate(unsigned vec, u64 handler, u8 ist)
@@ -91,7 +95,10 @@ void desc_init(void)
 		set_gate(v, (u64)(uintptr_t)isr_unexpected, 0);
 	for (unsigned v = 0; v < IDT_EXCEPTIONS; v++)
 		set_gate(v, isr_stub_table[v], 0);
-	set_gate(2, isr_stub_table[2], IST_NMI);
+	/* NMIs in root mode are counted and returned from (isr.asm, vmx/nmi.h), on their own stack. */
+	set_gate(2, (u64)(uintptr_t)isr_nmi, IST_NMI);
+	set_gate(LAPIC_TIMER_VECTOR, (u64)(uintptr_t)isr_lapic_timer, 0);
+	set_gate(LAPIC_SPURIOUS_VECTOR, (u64)(uintptr_t)isr_spurious, 0);
 	set_gate(8, isr_stub_table[8], IST_DF);
 	set_gate(18, isr_stub_table[18], IST_MC);
 	struct table_ptr i = {sizeof(idt) - 1, (u64)(uintptr_t)idt};

@@ -3,6 +3,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "desc.h"
+#include "ksyms.h"
 #include "printf.h"
 #include "shutdown.h"
 
@@ -10,10 +11,13 @@
 
 static enum on_exit_action exc_on_exit = ON_EXIT_HALT;
 static bool in_report;
+volatile u64 exc_root_nmis; /* isr.asm's NMI handler counts them */
+
+u64 exc_root_nmi_count(void) { return exc_root_nmis; }
 
 void exc_set_on_exit(enum on_exit_action how) { exc_on_exit = how; }
 
-static const char *const vector_names[32] = {
+static const char *const vector_names[X86_EXC_COUNT] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
 	"#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor segment overrun",
 	"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
@@ -23,12 +27,24 @@ static const char *const vector_names[32] = {
 	"#VC VMM communication", "#SX security exception", "reserved 31",
 };
 
+/* "[hv]   #i 0xADDR function+0xoff": a return address points after its call, which may be the
+ * last instruction of its function, so the function is that of ADDR-1. */
+static void print_frame(int i, u64 ret)
+{
+	const char *name;
+	u64 off;
+	if (ksym_lookup(ksym_core_table(), ret - 1, &name, &off))
+		con_log("  #%d 0x%016llx %s+0x%llx\n", i, (unsigned long long)ret, name, (unsigned long long)(off + 1));
+	else
+		con_log("  #%d 0x%016llx ?\n", i, (unsigned long long)ret);
+}
+
 static void backtrace(u64 rbp)
 {
 	con_log("backtrace:\n");
 	for (int i = 0; i < BACKTRACE_MAX && rbp && !(rbp & 7) && desc_on_core_stack(rbp); i++) {
 		const u64 *frame = (const u64 *)(uintptr_t)rbp;
-		con_log("  #%d 0x%016llx\n", i, (unsigned long long)frame[1]);
+		print_frame(i, frame[1]);
 		if (frame[0] <= rbp)
 			break; /* frames grow upwards; anything else is a corrupt chain */
 		rbp = frame[0];
@@ -40,7 +56,7 @@ void exc_report(struct exc_frame *f)
 	if (in_report) /* a fault while reporting: do not recurse */
 		hv_exit_action(exc_on_exit, HV_EXIT_PANIC);
 	in_report = true;
-	const char *name = f->vector < 32 ? vector_names[f->vector] : "unexpected interrupt";
+	const char *name = f->vector < X86_EXC_COUNT ? vector_names[f->vector] : "unexpected interrupt";
 	con_log("host exception: vector %llu (%s) error code 0x%llx\n", (unsigned long long)f->vector, name,
 	        (unsigned long long)f->error);
 	con_log("  rip=0x%016llx cs=0x%llx rflags=0x%llx rsp=0x%016llx ss=0x%llx cr2=0x%llx\n",
@@ -54,6 +70,10 @@ void exc_report(struct exc_frame *f)
 	        (unsigned long long)f->r10, (unsigned long long)f->r11, (unsigned long long)f->r12);
 	con_log("  r13=%016llx r14=%016llx r15=%016llx\n", (unsigned long long)f->r13, (unsigned long long)f->r14,
 	        (unsigned long long)f->r15);
+	const char *fn;
+	u64 off;
+	if (ksym_lookup(ksym_core_table(), f->rip, &fn, &off))
+		con_log("  rip is %s+0x%llx\n", fn, (unsigned long long)off);
 	backtrace(f->rbp);
 	hv_exit(exc_on_exit, HV_EXIT_PANIC, "host exception");
 }

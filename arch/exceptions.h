@@ -12,6 +12,8 @@ struct exc_frame {
 	u64 rip, cs, rflags, rsp, ss;
 };
 
+/* NMIs taken in root mode since boot (isr.asm counts them and returns; vmx/nmi.c decides). */
+u64 exc_root_nmi_count(void);
 /* How a host exception ends the run (the on_exit= option). */
 void exc_set_on_exit(enum on_exit_action how);
 __attribute__((noreturn)) void exc_report(struct exc_frame *f);

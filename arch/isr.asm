@@ -4,6 +4,8 @@
 
 bits 64
 extern exc_report
+extern exc_root_nmis
+extern lapic_root_irq
 
 %macro STUB_NOERR 1
 isr_%1:
@@ -33,6 +35,50 @@ isr_unexpected:
 	push 0
 	push 255
 	jmp isr_common
+
+; An NMI in root mode (IST stack, desc.c): counted for the run loop, which reflects or drops it
+; (vmx/nmi.c), and nothing else, so the handler cannot fault. IRETQ ends the NMI blocking the
+; delivery began (SDM Vol. 3A 7.7.1, "Handling Multiple NMIs"); a second NMI that arrived meanwhile is taken right after.
+global isr_nmi
+isr_nmi:
+	lock inc qword [rel exc_root_nmis]
+	iretq
+
+; The local APIC timer's vector in root mode (arch/lapic.h): the core runs with IF=0, so only
+; code that enables interrupts gets here; count it and end it with an EOI.
+global isr_lapic_timer
+isr_lapic_timer:
+	push rax
+	push rcx
+	push rdx
+	push rsi
+	push rdi
+	push r8
+	push r9
+	push r10
+	push r11
+	push rbp
+	mov rbp, rsp
+	and rsp, -16
+	cld
+	call lapic_root_irq
+	mov rsp, rbp
+	pop rbp
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rdi
+	pop rsi
+	pop rdx
+	pop rcx
+	pop rax
+	iretq
+
+; A spurious APIC interrupt needs no EOI (SDM Vol. 3A 11.9).
+global isr_spurious
+isr_spurious:
+	iretq
 
 isr_common:
 	push rax

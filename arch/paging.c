@@ -4,12 +4,6 @@
 #include "cpu.h"
 #include "string.h"
 
-#define PTE_P (1ULL << 0)
-#define PTE_W (1ULL << 1)
-#define PTE_PS (1ULL << 7)
-#define PTE_G (1ULL << 8)
-#define PTE_NX (1ULL << 63)
-#define PTE_ADDR 0x000ffffffffff000ULL
 #define ENTRIES 512
 /* 4-level walk indices (SDM Vol. 3A figure 4-8) */
 #define PML4_INDEX(v) (((v) >> 39) & 0x1ff)
@@ -19,7 +13,6 @@
 #define PT_ALLOC_LIMIT (4 * GIB) /* the loaders identity-map at least this much */
 #define CPUID_EXT_NX (1u << 20)
 #define CPUID_EXT_1G (1u << 26)
-#define CR4_LA57 (1ULL << 12)
 #define PML5_HIGH_INDEX 511
 
 extern u8 __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[], __data_end[];
@@ -45,9 +38,9 @@ static u64 *next_level(u64 *t, unsigned e)
 		u64 *n = new_table();
 		if (!n)
 			return 0;
-		t[e] = (u64)(uintptr_t)n | PTE_P | PTE_W;
+		t[e] = (u64)(uintptr_t)n | PTE_P | PTE_RW;
 	}
-	return (u64 *)(uintptr_t)(t[e] & PTE_ADDR);
+	return (u64 *)(uintptr_t)(t[e] & PTE_ADDR_MASK);
 }
 
 static int map_identity(u64 *pml4, u64 top, bool gib_pages)
@@ -57,14 +50,14 @@ static int map_identity(u64 *pml4, u64 top, bool gib_pages)
 		if (!pdpt)
 			return -1;
 		if (gib_pages) {
-			pdpt[PDPT_INDEX(pa)] = pa | PTE_P | PTE_W | PTE_PS | nx_bit;
+			pdpt[PDPT_INDEX(pa)] = pa | PTE_P | PTE_RW | PTE_PS | nx_bit;
 			pa += GIB;
 			continue;
 		}
 		u64 *pd = next_level(pdpt, PDPT_INDEX(pa));
 		if (!pd)
 			return -1;
-		pd[PD_INDEX(pa)] = pa | PTE_P | PTE_W | PTE_PS | nx_bit;
+		pd[PD_INDEX(pa)] = pa | PTE_P | PTE_RW | PTE_PS | nx_bit;
 		pa += 2 * MIB;
 	}
 	return 0;
@@ -97,16 +90,16 @@ int paging_init(struct pmm *p, u64 core_phys, u64 phys_top)
 	layout.core_phys = core_phys;
 	layout.identity_top = ALIGN_UP(phys_top > 4 * GIB ? phys_top : 4 * GIB, GIB);
 	cpuid(0x80000001, 0, &a, &b, &c, &d);
-	nx_bit = (d & CPUID_EXT_NX) ? PTE_NX : 0;
+	nx_bit = (d & CPUID_EXT_NX) ? PTE_XD : 0;
 	u64 *pml4 = new_table();
 	if (!pml4 || map_identity(pml4, layout.identity_top, (d & CPUID_EXT_1G) != 0))
 		return -1;
 	if (map_core_range(pml4, __text_start, __text_end, 0) ||
 	    map_core_range(pml4, __rodata_start, __rodata_end, nx_bit) ||
-	    map_core_range(pml4, __data_start, __data_end, PTE_W | nx_bit))
+	    map_core_range(pml4, __data_start, __data_end, PTE_RW | nx_bit))
 		return -1;
 	if (nx_bit)
-		wrmsr(MSR_IA32_EFER, rdmsr(MSR_IA32_EFER) | EFER_NXE);
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	write_cr0(read_cr0() | CR0_WP);
 	u64 *top = pml4;
 	if (read_cr4() & CR4_LA57) {
@@ -115,7 +108,7 @@ int paging_init(struct pmm *p, u64 core_phys, u64 phys_top)
 		top = new_table();
 		if (!top)
 			return -1;
-		top[0] = top[PML5_HIGH_INDEX] = (u64)(uintptr_t)pml4 | PTE_P | PTE_W;
+		top[0] = top[PML5_HIGH_INDEX] = (u64)(uintptr_t)pml4 | PTE_P | PTE_RW;
 	}
 	write_cr3((u64)(uintptr_t)top);
 	return 0;

@@ -10,6 +10,11 @@
 #define KBC_CMD_PULSE_RESET 0xfe
 #define KBC_SPIN_LIMIT 100000
 
+static void flush_com1(void) { serial_flush(SERIAL_COM1); }
+static void (*console_flush)(void) = flush_com1;
+
+void hv_set_console_flush(void (*flush)(void)) { console_flush = flush; }
+
 static __attribute__((noreturn)) void halt_forever(void)
 {
 	for (;;) {
@@ -34,7 +39,7 @@ static __attribute__((noreturn)) void machine_reset(void)
 void hv_exit_action(enum on_exit_action how, int code)
 {
 	static const char bochs_cmd[] = "Shutdown";
-	serial_flush(SERIAL_COM1);
+	console_flush();
 	switch (how) {
 	case ON_EXIT_BOCHS:
 		for (const char *p = bochs_cmd; *p; p++)

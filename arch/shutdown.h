@@ -34,6 +34,8 @@ enum hv_exit_code {
 #define KBC_COMMAND_PORT 0x64
 
 /* Prints the exit line, then ends the run as options say; never returns. */
+/* What runs before the machine stops: the console's synchronous flush (default: COM1's). */
+void hv_set_console_flush(void (*flush)(void));
 __attribute__((noreturn)) void hv_exit(enum on_exit_action how, int code, const char *reason);
 /* Only the action, for code that has printed its own exit line. */
 __attribute__((noreturn)) void hv_exit_action(enum on_exit_action how, int code);

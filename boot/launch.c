@@ -4,11 +4,14 @@
 #include "../arch/printf.h"
 #include "../arch/string.h"
 #include "../arch/cmos.h"
+#include "../arch/hostcon.h"
 #include "../arch/tsc.h"
 #include "../devices/board.h"
 #include "../dispatcher/dispatch.h"
 #include "../guest/linux.h"
 #include "../guest/mb1.h"
+#include "../vmx/conlink.h"
+#include "../vmx/timer.h"
 #include "../vmx/vmx.h"
 
 #define GUEST_MODULE_NAME "guest"
@@ -46,7 +49,7 @@ static bool is_bzimage(const struct boot_module *m)
 
 /* Loads the guest image into guest RAM: a Linux bzImage (with the "initrd" module) or a
  * Multiboot1 image. Fills the entry state; 0, or -1 after printing why. */
-static int load_image(const struct boot_info *bi, const struct boot_module *m, const struct guest_mem *gm,
+static int load_image(const struct boot_info *bi, const struct boot_module *m, const struct loader_ram *gm,
                       struct guest_entry_state *entry)
 {
 	char err[LAUNCH_ERR_MAX];
@@ -79,16 +82,31 @@ static int load_image(const struct boot_info *bi, const struct boot_module *m, c
 	return 0;
 }
 
-static void guest_tx(void *ctx, u8 byte)
-{
-	char c = (char)byte;
-	con_write_raw(&c, 1);
-}
+static int host_getc(void *ctx) { return hostcon_getc(); }
+/* Typed bytes pass the statistics' console escape first: Ctrl-A s (dispatcher/stats.h). */
+static int typed_getc(void *ctx) { return console_keys_next(&disp.sctl.keys, host_getc, ctx); }
+
+/* A block ends where the one-exit path would inject an interrupt (block_dispatch.h). */
+static bool board_irq_ready(void *b) { return board_irq_pending(b); }
 
 static u64 clock_tsc_ns(void *ctx) { return tsc_now_ns(); }
 
 static int ram_write(void *ctx, u64 gpa, const void *src, u64 len) { return guest_ram_write(ctx, gpa, src, len); }
 static int ram_fill(void *ctx, u64 gpa, u8 byte, u64 len) { return guest_ram_fill(ctx, gpa, byte, len); }
+
+/* trace=io: the ring, from the page allocator (identity-mapped: the address is the pointer). */
+static int trace_io_ring(struct dispatcher *d, struct pmm *p, u32 records)
+{
+	u64 pages = ((u64)records * sizeof(struct tio_rec) + PAGE_SIZE - 1) / PAGE_SIZE, pa;
+	if (pmm_alloc(p, pages, PAGE_SIZE, 0, &pa)) {
+		con_log("trace=io: no room for %u records (%llu KiB)\n", records, (unsigned long long)(pages * PAGE_SIZE / 1024));
+		return -1;
+	}
+	tio_init(&d->tio, (struct tio_rec *)(uintptr_t)pa, records);
+	d->tio.drain = hostcon_flush;
+	con_log("trace=io: a ring of %u records (%llu KiB)\n", records, (unsigned long long)(pages * PAGE_SIZE / 1024));
+	return 0;
+}
 
 int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct pmm *p,
                  const struct vmx_msrs *msrs, const struct vmx_caps *caps, const char **reason)
@@ -104,7 +122,7 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 		con_log("guest RAM: %s\n", err);
 		return HV_EXIT_GUEST_LOAD;
 	}
-	struct guest_mem gm = {&ram, ram_write, ram_fill, ram.size};
+	struct loader_ram gm = {&ram, ram_write, ram_fill, ram.size};
 	struct guest_entry_state entry;
 	if (load_image(bi, m, &gm, &entry))
 		return HV_EXIT_GUEST_LOAD;
@@ -112,7 +130,9 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 
 	vcpu_hw.msrs = *msrs;
 	vcpu_hw.caps = *caps;
-	if (vmx_enable(&vcpu_hw, p, err, sizeof(err)) || vmx_setup_vmcs(&vcpu_hw, p, &ram, &entry, err, sizeof(err))) {
+	vcpu_hw.no_preemption_timer = !o->preemption_timer;
+	if (vmx_enable(&vcpu_hw, p, err, sizeof(err)) || vmx_setup_vmcs(&vcpu_hw, p, &ram, &entry, err, sizeof(err)) ||
+	    vmx_timer_setup(&vcpu_hw, err, sizeof(err))) {
 		con_log("VT-x not usable: %s\n", err);
 		*reason = "VT-x not usable";
 		return HV_EXIT_VTX_UNUSABLE;
@@ -121,17 +141,33 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 	        (unsigned long long)vcpu_hw.ept.pages_used, (vcpu_hw.ctl.proc2 & VMX_PROC2_VPID) ? "on" : "off");
 	static const struct dev_clock tsc_clock = {0, clock_tsc_ns};
 	struct board_params bp = {cmos_read_epoch() - tsc_now_ns() / 1000000000ULL, ram.size};
-	board_init(&board, guest_tx, 0, &tsc_clock, &bp);
+	static struct conlink link;
+	board_init(&board, conlink_guest_tx, &link, &tsc_clock, &bp);
+	conlink_init(&link, hostcon_queue(), &board, typed_getc, 0, hostcon_fifo_ns());
 	static const enum block_extent extents[] = {[EXTENT_BYTES] = BLOCK_EXTENT_BYTES, [EXTENT_PAGE] = BLOCK_EXTENT_PAGE,
 	                                            [EXTENT_CPU] = BLOCK_EXTENT_CPU};
 	struct dispatch_config cfg = {
 		.trace_exits = o->trace == TRACE_EXITS,
 		.cr4_allowed = vmx_guest_cr4_allowed(&vcpu_hw),
+		.stats_interval_s = o->stats_interval,
 		.block = {.enabled = o->block_io, .extent = extents[o->extent], .extent_bytes = o->extent_bytes,
 		          .trace = o->trace == TRACE_BLOCKS, .follow = o->block_follow},
 	};
 	dispatch_init(&disp, &board, &cfg);
+	if (o->trace == TRACE_IO && trace_io_ring(&disp, p, o->trace_ring))
+		return HV_EXIT_GUEST_LOAD;
+	conlink_attach(&link);
+	hostcon_set_async(true);
+	disp.blockio.irq_pending = board_irq_ready;
+	if (o->selftest == SELFTEST_ROOT_NMI) {
+		con_log("selftest=root_nmi: INT 2 in root mode, before the guest's first entry\n");
+		__asm__ volatile("int $2" ::: "memory"); /* the IDT's NMI gate (arch/isr.asm) */
+	}
 	int code = vmx_run(&vcpu_hw, &disp, &ram, &entry, reason);
+	hostcon_set_async(false); /* everything the guest wrote is out before the statistics */
+	vmx_timer_report(&vcpu_hw);
+	conlink_attach(0);
+	conlink_print_stats(&link);
 	dispatch_print_stats(&disp);
 	return code;
 }

@@ -7,13 +7,20 @@
 #include "../arch/memmap.h"
 #include "../arch/paging.h"
 #include "../arch/pmm.h"
+#include "../arch/screen.h"
 #include "../arch/serial.h"
+#include "../arch/printf.h"
+#include "../arch/hostcon.h"
 #include "../arch/shutdown.h"
 #include "../arch/string.h"
 #include "../arch/tsc.h"
 #include "../vmx/report.h"
 #include "launch.h"
 #include "options.h"
+#ifdef HV_TEST_PANIC
+#include "test_panic.h"
+#endif
+#include "vtx_gate.h"
 
 #define LOW_MEMORY_RESERVED MIB /* real-mode IVT, BDA, EBDA, option ROMs: never handed out */
 
@@ -22,12 +29,7 @@ void core_main(const struct boot_info *loader_bi);
 static struct boot_info bi;
 static struct hv_options opts;
 static struct pmm pmm;
-
-static void serial_out(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		serial_putc(SERIAL_COM1, s[i]);
-}
+static struct tsc_platform clocks;
 
 /* The host's own 8259 pair: every line masked, so no host interrupt is ever raised, in root
  * mode or in the guest (whose PIC is the emulated one). OCW1 on both data ports (8259A datasheet). */
@@ -38,6 +40,49 @@ static void mask_host_pic(void)
 {
 	outb(HOST_PIC_MASTER_DATA, PIC_MASK_ALL);
 	outb(HOST_PIC_SLAVE_DATA, PIC_MASK_ALL);
+}
+
+/* console=: serial, screen or both (DESIGN.md section 5); says where the lines go. */
+static void console_choose(bool screen, const char *no_screen)
+{
+	char where[80];
+	screen_describe(&bi.fb, where, sizeof(where));
+	if (opts.console == CONSOLE_SERIAL && screen) {
+		con_log("console: serial only (console=serial); the screen (%s) stops here\n", where);
+		screen_off();
+		return;
+	}
+	if (opts.console == CONSOLE_SCREEN && !screen) {
+		con_log("console: console=screen, but %s: serial stays on\n", no_screen);
+		return;
+	}
+	if (screen)
+		con_log("console: %sscreen %s\n", opts.console == CONSOLE_SCREEN ? "" : "serial and ", where);
+	else
+		con_log("console: serial only: %s\n", no_screen);
+	if (opts.console == CONSOLE_SCREEN)
+		con_set_output(0);
+}
+
+static void print_mhz(char *buf, size_t size, u64 hz)
+{
+	fmt_snprintf(buf, size, "%llu.%03llu MHz", (unsigned long long)(hz / 1000000), (unsigned long long)(hz / 1000 % 1000));
+}
+
+/* "tsc: F (source[, check])": where the frequency came from and what cross-checked it. */
+static void calibrate_tsc(const struct tsc_platform *p)
+{
+	struct tsc_choice c;
+	tsc_calibrate(p, &c);
+	char mhz[32], check[96] = "";
+	print_mhz(mhz, sizeof(mhz), c.hz);
+	if (c.check != TSC_SRC_COUNT) {
+		char other[32];
+		print_mhz(other, sizeof(other), c.check_hz);
+		fmt_snprintf(check, sizeof(check), c.disagree ? "; %s says %s, disagreeing" : "; %s agrees: %s",
+		             tsc_source_name(c.check), other);
+	}
+	con_log("tsc: %s (%s%s)\n", mhz, tsc_source_name(c.source), check);
 }
 
 static void setup_memory(void)
@@ -65,8 +110,9 @@ static void setup_memory(void)
 void core_main(const struct boot_info *loader_bi)
 {
 	u64 start_tsc = rdtsc();
-	serial_init(SERIAL_COM1);
-	con_set_output(serial_out);
+	hostcon_early(); /* output is held until the serial port is chosen */
+	con_set_output(hostcon_out);
+	hv_set_console_flush(hostcon_flush);
 	options_defaults(&opts);
 	if (!loader_bi || loader_bi->magic != BOOT_INFO_MAGIC || loader_bi->version != BOOT_INFO_VERSION) {
 		con_log("microhv %s: the loader's boot_info is missing or of another version\n", MICROHV_VERSION);
@@ -84,12 +130,16 @@ void core_main(const struct boot_info *loader_bi)
 	if (bi.module_count > BOOT_MODULES_MAX)
 		bi.module_count = BOOT_MODULES_MAX;
 
+	const char *no_screen;
+	bool screen = screen_init(&bi.fb, &no_screen);
 	con_log("microhv %s (%s)\n", MICROHV_VERSION, bi.loader_name);
 	desc_init();
 	mask_host_pic();
 	char err[OPT_ERR_MAX];
 	int bad = options_parse(bi.cmdline, &opts, err, sizeof(err));
 	exc_set_on_exit(opts.on_exit);
+	hostcon_select(&opts.serial, bi.acpi_rsdp, bi.core_phys);
+	tsc_platform_from_acpi(bi.acpi_rsdp, &clocks); /* the RSDP may lie in the loader's memory */
 	if (bad) {
 		con_log("%s\n", err);
 		hv_exit(opts.on_exit, HV_EXIT_BAD_OPTION, "bad option");
@@ -97,31 +147,25 @@ void core_main(const struct boot_info *loader_bi)
 	char words[256];
 	options_format(&opts, words, sizeof(words));
 	con_log("options: %s\n", words);
+	console_choose(screen, no_screen);
+#ifdef HV_TEST_PANIC
+	test_panic_now(); /* the test build's deliberate panic (tests/integration/bochs_panic.sh) */
+#endif
 
 	setup_memory();
 
-	if (tsc_calibrate())
-		con_log("tsc: no PIT answered; assuming %llu MHz\n", (unsigned long long)(tsc_hz() / 1000000));
-	else
-		con_log("tsc: %llu.%03llu MHz (calibrated against PIT channel 2)\n", (unsigned long long)(tsc_hz() / 1000000),
-		        (unsigned long long)(tsc_hz() / 1000 % 1000));
+	calibrate_tsc(&clocks);
 
 	struct cpu_ident id;
 	struct vmx_msrs msrs;
 	struct vmx_caps caps;
 	vmx_probe(&id, &msrs);
 	vmx_report(&id, &msrs, &caps);
-	const char *why = vmx_unavailable_reason(&id, &caps);
-	if (why) {
-		con_log("VT-x not available: %s\n", why);
-		hv_exit(opts.on_exit, HV_EXIT_NO_VTX, "VT-x not available");
-	}
-	const char *missing = vmx_missing_feature(&caps);
-	if (missing) {
-		con_log("VT-x not usable: %s\n", missing);
-		hv_exit(opts.on_exit, HV_EXIT_VTX_UNUSABLE, "VT-x not usable");
-	}
-	con_log("VT-x usable: EPT, unrestricted guest and the preemption timer are present\n");
+	char gate[VTX_GATE_MSG_MAX];
+	int gate_code = vtx_gate(&id, &msrs, &caps, gate, sizeof(gate));
+	con_log("%s\n", gate);
+	if (gate_code)
+		hv_exit(opts.on_exit, gate_code, gate_code == HV_EXIT_NO_VTX ? "VT-x not available" : "VT-x not usable");
 	const char *reason;
 	int code = launch_guest(&bi, &opts, &pmm, &msrs, &caps, &reason);
 	/* every level's cost of the run: under Bochs's sync=none its instructions (make bench) */

@@ -146,9 +146,123 @@ static int opt_trace(struct hv_options *o, const char *v)
 		o->trace = TRACE_EXITS;
 	else if (str_eq(v, "blocks"))
 		o->trace = TRACE_BLOCKS;
+	else if (str_eq(v, "io"))
+		o->trace = TRACE_IO;
+	else if (v[0] == 'i' && v[1] == 'o' && v[2] == ':') {
+		u64 n;
+		if (parse_plain_u64(v + 3, &n) || n < OPT_TRACE_RING_MIN || n > OPT_TRACE_RING_MAX)
+			return -1;
+		o->trace = TRACE_IO;
+		o->trace_ring = (u32)n;
+	} else
+		return -1;
+	return 0;
+}
+
+static const char *const console_names[] = {"both", "serial", "screen"}; /* enum console_mode */
+
+static int opt_console(struct hv_options *o, const char *v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(console_names); i++)
+		if (str_eq(v, console_names[i])) {
+			o->console = (enum console_mode)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *options_console_name(enum console_mode m)
+{
+	return (unsigned)m < ARRAY_SIZE(console_names) ? console_names[m] : "?";
+}
+
+static bool has_prefix(const char *s, const char *prefix, const char **rest)
+{
+	while (*prefix && *s == *prefix) {
+		s++;
+		prefix++;
+	}
+	*rest = s;
+	return *prefix == 0;
+}
+
+/* Hex digits only (PCI addresses are written in hex, as lspci does), at most max. */
+static int parse_hex_field(const char *s, const char **end, unsigned max, u8 *out)
+{
+	char buf[8];
+	size_t n = 0;
+	while (n < sizeof(buf) - 3 && ((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f') ||
+	                               (s[n] >= 'A' && s[n] <= 'F'))) {
+		buf[n + 2] = s[n];
+		n++;
+	}
+	buf[0] = '0';
+	buf[1] = 'x';
+	buf[n + 2] = 0;
+	const char *e;
+	u64 v;
+	if (!n || parse_u64(buf, &e, &v) || *e || v > max)
+		return -1;
+	*end = s + n;
+	*out = (u8)v;
+	return 0;
+}
+
+static int parse_pci(const char *s, struct serial_option *o)
+{
+	if (parse_hex_field(s, &s, OPT_PCI_BUS_MAX, &o->bus) || *s++ != ':' ||
+	    parse_hex_field(s, &s, OPT_PCI_DEV_MAX, &o->dev) || *s++ != '.' ||
+	    parse_hex_field(s, &s, OPT_PCI_FN_MAX, &o->fn) || *s)
+		return -1;
+	return 0;
+}
+
+static int opt_serial(struct hv_options *o, const char *v)
+{
+	struct serial_option s = {0};
+	const char *rest;
+	if (str_eq(v, "auto"))
+		s.kind = SERIAL_AUTO;
+	else if (str_eq(v, "none"))
+		s.kind = SERIAL_NONE;
+	else if (has_prefix(v, "pci:", &rest)) {
+		s.kind = SERIAL_PCI;
+		if (parse_pci(rest, &s))
+			return -1;
+	} else if (has_prefix(v, "mmio8:", &rest) || has_prefix(v, "mmio:", &rest)) {
+		s.kind = v[4] == '8' ? SERIAL_MMIO8 : SERIAL_MMIO;
+		if (parse_plain_u64(rest, &s.addr) || !s.addr)
+			return -1;
+	} else {
+		s.kind = SERIAL_IO;
+		if (parse_plain_u64(v, &s.addr) || !s.addr || s.addr > OPT_IO_PORT_MAX)
+			return -1;
+	}
+	o->serial = s;
+	return 0;
+}
+
+static int opt_preemption_timer(struct hv_options *o, const char *v)
+{
+	if (str_eq(v, "auto"))
+		o->preemption_timer = true;
+	else if (str_eq(v, "off"))
+		o->preemption_timer = false;
 	else
 		return -1;
 	return 0;
+}
+
+static const char *const selftest_names[] = {"none", "root_nmi"}; /* enum selftest */
+
+static int opt_selftest(struct hv_options *o, const char *v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(selftest_names); i++)
+		if (str_eq(v, selftest_names[i])) {
+			o->selftest = (enum selftest)i;
+			return 0;
+		}
+	return -1;
 }
 
 static const struct option_def option_defs[] = {
@@ -158,7 +272,11 @@ static const struct option_def option_defs[] = {
 	{"block_follow", opt_block_follow, "on or off"},
 	{"extent", opt_extent, "page, cpu, or a byte count from 16 to 4096"},
 	{"stats_interval", opt_stats_interval, "seconds from 0 (off) to 86400"},
-	{"trace", opt_trace, "none, exits or blocks"},
+	{"trace", opt_trace, "none, exits, blocks, io or io:N (N records, 16 to 16777216)"},
+	{"console", opt_console, "serial, screen or both"},
+	{"serial", opt_serial, "auto, none, an IO port (0x2f8), mmio:ADDRESS, mmio8:ADDRESS or pci:BUS:DEV.FN (hex)"},
+	{"preemption_timer", opt_preemption_timer, "auto or off"},
+	{"selftest", opt_selftest, "none or root_nmi"},
 };
 
 void options_defaults(struct hv_options *o)
@@ -172,6 +290,9 @@ void options_defaults(struct hv_options *o)
 		.extent_bytes = 256,
 		.stats_interval = 0,
 		.trace = TRACE_NONE,
+		.trace_ring = OPT_TRACE_RING_DEFAULT,
+		.console = CONSOLE_BOTH,
+		.preemption_timer = true,
 	};
 }
 
@@ -242,6 +363,19 @@ const char *options_on_exit_name(enum on_exit_action a)
 	return "?";
 }
 
+int options_format_serial(const struct serial_option *s, char *buf, size_t size)
+{
+	switch (s->kind) {
+	case SERIAL_AUTO: return fmt_snprintf(buf, size, "auto");
+	case SERIAL_NONE: return fmt_snprintf(buf, size, "none");
+	case SERIAL_IO: return fmt_snprintf(buf, size, "0x%llx", (unsigned long long)s->addr);
+	case SERIAL_MMIO: return fmt_snprintf(buf, size, "mmio:0x%llx", (unsigned long long)s->addr);
+	case SERIAL_MMIO8: return fmt_snprintf(buf, size, "mmio8:0x%llx", (unsigned long long)s->addr);
+	case SERIAL_PCI: return fmt_snprintf(buf, size, "pci:%02x:%02x.%x", s->bus, s->dev, s->fn);
+	}
+	return fmt_snprintf(buf, size, "?");
+}
+
 int options_format(const struct hv_options *o, char *buf, size_t size)
 {
 	char extent[16];
@@ -251,10 +385,20 @@ int options_format(const struct hv_options *o, char *buf, size_t size)
 		fmt_snprintf(extent, sizeof(extent), "cpu");
 	else
 		fmt_snprintf(extent, sizeof(extent), "%u", o->extent_bytes);
-	static const char *const traces[] = {"none", "exits", "blocks"};
+	static const char *const traces[] = {"none", "exits", "blocks", "io"};
+	char trace[24]; /* trace=io:N, so that the words read back give the same ring */
+	if (o->trace == TRACE_IO)
+		fmt_snprintf(trace, sizeof(trace), "io:%u", o->trace_ring);
+	else
+		fmt_snprintf(trace, sizeof(trace), "%s", traces[o->trace]);
+	char serial[40];
+	options_format_serial(&o->serial, serial, sizeof(serial));
 	return fmt_snprintf(buf, size,
-	                    "on_exit=%s guest_mem=%lluM block_io=%s block_follow=%s extent=%s stats_interval=%u trace=%s",
+	                    "on_exit=%s guest_mem=%lluM block_io=%s block_follow=%s extent=%s stats_interval=%u trace=%s"
+	                    " console=%s serial=%s preemption_timer=%s selftest=%s",
 	                    options_on_exit_name(o->on_exit), (unsigned long long)(o->guest_mem / MIB),
-	                    o->block_io ? "on" : "off", o->block_follow ? "on" : "off", extent, o->stats_interval,
-	                    traces[o->trace]);
+	                    o->block_io ? "on" : "off", o->block_follow ? "on" : "off", extent, o->stats_interval, trace,
+	                    options_console_name(o->console), serial,
+	                    o->preemption_timer ? "auto" : "off",
+	                    (unsigned)o->selftest < ARRAY_SIZE(selftest_names) ? selftest_names[o->selftest] : "?");
 }

@@ -6,6 +6,7 @@
 #ifndef BOOT_OPTIONS_H
 #define BOOT_OPTIONS_H
 
+#include "../arch/serial.h"
 #include "../arch/shutdown.h"
 
 enum extent_policy {
@@ -18,6 +19,20 @@ enum trace_mode {
 	TRACE_NONE = 0,
 	TRACE_EXITS,
 	TRACE_BLOCKS,
+	TRACE_IO, /* trace=io[:N]: a ring of N IO-instruction records, printed at the end (dispatcher/trace_io.h) */
+};
+
+/* Where the console goes (arch/console.h); the screen only where the loader found one. */
+enum console_mode {
+	CONSOLE_BOTH = 0,
+	CONSOLE_SERIAL,
+	CONSOLE_SCREEN,
+};
+
+/* selftest=: a check of a path that cannot be provoked from outside (README "Real hardware"). */
+enum selftest {
+	SELFTEST_NONE = 0,
+	SELFTEST_ROOT_NMI, /* INT 2 in root mode before the guest's first entry: the NMI handler path */
 };
 
 struct hv_options {
@@ -29,6 +44,11 @@ struct hv_options {
 	u32 extent_bytes;     /* for EXTENT_BYTES */
 	u32 stats_interval;   /* seconds, 0 = only at the end */
 	enum trace_mode trace;
+	u32 trace_ring;       /* trace=io: records in the ring */
+	enum console_mode console;
+	struct serial_option serial;
+	bool preemption_timer; /* preemption_timer=auto (true): where the CPU has it; off: the LAPIC timer */
+	enum selftest selftest;
 };
 
 #define OPT_GUEST_MEM_DEFAULT (256 * MIB)
@@ -38,6 +58,13 @@ struct hv_options {
 #define OPT_EXTENT_MAX 4096
 #define OPT_STATS_INTERVAL_MAX 86400
 #define OPT_ERR_MAX 160
+#define OPT_TRACE_RING_DEFAULT 65536
+#define OPT_TRACE_RING_MIN 16
+#define OPT_TRACE_RING_MAX (16U << 20)
+#define OPT_IO_PORT_MAX 0xfff8 /* a 16550 needs 8 ports */
+#define OPT_PCI_BUS_MAX 255
+#define OPT_PCI_DEV_MAX 31
+#define OPT_PCI_FN_MAX 7
 
 void options_defaults(struct hv_options *o);
 /* Parses cmdline over o (call options_defaults first); 0 on success, -1 with err filled. */
@@ -45,5 +72,8 @@ int options_parse(const char *cmdline, struct hv_options *o, char *err, size_t e
 /* Writes the options back as key=value words, as options_parse accepts them. */
 int options_format(const struct hv_options *o, char *buf, size_t size);
 const char *options_on_exit_name(enum on_exit_action a);
+const char *options_console_name(enum console_mode m);
+/* The serial= value as options_parse accepts it. */
+int options_format_serial(const struct serial_option *s, char *buf, size_t size);
 
 #endif

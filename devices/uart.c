@@ -244,16 +244,32 @@ static void write_thr(struct uart *u, u8 byte)
 {
 	u->thr_int = false;
 	update_irq(u);
-	u->thr_int = true;
-	update_irq(u);
 	if (loopback(u)) {
+		u->thr_int = !u->tx_busy;
+		update_irq(u);
 		/* the receiver assembles only the programmed word length */
 		rx_push(u, (u8)(byte & ((1u << word_bits(u)) - 1)), 0);
 		return;
 	}
 	u->tx_bytes++;
 	if (u->tx)
-		u->tx(u->tx_ctx, byte);
+		u->tx(u->tx_ctx, byte); /* may set tx_busy: then THR stays full, and no THRE edge is raised */
+	u->thr_int = !u->tx_busy;
+	update_irq(u);
+}
+
+void uart_set_tx_busy(struct uart *u, bool busy)
+{
+	if (busy == u->tx_busy)
+		return;
+	u->tx_busy = busy;
+	u->thr_int = !busy; /* THR full: no THRE interrupt; THR became empty: THRE interrupt (Table IV) */
+	update_irq(u);
+}
+
+bool uart_rx_irq_enabled(const struct uart *u)
+{
+	return (u->ier & UART_IER_ERBFI) && (u->mcr & UART_MCR_OUT2) && !loopback(u);
 }
 
 /* ---- registers ---- */
@@ -306,7 +322,7 @@ static void write_ier(struct uart *u, u8 v)
 	u8 changed = (u8)((u->ier ^ v) & UART_IER_ETBEI);
 	u->ier = v & UART_IER_MASK;
 	if (changed)
-		u->thr_int = (u->ier & UART_IER_ETBEI) != 0;
+		u->thr_int = (u->ier & UART_IER_ETBEI) && !u->tx_busy;
 	update_irq(u);
 }
 
@@ -320,7 +336,7 @@ static void write_fcr(struct uart *u, u8 v)
 	bool enable = v & UART_FCR_ENABLE;
 	if (enable != fifo_on(u)) {
 		rx_clear(u);
-		u->thr_int = true;
+		u->thr_int = !u->tx_busy;
 	}
 	if (!enable) {
 		u->fcr = 0;
@@ -328,7 +344,7 @@ static void write_fcr(struct uart *u, u8 v)
 		if (v & UART_FCR_CLEAR_RX)
 			rx_clear(u);
 		if (v & UART_FCR_CLEAR_TX)
-			u->thr_int = true;
+			u->thr_int = !u->tx_busy; /* bytes already with the console are not taken back */
 		u->fcr = v & (UART_FCR_ENABLE | UART_FCR_DMA_MODE | UART_FCR_TRIGGER_MASK);
 	}
 	update_irq(u);
@@ -348,7 +364,8 @@ static u8 read_iir(struct uart *u)
 /* LSR read clears OE, PE, FE, BI; bit 7 stays only while later bytes carry errors (datasheet, LSR). */
 static u8 read_lsr(struct uart *u)
 {
-	u8 v = UART_LSR_THRE | UART_LSR_TEMT | u->lsr_errors;
+	u8 v = (u->tx_busy ? 0 : UART_LSR_THRE | UART_LSR_TEMT) | u->lsr_errors;
+	u->rx_looks++;
 	if (u->rx_count)
 		v |= UART_LSR_DR;
 	if (fifo_on(u) && u->fifo_error)
@@ -373,7 +390,11 @@ static u32 uart_read(void *dev, u16 off, u8 size)
 	struct uart *u = dev;
 	uart_tick(u); /* a guest polling inside one exit still sees the timeout when it is due */
 	switch (off) {
-	case UART_REG_RBR: return dlab(u) ? u->dll : rx_pop(u);
+	case UART_REG_RBR:
+		if (dlab(u))
+			return u->dll;
+		u->rx_looks++;
+		return rx_pop(u);
 	case UART_REG_IER: return dlab(u) ? u->dlm : u->ier;
 	case UART_REG_IIR: return read_iir(u);
 	case UART_REG_LCR: return u->lcr;

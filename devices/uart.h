@@ -3,7 +3,9 @@
  *
  * The transmitter is instantaneous: a THR write hands the byte to the console
  * (or, in loopback, to the receiver) at once, so THR and the transmitter are
- * empty again before the guest can look. The receiver holds a 16-byte FIFO
+ * empty again before the guest can look -- unless the console behind it is
+ * full (uart_set_tx_busy): then THRE and TEMT stay clear, as a real UART's
+ * would while its line is slower than the writer, until the console has room. The receiver holds a 16-byte FIFO
  * (one holding register in 16450 mode) fed by uart_receive(); the FIFO's
  * character timeout needs a clock. The interrupt output drives one IRQ line,
  * gated by MCR.OUT2 as on a PC board. Pure C (DESIGN.md sections 2 and 4).
@@ -123,6 +125,8 @@ struct uart {
 	u64 tx_bytes;   /* bytes handed to tx */
 	u64 rx_bytes;   /* bytes that entered the receiver (console and loopback) */
 	u64 rx_overruns; /* bytes lost to overrun */
+	bool tx_busy;    /* the console cannot take more: THR reads as full */
+	u64 rx_looks;    /* RBR and LSR reads: the guest looking for input (the host polls on demand) */
 	struct io_device io;
 };
 
@@ -144,6 +148,13 @@ bool uart_receive(struct uart *u, u8 byte);
 bool uart_receive_with_errors(struct uart *u, u8 byte, u8 lsr_errors);
 /* A break from the console: one zero byte flagged BI (datasheet, LSR bit 4). */
 bool uart_receive_break(struct uart *u);
+
+/* Backpressure from the console behind tx: while busy, LSR.THRE/TEMT read 0 and no THRE
+ * interrupt is raised; the busy -> free change raises it (THR became empty, datasheet Table IV).
+ * A byte written while busy is still handed to tx: nothing the guest writes is lost. */
+void uart_set_tx_busy(struct uart *u, bool busy);
+/* Whether the receiver's data interrupt can reach the CPU (IER.ERBFI with OUT2, not in loopback). */
+bool uart_rx_irq_enabled(const struct uart *u);
 
 /* The level the UART drives on its IRQ line (interrupt pending and OUT2 set). */
 bool uart_irq_level(const struct uart *u);

@@ -1,8 +1,7 @@
 /* Guest CPUID: hidden features and the hypervisor leaves (Intel SDM Vol. 2A, CPUID). */
 #include "cpuid.h"
+#include "../arch/x86.h"
 
-#define CR4_OSXSAVE (1ULL << 18)
-#define CR4_PKE (1ULL << 22)
 #define SIG_BYTES_PER_REG 4
 #define BITS_PER_BYTE 8
 
@@ -113,4 +112,10 @@ void cpuid_reflect_guest_cr4(u32 leaf, u32 subleaf, u32 regs[CPUID_NREGS], u64 g
 	/* CR4.PKE can be 1 only where the CPU has PKU, so OSPKE never claims a missing feature. */
 	if (leaf == CPUID_LEAF_EXT_FEATURES && subleaf == 0)
 		set_bit_if(&regs[CPUID_ECX], CPUID_7_ECX_OSPKE, (guest_cr4 & CR4_PKE) != 0);
+}
+
+void cpuid_reflect_user_wait(u32 leaf, u32 subleaf, u32 regs[CPUID_NREGS], bool user_wait_pause)
+{
+	if (leaf == CPUID_LEAF_EXT_FEATURES && subleaf == 0 && !user_wait_pause)
+		regs[CPUID_ECX] &= ~CPUID_7_ECX_WAITPKG;
 }

@@ -46,12 +46,19 @@ enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX, CPUID_NREGS };
 #define CPUID_LEAF_XSAVE 0xd
 #define CPUID_D1_EAX_XSAVES (1u << 3)
 #define CPUID_7_ECX_OSPKE (1u << 4)
+#define CPUID_7_ECX_WAITPKG (1u << 5) /* TPAUSE, UMONITOR, UMWAIT */
 
 /* "microhv" in EBX, ECX, EDX of leaf 0x40000000, NUL padded to 12 bytes. */
 #define CPUID_HV_SIGNATURE "microhv"
 
 /* Rewrites regs (EAX, EBX, ECX, EDX as the host's CPUID returned them for leaf/subleaf). */
 void cpuid_filter(u32 leaf, u32 subleaf, u32 regs[CPUID_NREGS]);
+/*
+ * WAITPKG only while the VMX control "enable user wait and pause" is set: with it clear, TPAUSE,
+ * UMONITOR and UMWAIT are #UD in the guest (SDM Vol. 3C 26.3 "Changes to Instruction Behavior in
+ * VMX Non-Root Operation"), and Linux, seeing the bit, uses TPAUSE in its delay loop.
+ */
+void cpuid_reflect_user_wait(u32 leaf, u32 subleaf, u32 regs[CPUID_NREGS], bool user_wait_pause);
 
 /*
  * The bits that mirror control registers (OSXSAVE = CR4.OSXSAVE, OSPKE = CR4.PKE): the

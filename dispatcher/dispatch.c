@@ -2,20 +2,36 @@
 #include "dispatch.h"
 #include "../arch/console.h"
 #include "../arch/shutdown.h"
-#include "decode.h"
-#include "guest_mem.h"
-#include "interp.h"
+#include "emul/decode.h"
+#include "vcpu/gmem.h"
+#include "emul/interp.h"
 #include "interrupts.h"
-#include "rip_update.h"
-#include "scanner.h"
+#include "blockio/rip_update.h"
+#include "blockio/scanner.h"
+#include "../arch/x86.h"
 
-#define X86_UD 6
-#define X86_GP 13
 #define EPT_QUAL_READ (1ULL << 0)
 #define EPT_QUAL_WRITE (1ULL << 1)
 #define EPT_QUAL_FETCH (1ULL << 2)
 #define EPT_QUAL_LINEAR_VALID (1ULL << 7)
-#define RFLAGS_IF (1ULL << 9)
+
+/* The block units' ports: the bus, each access counted as made inside a block. */
+static u32 bus_in(void *ctx, u16 port, u8 size)
+{
+	struct dispatcher *d = ctx;
+	ports_access(&d->stats.ports, port, true, true);
+	tio_record(&d->tio, d->sctl.guest_ticks, d->io_rip, port, size, TIO_IN | TIO_BLOCK);
+	return iobus_in(&d->board->bus, port, size);
+}
+static void bus_out(void *ctx, u16 port, u8 size, u32 val)
+{
+	struct dispatcher *d = ctx;
+	ports_access(&d->stats.ports, port, false, true);
+	tio_record(&d->tio, d->sctl.guest_ticks, d->io_rip, port, size, TIO_BLOCK);
+	iobus_out(&d->board->bus, port, size, val);
+}
+/* A block stops once the guest's run is over: it wrote its exit code or asked for a reset. */
+static bool board_run_over(void *ctx) { return ((struct board *)ctx)->dbg.fired || board_reset_requested(ctx, 0); }
 
 typedef void (*exit_handler)(struct dispatcher *d, struct vcpu *v);
 
@@ -25,7 +41,8 @@ void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_
 	d->board = b;
 	d->cfg = *cfg;
 	d->pat = 0x0007040600070406ULL; /* the power-on value (SDM Vol. 3A 13.12.4) */
-	table_init(&d->table);
+	stats_init(&d->sctl, cfg->stats_interval_s);
+	blockio_init(&d->blockio, &cfg->block, (struct interp_io){d, bus_in, bus_out}, board_run_over, b);
 }
 
 void dispatch_dump_guest(const struct vcpu *v)
@@ -43,8 +60,8 @@ void dispatch_dump_guest(const struct vcpu *v)
 	        (unsigned long long)v->cr2, (unsigned long long)v->cr3, (unsigned long long)v->cr4,
 	        (unsigned long long)v->efer);
 	for (int i = 0; i < VCPU_NSEGS; i++)
-		con_log("  %s: sel=%04x base=%llx limit=%x ar=%x\n", segs[i], v->seg[i].sel,
-		        (unsigned long long)v->seg[i].base, v->seg[i].limit, v->seg[i].ar);
+		con_log("  %s: sel=%04x base=%llx limit=%x ar=%x\n", segs[i], vcpu_seg(v, i)->sel,
+		        (unsigned long long)vcpu_seg(v, i)->base, vcpu_seg(v, i)->limit, vcpu_seg(v, i)->ar);
 }
 
 void dispatch_check_board_end(struct dispatcher *d, struct vcpu *v)
@@ -79,7 +96,7 @@ static void handle_unhandled(struct dispatcher *d, struct vcpu *v)
 /* VMX instructions in the guest: microhv offers no nested VMX, so they are undefined (#UD). */
 static void handle_vmx_instruction(struct dispatcher *d, struct vcpu *v)
 {
-	vcpu_inject_exception(v, X86_UD, false, 0);
+	vcpu_inject_ud(v);
 }
 
 /* HLT (SDM Vol. 3C 26.1.2 makes it exit): with interrupts enabled the guest sleeps in the HLT
@@ -120,7 +137,7 @@ static bool drop_hole_store(struct vcpu *v)
 	u32 n = INSN_MAX_LEN;
 	while (n && gmem_peek(v, rip, bytes, n, VCPU_EXEC, v->cpl == 3, &f) != GMEM_OK)
 		n--; /* the instruction may end before a page that is not mapped */
-	if (!n || decode_insn(bytes, n, scan_cpu_mode(v), &in) != DECODE_OK)
+	if (!n || decode_insn(bytes, n, interp_cpu_mode(v), &in) != DECODE_OK)
 		return false;
 	if (in.kind != INSN_MOV || in.op[0].type != OPND_MEM)
 		return false;
@@ -169,6 +186,7 @@ static const exit_handler handlers[EXIT_REASON_MAX + 1] = {
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_HLT] = handle_hlt,
 	[EXIT_REASON_INTERRUPT_WINDOW] = handle_nothing,
+	[EXIT_REASON_NMI_WINDOW] = handle_nothing, /* vmx/ injects the NMI it waited for */
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_nothing,
 	[EXIT_REASON_INVD] = handle_invd,
 	[EXIT_REASON_VMCALL] = handle_vmx_instruction,
@@ -209,56 +227,8 @@ void dispatch_exit(struct dispatcher *d, struct vcpu *v)
 	(h ? h : handle_unhandled)(d, v);
 }
 
-void dispatch_print_stats(const struct dispatcher *d)
+void dispatch_print_stats(struct dispatcher *d)
 {
-	const struct exit_stats *s = &d->stats;
-	con_log("exit statistics: %llu exits\n", (unsigned long long)s->exits);
-	con_log("  %-40s %12s\n", "reason", "count");
-	for (u32 r = 0; r <= EXIT_REASON_MAX; r++)
-		if (s->by_reason[r])
-			con_log("  %-40s %12llu\n", exit_reason_name(r), (unsigned long long)s->by_reason[r]);
-	con_log("  io instructions %llu, io exits %llu, interrupts injected %llu, root-mode TSC ticks %llu\n",
-	        (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
-	        (unsigned long long)s->irqs_injected, (unsigned long long)s->root_tsc);
-	const struct block_stats *b = &d->bstats;
-	u64 non_io = b->insns - b->io_in_blocks;
-	/* ratios as fixed-point thousandths: the core prints no floating point */
-	u64 io_per_exit_milli = s->io_exits ? s->io_instructions * 1000 / s->io_exits : 0;
-	u64 root_per_exit = s->exits ? s->root_tsc / s->exits : 0;
-	con_log("  blocks: %s, %llu run (%llu followed), %llu IO and %llu other instructions in them, %llu singles, "
-	        "table %llu hits %llu misses %llu mismatches\n",
-	        d->cfg.block.enabled ? "on" : "off", (unsigned long long)b->runs, (unsigned long long)b->followed,
-	        (unsigned long long)b->io_in_blocks,
-	        (unsigned long long)non_io, (unsigned long long)b->singles, (unsigned long long)b->hits,
-	        (unsigned long long)b->misses, (unsigned long long)b->mismatches);
-	con_log("  IO instructions per IO exit %llu.%03llu, root-mode TSC ticks per exit %llu\n",
-	        (unsigned long long)(io_per_exit_milli / 1000), (unsigned long long)(io_per_exit_milli % 1000),
-	        (unsigned long long)root_per_exit);
-	con_log("  block lengths (IO instructions):");
-	for (int i = 0; i < BLOCK_HIST_BUCKETS; i++)
-		con_printf(" %d%s:%llu", i + 2, i == BLOCK_HIST_BUCKETS - 1 ? "+" : "", (unsigned long long)b->io_hist[i]);
-	con_printf("\n");
-	con_log("stats {\"exits\":%llu,\"io_instructions\":%llu,\"io_exits\":%llu,\"io_per_io_exit_milli\":%llu,"
-	        "\"irqs_injected\":%llu,\"halted_exits\":%llu,\"root_tsc\":%llu,\"root_tsc_per_exit\":%llu,"
-	        "\"block_io\":%s,\"blocks\":{\"runs\":%llu,\"insns\":%llu,\"io_in_blocks\":%llu,\"non_io_insns\":%llu,"
-	        "\"singles\":%llu,\"hits\":%llu,\"misses\":%llu,\"mismatches\":%llu,\"early_ends\":%llu,"
-	        "\"followed\":%llu,\"io_hist\":[",
-	        (unsigned long long)s->exits, (unsigned long long)s->io_instructions, (unsigned long long)s->io_exits,
-	        (unsigned long long)io_per_exit_milli, (unsigned long long)s->irqs_injected,
-	        (unsigned long long)s->halted_exits, (unsigned long long)s->root_tsc, (unsigned long long)root_per_exit,
-	        d->cfg.block.enabled ? "true" : "false", (unsigned long long)b->runs, (unsigned long long)b->insns,
-	        (unsigned long long)b->io_in_blocks, (unsigned long long)non_io, (unsigned long long)b->singles,
-	        (unsigned long long)b->hits, (unsigned long long)b->misses, (unsigned long long)b->mismatches,
-	        (unsigned long long)b->early_ends, (unsigned long long)b->followed);
-	for (int i = 0; i < BLOCK_HIST_BUCKETS; i++)
-		con_printf("%s%llu", i ? "," : "", (unsigned long long)b->io_hist[i]);
-	con_printf("]},\"by_reason\":{");
-	bool first = true;
-	for (u32 r = 0; r <= EXIT_REASON_MAX; r++) {
-		if (!s->by_reason[r])
-			continue;
-		con_printf("%s\"%s\":%llu", first ? "" : ",", exit_reason_name(r), (unsigned long long)s->by_reason[r]);
-		first = false;
-	}
-	con_printf("}}\n");
+	tio_flush(&d->tio);
+	stats_print(d, STATS_FINAL);
 }

@@ -7,10 +7,12 @@
 #define DISPATCHER_DISPATCH_H
 
 #include "../devices/board.h"
-#include "block.h"
-#include "table.h"
+#include "blockio/block_dispatch.h"
 #include "exit_reasons.h"
-#include "vcpu.h"
+#include "stats.h"
+#include "stats_ports.h"
+#include "trace_io.h"
+#include "vcpu/vcpu.h"
 
 struct exit_stats {
 	u64 exits;
@@ -21,6 +23,15 @@ struct exit_stats {
 	u64 root_tsc;        /* host TSC ticks spent in root mode between exits and entries */
 	u64 halted_exits;    /* exits that found the guest in HLT: the idle path */
 	u64 hole_writes_dropped; /* MOV stores into the legacy hole, dropped as on a board */
+	u64 reason_tsc[EXIT_REASON_MAX + 1]; /* root-mode TSC ticks spent handling exits, per reason */
+	struct port_table ports;             /* per IO port (stats_ports.h) */
+	/* Filled by vmx/ (README "Statistics"): VMREADs and VMWRITEs since the first entry, host NMIs
+	 * that arrived in the guest and what became of them, INVVPIDs after emulated paging changes. */
+	u64 vmreads, vmwrites;
+	u64 nmis_in_guest, nmis_reflected, nmis_dropped;
+	u64 nmis_in_root;   /* host NMIs taken in root mode (the IDT's vector 2) */
+	bool nmis_reflect;  /* the CPU can reflect them (virtual NMIs): "reflect":true, else false: dropped */
+	u64 vpid_flushes;
 };
 
 /* The legacy hole of a PC (VGA memory and option ROMs): no device here, reads all ones. */
@@ -30,24 +41,28 @@ struct exit_stats {
 struct dispatch_config {
 	bool trace_exits;
 	struct block_config block;
+	bool user_wait_pause; /* the secondary control "enable user wait and pause" is set: WAITPKG shown */
 	u64 cr4_allowed; /* CR4 bits the guest may set: what the CPU allows in VMX operation, less VMXE/SMXE */
+	u32 stats_interval_s; /* stats_interval=: a stats line every so many seconds of guest time, 0: none */
 };
 
 struct dispatcher {
 	struct board *board;
 	struct exit_stats stats;
 	struct dispatch_config cfg;
-	struct block_stats bstats;
-	struct block_table table;
+	struct blockio blockio; /* the block units' context: cfg.block as in force, table, statistics */
 	u64 pat, mtrr_def_type; /* MSRs the guest may write and read back */
 	u64 cr8;                /* the task-priority register, with no local APIC behind it */
+	struct stats_ctl sctl;  /* periodic and requested statistics (stats.h) */
+	struct trace_io tio;    /* trace=io (trace_io.h); launch.c gives it its ring */
+	u64 io_rip;             /* the RIP of the IO exit being handled, for trace records of blocks */
 };
 
 void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_config *cfg);
 /* Handles one exit; on return v says what to write back, what to inject, or that the guest ended. */
 void dispatch_exit(struct dispatcher *d, struct vcpu *v);
-/* "[hv] exit statistics" table and the "[hv] stats {json}" line. */
-void dispatch_print_stats(const struct dispatcher *d);
+/* "[hv] exit statistics" table and the "[hv] stats {json}" line at the end of a run (stats.h). */
+void dispatch_print_stats(struct dispatcher *d);
 /* After an IO access: ends the guest's run if it wrote its exit code or reset the machine. */
 void dispatch_check_board_end(struct dispatcher *d, struct vcpu *v);
 /* Every register and control register of the guest, as [hv] lines. */
@@ -55,6 +70,8 @@ void dispatch_dump_guest(const struct vcpu *v);
 
 /* Handlers, one file per concern. */
 void handle_io(struct dispatcher *d, struct vcpu *v);
+/* handle_io's block path (blockio/): true when a block took the exit, its IO counted */
+bool handle_io_block(struct dispatcher *d, struct vcpu *v);
 void handle_cpuid(struct dispatcher *d, struct vcpu *v);
 void handle_rdmsr(struct dispatcher *d, struct vcpu *v);
 void handle_wrmsr(struct dispatcher *d, struct vcpu *v);

@@ -3,8 +3,8 @@
 #include "cpuid.h"
 #include "msr.h"
 #include "../arch/console.h"
+#include "../arch/x86.h"
 
-#define X86_GP 13
 #define XCR0_X87 (1ULL << 0)
 #define XCR0_SSE (1ULL << 1)
 #define XCR0_AVX (1ULL << 2)
@@ -12,12 +12,7 @@
 #define XCR0_AVX512 (7ULL << 5)   /* opmask, ZMM_Hi256, Hi16_ZMM */
 #define XCR0_AMX (3ULL << 17)     /* XTILECFG, XTILEDATA */
 #define CPUID_XSAVE_LEAF 0xd
-#define EFER_SCE (1ULL << 0)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
-#define EFER_NXE (1ULL << 11)
 #define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
-#define CR0_PG (1ULL << 31)
 #define MISC_ENABLE_FAST_STRINGS (1ULL << 0)
 #define FEATURE_CONTROL_LOCKED 1ULL /* locked, VMX off: no nested VMX */
 
@@ -35,6 +30,7 @@ void handle_cpuid(struct dispatcher *d, struct vcpu *v)
 	cpuid_filter(leaf, sub, regs);
 	/* the host's CPUID reports the host's CR4.OSXSAVE/PKE; the guest must see its own */
 	cpuid_reflect_guest_cr4(leaf, sub, regs, v->cr4);
+	cpuid_reflect_user_wait(leaf, sub, regs, d->cfg.user_wait_pause);
 	vcpu_set_reg(v, VCPU_RAX, regs[0]);
 	vcpu_set_reg(v, VCPU_RBX, regs[1]);
 	vcpu_set_reg(v, VCPU_RCX, regs[2]);
@@ -57,7 +53,7 @@ void handle_rdmsr(struct dispatcher *d, struct vcpu *v)
 	case MSR_PLATFORM_ID:
 	case MSR_BIOS_SIGN_ID: value = 0; break;
 	default:
-		vcpu_inject_exception(v, X86_GP, true, 0); /* an MSR this virtual CPU does not have */
+		vcpu_inject_gp(v, 0); /* an MSR this virtual CPU does not have */
 		return;
 	}
 	set_edx_eax(v, value);
@@ -91,7 +87,7 @@ void handle_wrmsr(struct dispatcher *d, struct vcpu *v)
 	default: ok = false; break;
 	}
 	if (!ok) {
-		vcpu_inject_exception(v, X86_GP, true, 0);
+		vcpu_inject_gp(v, 0);
 		return;
 	}
 	vcpu_skip_instruction(v);
@@ -114,7 +110,7 @@ void handle_xsetbv(struct dispatcher *d, struct vcpu *v)
 	          all_or_none(value, XCR0_AVX512) && !((value & XCR0_AVX512) && !(value & XCR0_AVX)) &&
 	          all_or_none(value, XCR0_AMX);
 	if (!ok || v->plat->host_xsetbv(0, value)) {
-		vcpu_inject_exception(v, X86_GP, true, 0);
+		vcpu_inject_gp(v, 0);
 		return;
 	}
 	vcpu_skip_instruction(v);

@@ -6,6 +6,8 @@
  * to/from Control Registers", Vol. 3A 2.5.
  */
 #include "dispatch.h"
+#include "vcpu/gmem.h"
+#include "../arch/x86.h"
 
 #define CRQ_NUM_MASK 0xfULL
 #define CRQ_TYPE_SHIFT 4
@@ -15,26 +17,35 @@
 #define CRQ_LMSW_SHIFT 16
 enum { CR_MOV_TO = 0, CR_MOV_FROM = 1, CR_CLTS = 2, CR_LMSW = 3 };
 
-#define X86_GP 13
-#define CR0_PE (1ULL << 0)
-#define CR0_MP (1ULL << 1)
-#define CR0_EM (1ULL << 2)
-#define CR0_TS (1ULL << 3)
-#define CR0_ET (1ULL << 4)
-#define CR0_NE (1ULL << 5)
-#define CR0_WP (1ULL << 16)
-#define CR0_AM (1ULL << 18)
-#define CR0_NW (1ULL << 29)
-#define CR0_CD (1ULL << 30)
-#define CR0_PG (1ULL << 31)
 #define CR0_LMSW_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS)
 /* The defined CR0 bits; writes to the other bits of 31:0 are ignored (SDM Vol. 3A 2.5). */
 #define CR0_DEFINED (CR0_LMSW_BITS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG)
 #define CR3_PCID_NOFLUSH (1ULL << 63)
-#define CR4_PAE (1ULL << 5)
-#define CR4_LA57 (1ULL << 12)
-#define CR4_PCIDE (1ULL << 17)
-#define EFER_LME (1ULL << 8)
+
+/* The CR0 and CR4 bits whose change, with PAE paging on after it, loads the PDPTEs (SDM Vol. 3A
+ * 5.4.1 "PDPTE Registers"; 4.4.1 in older editions). */
+#define CR0_PDPTE_LOAD (CR0_PG | CR0_CD | CR0_NW)
+#define CR4_PDPTE_LOAD (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP)
+
+/* PAE paging: CR0.PG, CR4.PAE, and not IA-32e mode, which PG with EFER.LME turns on. */
+static bool pae_paging(u64 cr0, u64 cr4, u64 efer)
+{
+	return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(efer & EFER_LME);
+}
+
+/*
+ * A write that loads the PDPTEs does so before it takes effect, and a present PDPTE with a
+ * reserved bit makes it #GP(0) with nothing changed (SDM Vol. 3A 5.4.1, Vol. 2B "MOV—Move to/from
+ * Control Registers"). Unchecked, such a PDPTE would reach the VMCS and fail VM entry instead
+ * (Vol. 3C 27.3.1.6): the guest could stop the hypervisor.
+ */
+static bool load_pdptes(struct vcpu *v, u64 cr3)
+{
+	if (gmem_load_pdptes(v, cr3, v->pdpte) != GMEM_OK)
+		return false;
+	v->dirty |= VCPU_DIRTY_PDPTE;
+	return true;
+}
 
 static bool set_cr0(struct vcpu *v, u64 val)
 {
@@ -50,7 +61,10 @@ static bool set_cr0(struct vcpu *v, u64 val)
 		return false; /* paging stays on while PCIDs are (SDM Vol. 3A 4.10.1) */
 	if ((val & CR0_PG) && !(v->cr0 & CR0_PG) && (v->efer & EFER_LME) && !(v->cr4 & CR4_PAE))
 		return false; /* IA-32e mode needs PAE (SDM Vol. 3A 10.8.5) */
-	v->cr0 = (val & CR0_DEFINED) | CR0_ET; /* ET is hardwired to 1 */
+	val = (val & CR0_DEFINED) | CR0_ET; /* ET is hardwired to 1 */
+	if (pae_paging(val, v->cr4, v->efer) && ((val ^ v->cr0) & CR0_PDPTE_LOAD) && !load_pdptes(v, v->cr3))
+		return false;
+	v->cr0 = val;
 	v->dirty |= VCPU_DIRTY_CR;
 	return true;
 }
@@ -59,14 +73,16 @@ static bool set_cr4(struct dispatcher *d, struct vcpu *v, u64 val)
 {
 	if (val & ~d->cfg.cr4_allowed)
 		return false;
-	if (!(val & CR4_PAE) && (v->efer & VCPU_EFER_LMA))
+	if (!(val & CR4_PAE) && (v->efer & EFER_LMA))
 		return false;
 	if ((val & CR4_PCIDE) && !(v->cr4 & CR4_PCIDE) && (v->cr3 & 0xfff))
 		return false;
 	/* PCIDE only in IA-32e mode (SDM Vol. 3A 4.10.1); LA57 never changes inside it (Vol. 2B MOV CR) */
-	if ((val & CR4_PCIDE) && !(v->efer & VCPU_EFER_LMA))
+	if ((val & CR4_PCIDE) && !(v->efer & EFER_LMA))
 		return false;
-	if (((val ^ v->cr4) & CR4_LA57) && (v->efer & VCPU_EFER_LMA))
+	if (((val ^ v->cr4) & CR4_LA57) && (v->efer & EFER_LMA))
+		return false;
+	if (pae_paging(v->cr0, val, v->efer) && ((val ^ v->cr4) & CR4_PDPTE_LOAD) && !load_pdptes(v, v->cr3))
 		return false;
 	v->cr4 = val;
 	v->dirty |= VCPU_DIRTY_CR;
@@ -91,8 +107,12 @@ void handle_cr_access(struct dispatcher *d, struct vcpu *v)
 			ok = set_cr4(d, v, val);
 		} else if (cr == 3) {
 			/* with PCIDE, bit 63 only asks not to flush the PCID's TLB entries (SDM Vol. 3A 4.10.4.1) */
-			v->cr3 = (v->cr4 & CR4_PCIDE) ? val & ~CR3_PCID_NOFLUSH : val;
-			v->dirty |= VCPU_DIRTY_CR;
+			val = (v->cr4 & CR4_PCIDE) ? val & ~CR3_PCID_NOFLUSH : val;
+			ok = !pae_paging(v->cr0, v->cr4, v->efer) || load_pdptes(v, val);
+			if (ok) {
+				v->cr3 = val;
+				v->dirty |= VCPU_DIRTY_CR;
+			}
 		} else if (cr == 8) {
 			ok = val <= 0xf; /* TPR: no local APIC, so it only reads back */
 			if (ok)
@@ -116,7 +136,7 @@ void handle_cr_access(struct dispatcher *d, struct vcpu *v)
 	}
 	}
 	if (!ok) {
-		vcpu_inject_exception(v, X86_GP, true, 0);
+		vcpu_inject_gp(v, 0);
 		return;
 	}
 	vcpu_skip_instruction(v);

@@ -7,11 +7,12 @@
  * single-step (breakpoints.h, vcpu_debug_trap).
  */
 #include "dispatch.h"
-#include "block_dispatch.h"
-#include "breakpoints.h"
-#include "guest_mem.h"
+#include "blockio/block_dispatch.h"
+#include "emul/interp.h"
+#include "vcpu/breakpoints.h"
 #include "../arch/console.h"
 #include "../arch/shutdown.h"
+#include "../arch/x86.h"
 
 #define IOQ_SIZE_MASK 0x7ULL
 #define IOQ_IN (1ULL << 3)
@@ -22,12 +23,27 @@
 #define IOI_ADDR_SIZE_MASK 0x7u
 #define IOI_SEG_SHIFT 15
 #define IOI_SEG_MASK 0x7u
-#define RFLAGS_DF (1ULL << 10)
-#define X86_PF 14
+#define IOI_ASZ_16 0u
+#define IOI_ASZ_32 1u
 /* Longest REP string run handled in one exit: bounds the time the guest is held. */
 #define IO_STRING_MAX_ITERATIONS 4096
 
-static u64 width_mask(u32 bytes) { return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1; }
+/* The guest's own accesses from an exit, counted per port (stats_ports.h). */
+static u32 port_in(struct dispatcher *d, u16 port, u32 size)
+{
+	ports_access(&d->stats.ports, port, true, false);
+	return iobus_in(&d->board->bus, port, (u8)size);
+}
+static void port_out(struct dispatcher *d, u16 port, u32 size, u32 val)
+{
+	ports_access(&d->stats.ports, port, false, false);
+	iobus_out(&d->board->bus, port, (u8)size, val);
+}
+
+static u32 exit_bus_in(void *ctx, u16 port, u8 size) { return port_in(ctx, port, size); }
+static void exit_bus_out(void *ctx, u16 port, u8 size, u32 val) { port_out(ctx, port, size, val); }
+
+static u64 mask_bytes(u32 bytes) { return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1; }
 
 /* Writes an IN result to AL/AX/EAX: a 32-bit result zero-extends in 64-bit mode (SDM Vol. 1 3.4.1.1). */
 static void set_accumulator(struct vcpu *v, u32 size, u32 value)
@@ -36,103 +52,79 @@ static void set_accumulator(struct vcpu *v, u32 size, u32 value)
 	if (size == 4 && vcpu_long_mode(v))
 		rax = value;
 	else
-		rax = (rax & ~width_mask(size)) | (value & width_mask(size));
+		rax = (rax & ~mask_bytes(size)) | (value & mask_bytes(size));
 	vcpu_set_reg(v, VCPU_RAX, rax);
 }
 
-static void inject_page_fault(struct vcpu *v, const struct gmem_fault *f)
+/* The INS/OUTS that the exit reports, as the interpreter describes an instruction: exit
+ * qualification (SDM Vol. 3C 28.2.1, table 28-5) for the size and REP, the VM-exit instruction
+ * information (28.2.5, table 28-8) for the address size and OUTS's segment. */
+static struct insn string_insn(struct vcpu *v, u32 size, bool in, bool rep)
 {
-	if (f->non_canonical) {
-		vcpu_inject_exception(v, 13, true, 0);
-		return;
-	}
-	v->cr2 = f->linear;
-	v->dirty |= VCPU_DIRTY_CR2;
-	vcpu_inject_exception(v, X86_PF, true, f->pf_error);
+	u32 asz_code = (v->exit.instr_info >> IOI_ADDR_SIZE_SHIFT) & IOI_ADDR_SIZE_MASK;
+	u32 segi = (v->exit.instr_info >> IOI_SEG_SHIFT) & IOI_SEG_MASK;
+	struct insn i = {
+		.length = (u8)v->exit.instr_len,
+		.mode = (u8)interp_cpu_mode(v),
+		.kind = in ? INSN_INS : INSN_OUTS,
+		.opsize = (u8)(8 * size),
+		.addrsize = asz_code == IOI_ASZ_16 ? 16 : asz_code == IOI_ASZ_32 ? 32 : 64,
+		.rep = rep,
+	};
+	i.mem.seg = (u8)(in ? VCPU_ES : segi < VCPU_NSEGS ? segi : VCPU_DS);
+	return i;
+}
+
+/* The exception an emulated instruction raises, as the processor would deliver it. */
+static void inject_fault(struct vcpu *v, const struct interp_fault *f)
+{
+	if (f->vector == X86_EXC_PF)
+		vcpu_inject_pf(v, f->cr2, f->error);
+	else
+		vcpu_inject_exception(v, f->vector, true, f->error);
 }
 
 /*
- * A REP string instruction stopped between iterations, RIP still on it: RF is set, as in the
- * RFLAGS image that an interrupt or a trap after any iteration but the last pushes (SDM Vol. 3B
- * 18.3.1.1), so that an instruction breakpoint on it does not fire again when it resumes.
- */
-static void string_io_paused(struct vcpu *v)
-{
-	v->rflags |= VCPU_RFLAGS_RF;
-	v->dirty |= VCPU_DIRTY_RFLAGS;
-	vcpu_single_step_trap(v);
-}
-
-/*
- * INS/OUTS, with REP: iterates through guest memory with the guest's paging.
- * A fault stops the instruction where native execution would stop it, with
- * RCX/RSI/RDI reflecting the iterations done, and delivers the fault.
- * A debug trap stops it after the iteration that raised it, as on the processor: with
- * RFLAGS.TF after every iteration (SDM Vol. 2B "REP" and Vol. 3B 18.3.1.4: a single-step
- * trap per iteration), and after an iteration whose port or memory access hit an enabled
- * I/O or data breakpoint (Vol. 3B 18.3.1.2: REP INS/OUTS raise an I/O breakpoint after the
- * first iteration, a data breakpoint after the iteration that accessed it). The guest
- * resumes the rest as after an interrupt.
+ * INS/OUTS, with REP: the interpreter's string-IO engine runs it (interp_string_exit: the
+ * iterations, their faults and #DB traps as on the processor, at most IO_STRING_MAX_ITERATIONS
+ * per exit); here its fault is delivered, or the guest ended on memory that is not RAM.
  */
 static void string_io(struct dispatcher *d, struct vcpu *v, u16 port, u32 size, bool in, bool rep)
 {
-	u32 asz_code = (v->exit.instr_info >> IOI_ADDR_SIZE_SHIFT) & IOI_ADDR_SIZE_MASK;
-	u64 amask = asz_code == 0 ? 0xffff : asz_code == 1 ? 0xffffffffULL : ~0ULL;
-	u32 segi = in ? VCPU_ES : ((v->exit.instr_info >> IOI_SEG_SHIFT) & IOI_SEG_MASK);
-	if (segi >= VCPU_NSEGS)
-		segi = VCPU_DS;
-	enum vcpu_reg idx = in ? VCPU_RDI : VCPU_RSI;
-	u64 seg_base = vcpu_long_mode(v) && segi < VCPU_FS ? 0 : v->seg[segi].base;
-	i64 delta = (v->rflags & RFLAGS_DF) ? -(i64)size : (i64)size;
-	u64 count = rep ? (v->gpr[VCPU_RCX] & amask) : 1;
-	u64 done = 0;
-	bool user = v->cpl == 3;
-	bool step = (v->rflags & VCPU_RFLAGS_TF) != 0;
-	u32 hits = 0;
-	while (done < count && done < IO_STRING_MAX_ITERATIONS && !hits) {
-		u64 off = v->gpr[idx] & amask;
-		u64 linear = seg_base + off;
-		if (!vcpu_long_mode(v))
-			linear &= 0xffffffffULL;
-		struct gmem_fault f;
-		u32 val = 0;
-		int r;
-		if (in) {
-			val = iobus_in(&d->board->bus, port, (u8)size);
-			r = gmem_write(v, linear, &val, size, user, &f);
-		} else {
-			r = gmem_read(v, linear, &val, size, VCPU_READ, user, &f);
-			if (r == GMEM_OK)
-				iobus_out(&d->board->bus, port, (u8)size, val);
-		}
-		if (r == GMEM_FAULT) {
-			inject_page_fault(v, &f);
-			return;
-		}
-		if (r != GMEM_OK) {
-			con_log("string IO at 0x%llx touches guest-physical memory that is not RAM\n",
-			        (unsigned long long)linear);
-			vcpu_end(v, HV_EXIT_GUEST_FAULT, "string IO outside guest RAM");
-			return;
-		}
-		vcpu_set_reg(v, idx, (v->gpr[idx] & ~amask) | ((off + (u64)delta) & amask));
-		done++;
-		if (rep)
-			vcpu_set_reg(v, VCPU_RCX, (v->gpr[VCPU_RCX] & ~amask) | ((count - done) & amask));
-		hits = bp_io_hits(v, port, size) | bp_data_hits(v, linear, size, in);
-		if (step)
-			break;
+	struct insn i = string_insn(v, size, in, rep);
+	struct interp_string_exit x = {
+		.max_iterations = IO_STRING_MAX_ITERATIONS,
+		.port = port,
+		.ones_start = LEGACY_HOLE_START,
+		.ones_end = LEGACY_HOLE_END,
+	};
+	struct interp_io bus = {d, exit_bus_in, exit_bus_out}; /* counted as the exit's own accesses */
+	int r = interp_string_exit(v, &i, &bus, &x);
+	if (r == INTERP_FAULT) {
+		inject_fault(v, &x.fault);
+	} else if (r == INTERP_STOP) {
+		con_log("string IO at 0x%llx touches guest-physical memory that is not RAM\n",
+		        (unsigned long long)x.linear);
+		vcpu_end(v, HV_EXIT_GUEST_FAULT, "string IO outside guest RAM");
 	}
-	if (done == count)
-		vcpu_skip_instruction(v);
-	else /* RIP stays: the guest re-executes the rest */
-		string_io_paused(v);
-	vcpu_debug_trap(v, hits);
+}
+
+bool handle_io_block(struct dispatcher *d, struct vcpu *v)
+{
+	u32 nio;
+	if (!block_dispatch(&d->blockio, v, &nio))
+		return false;
+	d->stats.io_exits++;
+	d->stats.io_instructions += nio;
+	dispatch_check_board_end(d, v);
+	return true;
 }
 
 void handle_io(struct dispatcher *d, struct vcpu *v)
 {
-	if (block_dispatch(d, v))
+	ports_exit(&d->stats.ports, (u16)(v->exit.qual >> IOQ_PORT_SHIFT));
+	d->io_rip = v->rip;
+	if (handle_io_block(d, v))
 		return;
 	u64 q = v->exit.qual;
 	u32 size = (u32)(q & IOQ_SIZE_MASK) + 1;
@@ -140,13 +132,14 @@ void handle_io(struct dispatcher *d, struct vcpu *v)
 	u16 port = (u16)(q >> IOQ_PORT_SHIFT);
 	d->stats.io_exits++;
 	d->stats.io_instructions++;
+	tio_record(&d->tio, d->sctl.guest_ticks, v->rip, port, (u8)size, in ? TIO_IN : 0);
 	if (q & IOQ_STRING) {
 		string_io(d, v, port, size, in, (q & IOQ_REP) != 0);
 	} else {
 		if (in)
-			set_accumulator(v, size, iobus_in(&d->board->bus, port, (u8)size));
+			set_accumulator(v, size, port_in(d, port, size));
 		else
-			iobus_out(&d->board->bus, port, (u8)size, (u32)(v->gpr[VCPU_RAX] & width_mask(size)));
+			port_out(d, port, size, (u32)(v->gpr[VCPU_RAX] & mask_bytes(size)));
 		vcpu_skip_instruction(v);
 		vcpu_debug_trap(v, bp_io_hits(v, port, size));
 	}

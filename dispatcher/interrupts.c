@@ -1,7 +1,6 @@
 /* Interrupt delivery decisions; see interrupts.h. */
 #include "interrupts.h"
-
-#define RFLAGS_IF (1ULL << 9)
+#include "../arch/x86.h"
 
 enum irq_action irq_decide(bool event_pending, bool pic_pending, u64 rflags, u32 interruptibility)
 {

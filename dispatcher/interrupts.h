@@ -7,7 +7,7 @@
 #ifndef DISPATCHER_INTERRUPTS_H
 #define DISPATCHER_INTERRUPTS_H
 
-#include "vcpu.h"
+#include "vcpu/vcpu.h"
 
 #define INTERRUPTIBILITY_STI (1u << 0)
 #define INTERRUPTIBILITY_MOV_SS (1u << 1)

@@ -219,13 +219,13 @@ static void put_e820(u8 *e, u64 addr, u64 len, u32 type)
  * sentinel at 0x1EF zero (the image holds 0xFF there so that a loader copying the whole
  * sector is caught; copying from 0x1F1 keeps it clear).
  */
-static int write_boot_params(const struct guest_mem *gm, const u8 *img, const struct linux_hdr *h,
+static int write_boot_params(const struct loader_ram *gm, const u8 *img, const struct linux_hdr *h,
 			     const struct linux_plan *p, u64 isize)
 {
 	u8 hdr[LINUX_HDR_END_MAX - LINUX_HDR_START];
 	u64 n = h->hdr_end - LINUX_HDR_START;
 	memcpy(hdr, img + LINUX_HDR_START, n);
-#define HDR(off) (hdr + (off) - LINUX_HDR_START)
+#define HDR(off) (hdr + ((off) - LINUX_HDR_START)) /* the offset first: hdr + off would point past hdr */
 	*HDR(LINUX_HDR_TYPE_OF_LOADER) = LINUX_TYPE_OF_LOADER;
 	/* Keep LOADED_HIGH (and the kernel's own bits); no heap (the real-mode setup never
 	 * runs) and KEEP_SEGMENTS clear: the kernel loads its own segments. */
@@ -264,23 +264,23 @@ static int write_boot_params(const struct guest_mem *gm, const u8 *img, const st
 }
 
 /* PML4[0] -> PDPT, PDPT[0..3] -> four PDs, each mapping 1 GiB in 2 MiB pages to itself. */
-static int write_page_tables(const struct guest_mem *gm)
+static int write_page_tables(const struct loader_ram *gm)
 {
 	const u64 pml4 = LINUX_PT_ADDR, pdpt = pml4 + PAGE_SIZE, pd = pdpt + PAGE_SIZE;
 	if (gm->fill(gm->ctx, pml4, 0, 2 * PAGE_SIZE))
 		return -1;
 	u8 e[8 * 64];
-	le_put64(e, pdpt | LINUX_PTE_P | LINUX_PTE_RW);
+	le_put64(e, pdpt | PTE_P | PTE_RW);
 	if (gm->write(gm->ctx, pml4, e, 8))
 		return -1;
 	for (unsigned i = 0; i < LINUX_PT_PDS; i++)
-		le_put64(e + 8 * i, (pd + i * PAGE_SIZE) | LINUX_PTE_P | LINUX_PTE_RW);
+		le_put64(e + 8 * i, (pd + i * PAGE_SIZE) | PTE_P | PTE_RW);
 	if (gm->write(gm->ctx, pdpt, e, 8 * LINUX_PT_PDS))
 		return -1;
 	const unsigned per_write = sizeof(e) / 8, total = LINUX_PT_PDS * 512;
 	for (unsigned first = 0; first < total; first += per_write) {
 		for (unsigned j = 0; j < per_write; j++)
-			le_put64(e + 8 * j, (u64)(first + j) * (2 * MIB) | LINUX_PTE_P | LINUX_PTE_RW | LINUX_PTE_PS);
+			le_put64(e + 8 * j, (u64)(first + j) * (2 * MIB) | PTE_P | PTE_RW | PTE_PS);
 		if (gm->write(gm->ctx, pd + 8ULL * first, e, sizeof(e)))
 			return -1;
 	}
@@ -294,14 +294,14 @@ static u64 flat_desc(u32 ar)
 	return 0xFFFFULL | (u64)(ar & 0xFF) << 40 | 0xFULL << 48 | (u64)((ar >> 12) & 0xF) << 52;
 }
 
-static const u32 linux_cs_ar = GUEST_AR_TYPE_CODE_RX_ACCESSED | GUEST_AR_S | GUEST_AR_P | LINUX_AR_L | GUEST_AR_G;
+static const u32 linux_cs_ar = VCPU_AR_TYPE_CODE_RX_ACCESSED | VCPU_AR_S | VCPU_AR_P | VCPU_AR_L | VCPU_AR_G;
 static const u32 linux_ds_ar =
-	GUEST_AR_TYPE_DATA_RW_ACCESSED | GUEST_AR_S | GUEST_AR_P | GUEST_AR_DB | GUEST_AR_G;
-static const u32 linux_tss_ar = LINUX_AR_TYPE_TSS64_BUSY | GUEST_AR_P;
+	VCPU_AR_TYPE_DATA_RW_ACCESSED | VCPU_AR_S | VCPU_AR_P | VCPU_AR_DB | VCPU_AR_G;
+static const u32 linux_tss_ar = VCPU_AR_TYPE_TSS64_BUSY | VCPU_AR_P;
 
 /* The GDT of boot.rst "64-bit Boot Protocol" plus the TSS that TR names (SDM Vol. 3A 8.2.3,
  * a 16-byte system descriptor in IA-32e mode), and the TSS itself, in one page. */
-static int write_gdt(const struct guest_mem *gm)
+static int write_gdt(const struct loader_ram *gm)
 {
 	u8 g[LINUX_GDT_ENTRIES * 8];
 	memset(g, 0, sizeof(g));
@@ -320,7 +320,7 @@ static int write_gdt(const struct guest_mem *gm)
 }
 
 int linux_load(const void *kernel, u64 ksize, const void *initrd, u64 isize, const char *cmdline,
-	       const struct guest_mem *gm, struct linux_boot *out, char *err, size_t errlen)
+	       const struct loader_ram *gm, struct linux_boot *out, char *err, size_t errlen)
 {
 	const u8 *img = kernel;
 	*out = (struct linux_boot){0};
@@ -398,18 +398,18 @@ void linux_entry_state(const struct linux_boot *b, struct guest_entry_state *s)
 	s->gpr[VCPU_RSI] = b->boot_params;
 	s->gpr[VCPU_RSP] = LINUX_STACK_TOP;
 	s->rip = b->entry;
-	s->rflags = GUEST_RFLAGS_FIXED1;
-	s->cr0 = GUEST_CR0_PE | GUEST_CR0_ET | LINUX_CR0_PG;
+	s->rflags = RFLAGS_FIXED1;
+	s->cr0 = CR0_PE | CR0_ET | CR0_PG;
 	s->cr3 = LINUX_PT_ADDR;
-	s->cr4 = LINUX_CR4_PAE;
-	s->efer = LINUX_EFER_LME | LINUX_EFER_LMA;
+	s->cr4 = CR4_PAE;
+	s->efer = EFER_LME | EFER_LMA;
 	s->dr7 = GUEST_DR7_INIT;
 	for (unsigned i = 0; i < VCPU_NSEGS; i++)
 		s->seg[i] = flat_seg(LINUX_SEL_DS, linux_ds_ar);
 	s->seg[VCPU_CS] = flat_seg(LINUX_SEL_CS, linux_cs_ar);
 	s->tr = (struct vcpu_segment){.sel = LINUX_SEL_TSS, .base = LINUX_TSS_ADDR, .limit = LINUX_TSS_LIMIT,
 				      .ar = linux_tss_ar};
-	s->ldtr = (struct vcpu_segment){.sel = 0, .base = 0, .limit = 0, .ar = GUEST_AR_UNUSABLE};
+	s->ldtr = (struct vcpu_segment){.sel = 0, .base = 0, .limit = 0, .ar = VCPU_AR_UNUSABLE};
 	s->gdtr = (struct guest_table){LINUX_GDT_ADDR, LINUX_GDT_LIMIT};
 	s->idtr = (struct guest_table){0, 0};
 }

@@ -1,7 +1,7 @@
 /*
  * Linux bzImage guest loader: the x86 boot protocol (Documentation/arch/x86/boot.rst, cited
  * below as "boot.rst <section>") with the 64-bit entry. Pure C: it touches guest memory only
- * through the struct guest_mem callbacks, like the Multiboot loader (guest/mb1.h).
+ * through the struct loader_ram callbacks, like the Multiboot loader (guest/mb1.h).
  *
  * What it does (boot.rst "64-bit Boot Protocol"): validates the real-mode kernel header,
  * loads the protected-mode kernel at pref_address (or relocates it), fills a boot_params
@@ -32,7 +32,7 @@
 
 #include "../arch/types.h"
 #include "entry_state.h"
-#include "guest_mem.h"
+#include "loader_ram.h"
 
 /* boot.rst "The Real-Mode Kernel Header": offsets in the file, and in boot_params, where the
  * header sits at the same offsets. */
@@ -116,18 +116,6 @@
 #define LINUX_GDT_ENTRIES 6
 #define LINUX_GDT_LIMIT (LINUX_GDT_ENTRIES * 8 - 1)
 
-/* 4-level paging entries (SDM Vol. 3A 4.5). */
-#define LINUX_PTE_P (1ULL << 0)
-#define LINUX_PTE_RW (1ULL << 1)
-#define LINUX_PTE_PS (1ULL << 7) /* in a PD entry: a 2 MiB page */
-
-/* Control bits for the long-mode entry state (SDM Vol. 3A 2.5, 2.2.1). */
-#define LINUX_CR0_PG (1ULL << 31)
-#define LINUX_CR4_PAE (1ULL << 5)
-#define LINUX_EFER_LME (1ULL << 8)
-#define LINUX_EFER_LMA VCPU_EFER_LMA
-#define LINUX_AR_L VCPU_SEG_AR_L          /* 64-bit code segment (D must be 0 then) */
-#define LINUX_AR_TYPE_TSS64_BUSY 0xBu     /* system type 11 in IA-32e mode: busy 64-bit TSS */
 
 struct linux_boot {
 	u64 kernel_addr;  /* guest-physical load address of the protected-mode kernel */
@@ -151,7 +139,7 @@ struct linux_boot {
  * success; -1 with a message in err naming the problem.
  */
 int linux_load(const void *kernel, u64 ksize, const void *initrd, u64 isize, const char *cmdline,
-	       const struct guest_mem *gm, struct linux_boot *out, char *err, size_t errlen);
+	       const struct loader_ram *gm, struct linux_boot *out, char *err, size_t errlen);
 
 /*
  * The state of boot.rst "64-bit Boot Protocol": long mode with paging (CR0.PG|PE, CR4.PAE,

@@ -180,7 +180,7 @@ static void put_mmap(u8 *e, u64 base, u64 length, u32 type)
 }
 
 /* Spec 3.3: the MBI, its memory map, the loader name and the command line, in MB1_INFO_AREA. */
-static int write_info(const struct guest_mem *gm, const char *cmdline, size_t cmdlen)
+static int write_info(const struct loader_ram *gm, const char *cmdline, size_t cmdlen)
 {
 	u8 head[MB1_INFO_CMDLINE_OFF];
 	memset(head, 0, sizeof(head));
@@ -205,7 +205,7 @@ static int write_info(const struct guest_mem *gm, const char *cmdline, size_t cm
 	return 0;
 }
 
-int mb1_load(const void *image, u64 size, const struct guest_mem *gm, const char *cmdline,
+int mb1_load(const void *image, u64 size, const struct loader_ram *gm, const char *cmdline,
 	     struct mb1_boot *out, char *err, size_t errlen)
 {
 	const u8 *img = image;
@@ -269,7 +269,7 @@ static struct vcpu_segment flat(u16 sel, u32 type)
 {
 	return (struct vcpu_segment){
 		.sel = sel, .base = 0, .limit = 0xFFFFFFFFu,
-		.ar = type | GUEST_AR_S | GUEST_AR_P | GUEST_AR_DB | GUEST_AR_G,
+		.ar = type | VCPU_AR_S | VCPU_AR_P | VCPU_AR_DB | VCPU_AR_G,
 	};
 }
 
@@ -279,17 +279,17 @@ void mb1_entry_state(const struct mb1_boot *b, struct guest_entry_state *s)
 	s->gpr[VCPU_RAX] = MB1_BOOT_MAGIC;
 	s->gpr[VCPU_RBX] = b->mbi_addr;
 	s->rip = b->entry;
-	s->rflags = GUEST_RFLAGS_FIXED1;
-	s->cr0 = GUEST_CR0_PE | GUEST_CR0_ET;
+	s->rflags = RFLAGS_FIXED1;
+	s->cr0 = CR0_PE | CR0_ET;
 	s->dr7 = GUEST_DR7_INIT;
 	for (unsigned i = 0; i < VCPU_NSEGS; i++)
-		s->seg[i] = flat(MB1_SEL_DATA, GUEST_AR_TYPE_DATA_RW_ACCESSED);
-	s->seg[VCPU_CS] = flat(MB1_SEL_CODE, GUEST_AR_TYPE_CODE_RX_ACCESSED);
+		s->seg[i] = flat(MB1_SEL_DATA, VCPU_AR_TYPE_DATA_RW_ACCESSED);
+	s->seg[VCPU_CS] = flat(MB1_SEL_CODE, VCPU_AR_TYPE_CODE_RX_ACCESSED);
 	/* VM entry wants a present busy TSS in TR and accepts an unusable LDTR, whatever the guest
 	 * will do with them (SDM Vol. 3C 27.3.1.2); the guest loads its own before a task switch. */
 	s->tr = (struct vcpu_segment){.sel = MB1_SEL_TSS, .base = 0, .limit = MB1_TSS_LIMIT,
-				      .ar = GUEST_AR_TYPE_TSS32_BUSY | GUEST_AR_P};
-	s->ldtr = (struct vcpu_segment){.sel = 0, .base = 0, .limit = 0, .ar = GUEST_AR_UNUSABLE};
+				      .ar = VCPU_AR_TYPE_TSS32_BUSY | VCPU_AR_P};
+	s->ldtr = (struct vcpu_segment){.sel = 0, .base = 0, .limit = 0, .ar = VCPU_AR_UNUSABLE};
 	s->gdtr = (struct guest_table){0, 0};
 	s->idtr = (struct guest_table){0, 0};
 }

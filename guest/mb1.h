@@ -1,7 +1,7 @@
 /*
  * Multiboot1 guest loader (Multiboot Specification 0.6.96: 3.1 OS image format, 3.2 machine
  * state, 3.3 boot information format). Pure C: it touches guest memory only through the
- * struct guest_mem callbacks, so the core backs them with its (non-contiguous) RAM chunks and
+ * struct loader_ram callbacks, so the core backs them with its (non-contiguous) RAM chunks and
  * the host tests with a malloc'd buffer.
  *
  * Guest-physical layout the loader assumes and reports in the memory map:
@@ -23,7 +23,7 @@
 
 #include "../arch/types.h"
 #include "entry_state.h"
-#include "guest_mem.h" /* struct guest_mem */
+#include "loader_ram.h" /* struct loader_ram */
 
 /* OS image header (spec 3.1.1, 3.1.2). */
 #define MB1_HEADER_MAGIC 0x1BADB002u
@@ -92,7 +92,7 @@ struct mb1_boot {
  * guests skip the first word. 0 on success; -1 with a message in err naming the problem.
  * On failure guest RAM may hold part of the image.
  */
-int mb1_load(const void *img, u64 img_size, const struct guest_mem *gm, const char *cmdline,
+int mb1_load(const void *img, u64 img_size, const struct loader_ram *gm, const char *cmdline,
 	     struct mb1_boot *out, char *err, size_t errlen);
 
 /*

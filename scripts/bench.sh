@@ -47,12 +47,12 @@ for m in off on; do
 	end=$(date +%s.%N)
 	echo "$m $(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b - a}')" >> "$out/iosweep.wall"
 done
-python3 - "$out" <<'PY'
-import json, sys
+PYTHONPATH="$root/scripts" python3 - "$out" <<'PY'
+import sys
+from hv_stats import last_stats
 out = sys.argv[1]
 def stats(m):
-    line = [l for l in open(f"{out}/iosweep-{m}.log", errors="replace") if l.startswith("[hv] stats {")][-1]
-    return json.loads(line.strip()[len("[hv] stats "):])
+    return last_stats(f"{out}/iosweep-{m}.log")
 wall = dict(l.split() for l in open(f"{out}/iosweep.wall"))
 off, on = stats("off"), stats("on")
 for name, s in (("off", off), ("on", on)):
@@ -66,6 +66,7 @@ print(f"  blocks: {b['runs']} runs, {b['io_in_blocks']} IO instructions in block
       f"table {b['hits']} hits / {b['misses']} misses / {b['mismatches']} mismatches")
 PY
 rm -f "$out/iosweep.wall"
+"$root/scripts/hvstat" plot "$out/iosweep-off.log" "$out/iosweep-on.log" -o "$out/iosweep.png" # README "Exit statistics"
 fi
 
 if want blocks; then
@@ -106,13 +107,13 @@ for e in 16 64 page cpu; do
 	"$root/scripts/run-bochs.sh" --guest "$G/iosweep.elf" --cmdline "guest_mem=16M extent=$e" --timeout 300 \
 		--log "$out/extent-$e.log" >/dev/null 2>&1 || { echo "bench: iosweep extent=$e failed" >&2; exit 1; }
 done
-python3 - "$out" <<'PY'
-import json, sys
+PYTHONPATH="$root/scripts" python3 - "$out" <<'PY'
+import sys
+from hv_stats import last_stats
 out = sys.argv[1]
 rows = []
 for e in ("16", "64", "page", "cpu"):
-    line = [l for l in open(f"{out}/extent-{e}.log", errors="replace") if l.startswith("[hv] stats {")][-1]
-    rows.append((e, json.loads(line.strip()[len("[hv] stats "):])))
+    rows.append((e, last_stats(f"{out}/extent-{e}.log")))
 base = rows[2][1]
 for e, s in rows:
     print(f"  extent={e:5}: {s['io_exits']} IO exits for {s['io_instructions']} IO instructions, "

@@ -36,16 +36,14 @@ bench_blocks() {
 		"$bb_root/scripts/run-bochs.sh" --core "$core" --guest "$g/blk_picinit.elf" --cmdline "block_io=$m" \
 			--timeout 300 --log "$bb_out/picinit-$m.log" >/dev/null 2>&1
 	done
-	python3 - "$bb_out" <<'PY'
-import json, re, sys
+	PYTHONPATH="$bb_root/scripts" python3 - "$bb_out" <<'PY'
+import re, sys
+from hv_stats import need_stats
 out = sys.argv[1]
 def log(name):
     return open(f"{out}/{name}.log", errors="replace").read().replace("\r", "")
-def stats(text):
-    lines = [l for l in text.splitlines() if l.startswith("[hv] stats {")]
-    if not lines:
-        sys.exit(f"bench: no stats line in a run (see {out})")
-    return json.loads(lines[-1][len("[hv] stats "):])
+def stats(name):
+    return need_stats(f"{out}/{name}.log")
 rows = {}
 for m in ("off", "on", "cold"):
     t = log(f"blockcost-{m}")
@@ -54,7 +52,7 @@ for m in ("off", "on", "cold"):
     if not mo or not mp:
         sys.exit(f"bench: blockcost-{m} printed no timing")
     n = int(mo.group(2))
-    s = stats(t)
+    s = stats(f"blockcost-{m}")
     rows[m] = dict(round=(int(mo.group(1)) - int(mp.group(1))) / n, root=s["root_tsc"] / n,
                    exits=s["io_exits"] / n, s=s)
 names = {"off": "block_io=off (10 single exits)", "on": "block_io=on, table hit", "cold": "block_io=on, cold scan"}
@@ -73,7 +71,7 @@ for m in ("off", "on"):
     mm = re.search(r"blk_picinit: (\d+) sequences of (\d+) IO instructions", t)
     if not mm:
         sys.exit(f"bench: blk_picinit ({m}) did not run; see {out}/picinit-{m}.log")
-    s = stats(t)
+    s = stats(f"picinit-{m}")
     print(f"  blk_picinit block_io={m:3}: {s['io_exits']} IO exits for {s['io_instructions']} IO instructions "
           f"({mm.group(1)} PIC initialisations of {mm.group(2)} IO instructions)")
 PY

@@ -42,14 +42,12 @@ bench_idle() {
 		echo "bench: idle runs failed (halt: code $rc_halt, spin: code $rc_spin); see $bi_out/idle-*.log" >&2
 		return 1
 	fi
-	python3 - "$bi_out" <<'PY'
-import json, sys
+	PYTHONPATH="$bi_root/scripts" python3 - "$bi_out" <<'PY'
+import sys
+from hv_stats import need_stats
 out = sys.argv[1]
 def stats(mode):
-    lines = [l for l in open(f"{out}/idle-{mode}.log", errors="replace") if l.startswith("[hv] stats {")]
-    if not lines:
-        sys.exit(f"bench: no stats line in {out}/idle-{mode}.log")
-    return json.loads(lines[-1].strip()[len("[hv] stats "):])
+    return need_stats(f"{out}/idle-{mode}.log")
 ratio = {}
 for mode in ("halt", "spin"):
     s = stats(mode)

@@ -5,6 +5,7 @@ Usage: bench_linux_report.py OUT "DEFAULT COMMAND LINE"
 """
 import json
 import sys
+from hv_stats import last_stats
 
 RUNS = ("off", "on", "bare", "shell")
 OVERHEAD_GOAL = 1.3  # issue 6: microhv's wall time to the marker against bare Bochs
@@ -18,8 +19,7 @@ def times(out, name):
 
 
 def stats(out, name):
-    lines = [l for l in open(f"{out}/linux-{name}.log", errors="replace") if l.startswith("[hv] stats {")]
-    return json.loads(lines[-1].strip()[len("[hv] stats "):]) if lines else None
+    return last_stats(f"{out}/linux-{name}.log")
 
 
 def ratio(a, b):

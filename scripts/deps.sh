@@ -4,7 +4,9 @@
 set -euo pipefail
 PACKAGES=(gcc make nasm binutils gnu-efi grub-pc-bin grub-common xorriso mtools dosfstools fdisk
 	bochs bochsbios vgabios qemu-system-x86 ovmf libcmocka-dev python3
-	libzydis-dev clang libclang-rt-14-dev valgrind)
+	libzydis-dev clang libclang-rt-14-dev valgrind
+	tesseract-ocr grub-efi-amd64-bin)
+PACKAGES+=(python3-matplotlib python3-serial) # scripts/hvstat: plots, live serial view
 PACKAGES+=(seabios zstd) # the nested-KVM test's L0 image (scripts/nested-image.sh)
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -20,3 +20,13 @@ info: action=ignore
 debug: action=ignore
 RC
 }
+
+# The directory of these scripts, for the helpers below wherever the caller runs.
+hv_scripts_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# stats_json LOG: the JSON of the last "[hv] stats {...}" line in LOG; nothing, status 1, if none.
+stats_json() { python3 "$hv_scripts_dir/hv_stats.py" "$1"; }
+# stat_of LOG EXPR: the Python expression EXPR over s, that line as a dict (e.g. 's["io_exits"]');
+# nothing, status 1, without a stats line or when EXPR fails. Python code imports
+# scripts/hv_stats.py (last_stats) for the same.
+stat_of() { python3 "$hv_scripts_dir/hv_stats.py" "$1" "$2"; }

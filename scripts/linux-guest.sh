@@ -129,12 +129,14 @@ append="console=ttyS0 nolapic noapic acpi=off pci=off nosmp microhv.test=1"
 now() { date +%s%N; }
 # qemu_boot WHAT LOG QEMU-ARGS...: boots bare under QEMU TCG with -m 256 -no-reboot, serial to
 # LOG; passes when the init's marker appears and the guest then ends the machine by itself.
+# No host display, sound (-audiodev none) or terminal (stdin from /dev/null).
 qemu_boot() {
 	local what=$1 log=$2 start marker= rc=0 total qpid
 	shift 2
 	: > "$log"
 	start=$(now)
-	qemu-system-x86_64 -accel tcg "$@" -display none -serial "file:$log" -monitor none -m 256 -no-reboot &
+	qemu-system-x86_64 -accel tcg "$@" -display none -audiodev none,id=noaudio -serial "file:$log" \
+		-monitor none -m 256 -no-reboot </dev/null &
 	qpid=$!
 	while kill -0 $qpid 2>/dev/null; do
 		[ -n "$marker" ] || ! grep -q "^microhv-linux-init: up" "$log" || marker=$(( ($(now) - start) / 1000000 ))

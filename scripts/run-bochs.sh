@@ -20,6 +20,9 @@
 #                      so give it --until
 #   --until REGEX      end the run once a line of the serial log matches REGEX (grep -E):
 #                      exit status 0
+#   --debug            Bochs's debugger, stopped before the first instruction, the core's symbols
+#                      loaded (ldsym); its commands come from standard input (README "Exit
+#                      statistics": make debug); the serial transcript goes to --log
 # Exit status (without --until): the N of the run's last "[hv] exit: code=N" line (0: the run
 # ended as it should; from the VMX issue on, the guest's own exit code); 124 on timeout, 125 when the
 # run ended without an exit line. Bochs's own exit status is always 1 and is ignored.
@@ -28,7 +31,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/scripts/lib.sh"
 cpu=corei7_skylake_x cmdline= guest= initrd= append= timeout_s=120 log= console=0 interactive=0 sends=() core="$here/build/microhv.elf" megs=1024
 ips=100000000
-bare=0 until_re= until_seen=0
+bare=0 until_re= until_seen=0 debug=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--cpu) cpu=$2; shift 2 ;;
@@ -46,7 +49,8 @@ while [ $# -gt 0 ]; do
 	--ips) ips=$2; shift 2 ;;
 	--bare) bare=1; shift ;;
 	--until) until_re=$2; shift 2 ;;
-	-h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+	--debug) debug=1; shift ;;
+	-h|--help) sed -n '2,28p' "$0"; exit 0 ;;
 	*) echo "run-bochs: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -67,7 +71,8 @@ if [ "$bare" = 1 ]; then
 	[ -z "$cmdline" ] || { echo "run-bochs: --bare runs no hypervisor: no --cmdline" >&2; exit 2; }
 	iso_args=(--bare --out "$tmp/microhv.iso")
 else
-	iso_args=(--core "$core" --out "$tmp/microhv.iso" --cmdline "on_exit=bochs $cmdline")
+	# VGA text: the core's screen console costs a few bytes a character there, not 128 pixels
+	iso_args=(--core "$core" --out "$tmp/microhv.iso" --cmdline "on_exit=bochs $cmdline" --bios-gfx text)
 fi
 [ -n "$guest" ] && iso_args+=(--guest "$guest")
 [ -n "$initrd" ] && iso_args+=(--initrd "$initrd")
@@ -96,15 +101,32 @@ $com1
 RC
 } > "$tmp/bochsrc"
 echo c > "$tmp/rc"
+if [ "$debug" = 1 ]; then
+	[ "$bridge" = 0 ] || { echo "run-bochs: --debug reads debugger commands from standard input: no --interactive or --send" >&2; exit 2; }
+	# Bochs's symbol file: "ADDRESS NAME" per line, the core's functions at their link addresses
+	nm -n "$core" | awk '$2 ~ /^[tTwW]$/ { print $1, $3 }' > "$tmp/microhv.sym"
+	echo "ldsym global \"$tmp/microhv.sym\"" > "$tmp/rc"
+	echo "run-bochs: Bochs debugger, stopped before the first instruction; $(wc -l < "$tmp/microhv.sym") symbols of $core loaded; serial log: $log" >&2
+	# Bochs's breakpoint commands take addresses, not names: the ones a session starts with
+	for f in vmx_exit_point dispatch_exit hv_panic; do
+		awk -v f="$f" '$2 == f { printf "run-bochs:   lb 0x%s   breaks at %s\n", $1, f }' "$tmp/microhv.sym" >&2
+	done
+	timeout --foreground --kill-after=5 "$timeout_s" bochs -q -f "$tmp/bochsrc" -rc "$tmp/rc"
+	exit $?
+fi
 
 start=$(date +%s)
 if [ "$bridge" = 1 ]; then
 	timeout --kill-after=5 "$timeout_s" bochs -q -f "$tmp/bochsrc" -rc "$tmp/rc" </dev/null >"$tmp/bochs.out" 2>&1 &
 	bochs_pid=$!
-	bridge_args=(--port "$port" --log "$log" --timeout "$timeout_s" "${sends[@]}")
+	# --pid: the bridge ends within a second or so when Bochs ends, even before it listens
+	bridge_args=(--port "$port" --log "$log" --timeout "$timeout_s" "${sends[@]}"
+		--pid "$bochs_pid" --emulator-output "$tmp/bochs.out" --emulator-output "$tmp/bochs.log")
 	[ "$console" = 1 ] && bridge_args+=(--console)
 	[ "$interactive" = 1 ] && bridge_args+=(--stdin)
-	python3 "$here/scripts/serial-bridge.py" "${bridge_args[@]}"
+	python3 "$here/scripts/serial-bridge.py" "${bridge_args[@]}" 2>"$tmp/bridge.err"
+	# a bridge that gave up leaves nobody on COM1: end Bochs now rather than at the timeout
+	[ $? -ne 0 ] && kill "$bochs_pid" 2>/dev/null
 	wait "$bochs_pid"
 	rc=$?
 else
@@ -151,6 +173,10 @@ fi
 echo "run-bochs: Bochs ended after ${elapsed}s without an exit line (crash, triple fault or Bochs panic)." >&2
 echo "--- last lines of the serial log:" >&2
 tail -n 20 "$log" >&2
-echo "--- last lines of Bochs's log:" >&2
-tail -n 15 "$tmp/bochs.log" "$tmp/bochs.out" >&2 2>/dev/null
+if [ -s "$tmp/bridge.err" ]; then
+	cat "$tmp/bridge.err" >&2  # what the serial bridge saw, with Bochs's last lines
+else
+	echo "--- last lines of Bochs's log:" >&2
+	tail -n 15 "$tmp/bochs.log" "$tmp/bochs.out" >&2 2>/dev/null
+fi
 exit 125

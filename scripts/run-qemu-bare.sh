@@ -5,7 +5,8 @@
 #   --log FILE         write the serial transcript there (default: to stdout as it comes)
 #   --timeout SECONDS  wall-clock limit (default 60)
 #   --append "WORDS"   the guest's command line arguments; QEMU passes "<kernel path> WORDS"
-# The machine: -m 256 (microhv's default guest_mem), COM1 to the transcript, no display,
+# The machine: -m 256 (microhv's default guest_mem), COM1 to the transcript, no display, no
+# host audio (-audiodev none: the only backend a sound device could use),
 # isa-debug-exit at 0xf4 (4 bytes), -no-reboot so a triple fault ends QEMU.
 # Exit status: the guest's exit code, decoded from QEMU's (code << 1) | 1 (so 0..127);
 # 124 on timeout; 125 when QEMU ended without a debug-exit write (reset, triple fault,
@@ -36,7 +37,7 @@ trap 'rm -rf "$tmp"' EXIT
 transcript=${log:-$tmp/serial.log}
 mkdir -p "$(dirname "$transcript")"
 : > "$transcript"
-args=(-accel tcg -kernel "$guest" -serial "file:$transcript" -display none
+args=(-accel tcg -kernel "$guest" -serial "file:$transcript" -display none -audiodev none,id=noaudio
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -m 256 -no-reboot)
 [ "$have_append" = 1 ] && args+=(-append "$append")
 

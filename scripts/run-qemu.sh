@@ -107,8 +107,11 @@ else
 	accel=(-accel tcg -cpu "${cpu:-qemu64}")
 fi
 
+# Nothing of the host's display, terminal or sound: -audiodev none is the only audio backend,
+# so no device can make QEMU probe the host's (PulseAudio, ALSA, ...).
 qemu=(qemu-system-x86_64 -machine q35 "${accel[@]}" -m "$mem" -smp 1 -no-reboot
 	-display none -vga none -monitor none -parallel none -nic none
+	-audiodev none,id=noaudio
 	-serial "file:$log"
 	-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
 	-drive "if=pflash,format=raw,unit=1,file=$tmp/vars.fd"

@@ -32,12 +32,15 @@
 
 #define CPUID_1_ECX_VMX (1u << 5)
 #define CPUID_1_ECX_SMX (1u << 6)
+#define CPUID_1_EDX_APIC (1u << 9)
 
 struct cpu_ident {
 	char vendor[13];
 	char brand[49];
 	u32 family, model, stepping;
+	u32 signature; /* CPUID.1:EAX: stepping, model, family, type and their extensions */
 	bool vmx; /* CPUID.1:ECX.VMX[bit 5] */
+	bool apic; /* CPUID.1:EDX.APIC[bit 9]: the LAPIC timer can stand in for the preemption timer */
 };
 
 /* The raw MSR values; absent MSRs read as 0. */
@@ -59,6 +62,13 @@ struct vmx_caps {
 	bool unrestricted, vpid, invvpid;
 	bool preemption_timer;
 	u32 preemption_timer_shift; /* the timer counts every 2^shift TSC ticks */
+	bool preemption_timer_broken; /* the CPU is on the errata list (vmx_preemption_timer_broken) */
+	bool hlt_state;               /* IA32_VMX_MISC bit 6: the HLT activity state */
+	bool lma_stored;              /* IA32_VMX_MISC bit 5: exits store EFER.LMA in "IA-32e mode guest" */
+	bool invept, invept_single, invept_all;
+	bool invvpid_single, invvpid_all;
+	bool virtual_nmis, nmi_window; /* pin bit 5, primary bit 22 may be 1 */
+	bool user_wait_pause;          /* secondary bit 26 may be 1 */
 };
 
 void vmx_caps_decode(const struct vmx_msrs *m, struct vmx_caps *c);
@@ -67,7 +77,14 @@ void vmx_caps_decode(const struct vmx_msrs *m, struct vmx_caps *c);
  * IA32_FEATURE_CONTROL locked with VMX outside SMX off.
  */
 const char *vmx_unavailable_reason(const struct cpu_ident *id, const struct vmx_caps *c);
-/* The first feature microhv requires that the CPU lacks, or NULL. */
+/* The first feature microhv requires that the CPU lacks, or NULL. The VMX-preemption timer is
+ * not required: without it the host's LAPIC timer stands in (vmx/timer.h), and one on the
+ * errata list is used with a short slice. */
 const char *vmx_missing_feature(const struct vmx_caps *c);
+/*
+ * Whether the CPU with this CPUID.1:EAX signature is one whose VMX-preemption timer does not
+ * count at the rate IA32_VMX_MISC states (Intel specification updates; the list KVM keeps).
+ */
+bool vmx_preemption_timer_broken(u32 signature);
 
 #endif

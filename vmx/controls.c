@@ -9,14 +9,18 @@
 /*
  * What microhv needs, and why.
  * pin: host interrupts and NMIs must reach the host, which runs with interrupts masked
- *   and counts them (the guest's devices are all emulated); the preemption timer ends
- *   guest execution at the next device deadline (DESIGN.md section 4).
+ *   and counts them (the guest's devices are all emulated). The preemption timer ends
+ *   guest execution at the next device deadline (DESIGN.md section 4) where the CPU has it;
+ *   without it (nested KVM can hide it), or with preemption_timer=off, the host's local APIC
+ *   timer does, through external-interrupt exiting (vmx/timer.c).
  * proc: HLT exits so a halted guest sleeps until its next device event; IO and MSR
  *   bitmaps select which ports and MSRs exit; MWAIT and MONITOR exit because CPUID hides
  *   them (the guest gets #UD, as on a CPU without them).
  */
-#define PIN_REQUIRED (VMX_PIN_EXT_INT_EXITING | VMX_PIN_NMI_EXITING | VMX_PIN_PREEMPTION_TIMER)
-#define PIN_OPTIONAL 0u
+#define PIN_REQUIRED (VMX_PIN_EXT_INT_EXITING | VMX_PIN_NMI_EXITING)
+/* Virtual NMIs (with NMI-window exiting) let a host NMI that arrived in the guest be reflected
+ * into it when the guest can take it (SDM Vol. 3C 25.6.1, 27.6.1.1; run.c). */
+#define PIN_OPTIONAL (VMX_PIN_VIRTUAL_NMIS | VMX_PIN_PREEMPTION_TIMER)
 #define PROC_REQUIRED                                                                                  \
 	(VMX_PROC_HLT_EXITING | VMX_PROC_IO_BITMAPS | VMX_PROC_MSR_BITMAPS | VMX_PROC_SECONDARY_CONTROLS | \
 	 VMX_PROC_MWAIT_EXITING | VMX_PROC_MONITOR_EXITING)
@@ -54,7 +58,6 @@ struct ctl_name {
 static const struct ctl_name pin_names[] = {
 	{VMX_PIN_EXT_INT_EXITING, "external-interrupt exiting"},
 	{VMX_PIN_NMI_EXITING, "NMI exiting"},
-	{VMX_PIN_PREEMPTION_TIMER, "activate VMX-preemption timer"},
 };
 static const struct ctl_name proc_names[] = {
 	{VMX_PROC_HLT_EXITING, "HLT exiting"},
@@ -158,6 +161,12 @@ static void report_missing(const struct ctl_field *f, u32 missing, char *err, si
 
 int vmx_compute_controls(const struct vmx_msrs *m, struct vmx_controls *out, char *err, size_t errlen)
 {
+	return vmx_compute_controls_timer(m, true, out, err, errlen);
+}
+
+int vmx_compute_controls_timer(const struct vmx_msrs *m, bool preemption_timer, struct vmx_controls *out, char *err,
+                               size_t errlen)
+{
 	bool true_ctls = (m->basic & VMX_BASIC_TRUE_CTLS) != 0;
 	/* A.3.3: IA32_VMX_PROCBASED_CTLS2 has no TRUE twin; all secondary controls are default0. */
 	const u64 caps[FIELD_COUNT] = {
@@ -185,6 +194,11 @@ int vmx_compute_controls(const struct vmx_msrs *m, struct vmx_controls *out, cha
 		.exit = val[FIELD_EXIT],
 		.entry = val[FIELD_ENTRY],
 	};
+	if (!preemption_timer)
+		out->pin &= ~VMX_PIN_PREEMPTION_TIMER;
+	/* 27.2.1.2: "save VMX-preemption timer value" only with the timer active. */
+	if (!(out->pin & VMX_PIN_PREEMPTION_TIMER))
+		out->exit &= ~VMX_EXIT_SAVE_PREEMPTION_TIMER;
 	return rc;
 }
 

@@ -63,6 +63,7 @@
 #define VMX_PROC2_CONCEAL_VMX_FROM_PT (1u << 19)
 #define VMX_PROC2_XSAVES (1u << 20)
 #define VMX_PROC2_TSC_SCALING (1u << 25)
+#define VMX_PROC2_USER_WAIT_PAUSE (1u << 26) /* 0: TPAUSE, UMONITOR, UMWAIT are #UD (SDM Vol. 3C 26.3) */
 
 /* Primary VM-exit controls (SDM Vol. 3C 25.7.1, table 25-13). */
 #define VMX_EXIT_SAVE_DEBUG_CONTROLS (1u << 2)
@@ -112,6 +113,14 @@ int vmx_ctl_adjust(u64 cap_msr, u32 required, u32 optional, u32 *out, u32 *missi
  * `cannot set secondary control "unrestricted guest" (bit 7)` (truncated to errlen).
  */
 int vmx_compute_controls(const struct vmx_msrs *m, struct vmx_controls *out, char *err, size_t errlen);
+/*
+ * The same, with the VMX-preemption timer only where preemption_timer is true and the CPU
+ * allows it (vmx_compute_controls passes true). Without it the pin-based control and the
+ * VM-exit control "save VMX-preemption timer value" are 0 (27.2.1.2 forbids the second without
+ * the first), and the run loop bounds guest execution with the host's LAPIC timer (timer.h).
+ */
+int vmx_compute_controls_timer(const struct vmx_msrs *m, bool preemption_timer, struct vmx_controls *out, char *err,
+                               size_t errlen);
 
 /*
  * CR0/CR4 under VMX (SDM Vol. 3D A.7, A.8): a bit set in FIXED0 must be 1, a bit clear in

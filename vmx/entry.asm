@@ -1,8 +1,10 @@
 ; VM entry and exit (Intel SDM Vol. 3C 27 "VM entries", 28.5 "Loading host state").
-; int vmx_enter(u64 *gprs, int launched)
+; int vmx_enter(u64 *gprs, int launched, u64 *host_rsp)
 ;   gprs: 16 guest GPRs in x86 encoding order (RSP's slot unused: RSP is in the VMCS).
 ;   Returns 0 after a VM exit, 1 on VMfailInvalid, 2 on VMfailValid (read the VM-instruction
-;   error field). The VMCS's HOST_RIP is vmx_exit_point; HOST_RSP is written here each time.
+;   error field). The VMCS's HOST_RIP is vmx_exit_point. HOST_RSP is written only when the
+;   stack pointer here differs from *host_rsp, the value last written: the run loop calls from
+;   one frame, so that is once. Under nested virtualization every VMWRITE may be an exit.
 
 bits 64
 VMCS_HOST_RSP equ 0x6c14
@@ -25,9 +27,13 @@ vmx_enter:
 	push r14
 	push r15
 	push rdi                 ; the gprs pointer, found again at the exit
+	cmp rsp, [rdx]
+	je .rsp_set
 	mov rax, VMCS_HOST_RSP
 	vmwrite rax, rsp
 	jbe .fail_no_guest
+	mov [rdx], rsp
+.rsp_set:
 	test esi, esi            ; flags survive the loads below (MOV leaves them alone)
 	mov rax, G(RAX_)
 	mov rcx, G(RCX_)

@@ -80,7 +80,7 @@ static int map_step(struct ept *e, u64 gpa, u64 hpa, u64 left, u64 leaf_bits, bo
 	u64 *pde, *pte;
 	if (walk_to(e, gpa, LEVEL_PD, !commit, &pde))
 		return -1;
-	if (!present(*pde) && aligned(gpa, EPT_PAGE_2M) && aligned(hpa, EPT_PAGE_2M) && left >= EPT_PAGE_2M) {
+	if (!e->no_2m && !present(*pde) && aligned(gpa, EPT_PAGE_2M) && aligned(hpa, EPT_PAGE_2M) && left >= EPT_PAGE_2M) {
 		if (commit)
 			*pde = hpa | leaf_bits | EPTE_LARGE;
 		*step = EPT_PAGE_2M;

@@ -53,14 +53,15 @@ struct ept {
 	struct ept_env env;
 	u64 pml4_phys;
 	u64 pages_used; /* paging-structure pages, the PML4 included */
+	bool no_2m;     /* 4 KiB leaves only: the CPU has no 2 MiB EPT pages (IA32_VMX_EPT_VPID_CAP bit 16) */
 };
 
 int ept_init(struct ept *e, const struct ept_env *env);
 /*
  * Maps [gpa, gpa+size) to [hpa, hpa+size) with perms (EPT_R|EPT_W|EPT_X; R is required:
  * write-only is a misconfiguration and execute-only needs a CPU capability) and memtype
- * (UC, WC, WT, WP or WB). 2 MiB leaves wherever gpa, hpa and the remaining size allow,
- * 4 KiB leaves otherwise. Returns -1 and maps nothing for unaligned or empty input, gpa
+ * (UC, WC, WT, WP or WB). 2 MiB leaves wherever gpa, hpa and the remaining size allow and
+ * no_2m is off, 4 KiB leaves otherwise. Returns -1 and maps nothing for unaligned or empty input, gpa
  * beyond 48 bits, hpa beyond 52 bits, bad perms or memtype, or overlap with an existing
  * mapping; -1 and maps nothing when a page-table allocation fails (tables allocated before
  * the failure stay, empty, and are reused by later calls).

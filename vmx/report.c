@@ -30,7 +30,9 @@ void vmx_probe(struct cpu_ident *id, struct vmx_msrs *m)
 		id->family = fam;
 		id->model = model;
 		id->stepping = a & 0xf;
+		id->signature = a;
 		id->vmx = (c & CPUID_1_ECX_VMX) != 0;
+		id->apic = (d & CPUID_1_EDX_APIC) != 0;
 	}
 	cpuid(0x80000000, 0, &a, &b, &c, &d);
 	if (a >= 0x80000004) {
@@ -45,7 +47,7 @@ void vmx_probe(struct cpu_ident *id, struct vmx_msrs *m)
 	if (!id->vmx)
 		return;
 	/* IA32_FEATURE_CONTROL exists when CPUID reports VMX or SMX (SDM Vol. 4 table 2-2). */
-	m->feature_control = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	m->feature_control = rdmsr(MSR_FEATURE_CONTROL);
 	m->basic = rdmsr(MSR_IA32_VMX_BASIC);
 	m->pinbased = rdmsr(MSR_IA32_VMX_PINBASED_CTLS);
 	m->procbased = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS);
@@ -74,6 +76,7 @@ static const char *yn(bool b) { return b ? "yes" : "no"; }
 void vmx_report(const struct cpu_ident *id, const struct vmx_msrs *m, struct vmx_caps *c)
 {
 	vmx_caps_decode(m, c);
+	c->preemption_timer_broken = c->preemption_timer && vmx_preemption_timer_broken(id->signature);
 	const char *brand = id->brand;
 	while (*brand == ' ')
 		brand++;
@@ -89,4 +92,11 @@ void vmx_report(const struct cpu_ident *id, const struct vmx_msrs *m, struct vmx
 	        "preemption timer: %s (TSC/2^%u)\n",
 	        yn(c->ept), yn(c->ept_4level), yn(c->ept_wb), yn(c->ept_2m), yn(c->ept_1g), yn(c->unrestricted),
 	        yn(c->vpid), yn(c->preemption_timer), c->preemption_timer_shift);
+	con_log("vmx: HLT activity state: %s, EFER.LMA stored on exit: %s, INVEPT: %s, INVVPID: %s, virtual NMIs: %s, "
+	        "preemption timer on the errata list: %s\n",
+	        yn(c->hlt_state), yn(c->lma_stored), yn(c->invept), yn(c->invvpid), yn(c->virtual_nmis),
+	        yn(c->preemption_timer_broken));
+	if (c->preemption_timer_broken)
+		con_log("vmx: this CPU model's preemption timer does not count at the stated rate (Intel errata, e.g. "
+		        "AAK139, BA86): it is armed for 1 ms at most, and device deadlines are checked against the TSC\n");
 }

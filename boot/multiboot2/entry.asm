@@ -12,6 +12,8 @@ MB2_ARCH_I386   equ 0
 MB2_BOOT_MAGIC  equ 0x36d76289
 MB2_TAG_END     equ 0
 MB2_TAG_ENTRY   equ 3
+MB2_TAG_FB      equ 5
+MB2_TAG_OPTIONAL equ 1
 KERNEL_VBASE    equ 0xFFFFFFFF80000000
 CR0_PE          equ 1 << 0
 CR0_PG          equ 1 << 31
@@ -36,6 +38,12 @@ mb2_header:
 	dw MB2_TAG_ENTRY, 0
 	dd 12
 	dd mb2_entry32
+	align 8
+	; framebuffer tag (spec 3.1.10), optional, no preferred size or depth: GRUB keeps the mode
+	; grub.cfg's gfxpayload asks for (EGA text on BIOS, the GOP mode on UEFI) and says which
+	dw MB2_TAG_FB, MB2_TAG_OPTIONAL
+	dd 20
+	dd 0, 0, 0
 	align 8
 	dw MB2_TAG_END, 0
 	dd 8

@@ -9,6 +9,20 @@
 #define MB2_TAG_LOADER_NAME 2
 #define MB2_TAG_MODULE 3
 #define MB2_TAG_MMAP 6
+#define MB2_TAG_FRAMEBUFFER 8 /* spec 3.6.12 "Framebuffer info" */
+#define MB2_TAG_EFI32 11      /* an EFI system table: the firmware is UEFI, with no VGA text mode */
+#define MB2_TAG_EFI64 12
+#define MB2_FB_RGB 1
+#define MB2_FB_EGA_TEXT 2
+#define MB2_FB_MIN_SIZE 32    /* up to framebuffer_type and reserved; GRUB's layout (u16 reserved) */
+#define MB2_FB_RGB_SIZE 38    /* and the six bytes of RGB field positions and sizes */
+#define VGA_TEXT_BASE 0xb8000 /* the BIOS's 80x25 colour text mode, when GRUB says nothing */
+#define VGA_TEXT_COLS 80
+#define VGA_TEXT_ROWS 25
+#define VGA_TEXT_BPP 16
+#define MB2_TAG_ACPI_OLD 14 /* a copy of the ACPI 1.0 RSDP (Multiboot2 spec 3.6.15) */
+#define MB2_TAG_ACPI_NEW 15 /* a copy of the ACPI 2.0+ RSDP (3.6.16) */
+#define MB2_TAG_HEADER 8
 #define MB2_MEM_AVAILABLE 1
 #define MB2_MEM_ACPI 3
 #define MB2_MEM_NVS 4
@@ -89,6 +103,41 @@ static void parse_module(struct boot_info *bi, const u8 *tag, u32 size)
 	str_copy(m->cmdline, s + n, sizeof(m->cmdline));
 }
 
+/* The screen GRUB set up: RGB pixels or EGA text; an indexed-colour mode is not used. */
+static void parse_framebuffer(struct boot_info *bi, const u8 *tag, u32 size)
+{
+	if (size < MB2_FB_MIN_SIZE)
+		return;
+	struct boot_fb fb = {
+		.base = le_rd64(tag + 8),
+		.pitch = le_rd32(tag + 16),
+		.width = le_rd32(tag + 20),
+		.height = le_rd32(tag + 24),
+		.bpp = tag[28],
+	};
+	if (tag[29] == MB2_FB_EGA_TEXT) {
+		fb.type = BOOT_FB_TEXT;
+	} else if (tag[29] == MB2_FB_RGB && size >= MB2_FB_RGB_SIZE) {
+		fb.type = BOOT_FB_RGB;
+		fb.red_pos = tag[32];
+		fb.red_size = tag[33];
+		fb.green_pos = tag[34];
+		fb.green_size = tag[35];
+		fb.blue_pos = tag[36];
+		fb.blue_size = tag[37];
+	} else {
+		return;
+	}
+	bi->fb = fb;
+}
+
+/* No framebuffer tag on a BIOS machine: the VGA text mode GRUB leaves behind. */
+static void vga_text_fallback(struct boot_info *bi)
+{
+	bi->fb = (struct boot_fb){.type = BOOT_FB_TEXT, .base = VGA_TEXT_BASE, .width = VGA_TEXT_COLS,
+	                          .height = VGA_TEXT_ROWS, .pitch = VGA_TEXT_COLS * VGA_TEXT_BPP / 8, .bpp = VGA_TEXT_BPP};
+}
+
 struct boot_info *mb2_parse(const void *mbi, u64 mbi_max, struct boot_info *bi)
 {
 	const u8 *base = mbi;
@@ -101,6 +150,7 @@ struct boot_info *mb2_parse(const void *mbi, u64 mbi_max, struct boot_info *bi)
 	u32 total = le_rd32(base);
 	if (total > mbi_max)
 		total = (u32)mbi_max;
+	bool efi = false, fb_tag = false;
 	for (u32 off = 8; off + 8 <= total;) {
 		const u8 *tag = base + off;
 		u32 type = le_rd32(tag), size = le_rd32(tag + 4);
@@ -115,10 +165,25 @@ struct boot_info *mb2_parse(const void *mbi, u64 mbi_max, struct boot_info *bi)
 		}
 		case MB2_TAG_MODULE: parse_module(bi, tag, size); break;
 		case MB2_TAG_MMAP: parse_mmap(bi, tag, size); break;
+		case MB2_TAG_FRAMEBUFFER:
+			fb_tag = true;
+			parse_framebuffer(bi, tag, size);
+			break;
+		case MB2_TAG_EFI32:
+		case MB2_TAG_EFI64: efi = true; break;
+		/* GRUB hands a copy, not the address: the core reads it in place, before it reuses the
+		 * loader's memory (boot/main.c); a 2.0 copy wins over a 1.0 one */
+		case MB2_TAG_ACPI_NEW: bi->acpi_rsdp = (u64)(uintptr_t)(tag + MB2_TAG_HEADER); break;
+		case MB2_TAG_ACPI_OLD:
+			if (!bi->acpi_rsdp)
+				bi->acpi_rsdp = (u64)(uintptr_t)(tag + MB2_TAG_HEADER);
+			break;
 		default: break;
 		}
 		off += (size + 7) & ~7u;
 	}
+	if (!fb_tag && !efi)
+		vga_text_fallback(bi);
 	return bi;
 }
 

@@ -14,15 +14,11 @@
 		return -1;                                    \
 	} while (0)
 
-#define PTE_PRESENT (1ULL << 0)
-#define PTE_WRITE (1ULL << 1)
-#define PTE_LARGE (1ULL << 7) /* PS: a 1 GiB page in a PDPTE, a 2 MiB page in a PDE */
-#define PTE_TABLE (PTE_PRESENT | PTE_WRITE)
+#define PTE_TABLE (PTE_P | PTE_RW)
 #define PT_ENTRIES 512
 #define PML4_SPAN (512 * GIB)
 #define IDENT_MIN (4 * GIB)           /* below 4 GiB: the local APIC, IO APIC, HPET, flash */
 #define IDENT_MAX (256 * PML4_SPAN)   /* the lower canonical half of 4-level paging */
-#define CR4_LA57 (1ULL << 12)         /* 5-level paging on: one more level above the PML4 */
 #define CPUID_EXT_MAX 0x80000000u
 #define CPUID_EXT_FEATURES 0x80000001u
 #define CPUID_EXT_EDX_PAGE1GB (1u << 26)
@@ -141,20 +137,20 @@ int ho_build_page_tables(const struct core_place *core, u64 ident_end, u64 *root
 	for (u64 g = 0; g < gibs; g++) {
 		u64 *pdpte = &table(pdpt0)[g];
 		if (gib_pages) {
-			*pdpte = g * GIB | PTE_TABLE | PTE_LARGE;
+			*pdpte = g * GIB | PTE_TABLE | PTE_PS;
 			continue;
 		}
 		u64 pd = pd0 + g * PAGE_SIZE;
 		*pdpte = pd | PTE_TABLE;
 		for (u64 j = 0; j < PT_ENTRIES; j++)
-			table(pd)[j] = (g * GIB + j * KERNEL_ALIGN) | PTE_TABLE | PTE_LARGE;
+			table(pd)[j] = (g * GIB + j * KERNEL_ALIGN) | PTE_TABLE | PTE_PS;
 	}
 
 	/* the core: KERNEL_VBASE + KERNEL_PBASE + off -> core->phys + off, 2 MiB at a time */
 	table(pml4)[PT_ENTRIES - 1] = hi_pdpt | PTE_TABLE;
 	table(hi_pdpt)[(KERNEL_VBASE >> 30) & 511] = hi_pd | PTE_TABLE;
 	for (u64 off = 0; off < core->size; off += KERNEL_ALIGN)
-		table(hi_pd)[CORE_PD_FIRST + off / KERNEL_ALIGN] = (core->phys + off) | PTE_TABLE | PTE_LARGE;
+		table(hi_pd)[CORE_PD_FIRST + off / KERNEL_ALIGN] = (core->phys + off) | PTE_TABLE | PTE_PS;
 
 	if (la57) { /* both halves of the 57-bit space lead to the one PML4 */
 		table(pml5)[0] = pml4 | PTE_TABLE;

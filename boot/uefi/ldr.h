@@ -73,6 +73,11 @@ u32 efi_map_convert(const struct efi_map *m, struct boot_info *bi, u64 *highest_
 /* The ACPI RSDP from the system configuration table (2.0 first, then 1.0), or 0. */
 u64 efi_acpi_rsdp(void);
 
+/* ---- gop.c ---- */
+
+/* The GOP framebuffer of the current mode: 0 with fb filled, or -1 (err says why) and fb none. */
+int efi_gop_framebuffer(struct boot_fb *fb, char *err, size_t errlen);
+
 /* ---- handover.c ---- */
 
 struct core_place {

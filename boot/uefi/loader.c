@@ -18,6 +18,7 @@
 #include "../../arch/shutdown.h"
 #include "../../arch/string.h"
 #include "../../vmx/report.h"
+#include "../vtx_gate.h"
 
 #define LOG_KEEP 16384                      /* bytes of transcript kept to replay on ConOut */
 #define CFG_MAX_BYTES (64 * 1024)           /* microhv.cfg: words and comments */
@@ -125,7 +126,7 @@ static EFI_STATUS finish(int code, const char *reason)
 	release_all();
 	if (ldr.root)
 		ldr.root->Close(ldr.root);
-	return code == HV_EXIT_NO_VTX ? EFI_UNSUPPORTED : EFI_LOAD_ERROR;
+	return code == HV_EXIT_NO_VTX || code == HV_EXIT_VTX_UNUSABLE ? EFI_UNSUPPORTED : EFI_LOAD_ERROR;
 }
 
 static EFI_STATUS fail(int code, const char *reason)
@@ -269,6 +270,18 @@ static int prepare_core(u64 highest_end)
 		return HV_EXIT_BOOT;
 	con_log("core: %llu KiB placed at 0x%llx, entry 0x%llx\n", (unsigned long long)(ldr.core.size / 1024),
 	        (unsigned long long)ldr.core.phys, (unsigned long long)ldr.core.elf.entry64);
+	/* the screen, for the core's console: its framebuffer inside the identity map too */
+	char why[LDR_ERR_MAX];
+	struct boot_fb fb;
+	if (efi_gop_framebuffer(&fb, why, sizeof(why)) == 0) {
+		con_log("screen: GOP %ux%u, %u bpp, framebuffer at 0x%llx, for the core\n", fb.width, fb.height, fb.bpp,
+		        (unsigned long long)fb.base);
+		u64 fb_end = fb.base + (u64)fb.pitch * fb.height;
+		if (fb_end > highest_end)
+			highest_end = fb_end;
+	} else {
+		con_log("screen: %s: the core has serial only\n", why);
+	}
 	if (ho_build_page_tables(&ldr.core, highest_end, &ldr.root_table, ldr.err, sizeof(ldr.err)))
 		return HV_EXIT_BOOT;
 	if (efi_alloc_pages(HANDOVER_STACK_PAGES, &ldr.stack, "the hand-over stack", ldr.err, sizeof(ldr.err)))
@@ -283,6 +296,7 @@ static int prepare_core(u64 highest_end)
 	bi->core_phys = ldr.core.phys;
 	bi->core_size = ldr.core.size;
 	bi->acpi_rsdp = efi_acpi_rsdp();
+	bi->fb = fb;
 	con_log("boot_info at 0x%llx, ACPI RSDP at 0x%llx\n", (unsigned long long)(uintptr_t)bi,
 	        (unsigned long long)bi->acpi_rsdp);
 	/* a buffer for the final map, with room for what these allocations added */
@@ -324,14 +338,16 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	struct vmx_caps caps;
 	vmx_probe(&id, &msrs);
 	vmx_report(&id, &msrs, &caps);
-	const char *why = vmx_unavailable_reason(&id, &caps);
-	if (why) {
-		con_log("VT-x not available: %s\n", why);
+	/* the whole gate, controls included, while the firmware's console still shows the verdict */
+	char gate[VTX_GATE_MSG_MAX];
+	code = vtx_gate(&id, &msrs, &caps, gate, sizeof(gate));
+	con_log("%s\n", gate);
+	if (code) {
 #ifdef LDR_TEST_HANDOVER
 		/* the test build (uefi.mk) takes the hand-over path on QEMU TCG, which has no VMX */
 		con_log("test build: handing over anyway; the core decides\n");
 #else
-		return finish(HV_EXIT_NO_VTX, "VT-x not available");
+		return finish(code, code == HV_EXIT_NO_VTX ? "VT-x not available" : "VT-x not usable");
 #endif
 	}
 

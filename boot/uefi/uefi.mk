@@ -29,7 +29,10 @@ EFI_SECTIONS := .text .sdata .data .dynamic .dynsym .rel .rela .reloc
 # dispatcher and the VMX units, which have no business in the loader.
 EFI_SHARED_SRCS := arch/printf.c arch/console.c arch/elf.c arch/memmap.c arch/string.c boot/options.c \
 	vmx/caps.c arch/serial.c arch/shutdown.c vmx/report.c
-EFI_SRCS := $(EFI_SHARED_SRCS) boot/uefi/efisvc.c boot/uefi/handover.c boot/uefi/cmdline.c
+# the VT-x gate as the core runs it, controls included (boot/vtx_gate.h)
+EFI_SHARED_SRCS += vmx/controls.c boot/vtx_gate.c
+EFI_SRCS := $(EFI_SHARED_SRCS) boot/uefi/efisvc.c boot/uefi/handover.c boot/uefi/cmdline.c \
+	boot/uefi/gop.c
 EFI_ASMS := boot/uefi/jump.S boot/uefi/core_blob.S
 EFI_OBJS := $(EFI_SRCS:%.c=$(BUILD)/efi/%.o) $(EFI_ASMS:%.S=$(BUILD)/efi/%.S.o)
 EFI_CORE := $(BUILD)/efi/microhv.elf

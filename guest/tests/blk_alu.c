@@ -1,6 +1,6 @@
 /*
  * Block-IO oracle guest: the instructions microhv emulates between IO instructions
- * (dispatcher/decode.h lists the subset), end to end. Each unit loads its inputs (EBX, ECX,
+ * (dispatcher/emul/decode.h lists the subset), end to end. Each unit loads its inputs (EBX, ECX,
  * CF) natively, then runs OUT; <instruction>; IN, which with block_io=on is one block, so the
  * instruction in the middle is emulated; PUSHFD (outside the subset) ends the block and saves
  * the flags it left. The units cover ADD/ADC/SUB/SBB/CMP/INC/DEC/NEG/NOT, AND/OR/XOR/TEST,

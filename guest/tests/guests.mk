@@ -19,6 +19,7 @@ GUEST_IRQ_NAMES := picregs pitirq pitoneshot uartirq halttimer idle echo
 GUEST_BLK_NAMES := $(patsubst $(GUEST_DIR)/%.c,%,$(wildcard $(GUEST_DIR)/blk_*.c))
 GUEST_NAMES := hello outside triple iosweep exitcost mbinfo aout $(GUEST_IRQ_NAMES) $(GUEST_BLK_NAMES)
 GUEST_NAMES += blockcost
+GUEST_NAMES += gfuzz
 GUEST_CFLAGS := -std=c11 -m32 -march=i686 -ffreestanding -fno-builtin -fno-pic -fno-pie \
 	-fno-stack-protector -nostdlib -O2 -mgeneral-regs-only -fno-asynchronous-unwind-tables $(WARN)
 GUEST_LDFLAGS := -m elf_i386 -nostdlib -z max-page-size=0x1000 -z noexecstack -T $(GUEST_DIR)/guest.ld

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../unit/block_fake.h"
+#include "../unit/fake_block.h"
 
 #define OUT_DX_AL 0xee
 #define MOV_AL_IMM 0xb0
@@ -72,8 +72,8 @@ static void put_call(u64 at, u64 to)
 static void place_followed(void)
 {
 	fake_mode_long64();
-	fk.d.cfg.block.enabled = true;
-	fk.d.cfg.block.follow = true;
+	fk.d.blockio.cfg.enabled = true;
+	fk.d.blockio.cfg.follow = true;
 	BF_CODE(F_READ, 0x53, 0xba, BF_PORT & 0xff, BF_PORT >> 8, 0, 0, 0xec, 0x5b, 0xc3);
 	BF_CODE(F_WRITE, 0xba, BF_PORT & 0xff, BF_PORT >> 8, 0, 0, OUT_DX_AL, 0xc3);
 	put_call(F_CALLER, F_READ);
@@ -98,7 +98,7 @@ static double followed_hit_ns(long iters)
 	followed_state();
 	fake_exit(EXIT_REASON_IO_INSTRUCTION, (u64)BF_PORT << 16 | 8, 1); /* IN AL, DX */
 	dispatch_exit(&fk.d, &fk.v); /* records */
-	u64 f0 = fk.d.bstats.followed;
+	u64 f0 = fk.d.blockio.stats.followed;
 	double t = now_ns();
 	for (long i = 0; i < iters; i++) {
 		followed_state();
@@ -107,7 +107,7 @@ static double followed_hit_ns(long iters)
 		bf_rec.n = 0;
 	}
 	double ns = (now_ns() - t) / iters;
-	if (fk.d.bstats.followed - f0 != (u64)iters)
+	if (fk.d.blockio.stats.followed - f0 != (u64)iters)
 		exit(4);
 	return ns;
 }
@@ -115,7 +115,7 @@ static double followed_hit_ns(long iters)
 /* The IN and the OUT as single exits (block_io=off), the processor running the rest. */
 static double followed_singles_ns(long iters)
 {
-	fk.d.cfg.block.enabled = false;
+	fk.d.blockio.cfg.enabled = false;
 	double t = now_ns();
 	for (long i = 0; i < iters; i++) {
 		fk.v.rip = F_READ + 6;
@@ -156,7 +156,7 @@ int main(void)
 	t = now_ns();
 	for (long i = 0; i < iters; i++) {
 		fk.v.rip = FAKE_RIP;
-		if (scan_block(&fk.v, &fk.d.cfg.block, &b) != BLOCK_IOS)
+		if (scan_block(&fk.v, &fk.d.blockio.cfg, &b) != BLOCK_IOS)
 			return 2;
 	}
 	double scan_ns = (now_ns() - t) / iters;
@@ -165,19 +165,19 @@ int main(void)
 	iters = phase_iters("lookup", all);
 	t = now_ns();
 	for (long i = 0; i < iters; i++)
-		sink += table_lookup(&fk.d.table, FAKE_RIP, CPU_MODE_32) != 0;
+		sink += table_lookup(&fk.d.blockio.table, FAKE_RIP, CPU_MODE_32) != 0;
 	double lookup_ns = (now_ns() - t) / iters;
 
-	u64 runs0 = fk.d.bstats.runs;
+	u64 runs0 = fk.d.blockio.stats.runs;
 	iters = phase_iters("hit", all);
 	t = now_ns();
 	for (long i = 0; i < iters; i++)
 		io_exit_at(FAKE_RIP);
 	double block_ns = (now_ns() - t) / iters;
-	if (fk.d.bstats.runs - runs0 != (u64)iters || fk.d.bstats.io_in_blocks < (u64)iters * BLOCK_IOS)
+	if (fk.d.blockio.stats.runs - runs0 != (u64)iters || fk.d.blockio.stats.io_in_blocks < (u64)iters * BLOCK_IOS)
 		return 3;
 
-	fk.d.cfg.block.enabled = false;
+	fk.d.blockio.cfg.enabled = false;
 	iters = phase_iters("singles", all);
 	t = now_ns();
 	for (long i = 0; i < iters; i++)

@@ -1,5 +1,5 @@
 /*
- * Differential test of dispatcher/decode.c against Zydis 4 (Debian's libzydis-dev 4.0): for
+ * Differential test of dispatcher/emul/decode.c against Zydis 4 (Debian's libzydis-dev 4.0): for
  * every instruction the decoder puts in the subset, Zydis must decode the same bytes with the
  * same length, mnemonic, operand and address size, and the same operands (registers, memory
  * base/index/scale/displacement/segment, immediates); for DECODE_NOT_SUBSET with a length,
@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dispatcher/decode.h"
-#include "dispatcher/vcpu.h"
+#include "dispatcher/emul/decode.h"
+#include "dispatcher/vcpu/vcpu.h"
 
 #define SHOW_MAX 8
 
@@ -282,7 +282,7 @@ static const char *compare_subset(const struct insn *in, const ZydisDecodedInstr
 		return "lock prefix in the subset";
 	/* Zydis reports operand_width 64 for REX.W INS/OUTS while naming INSD/OUTSD with a 32-bit
 	 * memory operand (the SDM: no 64-bit form): the mnemonic and the operands decide there. */
-	bool rexw_string = (in->kind == INSN_INS || in->kind == INSN_OUTS) && in->rex_w;
+	bool rexw_string = insn_is_string_io(in->kind) && in->rex_w;
 	if (in->kind != INSN_NOP && in->kind != INSN_PAUSE && !rexw_string && zi->operand_width != in->opsize) {
 		sprintf(why, "operand size: ours %u, zydis %u", in->opsize, zi->operand_width);
 		return why;
@@ -291,7 +291,7 @@ static const char *compare_subset(const struct insn *in, const ZydisDecodedInstr
 		sprintf(why, "address size: ours %u, zydis %u", in->addrsize, zi->address_width);
 		return why;
 	}
-	bool string = in->kind == INSN_INS || in->kind == INSN_OUTS;
+	bool string = insn_is_string_io(in->kind);
 	if (string && in->rep != !!(zi->attributes & ZYDIS_ATTRIB_HAS_REP))
 		return "rep";
 	/* Zydis lists the operands of INS/OUTS as hidden ones, the rest as visible ones. */

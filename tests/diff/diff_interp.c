@@ -1,5 +1,5 @@
 /*
- * Differential test of dispatcher/interp.c against the host CPU (x86-64 Linux): random
+ * Differential test of dispatcher/emul/interp.c against the host CPU (x86-64 Linux): random
  * instructions of the subset in 64-bit mode (every operand size, 8-bit high registers, REX
  * registers, memory operands with base/index/scale/displacement, RIP-relative, moffs, the 67
  * prefix), random register values and arithmetic flags. Each case runs natively (host_exec.S)
@@ -18,8 +18,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "dispatcher/decode.h"
-#include "dispatcher/interp.h"
+#include "dispatcher/emul/decode.h"
+#include "dispatcher/emul/interp.h"
 
 #define BUF_ADDR 0x10000000ULL /* data: guest-physical = linear = host address */
 #define BUF_SIZE 0x4000ULL
@@ -98,10 +98,10 @@ static void make_vcpu(struct vcpu *v, const struct hstate *s)
 	memcpy(v->gpr, s->gpr, sizeof v->gpr);
 	v->rflags = s->rflags;
 	v->rip = CODE_ADDR + INSN_OFF;
-	v->efer = VCPU_EFER_LMA;
+	v->efer = EFER_LMA;
 	v->cr0 = 1; /* PE; PG off: linear = physical */
 	v->cpl = 3;
-	v->seg[VCPU_CS].ar = VCPU_SEG_AR_L | 0xfb;
+	v->seg[VCPU_CS].ar = VCPU_AR_L | 0xfb;
 	for (int i = 0; i < VCPU_NSEGS; i++)
 		if (i != VCPU_CS)
 			v->seg[i].ar = 0xf3;
@@ -229,7 +229,7 @@ static bool make_case(uint8_t *b, struct insn *in, struct hstate *s)
 	gen_bytes(b);
 	if (decode_insn(b, 15, CPU_MODE_64, in) != DECODE_OK)
 		return false;
-	if (in->kind == INSN_IN || in->kind == INSN_OUT || in->kind == INSN_INS || in->kind == INSN_OUTS)
+	if (insn_is_io(in->kind))
 		return false;
 	/* the stack and call forms move the host's own stack and RIP: tests/unit/test_interp_stack.c */
 	if (in->kind >= INSN_CALL)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Differential tests of the decoder and the interpreter (DESIGN.md section 6), on the host:
-#   1. dispatcher/decode.c against Zydis (libzydis-dev) on random bytes in 64/32/16-bit mode
+#   1. dispatcher/emul/decode.c against Zydis (libzydis-dev) on random bytes in 64/32/16-bit mode
 #      and on real code: /bin/ls, libc, build/microhv.elf, the test guests, BIOS images;
-#   2. dispatcher/interp.c against the host CPU executing the same instruction bytes
+#   2. dispatcher/emul/interp.c against the host CPU executing the same instruction bytes
 #      (x86-64 Linux only).
 # Prints TAP lines ("ok - ..." / "not ok - ...") and "# " comments; always exits 0.
 # DIFF_DECODE_COUNT (default 200000 per input and mode) and DIFF_INTERP_COUNT (default 200000)
@@ -28,10 +28,13 @@ run_tap() { # NAME LOG CMD...
 	fi
 }
 
+# the emulator's one source list (dispatcher/emul/emul.mk)
+mk() { MAKEFLAGS= MAKELEVEL= make -s --no-print-directory "print-$1"; }
+
 # 1. decoder vs Zydis
 if [ ! -f /usr/include/Zydis/Zydis.h ]; then
 	echo "ok - decoder vs zydis # SKIP libzydis-dev is not installed (scripts/deps.sh)"
-elif ! "$CC" "${CFLAGS[@]}" tests/diff/diff_decode.c dispatcher/decode.c dispatcher/decode_subset.c -lZydis \
+elif ! "$CC" "${CFLAGS[@]}" tests/diff/diff_decode.c $(mk DECODE_SRCS) -lZydis \
 	-o "$out/diff_decode" >"$out/diff_decode.build.log" 2>&1; then
 	echo "not ok - decoder vs zydis: does not build"
 	sed 's/^/# /' "$out/diff_decode.build.log" | tail -20
@@ -50,8 +53,8 @@ fi
 # 2. interpreter vs the host CPU
 if [ "$(uname -m)" != x86_64 ] || [ "$(uname -s)" != Linux ]; then
 	echo "ok - interpreter vs host CPU # SKIP needs an x86-64 Linux host"
-elif ! "$CC" "${CFLAGS[@]}" tests/diff/diff_interp.c tests/diff/host_exec.S dispatcher/decode.c dispatcher/decode_subset.c \
-	dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/guest_mem.c -o "$out/diff_interp" >"$out/diff_interp.build.log" 2>&1; then
+elif ! "$CC" "${CFLAGS[@]}" tests/diff/diff_interp.c tests/diff/host_exec.S $(mk EMUL_SRCS) \
+	$(mk VCPU_SRCS) -o "$out/diff_interp" >"$out/diff_interp.build.log" 2>&1; then
 	echo "not ok - interpreter vs host CPU: does not build"
 	sed 's/^/# /' "$out/diff_interp.build.log" | tail -20
 else

@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for dispatcher/decode.c. Input: one byte that picks the mode, then the
+ * libFuzzer harness for dispatcher/emul/decode.c. Input: one byte that picks the mode, then the
  * instruction bytes. Besides ASan/UBSan findings, it aborts on a broken invariant:
  *   - the result is one of the four, and the length at most 15 and within the bytes given;
  *   - a decoded instruction decodes the same from exactly its own bytes, and every shorter
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dispatcher/decode.h"
+#include "dispatcher/emul/decode.h"
 
 #define CHECK(c) \
 	do { \

@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for dispatcher/interp.c (with decode.c and guest_mem.c). The input builds a
+ * libFuzzer harness for dispatcher/emul/interp.c (with decode.c and guest_mem.c). The input builds a
  * vCPU (mode, CPL, registers, flags, segments, alignment checking, CR0.WP), perturbs the
  * paging entries of a 4-level identity map over 64 KiB of guest RAM, gives the instruction
  * bytes and fills part of RAM. Besides ASan/UBSan findings it aborts when
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dispatcher/decode.h"
-#include "dispatcher/guest_mem.h"
-#include "dispatcher/interp.h"
+#include "dispatcher/emul/decode.h"
+#include "dispatcher/vcpu/gmem.h"
+#include "dispatcher/emul/interp.h"
 
 #define CHECK(c) \
 	do { \
@@ -126,9 +126,9 @@ static void build_vcpu(struct vcpu *v, struct reader *r, uint8_t ctl)
 		v->cr3 = PML4;
 		v->cr4 = 1 << 5;
 		v->efer = (1 << 8) | (1 << 10);
-		v->seg[VCPU_CS].ar = 0x9b | VCPU_SEG_AR_L;
+		v->seg[VCPU_CS].ar = 0x9b | VCPU_AR_L;
 	} else {
-		v->seg[VCPU_CS].ar = 0x9b | (mode == 1 ? VCPU_SEG_AR_DB : 0);
+		v->seg[VCPU_CS].ar = 0x9b | (mode == 1 ? VCPU_AR_DB : 0);
 		if (mode == 0 && (ctl & 0x80))
 			v->cr0 &= ~1ULL; /* real mode */
 	}
@@ -181,6 +181,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	if (rc == INTERP_PARTIAL)
-		CHECK(in.kind == INSN_INS || in.kind == INSN_OUTS);
+		CHECK(insn_is_string_io(in.kind));
 	return 0;
 }

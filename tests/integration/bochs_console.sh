@@ -11,4 +11,5 @@ expect_code $? 0 "bochs console: echo guest ends with code 0" "$l"
 expect_line "$l" "^echo: got 'hello from the console' \(22 bytes, with IRQ4\)$" "bochs console: a typed line reaches the guest through IRQ4"
 expect_line "$l" "^echo: got 'quit' \(4 bytes, with IRQ4\)$" "bochs console: a second line too"
 expect_line "$l" '"irqs_injected":[1-9]' "bochs console: interrupts were injected"
+expect_no_entry_failure "$out" "bochs_console: no unexpected VM entry failure"
 exit 0

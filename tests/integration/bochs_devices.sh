@@ -34,13 +34,8 @@ done
 
 # bochs NAME GUEST CMDLINE: a background run under microhv; status in $out/NAME.rc
 bochs() {
-	local name=$1 guest=$2 cmdline=$3
-	rm -f "$out/$name.rc" "$out/$name.log"
-	( "$root/scripts/run-bochs.sh" --core "$BUILD/microhv.elf" --guest "$guest" --cmdline "$cmdline" \
-		--timeout 120 --log "$out/$name.log" >"$out/$name.out" 2>&1
-	  echo $? > "$out/$name.rc" ) &
-	# two emulators at a time: the machine has two cores
-	while [ "$(jobs -r | wc -l)" -ge 2 ]; do wait -n; done
+	bochs_bg "$1" --core "$BUILD/microhv.elf" --guest "$2" --cmdline "$3" --timeout 120
+	throttle
 }
 RUNS=
 for g in $GUESTS; do
@@ -51,12 +46,7 @@ done
 wait
 
 # the transcript a guest printed, without microhv's lines, CRs and the datasheet-only lines
-compared_text() { grep -av '^\[hv\] ' "$1" | tr -d '\r' | grep -avE "$DATASHEET"; }
-
-stat_of() { # LOG PYTHON-EXPRESSION over s, the last stats line
-	grep -a '^\[hv\] stats {' "$1" | tail -n 1 | tr -d '\r' | sed 's/^\[hv\] stats //' |
-		python3 -c "import json,sys; s=json.load(sys.stdin); print(eval(sys.argv[1]))" "$2" 2>/dev/null
-}
+compared_text() { guest_text "$1" | grep -avE "$DATASHEET"; }
 
 expect_stat() { # NAME EXPRESSION DESCRIPTION: EXPRESSION over s must be True
 	local log=$out/$1.log got
@@ -130,4 +120,5 @@ for sfx in "" -off; do
 done
 expect_stat pitirq-off 's["blocks"]["runs"] == 0 and s["io_exits"] == s["io_instructions"]' \
 	"block_io=off: one exit per IO instruction, no block runs"
+expect_no_entry_failure "$out" "bochs_devices: no unexpected VM entry failure"
 exit 0

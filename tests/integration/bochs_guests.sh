@@ -10,15 +10,10 @@ G=$BUILD/guest/tests
 
 # bochs NAME CPU GUEST [CMDLINE] [APPEND]: a background run; status in $out/NAME.rc
 bochs() {
-	local name=$1 cpu=$2 guest=$3 cmdline=${4:-} append=${5:-}
-	( "$root/scripts/run-bochs.sh" --cpu "$cpu" --guest "$guest" --cmdline "$cmdline" ${append:+--append "$append"} \
-		--timeout 90 --log "$out/$name.log" >"$out/$name.out" 2>&1
-	  echo $? > "$out/$name.rc" ) &
-	# two emulators at a time: the machine has two cores
-	while [ "$(jobs -r | wc -l)" -ge 2 ]; do wait -n; done
+	local append=${5:-}
+	bochs_bg "$1" --cpu "$2" --guest "$3" --cmdline "${4:-}" ${append:+--append "$append"} --timeout 90
+	throttle
 }
-
-guest_text() { grep -av '^\[hv\] ' "$1" | tr -d '\r'; }
 
 # the bare-QEMU transcript of an oracle guest, made here if qemu_bare_guests.sh has not run yet
 oracle_of() {
@@ -43,8 +38,9 @@ expect_stats() { # RUN
 	local log=$out/$1.log
 	expect_line "$log" '^\[hv\] exit statistics: [0-9]+ exits$' "bochs $1: statistics table printed"
 	local line
-	line=$(grep -a '^\[hv\] stats {' "$log" | tail -n 1 | tr -d '\r')
-	if [ -n "$line" ] && printf '%s\n' "${line#\[hv\] stats }" | python3 -c '
+	local line
+	line=$(stats_json "$log")
+	if [ -n "$line" ] && printf '%s\n' "$line" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
 assert all(isinstance(s[k], int) for k in ("exits", "io_instructions", "io_exits", "irqs_injected", "root_tsc"))
@@ -96,10 +92,9 @@ for r in hello-off hello-extent16 hello-extentcpu; do
 	expect_same_as_oracle "$r" hello "$HELLO_ARGS"
 done
 # block IO: the same IO instructions in fewer exits, and none of it with block_io=off
-stat_of() { grep -a '^\[hv\] stats {' "$out/$1.log" | tail -n 1 | tr -d '\r' | sed 's/^\[hv\] stats //' |
-	python3 -c "import json,sys; s=json.load(sys.stdin); print(eval(sys.argv[1]))" "$2"; }
-on_io=$(stat_of iosweep 's["io_instructions"]'); off_io=$(stat_of iosweep-off 's["io_instructions"]')
-on_ex=$(stat_of iosweep 's["io_exits"]'); off_ex=$(stat_of iosweep-off 's["io_exits"]')
+run_stat() { stat_of "$out/$1.log" "$2"; }
+on_io=$(run_stat iosweep 's["io_instructions"]'); off_io=$(run_stat iosweep-off 's["io_instructions"]')
+on_ex=$(run_stat iosweep 's["io_exits"]'); off_ex=$(run_stat iosweep-off 's["io_exits"]')
 expect_code "$on_io" "$off_io" "bochs iosweep: the same number of IO instructions with block_io on and off"
 expect_code "$off_ex" "$off_io" "bochs iosweep-off: one exit per IO instruction with block_io=off"
 if [ -n "$on_ex" ] && [ -n "$on_io" ] && [ $(( on_ex * 2 )) -le "$on_io" ]; then
@@ -107,7 +102,7 @@ if [ -n "$on_ex" ] && [ -n "$on_io" ] && [ $(( on_ex * 2 )) -le "$on_io" ]; then
 else
 	not_ok "bochs iosweep: block_io=on IO exits $on_ex for $on_io IO instructions"
 fi
-expect_code "$(stat_of iosweep-off 's["blocks"]["runs"]')" 0 "bochs iosweep-off: no block runs with block_io=off"
+expect_code "$(run_stat iosweep-off 's["blocks"]["runs"]')" 0 "bochs iosweep-off: no block runs with block_io=off"
 expect_stats iosweep
 expect_line "$out/iosweep.log" '"io_instructions":[1-9][0-9]{4,}' "bochs iosweep: more than 10000 IO instructions counted"
 
@@ -139,4 +134,5 @@ expect_line "$l" '^\[hv\] guest image: no Multiboot header' "bochs garbage guest
 l=$out/toobig.log
 expect_code "$(cat "$out/toobig.rc")" 69 "bochs guest_mem too big: refused with code 69" "$l"
 expect_line "$l" '^\[hv\] guest RAM: guest_mem=2048M does not fit' "bochs guest_mem too big: says it does not fit"
+expect_no_entry_failure "$out" "bochs_guests: no unexpected VM entry failure"
 exit 0

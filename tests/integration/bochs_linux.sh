@@ -21,10 +21,8 @@ BASE="console=ttyS0 nolapic noapic acpi=off pci=off nosmp reboot=pci"
 linux() { # NAME HVARGS APPEND [run-bochs args...]: a background run; status in $out/NAME.rc
 	local name=$1 hv=$2 app=$3
 	shift 3
-	( "$root/scripts/run-bochs.sh" --guest "$K" --initrd "$I" --cmdline "$hv" --append "$app" --timeout 1500 \
-		--log "$out/$name.log" "$@" >"$out/$name.out" 2>&1
-	  echo $? > "$out/$name.rc" ) &
-	while [ "$(jobs -r | wc -l)" -ge 2 ]; do wait -n; done
+	bochs_bg "$name" --guest "$K" --initrd "$I" --cmdline "$hv" --append "$app" --timeout 1500 "$@"
+	throttle
 }
 # bad inputs first: each is refused before VMLAUNCH, in seconds
 head -c 200000 "$K" > "$out/truncated-vmlinuz"
@@ -36,12 +34,10 @@ open(sys.argv[2], "wb").write(b)
 PY
 head -c $((24 * 1024 * 1024)) /dev/urandom > "$out/big-initrd"
 for t in truncated badhdr; do
-	( "$root/scripts/run-bochs.sh" --guest "$out/$t-vmlinuz" --initrd "$I" --timeout 120 --log "$out/$t.log" \
-		>"$out/$t.out" 2>&1; echo $? > "$out/$t.rc" ) &
-	while [ "$(jobs -r | wc -l)" -ge 2 ]; do wait -n; done
+	bochs_bg "$t" --guest "$out/$t-vmlinuz" --initrd "$I" --timeout 120
+	throttle
 done
-( "$root/scripts/run-bochs.sh" --guest "$K" --initrd "$out/big-initrd" --cmdline "guest_mem=96M" --timeout 300 \
-	--log "$out/bigrd.log" >"$out/bigrd.out" 2>&1; echo $? > "$out/bigrd.rc" ) &
+bochs_bg bigrd --guest "$K" --initrd "$out/big-initrd" --cmdline "guest_mem=96M" --timeout 300
 wait
 expect_code "$(cat "$out/truncated.rc")" 69 "bochs linux truncated kernel: refused with code 69" "$out/truncated.log"
 expect_line "$out/truncated.log" '^\[hv\] kernel image: .*truncated' "bochs linux truncated kernel: says it is truncated"
@@ -77,9 +73,7 @@ if diff <(norm "$out/on.log") <(norm "$out/off.log") > "$out/on-off.diff"; then
 else
 	not_ok "bochs linux: kernel output differs between block_io on and off" "$out/on-off.diff"
 fi
-stat_of() { grep -a '^\[hv\] stats {' "$out/$1.log" | tail -n 1 | tr -d '\r' | sed 's/^\[hv\] stats //' |
-	python3 -c "import json,sys; s=json.load(sys.stdin); print(eval(sys.argv[1]))" "$2" 2>/dev/null; }
-on_ex=$(stat_of on 's["io_exits"]'); off_ex=$(stat_of off 's["io_exits"]')
+on_ex=$(stat_of "$out/on.log" 's["io_exits"]'); off_ex=$(stat_of "$out/off.log" 's["io_exits"]')
 if [ -n "$on_ex" ] && [ -n "$off_ex" ] && [ "$on_ex" -lt "$off_ex" ]; then
 	ok "bochs linux: fewer IO exits with block_io=on ($on_ex against $off_ex)"
 else
@@ -89,4 +83,5 @@ l=$out/shell.log
 expect_code "$(cat "$out/shell.rc")" 0 "bochs linux shell: the run ends cleanly after 'exit'" "$l"
 expect_line "$l" '^answer-42$' "bochs linux shell: a command typed on the serial line ran in the guest's shell"
 expect_line "$l" 'console=ttyS0 nolapic noapic acpi=off pci=off nosmp reboot=pci' "bochs linux shell: /proc/cmdline is the one given"
+expect_no_entry_failure "$out" "bochs_linux: no unexpected VM entry failure"
 exit 0

@@ -27,7 +27,6 @@ run() { # NAME ARGS...: runs in the background; status and seconds in $out/NAME.
 	  echo $? > "$out/$name.rc"
 	  echo $(( $(date +%s) - start )) > "$out/$name.secs" ) &
 }
-hv_lines() { tr -d '\r' < "$1" | grep -a '^\[hv\] '; }
 ended_alone() { # NAME: the run ended by itself, well before the limit
 	local rc secs
 	rc=$(cat "$out/$1.rc") secs=$(cat "$out/$1.secs")
@@ -35,10 +34,10 @@ ended_alone() { # NAME: the run ended by itself, well before the limit
 	else not_ok "qemu $1: ended by itself (status $rc after ${secs}s)" "$out/$1.log"; fi
 }
 first_hv_line() { # LOG TEXT NAME
-	if [ "$(hv_lines "$1" | head -n 1)" = "$2" ]; then ok "$3"; else not_ok "$3 (first [hv] line is not '$2')" "$1"; fi
+	if [ "$(hv_text "$1" | head -n 1)" = "$2" ]; then ok "$3"; else not_ok "$3 (first [hv] line is not '$2')" "$1"; fi
 }
 last_hv_line() {
-	if [ "$(hv_lines "$1" | tail -n 1)" = "$2" ]; then ok "$3"; else not_ok "$3 (last [hv] line is not '$2')" "$1"; fi
+	if [ "$(hv_text "$1" | tail -n 1)" = "$2" ]; then ok "$3"; else not_ok "$3 (last [hv] line is not '$2')" "$1"; fi
 }
 
 handovers=(handover handover1g)
@@ -93,10 +92,10 @@ for m in "${handovers[@]}"; do
 	ended_alone "$m"
 	expect_line "$l" '^\[hv\] boot services exited \(attempt [123]\): [0-9]+ memory ranges; entering the core at 0xffffffff8[0-9a-f]+$' \
 		"qemu $m: ExitBootServices and the jump"
-	n=$(hv_lines "$l" | grep -cxF "$banner")
+	n=$(hv_text "$l" | grep -cxF "$banner")
 	[ "$n" = 2 ] && ok "qemu $m: loader and core banners" || not_ok "qemu $m: loader and core banners ($n of 2)" "$l"
-	placed=$(hv_lines "$l" | sed -nE 's/^\[hv\] core: [0-9]+ KiB placed at (0x[0-9a-f]+), .*/\1/p')
-	seen=$(hv_lines "$l" | sed -nE 's/^\[hv\] memory: core at (0x[0-9a-f]+) .*page tables loaded$/\1/p')
+	placed=$(hv_text "$l" | sed -nE 's/^\[hv\] core: [0-9]+ KiB placed at (0x[0-9a-f]+), .*/\1/p')
+	seen=$(hv_text "$l" | sed -nE 's/^\[hv\] memory: core at (0x[0-9a-f]+) .*page tables loaded$/\1/p')
 	if [ -n "$placed" ] && [ "$placed" = "$seen" ] && [ $(( placed % (2 * 1024 * 1024) )) = 0 ]; then
 		ok "qemu $m: the core runs where the loader put it ($placed, 2 MiB aligned)"
 	else
@@ -108,7 +107,7 @@ done
 l=$out/handover.log
 expect_line "$l" '^\[hv\] page tables at 0x[0-9a-f]+ .*identity map of [0-9]+ GiB in 2 MiB pages' "qemu handover: 2 MiB identity pages"
 expect_line "$l" '^\[hv\] module guest: \\guest\.elf, [0-9]+ bytes at 0x[0-9a-f]+, crc32 0x[0-9a-f]{8}$' "qemu handover: guest.elf loaded from the ESP"
-n=$(hv_lines "$l" | grep -c '^\[hv\] options: on_exit=qemu guest_mem=512M ')
+n=$(hv_text "$l" | grep -c '^\[hv\] options: on_exit=qemu guest_mem=512M ')
 [ "$n" = 2 ] && ok "qemu handover: the core parsed the options boot_info carried" ||
 	not_ok "qemu handover: the core parsed the options boot_info carried ($n of 2 options lines)" "$l"
 expect_line "$out/handover1g.log" '^\[hv\] page tables at 0x[0-9a-f]+ .*identity map of [0-9]+ GiB in 1 GiB pages' \

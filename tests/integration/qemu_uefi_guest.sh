@@ -30,11 +30,10 @@ APPEND="console=ttyS0 nolapic root=/dev/ram0 quiet # not a comment"
 run() { # NAME ARGS...: run-qemu.sh in the background, at most two at a time; status in NAME.rc
 	local name=$1
 	shift
-	( "$root/scripts/run-qemu.sh" --tcg --timeout "$TIMEOUT" --log "$out/$name.log" "$@" >"$out/$name.out" 2>&1
-	  echo $? > "$out/$name.rc" ) &
-	while [ "$(jobs -r | wc -l)" -ge 2 ]; do wait -n; done
+	bg_run "$name" "$root/scripts/run-qemu.sh" --tcg --timeout "$TIMEOUT" --log "$out/$name.log" "$@"
+	throttle
 }
-hv() { tr -d '\r' < "$out/$1.log" | grep -a '^\[hv\] '; }
+hv() { hv_text "$out/$1.log"; }
 esp_put() { # IMAGE SRC NAME: SRC as \NAME on the image's ESP (mkusb puts the ESP at 1 MiB)
 	mcopy -o -i "$1@@1048576" "$2" "::/$3"
 }

@@ -1,33 +1,21 @@
 /* The fake vCPU platform of fake_vcpu.h. */
 #include "fake_vcpu.h"
+#include "fake_guest_ram.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "arch/console.h"
 
-#define PTE_P (1ULL << 0)
-#define PTE_RW (1ULL << 1)
-#define PTE_US (1ULL << 2)
-#define PTE_FLAGS (PTE_P | PTE_RW | PTE_US)
 #define PML4 FAKE_PT_BASE
 #define PDPT (FAKE_PT_BASE + 0x1000)
 #define PD (FAKE_PT_BASE + 0x2000)
-#define PT0 (FAKE_PT_BASE + 0x3000) /* PT0 and PT1 are adjacent: one array of 1024 PTEs */
-#define NPTES (FAKE_RAM_SIZE / PAGE_SIZE)
+#define PT0 (FAKE_PT_BASE + 0x3000) /* the page tables, one per 2 MiB, from here on */
+#define LARGE_PAGE (2 * MIB) /* what one PD entry maps */
 
 struct fake fk;
 
-static void *fake_gpa_ptr(void *ctx, u64 gpa, u32 len)
-{
-	(void)ctx;
-	/* The interface promises one page at a time; a caller crossing pages is a bug. */
-	assert_true(len > 0);
-	assert_true((gpa & (PAGE_SIZE - 1)) + len <= PAGE_SIZE);
-	if (gpa >= FAKE_RAM_SIZE || gpa + len > FAKE_RAM_SIZE)
-		return NULL;
-	return fk.ram + gpa;
-}
+static struct fake_guest_ram mem = {.size = FAKE_RAM_SIZE};
 
 static void fake_host_cpuid(u32 leaf, u32 sub, u32 regs[4])
 {
@@ -94,22 +82,23 @@ void fake_cpuid_set(u32 leaf, u32 sub, bool any_sub, u32 eax, u32 ebx, u32 ecx, 
 	*c = (struct fake_cpuid){leaf, sub, any_sub, {eax, ebx, ecx, edx}};
 }
 
-static void put64(u64 gpa, u64 val) { memcpy(fk.ram + gpa, &val, sizeof(val)); }
-
 static void build_page_tables(void)
 {
-	put64(PML4, PDPT | PTE_FLAGS);
-	put64(PDPT, PD | PTE_FLAGS);
-	for (u64 i = 0; i < NPTES / 512; i++)
-		put64(PD + 8 * i, (PT0 + PAGE_SIZE * i) | PTE_FLAGS);
-	for (u64 i = 0; i < NPTES; i++)
-		put64(PT0 + 8 * i, (i * PAGE_SIZE) | PTE_FLAGS);
+	fake_paging_root(fk.ram, PML4, PDPT, PD);
+	for (unsigned slot = 0; slot < FAKE_RAM_SIZE / LARGE_PAGE; slot++)
+		fake_paging_map_2m(fk.ram, PD, slot, PT0 + PAGE_SIZE * slot);
+}
+
+void fake_legacy_hole(void)
+{
+	mem.hole_start = LEGACY_HOLE_START;
+	mem.hole_end = LEGACY_HOLE_END;
 }
 
 void fake_unmap(u64 linear)
 {
 	assert_true(linear < FAKE_RAM_SIZE);
-	put64(PT0 + 8 * (linear / PAGE_SIZE), 0);
+	*fake_paging_pte_of(fk.ram, PD, linear) = 0;
 }
 
 static void set_segments(u32 code_ar, u32 data_ar, u32 limit)
@@ -122,7 +111,7 @@ static void set_segments(u32 code_ar, u32 data_ar, u32 limit)
 
 void fake_mode_real(void)
 {
-	fk.v.cr0 = F_CR0_ET;
+	fk.v.cr0 = CR0_ET;
 	fk.v.cr3 = 0;
 	fk.v.cr4 = 0;
 	fk.v.efer = 0;
@@ -131,7 +120,7 @@ void fake_mode_real(void)
 
 void fake_mode_prot32(void)
 {
-	fk.v.cr0 = F_CR0_PE | F_CR0_ET;
+	fk.v.cr0 = CR0_PE | CR0_ET;
 	fk.v.cr3 = 0;
 	fk.v.cr4 = 0;
 	fk.v.efer = 0;
@@ -140,10 +129,10 @@ void fake_mode_prot32(void)
 
 void fake_mode_long64(void)
 {
-	fk.v.cr0 = F_CR0_PE | F_CR0_ET | F_CR0_NE | F_CR0_WP | F_CR0_PG;
+	fk.v.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	fk.v.cr3 = PML4;
-	fk.v.cr4 = F_CR4_PAE;
-	fk.v.efer = F_EFER_LME | F_EFER_LMA;
+	fk.v.cr4 = CR4_PAE;
+	fk.v.efer = EFER_LME | EFER_LMA;
 	set_segments(F_AR_CODE64, F_AR_DATA, 0xffffffff);
 }
 
@@ -153,10 +142,24 @@ void fake_mode_compat(void)
 	fk.v.seg[VCPU_CS].ar = F_AR_CODE32;
 }
 
+/* vcpu_seg's loader: the segment as it was when the exit happened. */
+static void fake_load_seg(struct vcpu *v, enum vcpu_seg s)
+{
+	v->seg[s] = fk.exit_seg[s];
+	fk.seg_loads++;
+}
+
 void fake_exit(u32 reason, u64 qual, u32 instr_len)
 {
 	fk.v.exit = (struct vcpu_exit){.reason = reason, .qual = qual, .instr_len = instr_len};
 	fk.v.pending_dbg = 0; /* as vmx/ loads it at each exit */
+	/* As vmx/ does, the segments are loaded on first use (vcpu_seg): until then seg[] holds
+	 * garbage here, so a reader that bypasses vcpu_seg sees it and its test fails. */
+	for (int s = 0; s < VCPU_NSEGS; s++) /* a segment never loaded keeps its value in the "VMCS" */
+		if (!(fk.v.segs_unread & VCPU_SEG_BIT(s)))
+			fk.exit_seg[s] = fk.v.seg[s];
+	memset(fk.v.seg, 0xa5, sizeof(fk.v.seg));
+	fk.v.segs_unread = VCPU_SEGS_ALL;
 }
 
 static void default_cpuid(void)
@@ -179,16 +182,15 @@ static void default_cpuid(void)
 int fake_setup(void **state)
 {
 	(void)state;
-	u8 *old = fk.ram;
 	memset(&fk, 0, sizeof(fk));
-	fk.ram = old ? old : aligned_alloc(PAGE_SIZE, FAKE_RAM_SIZE);
-	if (!fk.ram)
+	mem.hole_start = mem.hole_end = 0;
+	if (fake_guest_ram_alloc(&mem))
 		return -1;
-	memset(fk.ram, 0, FAKE_RAM_SIZE);
+	fk.ram = mem.ram;
 	build_page_tables();
 	default_cpuid();
-	fk.plat = (struct vcpu_platform){NULL, fake_gpa_ptr, fake_host_cpuid, fake_host_xsetbv, fake_host_rdmsr,
-	                                 fake_now_tsc};
+	fk.plat = (struct vcpu_platform){&mem, fake_guest_ram_ptr, fake_host_cpuid, fake_host_xsetbv, fake_host_rdmsr,
+	                                 fake_now_tsc, fake_load_seg};
 	memset(&fk.board, 0, sizeof(fk.board));
 	iobus_init(&fk.board.bus);
 	debug_exit_init(&fk.board.dbg);
@@ -198,7 +200,7 @@ int fake_setup(void **state)
 	dispatch_init(&fk.d, &fk.board, &fk.cfg);
 	fk.v.plat = &fk.plat;
 	fk.v.rip = FAKE_RIP;
-	fk.v.rflags = F_RFLAGS_FIXED | F_RFLAGS_IF;
+	fk.v.rflags = RFLAGS_FIXED1 | RFLAGS_IF;
 	fake_mode_long64();
 	fake_console_clear();
 	return 0;
@@ -207,7 +209,7 @@ int fake_setup(void **state)
 int fake_teardown(void **state)
 {
 	(void)state;
-	free(fk.ram);
+	fake_guest_ram_free(&mem);
 	fk.ram = NULL;
 	con_set_output(NULL);
 	return 0;

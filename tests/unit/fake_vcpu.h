@@ -16,37 +16,12 @@
 #define FAKE_PT_BASE 0x300000ULL
 #define FAKE_CR4_ALLOWED 0x371fffULL /* what the fake CPU allows in CR4 (LA57, PCIDE, OSXSAVE, SMEP, ...) */
 
-/* Architectural bits the tests set up and check (SDM Vol. 3A 2.5, Vol. 3C 25.4.1). */
-#define F_CR0_PE (1ULL << 0)
-#define F_CR0_MP (1ULL << 1)
-#define F_CR0_EM (1ULL << 2)
-#define F_CR0_TS (1ULL << 3)
-#define F_CR0_ET (1ULL << 4)
-#define F_CR0_NE (1ULL << 5)
-#define F_CR0_WP (1ULL << 16)
-#define F_CR0_NW (1ULL << 29)
-#define F_CR0_CD (1ULL << 30)
-#define F_CR0_PG (1ULL << 31)
-#define F_CR4_PAE (1ULL << 5)
-#define F_CR4_LA57 (1ULL << 12)
-#define F_CR4_PCIDE (1ULL << 17)
-#define F_CR4_OSXSAVE (1ULL << 18)
-#define F_CR4_VMXE (1ULL << 13)
-#define F_EFER_SCE (1ULL << 0)
-#define F_EFER_LME (1ULL << 8)
-#define F_EFER_LMA (1ULL << 10)
-#define F_EFER_NXE (1ULL << 11)
-#define F_RFLAGS_FIXED (1ULL << 1)
-#define F_RFLAGS_IF (1ULL << 9)
-#define F_RFLAGS_DF (1ULL << 10)
+/* Segment access rights the tests set up (SDM Vol. 3C 25.4.1); the architectural bits come from arch/x86.h. */
 #define F_AR_CODE64 (0x9bu | (1u << 13))            /* present, DPL 0, code, L */
 #define F_AR_CODE32 (0x9bu | (1u << 14) | (1u << 15)) /* present, DPL 0, code, D, G */
 #define F_AR_CODE16 0x9bu
 #define F_AR_DATA 0x93u
 
-#define X86_VEC_UD 6
-#define X86_VEC_GP 13
-#define X86_VEC_PF 14
 
 #define FAKE_RIP 0x1000ULL
 #define FAKE_CPUID_ENTRIES 16
@@ -73,6 +48,8 @@ struct fake {
 	u32 xsetbv_index;
 	u64 xsetbv_value;
 	int xsetbv_result;
+	struct vcpu_segment exit_seg[VCPU_NSEGS]; /* the segments at the last fake_exit */
+	u32 seg_loads;                            /* vcpu_seg loads since fake_setup */
 	char con[FAKE_CON_SIZE];
 	size_t con_len;
 };
@@ -90,6 +67,8 @@ void fake_mode_long64(void);  /* IA-32e mode, 4-level paging identity-mapping th
 void fake_mode_compat(void);  /* IA-32e mode, CS.L = 0, CS.D = 1 */
 /* Clears the PTE of the 4-KiB page holding linear (long-mode tables). */
 void fake_unmap(u64 linear);
+/* From now until the next fake_setup the legacy hole (0xa0000-0xfffff) is not RAM, as under vmx/. */
+void fake_legacy_hole(void);
 
 /* The exit the next dispatch call sees. */
 void fake_exit(u32 reason, u64 qual, u32 instr_len);

@@ -1,5 +1,5 @@
 /*
- * dispatcher/block_dispatch.c: the per-exit method of claims 1, 10-17 and the correctness
+ * dispatcher/blockio/block_dispatch.c: the per-exit method of claims 1, 10-17 and the correctness
  * principle of DESIGN.md section 3 -- a block run in one exit leaves the guest exactly as one
  * exit per IO instruction would: registers, RFLAGS, RIP, memory, device state. Checked three
  * ways: against hand-computed values (Intel SDM Vol. 2 instruction pages), against the
@@ -10,7 +10,7 @@
  * This file: the sections before "the end of the guest's run, bounds, the one-exit path";
  * from there on: test_block_limits.c.
  */
-#include "test_block_dispatch_fixture.h"
+#include "block_dispatch_fixture.h"
 
 /* ---- the correctness principle ---- */
 
@@ -20,7 +20,7 @@ static void test_block_equals_step_by_step(void **state)
 	fk.v.rflags |= CF; /* INC keeps CF */
 	struct vcpu ref = fk.v;
 	interp_steps(&ref, 3);
-	struct bf_rec ref_rec = bf_rec;
+	struct io_log ref_rec = bf_rec;
 	bf_rec.n = 0;
 
 	assert_true(dispatch());
@@ -29,7 +29,7 @@ static void test_block_equals_step_by_step(void **state)
 	/* by hand: 0x7f + 1 = 0x80 overflows signed, carries out of bit 3, one bit set (odd) */
 	ASSERT_WRITES(0x7f, 0x80);
 	assert_int_equal(fk.v.gpr[VCPU_RAX], 0x80);
-	assert_int_equal(fk.v.rflags, F_RFLAGS_FIXED | F_RFLAGS_IF | CF | OF | SF | AF);
+	assert_int_equal(fk.v.rflags, RFLAGS_FIXED1 | RFLAGS_IF | CF | OF | SF | AF);
 	assert_int_equal(fk.v.rip, FAKE_RIP + 4);
 	assert_int_equal(fk.v.gpr[VCPU_RDX], BF_PORT);
 }
@@ -52,7 +52,7 @@ static void test_stats_and_dirty_bits(void **state)
 	assert_true(dispatch());
 	assert_int_equal(fk.d.stats.io_exits, 1);
 	assert_int_equal(fk.d.stats.io_instructions, 2);
-	const struct block_stats *s = &fk.d.bstats;
+	const struct block_stats *s = &fk.d.blockio.stats;
 	assert_int_equal(s->runs, 1);
 	assert_int_equal(s->misses, 1);
 	assert_int_equal(s->hits, 0);
@@ -71,14 +71,14 @@ static void test_stats_and_dirty_bits(void **state)
 static void test_second_exit_is_table_hit(void **state)
 {
 	BF_CODE(FAKE_RIP, OUT_DX, INC_AL, OUT_DX, HLT);
-	fk.d.cfg.block.trace = true;
+	fk.d.blockio.cfg.trace = true;
 	fake_console_clear();
 	assert_true(dispatch());
 	fk.v.rip = FAKE_RIP;
 	assert_true(dispatch());
-	assert_int_equal(fk.d.bstats.misses, 1);
-	assert_int_equal(fk.d.bstats.hits, 1);
-	assert_int_equal(fk.d.bstats.runs, 2);
+	assert_int_equal(fk.d.blockio.stats.misses, 1);
+	assert_int_equal(fk.d.blockio.stats.hits, 1);
+	assert_int_equal(fk.d.blockio.stats.runs, 2);
 	assert_int_equal(fk.d.stats.io_instructions, 4);
 	ASSERT_WRITES(0x7f, 0x80, 0x80, 0x81);
 	/* designated once: the trace line is printed by a scan only */
@@ -101,7 +101,7 @@ static void test_modified_block_is_rescanned(void **state)
 	assert_int_equal(on.bstats.hits, 0);
 	assert_int_equal(on.bstats.runs, 2);
 	ASSERT_WRITES(0x80, 0x7f); /* the new block ran: dec, not the cached inc */
-	struct block *b = table_lookup(&fk.d.table, FAKE_RIP, CPU_MODE_32);
+	struct block *b = table_lookup(&fk.d.blockio.table, FAKE_RIP, CPU_MODE_32);
 	assert_non_null(b);
 	assert_int_equal(b->insns[1].kind, INSN_DEC);
 	assert_int_equal(b->hash, block_hash(fk.ram + FAKE_RIP, 4));
@@ -118,21 +118,21 @@ static void test_modified_into_single(void **state)
 	assert_false(dispatch());
 	bf_assert_same_state(&before, V);
 	assert_int_equal(bf_rec.n, 0);
-	assert_int_equal(fk.d.bstats.mismatches, 1);
-	assert_int_equal(fk.d.bstats.singles, 1);
-	assert_int_equal(fk.d.bstats.runs, 1);
+	assert_int_equal(fk.d.blockio.stats.mismatches, 1);
+	assert_int_equal(fk.d.blockio.stats.singles, 1);
+	assert_int_equal(fk.d.blockio.stats.runs, 1);
 }
 
 static void test_disabled_changes_nothing(void **state)
 {
 	BF_CODE(FAKE_RIP, OUT_DX, INC_AL, OUT_DX, HLT);
-	fk.d.cfg.block.enabled = false;
+	fk.d.blockio.cfg.enabled = false;
 	struct vcpu before = fk.v;
 	assert_false(dispatch());
 	assert_nothing_done(&before);
 	static const struct block_stats zero;
-	assert_memory_equal(&fk.d.bstats, &zero, sizeof(zero));
-	assert_null(table_lookup(&fk.d.table, FAKE_RIP, CPU_MODE_32));
+	assert_memory_equal(&fk.d.blockio.stats, &zero, sizeof(zero));
+	assert_null(table_lookup(&fk.d.blockio.table, FAKE_RIP, CPU_MODE_32));
 }
 
 static void test_trap_flag_changes_nothing(void **state)
@@ -142,7 +142,7 @@ static void test_trap_flag_changes_nothing(void **state)
 	struct vcpu before = fk.v;
 	assert_false(dispatch());
 	assert_nothing_done(&before);
-	assert_int_equal(fk.d.bstats.misses + fk.d.bstats.hits, 0);
+	assert_int_equal(fk.d.blockio.stats.misses + fk.d.blockio.stats.hits, 0);
 }
 
 static void test_enabled_breakpoint_changes_nothing(void **state)
@@ -170,8 +170,8 @@ static void test_cpl3_iopl0_stops_before_second_io(void **state)
 	assert_int_equal(fk.v.rip, FAKE_RIP + 1);
 	assert_int_equal(fk.d.stats.io_exits, 1);
 	assert_int_equal(fk.d.stats.io_instructions, 1);
-	assert_int_equal(fk.d.bstats.early_ends, 1);
-	assert_int_equal(fk.d.bstats.io_in_blocks, 1);
+	assert_int_equal(fk.d.blockio.stats.early_ends, 1);
+	assert_int_equal(fk.d.blockio.stats.io_in_blocks, 1);
 	assert_true(fk.v.dirty & VCPU_DIRTY_RETIRED);
 }
 
@@ -197,7 +197,7 @@ static void test_cpl3_iopl3_runs_whole_block(void **state)
 	assert_true(dispatch());
 	ASSERT_WRITES(0x7f, 0x7f);
 	assert_int_equal(fk.v.rip, FAKE_RIP + 2);
-	assert_int_equal(fk.d.bstats.early_ends, 0);
+	assert_int_equal(fk.d.blockio.stats.early_ends, 0);
 }
 
 static void test_virtual8086_stops_before_second_io(void **state)
@@ -232,7 +232,7 @@ static void test_cs_limit_ends_block(void **state)
 	ASSERT_WRITES(0x7f);
 	assert_int_equal(fk.v.rip, FAKE_RIP + 1);
 	assert_int_equal(fk.v.gpr[VCPU_RAX], 0x7f);
-	assert_int_equal(fk.d.bstats.early_ends, 1);
+	assert_int_equal(fk.d.blockio.stats.early_ends, 1);
 }
 
 static void test_cs_base_block(void **state)
@@ -244,7 +244,7 @@ static void test_cs_base_block(void **state)
 	assert_int_equal(on.exits, 1);
 	ASSERT_WRITES(0x7f, 0x80);
 	assert_int_equal(fk.v.rip, FAKE_RIP + 4);
-	assert_non_null(table_lookup(&fk.d.table, 0x11000, CPU_MODE_32));
+	assert_non_null(table_lookup(&fk.d.blockio.table, 0x11000, CPU_MODE_32));
 }
 
 /* ---- writes into the block ---- */
@@ -265,7 +265,7 @@ static void test_store_into_own_bytes_ends_block(void **state)
 	ASSERT_WRITES(0xc8);
 	assert_int_equal(fk.v.rip, FAKE_RIP + 1); /* the store is left to the guest */
 	assert_int_equal(fk.ram[FAKE_RIP + 4], 0xc0);
-	assert_int_equal(fk.d.bstats.early_ends, 1);
+	assert_int_equal(fk.d.blockio.stats.early_ends, 1);
 }
 
 static void test_store_into_own_bytes_equals_native(void **state)
@@ -284,7 +284,7 @@ static void test_store_elsewhere_stays_in_block(void **state)
 	ASSERT_WRITES(0xc8, 0xc9);
 	assert_int_equal(fk.ram[0x5000], 0xc8);
 	assert_int_equal(fk.v.rip, FAKE_RIP + 6);
-	assert_int_equal(fk.d.bstats.insns, 4);
+	assert_int_equal(fk.d.blockio.stats.insns, 4);
 }
 
 static void test_store_through_alias_ends_block(void **state)
@@ -337,8 +337,8 @@ static void test_faulting_load_ends_block_unchanged(void **state)
 	bf_assert_same_state(&before, V);
 	assert_false(fk.v.inject.pending);
 	assert_memory_equal(ram_before, fk.ram, FAKE_RAM_SIZE); /* not even an accessed flag */
-	assert_int_equal(fk.d.bstats.early_ends, 1);
-	assert_int_equal(fk.d.bstats.insns, 1);
+	assert_int_equal(fk.d.blockio.stats.early_ends, 1);
+	assert_int_equal(fk.d.blockio.stats.insns, 1);
 }
 
 static void put_jcc_block(void)
@@ -358,8 +358,8 @@ static void test_jcc_taken_in_block(void **state)
 	bf_assert_same_state(&ref, V);
 	ASSERT_WRITES(0, 0);
 	assert_int_equal(fk.v.rip, FAKE_RIP + 8);
-	assert_int_equal(fk.d.bstats.insns, 4);
-	assert_int_equal(fk.d.bstats.early_ends, 0);
+	assert_int_equal(fk.d.blockio.stats.insns, 4);
+	assert_int_equal(fk.d.blockio.stats.early_ends, 0);
 }
 
 static void test_jcc_not_taken_in_block(void **state)

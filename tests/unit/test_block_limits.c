@@ -1,10 +1,10 @@
 /*
- * dispatcher/block_dispatch.c: the end of the guest's run, bounds and the one-exit path, IN and
+ * dispatcher/blockio/block_dispatch.c: the end of the guest's run, bounds and the one-exit path, IN and
  * operand sizes and modes, and random programs run with block IO off and on (which must be
  * indistinguishable).
- * The fixture, shared with test_block_dispatch.c, is test_block_dispatch_fixture.h.
+ * The fixture, shared with test_block_dispatch.c, is block_dispatch_fixture.{h,c}.
  */
-#include "test_block_dispatch_fixture.h"
+#include "block_dispatch_fixture.h"
 
 /* ---- the end of the guest's run, bounds, the one-exit path ---- */
 
@@ -62,7 +62,7 @@ static void test_first_instruction_not_emulable_returns_false(void **state)
 static void test_block_across_pages_hashes_both(void **state)
 {
 	fake_mode_long64();
-	fk.d.cfg.block.extent = BLOCK_EXTENT_CPU;
+	fk.d.blockio.cfg.extent = BLOCK_EXTENT_CPU;
 	fk.v.rip = 0x1ffc;
 	BF_CODE(0x1ffc, OUT_DX, 0x90, 0x90, 0x90, OUT_DX, HLT);
 	assert_true(dispatch());
@@ -75,8 +75,8 @@ static void test_block_across_pages_hashes_both(void **state)
 	assert_false(dispatch());
 	bf_assert_same_state(&before, V);
 	assert_int_equal(bf_rec.n, 0);
-	assert_int_equal(fk.d.bstats.mismatches, 1);
-	assert_int_equal(fk.d.bstats.singles, 1);
+	assert_int_equal(fk.d.blockio.stats.mismatches, 1);
+	assert_int_equal(fk.d.blockio.stats.singles, 1);
 }
 
 static void test_max_insns_per_exit(void **state)
@@ -105,7 +105,7 @@ static void test_rep_outsb_first_takes_one_exit_path(void **state)
 	struct vcpu before = fk.v;
 	assert_false(dispatch());
 	assert_nothing_done(&before);
-	assert_int_equal(fk.d.bstats.misses, 1);
+	assert_int_equal(fk.d.blockio.stats.misses, 1);
 	struct bf_outcome on;
 	bf_run_both(16, NULL, &on);
 	ASSERT_WRITES(1, 2, 3, 0x7f, 0x7f);
@@ -127,10 +127,10 @@ static void test_single_io_is_left_to_one_exit_path(void **state)
 	struct vcpu before = fk.v;
 	assert_false(dispatch());
 	assert_nothing_done(&before);
-	assert_int_equal(fk.d.bstats.singles, 1);
+	assert_int_equal(fk.d.blockio.stats.singles, 1);
 	assert_false(dispatch()); /* cached as a single: a hit, still one exit */
-	assert_int_equal(fk.d.bstats.singles, 2);
-	assert_int_equal(fk.d.bstats.hits, 1);
+	assert_int_equal(fk.d.blockio.stats.singles, 2);
+	assert_int_equal(fk.d.blockio.stats.hits, 1);
 	assert_nothing_done(&before);
 }
 
@@ -144,15 +144,15 @@ static void test_not_io_at_rip_is_left_alone(void **state)
 
 static void test_extent_bytes_policy(void **state)
 {
-	fk.d.cfg.block.extent = BLOCK_EXTENT_BYTES;
-	fk.d.cfg.block.extent_bytes = 16;
+	fk.d.blockio.cfg.extent = BLOCK_EXTENT_BYTES;
+	fk.d.blockio.cfg.extent_bytes = 16;
 	BF_CODE(FAKE_RIP, OUT_DX, 0xb8, 1, 2, 3, 4, 0xb8, 1, 2, 3, 4, 0xb8, 1, 2, 3, 4, OUT_DX, HLT);
 	struct vcpu before = fk.v;
 	assert_false(dispatch());
 	assert_nothing_done(&before);
-	assert_int_equal(fk.d.bstats.singles, 1);
-	fk.d.cfg.block.extent_bytes = 17;
-	table_init(&fk.d.table);
+	assert_int_equal(fk.d.blockio.stats.singles, 1);
+	fk.d.blockio.cfg.extent_bytes = 17;
+	table_init(&fk.d.blockio.table);
 	assert_true(dispatch());
 	ASSERT_WRITES(0x7f, 0x01); /* OUT DX,AL: the low byte of 0x04030201 */
 }
@@ -207,7 +207,7 @@ static void test_remapped_code_page_is_rescanned(void **state)
 	bf_rec.n = 0;
 	assert_true(dispatch());
 	ASSERT_WRITES(0x80, 0x7f);
-	assert_int_equal(fk.d.bstats.mismatches, 1);
+	assert_int_equal(fk.d.blockio.stats.mismatches, 1);
 }
 
 static void test_mode_is_part_of_the_key(void **state)
@@ -337,7 +337,7 @@ static void gen_program(uint64_t *seed, u64 alias, bool with_debug_exit)
 	}
 	fk.v.gpr[VCPU_RBX] = target;
 	fk.v.gpr[VCPU_RAX] = unit_rand(seed) & 0xffffffffULL;
-	fk.v.rflags = F_RFLAGS_FIXED | F_RFLAGS_IF | (unit_rand(seed) & (CF | PF | AF | ZF | SF | OF));
+	fk.v.rflags = RFLAGS_FIXED1 | RFLAGS_IF | (unit_rand(seed) & (CF | PF | AF | ZF | SF | OF));
 }
 
 static void random_programs(void **state, bool long64, u32 count, uint64_t seed)

@@ -1,5 +1,5 @@
 /*
- * dispatcher/breakpoints.c: which enabled DR7 breakpoints an emulated access hits.
+ * dispatcher/vcpu/breakpoints.c: which enabled DR7 breakpoints an emulated access hits.
  * DR7 fields: SDM Vol. 3B 18.2.4; ranges and alignment: 18.2.5; I/O breakpoints need CR4.DE;
  * data breakpoints: R/W 01b writes, 11b reads and writes (18.3.1.2).
  */
@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "dispatcher/breakpoints.h"
+#include "dispatcher/vcpu/breakpoints.h"
 
 #define LMA (1ULL << 10)
 #define CS_L (1u << 13)

@@ -192,6 +192,17 @@ static void test_decode_each_model(void **state)
 		CHECK(invvpid, x->vpid);
 		CHECK(preemption_timer, x->preemption_timer);
 		CHECK(preemption_timer_shift, 0);
+		/* IA32_VMX_MISC 0x...e0 on every model: bits 5 (LMA stored) and 6 (HLT state) set;
+		 * EPT_VPID_CAP: INVEPT (bit 20) with both types (25, 26), INVVPID single and all (41, 42). */
+		CHECK(lma_stored, true);
+		CHECK(hlt_state, true);
+		CHECK(invept, x->ept);
+		CHECK(invept_single, x->ept);
+		CHECK(invept_all, x->ept);
+		CHECK(invvpid_single, x->vpid);
+		CHECK(invvpid_all, x->vpid);
+		CHECK(virtual_nmis, true);
+		CHECK(user_wait_pause, false);
 #undef CHECK
 		const char *missing = vmx_missing_feature(&c);
 		if (x->missing == NULL ? missing != NULL : missing == NULL || strcmp(missing, x->missing) != 0)
@@ -329,7 +340,6 @@ static void test_missing_feature_names(void **state)
 		{&m.ept_vpid_cap, 1ULL << 6, "EPT 4-level page walk"},
 		{&m.ept_vpid_cap, 1ULL << 14, "EPT write-back memory type"},
 		{&m.procbased2, ALLOWED1(1u << 7), "unrestricted guest"},
-		{&m.true_pinbased, ALLOWED1(1u << 6), "VMX-preemption timer"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		full_msrs(&m);
@@ -339,10 +349,11 @@ static void test_missing_feature_names(void **state)
 		if (!got || strcmp(got, cases[i].name) != 0)
 			fail_msg("without \"%s\": vmx_missing_feature says \"%s\"", cases[i].name, got ? got : "(none)");
 	}
-	/* not required: 2M/1G pages, VPID */
+	/* not required: 2M/1G pages, VPID, the preemption timer (the LAPIC timer stands in) */
 	full_msrs(&m);
 	m.ept_vpid_cap &= ~((1ULL << 16) | (1ULL << 17) | (1ULL << 32));
 	m.procbased2 &= ~ALLOWED1(1u << 5);
+	m.true_pinbased &= ~ALLOWED1(1u << 6);
 	vmx_caps_decode(&m, &c);
 	assert_null(vmx_missing_feature(&c));
 }
@@ -389,6 +400,100 @@ static void test_unavailable_reason(void **state)
 	assert_non_null(strstr(r, "CPUID.1:ECX.VMX"));
 }
 
+/* IA32_VMX_MISC bits 5 and 6 (SDM Vol. 3D A.6): a CPU without them is usable, with fallbacks. */
+static void test_misc_lma_and_hlt_state(void **state)
+{
+	(void)state;
+	struct vmx_msrs m;
+	struct vmx_caps c;
+	full_msrs(&m); /* misc = 0x5: timer rate only */
+	vmx_caps_decode(&m, &c);
+	assert_false(c.lma_stored || c.hlt_state);
+	assert_null(vmx_missing_feature(&c)); /* no HLT state: the run loop keeps a halted guest in root */
+	m.misc |= 1ULL << 6;
+	vmx_caps_decode(&m, &c);
+	assert_true(c.hlt_state);
+	assert_false(c.lma_stored);
+	m.misc = (1ULL << 5) | 0x5;
+	vmx_caps_decode(&m, &c);
+	assert_true(c.lma_stored);
+	assert_false(c.hlt_state);
+	assert_int_equal(c.preemption_timer_shift, 5);
+}
+
+/* INVEPT/INVVPID and their types (A.10), each only where its parent feature exists. */
+static void test_invalidation_capabilities(void **state)
+{
+	(void)state;
+	struct vmx_msrs m;
+	struct vmx_caps c;
+	full_msrs(&m); /* INVVPID (bit 32) but no type bits, no INVEPT */
+	vmx_caps_decode(&m, &c);
+	assert_true(c.invvpid);
+	assert_false(c.invept || c.invept_single || c.invept_all || c.invvpid_single || c.invvpid_all);
+	m.ept_vpid_cap |= (1ULL << 20) | (1ULL << 25) | (1ULL << 26) | (1ULL << 41) | (1ULL << 42);
+	vmx_caps_decode(&m, &c);
+	assert_true(c.invept && c.invept_single && c.invept_all && c.invvpid_single && c.invvpid_all);
+	m.ept_vpid_cap &= ~(1ULL << 20); /* the types mean nothing without INVEPT itself */
+	m.ept_vpid_cap &= ~(1ULL << 32);
+	vmx_caps_decode(&m, &c);
+	assert_false(c.invept || c.invept_single || c.invept_all || c.invvpid_single || c.invvpid_all);
+	full_msrs(&m);
+	m.ept_vpid_cap |= (1ULL << 20) | (1ULL << 25);
+	m.procbased2 &= ~ALLOWED1(1u << 1); /* no EPT: no INVEPT */
+	vmx_caps_decode(&m, &c);
+	assert_false(c.invept || c.invept_single);
+}
+
+/* A CPU whose VMX-preemption timer is absent is not refused (the LAPIC timer stands in, vmx/timer.h;
+ * boot/vtx_gate.c refuses it only without a local APIC); one whose timer is on the errata list is
+ * recognised (the signature's reserved bits 15:14 and 31:28 do not matter) and used with a short
+ * slice, so it is not refused either. */
+static void test_preemption_timer_absent_or_broken(void **state)
+{
+	(void)state;
+	struct vmx_msrs m;
+	struct vmx_caps c;
+	full_msrs(&m);
+	m.true_pinbased = 0;
+	vmx_caps_decode(&m, &c);
+	assert_false(c.preemption_timer);
+	assert_null(vmx_missing_feature(&c));
+	full_msrs(&m);
+	vmx_caps_decode(&m, &c);
+	c.preemption_timer_broken = vmx_preemption_timer_broken(0x000306A8); /* Xeon E3-1220 V2 */
+	assert_true(c.preemption_timer_broken);
+	assert_null(vmx_missing_feature(&c));
+	const u32 broken[] = {0x000206E6, 0x00020652, 0x00020655, 0x000106E5, 0x000106A0,
+	                      0x000106A1, 0x000106A4, 0x000106A5, 0x000306A8};
+	for (size_t i = 0; i < ARRAY_SIZE(broken); i++) {
+		assert_true(vmx_preemption_timer_broken(broken[i]));
+		assert_true(vmx_preemption_timer_broken(broken[i] | (0x3u << 14) | (0xfu << 28)));
+		assert_false(vmx_preemption_timer_broken(broken[i] + 0x100)); /* another model */
+	}
+	/* the next stepping of Ivy Bridge (0x306A9), Skylake-X, the Bochs defaults: fine */
+	assert_false(vmx_preemption_timer_broken(0x000306A9));
+	assert_false(vmx_preemption_timer_broken(0x00050654));
+	assert_false(vmx_preemption_timer_broken(0));
+}
+
+/* The NMI controls and "enable user wait and pause" as capabilities (pin bit 5, primary bit 22,
+ * secondary bit 26); a WAITPKG-capable CPU offers bit 26. */
+static void test_nmi_and_user_wait_capabilities(void **state)
+{
+	(void)state;
+	struct vmx_msrs m;
+	struct vmx_caps c;
+	full_msrs(&m);
+	vmx_caps_decode(&m, &c);
+	assert_false(c.virtual_nmis || c.nmi_window || c.user_wait_pause);
+	m.true_pinbased |= ALLOWED1(1u << 5);
+	m.true_procbased |= ALLOWED1(1u << 22);
+	m.procbased2 |= ALLOWED1(1u << 26);
+	vmx_caps_decode(&m, &c);
+	assert_true(c.virtual_nmis && c.nmi_window && c.user_wait_pause);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +503,10 @@ int main(void)
 		cmocka_unit_test(test_true_controls_choose_the_msr),
 		cmocka_unit_test(test_allowed0_half_ignored),
 		cmocka_unit_test(test_dependent_msrs_ignored_when_absent),
+		cmocka_unit_test(test_misc_lma_and_hlt_state),
+		cmocka_unit_test(test_invalidation_capabilities),
+		cmocka_unit_test(test_preemption_timer_absent_or_broken),
+		cmocka_unit_test(test_nmi_and_user_wait_capabilities),
 		cmocka_unit_test(test_missing_feature_names),
 		cmocka_unit_test(test_unavailable_reason),
 	};

@@ -182,10 +182,41 @@ static void test_no_output_still_tracks_lines(void **state)
 	expect("[hv] kept\r\n");
 }
 
+static char screen[256];
+static size_t screen_len;
+
+static void capture_screen(const char *s, size_t n)
+{
+	assert_true(screen_len + n < sizeof(screen));
+	memcpy(screen + screen_len, s, n);
+	screen_len += n;
+}
+
+/* The screen gets every byte the serial output gets, raw ones too, and works without it. */
+static void test_screen_gets_the_same_bytes(void **state)
+{
+	(void)state;
+	screen_len = 0;
+	con_set_screen(capture_screen);
+	con_log("VT-x %s\n", "gate");
+	con_write_raw("g\r\n", 3);
+	expect("[hv] VT-x gate\r\ng\r\n");
+	assert_int_equal(screen_len, out_len);
+	assert_memory_equal(screen, out, out_len);
+	con_set_output(NULL);
+	con_log("screen only\n");
+	assert_int_equal(screen_len, out_len + strlen("[hv] screen only\r\n"));
+	con_set_screen(NULL);
+	con_set_output(capture);
+	con_log("serial only\n");
+	assert_int_equal(screen_len, out_len - strlen("[hv] serial only\r\n") + strlen("[hv] screen only\r\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_newline_becomes_crlf, setup),
+		cmocka_unit_test_setup(test_screen_gets_the_same_bytes, setup),
 		cmocka_unit_test_setup(test_raw_bytes_pass_through, setup),
 		cmocka_unit_test_setup(test_empty_write_keeps_line_state, setup),
 		cmocka_unit_test_setup(test_only_the_written_length_counts, setup),

@@ -188,6 +188,26 @@ static void test_reflect_cr4(void **state)
 	assert_int_equal(r[0] | r[1] | r[2] | r[3], 0);
 }
 
+/* WAITPKG (leaf 7.0 ECX bit 5, SDM Vol. 2A CPUID table 3-8) only with "enable user wait and
+ * pause" set: without it TPAUSE/UMWAIT are #UD in the guest (Vol. 3C 26.3). Nothing else moves. */
+static void test_waitpkg_follows_user_wait_control(void **state)
+{
+	u32 r[4];
+	fill(r, 0xffffffffu);
+	cpuid_reflect_user_wait(CPUID_LEAF_EXT_FEATURES, 0, r, false);
+	assert_int_equal(r[CPUID_ECX], ~(1u << 5));
+	assert_int_equal(r[CPUID_EAX] & r[CPUID_EBX] & r[CPUID_EDX], 0xffffffffu);
+	fill(r, 0xffffffffu);
+	cpuid_reflect_user_wait(CPUID_LEAF_EXT_FEATURES, 0, r, true);
+	assert_int_equal(r[CPUID_ECX], 0xffffffffu);
+	/* other leaves and subleaves keep bit 5 (leaf 1 ECX bit 5 is VMX, hidden elsewhere) */
+	fill(r, 0xffffffffu);
+	cpuid_reflect_user_wait(CPUID_LEAF_EXT_FEATURES, 1, r, false);
+	assert_int_equal(r[CPUID_ECX], 0xffffffffu);
+	cpuid_reflect_user_wait(CPUID_LEAF_FEATURES, 0, r, false);
+	assert_int_equal(r[CPUID_ECX], 0xffffffffu);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_zeroed_leaves),
 		cmocka_unit_test(test_signature),
 		cmocka_unit_test(test_reflect_cr4),
+		cmocka_unit_test(test_waitpkg_follows_user_wait_control),
 	};
 	return UNIT_RUN(tests);
 }

@@ -1,5 +1,5 @@
 /*
- * dispatcher/decode.c: every form of the subset in each mode (length, kind, operand and address
+ * dispatcher/emul/decode.c: every form of the subset in each mode (length, kind, operand and address
  * size, registers, memory operand, displacement, immediate), prefix combinations, the lengths
  * of instructions outside the subset, undefined encodings, DECODE_NEED_MORE at every
  * truncation point and the 15-byte limit. Expected values come from Intel SDM Vol. 2
@@ -8,7 +8,7 @@
  * This file: the subset's forms and fields; instructions outside the subset, the length limit
  * and random bytes: test_decode_other.c.
  */
-#include "test_decode_fixture.h"
+#include "decode_fixture.h"
 
 struct dcase {
 	int mode;

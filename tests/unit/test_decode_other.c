@@ -1,9 +1,9 @@
 /*
- * dispatcher/decode.c: instructions outside the subset (their lengths where modelled), the 15-byte
+ * dispatcher/emul/decode.c: instructions outside the subset (their lengths where modelled), the 15-byte
  * limit, REX against INC/DEC, kind names, and random bytes decoding self-consistently.
- * The fixture, shared with test_decode.c, is test_decode_fixture.h.
+ * The fixture, shared with test_decode.c, is decode_fixture.{h,c}.
  */
-#include "test_decode_fixture.h"
+#include "decode_fixture.h"
 
 struct ncase {
 	int mode;

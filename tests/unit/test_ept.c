@@ -197,6 +197,19 @@ static void test_map_2m_leaves(void **state)
 	assert_int_equal(ept.pages_used, 3); /* no page table at all */
 }
 
+/* A CPU without 2 MiB EPT pages (IA32_VMX_EPT_VPID_CAP bit 16 clear): the same range in 4 KiB
+ * leaves, two page tables under one PD. */
+static void test_map_no_2m(void **state)
+{
+	ept.no_2m = true;
+	assert_int_equal(ept_map(&ept, 0x200000, 0x40000000, 2 * M2, EPT_RWX, EPT_MT_WB), 0);
+	assert_int_equal(leaf_size(0x200000), EPT_PAGE_4K);
+	assert_int_equal(leaf_size(0x5ff000), EPT_PAGE_4K);
+	assert_false(leaf_entry(0x200000) & EPTE_LARGE);
+	expect_mapped(0x3ff123, 0x401ff123, EPT_RWX);
+	assert_int_equal(ept.pages_used, 5);
+}
+
 /* Unaligned head and tail get 4 KiB leaves, the aligned middle a 2 MiB leaf. */
 static void test_map_mixed(void **state)
 {
@@ -516,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_init_fails_cleanly),
 		T(test_map_4k),
 		T(test_map_2m_leaves),
+		T(test_map_no_2m),
 		T(test_map_mixed),
 		T(test_map_hpa_misaligned),
 		T(test_map_far),

@@ -113,12 +113,12 @@ static void test_cpuid_vendor_and_subleaf(void **state)
  * host's that executed it on the guest's behalf. */
 static void test_cpuid_osxsave_reflects_guest_cr4(void **state)
 {
-	V->cr4 = F_CR4_PAE;
+	V->cr4 = CR4_PAE;
 	cpuid(1, 0);
 	assert_false(V->gpr[VCPU_RCX] & CPUID_1_ECX_OSXSAVE);
 	V->rip = FAKE_RIP;
 	fake_cpuid_set(1, 0, true, 0x000906ea, 0, 1u << 26, 0); /* host without OSXSAVE */
-	V->cr4 = F_CR4_PAE | F_CR4_OSXSAVE;
+	V->cr4 = CR4_PAE | CR4_OSXSAVE;
 	cpuid(1, 0);
 	assert_true(V->gpr[VCPU_RCX] & CPUID_1_ECX_OSXSAVE);
 }
@@ -127,7 +127,7 @@ static void test_cpuid_osxsave_reflects_guest_cr4(void **state)
 
 static void test_rdmsr_efer(void **state)
 {
-	V->efer = F_EFER_SCE | F_EFER_LME | F_EFER_LMA | F_EFER_NXE;
+	V->efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
 	rdmsr(0xffffffff00000000ULL | MSR_EFER); /* RCX bits 63:32 are ignored */
 	fake_assert_retired(2);
 	assert_int_equal(edx_eax(), 0xd01);
@@ -160,7 +160,7 @@ static void test_rdmsr_unknown_is_gp(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(msrs); i++) {
 		assert_int_equal(fake_setup(state), 0);
 		rdmsr(msrs[i]);
-		fake_assert_fault(X86_VEC_GP, true, 0);
+		fake_assert_fault(X86_EXC_GP, true, 0);
 		assert_int_equal(V->gpr[VCPU_RAX], ~0ULL);
 		assert_int_equal(V->gpr[VCPU_RDX], ~0ULL);
 	}
@@ -170,9 +170,9 @@ static void test_rdmsr_unknown_is_gp(void **state)
 
 static void test_wrmsr_efer(void **state)
 {
-	wrmsr(MSR_EFER, F_EFER_SCE | F_EFER_NXE | F_EFER_LME | F_EFER_LMA);
+	wrmsr(MSR_EFER, EFER_SCE | EFER_NXE | EFER_LME | EFER_LMA);
 	fake_assert_retired(2);
-	assert_int_equal(V->efer, F_EFER_SCE | F_EFER_NXE | F_EFER_LME | F_EFER_LMA);
+	assert_int_equal(V->efer, EFER_SCE | EFER_NXE | EFER_LME | EFER_LMA);
 	assert_true(V->dirty & VCPU_DIRTY_EFER);
 }
 
@@ -183,7 +183,7 @@ static void test_wrmsr_efer_reserved_bits_gp(void **state)
 		assert_int_equal(fake_setup(state), 0);
 		u64 before = V->efer;
 		wrmsr(MSR_EFER, before | bad[i]);
-		fake_assert_fault(X86_VEC_GP, true, 0);
+		fake_assert_fault(X86_EXC_GP, true, 0);
 		assert_int_equal(V->efer, before);
 		assert_false(V->dirty & VCPU_DIRTY_EFER);
 	}
@@ -192,37 +192,37 @@ static void test_wrmsr_efer_reserved_bits_gp(void **state)
 static void test_wrmsr_efer_lme_change_with_paging_gp(void **state)
 {
 	/* paging on (the default 64-bit state): clearing LME faults, keeping it does not */
-	wrmsr(MSR_EFER, F_EFER_LMA);
-	fake_assert_fault(X86_VEC_GP, true, 0);
-	assert_true(V->efer & F_EFER_LME);
+	wrmsr(MSR_EFER, EFER_LMA);
+	fake_assert_fault(X86_EXC_GP, true, 0);
+	assert_true(V->efer & EFER_LME);
 	/* setting LME under 32-bit paging faults too */
 	assert_int_equal(fake_setup(state), 0);
 	fake_mode_prot32();
-	V->cr0 |= F_CR0_PG;
-	wrmsr(MSR_EFER, F_EFER_LME);
-	fake_assert_fault(X86_VEC_GP, true, 0);
+	V->cr0 |= CR0_PG;
+	wrmsr(MSR_EFER, EFER_LME);
+	fake_assert_fault(X86_EXC_GP, true, 0);
 	assert_int_equal(V->efer, 0);
 }
 
 static void test_wrmsr_efer_lme_without_paging(void **state)
 {
 	fake_mode_prot32();
-	wrmsr(MSR_EFER, F_EFER_LME);
+	wrmsr(MSR_EFER, EFER_LME);
 	fake_assert_retired(2);
-	assert_int_equal(V->efer, F_EFER_LME);
+	assert_int_equal(V->efer, EFER_LME);
 }
 
 /* LMA is the processor's: a write neither sets nor clears it. */
 static void test_wrmsr_efer_preserves_lma(void **state)
 {
-	wrmsr(MSR_EFER, F_EFER_LME | F_EFER_SCE);
+	wrmsr(MSR_EFER, EFER_LME | EFER_SCE);
 	fake_assert_retired(2);
-	assert_int_equal(V->efer, F_EFER_LME | F_EFER_LMA | F_EFER_SCE);
+	assert_int_equal(V->efer, EFER_LME | EFER_LMA | EFER_SCE);
 	assert_int_equal(fake_setup(state), 0);
 	fake_mode_prot32();
-	wrmsr(MSR_EFER, F_EFER_LMA | F_EFER_NXE);
+	wrmsr(MSR_EFER, EFER_LMA | EFER_NXE);
 	fake_assert_retired(2);
-	assert_int_equal(V->efer, F_EFER_NXE);
+	assert_int_equal(V->efer, EFER_NXE);
 }
 
 static void test_wrmsr_pat_from_edx_eax(void **state)
@@ -242,7 +242,7 @@ static void test_wrmsr_pat_invalid_types_gp(void **state)
 			assert_int_equal(fake_setup(state), 0);
 			u64 pat = 0x0606060606060606ULL & ~(0xffULL << (8 * entry));
 			wrmsr(MSR_PAT, pat | ((u64)bad[i] << (8 * entry)));
-			fake_assert_fault(X86_VEC_GP, true, 0);
+			fake_assert_fault(X86_EXC_GP, true, 0);
 			assert_int_equal(fk.d.pat, 0x0007040600070406ULL);
 		}
 	}
@@ -267,7 +267,7 @@ static void test_wrmsr_mtrr_def_type_invalid_gp(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(fake_setup(state), 0);
 		wrmsr(MSR_MTRR_DEF_TYPE, bad[i]);
-		fake_assert_fault(X86_VEC_GP, true, 0);
+		fake_assert_fault(X86_EXC_GP, true, 0);
 		assert_int_equal(fk.d.mtrr_def_type, 0);
 	}
 }
@@ -290,7 +290,7 @@ static void test_wrmsr_unknown_is_gp(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(msrs); i++) {
 		assert_int_equal(fake_setup(state), 0);
 		wrmsr(msrs[i], 0);
-		fake_assert_fault(X86_VEC_GP, true, 0);
+		fake_assert_fault(X86_EXC_GP, true, 0);
 	}
 }
 
@@ -332,7 +332,7 @@ static void test_xsetbv_checks(void **state)
 		assert_int_equal(fake_setup(state), 0);
 		V->cpl = bad[i].cpl;
 		xsetbv(bad[i].ecx, bad[i].value);
-		fake_assert_fault(X86_VEC_GP, true, 0);
+		fake_assert_fault(X86_EXC_GP, true, 0);
 		assert_int_equal(fk.xsetbv_calls, 0);
 	}
 }
@@ -351,7 +351,7 @@ static void test_xsetbv_state_component_groups(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(fake_setup(state), 0);
 		xsetbv(0, bad[i]);
-		fake_assert_fault(X86_VEC_GP, true, 0);
+		fake_assert_fault(X86_EXC_GP, true, 0);
 		assert_int_equal(fk.xsetbv_calls, 0);
 	}
 	static const u64 good[] = {0x1, 0x3, 0x1f, 0xe7, 0xff, 0x2ff, 0x602ff};
@@ -367,7 +367,7 @@ static void test_xsetbv_host_refusal_is_gp(void **state)
 {
 	fk.xsetbv_result = -1;
 	xsetbv(0, 0x7);
-	fake_assert_fault(X86_VEC_GP, true, 0);
+	fake_assert_fault(X86_EXC_GP, true, 0);
 	assert_int_equal(fk.xsetbv_calls, 1);
 }
 

@@ -10,14 +10,14 @@
  *    breakpoint (18.3.1.2); RF set while RIP stays on the instruction, cleared when it completes
  *    (18.3.1.1).
  * The instructions are real bytes at FAKE_RIP, exited the way the processor reports them
- * (block_fake.h), in flat 32-bit protected mode, with block IO on: with TF or an enabled
+ * (fake_block.h), in flat 32-bit protected mode, with block IO on: with TF or an enabled
  * breakpoint the dispatcher runs no block, so this is the one-exit path.
  */
-#include "block_fake.h"
+#include "fake_block.h"
 
 #include <string.h>
 
-#include "dispatcher/breakpoints.h"
+#include "dispatcher/vcpu/breakpoints.h"
 
 #define V (&fk.v)
 #define BUF 0x20000ULL
@@ -110,7 +110,7 @@ static void test_io_breakpoint_elsewhere_or_without_de_is_silent(void **state)
 static void test_single_step_and_io_breakpoint_in_one_trap(void **state)
 {
 	BF_CODE(FAKE_RIP, IN_AL_DX, IN_AL_DX, HLT);
-	V->rflags |= VCPU_RFLAGS_TF;
+	V->rflags |= RFLAGS_TF;
 	step();
 	fake_assert_retired(1);
 	assert_int_equal(V->pending_dbg, BS);
@@ -124,10 +124,10 @@ static void test_single_step_and_io_breakpoint_in_one_trap(void **state)
 static void test_completed_instruction_clears_rf(void **state)
 {
 	BF_CODE(FAKE_RIP, OUT_DX_AL, HLT);
-	V->rflags |= VCPU_RFLAGS_RF;
+	V->rflags |= RFLAGS_RF;
 	step();
 	fake_assert_retired(1);
-	assert_false(V->rflags & VCPU_RFLAGS_RF);
+	assert_false(V->rflags & RFLAGS_RF);
 	assert_true(V->dirty & VCPU_DIRTY_RFLAGS);
 	assert_int_equal(V->pending_dbg, 0);
 }
@@ -135,7 +135,7 @@ static void test_completed_instruction_clears_rf(void **state)
 /* CPUID (any emulated instruction) under TF: the single-step trap after it. */
 static void test_other_emulated_instruction_single_steps(void **state)
 {
-	V->rflags |= VCPU_RFLAGS_TF;
+	V->rflags |= RFLAGS_TF;
 	fake_exit(EXIT_REASON_CPUID, 0, 2);
 	dispatch_exit(&fk.d, V);
 	fake_assert_retired(2);
@@ -183,7 +183,7 @@ static void test_rep_outs_single_steps_each_iteration(void **state)
 	BF_CODE(FAKE_RIP, REP, OUTSB, HLT);
 	V->gpr[VCPU_RSI] = BUF;
 	V->gpr[VCPU_RCX] = 4;
-	V->rflags |= VCPU_RFLAGS_TF;
+	V->rflags |= RFLAGS_TF;
 	for (u32 i = 1; i <= 4; i++) {
 		step();
 		assert_int_equal(writes(), i);
@@ -195,12 +195,12 @@ static void test_rep_outs_single_steps_each_iteration(void **state)
 		if (i < 4) {
 			assert_int_equal(V->rip, FAKE_RIP);
 			assert_false(V->dirty & VCPU_DIRTY_RETIRED);
-			assert_true(V->rflags & VCPU_RFLAGS_RF);
+			assert_true(V->rflags & RFLAGS_RF);
 			assert_true(V->dirty & VCPU_DIRTY_RFLAGS);
 		}
 	}
 	fake_assert_retired(2);
-	assert_false(V->rflags & VCPU_RFLAGS_RF);
+	assert_false(V->rflags & RFLAGS_RF);
 	assert_int_equal(fk.d.stats.io_exits, 4);
 }
 
@@ -210,7 +210,7 @@ static void test_rep_zero_count_single_steps(void **state)
 	BF_CODE(FAKE_RIP, REP, INSB, HLT);
 	V->gpr[VCPU_RDI] = BUF;
 	V->gpr[VCPU_RCX] = 0;
-	V->rflags |= VCPU_RFLAGS_TF;
+	V->rflags |= RFLAGS_TF;
 	step();
 	fake_assert_retired(2);
 	assert_int_equal(bf_rec.n, 0);
@@ -230,13 +230,13 @@ static void test_rep_ins_stops_after_data_breakpoint_iteration(void **state)
 	assert_int_equal(V->gpr[VCPU_RCX], 2);
 	assert_int_equal(V->gpr[VCPU_RDI], BUF + 3);
 	assert_int_equal(V->rip, FAKE_RIP);
-	assert_true(V->rflags & VCPU_RFLAGS_RF);
+	assert_true(V->rflags & RFLAGS_RF);
 	assert_int_equal(V->pending_dbg, B(1) | EN);
 	step();
 	fake_assert_retired(2);
 	assert_int_equal(bf_rec.n, 5);
 	assert_int_equal(V->gpr[VCPU_RCX], 0);
-	assert_false(V->rflags & VCPU_RFLAGS_RF);
+	assert_false(V->rflags & RFLAGS_RF);
 	assert_int_equal(V->pending_dbg, 0);
 	static const u8 want[] = {BF_IN_FIRST, BF_IN_FIRST + 1, BF_IN_FIRST + 2, BF_IN_FIRST + 3, BF_IN_FIRST + 4};
 	assert_memory_equal(fk.ram + BUF, want, sizeof(want));
@@ -264,7 +264,7 @@ static void test_rep_single_step_and_data_breakpoint_together(void **state)
 	BF_CODE(FAKE_RIP, REP, INSB, HLT);
 	V->gpr[VCPU_RDI] = BUF;
 	V->gpr[VCPU_RCX] = 2;
-	V->rflags |= VCPU_RFLAGS_TF;
+	V->rflags |= RFLAGS_TF;
 	bp(3, BUF + 1, DR7_RW_ACCESS, DR7_LEN_1);
 	step();
 	assert_int_equal(V->pending_dbg, BS);
@@ -282,14 +282,14 @@ static void test_fault_raises_no_debug_trap(void **state)
 	fake_unmap(BUF);
 	V->gpr[VCPU_RSI] = BUF;
 	V->gpr[VCPU_RCX] = 2;
-	V->rflags |= VCPU_RFLAGS_TF;
+	V->rflags |= RFLAGS_TF;
 	bp(0, BF_PORT, DR7_RW_IO, DR7_LEN_1);
 	struct insn in;
 	assert_true(bf_decode_at_rip(V, &in));
 	fake_exit(EXIT_REASON_IO_INSTRUCTION, bf_io_qual(&in, V), in.length);
 	V->exit.instr_info = (2u << 7) | ((u32)VCPU_DS << 15); /* 64-bit addressing, DS */
 	dispatch_exit(&fk.d, V);
-	fake_assert_fault(X86_VEC_PF, true, 0);
+	fake_assert_fault(X86_EXC_PF, true, 0);
 	assert_int_equal(bf_rec.n, 0);
 	assert_int_equal(V->pending_dbg, 0);
 }
@@ -306,7 +306,7 @@ static void test_block_io_on_traps_after_the_instruction(void **state)
 	step();
 	assert_int_equal(V->rip, FAKE_RIP + 3);
 	assert_int_equal(V->pending_dbg, B(0) | EN);
-	assert_int_equal(fk.d.bstats.runs, 0);
+	assert_int_equal(fk.d.blockio.stats.runs, 0);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, bf_teardown)

@@ -1,11 +1,11 @@
 /*
- * dispatcher/guest_mem.c over a fake platform: 16 MiB of guest RAM with the legacy hole
+ * dispatcher/vcpu/gmem.c over a fake platform: 16 MiB of guest RAM with the legacy hole
  * [0xA0000, 0x100000) missing, page tables built in it for each paging mode, and the
  * expected results and #PF error codes taken from Intel SDM Vol. 3A 5.6 to 5.8.
  * This file: the sections before "faults";
  * from there on: test_guest_mem_faults.c.
  */
-#include "test_guest_mem_fixture.h"
+#include "gmem_fixture.h"
 
 /* ---- paging off ---- */
 
@@ -150,11 +150,26 @@ static void test_pae_4k_2m(void **state)
 	assert_memory_equal(ram + 0xa12345, "abcd", 4);
 	/* PDPTEs have no accessed flag: the processor holds them in registers. */
 	assert_int_equal(ent(&t, 0x40002000, 3), pdpte);
-	/* Not-present PDPTE; a PDPTE with reserved bits (documented approximation). */
+	/* Not-present PDPTE; a PDPTE register with reserved bits. */
 	expect_pf(&t, 0x80000000, VCPU_READ, false, 0);
-	ent_or(&t, 0x40002000, 3, RW);
+	t.v.pdpte[1] |= RW;
 	expect_pf(&t, 0x40002000, VCPU_READ, false, E_P | E_RSVD);
-	ent_clear(&t, 0x40002000, 3, RW);
+	t.v.pdpte[1] &= ~RW;
+	/* Issue 12 defect 5: the walk uses the PDPTE registers, as the processor does, not the PDPT
+	 * in memory: a PDPT rewritten without a CR3 load changes no translation (SDM Vol. 3A 5.4.1).
+	 * Before the fix the walk read memory and went to the new PD. */
+	u64 other = new_table();
+	u64 *pte_other = (u64 *)(ram + new_table());
+	*(u64 *)(ram + other) = (u64)((u8 *)pte_other - ram) | P | RW; /* its PDE 0 */
+	pte_other[2] = 0x900000 | P | RW;
+	ent_set(&t, 0x40002000, 3, other | P);
+	expect_gpa(&t, 0x40002abc, VCPU_READ, false, 0x802abc);
+	ent_set(&t, 0x80000000, 3, other | P); /* a not-present PDPTE made present in memory */
+	expect_pf(&t, 0x80002000, VCPU_READ, false, 0);
+	t.v.pdpte[1] = other | P; /* the CR3 load */
+	expect_gpa(&t, 0x40002abc, VCPU_READ, false, 0x900abc);
+	ent_set(&t, 0x40002000, 3, pdpte);
+	t.v.pdpte[1] = pdpte;
 	/* PAE reserves bits 62:M of a PDE or PTE (M = 52 here), and 20:13 of a 2-MiB PDE. */
 	ent_or(&t, 0x40002000, 1, 1ULL << 52);
 	expect_pf(&t, 0x40002000, VCPU_WRITE, false, E_P | E_RSVD | E_W);

@@ -1,9 +1,9 @@
 /*
- * dispatcher/guest_mem.c: faults, accessed and dirty flags, accesses crossing pages,
+ * dispatcher/vcpu/gmem.c: faults, accessed and dirty flags, accesses crossing pages,
  * guest-physical addresses that are not RAM, and what the module leaves to native execution.
- * The fixture, shared with test_guest_mem.c, is test_guest_mem_fixture.h.
+ * The fixture, shared with test_guest_mem.c, is gmem_fixture.{h,c}.
  */
-#include "test_guest_mem_fixture.h"
+#include "gmem_fixture.h"
 
 /* ---- faults ---- */
 
@@ -364,14 +364,14 @@ static void test_not_ram(void **state)
 	assert_int_equal(gmem_read(&t.v, 0x40000010, &b, 1, VCPU_READ, false, &f), GMEM_NOT_RAM);
 	assert_int_equal(gmem_write(&t.v, 0x40000010, &b, 1, false, &f), GMEM_NOT_RAM);
 	assert_false(ent(&t, 0x40000000, 1) & A); /* nothing happened */
-	/* 32-bit paging and PAE: a PDE pointing beyond RAM, a PDPT in the hole. */
+	/* 32-bit paging and PAE: a PDE pointing beyond RAM, a PDPTE register pointing into the hole. */
 	struct tvm s;
 	tvm_init(&s, T_32);
 	ent_set(&s, 0x40000000, 2, 0xff000000ULL | P | RW);
 	expect_result(&s, 0x40000000, VCPU_READ, false, GMEM_NOT_RAM);
 	struct tvm p;
 	tvm_init(&p, T_PAE);
-	p.v.cr3 = 0xa0020;
+	p.v.pdpte[1] = 0xa0000 | P;
 	expect_result(&p, 0x40000000, VCPU_READ, false, GMEM_NOT_RAM);
 }
 

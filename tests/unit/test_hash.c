@@ -1,5 +1,5 @@
 /*
- * dispatcher/hash.c: FNV-1a 64 over little-endian 64-bit words, then the tail bytes. Below 8
+ * dispatcher/blockio/hash.c: FNV-1a 64 over little-endian 64-bit words, then the tail bytes. Below 8
  * bytes it is FNV-1a 64 exactly, so the published FNV-1a 64 test values apply (offset basis
  * 0xcbf29ce484222325, prime 0x100000001b3); the longer vectors come from this independent
  * Python model of the word-wise form:
@@ -13,8 +13,8 @@
 
 #include <string.h>
 
-#include "dispatcher/block.h"
-#include "dispatcher/hash.h"
+#include "dispatcher/blockio/block.h"
+#include "dispatcher/blockio/hash.h"
 
 static u64 hash_str(const char *s) { return block_hash((const u8 *)s, (u32)strlen(s)); }
 

@@ -1,8 +1,8 @@
 /*
- * dispatcher/interp.c on a fake platform: 4 MiB of guest RAM with one guest-physical page that
+ * dispatcher/emul/interp.c on a fake platform: 4 MiB of guest RAM with one guest-physical page that
  * is not RAM, and three vCPU set-ups: 64-bit mode with 4-level paging (one not-present, one
  * read-only and one supervisor-only page), flat 32-bit protected mode with paging off, and real
- * mode (the fixture is interp_fake.h). This file: arithmetic, flags and register widths;
+ * mode (the fixture is fake_interp.h). This file: arithmetic, flags and register widths;
  * memory, segmentation, IO, branches and the all-or-nothing rule are in test_interp_mem.c.
  * Results and flags are hand-computed from the Intel SDM Vol. 2 instruction pages; the
  * all-or-nothing rule is checked by comparing the whole vCPU and all of RAM before and after
@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include "interp_fake.h"
+#include "fake_interp.h"
 
 /* --- Arithmetic and flags. --- */
 
@@ -82,7 +82,7 @@ static void test_sub_sbb_cmp(void **state)
 
 	v.gpr[VCPU_RAX] = 0xdeadbeef00000003ULL;
 	v.gpr[VCPU_RCX] = 4;
-	v.rflags = RFLAGS_FIXED;
+	v.rflags = RFLAGS_FIXED1;
 	assert_int_equal(EXEC(&v, 0x39, 0xc8), INTERP_OK); /* cmp eax, ecx: writes nothing */
 	assert_int_equal(v.gpr[VCPU_RAX], 0xdeadbeef00000003ULL);
 	assert_int_equal(FLAGS(v), CF | SF | AF | PF);
@@ -96,7 +96,7 @@ static void test_logic(void **state)
 {
 	(void)state;
 	struct vcpu v = vcpu64();
-	v.rflags = RFLAGS_FIXED | CF | OF | AF;
+	v.rflags = RFLAGS_FIXED1 | CF | OF | AF;
 	v.gpr[VCPU_RAX] = 0xff00ff00ff00ff00ULL;
 	v.gpr[VCPU_RBX] = 0x0ff00ff00ff00ff0ULL;
 	assert_int_equal(EXEC(&v, 0x48, 0x21, 0xd8), INTERP_OK); /* and rax, rbx */
@@ -127,13 +127,13 @@ static void test_inc_dec_neg_not(void **state)
 {
 	(void)state;
 	struct vcpu v = vcpu64();
-	v.rflags = RFLAGS_FIXED | CF;
+	v.rflags = RFLAGS_FIXED1 | CF;
 	v.gpr[VCPU_RAX] = 0x7fffffff;
 	assert_int_equal(EXEC(&v, 0xff, 0xc0), INTERP_OK); /* inc eax: CF kept */
 	assert_int_equal(v.gpr[VCPU_RAX], 0x80000000);
 	assert_int_equal(FLAGS(v), CF | OF | SF | AF | PF);
 
-	v.rflags = RFLAGS_FIXED;
+	v.rflags = RFLAGS_FIXED1;
 	v.gpr[VCPU_RCX] = 0;
 	assert_int_equal(EXEC(&v, 0xfe, 0xc9), INTERP_OK); /* dec cl */
 	assert_int_equal(v.gpr[VCPU_RCX], 0xff);
@@ -187,7 +187,7 @@ static void test_shifts(void **state)
 	assert_int_equal(FLAGS(v), CF | SF | PF);
 
 	/* count 0: no flag changes, but a 32-bit destination is still written (zero-extended) */
-	v.rflags = RFLAGS_FIXED | OF | CF | ZF;
+	v.rflags = RFLAGS_FIXED1 | OF | CF | ZF;
 	v.gpr[VCPU_RAX] = 0xffffffff12345678ULL;
 	v.gpr[VCPU_RCX] = 0x20; /* masked to 0 for a 32-bit operand */
 	assert_int_equal(EXEC(&v, 0xd3, 0xe0), INTERP_OK); /* shl eax, cl */

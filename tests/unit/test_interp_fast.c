@@ -1,5 +1,5 @@
 /*
- * dispatcher/interp_fast.c against dispatcher/interp.c: the precompiled form of an instruction
+ * dispatcher/emul/interp_fast.c against dispatcher/emul/interp.c: the precompiled form of an instruction
  * must leave the vCPU (every register, RIP, RFLAGS, the dirty bits) and the port accesses
  * exactly as interp_exec leaves them. Instructions come from random bytes over the opcodes of
  * the fast forms (MOV to a register, NOP/PAUSE, IN/OUT, JMP) with random prefixes and ModRM,
@@ -7,17 +7,16 @@
  * interp_exec and the conditions of interp_fast_ready.
  */
 #include "unit.h"
+#include "arch/x86.h"
 
 #include <string.h>
 
-#include "dispatcher/decode.h"
-#include "dispatcher/interp.h"
-#include "dispatcher/interp_fast.h"
+#include "dispatcher/emul/decode.h"
+#include "dispatcher/emul/interp.h"
+#include "dispatcher/emul/interp_fast.h"
 
 #define AR_CODE 0x9bu
 #define AR_DATA 0x93u
-#define CR0_PE 1ULL
-#define EFER_LMA (1ULL << 10)
 #define CASES 40000
 
 static struct vcpu make_vcpu(enum cpu_mode mode, uint64_t *seed)
@@ -29,10 +28,10 @@ static struct vcpu make_vcpu(enum cpu_mode mode, uint64_t *seed)
 	if (mode == CPU_MODE_64) {
 		v.cr0 = CR0_PE;
 		v.efer = EFER_LMA;
-		v.seg[VCPU_CS].ar |= VCPU_SEG_AR_L;
+		v.seg[VCPU_CS].ar |= VCPU_AR_L;
 	} else if (mode == CPU_MODE_32) {
 		v.cr0 = CR0_PE;
-		v.seg[VCPU_CS].ar |= VCPU_SEG_AR_DB;
+		v.seg[VCPU_CS].ar |= VCPU_AR_DB;
 	} else {
 		v.seg[VCPU_CS].limit = 0xffff;
 	}

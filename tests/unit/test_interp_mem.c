@@ -1,5 +1,5 @@
 /*
- * dispatcher/interp.c on the fake platform of interp_fake.h: memory with 4-level paging,
+ * dispatcher/emul/interp.c on the fake platform of fake_interp.h: memory with 4-level paging,
  * faults that change nothing, segmentation outside 64-bit mode, real mode, IO and string IO,
  * branches, what must stop and the dirty bits, write ranges, and random bytes on random states
  * (a STOP never changes anything). Results hand-computed from the Intel SDM Vol. 2 pages.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "interp_fake.h"
+#include "fake_interp.h"
 
 /* --- Memory with 4-level paging. --- */
 
@@ -178,9 +178,9 @@ static void test_segments_32(void **state)
 	/* code segments: never written, read only when readable */
 	EXPECT_STOP(&v, 0x2e, 0x89, 0x03);
 	assert_int_equal(EXEC(&v, 0x2e, 0x8b, 0x03), INTERP_OK);
-	v.seg[VCPU_CS].ar = 0x99 | VCPU_SEG_AR_DB; /* execute-only */
+	v.seg[VCPU_CS].ar = 0x99 | VCPU_AR_DB; /* execute-only */
 	EXPECT_STOP(&v, 0x2e, 0x8b, 0x03);
-	v.seg[VCPU_CS].ar = AR_CODE | VCPU_SEG_AR_DB;
+	v.seg[VCPU_CS].ar = AR_CODE | VCPU_AR_DB;
 	/* unusable (null) and expand-down segments */
 	v.seg[VCPU_GS].ar = 1u << 16;
 	EXPECT_STOP(&v, 0x65, 0x8b, 0x03);
@@ -237,9 +237,9 @@ static void test_in_out(void **state)
 	assert_int_equal(EXEC(&v, 0xe4, 0x60), INTERP_OK); /* in al, 0x60 */
 	assert_int_equal(v.gpr[VCPU_RAX], 0x11111111111111d4ULL);
 	assert_int_equal(io.n, 1);
-	assert_true(io.a[0].in);
-	assert_int_equal(io.a[0].port, 0x60);
-	assert_int_equal(io.a[0].size, 1);
+	assert_true(io.ev[0].in);
+	assert_int_equal(io.ev[0].port, 0x60);
+	assert_int_equal(io.ev[0].size, 1);
 	assert_int_equal(res.io_count, 1);
 	assert_int_equal(res.port, 0x60);
 	assert_int_equal(v.rip, CODE + 2);
@@ -247,19 +247,19 @@ static void test_in_out(void **state)
 	v.gpr[VCPU_RDX] = 0xffff03f8;
 	assert_int_equal(EXEC(&v, 0x66, 0xed), INTERP_OK); /* in ax, dx */
 	assert_int_equal(v.gpr[VCPU_RAX], 0x111111111111c3d5ULL);
-	assert_int_equal(io.a[1].port, 0x3f8);
-	assert_int_equal(io.a[1].size, 2);
+	assert_int_equal(io.ev[1].port, 0x3f8);
+	assert_int_equal(io.ev[1].size, 2);
 	assert_int_equal(EXEC(&v, 0xed), INTERP_OK); /* in eax, dx: zero-extends */
 	assert_int_equal(v.gpr[VCPU_RAX], 0xa1b2c3d6);
 
 	v.gpr[VCPU_RAX] = 0xdeadbeefcafef00dULL;
 	assert_int_equal(EXEC(&v, 0xee), INTERP_OK); /* out dx, al */
-	assert_false(io.a[3].in);
-	assert_int_equal(io.a[3].val, 0x0d);
+	assert_false(io.ev[3].in);
+	assert_int_equal(io.ev[3].val, 0x0d);
 	assert_int_equal(EXEC(&v, 0xe7, 0x80), INTERP_OK); /* out 0x80, eax */
-	assert_int_equal(io.a[4].port, 0x80);
-	assert_int_equal(io.a[4].size, 4);
-	assert_int_equal(io.a[4].val, 0xcafef00d);
+	assert_int_equal(io.ev[4].port, 0x80);
+	assert_int_equal(io.ev[4].size, 4);
+	assert_int_equal(io.ev[4].val, 0xcafef00d);
 	assert_int_equal(v.gpr[VCPU_RAX], 0xdeadbeefcafef00dULL);
 
 	struct vcpu w = vcpu32();
@@ -314,9 +314,9 @@ static void test_string_io(void **state)
 	v.gpr[VCPU_RCX] = 2;
 	assert_int_equal(EXEC(&v, 0x66, 0x64, 0xf3, 0x6f), INTERP_OK);
 	assert_int_equal(io.n, 2);
-	assert_int_equal(io.a[0].val, 0x6463); /* "cd" at DATA+2 */
-	assert_int_equal(io.a[1].val, 0x6261); /* "ab" at DATA+0 */
-	assert_int_equal(io.a[0].size, 2);
+	assert_int_equal(io.ev[0].val, 0x6463); /* "cd" at DATA+2 */
+	assert_int_equal(io.ev[1].val, 0x6261); /* "ab" at DATA+0 */
+	assert_int_equal(io.ev[0].size, 2);
 	assert_int_equal(v.gpr[VCPU_RSI], (u64)-2);
 	assert_int_equal(res.mem_linear, DATA);
 	assert_int_equal(res.mem_len, 4);
@@ -425,7 +425,7 @@ static void test_branches(void **state)
 		bool t[8] = {of, cf, zf, cf || zf, sf, pf, sf != of, zf || sf != of};
 		for (u8 cc = 0; cc < 16; cc++) {
 			v.rip = CODE;
-			v.rflags = RFLAGS_FIXED | f;
+			v.rflags = RFLAGS_FIXED1 | f;
 			assert_int_equal(EXEC(&v, (u8)(0x70 + cc), 0x20), INTERP_OK);
 			bool want = t[cc >> 1] != (cc & 1);
 			if (v.rip != (want ? CODE + 0x22 : CODE + 2) || res.branch != want)
@@ -536,7 +536,7 @@ static void test_random_all_or_nothing(void **state)
 			static const u64 ptrs[] = {DATA, PAGE_NP - 4, PAGE_RO, PAGE_SUP, HOLE, PT, 0xffe};
 			v.gpr[r] = (x & 3) ? ptrs[(x >> 2) % ARRAY_SIZE(ptrs)] + ((x >> 8) & 0xf) : x;
 		}
-		v.rflags = RFLAGS_FIXED | (unit_rand(&seed) & (ARITH | DF));
+		v.rflags = RFLAGS_FIXED1 | (unit_rand(&seed) & (ARITH | DF));
 		v.cpl = (unit_rand(&seed) & 1) ? 3 : 0;
 		u8 b[16];
 		for (int k = 0; k < 16; k++)

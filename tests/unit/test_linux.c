@@ -3,7 +3,7 @@
  * This file: the sections before "page tables, GDT, entry state";
  * from there on: test_linux_entry.c.
  */
-#include "test_linux_fixture.h"
+#include "linux_fixture.h"
 
 /* ---- a good image ---- */
 
@@ -36,7 +36,7 @@ static void test_bytes_past_syssize_not_loaded(void **state)
 static void test_relocates_when_pref_does_not_fit(void **state)
 {
 	(void)state;
-	ram_init(20 * MIB, true); /* 16 MiB + 8 MiB of init_size does not fit */
+	ram_init(20 * MIB, 20 * MIB); /* 16 MiB + 8 MiB of init_size does not fit */
 	build_initrd(MIB);
 	expect_ok(CMDLINE);
 	assert_true(boot.relocated);
@@ -49,12 +49,12 @@ static void test_relocates_when_pref_does_not_fit(void **state)
 static void test_relocation_honours_alignment(void **state)
 {
 	(void)state;
-	ram_init(20 * MIB, true);
+	ram_init(20 * MIB, 20 * MIB);
 	w32(LINUX_HDR_KERNEL_ALIGNMENT, 4 * MIB);
 	expect_ok(CMDLINE);
 	assert_int_equal(boot.kernel_addr, 4 * MIB);
 	w32(LINUX_HDR_KERNEL_ALIGNMENT, 0x1000);
-	ram_init(20 * MIB, true);
+	ram_init(20 * MIB, 20 * MIB);
 	expect_ok(CMDLINE);
 	assert_int_equal(boot.kernel_addr, MIB);
 }
@@ -155,7 +155,7 @@ static void test_empty_and_max_cmdline(void **state)
 	assert_int_equal(r32(LINUX_BOOT_PARAMS + LINUX_HDR_CMD_LINE_PTR), LINUX_CMDLINE_ADDR);
 	/* Exactly cmdline_size bytes is allowed, then the NUL. */
 	w32(LINUX_HDR_CMDLINE_SIZE, 16);
-	ram_init(RAM_DEFAULT, true);
+	ram_init(RAM_DEFAULT, RAM_DEFAULT);
 	expect_ok("0123456789abcdef");
 	assert_memory_equal(ram.buf + LINUX_CMDLINE_ADDR, "0123456789abcdef", 17);
 }
@@ -178,12 +178,12 @@ static void test_initrd_high_and_aligned(void **state)
 static void test_initrd_right_above_kernel(void **state)
 {
 	(void)state;
-	ram_init(T_PREF + T_INIT_SIZE + MIB, true); /* room for exactly 1 MiB above the kernel */
+	ram_init(T_PREF + T_INIT_SIZE + MIB, T_PREF + T_INIT_SIZE + MIB); /* room for exactly 1 MiB above the kernel */
 	build_initrd(MIB);
 	expect_ok(CMDLINE);
 	assert_int_equal(boot.initrd_addr, T_PREF + T_INIT_SIZE);
 	build_initrd(MIB + 1); /* one byte more: the page below is the kernel's, so below it */
-	ram_init(T_PREF + T_INIT_SIZE + MIB, true);
+	ram_init(T_PREF + T_INIT_SIZE + MIB, T_PREF + T_INIT_SIZE + MIB);
 	expect_ok(CMDLINE);
 	assert_int_equal(boot.initrd_addr, ALIGN_DOWN(T_PREF - MIB - 1, PAGE_SIZE));
 	assert_initrd_ok(T_PREF);
@@ -201,7 +201,7 @@ static void test_initrd_below_initrd_addr_max(void **state)
 static void test_initrd_below_kernel_when_no_room_above(void **state)
 {
 	(void)state;
-	ram_init(26 * MIB, true); /* kernel [16, 24) MiB, 2 MiB above it, 15 below */
+	ram_init(26 * MIB, 26 * MIB); /* kernel [16, 24) MiB, 2 MiB above it, 15 below */
 	build_initrd(3 * MIB);
 	expect_ok(CMDLINE);
 	assert_int_equal(boot.kernel_addr, T_PREF);
@@ -212,7 +212,7 @@ static void test_initrd_below_kernel_when_no_room_above(void **state)
 static void test_no_initrd(void **state)
 {
 	(void)state;
-	assert_int_equal(linux_load(img, img_size, NULL, 0, CMDLINE, &gm, &boot, err, sizeof(err)), 0);
+	assert_int_equal(linux_load(img, img_size, NULL, 0, CMDLINE, &gm, &boot, load_err, sizeof(load_err)), 0);
 	assert_int_equal(boot.initrd_addr, 0);
 	assert_int_equal(boot.initrd_size, 0);
 	assert_int_equal(r32(LINUX_BOOT_PARAMS + LINUX_HDR_RAMDISK_IMAGE), 0);
@@ -222,7 +222,7 @@ static void test_no_initrd(void **state)
 static void test_large_ram_keeps_everything_below_4gib(void **state)
 {
 	(void)state;
-	ram_init(16 * GIB, false);
+	ram_init(16 * GIB, 0);
 	w32(LINUX_HDR_INITRD_ADDR_MAX, 0xFFFFFFFF);
 	expect_ok(CMDLINE);
 	assert_int_equal(boot.kernel_addr, T_PREF);

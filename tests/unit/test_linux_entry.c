@@ -1,9 +1,9 @@
 /*
  * guest/linux.c: the page tables, GDT and entry state it sets up, every refusal of a bad
  * image, initrd or command line, and Debian's own kernel when scripts/linux-guest.sh has fetched it.
- * The fixture, shared with test_linux.c, is test_linux_fixture.h.
+ * The fixture, shared with test_linux.c, is linux_fixture.{h,c}.
  */
-#include "test_linux_fixture.h"
+#include "linux_fixture.h"
 
 /* ---- page tables, GDT, entry state ---- */
 
@@ -11,14 +11,14 @@
 static u64 walk(u64 cr3, u64 va)
 {
 	u64 pml4e = r64(cr3 + 8 * ((va >> 39) & 511));
-	assert_true(pml4e & LINUX_PTE_P);
+	assert_true(pml4e & PTE_P);
 	u64 pdpte = r64((pml4e & ~0xFFFULL) + 8 * ((va >> 30) & 511));
-	assert_true(pdpte & LINUX_PTE_P);
-	assert_false(pdpte & LINUX_PTE_PS);
+	assert_true(pdpte & PTE_P);
+	assert_false(pdpte & PTE_PS);
 	u64 pde = r64((pdpte & ~0xFFFULL) + 8 * ((va >> 21) & 511));
-	assert_true(pde & LINUX_PTE_P);
-	assert_true(pde & LINUX_PTE_RW);
-	assert_true(pde & LINUX_PTE_PS);
+	assert_true(pde & PTE_P);
+	assert_true(pde & PTE_RW);
+	assert_true(pde & PTE_PS);
 	return (pde & ~(2 * MIB - 1) & 0x000FFFFFFFFFFFFFULL) + (va & (2 * MIB - 1));
 }
 
@@ -56,7 +56,7 @@ static void decode_desc(u64 d, u64 *base, u32 *limit, u32 *ar)
 	*base = ((d >> 16) & 0xFFFFFF) | ((d >> 56) & 0xFF) << 24;
 	u32 raw = (u32)((d & 0xFFFF) | ((d >> 48) & 0xF) << 16);
 	*ar = (u32)((d >> 40) & 0xFF) | (u32)((d >> 52) & 0xF) << 12;
-	*limit = (*ar & GUEST_AR_G) ? raw << 12 | 0xFFF : raw;
+	*limit = (*ar & VCPU_AR_G) ? raw << 12 | 0xFFF : raw;
 }
 
 static void test_gdt_descriptors(void **state)
@@ -75,17 +75,17 @@ static void test_gdt_descriptors(void **state)
 	assert_int_equal(base, 0);
 	assert_int_equal(limit, 0xFFFFFFFFu);
 	assert_int_equal(ar, s.seg[VCPU_CS].ar);
-	assert_int_equal(ar & 0xF, GUEST_AR_TYPE_CODE_RX_ACCESSED);
-	assert_true(ar & LINUX_AR_L);
-	assert_false(ar & GUEST_AR_DB); /* L = 1 needs D = 0 */
-	assert_true(ar & GUEST_AR_S);
-	assert_true(ar & GUEST_AR_P);
-	assert_int_equal((ar >> GUEST_AR_DPL_SHIFT) & 3, 0);
+	assert_int_equal(ar & 0xF, VCPU_AR_TYPE_CODE_RX_ACCESSED);
+	assert_true(ar & VCPU_AR_L);
+	assert_false(ar & VCPU_AR_DB); /* L = 1 needs D = 0 */
+	assert_true(ar & VCPU_AR_S);
+	assert_true(ar & VCPU_AR_P);
+	assert_int_equal((ar >> VCPU_AR_DPL_SHIFT) & 3, 0);
 	/* __BOOT_DS: read/write data, flat; matches DS, ES, SS. */
 	decode_desc(r64(LINUX_GDT_ADDR + LINUX_SEL_DS), &base, &limit, &ar);
 	assert_int_equal(base, 0);
 	assert_int_equal(limit, 0xFFFFFFFFu);
-	assert_int_equal(ar & 0xF, GUEST_AR_TYPE_DATA_RW_ACCESSED);
+	assert_int_equal(ar & 0xF, VCPU_AR_TYPE_DATA_RW_ACCESSED);
 	assert_int_equal(ar, s.seg[VCPU_DS].ar);
 	assert_int_equal(ar, s.seg[VCPU_ES].ar);
 	assert_int_equal(ar, s.seg[VCPU_SS].ar);
@@ -96,7 +96,7 @@ static void test_gdt_descriptors(void **state)
 	assert_int_equal(base, s.tr.base);
 	assert_int_equal(limit, s.tr.limit);
 	assert_int_equal(ar, s.tr.ar);
-	assert_int_equal(ar & 0x1F, LINUX_AR_TYPE_TSS64_BUSY); /* S = 0: a system descriptor */
+	assert_int_equal(ar & 0x1F, VCPU_AR_TYPE_TSS64_BUSY); /* S = 0: a system descriptor */
 	assert_int_equal(r16(LINUX_TSS_ADDR + LINUX_TSS_IOMAP_FIELD), LINUX_TSS_LIMIT + 1);
 	assert_true(LINUX_SEL_TSS + 16 <= LINUX_GDT_LIMIT + 1);
 }
@@ -108,22 +108,22 @@ static void test_entry_state(void **state)
 	struct guest_entry_state s;
 	memset(&s, 0xAB, sizeof(s));
 	linux_entry_state(&boot, &s);
-	assert_int_equal(s.cr0, GUEST_CR0_PE | GUEST_CR0_ET | LINUX_CR0_PG);
-	assert_int_equal(s.cr4, LINUX_CR4_PAE);
-	assert_int_equal(s.efer, LINUX_EFER_LME | LINUX_EFER_LMA);
+	assert_int_equal(s.cr0, CR0_PE | CR0_ET | CR0_PG);
+	assert_int_equal(s.cr4, CR4_PAE);
+	assert_int_equal(s.efer, EFER_LME | EFER_LMA);
 	assert_int_equal(s.rip, T_PREF + 0x200);
 	assert_int_equal(s.gpr[VCPU_RSI], LINUX_BOOT_PARAMS);
 	assert_int_equal(s.rflags, 2);
 	assert_int_equal(s.dr7, GUEST_DR7_INIT);
 	assert_int_equal(s.seg[VCPU_CS].sel, 0x10);
-	assert_true(s.seg[VCPU_CS].ar & LINUX_AR_L);
-	assert_false(s.seg[VCPU_CS].ar & GUEST_AR_DB);
+	assert_true(s.seg[VCPU_CS].ar & VCPU_AR_L);
+	assert_false(s.seg[VCPU_CS].ar & VCPU_AR_DB);
 	for (unsigned i = 0; i < VCPU_NSEGS; i++)
 		if (i != VCPU_CS)
 			assert_int_equal(s.seg[i].sel, 0x18);
 	assert_int_equal(s.tr.sel, LINUX_SEL_TSS);
-	assert_false(s.tr.ar & GUEST_AR_UNUSABLE);
-	assert_true(s.ldtr.ar & GUEST_AR_UNUSABLE);
+	assert_false(s.tr.ar & VCPU_AR_UNUSABLE);
+	assert_true(s.ldtr.ar & VCPU_AR_UNUSABLE);
 	assert_int_equal(s.idtr.limit, 0);
 	/* The stack: 16-byte aligned, in free low RAM, below boot_params and above the GDT page. */
 	u64 rsp = s.gpr[VCPU_RSP];
@@ -224,7 +224,7 @@ static void test_refuses_no_hdrs(void **state)
 	(void)state;
 	memcpy(img + LINUX_HDR_MAGIC, "HdrZ", 4);
 	expect_refused("kernel image: bad setup header (no HdrS signature at 0x202)");
-	assert_null(strstr(err, "Multiboot"));
+	assert_null(strstr(load_err, "Multiboot"));
 }
 
 static void test_refuses_multiboot_image(void **state)
@@ -305,13 +305,13 @@ static void test_refuses_bad_alignment(void **state)
 static void test_refuses_kernel_too_big(void **state)
 {
 	(void)state;
-	ram_init(8 * MIB, true);
+	ram_init(8 * MIB, 8 * MIB);
 	expect_refused("kernel image: needs 8 MiB at 0x1000000 (or 0x200000 relocated), guest RAM is 8 MiB");
 	/* Not relocatable: pref_address or nothing. */
-	ram_init(20 * MIB, true);
+	ram_init(20 * MIB, 20 * MIB);
 	img[LINUX_HDR_RELOCATABLE] = 0;
 	expect_refused("kernel image: needs 8 MiB at 0x1000000 (not relocatable), guest RAM is 20 MiB");
-	ram_init(24 * MIB, true);
+	ram_init(24 * MIB, 24 * MIB);
 	expect_ok(CMDLINE); /* exactly enough */
 	assert_int_equal(boot.kernel_addr, T_PREF);
 }
@@ -333,7 +333,7 @@ static void test_refuses_long_cmdline(void **state)
 	(void)state;
 	w32(LINUX_HDR_CMDLINE_SIZE, 16);
 	assert_int_equal(load("0123456789abcdefg"), -1);
-	assert_string_equal(err, "kernel command line: 17 bytes, the kernel takes at most 16 (cmdline_size)");
+	assert_string_equal(load_err, "kernel command line: 17 bytes, the kernel takes at most 16 (cmdline_size)");
 	assert_int_equal(ram.calls, 0);
 	/* A kernel that takes more than the loader's area: the area bounds it. */
 	w32(LINUX_HDR_CMDLINE_SIZE, 0x100000);
@@ -343,14 +343,14 @@ static void test_refuses_long_cmdline(void **state)
 	big[LINUX_CMDLINE_AREA] = 0;
 	assert_int_equal(load(big), -1);
 	free(big);
-	assert_non_null(strstr(err, "kernel command line: 65536 bytes, at most 65535 fit at 0x20000"));
+	assert_non_null(strstr(load_err, "kernel command line: 65536 bytes, at most 65535 fit at 0x20000"));
 	assert_int_equal(ram.calls, 0);
 }
 
 static void test_refuses_tiny_ram(void **state)
 {
 	(void)state;
-	ram_init(MIB, true);
+	ram_init(MIB, MIB);
 	expect_refused("guest RAM: 1 MiB is too small for a Linux guest");
 }
 
@@ -359,15 +359,15 @@ static void test_reports_write_failures(void **state)
 	(void)state;
 	/* Fail each write in turn: every one is reported, none passes silently. */
 	for (int n = 1;; n++) {
-		ram_init(32 * MIB, true);
+		ram_init(32 * MIB, 32 * MIB);
 		ram.fail_at = n;
 		int rc = load(CMDLINE);
 		if (rc == 0) {
 			assert_true(n > 5);
 			break;
 		}
-		if (!strstr(err, "guest RAM: writing"))
-			fail_msg("write %d: \"%s\"", n, err);
+		if (!strstr(load_err, "guest RAM: writing"))
+			fail_msg("write %d: \"%s\"", n, load_err);
 	}
 }
 
@@ -407,10 +407,10 @@ static void test_debian_kernel(void **state)
 	u8 *k = file_k = slurp(kernel_path(), &ks);
 	assert_non_null(k); /* main() runs this test only when the file is there */
 	u8 *i = file_i = slurp(LINUX_DIR "initrd.img", &is);
-	ram_init(256 * MIB, true);
-	int rc = linux_load(k, ks, i, i ? is : 0, "console=ttyS0 microhv.test=1", &gm, &boot, err, sizeof(err));
+	ram_init(256 * MIB, 256 * MIB);
+	int rc = linux_load(k, ks, i, i ? is : 0, "console=ttyS0 microhv.test=1", &gm, &boot, load_err, sizeof(load_err));
 	if (rc)
-		fail_msg("Debian's kernel refused: %s", err);
+		fail_msg("Debian's kernel refused: %s", load_err);
 	printf("# Debian kernel: protocol %u.%02u, %llu bytes at 0x%llx, init_size 0x%llx, initrd %llu bytes at 0x%llx\n",
 	       boot.version >> 8, boot.version & 0xFF, (unsigned long long)boot.kernel_size,
 	       (unsigned long long)boot.kernel_addr, (unsigned long long)boot.kernel_span,
@@ -424,12 +424,12 @@ static void test_debian_kernel(void **state)
 	if (i)
 		assert_initrd_at(i, is, 256 * MIB);
 	/* The smallest RAM that holds it: init_size from 2 MiB, relocated. */
-	ram_init(boot.kernel_span + 2 * MIB + MIB, false);
-	assert_int_equal(linux_load(k, ks, NULL, 0, NULL, &gm, &boot, err, sizeof(err)), 0);
+	ram_init(boot.kernel_span + 2 * MIB + MIB, 0);
+	assert_int_equal(linux_load(k, ks, NULL, 0, NULL, &gm, &boot, load_err, sizeof(load_err)), 0);
 	assert_true(boot.relocated);
-	ram_init(64 * MIB, false);
-	assert_int_equal(linux_load(k, ks, NULL, 0, NULL, &gm, &boot, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "kernel image: needs 64 MiB at 0x1000000"));
+	ram_init(64 * MIB, 0);
+	assert_int_equal(linux_load(k, ks, NULL, 0, NULL, &gm, &boot, load_err, sizeof(load_err)), -1);
+	assert_non_null(strstr(load_err, "kernel image: needs 64 MiB at 0x1000000"));
 }
 
 int main(void)

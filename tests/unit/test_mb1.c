@@ -2,7 +2,7 @@
  * This file: the sections before "entry state (spec 3.2, SDM Vol. 3C 27.3.1.2)";
  * from there on: test_mb1_refusals.c.
  */
-#include "test_mb1_fixture.h"
+#include "mb1_fixture.h"
 
 /* ---- good images ---- */
 
@@ -149,7 +149,7 @@ static void test_aout_kludge_wins_over_elf(void **state)
 static void test_mbi_fields(void **state)
 {
 	(void)state;
-	assert_int_equal(mb1_load(img, good_elf(), &gm, "guest.elf answer=42", &boot, err, sizeof(err)), 0);
+	assert_int_equal(mb1_load(img, good_elf(), &gm, "guest.elf answer=42", &boot, load_err, sizeof(load_err)), 0);
 	u32 mbi = boot.mbi_addr;
 	assert_int_equal(r32(mbi + MB1_MBI_FLAGS), (1u << 0) | (1u << 2) | (1u << 6) | (1u << 9));
 	assert_int_equal(r32(mbi + MB1_MBI_MEM_LOWER), 639);
@@ -219,7 +219,7 @@ static void test_cmdline_null_empty_and_longest(void **state)
 	longest[MB1_CMDLINE_MAX + 1] = 0;
 	int calls = ram.calls;
 	assert_int_equal(load(n, longest), -1);
-	assert_string_equal(err, "guest command line: 3840 bytes, at most 3839 fit");
+	assert_string_equal(load_err, "guest command line: 3840 bytes, at most 3839 fit");
 	assert_int_equal(ram.calls, calls);
 }
 

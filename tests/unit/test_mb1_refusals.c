@@ -1,9 +1,9 @@
 /*
  * guest/mb1.c: the entry state (Multiboot spec 3.2, SDM Vol. 3C 27.3.1.2) and every refusal of
  * a bad image.
- * The fixture, shared with test_mb1.c, is test_mb1_fixture.h.
+ * The fixture, shared with test_mb1.c, is mb1_fixture.{h,c}.
  */
-#include "test_mb1_fixture.h"
+#include "mb1_fixture.h"
 
 /* ---- entry state (spec 3.2, SDM Vol. 3C 27.3.1.2) ---- */
 
@@ -43,7 +43,7 @@ static void test_entry_state(void **state)
 	assert_int_equal(s.tr.ar, 0x8B); /* present busy 32-bit TSS, S = 0 */
 	assert_int_equal(s.tr.sel & 4, 0); /* TI = 0 */
 	assert_true(s.tr.limit >= 0x67);
-	assert_int_equal(s.ldtr.ar & GUEST_AR_UNUSABLE, GUEST_AR_UNUSABLE);
+	assert_int_equal(s.ldtr.ar & VCPU_AR_UNUSABLE, VCPU_AR_UNUSABLE);
 	assert_int_equal(s.gdtr.limit >> 16, 0);
 	assert_int_equal(s.idtr.limit >> 16, 0);
 }
@@ -54,8 +54,8 @@ static void test_empty_file(void **state)
 {
 	(void)state;
 	expect_refused(0, "guest image: the file is empty");
-	assert_int_equal(mb1_load(NULL, 100, &gm, "", &boot, err, sizeof(err)), -1);
-	assert_string_equal(err, "guest image: the file is empty");
+	assert_int_equal(mb1_load(NULL, 100, &gm, "", &boot, load_err, sizeof(load_err)), -1);
+	assert_string_equal(load_err, "guest image: the file is empty");
 }
 
 static void test_no_header(void **state)
@@ -247,7 +247,7 @@ static void test_ram_too_small(void **state)
 	u64 n = good_elf();
 	ram_init(MIB, MIB);
 	expect_refused(n, "guest RAM: 1 MiB is too small for a Multiboot guest (at least 2 MiB)");
-	assert_int_equal(mb1_load(img, n, NULL, "", &boot, err, sizeof(err)), -1);
+	assert_int_equal(mb1_load(img, n, NULL, "", &boot, load_err, sizeof(load_err)), -1);
 }
 
 static void test_write_failures_are_reported(void **state)
@@ -256,11 +256,11 @@ static void test_write_failures_are_reported(void **state)
 	u64 n = good_elf();
 	ram.fail_at = 1;
 	assert_int_equal(load(n, "x"), -1);
-	assert_string_equal(err, "guest image: writing the segment at 0x100000 (+0x300) into guest RAM failed");
+	assert_string_equal(load_err, "guest image: writing the segment at 0x100000 (+0x300) into guest RAM failed");
 	ram.calls = 0;
 	ram.fail_at = 4; /* text, data, bss, then the MBI area's fill */
 	assert_int_equal(load(n, "x"), -1);
-	assert_string_equal(err, "guest RAM: writing the boot information at 0x9000 failed");
+	assert_string_equal(load_err, "guest RAM: writing the boot information at 0x9000 failed");
 }
 
 static void test_short_error_buffer(void **state)
@@ -303,7 +303,7 @@ static void test_mutated_images(void **state)
 			assert_true(boot.load_end <= RAM_DEFAULT);
 			assert_int_equal(r32(MB1_INFO_AREA), 0x245);
 		} else {
-			assert_true(strncmp(err, "guest image: ", 13) == 0);
+			assert_true(strncmp(load_err, "guest image: ", 13) == 0);
 		}
 	}
 }

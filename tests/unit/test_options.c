@@ -15,6 +15,13 @@ static void assert_options_equal(const struct hv_options *a, const struct hv_opt
 	assert_int_equal(a->extent_bytes, b->extent_bytes);
 	assert_int_equal(a->stats_interval, b->stats_interval);
 	assert_int_equal(a->trace, b->trace);
+	assert_int_equal(a->trace_ring, b->trace_ring);
+	assert_int_equal(a->console, b->console);
+	assert_int_equal(a->serial.kind, b->serial.kind);
+	assert_int_equal(a->serial.addr, b->serial.addr);
+	assert_int_equal(a->serial.bus, b->serial.bus);
+	assert_int_equal(a->serial.dev, b->serial.dev);
+	assert_int_equal(a->serial.fn, b->serial.fn);
 }
 
 /* Parses cmdline over the defaults; returns options_parse's result. */
@@ -39,6 +46,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.extent_bytes, 256);
 	assert_int_equal(o.stats_interval, 0);
 	assert_int_equal(o.trace, TRACE_NONE);
+	assert_int_equal(o.console, CONSOLE_BOTH);
 }
 
 static void test_empty_and_null_cmdline(void **state)
@@ -55,7 +63,8 @@ static void test_empty_and_null_cmdline(void **state)
 	}
 }
 
-enum field { F_ON_EXIT, F_GUEST_MEM, F_BLOCK_IO, F_BLOCK_FOLLOW, F_EXTENT, F_EXTENT_BYTES, F_STATS, F_TRACE };
+enum field { F_ON_EXIT, F_GUEST_MEM, F_BLOCK_IO, F_BLOCK_FOLLOW, F_EXTENT, F_EXTENT_BYTES, F_STATS, F_TRACE,
+	F_TRACE_RING, F_CONSOLE };
 
 struct good {
 	const char *cmdline;
@@ -100,6 +109,12 @@ static const struct good goods[] = {
 	{"trace=none", F_TRACE, TRACE_NONE, 0, 0, false},
 	{"trace=exits", F_TRACE, TRACE_EXITS, 0, 0, false},
 	{"trace=blocks", F_TRACE, TRACE_BLOCKS, 0, 0, false},
+	{"trace=io", F_TRACE, TRACE_IO, 0, 0, false},
+	{"trace=io:16", F_TRACE, TRACE_IO, F_TRACE_RING, 16, true},
+	{"trace=io:16777216", F_TRACE, TRACE_IO, F_TRACE_RING, 16777216, true},
+	{"console=serial", F_CONSOLE, CONSOLE_SERIAL, 0, 0, false},
+	{"console=screen", F_CONSOLE, CONSOLE_SCREEN, 0, 0, false},
+	{"console=both", F_CONSOLE, CONSOLE_BOTH, 0, 0, false},
 };
 
 static void set_field(struct hv_options *o, enum field f, u64 v)
@@ -113,6 +128,8 @@ static void set_field(struct hv_options *o, enum field f, u64 v)
 	case F_EXTENT_BYTES: o->extent_bytes = (u32)v; break;
 	case F_STATS: o->stats_interval = (u32)v; break;
 	case F_TRACE: o->trace = (enum trace_mode)v; break;
+	case F_TRACE_RING: o->trace_ring = (u32)v; break;
+	case F_CONSOLE: o->console = (enum console_mode)v; break;
 	}
 }
 
@@ -134,6 +151,7 @@ static void test_good_values(void **state)
 		want.extent_bytes = 1000;
 		want.stats_interval = 77;
 		want.trace = g->f == F_TRACE && g->v == TRACE_BLOCKS ? TRACE_EXITS : TRACE_BLOCKS;
+		want.console = g->f == F_CONSOLE && g->v == CONSOLE_SCREEN ? CONSOLE_SERIAL : CONSOLE_SCREEN;
 		o = want;
 		set_field(&want, g->f, g->v);
 		if (g->set2)
@@ -212,6 +230,15 @@ static const struct bad bads[] = {
 	{"trace=all", "trace", "all"},
 	{"trace=exit", "trace", "exit"},
 	{"trace=exits=1", "trace", "exits=1"},
+	{"trace=io:15", "trace", "io:15"},
+	{"trace=io:16777217", "trace", "io:16777217"},
+	{"trace=io:", "trace", "io:"},
+	{"trace=io:x", "trace", "io:x"},
+	{"trace=io16", "trace", "io16"},
+	{"console=", "console", ""},
+	{"console=vga", "console", "vga"},
+	{"console=Serial", "console", "Serial"},
+	{"console=serial,screen", "console", "serial,screen"},
 };
 
 static void test_bad_values(void **state)
@@ -356,6 +383,7 @@ static void check_round_trip(const struct hv_options *in)
 		assert_int_equal(out.extent_bytes, in->extent_bytes);
 	assert_int_equal(out.stats_interval, in->stats_interval);
 	assert_int_equal(out.trace, in->trace);
+	assert_int_equal(out.console, in->console);
 }
 
 static void test_format_round_trips(void **state)
@@ -378,6 +406,7 @@ static void test_format_round_trips(void **state)
 					o.block_io = (m + (size_t)trace) % 2;
 					o.block_follow = (m / 2) % 2;
 					o.stats_interval = m == 0 ? OPT_STATS_INTERVAL_MAX : (u32)m * 7;
+					o.console = (enum console_mode)((m + (size_t)ext) % 3);
 					check_round_trip(&o);
 				}
 }
@@ -389,10 +418,86 @@ static void test_format_text_and_truncation(void **state)
 	options_defaults(&o);
 	char buf[256];
 	int n = options_format(&o, buf, sizeof(buf));
-	assert_string_equal(buf, "on_exit=halt guest_mem=256M block_io=on block_follow=on extent=page stats_interval=0 trace=none");
+	assert_string_equal(buf, "on_exit=halt guest_mem=256M block_io=on block_follow=on extent=page stats_interval=0 trace=none "
+	                         "console=both serial=auto preemption_timer=auto selftest=none");
 	char small[10];
 	assert_int_equal(options_format(&o, small, sizeof(small)), n);
 	assert_string_equal(small, "on_exit=h");
+}
+
+/* serial= (issue 13 section 1): every form, and its text written back */
+static void test_serial_values(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *word;
+		enum serial_choice kind;
+		u64 addr;
+		u8 bus, dev, fn;
+		const char *formatted;
+	} good[] = {
+		{"serial=auto", SERIAL_AUTO, 0, 0, 0, 0, "auto"},
+		{"serial=none", SERIAL_NONE, 0, 0, 0, 0, "none"},
+		{"serial=0x2f8", SERIAL_IO, 0x2f8, 0, 0, 0, "0x2f8"},
+		{"serial=1016", SERIAL_IO, 0x3f8, 0, 0, 0, "0x3f8"},
+		{"serial=0xfff8", SERIAL_IO, 0xfff8, 0, 0, 0, "0xfff8"},
+		{"serial=mmio:0xfe032000", SERIAL_MMIO, 0xfe032000, 0, 0, 0, "mmio:0xfe032000"},
+		{"serial=mmio8:0xfed00000", SERIAL_MMIO8, 0xfed00000, 0, 0, 0, "mmio8:0xfed00000"},
+		{"serial=pci:00:16.3", SERIAL_PCI, 0, 0, 0x16, 3, "pci:00:16.3"},
+		{"serial=pci:ff:1f.7", SERIAL_PCI, 0, 0xff, 0x1f, 7, "pci:ff:1f.7"},
+		{"serial=pci:3:0.0", SERIAL_PCI, 0, 3, 0, 0, "pci:03:00.0"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		struct hv_options o;
+		char err[OPT_ERR_MAX];
+		assert_int_equal(parse(good[i].word, &o, err, sizeof(err)), 0);
+		assert_int_equal(o.serial.kind, good[i].kind);
+		assert_int_equal(o.serial.addr, good[i].addr);
+		assert_int_equal(o.serial.bus, good[i].bus);
+		assert_int_equal(o.serial.dev, good[i].dev);
+		assert_int_equal(o.serial.fn, good[i].fn);
+		char buf[40];
+		options_format_serial(&o.serial, buf, sizeof(buf));
+		assert_string_equal(buf, good[i].formatted);
+		check_round_trip(&o);
+	}
+}
+
+static void test_serial_refusals(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"serial=", "serial=0", "serial=0xfff9", "serial=0x10000", "serial=com2", "serial=mmio:",
+		"serial=mmio:0", "serial=mmio:0xzz", "serial=mmio16:0x1000", "serial=pci:", "serial=pci:00:16",
+		"serial=pci:00:20.0", "serial=pci:100:00.0", "serial=pci:00:16.8", "serial=pci:00:16.3x",
+		"serial=pci:00.16.3", "serial=AUTO", "serial=0x2f8,115200",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct hv_options o;
+		char err[OPT_ERR_MAX];
+		assert_int_equal(parse(bad[i], &o, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "for option 'serial'"));
+		assert_int_equal(o.serial.kind, SERIAL_AUTO); /* untouched */
+	}
+}
+
+/* preemption_timer= and selftest= (README "Real hardware"): values, refusals, round trip. */
+static void test_timer_and_selftest(void **state)
+{
+	(void)state;
+	struct hv_options o;
+	char err[OPT_ERR_MAX], buf[256];
+	assert_int_equal(parse("preemption_timer=off selftest=root_nmi", &o, err, sizeof(err)), 0);
+	assert_false(o.preemption_timer);
+	assert_int_equal(o.selftest, SELFTEST_ROOT_NMI);
+	options_format(&o, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " preemption_timer=off selftest=root_nmi"));
+	assert_int_equal(parse("preemption_timer=off preemption_timer=auto selftest=none", &o, err, sizeof(err)), 0);
+	assert_true(o.preemption_timer);
+	assert_int_equal(o.selftest, SELFTEST_NONE);
+	expect_error("preemption_timer=on", "bad value 'on' for option 'preemption_timer': expected auto or off");
+	expect_error("preemption_timer=", "bad value '' for option 'preemption_timer'");
+	expect_error("selftest=nmi", "bad value 'nmi' for option 'selftest': expected none or root_nmi");
 }
 
 static void test_on_exit_names(void **state)
@@ -403,6 +508,8 @@ static void test_on_exit_names(void **state)
 	assert_string_equal(options_on_exit_name(ON_EXIT_BOCHS), "bochs");
 	assert_string_equal(options_on_exit_name(ON_EXIT_QEMU), "qemu");
 	assert_string_equal(options_on_exit_name((enum on_exit_action)99), "?");
+	assert_string_equal(options_console_name(CONSOLE_SCREEN), "screen");
+	assert_string_equal(options_console_name((enum console_mode)3), "?");
 }
 
 int main(void)
@@ -422,6 +529,9 @@ int main(void)
 		cmocka_unit_test(test_format_round_trips),
 		cmocka_unit_test(test_format_text_and_truncation),
 		cmocka_unit_test(test_on_exit_names),
+		cmocka_unit_test(test_timer_and_selftest),
+		cmocka_unit_test(test_serial_values),
+		cmocka_unit_test(test_serial_refusals),
 	};
 	return UNIT_RUN(tests);
 }

@@ -1,12 +1,12 @@
 /*
- * devices/pic.c: the 8259A pair through its IO ports (fixture: pic_fake.h) — the ICW
+ * devices/pic.c: the 8259A pair through its IO ports (fixture: pic_fixture.h) — the ICW
  * sequence and its reset effects, masks, IRR/ISR read-back, priority, the cascade, every OCW2
  * EOI command and rotation. AEOI, poll, special mask mode, edge vs level with the ELCR,
  * spurious acknowledges and re-initialisation: test_pic_modes.c.
  */
 #include "unit.h"
 
-#include "pic_fake.h"
+#include "pic_fixture.h"
 
 /* ---- initialisation ---- */
 

@@ -1,11 +1,11 @@
 /*
- * devices/pic.c: the 8259A pair through its IO ports (fixture: pic_fake.h) — AEOI, poll,
+ * devices/pic.c: the 8259A pair through its IO ports (fixture: pic_fixture.h) — AEOI, poll,
  * special mask and special fully nested modes, edge vs level triggering with the ELCR, the
  * spurious IR7/IR15 acknowledges, and re-initialisation.
  */
 #include "unit.h"
 
-#include "pic_fake.h"
+#include "pic_fixture.h"
 
 /* ---- AEOI ---- */
 

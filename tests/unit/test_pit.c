@@ -1,12 +1,12 @@
 /*
  * devices/pit.c against the Intel 82C54 datasheet (order no. 231244): reset state, access
  * modes and flip-flops, latches and read-back, BCD, null count and control words. The fixture
- * is pit_fake.h; the six modes are in test_pit_modes.c; IRQ0, deadlines and the differential
+ * is pit_fixture.h; the six modes are in test_pit_modes.c; IRQ0, deadlines and the differential
  * model in test_pit_timing.c.
  */
 #include "unit.h"
 
-#include "pit_fake.h"
+#include "pit_fixture.h"
 
 /* ---- time base ---- */
 

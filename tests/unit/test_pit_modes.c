@@ -1,10 +1,10 @@
 /*
  * devices/pit.c: the six counter modes of the Intel 82C54 datasheet (order no. 231244), pulse
- * by pulse, with gate control and new counts (the fixture is pit_fake.h).
+ * by pulse, with gate control and new counts (the fixture is pit_fixture.h).
  */
 #include "unit.h"
 
-#include "pit_fake.h"
+#include "pit_fixture.h"
 
 /* ---- modes ---- */
 

@@ -1,13 +1,13 @@
 /*
  * devices/pit.c: IRQ0 edges and the deadlines the board programs the preemption timer with,
  * long uptimes, and the closed-form model against a pulse-by-pulse stepper on random
- * programs (the fixture is pit_fake.h; the datasheet's modes: test_pit.c).
+ * programs (the fixture is pit_fixture.h; the datasheet's modes: test_pit.c).
  */
 #include "unit.h"
 
 #include <stdlib.h>
 
-#include "pit_fake.h"
+#include "pit_fixture.h"
 
 #ifndef RANDOM_RUNS
 #define RANDOM_RUNS 100 /* seeds per differential test (x2 for channel 2) */

@@ -7,7 +7,7 @@
  * This file: the sections before "registers C and D, the index port";
  * from there on: test_rtc_registers.c.
  */
-#include "test_rtc_fixture.h"
+#include "rtc_fixture.h"
 
 /* ---- time registers ---- */
 

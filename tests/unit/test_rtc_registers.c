@@ -1,9 +1,9 @@
 /*
  * devices/rtc.c: registers C and D and the index port, CMOS RAM (the memory sizes and the
  * checksum), and setting the time.
- * The fixture, shared with test_rtc.c, is test_rtc_fixture.h.
+ * The fixture, shared with test_rtc.c, is rtc_fixture.{h,c}.
  */
-#include "test_rtc_fixture.h"
+#include "rtc_fixture.h"
 
 /* ---- registers C and D, the index port ---- */
 

@@ -1,12 +1,12 @@
 /*
- * dispatcher/scanner.c: the scanning unit of claims 2, 3, 5-7, 13, 14, 19, 20 and 23. Byte
+ * dispatcher/blockio/scanner.c: the scanning unit of claims 2, 3, 5-7, 13, 14, 19, 20 and 23. Byte
  * sequences are placed at RIP in the fake guest's RAM (flat 32-bit protected mode with paging
  * off unless a test switches to 64-bit mode with 4-level paging) and scan_block must designate
  * the block that ends with the last IO instruction it can reach within the extent. Encodings:
  * Intel SDM Vol. 2 (EE OUT DX,AL; E6 OUT imm8,AL; EC/ED IN; B0 MOV AL,imm8; B8 MOV r,imm;
  * EB/E9 JMP; 7x Jcc; FA CLI; F4 HLT; E8 CALL; 6C/6E INSB/OUTSB; F3 REP).
  */
-#include "block_fake.h"
+#include "fake_block.h"
 
 #include <string.h>
 
@@ -15,7 +15,6 @@
 #define OUT_DX 0xee
 #define MOV_EAX_IMM32 0xb8, 0x11, 0x22, 0x33, 0x44
 #define MOV_RAX_IMM64 0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8 /* 10 bytes in 64-bit mode */
-#define PTE_A 0x20ULL
 
 static struct block blk;
 
@@ -25,12 +24,12 @@ static int setup(void **state)
 	return bf_setup(state);
 }
 
-static int scan(void) { return scan_block(V, &fk.d.cfg.block, &blk); }
+static int scan(void) { return scan_block(V, &fk.d.blockio.cfg, &blk); }
 
 static void set_extent(enum block_extent e, u32 bytes)
 {
-	fk.d.cfg.block.extent = e;
-	fk.d.cfg.block.extent_bytes = bytes;
+	fk.d.blockio.cfg.extent = e;
+	fk.d.blockio.cfg.extent_bytes = bytes;
 }
 
 /* n copies of one byte at gpa. */
@@ -322,7 +321,7 @@ static void test_extent_cpu_user_code_stops_at_supervisor_page(void **state)
 	set_extent(BLOCK_EXTENT_CPU, 0);
 	fk.v.rip = 0x1ffe;
 	BF_CODE(0x1ffe, OUT_DX, NOP, OUT_DX, 0xf4);
-	bf_set_pte(0x2000, 0x2000 | BF_PTE_P | BF_PTE_RW); /* U/S = 0 */
+	bf_set_pte(0x2000, 0x2000 | PTE_P | PTE_RW); /* U/S = 0 */
 	assert_block(2, 3, 3);
 	fk.v.cpl = 3; /* a user-mode fetch there would #PF */
 	assert_block(1, 1, 1);
@@ -331,11 +330,11 @@ static void test_extent_cpu_user_code_stops_at_supervisor_page(void **state)
 static void test_extent_cpu_stops_at_no_execute_page(void **state)
 {
 	fake_mode_long64();
-	fk.v.efer |= F_EFER_NXE;
+	fk.v.efer |= EFER_NXE;
 	set_extent(BLOCK_EXTENT_CPU, 0);
 	fk.v.rip = 0x1ffe;
 	BF_CODE(0x1ffe, OUT_DX, NOP, OUT_DX, 0xf4);
-	bf_set_pte(0x2000, 0x2000 | BF_PTE_PRESENT | (1ULL << 63)); /* XD */
+	bf_set_pte(0x2000, 0x2000 | BF_PTE_PRESENT | PTE_XD);
 	assert_block(1, 1, 1);
 }
 
@@ -424,7 +423,7 @@ static void test_mode_32(void **state)
 
 static void test_mode_16(void **state)
 {
-	fk.v.seg[VCPU_CS].ar &= ~VCPU_SEG_AR_DB; /* 16-bit protected-mode code */
+	fk.v.seg[VCPU_CS].ar &= ~VCPU_AR_DB; /* 16-bit protected-mode code */
 	put_mode_probe();
 	assert_block(8, 10, 12);
 	assert_int_equal(blk.mode, CPU_MODE_16);
@@ -441,21 +440,21 @@ static void test_mode_compat(void **state)
 	assert_int_equal(blk.mode, CPU_MODE_32);
 }
 
-static void test_scan_cpu_mode(void **state)
+static void test_interp_cpu_mode(void **state)
 {
-	assert_int_equal(scan_cpu_mode(V), CPU_MODE_32);
-	fk.v.seg[VCPU_CS].ar |= VCPU_SEG_AR_L; /* CS.L means nothing outside IA-32e mode */
-	assert_int_equal(scan_cpu_mode(V), CPU_MODE_32);
+	assert_int_equal(interp_cpu_mode(V), CPU_MODE_32);
+	fk.v.seg[VCPU_CS].ar |= VCPU_AR_L; /* CS.L means nothing outside IA-32e mode */
+	assert_int_equal(interp_cpu_mode(V), CPU_MODE_32);
 	fake_mode_real();
-	assert_int_equal(scan_cpu_mode(V), CPU_MODE_16);
+	assert_int_equal(interp_cpu_mode(V), CPU_MODE_16);
 	fake_mode_long64();
-	assert_int_equal(scan_cpu_mode(V), CPU_MODE_64);
-	fk.v.seg[VCPU_CS].ar |= VCPU_SEG_AR_DB; /* L and D both set: 64-bit code still */
-	assert_int_equal(scan_cpu_mode(V), CPU_MODE_64);
+	assert_int_equal(interp_cpu_mode(V), CPU_MODE_64);
+	fk.v.seg[VCPU_CS].ar |= VCPU_AR_DB; /* L and D both set: 64-bit code still */
+	assert_int_equal(interp_cpu_mode(V), CPU_MODE_64);
 	fake_mode_compat();
-	assert_int_equal(scan_cpu_mode(V), CPU_MODE_32);
-	fk.v.seg[VCPU_CS].ar &= ~VCPU_SEG_AR_DB;
-	assert_int_equal(scan_cpu_mode(V), CPU_MODE_16);
+	assert_int_equal(interp_cpu_mode(V), CPU_MODE_32);
+	fk.v.seg[VCPU_CS].ar &= ~VCPU_AR_DB;
+	assert_int_equal(interp_cpu_mode(V), CPU_MODE_16);
 }
 
 static void test_rip_linear_adds_cs_base_outside_64bit(void **state)
@@ -537,7 +536,7 @@ int main(void)
 		T(test_mode_32),
 		T(test_mode_16),
 		T(test_mode_compat),
-		T(test_scan_cpu_mode),
+		T(test_interp_cpu_mode),
 		T(test_rip_linear_adds_cs_base_outside_64bit),
 		T(test_rip_linear_ignores_cs_base_in_64bit),
 		T(test_scan_reads_at_cs_base),

@@ -1,5 +1,5 @@
 /*
- * dispatcher/table.c: the block cache of claims 10, 11, 13 and 17, keyed by (address of the IO
+ * dispatcher/blockio/table.c: the block cache of claims 10, 11, 13 and 17, keyed by (address of the IO
  * instruction, code mode). Direct-mapped: a new block takes its slot; an evicted valid entry of
  * another key counts as a replacement. Slot collisions are found through table_slot itself, so
  * the tests do not depend on the index function.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dispatcher/table.h"
+#include "dispatcher/blockio/table.h"
 
 static struct block_table *t;
 

@@ -1,5 +1,5 @@
 /*
- * devices/uart.c through the IO bus (fixture: uart_fake.h): reset values, registers and DLAB,
+ * devices/uart.c through the IO bus (fixture: uart_fixture.h): reset values, registers and DLAB,
  * FIFO control, receive interrupts and trigger levels, the character timeout. Overrun, line
  * status, THRE, the IRQ line, modem status, IER priority and Linux's autoconfig:
  * test_uart_lines.c. Expected values: TI PC16550D datasheet (reset table, register
@@ -7,7 +7,7 @@
  */
 #include "unit.h"
 
-#include "uart_fake.h"
+#include "uart_fixture.h"
 
 /* ---- reset, registers, DLAB ---- */
 

@@ -1,12 +1,12 @@
 /*
- * devices/uart.c through the IO bus (fixture: uart_fake.h): overrun and line status, the THRE
+ * devices/uart.c through the IO bus (fixture: uart_fixture.h): overrun and line status, the THRE
  * interrupt, the IRQ line, modem status and loopback, IER masking and priority, and the reads
  * Linux's 8250 autoconfig makes of a 16550A, step by step. Expected values: TI PC16550D
  * datasheet, QEMU's 16550 where the datasheet is silent.
  */
 #include "unit.h"
 
-#include "uart_fake.h"
+#include "uart_fixture.h"
 
 /* ---- overrun and line status ---- */
 

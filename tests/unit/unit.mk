@@ -21,58 +21,72 @@ UNIT_SRCS_test_elf := arch/elf.c arch/printf.c
 UNIT_SRCS_test_elf_segments := arch/elf.c arch/printf.c
 UNIT_SRCS_test_memmap := arch/memmap.c arch/console.c arch/printf.c
 UNIT_SRCS_test_caps := vmx/caps.c
-UNIT_SRCS_test_guest_mem := dispatcher/guest_mem.c
-UNIT_SRCS_test_guest_mem_faults := dispatcher/guest_mem.c
+UNIT_SRCS_test_ksyms := arch/ksyms.c
+UNIT_SRCS_test_guest_mem := dispatcher/vcpu/gmem.c tests/unit/gmem_fixture.c tests/unit/fake_guest_ram.c
+UNIT_SRCS_test_guest_mem_faults := dispatcher/vcpu/gmem.c tests/unit/gmem_fixture.c tests/unit/fake_guest_ram.c
 UNIT_SRCS_test_controls := vmx/controls.c
+UNIT_SRCS_test_nmi_policy := vmx/nmi_policy.c
 UNIT_SRCS_test_ept := vmx/ept.c
 UNIT_SRCS_test_cpuid := dispatcher/cpuid.c
 UNIT_SRCS_test_exit_reasons := dispatcher/exit_reasons.c vmx/vmx_errors.c
-UNIT_SRCS_test_mb1 := guest/mb1.c arch/elf.c arch/printf.c
-UNIT_SRCS_test_mb1_refusals := guest/mb1.c arch/elf.c arch/printf.c
-UNIT_SRCS_test_decode := dispatcher/decode.c dispatcher/decode_subset.c
-UNIT_SRCS_test_decode_other := dispatcher/decode.c dispatcher/decode_subset.c
-UNIT_SRCS_test_interp := dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/decode.c dispatcher/decode_subset.c dispatcher/guest_mem.c tests/unit/interp_fake.c
-UNIT_SRCS_test_interp_mem := dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/decode.c dispatcher/decode_subset.c dispatcher/guest_mem.c tests/unit/interp_fake.c
-UNIT_SRCS_test_interp_fast := dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/decode.c dispatcher/decode_subset.c dispatcher/guest_mem.c
-UNIT_SRCS_test_linux := guest/linux.c arch/printf.c
-UNIT_SRCS_test_linux_entry := guest/linux.c arch/printf.c
-UNIT_SRCS_test_pit := devices/pit.c tests/unit/pit_fake.c
-UNIT_SRCS_test_pit_timing := devices/pit.c tests/unit/pit_fake.c
-UNIT_SRCS_test_pit_modes := devices/pit.c tests/unit/pit_fake.c
+UNIT_SRCS_test_mb1 := guest/mb1.c arch/elf.c arch/printf.c tests/unit/fake_loader_ram.c tests/unit/mb1_fixture.c
+UNIT_SRCS_test_mb1_refusals := guest/mb1.c arch/elf.c arch/printf.c tests/unit/fake_loader_ram.c tests/unit/mb1_fixture.c
+UNIT_SRCS_test_decode := $(DECODE_SRCS) tests/unit/decode_fixture.c
+UNIT_SRCS_test_decode_other := $(DECODE_SRCS) tests/unit/decode_fixture.c
+UNIT_SRCS_test_interp := $(EMUL_SRCS) $(VCPU_SRCS) tests/unit/fake_interp.c tests/unit/fake_io.c tests/unit/fake_guest_ram.c
+UNIT_SRCS_test_interp_mem := $(EMUL_SRCS) $(VCPU_SRCS) tests/unit/fake_interp.c tests/unit/fake_io.c tests/unit/fake_guest_ram.c
+UNIT_SRCS_test_interp_fast := $(EMUL_SRCS) $(VCPU_SRCS)
+UNIT_SRCS_test_linux := guest/linux.c arch/printf.c tests/unit/fake_loader_ram.c tests/unit/linux_fixture.c
+UNIT_SRCS_test_linux_entry := guest/linux.c arch/printf.c tests/unit/fake_loader_ram.c tests/unit/linux_fixture.c
+UNIT_SRCS_test_pit := devices/pit.c tests/unit/pit_fixture.c
+UNIT_SRCS_test_pit_timing := devices/pit.c tests/unit/pit_fixture.c
+UNIT_SRCS_test_pit_modes := devices/pit.c tests/unit/pit_fixture.c
 UNIT_SRCS_test_sysport := devices/sysport.c devices/pit.c
-UNIT_SRCS_test_pic := devices/pic.c devices/iobus.c tests/unit/pic_fake.c
-UNIT_SRCS_test_pic_modes := devices/pic.c devices/iobus.c tests/unit/pic_fake.c
-UNIT_SRCS_test_uart := devices/uart.c devices/iobus.c tests/unit/uart_fake.c
-UNIT_SRCS_test_uart_lines := devices/uart.c devices/iobus.c tests/unit/uart_fake.c
+UNIT_SRCS_test_pic := devices/pic.c devices/iobus.c tests/unit/pic_fixture.c
+UNIT_SRCS_test_pic_modes := devices/pic.c devices/iobus.c tests/unit/pic_fixture.c
+UNIT_SRCS_test_uart := devices/uart.c devices/iobus.c tests/unit/uart_fixture.c
+UNIT_SRCS_test_uart_lines := devices/uart.c devices/iobus.c tests/unit/uart_fixture.c
+UNIT_SRCS_test_uart_busy := devices/uart.c devices/iobus.c tests/unit/uart_fixture.c
 # The dispatcher over tests/unit/fake_vcpu.c: a board built from the IO bus and debug-exit alone.
-UNIT_DISPATCH_SRCS := tests/unit/fake_vcpu.c dispatcher/dispatch.c dispatcher/exits_io.c dispatcher/breakpoints.c \
-	dispatcher/exits_cpu.c dispatcher/exits_cr.c dispatcher/interrupts.c dispatcher/msr.c \
-	dispatcher/cpuid.c dispatcher/exit_reasons.c dispatcher/guest_mem.c dispatcher/decode.c dispatcher/decode_subset.c \
-	dispatcher/scanner.c dispatcher/hash.c dispatcher/rip_update.c dispatcher/table.c \
-	dispatcher/interp.c dispatcher/interp_string.c dispatcher/interp_stack.c dispatcher/interp_fast.c dispatcher/block_dispatch.c dispatcher/trace.c devices/iobus.c \
+UNIT_DISPATCH_SRCS := tests/unit/fake_vcpu.c tests/unit/fake_guest_ram.c $(DISPATCHER_SRCS) devices/iobus.c \
 	devices/debug_exit.c arch/console.c arch/printf.c
 UNIT_SRCS_test_dispatch := $(UNIT_DISPATCH_SRCS)
-UNIT_SRCS_test_exits_io := $(UNIT_DISPATCH_SRCS)
-UNIT_SRCS_test_exits_io_string := $(UNIT_DISPATCH_SRCS)
+UNIT_SRCS_test_stats := $(UNIT_DISPATCH_SRCS)
+UNIT_SRCS_test_exit_needs := $(UNIT_DISPATCH_SRCS) vmx/exit_needs.c
+UNIT_SRCS_test_vmcs_names := vmx/vmcs_names.c
+UNIT_SRCS_test_exits_io := $(UNIT_DISPATCH_SRCS) tests/unit/exits_io_fixture.c tests/unit/fake_io.c
+UNIT_SRCS_test_exits_io_string := $(UNIT_DISPATCH_SRCS) tests/unit/exits_io_fixture.c tests/unit/fake_io.c
+UNIT_SRCS_test_exits_io_agree := $(UNIT_DISPATCH_SRCS) tests/unit/exits_io_fixture.c tests/unit/fake_io.c
+UNIT_SRCS_test_exits_io_faults := $(UNIT_DISPATCH_SRCS) tests/unit/exits_io_fixture.c tests/unit/fake_io.c
 UNIT_SRCS_test_exits_cpu := $(UNIT_DISPATCH_SRCS)
 UNIT_SRCS_test_exits_cr := $(UNIT_DISPATCH_SRCS)
-UNIT_SRCS_test_exits_io_debug := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
-UNIT_SRCS_test_breakpoints := dispatcher/breakpoints.c
+UNIT_SRCS_test_exits_io_debug := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c
+UNIT_SRCS_test_breakpoints := dispatcher/vcpu/breakpoints.c
 # Block IO (DESIGN.md section 3): the units alone, and the scanner and block dispatch over the
-# fake vCPU with tests/unit/block_fake.c (a recording device and a one-exit-per-IO reference run).
-UNIT_SRCS_test_hash := dispatcher/hash.c
-UNIT_SRCS_test_table := dispatcher/table.c
-UNIT_SRCS_test_scanner := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
-UNIT_SRCS_test_block_dispatch := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
-UNIT_SRCS_test_block_limits := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
-UNIT_SRCS_test_trace := $(UNIT_DISPATCH_SRCS) tests/unit/block_fake.c
+# fake vCPU with tests/unit/fake_block.c tests/unit/fake_io.c (a recording device and a one-exit-per-IO reference run).
+UNIT_SRCS_test_hash := dispatcher/blockio/hash.c
+UNIT_SRCS_test_table := dispatcher/blockio/table.c
+UNIT_SRCS_test_scanner := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c
+UNIT_SRCS_test_block_dispatch := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c tests/unit/block_dispatch_fixture.c
+UNIT_SRCS_test_block_limits := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c tests/unit/block_dispatch_fixture.c
+UNIT_SRCS_test_follow := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c
+UNIT_SRCS_test_block_hostile := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c tests/unit/block_dispatch_fixture.c
 UNIT_SRCS_test_interrupts := dispatcher/interrupts.c
 UNIT_SRCS_test_irq_pacing := dispatcher/interrupts.c devices/board.c devices/pic.c devices/pit.c devices/sysport.c \
 	devices/uart.c devices/debug_exit.c devices/rtc.c devices/reset.c devices/iobus.c
 UNIT_SRCS_test_iobus := devices/iobus.c devices/debug_exit.c
-UNIT_SRCS_test_rtc := devices/rtc.c devices/iobus.c
-UNIT_SRCS_test_rtc_registers := devices/rtc.c devices/iobus.c
+UNIT_SRCS_test_rtc := devices/rtc.c devices/iobus.c tests/unit/rtc_fixture.c
+UNIT_SRCS_test_rtc_registers := devices/rtc.c devices/iobus.c tests/unit/rtc_fixture.c
 UNIT_SRCS_test_reset := devices/reset.c devices/iobus.c
+UNIT_SRCS_test_fbcon := arch/fbcon.c arch/font8x16.c
+UNIT_SRCS_test_vtx_gate := boot/vtx_gate.c vmx/caps.c vmx/controls.c arch/printf.c
+UNIT_SRCS_test_mb2_fb := boot/multiboot2/mb2.c arch/memmap.c arch/console.c arch/printf.c
+# The host console (issues 11 and 13): output ring, in-memory log, the link to the emulated COM1, ACPI.
+UNIT_SRCS_test_conq := arch/conq.c arch/memlog.c
+UNIT_SRCS_test_conlink := vmx/conlink.c arch/conq.c arch/console.c arch/printf.c devices/board.c devices/iobus.c \
+	devices/uart.c devices/pic.c devices/pit.c devices/sysport.c devices/rtc.c devices/reset.c devices/debug_exit.c
+UNIT_SRCS_test_acpi := arch/acpi.c
+UNIT_SRCS_test_tsc_calib := arch/tsc_calib.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_TESTS:%=$(UNIT_DIR)/%)

@@ -1,0 +1,402 @@
+/*
+ * Block dispatch; see block_dispatch.h. The correctness principle of DESIGN.md section 3 is
+ * kept here at run time: the block ends before an instruction the interpreter cannot finish
+ * exactly (it says so, changing nothing), before an IO instruction the guest may not execute
+ * at its privilege, before a write into the block's own bytes, when RIP leaves the block, and
+ * it never starts with single-stepping (RFLAGS.TF) or an enabled debug breakpoint.
+ */
+#include "block_dispatch.h"
+#include "block_run.h"
+#include "../vcpu/breakpoints.h"
+#include "../vcpu/gmem.h"
+#include "hash.h"
+#include "../emul/interp.h"
+#include "rip_update.h"
+#include "scanner.h"
+#include "follow.h"
+#include "../../arch/console.h"
+#include "../../arch/string.h"
+#include "../../arch/x86.h"
+
+/* Exit qualification for I/O instructions (SDM Vol. 3C 28.2.1, table 28-5). */
+#define IOQ_SIZE_MASK 0x7ULL
+#define IOQ_IN (1ULL << 3)
+#define IOQ_STRING (1ULL << 4)
+#define IOQ_REP (1ULL << 5)
+#define IOQ_IMM (1ULL << 6)
+#define IOQ_PORT_SHIFT 16
+#define IOQ_PORT_MASK 0xffffULL
+
+bool block_insn_is_exit(const struct insn *in, const struct vcpu *v)
+{
+	u16 port;
+	u8 size;
+	if (interp_io_ports(in, v, &port, &size) != 0 || in->length != v->exit.instr_len)
+		return false;
+	bool string = in->kind == INSN_INS || in->kind == INSN_OUTS;
+	u64 want = (u64)(size - 1) | ((u64)port << IOQ_PORT_SHIFT);
+	if (in->kind == INSN_IN || in->kind == INSN_INS)
+		want |= IOQ_IN;
+	if (string)
+		want |= IOQ_STRING | (in->rep ? IOQ_REP : 0);
+	else if (in->imm_size)
+		want |= IOQ_IMM;
+	/* REP is reported for string instructions; elsewhere the bit says nothing */
+	u64 mask = IOQ_SIZE_MASK | IOQ_IN | IOQ_STRING | IOQ_IMM | (IOQ_PORT_MASK << IOQ_PORT_SHIFT) |
+	           (string ? IOQ_REP : 0);
+	return (v->exit.qual & mask) == want;
+}
+
+bool block_io_allowed(const struct vcpu *v)
+{
+	if (!(v->cr0 & CR0_PE))
+		return true;
+	if (v->rflags & RFLAGS_VM)
+		return false;
+	return v->cpl <= ((v->rflags >> RFLAGS_IOPL_SHIFT) & RFLAGS_IOPL_MASK);
+}
+
+void block_pages_reset(struct block_pages *p)
+{
+	p->n = 0;
+	p->unknown = false;
+	p->wlin = 1;
+}
+
+void block_pages_add(struct block_pages *p, u64 gpa)
+{
+	for (u32 i = 0; i < p->n; i++)
+		if (p->gpa[i] == gpa)
+			return;
+	if (p->n < BLOCK_MAX_PAGES)
+		p->gpa[p->n++] = gpa;
+	else
+		p->unknown = true;
+}
+
+/* Copies len bytes of code at lin into buf (when buf is not NULL), page by page, translating
+ * each page once and adding it to p. No accessed flag is set, as for gmem_peek. */
+static bool read_code_pages(struct vcpu *v, u64 lin, u8 *buf, u32 len, struct block_pages *p, u64 *page,
+                            u64 *gpa)
+{
+	while (len) {
+		u64 pg = lin & ~(PAGE_SIZE - 1);
+		u32 chunk = (u32)(PAGE_SIZE - (lin - pg));
+		if (chunk > len)
+			chunk = len;
+		if (pg != *page) {
+			if (gmem_translate(v, pg, VCPU_EXEC, v->cpl == 3, gpa, 0) != GMEM_OK)
+				return false;
+			*page = pg;
+			block_pages_add(p, *gpa & ~(PAGE_SIZE - 1));
+		}
+		if (buf) {
+			const u8 *src = v->plat->gpa_ptr(v->plat->ctx, *gpa + (lin - pg), chunk);
+			if (!src)
+				return false;
+			memcpy(buf, src, chunk);
+			buf += chunk;
+		}
+		lin += chunk;
+		len -= chunk;
+	}
+	return true;
+}
+
+void block_pages_collect(struct vcpu *v, const struct block *b, struct block_pages *p)
+{
+	u64 page = 1, gpa = 0; /* no page is at an odd address */
+	block_pages_reset(p);
+	for (u32 i = 0; i < b->nseg; i++)
+		if (!read_code_pages(v, b->seg[i].linear, 0, b->seg[i].len, p, &page, &gpa))
+			p->unknown = true;
+}
+
+/* The hash check of claim 10: the bytes in guest memory now, range by range, against the
+ * cached block; the code's pages go into p for the run's write checks. */
+static bool bytes_match(struct vcpu *v, const struct block *b, struct block_pages *p)
+{
+	u8 now[BLOCK_MAX_BYTES];
+	u64 page = 1, gpa = 0;
+	block_pages_reset(p);
+	for (u32 i = 0; i < b->nseg; i++) {
+		const struct block_seg *sg = &b->seg[i];
+		if (!read_code_pages(v, sg->linear, now + sg->off, sg->len, p, &page, &gpa))
+			return false;
+	}
+	return block_hash(now, b->len) == b->hash && !memcmp(now, b->bytes, b->len);
+}
+
+static u64 page_of(u64 gpa) { return gpa & ~(PAGE_SIZE - 1); }
+
+/* The guest-physical page a write to lin goes to, translated once per page per run. */
+static bool write_page(struct vcpu *v, struct block_pages *p, u64 lin, u64 *gpa_page)
+{
+	u64 pg = lin & ~(PAGE_SIZE - 1);
+	if (pg != p->wlin) {
+		u64 gpa;
+		if (gmem_translate_tables(v, pg, VCPU_WRITE, v->cpl == 3, &gpa, p->wtables, &p->nwtables) != GMEM_OK) {
+			p->wlin = 1;
+			return false;
+		}
+		p->wlin = pg;
+		p->wgpa = page_of(gpa);
+	}
+	*gpa_page = p->wgpa;
+	return true;
+}
+
+static bool is_code_page(const struct block_pages *p, u64 gpa_page)
+{
+	for (u32 i = 0; i < p->n; i++)
+		if (p->gpa[i] == gpa_page)
+			return true;
+	return false;
+}
+
+bool block_writes_into(struct vcpu *v, const struct block *b, struct block_pages *p, u64 lin, u64 len)
+{
+	for (u32 i = 0; i < b->nseg; i++)
+		if (lin < b->seg[i].linear + b->seg[i].len && b->seg[i].linear < lin + len)
+			return true;
+	if (p->unknown)
+		return true;
+	/* each end: a write that crosses a page goes on in whatever page maps next */
+	u64 w0, w1;
+	if (!write_page(v, p, lin, &w0) || !write_page(v, p, lin + len - 1, &w1))
+		return true; /* cannot tell: assume it does */
+	if (is_code_page(p, w0) || is_code_page(p, w1))
+		return true;
+	/* The write goes ahead. Into a page of the cached translation's own paging structures, it
+	 * may remap that translation: the next write walks afresh, as gmem_write does, so every
+	 * store is checked with the translation it is made with. */
+	for (u32 i = 0; i < p->nwtables; i++)
+		if (p->wtables[i] == w0 || p->wtables[i] == w1)
+			p->wlin = 1;
+	return false;
+}
+
+void blockio_init(struct blockio *bio, const struct block_config *cfg, struct interp_io bus,
+                  bool (*run_over)(void *ctx), void *run_over_ctx)
+{
+	bio->cfg = *cfg;
+	table_init(&bio->table);
+	bio->stats = (struct block_stats){0};
+	bio->bus = bus;
+	bio->run_over = run_over;
+	bio->run_over_ctx = run_over_ctx;
+}
+
+bool block_run_over(const struct blockio *bio) { return bio->run_over(bio->run_over_ctx); }
+
+/*
+ * With one exit per IO instruction, an interrupt that an IO instruction makes deliverable (a PIC
+ * unmask, a device's interrupt enable, an EOI) is injected at the VM entry right after it, before
+ * the next instruction; so is one that waited only for the STI/MOV-SS shadow the exiting
+ * instruction was in, which ends when it retires (SDM Vol. 3C 27.6 "Event Injection", 25.4.2
+ * interruptibility state). No instruction of the subset changes RFLAGS.IF and only port
+ * accesses change the devices, so checking after each IO instruction is exact.
+ */
+static bool irq_deliverable(const struct blockio *bio, const struct vcpu *v)
+{
+	return (v->rflags & RFLAGS_IF) && bio->irq_pending && bio->irq_pending(bio->run_over_ctx);
+}
+
+void block_fetch(struct vcpu *v, u64 lin, u32 len, u64 *page)
+{
+	u64 last = (lin + len - 1) & ~(u64)(PAGE_SIZE - 1);
+	if ((lin & ~(u64)(PAGE_SIZE - 1)) == *page && last == *page)
+		return;
+	u64 gpa;
+	(void)gmem_touch(v, lin, len, VCPU_EXEC, v->cpl == 3, &gpa, 0);
+	*page = last;
+}
+
+bool block_stops_after_io(const struct blockio *bio, const struct vcpu *v)
+{
+	return block_run_over(bio) || irq_deliverable(bio, v);
+}
+
+/*
+ * Runs the block from its first instruction; returns the IO instructions executed. What can
+ * change between instructions is checked where it can change: IO permission depends on CPL,
+ * IOPL, CR0.PE and RFLAGS.VM, which no instruction of the subset writes, so it is read once;
+ * the devices' state (a debug exit, a reset request) changes only with a port access; a write
+ * into the block's own bytes only with an instruction that may write memory (BLOCK_I_WRITES).
+ * The code mode and CS limit checks of interp_exec are made once for the whole block
+ * (interp_fast_ready), and the instructions with a precompiled form run it.
+ */
+static u32 run_block(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *pg,
+                     u32 *insns)
+{
+	struct interp_io io = bio->bus;
+	u64 start_rip = v->rip;
+	bool io_ok = block_io_allowed(v);
+	bool fast = interp_fast_ready(v, b->mode, b->len);
+	u32 nio = 0;
+	u32 i = 0, n = 0;
+	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
+	if (!block_insn_is_exit(&b->insns[0], v))
+		i = BLOCK_NO_INSN; /* not what the processor executed: the one-exit path takes it */
+	while (i < b->ninsns && n < BLOCK_MAX_INSNS) {
+		const struct insn *in = &b->insns[i];
+		u8 f = b->iflags[i];
+		if ((f & BLOCK_I_IO) && !io_ok && n > 0)
+			break;
+		block_fetch(v, b->rip_linear + b->offset[i], in->length, &fetch_page);
+		bool taken;
+		if (fast && b->fast[i].kind != INTERP_FAST_NONE) {
+			/* in-block links only: RIP stays on the block's offsets */
+			taken = interp_fast_exec(v, &b->fast[i], start_rip, &io);
+			i = taken ? b->taken[i] : b->next[i];
+		} else {
+			u64 wl, wlen;
+			if ((f & BLOCK_I_WRITES) && interp_write_range(v, in, &wl, &wlen) == 0 &&
+			    block_writes_into(v, b, pg, wl, wlen))
+				break;
+			struct interp_result res;
+			if (interp_exec(v, in, &io, &res) != INTERP_OK)
+				break;
+			i = res.branch ? b->taken[i] : b->next[i];
+			/* a target that wrapped at the operand size is somewhere else: leave the block */
+			if (i < b->ninsns && v->rip - start_rip != b->offset[i])
+				i = BLOCK_NO_INSN;
+		}
+		n++;
+		if (f & BLOCK_I_IO) {
+			nio++;
+			if (block_stops_after_io(bio, v))
+				break; /* the guest's run is over, or an interrupt comes now */
+		}
+	}
+	*insns = n;
+	return nio;
+}
+
+static void trace_block(const struct block *b)
+{
+	con_log("block at 0x%llx: %u bytes, %u instructions, %u IO, hash 0x%016llx%s\n",
+	        (unsigned long long)b->rip_linear, b->len, b->ninsns, b->nio, (unsigned long long)b->hash,
+	        b->followed ? ", followed" : "");
+	for (u32 i = 0; b->followed && i < b->nseg; i++)
+		con_log("  code 0x%llx: %u bytes\n", (unsigned long long)b->seg[i].linear, b->seg[i].len);
+}
+
+/* Statistics and the end of an exit that ran instructions of a block (nio of them IO). */
+static bool finish(struct blockio *bio, struct vcpu *v, const struct block *b, u32 insns, u32 nio,
+                   u32 *nio_out)
+{
+	struct block_stats *s = &bio->stats;
+	if (b->nio >= 2) { /* a designated block ran (perhaps only its start) */
+		s->runs++;
+		s->insns += insns;
+		s->io_in_blocks += nio;
+		if (nio >= 2)
+			s->io_hist[nio - 2 < BLOCK_HIST_BUCKETS ? nio - 2 : BLOCK_HIST_BUCKETS - 1]++;
+		s->followed += b->followed && nio >= 2;
+		if (nio < b->nio)
+			s->early_ends++;
+		struct block_top_entry *e = btop_entry(&bio->top, b->rip_linear);
+		if (e) {
+			e->runs++;
+			e->nio = b->nio;
+			e->early_ends += nio < b->nio;
+		}
+		bio->top.last = e;
+	} else { /* a record that found no second IO instruction */
+		s->singles++;
+	}
+	*nio_out = nio;
+	rip_update(v, v->rip);
+	v->dirty |= VCPU_DIRTY_RFLAGS | VCPU_DIRTY_RSP;
+	return true;
+}
+
+/* A miss: scan; where the scan finds no second IO instruction in 64-bit code, follow. */
+static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linear, u8 mode, u32 *nio_out)
+{
+	struct block *b = table_slot(&bio->table, rip_linear, mode);
+	int n = scan_block(v, &bio->cfg, b);
+	if (n < 0)
+		return false;
+	if (n < 2 && bio->cfg.follow && mode == CPU_MODE_64) {
+		u32 insns, nio;
+		int t = follow_record(bio, v, b, &insns, &nio);
+		if (t > 0) {
+			b->unverified = 0;
+			b->diverged = 0;
+			table_commit(&bio->table, b);
+			if (bio->cfg.trace) {
+				trace_block(b);
+				follow_print_stop();
+			}
+		}
+		if (insns > 0)
+			return finish(bio, v, b, insns, nio, nio_out);
+		/* not even the IO instruction ran: nothing changed, the one-exit path takes it */
+		return false;
+	}
+	b->unverified = 0;
+	table_commit(&bio->table, b);
+	if (bio->cfg.trace)
+		trace_block(b);
+	if (b->nio < 2) {
+		bio->stats.singles++;
+		return false;
+	}
+	u32 insns;
+	struct block_pages pg;
+	block_pages_collect(v, b, &pg);
+	u32 nio = run_block(bio, v, b, &pg, &insns);
+	return insns ? finish(bio, v, b, insns, nio, nio_out) : false;
+}
+
+bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
+{
+	struct block_stats *s = &bio->stats;
+	if (!bio->cfg.enabled || (v->rflags & RFLAGS_TF) || (v->dr7 & DR7_ENABLE_MASK))
+		return false;
+	u64 rip_linear = scan_rip_linear(v);
+	u8 mode = (u8)interp_cpu_mode(v);
+	bio->top.last = 0;
+	struct block *b = table_lookup(&bio->table, rip_linear, mode);
+	if (b && b->nio < 2 && ++b->unverified % SINGLE_RECHECK) {
+		s->hits++;
+		s->singles++;
+		return false; /* the one-exit path uses nothing cached: no check needed for exactness */
+	}
+	if (!b) {
+		s->misses++;
+		bool ran = designate_and_run(bio, v, rip_linear, mode, nio_out);
+		if (bio->top.last) /* a block was designated here and ran */
+			bio->top.last->misses++;
+		return ran;
+	}
+	struct block_pages pg;
+	if (!bytes_match(v, b, &pg)) {
+		s->mismatches++;
+		table_invalidate(&bio->table, b);
+		bool ran = designate_and_run(bio, v, rip_linear, mode, nio_out);
+		if (bio->top.last)
+			bio->top.last->mismatches++;
+		return ran;
+	}
+	s->hits++;
+	if (b->nio < 2) {
+		s->singles++;
+		return false;
+	}
+	struct block_top_entry *e = btop_entry(&bio->top, rip_linear);
+	if (e)
+		e->hits++;
+	u32 insns;
+	u32 nio = b->followed ? follow_run(bio, v, b, &pg, &insns) : run_block(bio, v, b, &pg, &insns);
+	if (b->followed) {
+		b->diverged = nio < b->nio ? b->diverged + 1 : 0;
+		if (b->diverged >= FOLLOW_RERECORD)
+			table_invalidate(&bio->table, b); /* the next exit here records the path of now */
+	}
+	if (insns == 0)
+		return false; /* the exiting instruction itself: the one-exit path handles it */
+	return finish(bio, v, b, insns, nio, nio_out);
+}

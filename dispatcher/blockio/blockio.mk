@@ -1,0 +1,5 @@
+# The block-IO units (DESIGN.md section 3): block dispatch, scanner, hash, table, RIP update and
+# the call-following recorder. They need EMUL_SRCS and VCPU_SRCS beside them.
+BLOCKIO_SRCS := dispatcher/blockio/block_dispatch.c dispatcher/blockio/scanner.c dispatcher/blockio/hash.c \
+	dispatcher/blockio/table.c dispatcher/blockio/rip_update.c dispatcher/blockio/follow.c
+BLOCKIO_SRCS += dispatcher/blockio/block_top.c

@@ -1,0 +1,183 @@
+/* Followed blocks; see trace.h. */
+#include "follow.h"
+#include "block_dispatch.h"
+#include "block_run.h"
+#include "hash.h"
+#include "../emul/interp_fast.h"
+#include "scanner.h"
+#include "../../arch/console.h"
+#include "../../arch/string.h"
+
+/* Whether the instruction at lin continues b's last code range (else it needs a new one). */
+static bool continues_range(const struct block *b, u64 lin)
+{
+	return b->nseg && b->seg[b->nseg - 1].linear + b->seg[b->nseg - 1].len == lin;
+}
+
+/* Appends the instruction at lin (len bytes in buf) to b's code ranges; the caller has made
+ * sure a new range, if one is needed, has room. */
+static void add_code(struct block *b, u64 lin, const u8 *buf, u32 len)
+{
+	if (continues_range(b, lin))
+		b->seg[b->nseg - 1].len = (u16)(b->seg[b->nseg - 1].len + len);
+	else
+		b->seg[b->nseg++] = (struct block_seg){lin, b->len, (u16)len};
+	memcpy(b->bytes + b->len, buf, len);
+	b->len = (u16)(b->len + len);
+}
+
+/* Keeps the first n instructions (and their bytes) of the record. */
+static void designate(struct block *b, u32 n)
+{
+	u32 used = 0;
+	for (u32 i = 0; i < n; i++)
+		used += b->insns[i].length;
+	u32 keep = 0;
+	while (keep < b->nseg && b->seg[keep].off < used)
+		keep++;
+	b->nseg = (u8)keep;
+	if (keep)
+		b->seg[keep - 1].len = (u16)(used - b->seg[keep - 1].off);
+	b->len = (u16)used;
+	b->ninsns = (u8)n;
+	b->nio = 0;
+	for (u32 i = 0; i < n; i++) {
+		const struct insn *in = &b->insns[i];
+		b->nio += insn_is_io(in->kind);
+		bool writes = interp_may_write(in);
+		b->iflags[i] = (u8)((insn_is_io(in->kind) ? BLOCK_I_IO : 0) | (writes ? BLOCK_I_WRITES : 0));
+		b->next[i] = b->taken[i] = BLOCK_NO_INSN; /* followed by address, not by link */
+		interp_fast_prepare(in, 0, 0, 0, &b->fast[i]); /* no in-block JMP form */
+	}
+	b->hash = block_hash(b->bytes, b->len);
+}
+
+/* Why a recording ended, for trace=blocks. */
+static const char *stop_reason;
+static u64 stop_at;
+static u8 stop_bytes[INSN_MAX_LEN];
+
+static void note_stop(const char *why, u64 lin, const u8 *buf, u32 got)
+{
+	stop_reason = why;
+	stop_at = lin;
+	memset(stop_bytes, 0, sizeof stop_bytes);
+	memcpy(stop_bytes, buf, got < INSN_MAX_LEN ? got : INSN_MAX_LEN);
+}
+
+void follow_print_stop(void)
+{
+	if (!stop_reason)
+		return;
+	con_log("  recording ended at 0x%llx (%s):", (unsigned long long)stop_at, stop_reason);
+	for (u32 i = 0; i < 8; i++)
+		con_printf(" %02x", stop_bytes[i]);
+	con_printf("\n");
+}
+
+int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *insns, u32 *nio)
+{
+	struct interp_io io = bio->bus;
+	bool io_ok = block_io_allowed(v);
+	int last_io = -1;
+	b->rip_linear = scan_rip_linear(v);
+	b->mode = (u8)interp_cpu_mode(v);
+	b->followed = true;
+	b->nseg = 0;
+	b->len = 0;
+	b->ninsns = 0;
+	*insns = *nio = 0;
+	if (b->mode != CPU_MODE_64)
+		return -1;
+	const char *why = 0; /* why the recording ended, for trace=blocks */
+	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
+	u64 lin = b->rip_linear;
+	u8 buf[INSN_MAX_LEN];
+	u32 got = 0;
+	while (!why) {
+		if (b->ninsns == BLOCK_MAX_INSNS) {
+			why = "128 instructions";
+			lin = scan_rip_linear(v);
+			got = 0;
+			break;
+		}
+		lin = scan_rip_linear(v);
+		got = scan_read_code(v, lin, buf, INSN_MAX_LEN);
+		struct insn *in = &b->insns[b->ninsns];
+		bool is_io = false;
+		if (decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK) {
+			why = "outside the subset";
+		} else if (b->len + in->length > BLOCK_MAX_BYTES) {
+			why = "512 bytes of code";
+		} else {
+			is_io = insn_is_io(in->kind);
+			bool string = insn_is_string_io(in->kind);
+			struct interp_result res;
+			/* a block starts at a non-string IO; a REP string has its own exit path */
+			if (b->ninsns == 0 ? !is_io || string || !block_insn_is_exit(in, v) : string || (is_io && !io_ok))
+				why = "string IO, IO not permitted, or not the exiting instruction";
+			else if (!continues_range(b, lin) && b->nseg == BLOCK_MAX_SEGS)
+				why = "32 code ranges";
+			else
+				block_fetch(v, lin, in->length, &fetch_page);
+			if (!why && interp_exec(v, in, &io, &res) != INTERP_OK)
+				why = "not exactly emulable here";
+		}
+		if (why)
+			break;
+		add_code(b, lin, buf, in->length);
+		b->lin[b->ninsns++] = lin;
+		if (is_io) {
+			(*nio)++;
+			last_io = b->ninsns - 1;
+			if (block_stops_after_io(bio, v))
+				why = "the guest's run ended or an interrupt is deliverable";
+		}
+	}
+	note_stop(why, lin, buf, got);
+	*insns = b->ninsns;
+	if (last_io < 0)
+		return -1;
+	designate(b, (u32)last_io + 1);
+	return b->nio;
+}
+
+u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *pg,
+               u32 *insns)
+{
+	struct interp_io io = bio->bus;
+	bool io_ok = block_io_allowed(v);
+	bool fast = interp_fast_ready(v, b->mode, b->len);
+	u32 n = 0, nio = 0;
+	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
+	for (u32 i = 0; i < b->ninsns; i++) {
+		if (i == 0 && !block_insn_is_exit(&b->insns[0], v))
+			break; /* not what the processor executed: the one-exit path takes it */
+		if (scan_rip_linear(v) != b->lin[i])
+			break; /* the guest went another way: the block ends here */
+		const struct insn *in = &b->insns[i];
+		u8 f = b->iflags[i];
+		if ((f & BLOCK_I_IO) && i > 0 && !io_ok)
+			break;
+		u64 wl, wlen;
+		if ((f & BLOCK_I_WRITES) && interp_write_range(v, in, &wl, &wlen) == 0 &&
+		    block_writes_into(v, b, pg, wl, wlen))
+			break;
+		block_fetch(v, b->lin[i], in->length, &fetch_page);
+		if (fast && b->fast[i].kind != INTERP_FAST_NONE) {
+			interp_fast_exec(v, &b->fast[i], 0, &io);
+		} else {
+			struct interp_result res;
+			if (interp_exec(v, in, &io, &res) != INTERP_OK)
+				break;
+		}
+		n++;
+		if (f & BLOCK_I_IO) {
+			nio++;
+			if (block_stops_after_io(bio, v))
+				break;
+		}
+	}
+	*insns = n;
+	return nio;
+}

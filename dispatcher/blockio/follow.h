@@ -1,0 +1,43 @@
+/*
+ * Followed blocks (block_follow=on, 64-bit code; issue 6): where the scanner's forward scan
+ * finds no second IO instruction, because the code between the guest's IO instructions goes
+ * through calls, returns and indirect branches (a driver's port accessors behind function
+ * pointers), the block is found by running it. From the exiting IO instruction each next
+ * instruction is fetched at RIP, decoded and executed by the interpreter, exactly as the
+ * processor would, and recorded with its address, until an instruction the interpreter cannot
+ * finish exactly, an IO instruction the guest may not execute, BLOCK_MAX_INSNS instructions,
+ * BLOCK_MAX_BYTES bytes of code or BLOCK_MAX_SEGS code ranges. The block designated is the
+ * recorded run through its last IO instruction; it goes into the table like any block, with
+ * its code ranges hashed.
+ *
+ * A table hit replays it: the code ranges are checked against the cached bytes (hash, then
+ * bytes), and before each instruction RIP must be the address recorded for it — a return to
+ * another caller, a branch the other way or another function pointer ends the block there,
+ * after the instructions that did run, which is exact because each ran as the processor would.
+ * The rules of a scanned block apply on the way (IO permission, no write into its own code).
+ * Pure C.
+ */
+#ifndef DISPATCHER_FOLLOW_H
+#define DISPATCHER_FOLLOW_H
+
+#include "block.h"
+
+struct blockio;
+
+/*
+ * Records into b by running from the exiting IO instruction at v's RIP. *insns and *nio get
+ * the instructions and IO instructions executed (0 when not even the first could run: then
+ * nothing changed). Returns the IO instructions of the designated block, or -1 when none.
+ */
+int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *insns, u32 *nio);
+
+/* trace=blocks: logs where and why the last recording ended, with the bytes there. */
+void follow_print_stop(void);
+
+/* Replays followed block b from its first instruction (pg: its code pages, block_run.h);
+ * returns the IO instructions run and sets *insns. */
+struct block_pages;
+u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *pg,
+               u32 *insns);
+
+#endif

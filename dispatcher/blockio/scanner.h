@@ -1,0 +1,33 @@
+/*
+ * The scanning unit (claims 2, 3, 13, 14, 19, 20, 23): from the IO instruction
+ * that exited, decode forward through the extent, find further IO instructions,
+ * and designate the block that ends with the last IO instruction it can reach. A forward JMP
+ * is followed to its target (the bytes it skips may be data); a backward branch ends the scan.
+ * The extent is set by a policy (claims 5-7): a number of bytes (software), the
+ * end of the code page (the hardware's paging boundary), or as far as the
+ * guest's own paging maps the code executable (the processor's state).
+ * Pure C.
+ */
+#ifndef DISPATCHER_SCANNER_H
+#define DISPATCHER_SCANNER_H
+
+#include "block.h"
+#include "../vcpu/vcpu.h"
+
+/* CS base + RIP, truncated to 32 bits outside 64-bit code. */
+u64 scan_rip_linear(const struct vcpu *v);
+/* How many bytes from rip_linear the extent covers under cfg. */
+u32 scan_extent(const struct block_config *cfg, u64 rip_linear);
+
+/* Reads up to want bytes of code at linear, page by page, stopping at the first page the
+ * guest's paging does not map executable (no accessed flag is set); returns the bytes read. */
+u32 scan_read_code(struct vcpu *v, u64 linear, u8 *buf, u32 want);
+
+/*
+ * Fills b from guest memory. Returns the number of IO instructions designated (1: the exiting
+ * instruction alone, claim 15), or -1 when the bytes at RIP do not decode as a non-string IO
+ * instruction of the subset (then the exit is handled one instruction at a time).
+ */
+int scan_block(struct vcpu *v, const struct block_config *cfg, struct block *b);
+
+#endif
