@@ -360,6 +360,15 @@ void pic_irq_sink(struct pic_pair *p, struct irq_sink *out) { *out = (struct irq
 
 bool pic_has_interrupt(const struct pic_pair *p) { return pending(&p->master) >= 0; }
 
+int pic_pending_irq(const struct pic_pair *p)
+{
+	int level = pending(&p->master);
+	if (level < 0 || !is_cascade(&p->master, (unsigned)level))
+		return level;
+	int slave_level = pending(&p->slave);
+	return slave_level < 0 ? level : PIC_IRQS_PER_CHIP + slave_level;
+}
+
 /*
  * "Interrupt Sequence" and "Cascade Mode": the master resolves; for IR2 the slave
  * supplies the vector. A chip that finds no request when acknowledged answers its

@@ -32,14 +32,15 @@ void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progr
 		p->owed = false;
 }
 
-enum irq_action irq_pace(struct irq_pacer *p, enum irq_action a, bool halted)
+enum irq_action irq_pace(struct irq_pacer *p, enum irq_action a, bool halted, int line)
 {
-	p->holding = a == IRQ_INJECT && p->owed && !halted;
+	p->holding = a == IRQ_INJECT && p->owed && !halted && line == p->line;
 	return p->holding ? IRQ_NONE : a;
 }
 
-void irq_pacer_injected(struct irq_pacer *p)
+void irq_pacer_injected(struct irq_pacer *p, int line)
 {
+	p->line = line;
 	p->open = 0;
 	p->owed = p->slice != 0;
 	p->holding = false;

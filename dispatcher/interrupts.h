@@ -48,6 +48,10 @@ enum irq_action irq_decide(bool event_pending, bool pic_pending, u64 rflags, u32
  * the run counts after all: a guest spinning on `jmp $` waits no longer) and stays learnt, so
  * the guest gets its slice whatever the entry costs. A run under a device deadline always
  * counts (a halted or spinning guest is idle, not stalled).
+ * Only the line whose handler the slice follows is held: the livelock is one line's requests
+ * starving the code its handler interrupted. Another line is a different event the guest may
+ * wait for in a short window (pitirq: IRQ4 delivered at the one instruction after STI, IRQ0
+ * nested inside IRQ4's handler once it set IF; the 8259A delivers both at once) and passes.
  * Time is in the caller's unit (vmx/run.c: TSC ticks).
  */
 #define IRQ_MIN_SLICE_NS 20000ULL
@@ -59,6 +63,7 @@ struct irq_pacer {
 	bool owed;   /* an injection happened and the slice after it is not yet over */
 	bool holding; /* the last irq_pace held an interrupt back */
 	u64 hold_timer; /* learnt: the least timer under which a held guest made progress (0: slice) */
+	int line;     /* the IRQ line of the last injection */
 };
 
 void irq_pacer_init(struct irq_pacer *p, u64 slice);
@@ -66,10 +71,11 @@ void irq_pacer_init(struct irq_pacer *p, u64 slice);
  * progressed: false for a preemption-timer exit with the RIP and registers of the entry
  * (nothing executed). */
 void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progressed);
-/* IRQ_INJECT while the slice is owed (and the guest not halted) becomes IRQ_NONE: held back. */
-enum irq_action irq_pace(struct irq_pacer *p, enum irq_action a, bool halted);
-/* An external interrupt was injected: the next one owes a slice. */
-void irq_pacer_injected(struct irq_pacer *p);
+/* IRQ_INJECT of `line` (the IRQ line the PIC would acknowledge) while the slice after that same
+ * line's injection is owed (and the guest not halted) becomes IRQ_NONE: held back. */
+enum irq_action irq_pace(struct irq_pacer *p, enum irq_action a, bool halted, int line);
+/* An external interrupt of IRQ line `line` was injected: that line's next one owes a slice. */
+void irq_pacer_injected(struct irq_pacer *p, int line);
 /* While an interrupt is held back, the timer for the guest's run: the rest of the slice, at least
  * the learnt hold timer (and at least 1); else 0. */
 u64 irq_pacer_wait(const struct irq_pacer *p);

@@ -54,14 +54,15 @@ static bool deliver_interrupt(struct vmx_cpu *c, struct dispatcher *d, struct vc
 	 * replace an injected exception, and would drop a pending debug trap, which VM entry
 	 * discards when it injects an external interrupt (SDM Vol. 3C 27.7.3) while natively the
 	 * trap comes first (Vol. 3A 7.9, priority of traps on the previous instruction). */
-	enum irq_action a = irq_pace(pacer, irq_decide(v->inject.pending || v->pending_dbg, pending, rflags, intr), v->halted);
+	int line = pending ? board_irq_line(b) : -1;
+	enum irq_action a = irq_pace(pacer, irq_decide(v->inject.pending || v->pending_dbg, pending, rflags, intr), v->halted, line);
 	set_interrupt_window(c, a == IRQ_WINDOW);
 	if (a != IRQ_INJECT)
 		return false;
 	int vector = board_irq_acknowledge(b);
 	if (vector < 0)
 		return false;
-	irq_pacer_injected(pacer);
+	irq_pacer_injected(pacer, line);
 	vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | ((u32)VCPU_EVENT_EXT_INT << INTR_INFO_TYPE_SHIFT) | (u32)vector);
 	vmx_set_activity(c, VMX_ACTIVITY_ACTIVE);
 	v->halted = false;
@@ -127,7 +128,8 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 	u64 exit_tsc = 0;
 	struct irq_pacer pacer;
 	struct entry_state at_entry;
-	irq_pacer_init(&pacer, tsc_ticks_for_ns(IRQ_MIN_SLICE_NS));
+	/* a slice of 0 never owes one: irq_pace=off (the default) holds nothing back */
+	irq_pacer_init(&pacer, d->cfg.irq_pace ? tsc_ticks_for_ns(IRQ_MIN_SLICE_NS) : 0);
 	while (!v.ended) {
 		struct board *b = d->board;
 		conlink_service(conlink_current(), clock_now(&b->clock));
@@ -167,6 +169,9 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		if (v.halted)
 			d->stats.halted_exits++;
 		vmx_load_vcpu(c, &v, d->cfg.trace_exits);
+		/* IF set at the exit counts too: a handler entered with IF=0 that set it (STI) ran with
+		 * interrupts enabled, and a nested interrupt must reach it (pitirq) */
+		open = open || (pacer.owed && (vmx_guest_rflags(c, &v) & RFLAGS_IF));
 		irq_pacer_ran(&pacer, exit_tsc - entry_tsc, open, guest_progressed(&at_entry, &v));
 		if (v.exit.entry_failure)
 			vmx_report_entry_failure(c, 0);

@@ -17,7 +17,7 @@ mkdir -p "$out"
 expect_code $? 0 "bochs_slow_exits: blk_irq bare on QEMU (the oracle) exits with code 0" "$out/bare.log"
 guest_text() { grep -av '^\[hv\] ' "$1" | tr -d '\r' | grep -v '^$'; }
 for m in off on; do
-	"$root/scripts/run-bochs.sh" --guest "$G/blk_irq.elf" --cmdline "guest_mem=16M block_io=$m" --ips "$SLOW_IPS" \
+	"$root/scripts/run-bochs.sh" --guest "$G/blk_irq.elf" --cmdline "guest_mem=16M block_io=$m irq_pace=on" --ips "$SLOW_IPS" \
 		--timeout 180 --log "$out/$m.log" >"$out/$m.out" 2>&1
 	expect_code $? 0 "bochs_slow_exits blk_irq block_io=$m: ends with code 0 at $SLOW_IPS instructions per second" "$out/$m.log"
 	if diff <(guest_text "$out/bare.log") <(guest_text "$out/$m.log") > "$out/$m.diff"; then

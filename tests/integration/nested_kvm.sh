@@ -22,8 +22,8 @@ RUNS=(
 	"hello hello 2 host"
 	"halttimer halttimer 2 host"
 	"pitirq pitirq 3 host"
-	"blk_irq_off blk_irq 4 host block_io=off"
-	"blk_irq_on blk_irq 4 host block_io=on"
+	"blk_irq_off blk_irq 4 host block_io=off irq_pace=on"
+	"blk_irq_on blk_irq 4 host block_io=on irq_pace=on"
 	"refusal hello 2 host,-vmx-preemption-timer"
 )
 for g in hello halttimer pitirq blk_irq; do

@@ -69,13 +69,15 @@ static void step(struct sim *s, const struct costs *c)
 {
 	board_tick(&s->b);
 	enum irq_action a = irq_decide(false, board_irq_pending(&s->b), s->intr_enabled ? 1u << 9 : 0, 0);
-	a = irq_pace(&s->pacer, a, false);
+	int line = board_irq_line(&s->b);
+	a = irq_pace(&s->pacer, a, false, line);
 	s->holds += s->pacer.holding;
 	s->window = a == IRQ_WINDOW;
 	bool injected = false;
 	if (a == IRQ_INJECT) {
 		assert_int_equal(board_irq_acknowledge(&s->b), IRQ0_VECTOR);
-		irq_pacer_injected(&s->pacer);
+		assert_int_equal(line, 0); /* the PIT's */
+		irq_pacer_injected(&s->pacer, line);
 		injected = true;
 		s->injected++;
 		s->main_since_inject = 0;
@@ -238,34 +240,34 @@ static void test_pacer_holds_until_slice_run(void **state)
 {
 	struct irq_pacer p;
 	irq_pacer_init(&p, 100);
-	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_INJECT); /* the first is never held */
-	irq_pacer_injected(&p);
-	assert_int_equal(irq_pace(&p, IRQ_WINDOW, false), IRQ_WINDOW);
-	assert_int_equal(irq_pace(&p, IRQ_NONE, false), IRQ_NONE);
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, false, 0), IRQ_INJECT); /* the first is never held */
+	irq_pacer_injected(&p, 0);
+	assert_int_equal(irq_pace(&p, IRQ_WINDOW, false, 0), IRQ_WINDOW);
+	assert_int_equal(irq_pace(&p, IRQ_NONE, false, 0), IRQ_NONE);
 	assert_int_equal(irq_pacer_wait(&p), 0);
 	irq_pacer_ran(&p, 500, false, true); /* the handler, interrupts disabled: not the slice */
-	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_NONE);
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, false, 0), IRQ_NONE);
 	assert_int_equal(irq_pacer_wait(&p), 100);
-	assert_int_equal(irq_pace(&p, IRQ_INJECT, true), IRQ_INJECT); /* halted: nothing to lose */
-	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_NONE);
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, true, 0), IRQ_INJECT); /* halted: nothing to lose */
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, false, 0), IRQ_NONE);
 	irq_pacer_ran(&p, 60, true, true);
-	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_NONE);
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, false, 0), IRQ_NONE);
 	assert_int_equal(irq_pacer_wait(&p), 40);
 	irq_pacer_ran(&p, 40, true, false); /* the timer expired before the guest ran: no slice */
-	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_NONE);
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, false, 0), IRQ_NONE);
 	assert_int_equal(irq_pacer_wait(&p), 200); /* twice the slice from now on */
 	irq_pacer_ran(&p, 200, true, false);
-	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_NONE);
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, false, 0), IRQ_NONE);
 	assert_int_equal(irq_pacer_wait(&p), 400);
 	irq_pacer_ran(&p, 40, true, true);
-	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_INJECT);
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, false, 0), IRQ_INJECT);
 	assert_int_equal(irq_pacer_wait(&p), 0);
-	irq_pacer_injected(&p);
+	irq_pacer_injected(&p, 0);
 	/* not held (a device deadline's timer): a run without a visible change counts, the guest
 	 * was idle (HLT, a spin on PAUSE) */
-	irq_pace(&p, IRQ_NONE, false);
+	irq_pace(&p, IRQ_NONE, false, 0);
 	irq_pacer_ran(&p, 100, true, false);
-	assert_int_equal(irq_pace(&p, IRQ_INJECT, false), IRQ_INJECT);
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, false, 0), IRQ_INJECT);
 	assert_int_equal(p.hold_timer, 400);
 }
 
@@ -273,15 +275,34 @@ static void test_pacer_stall_counts_at_the_timer_limit(void **state)
 {
 	struct irq_pacer p;
 	irq_pacer_init(&p, 100);
-	irq_pacer_injected(&p);
+	irq_pacer_injected(&p, 0);
 	unsigned stalls = 0;
 	/* `jmp $`: nothing ever changes; the held interrupt still comes, after the timer's limit */
-	while (irq_pace(&p, IRQ_INJECT, false) == IRQ_NONE) {
+	while (irq_pace(&p, IRQ_INJECT, false, 0) == IRQ_NONE) {
 		assert_true(irq_pacer_wait(&p) <= 100 * IRQ_HOLD_MAX_SLICES);
 		irq_pacer_ran(&p, irq_pacer_wait(&p), true, false);
 		assert_true(++stalls < 20);
 	}
 	assert_int_equal(p.hold_timer, 100 * IRQ_HOLD_MAX_SLICES);
+}
+
+/* pitirq's checks: IRQ4 raised while IRQ0's slice is owed is delivered at once (the guest opens a
+ * one-instruction STI window for it); IRQ0 arriving inside IRQ4's handler nests at once. Before
+ * the pacer followed lines, both were held and the guest saw neither. */
+static void test_pacer_holds_only_the_line_it_follows(void **state)
+{
+	struct irq_pacer p;
+	irq_pacer_init(&p, 100);
+	irq_pacer_injected(&p, 0);
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, false, 4), IRQ_INJECT);
+	assert_false(p.holding);
+	assert_int_equal(irq_pacer_wait(&p), 0);
+	irq_pacer_injected(&p, 4);
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, false, 0), IRQ_INJECT);
+	irq_pacer_injected(&p, 0);
+	assert_int_equal(irq_pace(&p, IRQ_INJECT, false, 0), IRQ_NONE); /* IRQ0 after its own handler */
+	assert_true(p.holding);
+	assert_int_equal(irq_pacer_wait(&p), 100);
 }
 
 int main(void)
@@ -295,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_pic_port_write_clears_and_reticks),
 		cmocka_unit_test(test_pacer_holds_until_slice_run),
 		cmocka_unit_test(test_pacer_stall_counts_at_the_timer_limit),
+		cmocka_unit_test(test_pacer_holds_only_the_line_it_follows),
 	};
 	return UNIT_RUN(tests);
 }
