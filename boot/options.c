@@ -296,6 +296,7 @@ void options_defaults(struct hv_options *o)
 		.trace_ring = OPT_TRACE_RING_DEFAULT,
 		.console = CONSOLE_BOTH,
 		.preemption_timer = true,
+		.irq_pace = true,
 	};
 }
 

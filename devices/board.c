@@ -66,6 +66,8 @@ bool board_irq_pending(const struct board *b) { return pic_has_interrupt(&b->pic
 
 int board_irq_line(const struct board *b) { return pic_pending_irq(&b->pic); }
 
+bool board_irq_in_service(const struct board *b, int line) { return pic_in_service(&b->pic, line); }
+
 /* The INTA cycle. Rises of OUT up to now met IRQ0's pending request and are lost with it; from
  * here on they count again, so the PIT's deadline is the board's again. */
 int board_irq_acknowledge(struct board *b)

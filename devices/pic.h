@@ -69,6 +69,8 @@ bool pic_has_interrupt(const struct pic_pair *p);
 /* The IRQ line 0..15 the next INTA cycle would acknowledge, -1 when INT is low (a slave without
  * a request of its own answers for line 2). */
 int pic_pending_irq(const struct pic_pair *p);
+/* Whether IRQ line 0..15 is in service (its ISR bit set: acknowledged, no EOI yet). */
+bool pic_in_service(const struct pic_pair *p, int line);
 /* The INTA cycle: the vector the CPU receives (base + 7 of a chip when nothing was requested there). */
 int pic_acknowledge(struct pic_pair *p);
 

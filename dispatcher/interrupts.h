@@ -37,8 +37,10 @@ enum irq_action irq_decide(bool event_pending, bool pic_pending, u64 rflags, u32
  * 100 us PIT, five IO exits in its handler), a new request is waiting whenever the handler
  * returns and the interrupted code never runs again: a livelock the slowness of the exits makes,
  * not the guest. So after each injected interrupt the next one waits until the guest has run a
- * minimum slice with interrupts enabled (RFLAGS.IF set at VM entry, no event injected by it;
- * a halted guest is never kept waiting). The request waits in the PIC's IRR meanwhile, where
+ * minimum slice after its handler is done: runs entered with the line no longer in service at
+ * the PIC (its EOI sent) and no event injected by the entry count, whatever RFLAGS.IF (code that
+ * runs with IF=0 and opens a one-instruction STI window, as pitirq's, has had its slice: holding
+ * the interrupt there would make the guest miss it); a halted guest is never kept waiting. The request waits in the PIC's IRR meanwhile, where
  * further edges of its line are lost, as on the 8259A (devices/board.c). Where exits are cheap
  * the guest runs far longer than a slice between two interrupts and nothing changes.
  * Only runs that made progress count: under nested KVM the preemption timer is emulated from
@@ -67,7 +69,8 @@ struct irq_pacer {
 };
 
 void irq_pacer_init(struct irq_pacer *p, u64 slice);
-/* The guest ran `span` (VM entry to VM exit); interruptible: RFLAGS.IF at entry, nothing injected;
+/* The guest ran `span` (VM entry to VM exit); interruptible: the handler of the paced line is done
+ * at entry (its ISR bit clear), nothing injected;
  * progressed: false for a preemption-timer exit with the RIP and registers of the entry
  * (nothing executed). */
 void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progressed);

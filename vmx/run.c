@@ -128,7 +128,7 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 	u64 exit_tsc = 0;
 	struct irq_pacer pacer;
 	struct entry_state at_entry;
-	/* a slice of 0 never owes one: irq_pace=off (the default) holds nothing back */
+	/* a slice of 0 never owes one: irq_pace=off holds nothing back */
 	irq_pacer_init(&pacer, d->cfg.irq_pace ? tsc_ticks_for_ns(IRQ_MIN_SLICE_NS) : 0);
 	while (!v.ended) {
 		struct board *b = d->board;
@@ -139,8 +139,8 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		board_tick(b);
 		vmx_nmi_root_poll(c, launched);
 		vmx_nmi_deliver(c, &v);
-		/* RFLAGS is read only while the pacer owes the guest its slice (irq_pacer_ran) */
-		bool open = !deliver_interrupt(c, d, &v, &pacer) && pacer.owed && (vmx_guest_rflags(c, &v) & RFLAGS_IF);
+		/* the slice counts once the handler is done: its line no longer in service (interrupts.h) */
+		bool open = !deliver_interrupt(c, d, &v, &pacer) && pacer.owed && !board_irq_in_service(b, pacer.line);
 		/* Without the HLT activity state (IA32_VMX_MISC bit 6, SDM Vol. 3D A.6) a halted guest
 		 * stays out of VMX non-root operation until the PIC has an interrupt for it. */
 		if (v.halted && !c->caps.hlt_state) {
@@ -169,9 +169,6 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		if (v.halted)
 			d->stats.halted_exits++;
 		vmx_load_vcpu(c, &v, d->cfg.trace_exits);
-		/* IF set at the exit counts too: a handler entered with IF=0 that set it (STI) ran with
-		 * interrupts enabled, and a nested interrupt must reach it (pitirq) */
-		open = open || (pacer.owed && (vmx_guest_rflags(c, &v) & RFLAGS_IF));
 		irq_pacer_ran(&pacer, exit_tsc - entry_tsc, open, guest_progressed(&at_entry, &v));
 		if (v.exit.entry_failure)
 			vmx_report_entry_failure(c, 0);

@@ -85,7 +85,7 @@ static void step(struct sim *s, const struct costs *c)
 		s->handler_step = 0;
 		s->intr_enabled = false; /* an interrupt gate */
 	}
-	bool open = !injected && s->intr_enabled;
+	bool open = !injected && !board_irq_in_service(&s->b, s->pacer.line); /* after the handler's EOI */
 	u64 timer = irq_pacer_wait(&s->pacer);
 	if (timer && timer <= c->entry_ns) { /* expired before the first instruction */
 		now_ns += timer + c->root_ns;

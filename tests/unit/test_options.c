@@ -427,7 +427,7 @@ static void test_format_text_and_truncation(void **state)
 	char buf[256];
 	int n = options_format(&o, buf, sizeof(buf));
 	assert_string_equal(buf, "on_exit=halt guest_mem=256M block_io=on block_follow=on extent=page stats_interval=0 trace=none "
-	                         "console=both serial=auto preemption_timer=auto selftest=none irq_pace=off");
+	                         "console=both serial=auto preemption_timer=auto selftest=none irq_pace=on");
 	char small[10];
 	assert_int_equal(options_format(&o, small, sizeof(small)), n);
 	assert_string_equal(small, "on_exit=h");
