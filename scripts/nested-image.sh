@@ -104,12 +104,12 @@ for r in "${runs[@]}"; do
 	[ -n "$cpu" ] || { echo "nested-image: run $tag: no CPU" >&2; exit 2; }
 	if [ "$guest" = linux ]; then
 		[ -f "$BUILD/linux/vmlinuz" ] || { echo "nested-image: no $BUILD/linux/vmlinuz (scripts/linux-guest.sh)" >&2; exit 1; }
-		"$here/scripts/mkiso.sh" --small --core "$BUILD/microhv.elf" --out "$t/l1/$tag.iso" \
+		"$here/scripts/mkiso.sh" --small --bios-gfx text --core "$BUILD/microhv.elf" --out "$t/l1/$tag.iso" \
 			--cmdline "on_exit=qemu guest_mem=128M $opts" --guest "$BUILD/linux/vmlinuz" --initrd "$BUILD/linux/initrd.img" \
 			--append "console=ttyS0 nolapic noapic acpi=off pci=off nosmp reboot=pci microhv.test=1"
 	else
 		[ -f "$BUILD/guest/tests/$guest.elf" ] || { echo "nested-image: no $BUILD/guest/tests/$guest.elf (make guests)" >&2; exit 1; }
-		"$here/scripts/mkiso.sh" --small --core "$BUILD/microhv.elf" --out "$t/l1/$tag.iso" \
+		"$here/scripts/mkiso.sh" --small --bios-gfx text --core "$BUILD/microhv.elf" --out "$t/l1/$tag.iso" \
 			--cmdline "on_exit=qemu guest_mem=16M $opts" --guest "$BUILD/guest/tests/$guest.elf"
 	fi
 	echo "$tag $limit $cpu" >> "$t/l1/runs"
