@@ -34,6 +34,7 @@ CORE_ASMS := boot/multiboot2/entry.asm arch/entry.asm arch/isr.asm vmx/entry.asm
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/core/%.o) $(CORE_ASMS:%.asm=$(BUILD)/core/%.asm.o)
 
 .PHONY: all core efi iso usb guests test unit bench run clean deps fuzz FORCE
+.PHONY: test-nested
 .PHONY: debug
 all: core efi iso usb guests
 
@@ -116,6 +117,12 @@ debug: deps
 test: deps
 	$(MAKE) all unit
 	scripts/test.sh
+
+# `make test-nested`: microhv under nested KVM, with Bochs as the outermost machine (README,
+# "Nested KVM"); make test runs it too (tests/integration/nested_kvm.sh)
+test-nested: deps
+	$(MAKE) core guests
+	scripts/test.sh nested_kvm
 
 # `make fuzz [FUZZ_RUNS=10000000] [FUZZ_SECONDS=7200]`: each libFuzzer harness for FUZZ_RUNS
 # executions, FUZZ_SECONDS at most (make test runs them briefly)

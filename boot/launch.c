@@ -151,6 +151,7 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 		.trace_exits = o->trace == TRACE_EXITS,
 		.cr4_allowed = vmx_guest_cr4_allowed(&vcpu_hw),
 		.stats_interval_s = o->stats_interval,
+		.irq_pace = o->irq_pace,
 		.block = {.enabled = o->block_io, .extent = extents[o->extent], .extent_bytes = o->extent_bytes,
 		          .trace = o->trace == TRACE_BLOCKS, .follow = o->block_follow},
 	};

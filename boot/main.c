@@ -109,6 +109,7 @@ static void setup_memory(void)
 
 void core_main(const struct boot_info *loader_bi)
 {
+	u64 start_tsc = rdtsc();
 	hostcon_early(); /* output is held until the serial port is chosen */
 	con_set_output(hostcon_out);
 	hv_set_console_flush(hostcon_flush);
@@ -167,5 +168,7 @@ void core_main(const struct boot_info *loader_bi)
 		hv_exit(opts.on_exit, gate_code, gate_code == HV_EXIT_NO_VTX ? "VT-x not available" : "VT-x not usable");
 	const char *reason;
 	int code = launch_guest(&bi, &opts, &pmm, &msrs, &caps, &reason);
+	/* every level's cost of the run: under Bochs's sync=none its instructions (make bench) */
+	con_log("tsc: %llu from the core's start to its exit\n", (unsigned long long)(rdtsc() - start_tsc));
 	hv_exit(opts.on_exit, code, reason);
 }

@@ -253,6 +253,8 @@ static int opt_preemption_timer(struct hv_options *o, const char *v)
 	return 0;
 }
 
+static int opt_irq_pace(struct hv_options *o, const char *v) { return parse_on_off(v, &o->irq_pace); }
+
 static const char *const selftest_names[] = {"none", "root_nmi"}; /* enum selftest */
 
 static int opt_selftest(struct hv_options *o, const char *v)
@@ -277,6 +279,7 @@ static const struct option_def option_defs[] = {
 	{"serial", opt_serial, "auto, none, an IO port (0x2f8), mmio:ADDRESS, mmio8:ADDRESS or pci:BUS:DEV.FN (hex)"},
 	{"preemption_timer", opt_preemption_timer, "auto or off"},
 	{"selftest", opt_selftest, "none or root_nmi"},
+	{"irq_pace", opt_irq_pace, "on or off"},
 };
 
 void options_defaults(struct hv_options *o)
@@ -293,6 +296,7 @@ void options_defaults(struct hv_options *o)
 		.trace_ring = OPT_TRACE_RING_DEFAULT,
 		.console = CONSOLE_BOTH,
 		.preemption_timer = true,
+		.irq_pace = true,
 	};
 }
 
@@ -395,10 +399,11 @@ int options_format(const struct hv_options *o, char *buf, size_t size)
 	options_format_serial(&o->serial, serial, sizeof(serial));
 	return fmt_snprintf(buf, size,
 	                    "on_exit=%s guest_mem=%lluM block_io=%s block_follow=%s extent=%s stats_interval=%u trace=%s"
-	                    " console=%s serial=%s preemption_timer=%s selftest=%s",
+	                    " console=%s serial=%s preemption_timer=%s selftest=%s irq_pace=%s",
 	                    options_on_exit_name(o->on_exit), (unsigned long long)(o->guest_mem / MIB),
 	                    o->block_io ? "on" : "off", o->block_follow ? "on" : "off", extent, o->stats_interval, trace,
 	                    options_console_name(o->console), serial,
 	                    o->preemption_timer ? "auto" : "off",
-	                    (unsigned)o->selftest < ARRAY_SIZE(selftest_names) ? selftest_names[o->selftest] : "?");
+	                    (unsigned)o->selftest < ARRAY_SIZE(selftest_names) ? selftest_names[o->selftest] : "?",
+	                    o->irq_pace ? "on" : "off");
 }

@@ -49,6 +49,7 @@ struct hv_options {
 	struct serial_option serial;
 	bool preemption_timer; /* preemption_timer=auto (true): where the CPU has it; off: the LAPIC timer */
 	enum selftest selftest;
+	bool irq_pace; /* irq_pace=on (default): the interrupt pacer (dispatcher/interrupts.h) */
 };
 
 #define OPT_GUEST_MEM_DEFAULT (256 * MIB)

@@ -47,6 +47,10 @@ u64 board_next_deadline(const struct board *b);
 /* The PIC's INT output, and the INTA cycle that returns the vector. */
 bool board_irq_pending(const struct board *b);
 int board_irq_acknowledge(struct board *b);
+/* The IRQ line (0..15) board_irq_acknowledge would take now, -1 for none. */
+int board_irq_line(const struct board *b);
+/* Whether IRQ line `line` is in service at the PIC (its handler has not sent the EOI). */
+bool board_irq_in_service(const struct board *b, int line);
 /* A byte typed on the physical console, for the guest's COM1; false when it cannot take it now. */
 bool board_console_input(struct board *b, u8 byte);
 

@@ -360,6 +360,23 @@ void pic_irq_sink(struct pic_pair *p, struct irq_sink *out) { *out = (struct irq
 
 bool pic_has_interrupt(const struct pic_pair *p) { return pending(&p->master) >= 0; }
 
+bool pic_in_service(const struct pic_pair *p, int line)
+{
+	if (line < 0 || line >= PIC_IRQS)
+		return false;
+	const struct pic_chip *c = line < PIC_IRQS_PER_CHIP ? &p->master : &p->slave;
+	return (c->isr & bit((unsigned)line % PIC_IRQS_PER_CHIP)) != 0;
+}
+
+int pic_pending_irq(const struct pic_pair *p)
+{
+	int level = pending(&p->master);
+	if (level < 0 || !is_cascade(&p->master, (unsigned)level))
+		return level;
+	int slave_level = pending(&p->slave);
+	return slave_level < 0 ? level : PIC_IRQS_PER_CHIP + slave_level;
+}
+
 /*
  * "Interrupt Sequence" and "Cascade Mode": the master resolves; for IR2 the slave
  * supplies the vector. A chip that finds no request when acknowledged answers its

@@ -66,6 +66,11 @@ void pic_set_irq(struct pic_pair *p, unsigned irq, bool level);
 void pic_irq_sink(struct pic_pair *p, struct irq_sink *out);
 /* The master's INT output. */
 bool pic_has_interrupt(const struct pic_pair *p);
+/* The IRQ line 0..15 the next INTA cycle would acknowledge, -1 when INT is low (a slave without
+ * a request of its own answers for line 2). */
+int pic_pending_irq(const struct pic_pair *p);
+/* Whether IRQ line 0..15 is in service (its ISR bit set: acknowledged, no EOI yet). */
+bool pic_in_service(const struct pic_pair *p, int line);
 /* The INTA cycle: the vector the CPU receives (base + 7 of a chip when nothing was requested there). */
 int pic_acknowledge(struct pic_pair *p);
 

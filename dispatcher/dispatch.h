@@ -45,6 +45,7 @@ struct dispatch_config {
 	bool user_wait_pause; /* the secondary control "enable user wait and pause" is set: WAITPKG shown */
 	u64 cr4_allowed; /* CR4 bits the guest may set: what the CPU allows in VMX operation, less VMXE/SMXE */
 	u32 stats_interval_s; /* stats_interval=: a stats line every so many seconds of guest time, 0: none */
+	bool irq_pace; /* irq_pace=on: the minimum slice after an injection (interrupts.h, irq_pace) */
 };
 
 struct dispatcher {

@@ -14,6 +14,46 @@ enum irq_action irq_decide(bool event_pending, bool pic_pending, u64 rflags, u32
 	return IRQ_INJECT;
 }
 
+void irq_pacer_init(struct irq_pacer *p, u64 slice) { *p = (struct irq_pacer){.slice = slice}; }
+
+void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progressed)
+{
+	if (!interruptible || !p->owed)
+		return;
+	/* Only the pacer's own timer can expire before the guest runs; at its limit the run counts */
+	u64 max = p->slice * IRQ_HOLD_MAX_SLICES;
+	if (!progressed && p->holding && p->hold_timer < max) {
+		u64 t = p->hold_timer ? p->hold_timer * 2 : p->slice * 2;
+		p->hold_timer = t < max ? t : max;
+		return;
+	}
+	p->open += span;
+	if (p->open >= p->slice)
+		p->owed = false;
+}
+
+enum irq_action irq_pace(struct irq_pacer *p, enum irq_action a, bool halted, int line)
+{
+	p->holding = a == IRQ_INJECT && p->owed && !halted && line == p->line;
+	return p->holding ? IRQ_NONE : a;
+}
+
+void irq_pacer_injected(struct irq_pacer *p, int line)
+{
+	p->line = line;
+	p->open = 0;
+	p->owed = p->slice != 0;
+	p->holding = false;
+}
+
+u64 irq_pacer_wait(const struct irq_pacer *p)
+{
+	if (!p->holding)
+		return 0;
+	u64 rest = p->slice > p->open + 1 ? p->slice - p->open : 1;
+	return rest > p->hold_timer ? rest : p->hold_timer;
+}
+
 bool irq_reinject_vectoring(struct vcpu *v)
 {
 	u32 info = v->exit.idt_vectoring_info;

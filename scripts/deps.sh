@@ -7,6 +7,7 @@ PACKAGES=(gcc make nasm binutils gnu-efi grub-pc-bin grub-common xorriso mtools 
 	libzydis-dev clang libclang-rt-14-dev valgrind
 	tesseract-ocr grub-efi-amd64-bin)
 PACKAGES+=(python3-matplotlib python3-serial) # scripts/hvstat: plots, live serial view
+PACKAGES+=(seabios zstd) # the nested-KVM test's L0 image (scripts/nested-image.sh)
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,6 +13,8 @@
 #   --send 'RE=>TEXT'  once the transcript matches RE, type TEXT (\n etc. decoded); repeatable
 #   --core FILE        the core ELF (default build/microhv.elf)
 #   --megs N           emulated RAM in MiB (default 1024)
+#   --ips N            Bochs's emulated instructions per second (default 100000000); fewer make
+#                      every exit longer in guest time (a nested exit's cost, for the PIT tests)
 #   --bare             no hypervisor: GRUB boots --guest (a Linux bzImage) itself, with --initrd
 #                      and --append (scripts/mkiso.sh --bare); a bare run prints no exit line,
 #                      so give it --until
@@ -28,6 +30,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/scripts/lib.sh"
 cpu=corei7_skylake_x cmdline= guest= initrd= append= timeout_s=120 log= console=0 interactive=0 sends=() core="$here/build/microhv.elf" megs=1024
+ips=100000000
 bare=0 until_re= until_seen=0 debug=0
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -43,15 +46,17 @@ while [ $# -gt 0 ]; do
 	--send) sends+=(--send "$2"); shift 2 ;;
 	--core) core=$2; shift 2 ;;
 	--megs) megs=$2; shift 2 ;;
+	--ips) ips=$2; shift 2 ;;
 	--bare) bare=1; shift ;;
 	--until) until_re=$2; shift 2 ;;
 	--debug) debug=1; shift ;;
-	-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,28p' "$0"; exit 0 ;;
 	*) echo "run-bochs: unknown option $1" >&2; exit 2 ;;
 	esac
 done
 case "$timeout_s" in ''|*[!0-9]*) echo "run-bochs: --timeout needs whole seconds" >&2; exit 2 ;; esac
 case "$megs" in ''|*[!0-9]*) echo "run-bochs: --megs needs a number" >&2; exit 2 ;; esac
+case "$ips" in ''|*[!0-9]*|0*) echo "run-bochs: --ips needs a positive number" >&2; exit 2 ;; esac
 case "$cpu" in ''|*[!a-z0-9_]*) echo "run-bochs: bad CPU model '$cpu'" >&2; exit 2 ;; esac
 command -v bochs >/dev/null || { echo "run-bochs: bochs is not installed (run scripts/deps.sh)" >&2; exit 2; }
 
@@ -89,7 +94,7 @@ fi
 	bochsrc_common "$tmp/bochs.log"
 	cat <<RC
 megs: $megs
-cpu: model=$cpu, count=1, ips=100000000, reset_on_triple_fault=0
+cpu: model=$cpu, count=1, ips=$ips, reset_on_triple_fault=0
 ata0-master: type=cdrom, path="$tmp/microhv.iso", status=inserted
 boot: cdrom
 $com1

@@ -42,8 +42,9 @@ static void set_interrupt_window(struct vmx_cpu *c, bool on)
 	vmx_write_proc_controls(c);
 }
 
-/* Injects the PIC's vector when the guest can take it, else asks for an interrupt window. */
-static void deliver_interrupt(struct vmx_cpu *c, struct dispatcher *d, struct vcpu *v)
+/* Injects the PIC's vector when the guest can take it and has had its slice (interrupts.h,
+ * irq_pace), else asks for an interrupt window. True when an interrupt was injected. */
+static bool deliver_interrupt(struct vmx_cpu *c, struct dispatcher *d, struct vcpu *v, struct irq_pacer *pacer)
 {
 	struct board *b = d->board;
 	bool pending = board_irq_pending(b);
@@ -53,17 +54,48 @@ static void deliver_interrupt(struct vmx_cpu *c, struct dispatcher *d, struct vc
 	 * replace an injected exception, and would drop a pending debug trap, which VM entry
 	 * discards when it injects an external interrupt (SDM Vol. 3C 27.7.3) while natively the
 	 * trap comes first (Vol. 3A 7.9, priority of traps on the previous instruction). */
-	enum irq_action a = irq_decide(v->inject.pending || v->pending_dbg, pending, rflags, intr);
+	int line = pending ? board_irq_line(b) : -1;
+	enum irq_action a = irq_pace(pacer, irq_decide(v->inject.pending || v->pending_dbg, pending, rflags, intr), v->halted, line);
 	set_interrupt_window(c, a == IRQ_WINDOW);
 	if (a != IRQ_INJECT)
-		return;
+		return false;
 	int vector = board_irq_acknowledge(b);
 	if (vector < 0)
-		return;
+		return false;
+	irq_pacer_injected(pacer, line);
 	vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | ((u32)VCPU_EVENT_EXT_INT << INTR_INFO_TYPE_SHIFT) | (u32)vector);
 	vmx_set_activity(c, VMX_ACTIVITY_ACTIVE);
 	v->halted = false;
 	d->stats.irqs_injected++;
+	return true;
+}
+
+/* The guest's RIP and general registers at VM entry, kept while an interrupt is held for the
+ * guest's slice: a preemption-timer exit that finds them unchanged ran nothing (a spin loop
+ * changes its counter; interrupts.h, irq_pacer_ran). RIP is read from the VMCS only then. */
+struct entry_state {
+	bool kept;
+	u64 rip, gpr[VCPU_NREGS];
+};
+
+static void entry_state_save(struct entry_state *e, const struct vcpu *v, bool holding)
+{
+	e->kept = holding;
+	if (!holding)
+		return;
+	e->rip = vmcs_read(VMCS_GUEST_RIP);
+	for (int i = 0; i < VCPU_NREGS; i++)
+		e->gpr[i] = v->gpr[i];
+}
+
+static bool guest_progressed(const struct entry_state *e, const struct vcpu *v)
+{
+	if (!e->kept || v->exit.reason != EXIT_REASON_PREEMPTION_TIMER || vmcs_read(VMCS_GUEST_RIP) != e->rip)
+		return true;
+	for (int i = 0; i < VCPU_NREGS; i++)
+		if (v->gpr[i] != e->gpr[i])
+			return true;
+	return false;
 }
 
 /* The VT-x layer's statistics, kept current at every exit so that stats printed at any time
@@ -94,6 +126,10 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 	v.plat = &plat;
 	int launched = 0;
 	u64 exit_tsc = 0;
+	struct irq_pacer pacer;
+	struct entry_state at_entry;
+	/* a slice of 0 never owes one: irq_pace=off holds nothing back */
+	irq_pacer_init(&pacer, d->cfg.irq_pace ? tsc_ticks_for_ns(IRQ_MIN_SLICE_NS) : 0);
 	while (!v.ended) {
 		struct board *b = d->board;
 		conlink_service(conlink_current(), clock_now(&b->clock));
@@ -103,14 +139,17 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		board_tick(b);
 		vmx_nmi_root_poll(c, launched);
 		vmx_nmi_deliver(c, &v);
-		deliver_interrupt(c, d, &v);
+		/* the slice counts once the handler is done: its line no longer in service (interrupts.h) */
+		bool open = !deliver_interrupt(c, d, &v, &pacer) && pacer.owed && !board_irq_in_service(b, pacer.line);
 		/* Without the HLT activity state (IA32_VMX_MISC bit 6, SDM Vol. 3D A.6) a halted guest
 		 * stays out of VMX non-root operation until the PIC has an interrupt for it. */
 		if (v.halted && !c->caps.hlt_state) {
 			pause();
 			continue;
 		}
-		vmx_timer_arm(c, b);
+		u64 hold = irq_pacer_wait(&pacer);
+		vmx_timer_arm(c, b, hold);
+		entry_state_save(&at_entry, &v, hold != 0);
 		if (launched)
 			stats_add_root_tsc(d, v.exit.reason, rdtsc() - exit_tsc);
 		u64 host_rsp = c->host_rsp;
@@ -130,6 +169,7 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		if (v.halted)
 			d->stats.halted_exits++;
 		vmx_load_vcpu(c, &v, d->cfg.trace_exits);
+		irq_pacer_ran(&pacer, exit_tsc - entry_tsc, open, guest_progressed(&at_entry, &v));
 		if (v.exit.entry_failure)
 			vmx_report_entry_failure(c, 0);
 		else

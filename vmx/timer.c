@@ -56,14 +56,21 @@ int vmx_timer_setup(struct vmx_cpu *c, char *err, size_t errlen)
 	return 0;
 }
 
-void vmx_timer_arm(struct vmx_cpu *c, const struct board *b)
+void vmx_timer_arm(struct vmx_cpu *c, const struct board *b, u64 hold_tsc)
 {
 	u64 wait = wait_ns(b);
 	if (!c->lapic_timer) {
+		/* While an interrupt is held back for the guest's slice (hold_tsc, interrupts.h
+		 * irq_pace), at the slice's end: the deadlines could only raise requests that wait too. */
+		if (hold_tsc) {
+			u64 ticks = hold_tsc >> c->caps.preemption_timer_shift;
+			vmcs_write(VMCS_PREEMPTION_TIMER, ticks > PREEMPTION_TIMER_MAX ? PREEMPTION_TIMER_MAX : ticks);
+			return;
+		}
 		vmcs_write(VMCS_PREEMPTION_TIMER, preemption_ticks(c, wait));
 		return;
 	}
-	lapic_timer_arm(wait == CLOCK_NEVER ? LAPIC_NEVER : tsc_ticks_for_ns(wait));
+	lapic_timer_arm(hold_tsc ? hold_tsc : wait == CLOCK_NEVER ? LAPIC_NEVER : tsc_ticks_for_ns(wait));
 }
 
 void vmx_timer_exit(struct vmx_cpu *c, const struct vcpu *v)

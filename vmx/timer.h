@@ -14,8 +14,9 @@
 /* After vmx_setup_vmcs: starts the LAPIC timer where the controls have no preemption timer,
  * and says which timer is used. 0, or -1 with err. */
 int vmx_timer_setup(struct vmx_cpu *c, char *err, size_t errlen);
-/* Before each VM entry: arms the timer for the next deadline. */
-void vmx_timer_arm(struct vmx_cpu *c, const struct board *b);
+/* Before each VM entry: arms the timer for the next deadline, or for hold_tsc TSC ticks when
+ * that is not 0 (an interrupt held back for the guest's slice, interrupts.h irq_pacer_wait). */
+void vmx_timer_arm(struct vmx_cpu *c, const struct board *b, u64 hold_tsc);
 /* After each VM exit: an external interrupt that exited the guest is the LAPIC timer's (the
  * host's other interrupt sources stay masked): its EOI. */
 void vmx_timer_exit(struct vmx_cpu *c, const struct vcpu *v);

@@ -22,6 +22,7 @@ static void assert_options_equal(const struct hv_options *a, const struct hv_opt
 	assert_int_equal(a->serial.bus, b->serial.bus);
 	assert_int_equal(a->serial.dev, b->serial.dev);
 	assert_int_equal(a->serial.fn, b->serial.fn);
+	assert_int_equal(a->irq_pace, b->irq_pace);
 }
 
 /* Parses cmdline over the defaults; returns options_parse's result. */
@@ -64,7 +65,7 @@ static void test_empty_and_null_cmdline(void **state)
 }
 
 enum field { F_ON_EXIT, F_GUEST_MEM, F_BLOCK_IO, F_BLOCK_FOLLOW, F_EXTENT, F_EXTENT_BYTES, F_STATS, F_TRACE,
-	F_TRACE_RING, F_CONSOLE };
+	F_TRACE_RING, F_CONSOLE, F_IRQ_PACE };
 
 struct good {
 	const char *cmdline;
@@ -115,6 +116,8 @@ static const struct good goods[] = {
 	{"console=serial", F_CONSOLE, CONSOLE_SERIAL, 0, 0, false},
 	{"console=screen", F_CONSOLE, CONSOLE_SCREEN, 0, 0, false},
 	{"console=both", F_CONSOLE, CONSOLE_BOTH, 0, 0, false},
+	{"irq_pace=on", F_IRQ_PACE, 1, 0, 0, false},
+	{"irq_pace=off", F_IRQ_PACE, 0, 0, 0, false},
 };
 
 static void set_field(struct hv_options *o, enum field f, u64 v)
@@ -130,6 +133,7 @@ static void set_field(struct hv_options *o, enum field f, u64 v)
 	case F_TRACE: o->trace = (enum trace_mode)v; break;
 	case F_TRACE_RING: o->trace_ring = (u32)v; break;
 	case F_CONSOLE: o->console = (enum console_mode)v; break;
+	case F_IRQ_PACE: o->irq_pace = v != 0; break;
 	}
 }
 
@@ -152,6 +156,7 @@ static void test_good_values(void **state)
 		want.stats_interval = 77;
 		want.trace = g->f == F_TRACE && g->v == TRACE_BLOCKS ? TRACE_EXITS : TRACE_BLOCKS;
 		want.console = g->f == F_CONSOLE && g->v == CONSOLE_SCREEN ? CONSOLE_SERIAL : CONSOLE_SCREEN;
+		want.irq_pace = g->f == F_IRQ_PACE ? !g->v : false;
 		o = want;
 		set_field(&want, g->f, g->v);
 		if (g->set2)
@@ -208,6 +213,8 @@ static const struct bad bads[] = {
 	{"block_io=1", "block_io", "1"},
 	{"block_follow=yes", "block_follow", "yes"},
 	{"block_follow=", "block_follow", ""},
+	{"irq_pace=yes", "irq_pace", "yes"},
+	{"irq_pace=", "irq_pace", ""},
 	{"block_io=onn", "block_io", "onn"},
 	{"extent=", "extent", ""},
 	{"extent=15", "extent", "15"},
@@ -405,6 +412,7 @@ static void test_format_round_trips(void **state)
 					o.extent_bytes = extents[m % ARRAY_SIZE(extents)];
 					o.block_io = (m + (size_t)trace) % 2;
 					o.block_follow = (m / 2) % 2;
+					o.irq_pace = (m + (size_t)on_exit) % 2;
 					o.stats_interval = m == 0 ? OPT_STATS_INTERVAL_MAX : (u32)m * 7;
 					o.console = (enum console_mode)((m + (size_t)ext) % 3);
 					check_round_trip(&o);
@@ -419,7 +427,7 @@ static void test_format_text_and_truncation(void **state)
 	char buf[256];
 	int n = options_format(&o, buf, sizeof(buf));
 	assert_string_equal(buf, "on_exit=halt guest_mem=256M block_io=on block_follow=on extent=page stats_interval=0 trace=none "
-	                         "console=both serial=auto preemption_timer=auto selftest=none");
+	                         "console=both serial=auto preemption_timer=auto selftest=none irq_pace=on");
 	char small[10];
 	assert_int_equal(options_format(&o, small, sizeof(small)), n);
 	assert_string_equal(small, "on_exit=h");

@@ -74,6 +74,8 @@ UNIT_SRCS_test_follow := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/uni
 UNIT_SRCS_test_block_hostile := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c tests/unit/block_dispatch_fixture.c
 UNIT_SRCS_test_replay := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c
 UNIT_SRCS_test_interrupts := dispatcher/interrupts.c
+UNIT_SRCS_test_irq_pacing := dispatcher/interrupts.c devices/board.c devices/pic.c devices/pit.c devices/sysport.c \
+	devices/uart.c devices/debug_exit.c devices/rtc.c devices/reset.c devices/iobus.c
 UNIT_SRCS_test_iobus := devices/iobus.c devices/debug_exit.c
 UNIT_SRCS_test_rtc := devices/rtc.c devices/iobus.c tests/unit/rtc_fixture.c
 UNIT_SRCS_test_rtc_registers := devices/rtc.c devices/iobus.c tests/unit/rtc_fixture.c
