@@ -119,7 +119,7 @@ test: deps
 	scripts/test.sh
 
 # `make test-nested`: microhv under nested KVM, with Bochs as the outermost machine (README,
-# "Nested KVM"); make test runs it too (tests/integration/nested_kvm.sh)
+# "Nested KVM"); run only when named, not by make test (tests/integration/nested_kvm.sh)
 test-nested: deps
 	$(MAKE) core guests
 	scripts/test.sh nested_kvm
