@@ -61,6 +61,8 @@ void hostcon_out(const char *s, size_t n)
 	conq_write(&queue, s, n);
 }
 
+void hostcon_log_only(const char *s, size_t n) { memlog_write(&mlog, s, n); }
+
 struct conq *hostcon_queue(void) { return &queue; }
 
 void hostcon_set_async(bool on)

@@ -13,6 +13,8 @@
 /* Queue and in-memory log ready; nothing is sent yet. */
 void hostcon_early(void);
 void hostcon_out(const char *s, size_t n);
+/* The in-memory log alone (console=screen: the serial line stops, the log goes on). */
+void hostcon_log_only(const char *s, size_t n);
 /* Chooses the serial port (serial=, then ACPI SPCR from the RSDP, then COM1), sends what was
  * held, and says which port and why, and where the in-memory log is. */
 void hostcon_select(const struct serial_option *opt, u64 acpi_rsdp, u64 core_phys);

@@ -61,7 +61,7 @@ static void console_choose(bool screen, const char *no_screen)
 	else
 		con_log("console: serial only: %s\n", no_screen);
 	if (opts.console == CONSOLE_SCREEN)
-		con_set_output(0);
+		con_set_output(hostcon_log_only); /* serial stops; the in-memory log keeps everything */
 }
 
 static void print_mhz(char *buf, size_t size, u64 hz)

@@ -134,8 +134,19 @@ screen_expect biostext "[VU]T-x not available: CPUID" "VT-x not available in VGA
 "$root/scripts/mkiso.sh" --core "$BUILD/microhv.elf" --out "$out/onlyscreen.iso" --cmdline "console=screen"
 start onlyscreen "file:$out/onlyscreen.log" -cdrom "$out/onlyscreen.iso"
 shoot_until onlyscreen "$novtx"
-stop onlyscreen
 l=$out/onlyscreen.log
+# the in-memory log keeps everything after the console line too: read it out of guest RAM
+mlog=$(tr -d '\r' < "$l" | sed -nE 's/^\[hv\] console: in-memory log of the last ([0-9]+) KiB at physical (0x[0-9a-f]+).*/\2 \1/p' | head -n 1)
+rm -f "$out/onlyscreen.mem"
+[ -n "$mlog" ] && monitor onlyscreen "pmemsave ${mlog% *} $(( (${mlog#* } + 4) * 1024 )) \"$out/onlyscreen.mem\"" >/dev/null 2>&1
+stop onlyscreen
+if [ -z "$mlog" ]; then
+	not_ok "qemu screen onlyscreen: the in-memory log's address on serial" "$l"
+elif "$root/scripts/memlog.py" "$out/onlyscreen.mem" --offset 0 2>/dev/null | tr -d '\r' | grep -aEq "^\[hv\] $novtx: CPUID"; then
+	ok "qemu screen onlyscreen: the in-memory log goes on after the console line"
+else
+	not_ok "qemu screen onlyscreen: the in-memory log goes on after the console line" "$out/onlyscreen.mem"
+fi
 last=$(tr -d '\r' < "$l" | grep -a '^\[hv\] ' | tail -n 1)
 case "$last" in
 "[hv] console: screen "*) ok "qemu screen onlyscreen: serial ends with the console line" ;;
