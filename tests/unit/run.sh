@@ -10,13 +10,30 @@ dir="${BUILD:-build}/tests/unit"
 timeout_s="${UNIT_TIMEOUT:-120}"
 n=0
 shopt -s nullglob
-bins=("$dir"/test_*)
+# The binaries tests/unit/unit.mk builds now, not whatever test_* an older tree left in build/
+# (a test removed or renamed would otherwise go on running from its stale binary).
+listed=$(make -s --no-print-directory print-UNIT_BINS BUILD="${BUILD:-build}" 2>/dev/null)
+if [ -n "$listed" ]; then
+	bins=()
+	for b in $listed; do
+		[ -e "$b" ] && bins+=("$b") || bins+=("$dir/missing:$(basename "$b")")
+	done
+else
+	bins=("$dir"/test_*)
+fi
 if [ ${#bins[@]} -eq 0 ]; then
 	echo "not ok 1 - unit: no test binaries in $dir (run 'make unit')"
 	echo "1..1"
 	exit 0
 fi
 for bin in "${bins[@]}"; do
+	case "$bin" in
+	*/missing:*)
+		n=$((n + 1))
+		echo "not ok $n - ${bin##*missing:}: not built (run 'make unit')"
+		continue
+		;;
+	esac
 	[ -f "$bin" ] && [ -x "$bin" ] || continue
 	name=$(basename "$bin")
 	out=$(CMOCKA_MESSAGE_OUTPUT=TAP timeout "$timeout_s" "$bin" 2>&1)
