@@ -65,6 +65,7 @@ class Log:
         self.trace = []  # (guest_tsc, rip, port, size, direction, 'x' exit / 'b' block)
         self.warnings = []
         self.lines = 0
+        self.last_stats_lineno = None  # the last line that held a stats tag, usable or not
         self.options = None
 
     def feed(self, line):
@@ -73,6 +74,7 @@ class Log:
         line = line.replace("\r", "")
         at = line.find(STATS_TAG + "{")
         if at >= 0:
+            self.last_stats_lineno = self.lines
             self._stats_line(line[at + len(STATS_TAG):])
             return
         m = EXIT_RE.search(line)
@@ -107,6 +109,12 @@ class Log:
 
     def last(self):
         return self.stats[-1] if self.stats else None
+
+    def final_raw(self):
+        """The JSON of the log's last stats line, or None when that line is not usable (a
+        truncated run must not pass for its last periodic line)."""
+        s = self.last()
+        return s.raw if s is not None and s.lineno == self.last_stats_lineno else None
 
     def seconds(self, s):
         """Guest time of a stats record in seconds, or None without a timestamp."""

@@ -124,3 +124,17 @@ expect_line "$out/bound_real.out" '^achieved by .*blk_pit-on.log: 0\.587 IO exit
 run v2blocks top --plain --no-follow "$d/v2-iosweep-on-blocks.log"
 expect_line "$out/v2blocks.out" '^0x100062 +3 +9,999 +1 +0 +0 +2,149$' "top: the top block (address, IO per run, hits, misses, mismatches, early ends, TSC per run)"
 expect_line "$out/v2blocks.out" '^0x80 +0 +14,096 +10,001 +10,000$' "top: the busiest ports"
+
+# scripts/hv_stats.py, the tests' and benchmarks' reader, is the same parser (hvstatlib)
+hs=$root/scripts/hv_stats.py
+v=$(python3 "$hs" "$d/interleaved.log" 's["io_instructions"]')
+expect_code "$?" 0 "hv_stats.py: a stats line after guest output mid-line is read"
+[ "$v" = 30522 ] && ok "hv_stats.py: the interleaved log's IO instructions (30522)" || not_ok "hv_stats.py: the interleaved log's IO instructions (30522, got '$v')"
+python3 "$hs" "$d/truncated.log" >"$out/hs_trunc.out" 2>&1
+expect_code "$?" 1 "hv_stats.py: a truncated last stats line is no stats line (status 1)" "$out/hs_trunc.out"
+# two periodic lines, then the final one cut off
+awk '/stats \{"version":2,"kind":"final"/ { print substr($0, 1, 100); exit } { print }' "$d/v2-idle-periodic.log" >"$out/hs_cut.log"
+python3 "$hs" "$out/hs_cut.log" >/dev/null 2>&1
+expect_code "$?" 1 "hv_stats.py: a cut final line does not pass for an earlier periodic one"
+python3 "$hs" "$d/garbage.bin" >/dev/null 2>&1
+expect_code "$?" 1 "hv_stats.py: binary garbage: status 1, no traceback"
