@@ -9,6 +9,8 @@
 #include "replay.h"
 #include "block_run.h"
 #include "../vcpu/gmem_tlb.h"
+#include "../emul/interp_alu.h"
+#include "block.h"
 #include "../../arch/le.h"
 
 #define STACK_BYTES 8u
@@ -24,10 +26,75 @@ static bool canonical(const struct vcpu *v, u64 a)
 
 static bool plain_reg(const struct insn_operand *o) { return o->type == OPND_REG && !o->high8; }
 
+/* The data instructions interp_compute covers without XCHG's two writes. */
+static bool alu_kind(enum insn_kind k)
+{
+	return (k >= INSN_MOV && k <= INSN_SAR) && k != INSN_XCHG;
+}
+
+static bool writes_dst(enum insn_kind k) { return k != INSN_CMP && k != INSN_TEST; }
+static bool reads_dst(enum insn_kind k) { return k < INSN_MOV || k > INSN_MOVSXD; }
+static bool shift_kind(enum insn_kind k) { return k == INSN_SHL || k == INSN_SHR || k == INSN_SAR; }
+
+/* REPLAY_ALU's operands, or false for a form it does not take. */
+static bool prepare_alu(const struct insn *in, struct replay_op *op)
+{
+	const struct insn_operand *d = &in->op[0], *s = &in->op[1];
+	if (!alu_kind(in->kind) || d->high8 || s->high8 || d->type == OPND_IMM || d->type == OPND_NONE)
+		return false;
+	if (d->type == OPND_MEM && shift_kind(in->kind))
+		return false; /* a shift of memory by 0: native execution decides (interp.c) */
+	op->kind = REPLAY_ALU;
+	op->alu = (u8)in->kind;
+	op->size = (u8)(d->size / 8);
+	op->ssize = (u8)(s->size / 8);
+	op->flags |= (u8)((d->type == OPND_MEM ? REPLAY_F_DST_MEM : 0) | (reads_dst(in->kind) ? REPLAY_F_READS_DST : 0) |
+	                  (writes_dst(in->kind) ? REPLAY_F_WRITES_DST : 0));
+	op->reg = d->type == OPND_REG ? d->reg : 0;
+	if (s->type == OPND_REG) {
+		op->flags |= REPLAY_F_SRC_REG;
+		op->src = s->reg;
+	} else if (s->type == OPND_IMM) {
+		op->flags |= REPLAY_F_SRC_IMM;
+	} else if (s->type == OPND_MEM) {
+		op->flags |= REPLAY_F_SRC_MEM;
+	}
+	return true;
+}
+
+/* MOV/MOVZX/MOVSX/MOVSXD and the stores, for the forms below; false for anything else. */
+static bool prepare_move(const struct insn *in, struct replay_op *op)
+{
+	const struct insn_operand *d = &in->op[0], *s = &in->op[1];
+	if (reads_dst(in->kind))
+		return false; /* not a move */
+	if (plain_reg(d) && s->type == OPND_MEM) {
+		op->kind = REPLAY_LOAD;
+		op->reg = d->reg;
+		op->size = (u8)(s->size / 8);
+		op->ssize = (u8)(d->size / 8);
+		op->alu = (u8)in->kind;
+		return true;
+	}
+	if (in->kind != INSN_MOV || d->type != OPND_MEM)
+		return false;
+	op->size = (u8)(in->opsize / 8);
+	if (plain_reg(s)) {
+		op->kind = REPLAY_STORE;
+		op->reg = s->reg;
+	} else if (s->type == OPND_IMM) {
+		op->kind = REPLAY_STORE_IMM;
+	}
+	return op->kind != REPLAY_NONE;
+}
+
 void replay_prepare(const struct insn *in, struct replay_op *op)
 {
-	*op = (struct replay_op){.kind = REPLAY_NONE};
+	*op = (struct replay_op){.kind = REPLAY_NONE, .len = in->length};
 	if (in->mode != CPU_MODE_64)
+		return;
+	bool mem = in->op[0].type == OPND_MEM || in->op[1].type == OPND_MEM;
+	if (mem && in->addrsize != 64)
 		return;
 	switch (in->kind) {
 	case INSN_PUSH:
@@ -41,22 +108,45 @@ void replay_prepare(const struct insn *in, struct replay_op *op)
 	case INSN_RET:
 		op->kind = REPLAY_RET;
 		return;
-	case INSN_MOV:
-		if (in->addrsize != 64)
-			return;
-		op->size = (u8)(in->opsize / 8);
-		if (plain_reg(&in->op[0]) && in->op[1].type == OPND_MEM) {
-			op->kind = REPLAY_LOAD;
+	case INSN_CALL_IND:
+	case INSN_JMP_IND:
+		if (plain_reg(&in->op[0]) && in->op[0].size == 64) {
+			op->kind = in->kind == INSN_CALL_IND ? REPLAY_CALL_REG : REPLAY_JMP_REG;
 			op->reg = in->op[0].reg;
-		} else if (in->op[0].type == OPND_MEM && plain_reg(&in->op[1])) {
-			op->kind = REPLAY_STORE;
-			op->reg = in->op[1].reg;
-		} else if (in->op[0].type == OPND_MEM && in->op[1].type == OPND_IMM) {
-			op->kind = REPLAY_STORE_IMM;
+		}
+		return;
+	case INSN_JMP:
+	case INSN_JCC: /* in 64-bit code the operand size of a near branch is 64 (66 is refused) */
+		if (in->opsize == 64) {
+			op->kind = in->kind == INSN_JMP ? REPLAY_JMP : REPLAY_JCC;
+			op->alu = in->cond;
+		}
+		return;
+	case INSN_LEA:
+		if (plain_reg(&in->op[0])) {
+			op->kind = REPLAY_LEA;
+			op->reg = in->op[0].reg;
+			op->size = (u8)(in->op[0].size / 8);
 		}
 		return;
 	default:
+		if (!prepare_move(in, op))
+			prepare_alu(in, op);
 		return;
+	}
+}
+
+/* The last page of an instruction of len bytes at lin. */
+static u64 last_page(u64 lin, u32 len) { return (lin + len - 1) & ~(u64)GMEM_TLB_PAGE_MASK; }
+
+void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn *insns, u32 n)
+{
+	u64 page = n ? lin[0] & ~(u64)GMEM_TLB_PAGE_MASK : 0; /* the exiting instruction's fetch opened it */
+	for (u32 i = 0; i < n; i++) {
+		if ((lin[i] & ~(u64)GMEM_TLB_PAGE_MASK) != page || last_page(lin[i], insns[i].length) != page) {
+			rp[i].flags |= REPLAY_F_FETCH;
+			page = last_page(lin[i], insns[i].length);
+		}
 	}
 }
 
@@ -69,7 +159,6 @@ void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 	c->rpage = c->wpage = NO_PAGE;
 }
 
-static bool in_page(u64 linear, u32 len) { return (linear & GMEM_TLB_PAGE_MASK) + len <= PAGE_SIZE; }
 
 /* A drop since the pages were remembered: forget them, and go on from the new generation. */
 static void follow_drops(const struct vcpu *v, struct replay_ctx *c)
@@ -94,18 +183,16 @@ static bool code_page(const struct block_pages *pg, u64 gpa_page)
  * The host bytes of an access of len at linear (VCPU_READ or VCPU_WRITE), through the page the
  * run remembers for that kind or else the translation cache; NULL where the general path must
  * run it: #AC, no such translation yet, or a store into the block's code (that path ends the
- * block there).
+ * block there). A read may go through the page remembered for writes (replay.h).
  */
-static inline u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
-                             enum vcpu_access acc)
+static u8 *direct_slow(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
+                       enum vcpu_access acc)
 {
 	if (c->ac_check && (linear & (len - 1)))
 		return 0;
 	follow_drops(v, c);
 	bool w = acc == VCPU_WRITE;
 	u64 page = linear >> PAGE_SHIFT, off = linear & GMEM_TLB_PAGE_MASK;
-	if (page == (w ? c->wpage : c->rpage) && in_page(linear, len))
-		return (w ? c->whost : c->rhost) + off;
 	u64 gpa;
 	struct gmem_tlb_entry *e;
 	u8 *h = gmem_tlb_fast(v, linear, len, acc, v->cpl == 3, &gpa, &e);
@@ -123,6 +210,20 @@ static inline u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct 
 	return h;
 }
 
+/* The remembered pages inline, the rest out of line. */
+static inline u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
+                             enum vcpu_access acc)
+{
+	u64 off = linear & GMEM_TLB_PAGE_MASK, page = linear >> PAGE_SHIFT;
+	if (v->tlb->gen == c->gen && !(c->ac_check && (linear & (len - 1))) && off + len <= PAGE_SIZE) {
+		if (page == c->wpage)
+			return c->whost + off;
+		if (acc == VCPU_READ && page == c->rpage)
+			return c->rhost + off;
+	}
+	return direct_slow(v, c, pg, linear, len, acc);
+}
+
 static const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len)
 {
 	return direct_ptr(v, c, 0, linear, len, VCPU_READ);
@@ -131,22 +232,15 @@ static const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 
 /* Stores len bytes of val at linear, or returns false having changed nothing. A store into a
  * page that holds a paging structure of a cached walk drops the cache (gmem_tlb.h); the page
  * is checked again only when such pages were added since. */
+static void store_le(u8 *h, u32 len, u64 val);
+static void stored(struct vcpu *v, struct replay_ctx *c);
 static bool store(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len, u64 val)
 {
 	u8 *h = direct_ptr(v, c, pg, linear, len, VCPU_WRITE);
 	if (!h)
 		return false;
-	switch (len) { /* little-endian, x86's order */
-	case 1: h[0] = (u8)val; break;
-	case 2: le_put16(h, (u16)val); break;
-	case 4: le_put32(h, (u32)val); break;
-	default: le_put64(h, val); break;
-	}
-	if (c->wframes != v->tlb->nframes) {
-		gmem_tlb_fast_stored(v, c->we);
-		c->wframes = v->tlb->nframes;
-		follow_drops(v, c);
-	}
+	store_le(h, len, val);
+	stored(v, c);
 	return true;
 }
 
@@ -163,7 +257,8 @@ static u64 data_linear(const struct vcpu *v, const struct insn *in, u64 next)
 	return ea + (m->seg == VCPU_FS || m->seg == VCPU_GS ? v->seg[m->seg].base : 0);
 }
 
-static u64 size_mask(u32 bytes) { return bytes == 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1; }
+static const u64 size_masks[] = {0, 0xff, 0xffff, 0, 0xffffffffULL, 0, 0, 0, ~0ULL};
+static inline u64 size_mask(u32 bytes) { return size_masks[bytes]; }
 
 /* A register write of `bytes` (SDM Vol. 1 3.4.1.1: 32 bits zero-extend in 64-bit mode). */
 static void reg_write(struct vcpu *v, u8 reg, u32 bytes, u64 val)
@@ -178,23 +273,131 @@ static void retire(struct vcpu *v, u64 rip)
 	v->dirty |= VCPU_DIRTY_RIP | VCPU_DIRTY_RETIRED;
 }
 
-int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
-                const struct block_pages *pg)
+/* A load of len (1, 2, 4, 8) bytes, little-endian. */
+static u64 load_le(const u8 *h, u32 len)
 {
-	u64 next = v->rip + in->length;
+	return len == 8 ? le_rd64(h) : len == 4 ? le_rd32(h) : len == 2 ? le_rd16(h) : h[0];
+}
+
+static void store_le(u8 *h, u32 len, u64 val)
+{
+	switch (len) { /* little-endian, x86's order */
+	case 1: h[0] = (u8)val; break;
+	case 2: le_put16(h, (u16)val); break;
+	case 4: le_put32(h, (u32)val); break;
+	default: le_put64(h, val); break;
+	}
+}
+
+/* After a store through h: a page holding paging structures of a cached walk drops the cache. */
+static void stored(struct vcpu *v, struct replay_ctx *c)
+{
+	if (c->wframes != v->tlb->nframes) {
+		gmem_tlb_fast_stored(v, c->we);
+		c->wframes = v->tlb->nframes;
+		follow_drops(v, c);
+	}
+}
+
+/*
+ * A data instruction through interp_compute, as interp.c's exec_data runs it: the memory
+ * operand located first (a destination through the write translation, which covers the read
+ * of a read-modify-write), the operands read, the result written, then the flags.
+ */
+static int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
+                    const struct block_pages *pg, u64 next)
+{
+	u8 f = op->flags;
+	u8 *h = 0;
+	if (f & (REPLAY_F_DST_MEM | REPLAY_F_SRC_MEM)) {
+		u64 lin = data_linear(v, in, next);
+		h = (f & REPLAY_F_DST_MEM) && (f & REPLAY_F_WRITES_DST)
+		        ? direct_ptr(v, c, pg, lin, op->size, VCPU_WRITE)
+		        : direct_ptr(v, c, pg, lin, (f & REPLAY_F_DST_MEM) ? op->size : op->ssize, VCPU_READ);
+		if (!h)
+			return REPLAY_SLOW;
+	}
+	u64 a = 0, b = 0;
+	if (f & REPLAY_F_READS_DST)
+		a = (f & REPLAY_F_DST_MEM) ? load_le(h, op->size) : v->gpr[op->reg] & size_mask(op->size);
+	if (f & REPLAY_F_SRC_REG)
+		b = v->gpr[op->src] & size_mask(op->ssize);
+	else if (f & REPLAY_F_SRC_IMM)
+		b = in->imm & size_mask(op->ssize);
+	else if (f & REPLAY_F_SRC_MEM)
+		b = load_le(h, op->ssize);
+	struct alu_out o = interp_compute(v->rflags, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, a, b);
+	if (f & REPLAY_F_WRITES_DST) {
+		if (f & REPLAY_F_DST_MEM) {
+			store_le(h, op->size, o.val);
+			stored(v, c);
+		} else {
+			reg_write(v, op->reg, op->size, o.val);
+		}
+	}
+	if (o.mask) {
+		v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
+		v->dirty |= VCPU_DIRTY_RFLAGS;
+	}
+	return REPLAY_DONE;
+}
+
+/* The effective address of LEA in 64-bit addressing: no segment, no memory (Vol. 2A "LEA"). */
+static u64 lea_value(const struct vcpu *v, const struct insn *in, u64 next)
+{
+	const struct insn_mem *m = &in->mem;
+	u64 ea = (u64)m->disp;
+	if (m->base == INSN_REG_RIP)
+		ea += next;
+	else if (m->base != INSN_REG_NONE)
+		ea += v->gpr[m->base];
+	if (m->index != INSN_REG_NONE)
+		ea += v->gpr[m->index] * m->scale;
+	return ea;
+}
+
+/* One direct form; inline in replay_run's loop. */
+static inline __attribute__((always_inline)) int exec_one(struct vcpu *v, struct replay_ctx *c,
+                                                          const struct replay_op *op, const struct insn *in,
+                                                          const struct block_pages *pg)
+{
+	u64 next = v->rip + op->len;
 	u64 rsp = v->gpr[VCPU_RSP];
 	const u8 *h;
 	switch (op->kind) {
+	case REPLAY_ALU:
+		if (exec_alu(v, c, op, in, pg, next) != REPLAY_DONE)
+			return REPLAY_SLOW;
+		break;
+	case REPLAY_JCC:
+	case REPLAY_JMP: /* a non-canonical target faults on the branch (Vol. 2A "JMP", "Jcc") */
+		if (op->kind == REPLAY_JCC && !interp_condition(v->rflags, op->alu))
+			break;
+		if (!canonical(v, next + in->imm))
+			return REPLAY_SLOW;
+		next += in->imm;
+		break;
+	case REPLAY_LEA:
+		reg_write(v, op->reg, op->size, lea_value(v, in, next));
+		break;
 	case REPLAY_PUSH: /* PUSH RSP pushes the value before the instruction */
 		if (!store(v, c, pg, rsp - STACK_BYTES, STACK_BYTES, v->gpr[op->reg]))
 			return REPLAY_SLOW;
 		vcpu_set_reg(v, VCPU_RSP, rsp - STACK_BYTES);
 		break;
 	case REPLAY_CALL: /* the target checked before the push, as the general path does */
-		if (!canonical(v, next + in->imm) || !store(v, c, pg, rsp - STACK_BYTES, STACK_BYTES, next))
+	case REPLAY_CALL_REG: {
+		u64 target = op->kind == REPLAY_CALL ? next + in->imm : v->gpr[op->reg];
+		if (!canonical(v, target) || !store(v, c, pg, rsp - STACK_BYTES, STACK_BYTES, next))
 			return REPLAY_SLOW;
 		vcpu_set_reg(v, VCPU_RSP, rsp - STACK_BYTES);
-		next += in->imm;
+		next = target;
+		break;
+	}
+	case REPLAY_JMP_REG:
+		if (!canonical(v, v->gpr[op->reg]))
+			return REPLAY_SLOW;
+		next = v->gpr[op->reg];
 		break;
 	case REPLAY_POP: /* RSP first, then the register: POP RSP loads the value read */
 		if (!(h = load_ptr(v, c, rsp, STACK_BYTES)))
@@ -208,11 +411,13 @@ int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op
 		next = le_rd64(h);
 		vcpu_set_reg(v, VCPU_RSP, rsp + STACK_BYTES);
 		break;
-	case REPLAY_LOAD: {
+	case REPLAY_LOAD: { /* MOV, MOVZX, MOVSX, MOVSXD from memory: interp_compute extends */
 		if (!(h = load_ptr(v, c, data_linear(v, in, next), op->size)))
 			return REPLAY_SLOW;
-		u64 val = op->size == 8 ? le_rd64(h) : op->size == 4 ? le_rd32(h) : op->size == 2 ? le_rd16(h) : h[0];
-		reg_write(v, op->reg, op->size, val);
+		u64 val = load_le(h, op->size);
+		if (op->alu != INSN_MOV)
+			val = interp_compute(0, (enum insn_kind)op->alu, 8u * op->ssize, 8u * op->size, 0, val).val;
+		reg_write(v, op->reg, op->ssize, val);
 		break;
 	}
 	case REPLAY_STORE:
@@ -227,4 +432,37 @@ int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op
 	}
 	retire(v, next);
 	return REPLAY_DONE;
+}
+
+int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
+                const struct block_pages *pg)
+{
+	return exec_one(v, c, op, in, pg);
+}
+
+/* block_fetch's work already done in this exit: an instruction fetch went through the cached
+ * walk of the page (its accessed flags set, execute rights held at this CPL). */
+static bool fetched(struct vcpu *v, u64 lin, u32 len, u64 *fetch_page)
+{
+	u64 gpa;
+	struct gmem_tlb_entry *e;
+	if (!gmem_tlb_fast(v, lin, len, VCPU_EXEC, v->cpl == 3, &gpa, &e))
+		return false;
+	*fetch_page = lin & ~(u64)GMEM_TLB_PAGE_MASK;
+	return true;
+}
+
+u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 i, const struct block_pages *pg,
+               u64 *fetch_page)
+{
+	for (; i < b->ninsns; i++) {
+		const struct replay_op *op = &b->rp[i];
+		if (op->kind == REPLAY_NONE || v->rip != b->lin[i])
+			break;
+		if ((op->flags & REPLAY_F_FETCH) && !fetched(v, b->lin[i], op->len, fetch_page))
+			block_fetch(v, b->lin[i], op->len, fetch_page);
+		if (exec_one(v, c, op, &b->insns[i], pg) != REPLAY_DONE)
+			break;
+	}
+	return i;
 }
