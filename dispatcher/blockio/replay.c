@@ -18,13 +18,19 @@
 #define CANONICAL_BITS_5LEVEL 57
 
 /* A branch target the processor takes without #GP (Vol. 3A 3.3.7.1). */
-static bool canonical(const struct vcpu *v, u64 a)
+static inline bool canonical(const struct replay_ctx *c, u64 a)
 {
-	u32 bits = (v->cr4 & CR4_LA57) ? CANONICAL_BITS_5LEVEL : CANONICAL_BITS_4LEVEL;
-	return (u64)((i64)(a << (64 - bits)) >> (64 - bits)) == a;
+	return (u64)((i64)(a << c->canon_shift) >> c->canon_shift) == a;
 }
 
 static bool plain_reg(const struct insn_operand *o) { return o->type == OPND_REG && !o->high8; }
+
+/* The kinds whose flags may wait: every status flag written, none read (interp_alu.h). */
+static bool lazy_kind(enum insn_kind k)
+{
+	return k == INSN_ADD || k == INSN_OR || k == INSN_AND || k == INSN_SUB || k == INSN_XOR || k == INSN_CMP ||
+	       k == INSN_TEST;
+}
 
 /* The data instructions interp_compute covers without XCHG's two writes. */
 static bool alu_kind(enum insn_kind k)
@@ -49,8 +55,10 @@ static bool prepare_alu(const struct insn *in, struct replay_op *op)
 	op->size = (u8)(d->size / 8);
 	op->ssize = (u8)(s->size / 8);
 	op->flags |= (u8)((d->type == OPND_MEM ? REPLAY_F_DST_MEM : 0) | (reads_dst(in->kind) ? REPLAY_F_READS_DST : 0) |
-	                  (writes_dst(in->kind) ? REPLAY_F_WRITES_DST : 0));
+	                  (writes_dst(in->kind) ? REPLAY_F_WRITES_DST : 0) | (lazy_kind(in->kind) ? REPLAY_F_LAZY : 0));
 	op->reg = d->type == OPND_REG ? d->reg : 0;
+	if (d->type == OPND_REG && s->type != OPND_MEM && !reads_dst(in->kind)) /* the moves */
+		op->kind = in->kind != INSN_MOV ? REPLAY_MOVX_RR : s->type == OPND_REG ? REPLAY_MOV_RR : REPLAY_MOV_RI;
 	if (s->type == OPND_REG) {
 		op->flags |= REPLAY_F_SRC_REG;
 		op->src = s->reg;
@@ -157,6 +165,30 @@ void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 	c->gen = v->tlb ? v->tlb->gen : 0;
 	c->ac_check = v->cpl == 3 && (v->cr0 & CR0_AM) && (v->rflags & GMEM_TLB_RFLAGS_AC);
 	c->rpage = c->wpage = NO_PAGE;
+	c->canon_shift = (u8)(64 - ((v->cr4 & CR4_LA57) ? CANONICAL_BITS_5LEVEL : CANONICAL_BITS_4LEVEL));
+	c->lz_kind = INSN_NONE;
+}
+
+void replay_flush(struct vcpu *v, struct replay_ctx *c)
+{
+	if (c->lz_kind == INSN_NONE)
+		return;
+	struct alu_out o = interp_compute(v->rflags, (enum insn_kind)c->lz_kind, c->lz_bits, c->lz_bits, c->lz_a, c->lz_b);
+	v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
+	c->lz_kind = INSN_NONE;
+}
+
+/* Their results, as interp_alu computes them (masked by the caller). */
+static inline u64 lazy_result(enum insn_kind k, u64 a, u64 b)
+{
+	switch (k) {
+	case INSN_ADD: return a + b;
+	case INSN_OR: return a | b;
+	case INSN_AND:
+	case INSN_TEST: return a & b;
+	case INSN_XOR: return a ^ b;
+	default: return a - b; /* SUB, CMP */
+	}
 }
 
 
@@ -267,11 +299,9 @@ static void reg_write(struct vcpu *v, u8 reg, u32 bytes, u64 val)
 	vcpu_set_reg(v, (enum vcpu_reg)reg, bytes >= 4 ? val & m : (v->gpr[reg] & ~m) | (val & m));
 }
 
-static void retire(struct vcpu *v, u64 rip)
-{
-	v->rip = rip;
-	v->dirty |= VCPU_DIRTY_RIP | VCPU_DIRTY_RETIRED;
-}
+/* RIP after a direct form; the dirty bits of a retired instruction are set by the caller, once
+ * per run. */
+static inline void retire(struct vcpu *v, u64 rip) { v->rip = rip; }
 
 /* A load of len (1, 2, 4, 8) bytes, little-endian. */
 static u64 load_le(const u8 *h, u32 len)
@@ -300,12 +330,14 @@ static void stored(struct vcpu *v, struct replay_ctx *c)
 }
 
 /*
- * A data instruction through interp_compute, as interp.c's exec_data runs it: the memory
- * operand located first (a destination through the write translation, which covers the read
- * of a read-modify-write), the operands read, the result written, then the flags.
+ * A data instruction as interp.c's exec_data runs it: the memory operand located first (a
+ * destination through the write translation, which covers the read of a read-modify-write),
+ * the operands read, the result written, then the flags: pending for the lazy kinds, else
+ * through interp_compute after the pending ones (ADC/SBB read CF; INC/DEC keep it; a shift by
+ * 0 keeps them all).
  */
-static int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
-                    const struct block_pages *pg, u64 next)
+static inline __attribute__((always_inline)) int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
+                           const struct block_pages *pg, u64 next)
 {
 	u8 f = op->flags;
 	u8 *h = 0;
@@ -317,29 +349,54 @@ static int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op
 		if (!h)
 			return REPLAY_SLOW;
 	}
-	u64 a = 0, b = 0;
+	u64 m = size_mask(op->size), a = 0, b = 0;
 	if (f & REPLAY_F_READS_DST)
-		a = (f & REPLAY_F_DST_MEM) ? load_le(h, op->size) : v->gpr[op->reg] & size_mask(op->size);
+		a = (f & REPLAY_F_DST_MEM) ? load_le(h, op->size) : v->gpr[op->reg] & m;
 	if (f & REPLAY_F_SRC_REG)
 		b = v->gpr[op->src] & size_mask(op->ssize);
 	else if (f & REPLAY_F_SRC_IMM)
 		b = in->imm & size_mask(op->ssize);
 	else if (f & REPLAY_F_SRC_MEM)
 		b = load_le(h, op->ssize);
-	struct alu_out o = interp_compute(v->rflags, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, a, b);
-	if (f & REPLAY_F_WRITES_DST) {
-		if (f & REPLAY_F_DST_MEM) {
-			store_le(h, op->size, o.val);
-			stored(v, c);
-		} else {
-			reg_write(v, op->reg, op->size, o.val);
+	u64 val;
+	if (f & REPLAY_F_LAZY) {
+		val = lazy_result((enum insn_kind)op->alu, a, b) & m;
+		c->lz_kind = op->alu;
+		c->lz_bits = (u8)(8 * op->size);
+		c->lz_a = a;
+		c->lz_b = b;
+		c->lz_r = val;
+		v->dirty |= VCPU_DIRTY_RFLAGS;
+	} else {
+		replay_flush(v, c);
+		struct alu_out o = interp_compute(v->rflags, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, a, b);
+		val = o.val;
+		if (o.mask) {
+			v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
+			v->dirty |= VCPU_DIRTY_RFLAGS;
 		}
 	}
-	if (o.mask) {
-		v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
-		v->dirty |= VCPU_DIRTY_RFLAGS;
+	if (f & REPLAY_F_WRITES_DST) {
+		if (f & REPLAY_F_DST_MEM) {
+			store_le(h, op->size, val);
+			stored(v, c);
+		} else {
+			reg_write(v, op->reg, op->size, val);
+		}
 	}
 	return REPLAY_DONE;
+}
+
+/* A Jcc's condition: JE/JNE from a pending result, anything else from RFLAGS. */
+#define JCC_COND_E 4
+static inline bool jcc_taken(struct vcpu *v, struct replay_ctx *c, u8 cond)
+{
+	if (c->lz_kind != INSN_NONE) {
+		if ((cond >> 1) == (JCC_COND_E >> 1))
+			return (c->lz_r == 0) != (cond & 1);
+		replay_flush(v, c);
+	}
+	return interp_condition(v->rflags, cond);
 }
 
 /* The effective address of LEA in 64-bit addressing: no segment, no memory (Vol. 2A "LEA"). */
@@ -365,15 +422,26 @@ static inline __attribute__((always_inline)) int exec_one(struct vcpu *v, struct
 	u64 rsp = v->gpr[VCPU_RSP];
 	const u8 *h;
 	switch (op->kind) {
+	case REPLAY_MOV_RR:
+		reg_write(v, op->reg, op->size, v->gpr[op->src]);
+		break;
+	case REPLAY_MOV_RI:
+		reg_write(v, op->reg, op->size, in->imm);
+		break;
+	case REPLAY_MOVX_RR: /* interp_compute extends the source, read at its width */
+		reg_write(v, op->reg, op->size,
+		          interp_compute(0, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, 0,
+		                         v->gpr[op->src] & size_mask(op->ssize)).val);
+		break;
 	case REPLAY_ALU:
 		if (exec_alu(v, c, op, in, pg, next) != REPLAY_DONE)
 			return REPLAY_SLOW;
 		break;
 	case REPLAY_JCC:
 	case REPLAY_JMP: /* a non-canonical target faults on the branch (Vol. 2A "JMP", "Jcc") */
-		if (op->kind == REPLAY_JCC && !interp_condition(v->rflags, op->alu))
+		if (op->kind == REPLAY_JCC && !jcc_taken(v, c, op->alu))
 			break;
-		if (!canonical(v, next + in->imm))
+		if (!canonical(c, next + in->imm))
 			return REPLAY_SLOW;
 		next += in->imm;
 		break;
@@ -388,14 +456,14 @@ static inline __attribute__((always_inline)) int exec_one(struct vcpu *v, struct
 	case REPLAY_CALL: /* the target checked before the push, as the general path does */
 	case REPLAY_CALL_REG: {
 		u64 target = op->kind == REPLAY_CALL ? next + in->imm : v->gpr[op->reg];
-		if (!canonical(v, target) || !store(v, c, pg, rsp - STACK_BYTES, STACK_BYTES, next))
+		if (!canonical(c, target) || !store(v, c, pg, rsp - STACK_BYTES, STACK_BYTES, next))
 			return REPLAY_SLOW;
 		vcpu_set_reg(v, VCPU_RSP, rsp - STACK_BYTES);
 		next = target;
 		break;
 	}
 	case REPLAY_JMP_REG:
-		if (!canonical(v, v->gpr[op->reg]))
+		if (!canonical(c, v->gpr[op->reg]))
 			return REPLAY_SLOW;
 		next = v->gpr[op->reg];
 		break;
@@ -406,7 +474,7 @@ static inline __attribute__((always_inline)) int exec_one(struct vcpu *v, struct
 		vcpu_set_reg(v, (enum vcpu_reg)op->reg, le_rd64(h));
 		break;
 	case REPLAY_RET:
-		if (!(h = load_ptr(v, c, rsp, STACK_BYTES)) || !canonical(v, le_rd64(h)))
+		if (!(h = load_ptr(v, c, rsp, STACK_BYTES)) || !canonical(c, le_rd64(h)))
 			return REPLAY_SLOW;
 		next = le_rd64(h);
 		vcpu_set_reg(v, VCPU_RSP, rsp + STACK_BYTES);
@@ -434,10 +502,15 @@ static inline __attribute__((always_inline)) int exec_one(struct vcpu *v, struct
 	return REPLAY_DONE;
 }
 
+#define RETIRED_DIRTY (VCPU_DIRTY_RIP | VCPU_DIRTY_RETIRED)
+
 int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
                 const struct block_pages *pg)
 {
-	return exec_one(v, c, op, in, pg);
+	int r = exec_one(v, c, op, in, pg);
+	if (r == REPLAY_DONE)
+		v->dirty |= RETIRED_DIRTY;
+	return r;
 }
 
 /* block_fetch's work already done in this exit: an instruction fetch went through the cached
@@ -455,14 +528,21 @@ static bool fetched(struct vcpu *v, u64 lin, u32 len, u64 *fetch_page)
 u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 i, const struct block_pages *pg,
                u64 *fetch_page)
 {
-	for (; i < b->ninsns; i++) {
-		const struct replay_op *op = &b->rp[i];
-		if (op->kind == REPLAY_NONE || v->rip != b->lin[i])
+	const struct replay_op *rp = b->rp;
+	const u64 *lin = b->lin;
+	const struct insn *insns = b->insns;
+	u32 n = b->ninsns, first = i;
+	for (; i < n; i++) {
+		const struct replay_op *op = &rp[i];
+		if (op->kind == REPLAY_NONE || v->rip != lin[i])
 			break;
-		if ((op->flags & REPLAY_F_FETCH) && !fetched(v, b->lin[i], op->len, fetch_page))
-			block_fetch(v, b->lin[i], op->len, fetch_page);
-		if (exec_one(v, c, op, &b->insns[i], pg) != REPLAY_DONE)
+		if ((op->flags & REPLAY_F_FETCH) && !fetched(v, lin[i], op->len, fetch_page))
+			block_fetch(v, lin[i], op->len, fetch_page);
+		if (exec_one(v, c, op, &insns[i], pg) != REPLAY_DONE)
 			break;
 	}
+	replay_flush(v, c);
+	if (i != first)
+		v->dirty |= RETIRED_DIRTY;
 	return i;
 }

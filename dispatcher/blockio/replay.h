@@ -31,9 +31,12 @@ enum replay_kind {
 	REPLAY_PUSH, REPLAY_POP, REPLAY_CALL, REPLAY_RET, /* r64; rel32; near */
 	REPLAY_LOAD, REPLAY_STORE, REPLAY_STORE_IMM,     /* MOV reg <- mem, mem <- reg / imm */
 	REPLAY_ALU,       /* a data instruction through interp_compute (interp_alu.h): operands below */
+	REPLAY_MOV_RR, REPLAY_MOV_RI, /* MOV between registers, of an immediate into one */
+	REPLAY_MOVX_RR,   /* MOVZX/MOVSX/MOVSXD between registers (alu: the kind) */
 	REPLAY_LEA,
 	REPLAY_JMP, REPLAY_JCC,         /* rel8/rel32 */
 	REPLAY_CALL_REG, REPLAY_JMP_REG, /* FF /2, FF /4 with a register (retpolines off, or the thunk's) */
+	REPLAY_KINDS
 };
 
 /* REPLAY_ALU's operands and what it does (replay_op.flags). */
@@ -43,6 +46,7 @@ enum replay_kind {
 #define REPLAY_F_SRC_MEM 0x08  /* the source is the memory operand */
 #define REPLAY_F_READS_DST 0x10
 #define REPLAY_F_WRITES_DST 0x20
+#define REPLAY_F_LAZY 0x40 /* its flags may wait (struct replay_ctx) */
 /* Any form: the instruction's fetch may open a code page other than the one the previous
  * instruction of the recorded path ended on (block_fetch sets the accessed flags there). */
 #define REPLAY_F_FETCH 0x80
@@ -76,6 +80,14 @@ struct gmem_tlb_entry;
 struct replay_ctx {
 	u32 gen;
 	bool ac_check; /* CPL 3 with CR0.AM and RFLAGS.AC: misaligned accesses take the general path */
+	u8 canon_shift; /* 64 - the linear-address width (CR4.LA57), for the canonical checks */
+	/* Lazy flags: the last ADD/OR/AND/SUB/XOR/CMP/TEST's kind (INSN_NONE: none pending), width
+	 * and operands; RFLAGS gets their status flags (interp_compute of the same inputs: those
+	 * kinds read no flag) only when something reads RFLAGS or the run ends (replay_flush). The
+	 * next such instruction writes all six status flags, so a pending one is then dropped. A
+	 * JE/JNE reads ZF from the result. */
+	u8 lz_kind, lz_bits;
+	u64 lz_a, lz_b, lz_r;
 	u64 rpage, wpage; /* linear page numbers; ~0 for none */
 	u8 *rhost, *whost;
 	u32 wframes;
@@ -90,10 +102,14 @@ struct block_pages;
 
 /*
  * Runs op (not REPLAY_NONE) for instruction `in` at v->rip: REPLAY_DONE with RIP, registers,
- * RFLAGS, memory and dirty bits as interp_exec leaves them, or REPLAY_SLOW with nothing changed.
+ * memory and dirty bits as interp_exec leaves them and RFLAGS as it leaves them once
+ * replay_flush has run, or REPLAY_SLOW with nothing changed (flags still pending).
  */
 int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
                 const struct block_pages *pg);
+
+/* Writes the pending lazy flags into RFLAGS: before anything but the direct forms runs. */
+void replay_flush(struct vcpu *v, struct replay_ctx *c);
 
 /*
  * Marks the instructions of a followed block whose fetch leaves the code page the previous one
@@ -107,7 +123,8 @@ void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn
  * translation cache attached) through their direct forms while each has one, is where the
  * recorded path says (RIP = its linear address: CS base is 0 in 64-bit mode, SDM Vol. 3A 3.4.4)
  * and runs; *fetch_page as block_fetch keeps it. Returns the index of the first instruction it
- * did not run: the caller takes it through the general path (or ends the block).
+ * did not run: the caller takes it through the general path (or ends the block). RFLAGS is
+ * flushed (replay_flush) on return.
  */
 struct block;
 u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 i, const struct block_pages *pg,
