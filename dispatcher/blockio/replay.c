@@ -159,6 +159,7 @@ void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn
 }
 
 #define NO_PAGE (~0ULL)
+#define HOT static inline __attribute__((always_inline)) /* the per-instruction path of replay_run */
 
 void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 {
@@ -243,7 +244,7 @@ static u8 *direct_slow(struct vcpu *v, struct replay_ctx *c, const struct block_
 }
 
 /* The remembered pages inline, the rest out of line. */
-static inline u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
+HOT u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
                              enum vcpu_access acc)
 {
 	u64 off = linear & GMEM_TLB_PAGE_MASK, page = linear >> PAGE_SHIFT;
@@ -256,7 +257,7 @@ static inline u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct 
 	return direct_slow(v, c, pg, linear, len, acc);
 }
 
-static const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len)
+HOT const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len)
 {
 	return direct_ptr(v, c, 0, linear, len, VCPU_READ);
 }
@@ -264,9 +265,9 @@ static const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 
 /* Stores len bytes of val at linear, or returns false having changed nothing. A store into a
  * page that holds a paging structure of a cached walk drops the cache (gmem_tlb.h); the page
  * is checked again only when such pages were added since. */
-static void store_le(u8 *h, u32 len, u64 val);
-static void stored(struct vcpu *v, struct replay_ctx *c);
-static bool store(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len, u64 val)
+HOT void store_le(u8 *h, u32 len, u64 val);
+HOT void stored(struct vcpu *v, struct replay_ctx *c);
+HOT bool store(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len, u64 val)
 {
 	u8 *h = direct_ptr(v, c, pg, linear, len, VCPU_WRITE);
 	if (!h)
@@ -276,7 +277,7 @@ static bool store(struct vcpu *v, struct replay_ctx *c, const struct block_pages
 	return true;
 }
 
-static u64 data_linear(const struct vcpu *v, const struct insn *in, u64 next)
+HOT u64 data_linear(const struct vcpu *v, const struct insn *in, u64 next)
 {
 	const struct insn_mem *m = &in->mem;
 	u64 ea = (u64)m->disp;
@@ -299,30 +300,42 @@ static void reg_write(struct vcpu *v, u8 reg, u32 bytes, u64 val)
 	vcpu_set_reg(v, (enum vcpu_reg)reg, bytes >= 4 ? val & m : (v->gpr[reg] & ~m) | (val & m));
 }
 
-/* RIP after a direct form; the dirty bits of a retired instruction are set by the caller, once
- * per run. */
-static inline void retire(struct vcpu *v, u64 rip) { v->rip = rip; }
 
-/* A load of len (1, 2, 4, 8) bytes, little-endian. */
-static u64 load_le(const u8 *h, u32 len)
+/* A load or store of len (1, 2, 4, 8) bytes in x86's order, which is the host's (the core and
+ * the host tests run on x86): one move each. */
+HOT u64 load_le(const u8 *h, u32 len)
 {
-	return len == 8 ? le_rd64(h) : len == 4 ? le_rd32(h) : len == 2 ? le_rd16(h) : h[0];
+	u64 x = 0;
+	switch (len) {
+	case 1: x = h[0]; break;
+	case 2: { u16 t; __builtin_memcpy(&t, h, 2); x = t; break; }
+	case 4: { u32 t; __builtin_memcpy(&t, h, 4); x = t; break; }
+	default: __builtin_memcpy(&x, h, 8); break;
+	}
+	return x;
 }
 
-static void store_le(u8 *h, u32 len, u64 val)
+HOT void store_le(u8 *h, u32 len, u64 val)
 {
-	switch (len) { /* little-endian, x86's order */
+	switch (len) {
 	case 1: h[0] = (u8)val; break;
-	case 2: le_put16(h, (u16)val); break;
-	case 4: le_put32(h, (u32)val); break;
-	default: le_put64(h, val); break;
+	case 2: { u16 t = (u16)val; __builtin_memcpy(h, &t, 2); break; }
+	case 4: { u32 t = (u32)val; __builtin_memcpy(h, &t, 4); break; }
+	default: __builtin_memcpy(h, &val, 8); break;
 	}
 }
 
 /* After a store through h: a page holding paging structures of a cached walk drops the cache. */
-static void stored(struct vcpu *v, struct replay_ctx *c)
+static void stored_check(struct vcpu *v, struct replay_ctx *c);
+HOT void stored(struct vcpu *v, struct replay_ctx *c)
 {
-	if (c->wframes != v->tlb->nframes) {
+	if (c->wframes != v->tlb->nframes)
+		stored_check(v, c);
+}
+
+static void stored_check(struct vcpu *v, struct replay_ctx *c)
+{
+	{
 		gmem_tlb_fast_stored(v, c->we);
 		c->wframes = v->tlb->nframes;
 		follow_drops(v, c);
@@ -413,12 +426,12 @@ static u64 lea_value(const struct vcpu *v, const struct insn *in, u64 next)
 	return ea;
 }
 
-/* One direct form; inline in replay_run's loop. */
-static inline __attribute__((always_inline)) int exec_one(struct vcpu *v, struct replay_ctx *c,
-                                                          const struct replay_op *op, const struct insn *in,
-                                                          const struct block_pages *pg)
+/* One direct form at rip; inline in replay_run's loop, which keeps RIP in a register: *out gets
+ * the RIP after it (the caller stores it into v->rip). */
+HOT int exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
+                 const struct block_pages *pg, u64 rip, u64 *out)
 {
-	u64 next = v->rip + op->len;
+	u64 next = rip + op->len;
 	u64 rsp = v->gpr[VCPU_RSP];
 	const u8 *h;
 	switch (op->kind) {
@@ -471,12 +484,12 @@ static inline __attribute__((always_inline)) int exec_one(struct vcpu *v, struct
 		if (!(h = load_ptr(v, c, rsp, STACK_BYTES)))
 			return REPLAY_SLOW;
 		vcpu_set_reg(v, VCPU_RSP, rsp + STACK_BYTES);
-		vcpu_set_reg(v, (enum vcpu_reg)op->reg, le_rd64(h));
+		vcpu_set_reg(v, (enum vcpu_reg)op->reg, load_le(h, STACK_BYTES));
 		break;
 	case REPLAY_RET:
-		if (!(h = load_ptr(v, c, rsp, STACK_BYTES)) || !canonical(c, le_rd64(h)))
+		if (!(h = load_ptr(v, c, rsp, STACK_BYTES)) || !canonical(c, load_le(h, STACK_BYTES)))
 			return REPLAY_SLOW;
-		next = le_rd64(h);
+		next = load_le(h, STACK_BYTES);
 		vcpu_set_reg(v, VCPU_RSP, rsp + STACK_BYTES);
 		break;
 	case REPLAY_LOAD: { /* MOV, MOVZX, MOVSX, MOVSXD from memory: interp_compute extends */
@@ -498,7 +511,7 @@ static inline __attribute__((always_inline)) int exec_one(struct vcpu *v, struct
 	default:
 		return REPLAY_SLOW;
 	}
-	retire(v, next);
+	*out = next;
 	return REPLAY_DONE;
 }
 
@@ -507,7 +520,7 @@ static inline __attribute__((always_inline)) int exec_one(struct vcpu *v, struct
 int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
                 const struct block_pages *pg)
 {
-	int r = exec_one(v, c, op, in, pg);
+	int r = exec_one(v, c, op, in, pg, v->rip, &v->rip);
 	if (r == REPLAY_DONE)
 		v->dirty |= RETIRED_DIRTY;
 	return r;
@@ -532,15 +545,17 @@ u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 
 	const u64 *lin = b->lin;
 	const struct insn *insns = b->insns;
 	u32 n = b->ninsns, first = i;
+	u64 rip = v->rip;
 	for (; i < n; i++) {
 		const struct replay_op *op = &rp[i];
-		if (op->kind == REPLAY_NONE || v->rip != lin[i])
+		if (op->kind == REPLAY_NONE || rip != lin[i])
 			break;
 		if ((op->flags & REPLAY_F_FETCH) && !fetched(v, lin[i], op->len, fetch_page))
 			block_fetch(v, lin[i], op->len, fetch_page);
-		if (exec_one(v, c, op, &insns[i], pg) != REPLAY_DONE)
+		if (exec_one(v, c, op, &insns[i], pg, rip, &rip) != REPLAY_DONE)
 			break;
 	}
+	v->rip = rip;
 	replay_flush(v, c);
 	if (i != first)
 		v->dirty |= RETIRED_DIRTY;
