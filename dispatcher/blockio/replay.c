@@ -59,6 +59,8 @@ static bool prepare_alu(const struct insn *in, struct replay_op *op)
 	op->reg = d->type == OPND_REG ? d->reg : 0;
 	if (d->type == OPND_REG && s->type != OPND_MEM && !reads_dst(in->kind)) /* the moves */
 		op->kind = in->kind != INSN_MOV ? REPLAY_MOVX_RR : s->type == OPND_REG ? REPLAY_MOV_RR : REPLAY_MOV_RI;
+	if (d->type == OPND_REG && s->type != OPND_MEM && s->size == d->size && lazy_kind(in->kind))
+		op->kind = REPLAY_ALU_R;
 	if (s->type == OPND_REG) {
 		op->flags |= REPLAY_F_SRC_REG;
 		op->src = s->reg;
@@ -446,6 +448,20 @@ HOT int exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 		          interp_compute(0, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, 0,
 		                         v->gpr[op->src] & size_mask(op->ssize)).val);
 		break;
+	case REPLAY_ALU_R: {
+		u64 m = size_mask(op->size), a = v->gpr[op->reg] & m;
+		u64 b = ((op->flags & REPLAY_F_SRC_IMM) ? in->imm : v->gpr[op->src]) & m;
+		u64 r = lazy_result((enum insn_kind)op->alu, a, b) & m;
+		c->lz_kind = op->alu;
+		c->lz_bits = (u8)(8 * op->size);
+		c->lz_a = a;
+		c->lz_b = b;
+		c->lz_r = r;
+		v->dirty |= VCPU_DIRTY_RFLAGS;
+		if (op->flags & REPLAY_F_WRITES_DST)
+			reg_write(v, op->reg, op->size, r);
+		break;
+	}
 	case REPLAY_ALU:
 		if (exec_alu(v, c, op, in, pg, next) != REPLAY_DONE)
 			return REPLAY_SLOW;

@@ -33,6 +33,8 @@ enum replay_kind {
 	REPLAY_ALU,       /* a data instruction through interp_compute (interp_alu.h): operands below */
 	REPLAY_MOV_RR, REPLAY_MOV_RI, /* MOV between registers, of an immediate into one */
 	REPLAY_MOVX_RR,   /* MOVZX/MOVSX/MOVSXD between registers (alu: the kind) */
+	REPLAY_ALU_R,     /* a lazy-flag ALU instruction (REPLAY_F_LAZY) on a register, with a register or
+	                   * an immediate of its width */
 	REPLAY_LEA,
 	REPLAY_JMP, REPLAY_JCC,         /* rel8/rel32 */
 	REPLAY_CALL_REG, REPLAY_JMP_REG, /* FF /2, FF /4 with a register (retpolines off, or the thunk's) */
