@@ -4,14 +4,16 @@
  * load [RSP, RSP+8) (RET: a canonical target, else #GP on the branch: the general path
  * decides); MOV stores or loads `size` bytes little-endian, registers written per SDM Vol. 1
  * 3.4.1.1. In 64-bit mode the stack and data segments have base 0 and no limit, FS and GS
- * their bases (Vol. 3A 3.4.4).
+ * their bases (Vol. 3A 3.4.4). The data instructions as interp.c's exec_data runs them, results
+ * and flags from interp_alu.h (Vol. 2, one page per instruction; Vol. 1 appendix A); JMP/Jcc
+ * rel and CALL/JMP r64: a non-canonical target faults on the branch (Vol. 2A "JMP", "CALL"),
+ * so the general path decides; LEA: no segment, no memory access (Vol. 2A "LEA").
  */
 #include "replay.h"
 #include "block_run.h"
 #include "../vcpu/gmem_tlb.h"
 #include "../emul/interp_alu.h"
 #include "block.h"
-#include "../../arch/le.h"
 
 #define STACK_BYTES 8u
 #define CANONICAL_BITS_4LEVEL 48
@@ -337,11 +339,9 @@ HOT void stored(struct vcpu *v, struct replay_ctx *c)
 
 static void stored_check(struct vcpu *v, struct replay_ctx *c)
 {
-	{
-		gmem_tlb_fast_stored(v, c->we);
-		c->wframes = v->tlb->nframes;
-		follow_drops(v, c);
-	}
+	gmem_tlb_fast_stored(v, c->we);
+	c->wframes = v->tlb->nframes;
+	follow_drops(v, c);
 }
 
 /*
