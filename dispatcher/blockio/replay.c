@@ -222,8 +222,31 @@ static bool code_page(const struct block_pages *pg, u64 gpa_page)
  * run it: #AC, no such translation yet, or a store into the block's code (that path ends the
  * block there). A read may go through the page remembered for writes (replay.h).
  */
+/*
+ * The first access of its kind to a page in this exit: what the general path's access would do
+ * to the translation (rights checked, accessed and dirty flags set: gmem_touch, which also
+ * marks the cache), made here, so that the direct form can run on the host bytes. Only where
+ * that access is certain to follow (the caller's checks before it are done; no store into the
+ * block's code, which the general path ends the block before; RAM behind it, not a page that
+ * would read all ones) and nothing is changed when the access would fault.
+ */
+static u8 *fill(struct vcpu *v, const struct block_pages *pg, u64 linear, u32 len, enum vcpu_access acc,
+                u64 *gpa, struct gmem_tlb_entry **e)
+{
+	bool user = v->cpl == 3;
+	u64 g;
+	if ((linear & GMEM_TLB_PAGE_MASK) + len > PAGE_SIZE || gmem_translate(v, linear, acc, user, &g, 0) != GMEM_OK)
+		return 0;
+	g &= ~(u64)GMEM_TLB_PAGE_MASK;
+	if ((acc == VCPU_WRITE && code_page(pg, g)) || !v->plat->gpa_ptr(v->plat->ctx, g, (u32)PAGE_SIZE))
+		return 0;
+	if (gmem_touch(v, linear, len, acc, user, &g, 0) != GMEM_OK)
+		return 0;
+	return gmem_tlb_fast(v, linear, len, acc, user, gpa, e);
+}
+
 static u8 *direct_slow(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
-                       enum vcpu_access acc)
+                       enum vcpu_access acc, bool may_fill)
 {
 	if (c->ac_check && (linear & (len - 1)))
 		return 0;
@@ -233,12 +256,15 @@ static u8 *direct_slow(struct vcpu *v, struct replay_ctx *c, const struct block_
 	u64 gpa;
 	struct gmem_tlb_entry *e;
 	u8 *h = gmem_tlb_fast(v, linear, len, acc, v->cpl == 3, &gpa, &e);
+	if (!h && may_fill) {
+		h = fill(v, pg, linear, len, acc, &gpa, &e);
+		follow_drops(v, c); /* the walk may have refilled a slot */
+	}
 	if (!h || (w && code_page(pg, gpa)))
 		return 0;
 	if (w) {
 		c->wpage = page;
 		c->whost = h - off;
-		c->we = e;
 		c->wframes = ~0u;
 	} else {
 		c->rpage = page;
@@ -247,9 +273,9 @@ static u8 *direct_slow(struct vcpu *v, struct replay_ctx *c, const struct block_
 	return h;
 }
 
-/* The remembered pages inline, the rest out of line. */
-HOT u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
-                             enum vcpu_access acc)
+/* The remembered pages inline, the rest out of line; may_fill: see fill. */
+HOT u8 *direct_ptr_fill(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
+                        enum vcpu_access acc, bool may_fill)
 {
 	u64 off = linear & GMEM_TLB_PAGE_MASK, page = linear >> PAGE_SHIFT;
 	if (v->tlb->gen == c->gen && !(c->ac_check && (linear & (len - 1))) && off + len <= PAGE_SIZE) {
@@ -258,7 +284,13 @@ HOT u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_page
 		if (acc == VCPU_READ && page == c->rpage)
 			return c->rhost + off;
 	}
-	return direct_slow(v, c, pg, linear, len, acc);
+	return direct_slow(v, c, pg, linear, len, acc, may_fill);
+}
+
+HOT u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
+                   enum vcpu_access acc)
+{
+	return direct_ptr_fill(v, c, pg, linear, len, acc, true);
 }
 
 HOT const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len)
@@ -270,14 +302,14 @@ HOT const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len
  * page that holds a paging structure of a cached walk drops the cache (gmem_tlb.h); the page
  * is checked again only when such pages were added since. */
 HOT void store_le(u8 *h, u32 len, u64 val);
-HOT void stored(struct vcpu *v, struct replay_ctx *c);
+HOT void stored(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 len);
 HOT bool store(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len, u64 val)
 {
 	u8 *h = direct_ptr(v, c, pg, linear, len, VCPU_WRITE);
 	if (!h)
 		return false;
 	store_le(h, len, val);
-	stored(v, c);
+	stored(v, c, h, len);
 	return true;
 }
 
@@ -330,16 +362,23 @@ HOT void store_le(u8 *h, u32 len, u64 val)
 }
 
 /* After a store through h: a page holding paging structures of a cached walk drops the cache. */
-static void stored_check(struct vcpu *v, struct replay_ctx *c);
-HOT void stored(struct vcpu *v, struct replay_ctx *c)
+/*
+ * After a store of len bytes through h: a store into a host page that holds a paging-structure
+ * entry of a cached walk drops the cache (gmem_tlb.h). Checked only when such pages were added
+ * since the last check. The written page itself is looked up, not the cache slot it was found
+ * through: a walk of the general path between two direct stores may have refilled that slot
+ * with another page.
+ */
+static void stored_check(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 len);
+HOT void stored(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 len)
 {
 	if (c->wframes != v->tlb->nframes)
-		stored_check(v, c);
+		stored_check(v, c, h, len);
 }
 
-static void stored_check(struct vcpu *v, struct replay_ctx *c)
+static void stored_check(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 len)
 {
-	gmem_tlb_fast_stored(v, c->we);
+	gmem_tlb_stored(v, h, len);
 	c->wframes = v->tlb->nframes;
 	follow_drops(v, c);
 }
@@ -394,7 +433,7 @@ static inline __attribute__((always_inline)) int exec_alu(struct vcpu *v, struct
 	if (f & REPLAY_F_WRITES_DST) {
 		if (f & REPLAY_F_DST_MEM) {
 			store_le(h, op->size, val);
-			stored(v, c);
+			stored(v, c, h, op->size);
 		} else {
 			reg_write(v, op->reg, op->size, val);
 		}
@@ -502,8 +541,9 @@ HOT int exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 		vcpu_set_reg(v, VCPU_RSP, rsp + STACK_BYTES);
 		vcpu_set_reg(v, (enum vcpu_reg)op->reg, load_le(h, STACK_BYTES));
 		break;
-	case REPLAY_RET:
-		if (!(h = load_ptr(v, c, rsp, STACK_BYTES)) || !canonical(c, load_le(h, STACK_BYTES)))
+	case REPLAY_RET: /* the general path checks the target before the load sets flags: no fill */
+		if (!(h = direct_ptr_fill(v, c, 0, rsp, STACK_BYTES, VCPU_READ, false)) ||
+		    !canonical(c, load_le(h, STACK_BYTES)))
 			return REPLAY_SLOW;
 		next = load_le(h, STACK_BYTES);
 		vcpu_set_reg(v, VCPU_RSP, rsp + STACK_BYTES);

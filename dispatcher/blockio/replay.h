@@ -92,8 +92,7 @@ struct replay_ctx {
 	u64 lz_a, lz_b, lz_r;
 	u64 rpage, wpage; /* linear page numbers; ~0 for none */
 	u8 *rhost, *whost;
-	u32 wframes;
-	struct gmem_tlb_entry *we;
+	u32 wframes; /* the cache's nframes when a store was last checked against them */
 };
 
 /* Starts a run on v (inside an exit: v->tlb set). */
