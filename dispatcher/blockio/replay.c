@@ -467,6 +467,18 @@ static u64 lea_value(const struct vcpu *v, const struct insn *in, u64 next)
 	return ea;
 }
 
+/* RET's target, read without setting a flag, is one the branch takes: only then may the
+ * load that sets the flags be made (a fill). */
+static bool ret_target_ok(struct vcpu *v, const struct replay_ctx *c, u64 rsp)
+{
+	u64 g;
+	if ((c->ac_check && (rsp & (STACK_BYTES - 1))) || (rsp & GMEM_TLB_PAGE_MASK) + STACK_BYTES > PAGE_SIZE ||
+	    gmem_translate(v, rsp, VCPU_READ, v->cpl == 3, &g, 0) != GMEM_OK)
+		return false;
+	const u8 *h = v->plat->gpa_ptr(v->plat->ctx, g, STACK_BYTES);
+	return h && canonical(c, load_le(h, STACK_BYTES));
+}
+
 /* One direct form at rip; inline in replay_run's loop, which keeps RIP in a register: *out gets
  * the RIP after it (the caller stores it into v->rip). */
 HOT int exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
@@ -541,9 +553,12 @@ HOT int exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 		vcpu_set_reg(v, VCPU_RSP, rsp + STACK_BYTES);
 		vcpu_set_reg(v, (enum vcpu_reg)op->reg, load_le(h, STACK_BYTES));
 		break;
-	case REPLAY_RET: /* the general path checks the target before the load sets flags: no fill */
-		if (!(h = direct_ptr_fill(v, c, 0, rsp, STACK_BYTES, VCPU_READ, false)) ||
-		    !canonical(c, load_le(h, STACK_BYTES)))
+	case REPLAY_RET: /* the target is checked before the load sets flags (interp_stack.c) */
+		if (!(h = direct_ptr_fill(v, c, 0, rsp, STACK_BYTES, VCPU_READ, false)) && !ret_target_ok(v, c, rsp))
+			return REPLAY_SLOW;
+		if (!h && !(h = load_ptr(v, c, rsp, STACK_BYTES)))
+			return REPLAY_SLOW;
+		if (!canonical(c, load_le(h, STACK_BYTES)))
 			return REPLAY_SLOW;
 		next = load_le(h, STACK_BYTES);
 		vcpu_set_reg(v, VCPU_RSP, rsp + STACK_BYTES);
