@@ -472,6 +472,13 @@ static bool fetched(struct vcpu *v, u64 lin, u32 len, u64 *fetch_page)
 	return true;
 }
 
+/* An instruction whose fetch may open another code page: block_fetch's work, unless done. */
+static __attribute__((noinline)) void fetch(struct vcpu *v, u64 lin, u32 len, u64 *fetch_page)
+{
+	if (!fetched(v, lin, len, fetch_page))
+		block_fetch(v, lin, len, fetch_page);
+}
+
 u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 i, const struct block_pages *pg,
                u64 *fetch_page)
 {
@@ -484,8 +491,8 @@ u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 
 		const struct replay_op *op = &rp[i];
 		if (op->kind == REPLAY_NONE || rip != lin[i])
 			break;
-		if ((op->flags & REPLAY_F_FETCH) && !fetched(v, lin[i], op->len, fetch_page))
-			block_fetch(v, lin[i], op->len, fetch_page);
+		if (op->flags & REPLAY_F_FETCH)
+			fetch(v, lin[i], op->len, fetch_page);
 		if (exec_one(v, c, op, &insns[i], pg, rip, &rip) != REPLAY_DONE)
 			break;
 	}
