@@ -50,6 +50,7 @@ static void designate(struct block *b, u32 n)
 		interp_fast_prepare(in, 0, 0, 0, &b->fast[i]); /* no in-block JMP form */
 		replay_prepare(in, &b->rp[i]);
 	}
+	replay_mark_fetches(b->rp, b->lin, b->insns, n);
 	b->hash = block_hash(b->bytes, b->len);
 }
 
@@ -143,12 +144,6 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 	return b->nio;
 }
 
-/* All of [lin, lin+len) on the page at `page`. */
-static bool on_page(u64 lin, u32 len, u64 page)
-{
-	return (lin & ~(u64)(PAGE_SIZE - 1)) == page && ((lin + len - 1) & ~(u64)(PAGE_SIZE - 1)) == page;
-}
-
 u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *pg,
                u32 *insns)
 {
@@ -162,19 +157,21 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 	for (u32 i = 0; i < b->ninsns; i++) {
 		if (i == 0 && !block_insn_is_exit(&b->insns[0], v))
 			break; /* not what the processor executed: the one-exit path takes it */
+		/* the direct forms (replay.h) of as many instructions as have one, each behind the
+		 * RIP guard; then the general path for the one they stopped at */
+		if (fast && i > 0) {
+			u32 j = replay_run(v, &rc, b, i, pg, &fetch_page);
+			n += j - i;
+			i = j;
+			if (i == b->ninsns)
+				break;
+		}
 		if (scan_rip_linear(v) != b->lin[i])
 			break; /* the guest went another way: the block ends here */
 		const struct insn *in = &b->insns[i];
 		u8 f = b->iflags[i];
 		if ((f & BLOCK_I_IO) && i > 0 && !io_ok)
 			break;
-		/* the direct form (replay.h), for an instruction on the page fetched last (block_fetch
-		 * has nothing to set there); else, or where it declines, the general path */
-		if (fast && b->rp[i].kind != REPLAY_NONE && on_page(b->lin[i], in->length, fetch_page) &&
-		    replay_exec(v, &rc, &b->rp[i], in, pg) == REPLAY_DONE) {
-			n++;
-			continue;
-		}
 		u64 wl, wlen;
 		if ((f & BLOCK_I_WRITES) && interp_write_range(v, in, &wl, &wlen) == 0 &&
 		    block_writes_into(v, b, pg, wl, wlen))

@@ -4,72 +4,61 @@
  * load [RSP, RSP+8) (RET: a canonical target, else #GP on the branch: the general path
  * decides); MOV stores or loads `size` bytes little-endian, registers written per SDM Vol. 1
  * 3.4.1.1. In 64-bit mode the stack and data segments have base 0 and no limit, FS and GS
- * their bases (Vol. 3A 3.4.4).
+ * their bases (Vol. 3A 3.4.4). The data instructions as interp.c's exec_data runs them, results
+ * and flags from interp_alu.h (Vol. 2, one page per instruction; Vol. 1 appendix A); JMP/Jcc
+ * rel and CALL/JMP r64: a non-canonical target faults on the branch (Vol. 2A "JMP", "CALL"),
+ * so the general path decides; LEA: no segment, no memory access (Vol. 2A "LEA").
  */
 #include "replay.h"
 #include "block_run.h"
 #include "../vcpu/gmem_tlb.h"
-#include "../../arch/le.h"
+#include "../emul/interp_alu.h"
+#include "block.h"
 
 #define STACK_BYTES 8u
 #define CANONICAL_BITS_4LEVEL 48
 #define CANONICAL_BITS_5LEVEL 57
 
 /* A branch target the processor takes without #GP (Vol. 3A 3.3.7.1). */
-static bool canonical(const struct vcpu *v, u64 a)
+static inline bool canonical(const struct replay_ctx *c, u64 a)
 {
-	u32 bits = (v->cr4 & CR4_LA57) ? CANONICAL_BITS_5LEVEL : CANONICAL_BITS_4LEVEL;
-	return (u64)((i64)(a << (64 - bits)) >> (64 - bits)) == a;
-}
-
-static bool plain_reg(const struct insn_operand *o) { return o->type == OPND_REG && !o->high8; }
-
-void replay_prepare(const struct insn *in, struct replay_op *op)
-{
-	*op = (struct replay_op){.kind = REPLAY_NONE};
-	if (in->mode != CPU_MODE_64)
-		return;
-	switch (in->kind) {
-	case INSN_PUSH:
-	case INSN_POP:
-		op->kind = in->kind == INSN_PUSH ? REPLAY_PUSH : REPLAY_POP;
-		op->reg = in->op[0].reg;
-		return;
-	case INSN_CALL:
-		op->kind = REPLAY_CALL;
-		return;
-	case INSN_RET:
-		op->kind = REPLAY_RET;
-		return;
-	case INSN_MOV:
-		if (in->addrsize != 64)
-			return;
-		op->size = (u8)(in->opsize / 8);
-		if (plain_reg(&in->op[0]) && in->op[1].type == OPND_MEM) {
-			op->kind = REPLAY_LOAD;
-			op->reg = in->op[0].reg;
-		} else if (in->op[0].type == OPND_MEM && plain_reg(&in->op[1])) {
-			op->kind = REPLAY_STORE;
-			op->reg = in->op[1].reg;
-		} else if (in->op[0].type == OPND_MEM && in->op[1].type == OPND_IMM) {
-			op->kind = REPLAY_STORE_IMM;
-		}
-		return;
-	default:
-		return;
-	}
+	return (u64)((i64)(a << c->canon_shift) >> c->canon_shift) == a;
 }
 
 #define NO_PAGE (~0ULL)
+#define HOT static inline __attribute__((always_inline)) /* the per-instruction path of replay_run */
 
 void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 {
 	c->gen = v->tlb ? v->tlb->gen : 0;
 	c->ac_check = v->cpl == 3 && (v->cr0 & CR0_AM) && (v->rflags & GMEM_TLB_RFLAGS_AC);
 	c->rpage = c->wpage = NO_PAGE;
+	c->canon_shift = (u8)(64 - ((v->cr4 & CR4_LA57) ? CANONICAL_BITS_5LEVEL : CANONICAL_BITS_4LEVEL));
+	c->lz_kind = INSN_NONE;
 }
 
-static bool in_page(u64 linear, u32 len) { return (linear & GMEM_TLB_PAGE_MASK) + len <= PAGE_SIZE; }
+void replay_flush(struct vcpu *v, struct replay_ctx *c)
+{
+	if (c->lz_kind == INSN_NONE)
+		return;
+	struct alu_out o = interp_compute(v->rflags, (enum insn_kind)c->lz_kind, c->lz_bits, c->lz_bits, c->lz_a, c->lz_b);
+	v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
+	c->lz_kind = INSN_NONE;
+}
+
+/* Their results, as interp_alu computes them (masked by the caller). */
+static inline u64 lazy_result(enum insn_kind k, u64 a, u64 b)
+{
+	switch (k) {
+	case INSN_ADD: return a + b;
+	case INSN_OR: return a | b;
+	case INSN_AND:
+	case INSN_TEST: return a & b;
+	case INSN_XOR: return a ^ b;
+	default: return a - b; /* SUB, CMP */
+	}
+}
+
 
 /* A drop since the pages were remembered: forget them, and go on from the new generation. */
 static void follow_drops(const struct vcpu *v, struct replay_ctx *c)
@@ -94,27 +83,51 @@ static bool code_page(const struct block_pages *pg, u64 gpa_page)
  * The host bytes of an access of len at linear (VCPU_READ or VCPU_WRITE), through the page the
  * run remembers for that kind or else the translation cache; NULL where the general path must
  * run it: #AC, no such translation yet, or a store into the block's code (that path ends the
- * block there).
+ * block there). A read may go through the page remembered for writes (replay.h).
  */
-static inline u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
-                             enum vcpu_access acc)
+/*
+ * The first access of its kind to a page in this exit: what the general path's access would do
+ * to the translation (rights checked, accessed and dirty flags set: gmem_touch, which also
+ * marks the cache), made here, so that the direct form can run on the host bytes. Only where
+ * that access is certain to follow (the caller's checks before it are done; no store into the
+ * block's code, which the general path ends the block before; RAM behind it, not a page that
+ * would read all ones) and nothing is changed when the access would fault.
+ */
+static u8 *fill(struct vcpu *v, const struct block_pages *pg, u64 linear, u32 len, enum vcpu_access acc,
+                u64 *gpa, struct gmem_tlb_entry **e)
+{
+	bool user = v->cpl == 3;
+	u64 g;
+	if ((linear & GMEM_TLB_PAGE_MASK) + len > PAGE_SIZE || gmem_translate(v, linear, acc, user, &g, 0) != GMEM_OK)
+		return 0;
+	g &= ~(u64)GMEM_TLB_PAGE_MASK;
+	if ((acc == VCPU_WRITE && code_page(pg, g)) || !v->plat->gpa_ptr(v->plat->ctx, g, (u32)PAGE_SIZE))
+		return 0;
+	if (gmem_touch(v, linear, len, acc, user, &g, 0) != GMEM_OK)
+		return 0;
+	return gmem_tlb_fast(v, linear, len, acc, user, gpa, e);
+}
+
+static u8 *direct_slow(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
+                       enum vcpu_access acc, bool may_fill)
 {
 	if (c->ac_check && (linear & (len - 1)))
 		return 0;
 	follow_drops(v, c);
 	bool w = acc == VCPU_WRITE;
 	u64 page = linear >> PAGE_SHIFT, off = linear & GMEM_TLB_PAGE_MASK;
-	if (page == (w ? c->wpage : c->rpage) && in_page(linear, len))
-		return (w ? c->whost : c->rhost) + off;
 	u64 gpa;
 	struct gmem_tlb_entry *e;
 	u8 *h = gmem_tlb_fast(v, linear, len, acc, v->cpl == 3, &gpa, &e);
+	if (!h && may_fill) {
+		h = fill(v, pg, linear, len, acc, &gpa, &e);
+		follow_drops(v, c); /* the walk may have refilled a slot */
+	}
 	if (!h || (w && code_page(pg, gpa)))
 		return 0;
 	if (w) {
 		c->wpage = page;
 		c->whost = h - off;
-		c->we = e;
 		c->wframes = ~0u;
 	} else {
 		c->rpage = page;
@@ -123,7 +136,27 @@ static inline u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct 
 	return h;
 }
 
-static const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len)
+/* The remembered pages inline, the rest out of line; may_fill: see fill. */
+HOT u8 *direct_ptr_fill(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
+                        enum vcpu_access acc, bool may_fill)
+{
+	u64 off = linear & GMEM_TLB_PAGE_MASK, page = linear >> PAGE_SHIFT;
+	if (v->tlb->gen == c->gen && !(c->ac_check && (linear & (len - 1))) && off + len <= PAGE_SIZE) {
+		if (page == c->wpage)
+			return c->whost + off;
+		if (acc == VCPU_READ && page == c->rpage)
+			return c->rhost + off;
+	}
+	return direct_slow(v, c, pg, linear, len, acc, may_fill);
+}
+
+HOT u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
+                   enum vcpu_access acc)
+{
+	return direct_ptr_fill(v, c, pg, linear, len, acc, true);
+}
+
+HOT const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len)
 {
 	return direct_ptr(v, c, 0, linear, len, VCPU_READ);
 }
@@ -131,26 +164,19 @@ static const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 
 /* Stores len bytes of val at linear, or returns false having changed nothing. A store into a
  * page that holds a paging structure of a cached walk drops the cache (gmem_tlb.h); the page
  * is checked again only when such pages were added since. */
-static bool store(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len, u64 val)
+HOT void store_le(u8 *h, u32 len, u64 val);
+HOT void stored(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 len);
+HOT bool store(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len, u64 val)
 {
 	u8 *h = direct_ptr(v, c, pg, linear, len, VCPU_WRITE);
 	if (!h)
 		return false;
-	switch (len) { /* little-endian, x86's order */
-	case 1: h[0] = (u8)val; break;
-	case 2: le_put16(h, (u16)val); break;
-	case 4: le_put32(h, (u32)val); break;
-	default: le_put64(h, val); break;
-	}
-	if (c->wframes != v->tlb->nframes) {
-		gmem_tlb_fast_stored(v, c->we);
-		c->wframes = v->tlb->nframes;
-		follow_drops(v, c);
-	}
+	store_le(h, len, val);
+	stored(v, c, h, len);
 	return true;
 }
 
-static u64 data_linear(const struct vcpu *v, const struct insn *in, u64 next)
+HOT u64 data_linear(const struct vcpu *v, const struct insn *in, u64 next)
 {
 	const struct insn_mem *m = &in->mem;
 	u64 ea = (u64)m->disp;
@@ -163,7 +189,8 @@ static u64 data_linear(const struct vcpu *v, const struct insn *in, u64 next)
 	return ea + (m->seg == VCPU_FS || m->seg == VCPU_GS ? v->seg[m->seg].base : 0);
 }
 
-static u64 size_mask(u32 bytes) { return bytes == 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1; }
+static const u64 size_masks[] = {0, 0xff, 0xffff, 0, 0xffffffffULL, 0, 0, 0, ~0ULL};
+static inline u64 size_mask(u32 bytes) { return size_masks[bytes]; }
 
 /* A register write of `bytes` (SDM Vol. 1 3.4.1.1: 32 bits zero-extend in 64-bit mode). */
 static void reg_write(struct vcpu *v, u8 reg, u32 bytes, u64 val)
@@ -172,47 +199,240 @@ static void reg_write(struct vcpu *v, u8 reg, u32 bytes, u64 val)
 	vcpu_set_reg(v, (enum vcpu_reg)reg, bytes >= 4 ? val & m : (v->gpr[reg] & ~m) | (val & m));
 }
 
-static void retire(struct vcpu *v, u64 rip)
+
+/* A load or store of len (1, 2, 4, 8) bytes in x86's order, which is the host's (the core and
+ * the host tests run on x86): one move each. */
+HOT u64 load_le(const u8 *h, u32 len)
 {
-	v->rip = rip;
-	v->dirty |= VCPU_DIRTY_RIP | VCPU_DIRTY_RETIRED;
+	u64 x = 0;
+	switch (len) {
+	case 1: x = h[0]; break;
+	case 2: { u16 t; __builtin_memcpy(&t, h, 2); x = t; break; }
+	case 4: { u32 t; __builtin_memcpy(&t, h, 4); x = t; break; }
+	default: __builtin_memcpy(&x, h, 8); break;
+	}
+	return x;
 }
 
-int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
-                const struct block_pages *pg)
+HOT void store_le(u8 *h, u32 len, u64 val)
 {
-	u64 next = v->rip + in->length;
+	switch (len) {
+	case 1: h[0] = (u8)val; break;
+	case 2: { u16 t = (u16)val; __builtin_memcpy(h, &t, 2); break; }
+	case 4: { u32 t = (u32)val; __builtin_memcpy(h, &t, 4); break; }
+	default: __builtin_memcpy(h, &val, 8); break;
+	}
+}
+
+/* After a store through h: a page holding paging structures of a cached walk drops the cache. */
+/*
+ * After a store of len bytes through h: a store into a host page that holds a paging-structure
+ * entry of a cached walk drops the cache (gmem_tlb.h). Checked only when such pages were added
+ * since the last check. The written page itself is looked up, not the cache slot it was found
+ * through: a walk of the general path between two direct stores may have refilled that slot
+ * with another page.
+ */
+static void stored_check(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 len);
+HOT void stored(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 len)
+{
+	if (c->wframes != v->tlb->nframes)
+		stored_check(v, c, h, len);
+}
+
+static void stored_check(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 len)
+{
+	gmem_tlb_stored(v, h, len);
+	c->wframes = v->tlb->nframes;
+	follow_drops(v, c);
+}
+
+/*
+ * A data instruction as interp.c's exec_data runs it: the memory operand located first (a
+ * destination through the write translation, which covers the read of a read-modify-write),
+ * the operands read, the result written, then the flags: pending for the lazy kinds, else
+ * through interp_compute after the pending ones (ADC/SBB read CF; INC/DEC keep it; a shift by
+ * 0 keeps them all).
+ */
+static inline __attribute__((always_inline)) int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
+                           const struct block_pages *pg, u64 next)
+{
+	u8 f = op->flags;
+	u8 *h = 0;
+	if (f & (REPLAY_F_DST_MEM | REPLAY_F_SRC_MEM)) {
+		u64 lin = data_linear(v, in, next);
+		h = (f & REPLAY_F_DST_MEM) && (f & REPLAY_F_WRITES_DST)
+		        ? direct_ptr(v, c, pg, lin, op->size, VCPU_WRITE)
+		        : direct_ptr(v, c, pg, lin, (f & REPLAY_F_DST_MEM) ? op->size : op->ssize, VCPU_READ);
+		if (!h)
+			return REPLAY_SLOW;
+	}
+	u64 m = size_mask(op->size), a = 0, b = 0;
+	if (f & REPLAY_F_READS_DST)
+		a = (f & REPLAY_F_DST_MEM) ? load_le(h, op->size) : v->gpr[op->reg] & m;
+	if (f & REPLAY_F_SRC_REG)
+		b = v->gpr[op->src] & size_mask(op->ssize);
+	else if (f & REPLAY_F_SRC_IMM)
+		b = in->imm & size_mask(op->ssize);
+	else if (f & REPLAY_F_SRC_MEM)
+		b = load_le(h, op->ssize);
+	u64 val;
+	if (f & REPLAY_F_LAZY) {
+		val = lazy_result((enum insn_kind)op->alu, a, b) & m;
+		c->lz_kind = op->alu;
+		c->lz_bits = (u8)(8 * op->size);
+		c->lz_a = a;
+		c->lz_b = b;
+		c->lz_r = val;
+		v->dirty |= VCPU_DIRTY_RFLAGS;
+	} else {
+		replay_flush(v, c);
+		struct alu_out o = interp_compute(v->rflags, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, a, b);
+		val = o.val;
+		if (o.mask) {
+			v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
+			v->dirty |= VCPU_DIRTY_RFLAGS;
+		}
+	}
+	if (f & REPLAY_F_WRITES_DST) {
+		if (f & REPLAY_F_DST_MEM) {
+			store_le(h, op->size, val);
+			stored(v, c, h, op->size);
+		} else {
+			reg_write(v, op->reg, op->size, val);
+		}
+	}
+	return REPLAY_DONE;
+}
+
+/* A Jcc's condition: JE/JNE from a pending result, anything else from RFLAGS. */
+#define JCC_COND_E 4
+static inline bool jcc_taken(struct vcpu *v, struct replay_ctx *c, u8 cond)
+{
+	if (c->lz_kind != INSN_NONE) {
+		if ((cond >> 1) == (JCC_COND_E >> 1))
+			return (c->lz_r == 0) != (cond & 1);
+		replay_flush(v, c);
+	}
+	return interp_condition(v->rflags, cond);
+}
+
+/* The effective address of LEA in 64-bit addressing: no segment, no memory (Vol. 2A "LEA"). */
+static u64 lea_value(const struct vcpu *v, const struct insn *in, u64 next)
+{
+	const struct insn_mem *m = &in->mem;
+	u64 ea = (u64)m->disp;
+	if (m->base == INSN_REG_RIP)
+		ea += next;
+	else if (m->base != INSN_REG_NONE)
+		ea += v->gpr[m->base];
+	if (m->index != INSN_REG_NONE)
+		ea += v->gpr[m->index] * m->scale;
+	return ea;
+}
+
+/* RET's target, read without setting a flag, is one the branch takes: only then may the
+ * load that sets the flags be made (a fill). */
+static bool ret_target_ok(struct vcpu *v, const struct replay_ctx *c, u64 rsp)
+{
+	u64 g;
+	if ((c->ac_check && (rsp & (STACK_BYTES - 1))) || (rsp & GMEM_TLB_PAGE_MASK) + STACK_BYTES > PAGE_SIZE ||
+	    gmem_translate(v, rsp, VCPU_READ, v->cpl == 3, &g, 0) != GMEM_OK)
+		return false;
+	const u8 *h = v->plat->gpa_ptr(v->plat->ctx, g, STACK_BYTES);
+	return h && canonical(c, load_le(h, STACK_BYTES));
+}
+
+/* One direct form at rip; inline in replay_run's loop, which keeps RIP in a register: *out gets
+ * the RIP after it (the caller stores it into v->rip). */
+HOT int exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
+                 const struct block_pages *pg, u64 rip, u64 *out)
+{
+	u64 next = rip + op->len;
 	u64 rsp = v->gpr[VCPU_RSP];
 	const u8 *h;
 	switch (op->kind) {
+	case REPLAY_MOV_RR:
+		reg_write(v, op->reg, op->size, v->gpr[op->src]);
+		break;
+	case REPLAY_MOV_RI:
+		reg_write(v, op->reg, op->size, in->imm);
+		break;
+	case REPLAY_MOVX_RR: /* interp_compute extends the source, read at its width */
+		reg_write(v, op->reg, op->size,
+		          interp_compute(0, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, 0,
+		                         v->gpr[op->src] & size_mask(op->ssize)).val);
+		break;
+	case REPLAY_ALU_R: {
+		u64 m = size_mask(op->size), a = v->gpr[op->reg] & m;
+		u64 b = ((op->flags & REPLAY_F_SRC_IMM) ? in->imm : v->gpr[op->src]) & m;
+		u64 r = lazy_result((enum insn_kind)op->alu, a, b) & m;
+		c->lz_kind = op->alu;
+		c->lz_bits = (u8)(8 * op->size);
+		c->lz_a = a;
+		c->lz_b = b;
+		c->lz_r = r;
+		v->dirty |= VCPU_DIRTY_RFLAGS;
+		if (op->flags & REPLAY_F_WRITES_DST)
+			reg_write(v, op->reg, op->size, r);
+		break;
+	}
+	case REPLAY_ALU:
+		if (exec_alu(v, c, op, in, pg, next) != REPLAY_DONE)
+			return REPLAY_SLOW;
+		break;
+	case REPLAY_JCC:
+	case REPLAY_JMP: /* a non-canonical target faults on the branch (Vol. 2A "JMP", "Jcc") */
+		if (op->kind == REPLAY_JCC && !jcc_taken(v, c, op->alu))
+			break;
+		if (!canonical(c, next + in->imm))
+			return REPLAY_SLOW;
+		next += in->imm;
+		break;
+	case REPLAY_LEA:
+		reg_write(v, op->reg, op->size, lea_value(v, in, next));
+		break;
 	case REPLAY_PUSH: /* PUSH RSP pushes the value before the instruction */
 		if (!store(v, c, pg, rsp - STACK_BYTES, STACK_BYTES, v->gpr[op->reg]))
 			return REPLAY_SLOW;
 		vcpu_set_reg(v, VCPU_RSP, rsp - STACK_BYTES);
 		break;
 	case REPLAY_CALL: /* the target checked before the push, as the general path does */
-		if (!canonical(v, next + in->imm) || !store(v, c, pg, rsp - STACK_BYTES, STACK_BYTES, next))
+	case REPLAY_CALL_REG: {
+		u64 target = op->kind == REPLAY_CALL ? next + in->imm : v->gpr[op->reg];
+		if (!canonical(c, target) || !store(v, c, pg, rsp - STACK_BYTES, STACK_BYTES, next))
 			return REPLAY_SLOW;
 		vcpu_set_reg(v, VCPU_RSP, rsp - STACK_BYTES);
-		next += in->imm;
+		next = target;
+		break;
+	}
+	case REPLAY_JMP_REG:
+		if (!canonical(c, v->gpr[op->reg]))
+			return REPLAY_SLOW;
+		next = v->gpr[op->reg];
 		break;
 	case REPLAY_POP: /* RSP first, then the register: POP RSP loads the value read */
 		if (!(h = load_ptr(v, c, rsp, STACK_BYTES)))
 			return REPLAY_SLOW;
 		vcpu_set_reg(v, VCPU_RSP, rsp + STACK_BYTES);
-		vcpu_set_reg(v, (enum vcpu_reg)op->reg, le_rd64(h));
+		vcpu_set_reg(v, (enum vcpu_reg)op->reg, load_le(h, STACK_BYTES));
 		break;
-	case REPLAY_RET:
-		if (!(h = load_ptr(v, c, rsp, STACK_BYTES)) || !canonical(v, le_rd64(h)))
+	case REPLAY_RET: /* the target is checked before the load sets flags (interp_stack.c) */
+		if (!(h = direct_ptr_fill(v, c, 0, rsp, STACK_BYTES, VCPU_READ, false)) && !ret_target_ok(v, c, rsp))
 			return REPLAY_SLOW;
-		next = le_rd64(h);
+		if (!h && !(h = load_ptr(v, c, rsp, STACK_BYTES)))
+			return REPLAY_SLOW;
+		if (!canonical(c, load_le(h, STACK_BYTES)))
+			return REPLAY_SLOW;
+		next = load_le(h, STACK_BYTES);
 		vcpu_set_reg(v, VCPU_RSP, rsp + STACK_BYTES);
 		break;
-	case REPLAY_LOAD: {
+	case REPLAY_LOAD: { /* MOV, MOVZX, MOVSX, MOVSXD from memory: interp_compute extends */
 		if (!(h = load_ptr(v, c, data_linear(v, in, next), op->size)))
 			return REPLAY_SLOW;
-		u64 val = op->size == 8 ? le_rd64(h) : op->size == 4 ? le_rd32(h) : op->size == 2 ? le_rd16(h) : h[0];
-		reg_write(v, op->reg, op->size, val);
+		u64 val = load_le(h, op->size);
+		if (op->alu != INSN_MOV)
+			val = interp_compute(0, (enum insn_kind)op->alu, 8u * op->ssize, 8u * op->size, 0, val).val;
+		reg_write(v, op->reg, op->ssize, val);
 		break;
 	}
 	case REPLAY_STORE:
@@ -225,6 +445,60 @@ int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op
 	default:
 		return REPLAY_SLOW;
 	}
-	retire(v, next);
+	*out = next;
 	return REPLAY_DONE;
+}
+
+#define RETIRED_DIRTY (VCPU_DIRTY_RIP | VCPU_DIRTY_RETIRED)
+
+int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
+                const struct block_pages *pg)
+{
+	int r = exec_one(v, c, op, in, pg, v->rip, &v->rip);
+	if (r == REPLAY_DONE)
+		v->dirty |= RETIRED_DIRTY;
+	return r;
+}
+
+/* block_fetch's work already done in this exit: an instruction fetch went through the cached
+ * walk of the page (its accessed flags set, execute rights held at this CPL). */
+static bool fetched(struct vcpu *v, u64 lin, u32 len, u64 *fetch_page)
+{
+	u64 gpa;
+	struct gmem_tlb_entry *e;
+	if (!gmem_tlb_fast(v, lin, len, VCPU_EXEC, v->cpl == 3, &gpa, &e))
+		return false;
+	*fetch_page = lin & ~(u64)GMEM_TLB_PAGE_MASK;
+	return true;
+}
+
+/* An instruction whose fetch may open another code page: block_fetch's work, unless done. */
+static __attribute__((noinline)) void fetch(struct vcpu *v, u64 lin, u32 len, u64 *fetch_page)
+{
+	if (!fetched(v, lin, len, fetch_page))
+		block_fetch(v, lin, len, fetch_page);
+}
+
+u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 i, const struct block_pages *pg,
+               u64 *fetch_page)
+{
+	const struct replay_op *rp = b->rp;
+	const u64 *lin = b->lin;
+	const struct insn *insns = b->insns;
+	u32 n = b->ninsns, first = i;
+	u64 rip = v->rip;
+	for (; i < n; i++) {
+		const struct replay_op *op = &rp[i];
+		if (op->kind == REPLAY_NONE || rip != lin[i])
+			break;
+		if (op->flags & REPLAY_F_FETCH)
+			fetch(v, lin[i], op->len, fetch_page);
+		if (exec_one(v, c, op, &insns[i], pg, rip, &rip) != REPLAY_DONE)
+			break;
+	}
+	v->rip = rip;
+	replay_flush(v, c);
+	if (i != first)
+		v->dirty |= RETIRED_DIRTY;
+	return i;
 }

@@ -1,18 +1,23 @@
 /*
  * Direct replay forms of followed blocks (issue 11 item 1): the stack and memory instructions
  * that fill the code between a driver's port accesses — PUSH r64, POP r64, CALL rel32, RET,
- * and MOV between a general register (or an immediate) and memory — reduced when the block is
- * recorded to an operation on the host address of the guest's bytes, found through the
- * per-exit translation cache (dispatcher/vcpu/gmem_tlb.h).
+ * CALL/JMP r64, MOV/MOVZX/MOVSX/MOVSXD between a general register (or an immediate) and memory,
+ * the ALU group, TEST, INC/DEC/NOT/NEG and register shifts on registers, immediates and memory,
+ * LEA, JMP and Jcc rel — reduced when the block is recorded to an operation on the registers and
+ * the host address of the guest's bytes, found through the per-exit translation cache
+ * (dispatcher/vcpu/gmem_tlb.h). Results and flags come from interp_alu.h, the interpreter's own
+ * arithmetic.
  *
  * A form runs only where the result is provably the general interpreter's: 64-bit code (the
  * only code followed blocks hold), a page the cache has already translated for an access of
  * the same kind in this exit (the rights held and the accessed/dirty flags are set, so the
  * walk would do nothing more), an access inside one page (canonical then, as the cached page
  * is), no alignment-check fault, and for a store a page that holds none of the block's code and
- * none of the paging structures of a cached walk. Anything else — the first access to a page,
- * FS/GS, a 67 prefix, AH..BH — returns REPLAY_SLOW with nothing changed, and the general
- * interpreter runs the instruction. The unit tests compare the two on random states with
+ * none of the paging structures of a cached walk. A read-modify-write of memory goes through
+ * the page's write translation: a write that passed the rights check implies the read would
+ * (no paging mode makes a page writable but not readable) and its flags include the read's.
+ * Anything else — the first access to a page, a 67 prefix, AH..BH, a shift of memory, XCHG —
+ * returns REPLAY_SLOW with nothing changed, and the general interpreter runs the instruction. The unit tests compare the two on random states with
  * random page-table changes between exits (test_replay.c). Pure C.
  */
 #ifndef DISPATCHER_REPLAY_H
@@ -21,16 +26,44 @@
 #include "../emul/decode.h"
 #include "../vcpu/vcpu.h"
 
-enum replay_kind { REPLAY_NONE, REPLAY_PUSH, REPLAY_POP, REPLAY_CALL, REPLAY_RET, REPLAY_LOAD, REPLAY_STORE,
-                   REPLAY_STORE_IMM };
+enum replay_kind {
+	REPLAY_NONE,
+	REPLAY_PUSH, REPLAY_POP, REPLAY_CALL, REPLAY_RET, /* r64; rel32; near */
+	REPLAY_LOAD, REPLAY_STORE, REPLAY_STORE_IMM,     /* MOV reg <- mem, mem <- reg / imm */
+	REPLAY_ALU,       /* a data instruction through interp_compute (interp_alu.h): operands below */
+	REPLAY_MOV_RR, REPLAY_MOV_RI, /* MOV between registers, of an immediate into one */
+	REPLAY_MOVX_RR,   /* MOVZX/MOVSX/MOVSXD between registers (alu: the kind) */
+	REPLAY_ALU_R,     /* a lazy-flag ALU instruction (REPLAY_F_LAZY) on a register, with a register or
+	                   * an immediate of its width */
+	REPLAY_LEA,
+	REPLAY_JMP, REPLAY_JCC,         /* rel8/rel32 */
+	REPLAY_CALL_REG, REPLAY_JMP_REG, /* FF /2, FF /4 with a register (retpolines off, or the thunk's) */
+	REPLAY_KINDS
+};
 
-/* 4 bytes per instruction of a followed block's store; the memory operand and the immediate
+/* REPLAY_ALU's operands and what it does (replay_op.flags). */
+#define REPLAY_F_DST_MEM 0x01  /* the destination is the memory operand (else the register `reg`) */
+#define REPLAY_F_SRC_REG 0x02  /* the source is register `src` */
+#define REPLAY_F_SRC_IMM 0x04  /* the source is the immediate */
+#define REPLAY_F_SRC_MEM 0x08  /* the source is the memory operand */
+#define REPLAY_F_READS_DST 0x10
+#define REPLAY_F_WRITES_DST 0x20
+#define REPLAY_F_LAZY 0x40 /* its flags may wait (struct replay_ctx) */
+/* Any form: the instruction's fetch may open a code page other than the one the previous
+ * instruction of the recorded path ended on (block_fetch sets the accessed flags there). */
+#define REPLAY_F_FETCH 0x80
+
+/* 8 bytes per instruction of a followed block's store; the memory operand and the immediate
  * stay in the decoded instruction. */
 struct replay_op {
-	u8 kind; /* enum replay_kind */
-	u8 reg;  /* the register pushed, popped, loaded or stored */
-	u8 size; /* LOAD/STORE: bytes */
-	u8 pad;
+	u8 kind;  /* enum replay_kind */
+	u8 reg;   /* the register pushed, popped, loaded, stored, called or written (ALU, LEA) */
+	u8 size;  /* LOAD/STORE: bytes of the memory operand; ALU, LEA: of the destination */
+	u8 alu;   /* ALU: enum insn_kind; JCC: the condition; LOAD: the kind (MOV, MOVZX, MOVSX...) */
+	u8 src;   /* ALU: the source register */
+	u8 ssize; /* ALU: bytes of the source; LOAD: of the destination register */
+	u8 flags; /* REPLAY_F_* */
+	u8 len;   /* the instruction's length */
 };
 
 enum replay_status { REPLAY_DONE = 0, REPLAY_SLOW = 1 };
@@ -49,10 +82,17 @@ struct gmem_tlb_entry;
 struct replay_ctx {
 	u32 gen;
 	bool ac_check; /* CPL 3 with CR0.AM and RFLAGS.AC: misaligned accesses take the general path */
+	u8 canon_shift; /* 64 - the linear-address width (CR4.LA57), for the canonical checks */
+	/* Lazy flags: the last ADD/OR/AND/SUB/XOR/CMP/TEST's kind (INSN_NONE: none pending), width
+	 * and operands; RFLAGS gets their status flags (interp_compute of the same inputs: those
+	 * kinds read no flag) only when something reads RFLAGS or the run ends (replay_flush). The
+	 * next such instruction writes all six status flags, so a pending one is then dropped. A
+	 * JE/JNE reads ZF from the result. */
+	u8 lz_kind, lz_bits;
+	u64 lz_a, lz_b, lz_r;
 	u64 rpage, wpage; /* linear page numbers; ~0 for none */
 	u8 *rhost, *whost;
-	u32 wframes;
-	struct gmem_tlb_entry *we;
+	u32 wframes; /* the cache's nframes when a store was last checked against them */
 };
 
 /* Starts a run on v (inside an exit: v->tlb set). */
@@ -63,9 +103,32 @@ struct block_pages;
 
 /*
  * Runs op (not REPLAY_NONE) for instruction `in` at v->rip: REPLAY_DONE with RIP, registers,
- * memory and dirty bits as interp_exec leaves them, or REPLAY_SLOW with nothing changed.
+ * memory and dirty bits as interp_exec leaves them and RFLAGS as it leaves them once
+ * replay_flush has run, or REPLAY_SLOW with nothing changed (flags still pending).
  */
 int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
                 const struct block_pages *pg);
+
+/* Writes the pending lazy flags into RFLAGS: before anything but the direct forms runs. */
+void replay_flush(struct vcpu *v, struct replay_ctx *c);
+
+/*
+ * Marks the instructions of a followed block whose fetch leaves the code page the previous one
+ * ended on (REPLAY_F_FETCH): the path is fixed (replay_run's guard), so where block_fetch has
+ * work to do is known when the block is recorded.
+ */
+void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn *insns, u32 n);
+
+/*
+ * Runs instructions i, i+1, ... of followed block b (64-bit code, v in 64-bit mode, an exit's
+ * translation cache attached) through their direct forms while each has one, is where the
+ * recorded path says (RIP = its linear address: CS base is 0 in 64-bit mode, SDM Vol. 3A 3.4.4)
+ * and runs; *fetch_page as block_fetch keeps it. Returns the index of the first instruction it
+ * did not run: the caller takes it through the general path (or ends the block). RFLAGS is
+ * flushed (replay_flush) on return.
+ */
+struct block;
+u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 i, const struct block_pages *pg,
+               u64 *fetch_page);
 
 #endif

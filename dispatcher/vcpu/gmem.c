@@ -493,6 +493,8 @@ int gmem_touch(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool u
 	if (r != GMEM_OK)
 		return r;
 	mark_used(v, &p, acc);
+	if (p.n == 1) /* the translation cache may skip the next touch of this kind (gmem_tlb_fast) */
+		gmem_tlb_done(v, &p.piece[0].w, acc, user);
 	*gpa = p.piece[0].w.gpa;
 	return p.n == 1 ? GMEM_OK : GMEM_UNSUPPORTED;
 }

@@ -87,7 +87,8 @@ void gmem_tlb_check_store(struct gmem_tlb *t, struct gmem_tlb_entry *e);
 
 /*
  * The replay's direct path (blockio/replay.c): the host address of len bytes at linear (in
- * IA-32e paging, not crossing a page) when an access of the same kind has already gone through
+ * IA-32e paging, not crossing a page) when an access of the same kind (for a read: or a write;
+ * for VCPU_EXEC: an instruction fetch, gmem_touch) has already gone through
  * the cached walk of its page in this exit — the rights held and the flags are set, so this
  * access would find and do exactly what that one did; NULL otherwise (take gmem_read/write).
  * *gpa_page gets the guest-physical page. After a store through the pointer, call
@@ -101,7 +102,10 @@ static inline u8 *gmem_tlb_fast(struct vcpu *v, u64 linear, u32 len, enum vcpu_a
 		return 0;
 	u64 page = linear >> PAGE_SHIFT;
 	struct gmem_tlb_entry *e = &t->e[page % GMEM_TLB_ENTRIES];
-	if (e->gen != t->gen || e->page != page || !(e->ok & GMEM_TLB_OK(acc, user)) || !e->host ||
+	/* a read may use a page a write went through: a page that can be written can be read
+	 * (5.6: no paging mode makes it write-only) and the write set every flag a read sets */
+	u32 ok = GMEM_TLB_OK(acc, user) | (acc == VCPU_READ ? GMEM_TLB_OK(VCPU_WRITE, user) : 0);
+	if (e->gen != t->gen || e->page != page || !(e->ok & ok) || !e->host ||
 	    e->ac != (v->rflags & GMEM_TLB_RFLAGS_AC) || (linear & GMEM_TLB_PAGE_MASK) + len > PAGE_SIZE)
 		return 0;
 	*gpa_page = e->w.gpa & ~GMEM_TLB_PAGE_MASK;

@@ -21,7 +21,10 @@
 #define DATA_PAGE 0x9000ULL
 #define LOW_PAGE 0x7000ULL /* below the stack: pushes may cross into it */
 #define SNAP_LO 0x0ULL /* from page 0: a register loaded from a page table may point anywhere low */
-#define SNAP_HI (DATA_PAGE + 2 * PAGE_SIZE) /* accesses may cross into the page above */
+/* the memory restored between the two runs and compared: accesses may cross into the page
+ * above the data page, and an address made of loaded values may point anywhere; the pages
+ * above SNAP_HI are unmapped */
+#define SNAP_HI 0x10000ULL
 #define TABLE_PAGES 5 /* PML4, PDPT, PD, PT0, PT1 */
 #define CASES 6000
 #define SEQ 3 /* instructions a case runs in one exit */
@@ -41,10 +44,177 @@ static void restore(void)
 	memcpy(fk.ram + FAKE_PT_BASE, snap_tab, sizeof snap_tab);
 }
 
+/* ModRM (mod 01, reg field `reg`) + SIB for an rsp base + disp8: [base + disp8]. */
+static u32 put_mem(u8 *b, u32 n, u32 reg, u32 base, u8 disp)
+{
+	b[n++] = (u8)(0x40 | ((reg & 7) << 3) | (base & 7));
+	if ((base & 7) == 4)
+		b[n++] = 0x24;
+	b[n++] = disp;
+	return n;
+}
+
+/* An operand-size prefix set for size 0..3 (8, 16, 32, 64 bits): 66 for 16, REX.W for 64, and a
+ * bare REX for 8 (SPL..DIL, never AH..BH) with REX.R/B as asked. */
+static u32 put_size(u8 *b, u32 n, u32 size, u32 rex_rb)
+{
+	if (size == 1)
+		b[n++] = 0x66;
+	if (size != 1 || rex_rb)
+		b[n++] = (u8)(0x40 | (size == 3 ? 8 : 0) | rex_rb);
+	return n;
+}
+
+/* The data, LEA and branch forms: the ALU group, TEST, INC/DEC/NOT/NEG, shifts, MOVZX/MOVSX/
+ * MOVSXD, MOV between registers, LEA, Jcc/JMP rel8 and rel32, CALL/JMP r64. */
+static u32 gen_data(u64 *seed, u8 *b)
+{
+	u32 n = 0, r = (u32)unit_below(seed, 16), m = (u32)unit_below(seed, 16), base = (u32)unit_below(seed, 8);
+	u32 size = (u32)unit_below(seed, 4), alu = (u32)unit_below(seed, 8);
+	u32 rex_rb = (r >= 8 ? 4 : 0) | (m >= 8 ? 1 : 0);
+	u8 disp = (u8)unit_below(seed, 256), imm = (u8)unit_rand(seed);
+	u8 w = size ? 1 : 0;
+	switch (unit_below(seed, 14)) {
+	case 0: /* alu r/m, r (register form) */
+		n = put_size(b, n, size, rex_rb);
+		b[n++] = (u8)(alu << 3 | w);
+		b[n++] = (u8)(0xc0 | (r & 7) << 3 | (m & 7));
+		return n;
+	case 1: /* alu r, [base + disp8] and alu [base + disp8], r */
+		n = put_size(b, n, size, r >= 8 ? 4 : 0);
+		b[n++] = (u8)(alu << 3 | (unit_below(seed, 2) ? 2 : 0) | w);
+		return put_mem(b, n, r, base, disp);
+	case 2: { /* alu r/m, imm8 (83, 80) or imm16/imm32 (81) */
+		n = put_size(b, n, size, m >= 8 ? 1 : 0);
+		u8 opc = size == 0 ? 0x80 : unit_below(seed, 2) ? 0x83 : 0x81;
+		b[n++] = opc;
+		if (unit_below(seed, 2))
+			b[n++] = (u8)(0xc0 | alu << 3 | (m & 7));
+		else
+			n = put_mem(b, n, alu, base, disp);
+		u32 isz = opc == 0x81 ? (size == 1 ? 2 : 4) : 1;
+		for (u32 k = 0; k < isz; k++)
+			b[n++] = (u8)unit_rand(seed);
+		return n;
+	}
+	case 3: /* test r/m, r; test [m], imm */
+		n = put_size(b, n, size, rex_rb);
+		if (unit_below(seed, 2)) {
+			b[n++] = (u8)(0x84 | w);
+			b[n++] = (u8)(0xc0 | (r & 7) << 3 | (m & 7));
+			return n;
+		}
+		b[n++] = (u8)(0xf6 | w);
+		n = put_mem(b, n, 0, base, disp);
+		for (u32 k = 0; k < (size == 0 ? 1u : size == 1 ? 2u : 4u); k++)
+			b[n++] = (u8)unit_rand(seed);
+		return n;
+	case 4: /* inc/dec (FE/FF /0 /1), not/neg (F6/F7 /2 /3) of a register or memory */
+		n = put_size(b, n, size, m >= 8 ? 1 : 0);
+		if (unit_below(seed, 2)) {
+			b[n++] = (u8)(0xfe | w);
+			b[n++] = (u8)(0xc0 | (unit_below(seed, 2) << 3) | (m & 7));
+		} else {
+			b[n++] = (u8)(0xf6 | w);
+			if (unit_below(seed, 2))
+				b[n++] = (u8)(0xc0 | ((2 + unit_below(seed, 2)) << 3) | (m & 7));
+			else
+				n = put_mem(b, n, 2 + (u32)unit_below(seed, 2), base, disp);
+		}
+		return n;
+	case 5: { /* shl/shr/sar r by CL, by 1, by imm8 */
+		static const u8 ext[3] = {4, 5, 7};
+		n = put_size(b, n, size, m >= 8 ? 1 : 0);
+		u32 how = (u32)unit_below(seed, 3);
+		b[n++] = (u8)((how == 0 ? 0xd2 : how == 1 ? 0xd0 : 0xc0) | w);
+		b[n++] = (u8)(0xc0 | ext[unit_below(seed, 3)] << 3 | (m & 7));
+		if (how == 2)
+			b[n++] = (u8)unit_below(seed, 70);
+		return n;
+	}
+	case 6: /* movzx/movsx r, r/m8 or r/m16; movsxd r64, r/m32 */
+		if (unit_below(seed, 4) == 0) {
+			b[n++] = (u8)(0x48 | rex_rb);
+			b[n++] = 0x63;
+		} else {
+			n = put_size(b, n, 1 + (u32)unit_below(seed, 3), rex_rb);
+			b[n++] = 0x0f;
+			b[n++] = (u8)(0xb6 | (unit_below(seed, 2) ? 8 : 0) | (unit_below(seed, 2) ? 1 : 0));
+		}
+		if (unit_below(seed, 2)) {
+			b[n++] = (u8)(0xc0 | (r & 7) << 3 | (m & 7));
+			return n;
+		}
+		return put_mem(b, n, r, base, disp);
+	case 7: /* mov r, r; mov r32, imm32; xor r, r (the same) */
+		if (unit_below(seed, 3) == 0) {
+			n = put_size(b, n, size, m >= 8 ? 5 : 0);
+			b[n++] = (u8)(0x30 | w);
+			b[n++] = (u8)(0xc0 | (m & 7) << 3 | (m & 7));
+			return n;
+		}
+		if (unit_below(seed, 3) == 0) { /* mov r, imm (B8+r: imm16/imm32, imm64 with REX.W) */
+			n = put_size(b, n, size ? size : 2, m >= 8 ? 1 : 0);
+			b[n++] = (u8)(0xb8 | (m & 7));
+			for (u32 k = 0; k < (size == 1 ? 2u : size == 3 ? 8u : 4u); k++)
+				b[n++] = (u8)unit_rand(seed);
+			return n;
+		}
+		n = put_size(b, n, size, rex_rb);
+		b[n++] = (u8)(0x88 | w);
+		b[n++] = (u8)(0xc0 | (r & 7) << 3 | (m & 7));
+		return n;
+	case 8: /* lea r, [base + index*scale + disp8] */
+		n = put_size(b, n, 1 + (u32)unit_below(seed, 3), rex_rb);
+		b[n++] = 0x8d;
+		b[n++] = (u8)(0x44 | (r & 7) << 3);
+		b[n++] = (u8)(unit_below(seed, 4) << 6 | (unit_below(seed, 8) << 3) | base);
+		b[n++] = disp;
+		return n;
+	case 9:
+	case 10: /* jcc rel8 / rel32, jmp rel8 */
+		if (unit_below(seed, 3) == 0) {
+			b[n++] = 0x0f;
+			b[n++] = (u8)(0x80 | unit_below(seed, 16));
+			u32 rel = (u32)unit_rand(seed);
+			memcpy(b + n, &rel, 4);
+			return n + 4;
+		}
+		b[n++] = unit_below(seed, 5) ? (u8)(0x70 | unit_below(seed, 16)) : 0xeb;
+		b[n++] = disp;
+		return n;
+	case 11: /* call r64 / jmp r64 */
+		if (m >= 8)
+			b[n++] = 0x41;
+		b[n++] = 0xff;
+		b[n++] = (u8)((unit_below(seed, 2) ? 0xd0 : 0xe0) | (m & 7));
+		return n;
+	case 12: /* adc/sbb, which read CF: through the flags of what ran before */
+		n = put_size(b, n, size, rex_rb);
+		b[n++] = (u8)((unit_below(seed, 2) ? 0x10 : 0x18) | w);
+		b[n++] = (u8)(0xc0 | (r & 7) << 3 | (m & 7));
+		return n;
+	default: /* cmp r8, imm8 with REX (SIL ...); cmp r64, r64 */
+		if (unit_below(seed, 2)) {
+			b[n++] = (u8)(0x40 | (m >= 8 ? 1 : 0));
+			b[n++] = 0x80;
+			b[n++] = (u8)(0xf8 | (m & 7));
+			b[n++] = imm;
+			return n;
+		}
+		b[n++] = (u8)(0x48 | rex_rb);
+		b[n++] = 0x39;
+		b[n++] = (u8)(0xc0 | (r & 7) << 3 | (m & 7));
+		return n;
+	}
+}
+
 /* One random instruction of the forms replay.c knows (and a few it declines). */
 static u32 gen_insn(u64 *seed, u8 *b)
 {
 	u32 n = 0;
+	if (unit_below(seed, 2))
+		return gen_data(seed, b);
 	u32 r = (u32)unit_below(seed, 16);
 	u8 rex_b = r >= 8 ? 0x41 : 0;
 	u8 disp = (u8)unit_below(seed, 256);
@@ -161,13 +331,35 @@ static void do_warm(const struct warm *w)
 	}
 }
 
+/* Which part of the state two runs left differently, and the instructions, for a failure. */
+static void print_diff(const struct vcpu *a, const struct vcpu *b, u8 bytes[][16], const struct insn *seq)
+{
+	for (u32 k = 0; k < SEQ; k++) {
+		print_message("  insn %u (%s):", k, insn_kind_name(seq[k].kind));
+		for (u32 j = 0; j < seq[k].length; j++)
+			print_message(" %02x", bytes[k][j]);
+		print_message("\n");
+	}
+	for (u32 r = 0; r < VCPU_NREGS; r++)
+		if (a->gpr[r] != b->gpr[r])
+			print_message("  gpr %u: 0x%llx / 0x%llx\n", r, (unsigned long long)a->gpr[r],
+			              (unsigned long long)b->gpr[r]);
+	print_message("  rflags 0x%llx / 0x%llx, dirty 0x%x / 0x%x\n", (unsigned long long)a->rflags,
+	              (unsigned long long)b->rflags, a->dirty, b->dirty);
+}
+
 static void test_replay_matches_interp(void **state)
 {
 	(void)state;
 	u64 seed = 77;
-	u32 done = 0, slow = 0;
+	u32 done = 0, slow = 0, done_kind[REPLAY_KINDS] = {0};
 	u64 drops = 0;
 	struct interp_io no_io = {0};
+	/* everything above the compared range unmapped: an access there faults in both runs (an
+	 * address a random register or a loaded value makes may point anywhere) */
+	fake_mode_long64();
+	for (u64 page = SNAP_HI; page < FAKE_RAM_SIZE; page += PAGE_SIZE)
+		bf_set_pte(page, 0);
 	for (u32 c = 0; c < CASES; c++) {
 		u8 bytes[SEQ][16];
 		struct insn seq[SEQ];
@@ -184,7 +376,7 @@ static void test_replay_matches_interp(void **state)
 		fk.v.cpl = unit_below(&seed, 3) == 0 ? 3 : 0;
 		fk.v.cr0 = (fk.v.cr0 & ~(CR0_AM | CR0_WP)) | (unit_below(&seed, 2) ? CR0_AM : 0) |
 		           (unit_below(&seed, 2) ? CR0_WP : 0);
-		fk.v.rflags = 0x2 | (unit_below(&seed, 2) ? RFLAGS_AC : 0);
+		fk.v.rflags = 0x2 | (unit_below(&seed, 2) ? RFLAGS_AC : 0) | (unit_rand(&seed) & RFLAGS_STATUS);
 		fk.v.seg[VCPU_FS].base = unit_below(&seed, 2) ? 0 : 0x1000;
 		fk.v.dirty = 0;
 		bf_set_pte(LOW_PAGE, gen_pte(&seed, LOW_PAGE));
@@ -267,14 +459,17 @@ static void test_replay_matches_interp(void **state)
 			rb[k] = op.kind == REPLAY_NONE ? REPLAY_SLOW : replay_exec(&fk.v, &rc, &op, &seq[k], &pg);
 			if (rb[k] == REPLAY_DONE) {
 				done++;
+				done_kind[op.kind]++;
 				/* never a direct store into the block's code: the general path ends the block */
 				if (code_in_data && memcmp(fk.ram + DATA_PAGE, data_before, PAGE_SIZE))
 					fail_msg("case %u: a direct store into a code page", c);
 			} else {
 				slow++;
+				replay_flush(&fk.v, &rc); /* the general path reads RFLAGS */
 				rb[k] = interp_exec(&fk.v, &seq[k], &no_io, &res) == INTERP_OK ? REPLAY_DONE : REPLAY_SLOW;
 			}
 		}
+		replay_flush(&fk.v, &rc);
 		do_warm(&post);
 		gmem_tlb_end(&fk.v);
 		drops += tlb.drops - drops0;
@@ -282,6 +477,8 @@ static void test_replay_matches_interp(void **state)
 			if ((ra[k] == INTERP_OK) != (rb[k] == REPLAY_DONE))
 				fail_msg("case %u, instruction %u (%02x %02x %02x): interp %d, replay %d", c, k, bytes[k][0],
 				         bytes[k][1], bytes[k][2], ra[k], rb[k]);
+		if (memcmp(&va, &fk.v, sizeof va))
+			print_diff(&va, &fk.v, bytes, seq);
 		if (memcmp(&va, &fk.v, sizeof va))
 			fail_msg("case %u (%02x %02x %02x): rip 0x%llx/0x%llx rsp 0x%llx/0x%llx", c,
 			         bytes[0][0], bytes[0][1], bytes[0][2], (unsigned long long)va.rip,
@@ -295,6 +492,9 @@ static void test_replay_matches_interp(void **state)
 	assert_true(drops > CASES / 50);
 	assert_true(done > CASES / 10);
 	assert_true(slow > CASES / 10);
+	for (u32 k = REPLAY_NONE + 1; k < REPLAY_KINDS; k++) /* every direct form ran */
+		if (done_kind[k] < 10)
+			fail_msg("form %u ran %u times", k, done_kind[k]);
 }
 
 int main(void)

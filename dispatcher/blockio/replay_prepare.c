@@ -1,0 +1,145 @@
+/*
+ * The direct replay forms, as a followed block is recorded (replay.h): each instruction's
+ * form and operands, and where its fetch leaves the code page the previous one ended on. What
+ * a form may take is what replay.c runs exactly as interp.c would; anything else is
+ * REPLAY_NONE and the general path runs it.
+ */
+#include "replay.h"
+#include "../vcpu/gmem_tlb.h"
+
+static bool plain_reg(const struct insn_operand *o) { return o->type == OPND_REG && !o->high8; }
+
+/* The kinds whose flags may wait: every status flag written, none read (interp_alu.h). */
+static bool lazy_kind(enum insn_kind k)
+{
+	return k == INSN_ADD || k == INSN_OR || k == INSN_AND || k == INSN_SUB || k == INSN_XOR || k == INSN_CMP ||
+	       k == INSN_TEST;
+}
+
+/* The data instructions interp_compute covers without XCHG's two writes. */
+static bool alu_kind(enum insn_kind k)
+{
+	return (k >= INSN_MOV && k <= INSN_SAR) && k != INSN_XCHG;
+}
+
+static bool writes_dst(enum insn_kind k) { return k != INSN_CMP && k != INSN_TEST; }
+static bool reads_dst(enum insn_kind k) { return k < INSN_MOV || k > INSN_MOVSXD; }
+static bool shift_kind(enum insn_kind k) { return k == INSN_SHL || k == INSN_SHR || k == INSN_SAR; }
+
+/* REPLAY_ALU's operands, or false for a form it does not take. */
+static bool prepare_alu(const struct insn *in, struct replay_op *op)
+{
+	const struct insn_operand *d = &in->op[0], *s = &in->op[1];
+	if (!alu_kind(in->kind) || d->high8 || s->high8 || d->type == OPND_IMM || d->type == OPND_NONE)
+		return false;
+	if (d->type == OPND_MEM && shift_kind(in->kind))
+		return false; /* a shift of memory by 0: native execution decides (interp.c) */
+	op->kind = REPLAY_ALU;
+	op->alu = (u8)in->kind;
+	op->size = (u8)(d->size / 8);
+	op->ssize = (u8)(s->size / 8);
+	op->flags |= (u8)((d->type == OPND_MEM ? REPLAY_F_DST_MEM : 0) | (reads_dst(in->kind) ? REPLAY_F_READS_DST : 0) |
+	                  (writes_dst(in->kind) ? REPLAY_F_WRITES_DST : 0) | (lazy_kind(in->kind) ? REPLAY_F_LAZY : 0));
+	op->reg = d->type == OPND_REG ? d->reg : 0;
+	if (d->type == OPND_REG && s->type != OPND_MEM && !reads_dst(in->kind)) /* the moves */
+		op->kind = in->kind != INSN_MOV ? REPLAY_MOVX_RR : s->type == OPND_REG ? REPLAY_MOV_RR : REPLAY_MOV_RI;
+	if (d->type == OPND_REG && s->type != OPND_MEM && s->size == d->size && lazy_kind(in->kind))
+		op->kind = REPLAY_ALU_R;
+	if (s->type == OPND_REG) {
+		op->flags |= REPLAY_F_SRC_REG;
+		op->src = s->reg;
+	} else if (s->type == OPND_IMM) {
+		op->flags |= REPLAY_F_SRC_IMM;
+	} else if (s->type == OPND_MEM) {
+		op->flags |= REPLAY_F_SRC_MEM;
+	}
+	return true;
+}
+
+/* MOV/MOVZX/MOVSX/MOVSXD and the stores, for the forms below; false for anything else. */
+static bool prepare_move(const struct insn *in, struct replay_op *op)
+{
+	const struct insn_operand *d = &in->op[0], *s = &in->op[1];
+	if (reads_dst(in->kind))
+		return false; /* not a move */
+	if (plain_reg(d) && s->type == OPND_MEM) {
+		op->kind = REPLAY_LOAD;
+		op->reg = d->reg;
+		op->size = (u8)(s->size / 8);
+		op->ssize = (u8)(d->size / 8);
+		op->alu = (u8)in->kind;
+		return true;
+	}
+	if (in->kind != INSN_MOV || d->type != OPND_MEM)
+		return false;
+	op->size = (u8)(in->opsize / 8);
+	if (plain_reg(s)) {
+		op->kind = REPLAY_STORE;
+		op->reg = s->reg;
+	} else if (s->type == OPND_IMM) {
+		op->kind = REPLAY_STORE_IMM;
+	}
+	return op->kind != REPLAY_NONE;
+}
+
+void replay_prepare(const struct insn *in, struct replay_op *op)
+{
+	*op = (struct replay_op){.kind = REPLAY_NONE, .len = in->length};
+	if (in->mode != CPU_MODE_64)
+		return;
+	bool mem = in->op[0].type == OPND_MEM || in->op[1].type == OPND_MEM;
+	if (mem && in->addrsize != 64)
+		return;
+	switch (in->kind) {
+	case INSN_PUSH:
+	case INSN_POP:
+		op->kind = in->kind == INSN_PUSH ? REPLAY_PUSH : REPLAY_POP;
+		op->reg = in->op[0].reg;
+		return;
+	case INSN_CALL:
+		op->kind = REPLAY_CALL;
+		return;
+	case INSN_RET:
+		op->kind = REPLAY_RET;
+		return;
+	case INSN_CALL_IND:
+	case INSN_JMP_IND:
+		if (plain_reg(&in->op[0]) && in->op[0].size == 64) {
+			op->kind = in->kind == INSN_CALL_IND ? REPLAY_CALL_REG : REPLAY_JMP_REG;
+			op->reg = in->op[0].reg;
+		}
+		return;
+	case INSN_JMP:
+	case INSN_JCC: /* in 64-bit code the operand size of a near branch is 64 (66 is refused) */
+		if (in->opsize == 64) {
+			op->kind = in->kind == INSN_JMP ? REPLAY_JMP : REPLAY_JCC;
+			op->alu = in->cond;
+		}
+		return;
+	case INSN_LEA:
+		if (plain_reg(&in->op[0])) {
+			op->kind = REPLAY_LEA;
+			op->reg = in->op[0].reg;
+			op->size = (u8)(in->op[0].size / 8);
+		}
+		return;
+	default:
+		if (!prepare_move(in, op))
+			prepare_alu(in, op);
+		return;
+	}
+}
+
+/* The last page of an instruction of len bytes at lin. */
+static u64 last_page(u64 lin, u32 len) { return (lin + len - 1) & ~(u64)GMEM_TLB_PAGE_MASK; }
+
+void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn *insns, u32 n)
+{
+	u64 page = n ? lin[0] & ~(u64)GMEM_TLB_PAGE_MASK : 0; /* the exiting instruction's fetch opened it */
+	for (u32 i = 0; i < n; i++) {
+		if ((lin[i] & ~(u64)GMEM_TLB_PAGE_MASK) != page || last_page(lin[i], insns[i].length) != page) {
+			rp[i].flags |= REPLAY_F_FETCH;
+			page = last_page(lin[i], insns[i].length);
+		}
+	}
+}
