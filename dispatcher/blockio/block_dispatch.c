@@ -127,6 +127,53 @@ static bool bytes_match(struct vcpu *v, const struct block *b, struct block_page
 	return block_hash(now, b->len) == b->hash && !memcmp(now, b->bytes, b->len);
 }
 
+/* The code's pages translated as bytes_match does, not a byte read: true when each still has
+ * the generation b kept when its bytes last hashed the same (page_gen.h), so they are the
+ * same bytes on the same pages. Only with b's table's generations attached to v. */
+static bool gens_unchanged(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *p)
+{
+	if (!b->ngen || v->pgen != &bio->pgen)
+		return false;
+	u64 page = 1, gpa = 0;
+	block_pages_reset(p);
+	for (u32 i = 0; i < b->nseg; i++)
+		if (!read_code_pages(v, b->seg[i].linear, 0, b->seg[i].len, p, &page, &gpa))
+			return false;
+	if (p->unknown || p->n != b->ngen)
+		return false;
+	for (u32 i = 0; i < p->n; i++)
+		if (pgen_current(&bio->pgen, p->gpa[i]) != b->gen[i])
+			return false;
+	return true;
+}
+
+/* After the bytes hashed the same: protect their pages and keep the pages' generations. Root
+ * mode runs nothing of the guest between the hash and this, so nothing can slip between. */
+static void keep_gens(struct blockio *bio, struct vcpu *v, struct block *b, const struct block_pages *p)
+{
+	b->ngen = 0;
+	if (v->pgen != &bio->pgen || p->unknown || p->n > BLOCK_GEN_PAGES)
+		return;
+	for (u32 i = 0; i < p->n; i++)
+		if ((b->gen[i] = pgen_protect(&bio->pgen, v, p->gpa[i])) == PGEN_NONE)
+			return;
+	b->ngen = (u8)p->n;
+}
+
+/* Claim 10's check on a hit, paid for only when a code page may have been written. */
+static bool code_same(struct blockio *bio, struct vcpu *v, struct block *b, struct block_pages *p)
+{
+	if (gens_unchanged(bio, v, b, p)) {
+		bio->stats.checks_skipped++;
+		return true;
+	}
+	bio->stats.checks_hashed++;
+	if (!bytes_match(v, b, p))
+		return false;
+	keep_gens(bio, v, b, p);
+	return true;
+}
+
 static u64 page_of(u64 gpa) { return gpa & ~(PAGE_SIZE - 1); }
 
 /* The guest-physical page a write to lin goes to, translated once per page per run. */
@@ -185,6 +232,7 @@ void blockio_init(struct blockio *bio, const struct block_config *cfg, struct in
 	bio->bus = bus;
 	bio->run_over = run_over;
 	bio->run_over_ctx = run_over_ctx;
+	pgen_init(&bio->pgen, cfg->enabled && cfg->code_gen);
 }
 
 bool block_run_over(const struct blockio *bio) { return bio->run_over(bio->run_over_ctx); }
@@ -319,6 +367,7 @@ static bool finish(struct blockio *bio, struct vcpu *v, const struct block *b, u
 static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linear, u8 mode, u32 *nio_out)
 {
 	struct block *b = table_slot(&bio->table, rip_linear, mode);
+	b->ngen = 0; /* its pages' generations are kept at its first hit's hash (code_same) */
 	u64 t0 = tsc_now(v);
 	int n = scan_block(v, &bio->cfg, b);
 	u64 t1 = tsc_now(v);
@@ -385,7 +434,7 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 	}
 	struct block_pages pg;
 	u64 t0 = tsc_now(v);
-	bool same = bytes_match(v, b, &pg);
+	bool same = code_same(bio, v, b, &pg);
 	u64 t1 = tsc_now(v);
 	s->tsc_check += t1 - t0;
 	if (!same) {
