@@ -68,8 +68,15 @@ u64 pgen_protect(struct page_gen *g, struct vcpu *v, u64 gpa)
 	s->state = PGEN_PROTECTED;
 	s->gen = ++g->next;
 	g->nprotected++;
+	g->filter[page % PGEN_FILTER]++;
 	g->st.protects++;
 	return s->gen;
+}
+
+static void unprotected(struct page_gen *g, const struct pgen_slot *s)
+{
+	g->nprotected--;
+	g->filter[s->page % PGEN_FILTER]--;
 }
 
 /* The page's bytes may have changed: a new generation; too many and it stays open. */
@@ -80,7 +87,7 @@ static void bump(struct page_gen *g, struct vcpu *v, struct pgen_slot *s)
 		return;
 	if (s->state == PGEN_PROTECTED) {
 		(void)platform_protect(v, s->page, false);
-		g->nprotected--;
+		unprotected(g, s);
 	}
 	s->state = PGEN_HOT;
 	g->st.hot++;
@@ -99,7 +106,7 @@ bool pgen_guest_write(struct page_gen *g, struct vcpu *v, u64 gpa)
 		return true;
 	}
 	g->st.faults++;
-	g->nprotected--;
+	unprotected(g, s);
 	s->state = PGEN_OPEN;
 	(void)platform_protect(v, s->page, false);
 	bump(g, v, s);

@@ -28,6 +28,7 @@
 #define PGEN_MAX_FILL 384 /* 3/4 of the slots: probes stay short */
 #define PGEN_HOT_BUMPS 16 /* writes after which a page is left unprotected for good */
 #define PGEN_NONE 0       /* no generation: the page is not protected, hash the bytes */
+#define PGEN_FILTER 1024  /* buckets of the store filter: protected pages per page number mod this */
 
 enum pgen_state { PGEN_EMPTY, PGEN_PROTECTED, PGEN_OPEN, PGEN_HOT };
 
@@ -54,6 +55,9 @@ struct page_gen {
 	u32 used;        /* slots not empty */
 	u32 nprotected;  /* slots PGEN_PROTECTED: 0 lets a store skip the lookup */
 	struct pgen_stats st;
+	/* How many protected pages have a page number congruent to i (mod PGEN_FILTER): a store
+	 * whose pages all have a zero count skips the table lookup. */
+	u16 filter[PGEN_FILTER];
 	struct pgen_slot slot[PGEN_SLOTS];
 };
 
@@ -74,7 +78,10 @@ void pgen_root_store_slow(struct page_gen *g, struct vcpu *v, u64 gpa, u32 len);
 static inline void pgen_store(struct vcpu *v, u64 gpa, u32 len)
 {
 	struct page_gen *g = v->pgen;
-	if (g && g->nprotected)
+	if (!g || !g->nprotected || !len)
+		return;
+	u64 first = gpa >> PAGE_SHIFT, last = (gpa + len - 1) >> PAGE_SHIFT;
+	if (g->filter[first % PGEN_FILTER] || g->filter[last % PGEN_FILTER])
 		pgen_root_store_slow(g, v, gpa, len);
 }
 

@@ -97,6 +97,27 @@ static void test_direct_store_pointer_bumps(void **state)
 	gmem_tlb_end(V);
 }
 
+static void test_store_filter(void **state)
+{
+	/* the filter counts protected pages per page number mod PGEN_FILTER: a page sharing a
+	 * bucket with a protected one is looked up and left alone, and the count follows
+	 * protection as it comes and goes */
+	const u64 page = 5, twin = page + PGEN_FILTER;
+	u64 g = pgen_protect(PG, V, page * PAGE_SIZE);
+	assert_int_equal(PG->filter[page % PGEN_FILTER], 1);
+	fk.v.pgen = PG;
+	pgen_store(V, twin * PAGE_SIZE, 8);
+	assert_int_equal(pgen_current(PG, page * PAGE_SIZE), g);
+	assert_int_equal(PG->st.root_bumps, 0);
+	pgen_store(V, (page - 1) * PAGE_SIZE + PAGE_SIZE - 1, 2); /* the last byte crosses into it */
+	assert_int_equal(PG->st.root_bumps, 1);
+	assert_true(pgen_guest_write(PG, V, page * PAGE_SIZE));
+	assert_int_equal(PG->filter[page % PGEN_FILTER], 0);
+	pgen_store(V, page * PAGE_SIZE, 8); /* open now: nothing to move */
+	assert_int_equal(PG->st.root_bumps, 1);
+	fk.v.pgen = 0;
+}
+
 static void test_no_platform_or_disabled(void **state)
 {
 	fk.plat.write_protect = 0;
@@ -247,6 +268,7 @@ int main(void)
 		T(test_protect_write_bump),
 		T(test_root_store_bumps_and_keeps_protection),
 		T(test_direct_store_pointer_bumps),
+		T(test_store_filter),
 		T(test_no_platform_or_disabled),
 		T(test_table_full),
 		T(test_hit_skips_hash_until_written),
