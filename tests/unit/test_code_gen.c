@@ -118,6 +118,19 @@ static void test_store_filter(void **state)
 	fk.v.pgen = 0;
 }
 
+static void test_untracked_violation_keeps_old_path(void **state)
+{
+	/* a write violation on a page not tracked here is what it was before: outside RAM */
+	pgen_protect(PG, V, FAKE_RIP);
+	fk.v.exit = (struct vcpu_exit){.reason = EXIT_REASON_EPT_VIOLATION, .qual = BF_EPT_QUAL_WRITE,
+	                               .guest_phys = FAKE_RAM_SIZE + PAGE_SIZE};
+	dispatch_exit(&fk.d, V);
+	assert_true(fk.v.ended);
+	assert_int_equal(fk.v.end_code, HV_EXIT_GUEST_FAULT);
+	assert_int_equal(PG->st.faults, 0);
+	assert_true(fk.wp[CODE_PAGE]);
+}
+
 static void test_no_platform_or_disabled(void **state)
 {
 	fk.plat.write_protect = 0;
@@ -269,6 +282,7 @@ int main(void)
 		T(test_root_store_bumps_and_keeps_protection),
 		T(test_direct_store_pointer_bumps),
 		T(test_store_filter),
+		T(test_untracked_violation_keeps_old_path),
 		T(test_no_platform_or_disabled),
 		T(test_table_full),
 		T(test_hit_skips_hash_until_written),
