@@ -104,6 +104,9 @@ struct block {
 	 * when not known (a fresh block, more than BLOCK_GEN_PAGES pages, one not protected). */
 	u8 ngen;
 	u64 gen[BLOCK_GEN_PAGES];
+	/* the linear pages of seg[], each once, in the order the ranges meet them */
+	u8 ngen_lin;
+	u64 gen_lin[BLOCK_GEN_PAGES];
 };
 
 #define block_use_store(b, s) /* s: a struct block_store_scan or _follow */                  \

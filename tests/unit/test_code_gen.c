@@ -203,6 +203,26 @@ static void test_write_through_another_mapping(void **state)
 	assert_int_equal(on.bstats.mismatches, 1);
 }
 
+static void test_remap_between_exits(void **state)
+{
+	/* the guest points the code's linear page at another physical page (other bytes there):
+	 * the hit still walks, finds a page it kept no generation for, and hashes */
+	fake_mode_long64();
+	BF_CODE(FAKE_RIP, OUT_DX, INC_AL, OUT_DX, HLT);
+	BF_CODE(0x7000, OUT_DX, DEC_AL, OUT_DX, HLT);
+	exit_at(FAKE_RIP);
+	exit_at(FAKE_RIP);
+	exit_at(FAKE_RIP);
+	assert_int_equal(BS->checks_skipped, 1);
+	bf_set_pte(FAKE_RIP, 0x7000 | BF_PTE_PRESENT);
+	fk.v.gpr[VCPU_RAX] = 0x10;
+	bf_rec.n = 0;
+	exit_at(FAKE_RIP);
+	ASSERT_WRITES(0x10, 0x0f);
+	assert_int_equal(BS->checks_skipped, 1);
+	assert_int_equal(BS->mismatches, 1);
+}
+
 static void test_store_by_interpreter(void **state)
 {
 	/* block B (page 3), run by microhv, stores into block A's code (page 1): a root-mode store,
@@ -287,6 +307,7 @@ int main(void)
 		T(test_table_full),
 		T(test_hit_skips_hash_until_written),
 		T(test_write_through_another_mapping),
+		T(test_remap_between_exits),
 		T(test_store_by_interpreter),
 		T(test_self_modifying_between_exits),
 		T(test_hot_page_stops_being_protected),
