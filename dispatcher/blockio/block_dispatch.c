@@ -77,7 +77,7 @@ void block_pages_add(struct block_pages *p, u64 gpa)
 /* The code pages one check has translated: linear page -> guest-physical page. A followed
  * block's ranges alternate between a few pages; each is walked once per check. */
 struct code_map {
-	u32 n;
+	u32 n, last; /* last: the entry found or added last (valid when n > 0) */
 	u64 lin[BLOCK_MAX_PAGES], gpa[BLOCK_MAX_PAGES];
 };
 
@@ -88,6 +88,7 @@ static bool code_page_gpa(struct vcpu *v, struct code_map *m, u64 pg, struct blo
 	for (u32 i = 0; i < m->n; i++)
 		if (m->lin[i] == pg) {
 			*gpa = m->gpa[i];
+			m->last = i;
 			return true;
 		}
 	if (gmem_translate(v, pg, VCPU_EXEC, v->cpl == 3, gpa, 0) != GMEM_OK)
@@ -95,7 +96,8 @@ static bool code_page_gpa(struct vcpu *v, struct code_map *m, u64 pg, struct blo
 	*gpa &= ~(PAGE_SIZE - 1);
 	if (m->n < BLOCK_MAX_PAGES) {
 		m->lin[m->n] = pg;
-		m->gpa[m->n++] = *gpa;
+		m->gpa[m->n] = *gpa;
+		m->last = m->n++;
 	}
 	block_pages_add(p, *gpa);
 	return true;
@@ -110,7 +112,9 @@ static bool read_code_pages(struct vcpu *v, u64 lin, u8 *buf, u32 len, struct bl
 		u32 chunk = (u32)(PAGE_SIZE - (lin - pg));
 		if (chunk > len)
 			chunk = len;
-		if (!code_page_gpa(v, m, pg, p, &gpa))
+		if (m->n && m->lin[m->last] == pg) /* the page of the range before, most often */
+			gpa = m->gpa[m->last];
+		else if (!code_page_gpa(v, m, pg, p, &gpa))
 			return false;
 		if (buf) {
 			const u8 *src = v->plat->gpa_ptr(v->plat->ctx, gpa + (lin - pg), chunk);
@@ -127,7 +131,8 @@ static bool read_code_pages(struct vcpu *v, u64 lin, u8 *buf, u32 len, struct bl
 
 void block_pages_collect(struct vcpu *v, const struct block *b, struct block_pages *p)
 {
-	struct code_map m = {0};
+	struct code_map m;
+	m.n = 0; /* the arrays are filled as used: no 1-KiB clear per check */
 	block_pages_reset(p);
 	for (u32 i = 0; i < b->nseg; i++)
 		if (!read_code_pages(v, b->seg[i].linear, 0, b->seg[i].len, p, &m))
@@ -139,7 +144,8 @@ void block_pages_collect(struct vcpu *v, const struct block *b, struct block_pag
 static bool bytes_match(struct vcpu *v, const struct block *b, struct block_pages *p)
 {
 	u8 now[BLOCK_MAX_BYTES];
-	struct code_map m = {0};
+	struct code_map m;
+	m.n = 0; /* the arrays are filled as used: no 1-KiB clear per check */
 	block_pages_reset(p);
 	for (u32 i = 0; i < b->nseg; i++) {
 		const struct block_seg *sg = &b->seg[i];
@@ -157,7 +163,8 @@ static bool gens_unchanged(struct blockio *bio, struct vcpu *v, const struct blo
 {
 	if (!b->ngen || v->pgen != &bio->pgen)
 		return false;
-	struct code_map m = {0};
+	struct code_map m;
+	m.n = 0; /* the arrays are filled as used: no 1-KiB clear per check */
 	block_pages_reset(p);
 	for (u32 i = 0; i < b->ngen_lin; i++) {
 		u64 gpa;
@@ -200,7 +207,7 @@ static bool lin_pages(struct block *b)
 static void keep_gens(struct blockio *bio, struct vcpu *v, struct block *b, const struct block_pages *p)
 {
 	b->ngen = 0;
-	if (v->pgen != &bio->pgen || p->unknown || p->n > BLOCK_GEN_PAGES || !lin_pages(b))
+	if (!bio->pgen.enabled || v->pgen != &bio->pgen || p->unknown || p->n > BLOCK_GEN_PAGES || !lin_pages(b))
 		return;
 	for (u32 i = 0; i < p->n; i++)
 		if ((b->gen[i] = pgen_protect(&bio->pgen, v, p->gpa[i])) == PGEN_NONE)
