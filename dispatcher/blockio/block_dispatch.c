@@ -184,6 +184,8 @@ static bool lin_pages(struct block *b)
 {
 	b->ngen_lin = 0;
 	for (u32 i = 0; i < b->nseg; i++) {
+		if (!b->seg[i].len)
+			continue; /* no page: and last below would come before first */
 		u64 first = b->seg[i].linear & ~(PAGE_SIZE - 1);
 		u64 last = (b->seg[i].linear + b->seg[i].len - 1) & ~(PAGE_SIZE - 1);
 		for (u64 pg = first;; pg += PAGE_SIZE) {
