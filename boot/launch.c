@@ -153,7 +153,8 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 		.stats_interval_s = o->stats_interval,
 		.irq_pace = o->irq_pace,
 		.block = {.enabled = o->block_io, .extent = extents[o->extent], .extent_bytes = o->extent_bytes,
-		          .trace = o->trace == TRACE_BLOCKS, .follow = o->block_follow},
+		          .trace = o->trace == TRACE_BLOCKS, .follow = o->block_follow,
+		          .code_gen = o->block_wp},
 	};
 	dispatch_init(&disp, &board, &cfg);
 	/* issue 11: the core's footprint, guest RAM excluded (the host page tables were built before

@@ -112,6 +112,7 @@ static int parse_on_off(const char *v, bool *out)
 
 static int opt_block_io(struct hv_options *o, const char *v) { return parse_on_off(v, &o->block_io); }
 static int opt_block_follow(struct hv_options *o, const char *v) { return parse_on_off(v, &o->block_follow); }
+static int opt_block_wp(struct hv_options *o, const char *v) { return parse_on_off(v, &o->block_wp); }
 
 static int opt_extent(struct hv_options *o, const char *v)
 {
@@ -272,6 +273,7 @@ static const struct option_def option_defs[] = {
 	{"guest_mem", opt_guest_mem, "a size from 2M to 64G in whole 2M units, e.g. 256M"},
 	{"block_io", opt_block_io, "on or off"},
 	{"block_follow", opt_block_follow, "on or off"},
+	{"block_wp", opt_block_wp, "on or off"},
 	{"extent", opt_extent, "page, cpu, or a byte count from 16 to 4096"},
 	{"stats_interval", opt_stats_interval, "seconds from 0 (off) to 86400"},
 	{"trace", opt_trace, "none, exits, blocks, io or io:N (N records, 16 to 16777216)"},
@@ -289,6 +291,7 @@ void options_defaults(struct hv_options *o)
 		.guest_mem = OPT_GUEST_MEM_DEFAULT,
 		.block_io = true,
 		.block_follow = true,
+		.block_wp = true,
 		.extent = EXTENT_PAGE,
 		.extent_bytes = 256,
 		.stats_interval = 0,
@@ -399,11 +402,12 @@ int options_format(const struct hv_options *o, char *buf, size_t size)
 	options_format_serial(&o->serial, serial, sizeof(serial));
 	return fmt_snprintf(buf, size,
 	                    "on_exit=%s guest_mem=%lluM block_io=%s block_follow=%s extent=%s stats_interval=%u trace=%s"
-	                    " console=%s serial=%s preemption_timer=%s selftest=%s irq_pace=%s",
+	                    " console=%s serial=%s preemption_timer=%s selftest=%s irq_pace=%s"
+	                    " block_wp=%s",
 	                    options_on_exit_name(o->on_exit), (unsigned long long)(o->guest_mem / MIB),
 	                    o->block_io ? "on" : "off", o->block_follow ? "on" : "off", extent, o->stats_interval, trace,
 	                    options_console_name(o->console), serial,
 	                    o->preemption_timer ? "auto" : "off",
 	                    (unsigned)o->selftest < ARRAY_SIZE(selftest_names) ? selftest_names[o->selftest] : "?",
-	                    o->irq_pace ? "on" : "off");
+	                    o->irq_pace ? "on" : "off", o->block_wp ? "on" : "off");
 }

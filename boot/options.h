@@ -40,6 +40,7 @@ struct hv_options {
 	u64 guest_mem;        /* bytes */
 	bool block_io;
 	bool block_follow; /* block_follow=on: follow calls and returns into blocks (64-bit code) */
+	bool block_wp;     /* block_wp=on: write-protect cached block code, re-hash only when written */
 	enum extent_policy extent;
 	u32 extent_bytes;     /* for EXTENT_BYTES */
 	u32 stats_interval;   /* seconds, 0 = only at the end */

@@ -161,6 +161,14 @@ static bool drop_hole_store(struct vcpu *v)
 static void handle_ept_violation(struct dispatcher *d, struct vcpu *v)
 {
 	u64 q = v->exit.qual, gpa = v->exit.guest_phys;
+	/* A write to a page microhv write-protected because it holds cached block code
+	 * (page_gen.h): the page's generation moves, write access comes back, and the guest runs
+	 * the same instruction again, RIP unchanged. Exit qualification bit 1: the access was a
+	 * write (SDM Vol. 3C 28.2.1, table 28-7; an accessed/dirty update of a guest paging
+	 * structure counts as one, 29.3.3.2). An IRET, whose NMI-unblocking bit 12 would need
+	 * care on re-execution, writes no memory outside a task switch, which always exits. */
+	if ((q & EPT_QUAL_WRITE) && pgen_guest_write(&d->blockio.pgen, v, gpa))
+		return; /* counted there: faults, spurious */
 	if ((q & EPT_QUAL_WRITE) && gpa >= LEGACY_HOLE_START && gpa < LEGACY_HOLE_END && drop_hole_store(v)) {
 		d->stats.hole_writes_dropped++;
 		return;
@@ -225,7 +233,9 @@ void dispatch_exit(struct dispatcher *d, struct vcpu *v)
 		        (unsigned long long)v->exit.qual);
 	exit_handler h = r <= EXIT_REASON_MAX ? handlers[r] : 0;
 	gmem_tlb_begin(&d->tlb, v);
+	v->pgen = &d->blockio.pgen; /* every root-mode store of this exit moves code generations */
 	(h ? h : handle_unhandled)(d, v);
+	v->pgen = 0;
 	gmem_tlb_end(v);
 }
 

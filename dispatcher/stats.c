@@ -88,6 +88,32 @@ void stats_add_root_tsc(struct dispatcher *d, u32 reason, u64 ticks)
 	}
 }
 
+/* Code checks on hits and the write protection that lets them skip the hash (page_gen.h). */
+static void print_code_gen_line(const struct dispatcher *d)
+{
+	const struct block_stats *b = &d->blockio.stats;
+	const struct pgen_stats *g = &d->blockio.pgen.st;
+	con_log("  code checks: %llu hashes skipped, %llu run; write-protect %s: %llu pages protected, %llu write "
+	        "exits (%llu spurious), %llu root-mode bumps, %llu pages hot, %llu untracked\n",
+	        (unsigned long long)b->checks_skipped, (unsigned long long)b->checks_hashed,
+	        d->blockio.pgen.enabled ? "on" : "off", (unsigned long long)g->protects, (unsigned long long)g->faults,
+	        (unsigned long long)g->spurious, (unsigned long long)g->root_bumps, (unsigned long long)g->hot,
+	        (unsigned long long)(g->full + g->refused));
+}
+
+static void print_code_gen_json(const struct dispatcher *d)
+{
+	const struct block_stats *b = &d->blockio.stats;
+	const struct pgen_stats *g = &d->blockio.pgen.st;
+	con_printf(",\"code_gen\":{\"enabled\":%s,\"checks_skipped\":%llu,\"checks_hashed\":%llu,\"protects\":%llu,"
+	           "\"wp_faults\":%llu,\"wp_spurious\":%llu,\"root_bumps\":%llu,\"hot_pages\":%llu,\"full\":%llu,"
+	           "\"refused\":%llu}",
+	           d->blockio.pgen.enabled ? "true" : "false", (unsigned long long)b->checks_skipped,
+	           (unsigned long long)b->checks_hashed, (unsigned long long)g->protects, (unsigned long long)g->faults,
+	           (unsigned long long)g->spurious, (unsigned long long)g->root_bumps, (unsigned long long)g->hot,
+	           (unsigned long long)g->full, (unsigned long long)g->refused);
+}
+
 static void print_table(const struct dispatcher *d)
 {
 	const struct exit_stats *s = &d->stats;
@@ -113,6 +139,7 @@ static void print_table(const struct dispatcher *d)
 	        "%llu early ends), scan %llu\n",
 	        (unsigned long long)b->tsc_replay, (unsigned long long)b->tsc_check, (unsigned long long)b->tsc_record,
 	        (unsigned long long)b->recordings, (unsigned long long)b->early_ends, (unsigned long long)b->tsc_scan);
+	print_code_gen_line(d);
 	con_log("  VMREADs %llu, VMWRITEs %llu, host NMIs in the guest %llu and in root mode %llu (%llu reflected, "
 	        "%llu dropped)\n",
 	        (unsigned long long)s->vmreads, (unsigned long long)s->vmwrites, (unsigned long long)s->nmis_in_guest,
@@ -234,6 +261,7 @@ static void print_json(const struct dispatcher *d, enum stats_kind kind)
 	           (unsigned long long)wr_milli, (unsigned long long)s->vpid_flushes, (unsigned long long)s->nmis_in_guest,
 	           (unsigned long long)s->nmis_in_root, (unsigned long long)s->nmis_reflected,
 	           (unsigned long long)s->nmis_dropped, s->nmis_reflect ? "true" : "false");
+	print_code_gen_json(d);
 	print_ports(&s->ports);
 	print_top_blocks(&d->blockio.top);
 	con_printf("}\n");

@@ -201,3 +201,40 @@ int ept_map_guest_ram(struct ept *e, u64 guest_size, ept_alloc_chunk_fn alloc_ch
 		return -1;
 	return hole_end < guest_size ? map_ram_range(e, hole_end, guest_size, alloc_chunk, ctx) : 0;
 }
+
+/*
+ * Replaces the 2 MiB leaf at *pde with a page table of 512 4 KiB leaves that map the same
+ * memory with the same rights and memory type (a PDE's bits 6:0 mean what a PTE's do, SDM
+ * Vol. 3C 29.3.2, tables 29-4 and 29-6; bit 7 is the page size). At most EPT_MAX_SPLITS.
+ */
+static int split_2m(struct ept *e, u64 *pde)
+{
+	u64 phys;
+	if (e->splits >= EPT_MAX_SPLITS || alloc_table(e, &phys))
+		return -1;
+	u64 *pt = table_at(e, phys);
+	u64 base = *pde & EPTE_ADDR_MASK & ~(EPT_PAGE_2M - 1), bits = *pde & ~EPTE_ADDR_MASK & ~EPTE_LARGE;
+	for (u32 i = 0; i < EPT_ENTRIES; i++)
+		pt[i] = (base + i * EPT_PAGE_4K) | bits;
+	*pde = phys | EPT_RWX;
+	e->splits++;
+	return 0;
+}
+
+int ept_set_write(struct ept *e, u64 gpa, bool writable)
+{
+	u64 *pde, *pte;
+	if (gpa >= EPT_GPA_LIMIT || walk_to(e, gpa, LEVEL_PD, false, &pde) || !present(*pde))
+		return -1;
+	if ((*pde & EPTE_LARGE) && split_2m(e, pde))
+		return -1;
+	if (walk_to(e, gpa, LEVEL_PT, false, &pte) || !present(*pte))
+		return -1;
+	if (!(*pte & EPT_W) == !writable)
+		return 0;
+	if (writable)
+		*pte |= EPT_W;
+	else
+		*pte &= ~(u64)EPT_W;
+	return 0;
+}

@@ -54,6 +54,7 @@ struct ept {
 	u64 pml4_phys;
 	u64 pages_used; /* paging-structure pages, the PML4 included */
 	bool no_2m;     /* 4 KiB leaves only: the CPU has no 2 MiB EPT pages (IA32_VMX_EPT_VPID_CAP bit 16) */
+	u32 splits;     /* 2 MiB leaves split into 4 KiB ones by ept_set_write */
 };
 
 int ept_init(struct ept *e, const struct ept_env *env);
@@ -71,6 +72,15 @@ int ept_map(struct ept *e, u64 gpa, u64 hpa, u64 size, u32 perms, u32 memtype);
 int ept_translate(const struct ept *e, u64 gpa, u64 *hpa, u32 *perms);
 /* The leaf entry that maps gpa and the size of its page (4 KiB, 2 MiB or 1 GiB); -1 if none. */
 int ept_leaf(const struct ept *e, u64 gpa, u64 *entry, u64 *page_size);
+/* 2 MiB leaves ept_set_write may split: one 4 KiB table each, 256 KiB at most. */
+#define EPT_MAX_SPLITS 64
+/*
+ * Gives the 4 KiB page at gpa write access or takes it away (R and X stay), splitting the 2 MiB
+ * leaf over it first when there is one. -1 when gpa is not mapped, is under a 1 GiB leaf, or
+ * the split is refused (EPT_MAX_SPLITS reached, no page). The caller invalidates (INVEPT)
+ * after taking a right away.
+ */
+int ept_set_write(struct ept *e, u64 gpa, bool writable);
 /* EPTP: WB paging structures, 4-level walk, the PML4's address; no accessed/dirty flags. */
 u64 ept_eptp(const struct ept *e);
 

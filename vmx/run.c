@@ -22,6 +22,35 @@
 
 static void *plat_gpa_ptr(void *ctx, u64 gpa, u32 len) { return guest_ram_ptr(ctx, gpa, len); }
 
+/* What the write-protect callback needs: the EPT to change and the RAM it may change. */
+struct wp_ctx {
+	struct vmx_cpu *c;
+	const struct guest_ram *r;
+};
+
+/*
+ * page_gen.h's write protection of guest RAM pages holding cached block code. Taking write
+ * access away needs an INVEPT before the next entry, or the processor may still write through
+ * a guest-physical or combined mapping it cached (SDM Vol. 3C 29.4.3.3 "Guidelines for Use of
+ * the INVEPT Instruction"); single-context drops those of this EPTP for every VPID (29.4.3.1).
+ * Giving it back needs none: a stale mapping then causes one more EPT violation, which drops
+ * it (29.4.3.3), and page_gen.c takes that violation as spurious.
+ */
+static bool plat_write_protect(void *ctx, u64 gpa_page, bool on)
+{
+	struct wp_ctx *w = ctx;
+	struct vmx_cpu *c = w->c;
+	if (!guest_ram_ptr(w->r, gpa_page, PAGE_SIZE) || (on && !c->caps.invept_single && !c->caps.invept_all))
+		return false;
+	if (ept_set_write(&c->ept, gpa_page, !on))
+		return false;
+	if (on && c->caps.invept_single)
+		vmx_invept(INVEPT_SINGLE_CONTEXT, c->eptp);
+	else if (on)
+		vmx_invept(INVEPT_ALL_CONTEXT, 0);
+	return true;
+}
+
 static void plat_cpuid(u32 leaf, u32 sub, u32 regs[4]) { cpuid(leaf, sub, &regs[0], &regs[1], &regs[2], &regs[3]); }
 
 /* The guest's XCR0 is the processor's while it runs; the core itself uses no extended state. */
@@ -116,9 +145,12 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
             const char **reason)
 {
 	static const struct vcpu_platform plat_ops = {0, plat_gpa_ptr, plat_cpuid, plat_xsetbv, plat_rdmsr, plat_tsc,
-	                                              vmx_load_seg};
+	                                              vmx_load_seg, 0, 0};
 	struct vcpu_platform plat = plat_ops;
 	plat.ctx = (void *)r;
+	struct wp_ctx wp = {c, r};
+	plat.write_protect = plat_write_protect;
+	plat.wp_ctx = &wp;
 	const struct vmcs_counts base = vmcs_counts;
 	struct vcpu v = {0};
 	for (int i = 0; i < VCPU_NREGS; i++)

@@ -34,6 +34,7 @@ struct block_config {
 	u32 extent_bytes;          /* for BLOCK_EXTENT_BYTES */
 	bool trace;                /* trace=blocks */
 	bool follow;               /* block_follow=on: trace.h, 64-bit code */
+	bool code_gen;             /* block_wp=on: write-protect cached code, hash only when written */
 };
 
 /* Most code ranges one block's bytes come from (a followed block jumps between functions). */
@@ -71,6 +72,9 @@ struct block_seg {
 BLOCK_STORE(block_store_scan, BLOCK_SCAN_MAX_INSNS, BLOCK_SCAN_MAX_BYTES);
 BLOCK_STORE(block_store_follow, BLOCK_MAX_INSNS, BLOCK_MAX_BYTES);
 
+/* Most code pages whose generations a block keeps: a followed hit touches about five. */
+#define BLOCK_GEN_PAGES 8
+
 /* A designated block: decoded form and the bytes it was decoded from. */
 struct block {
 	u64 rip_linear; /* CS base + RIP of the first (the exiting IO) instruction */
@@ -95,6 +99,14 @@ struct block {
 	struct replay_op *rp; /* followed blocks: the direct replay form of each (replay.h) */
 	struct insn *insns;
 	u8 *bytes;
+	/* The generation of each of the code's guest-physical pages (page_gen.h) when its bytes
+	 * were last hashed and found the same, in the order a walk of seg[] meets them; ngen 0
+	 * when not known (a fresh block, more than BLOCK_GEN_PAGES pages, one not protected). */
+	u8 ngen;
+	u64 gen[BLOCK_GEN_PAGES];
+	/* the linear pages of seg[], each once, in the order the ranges meet them */
+	u8 ngen_lin;
+	u64 gen_lin[BLOCK_GEN_PAGES];
 };
 
 #define block_use_store(b, s) /* s: a struct block_store_scan or _follow */                  \
@@ -135,6 +147,9 @@ struct block_stats {
 	 * blocks, checking their bytes (claim 10's hash), recording followed blocks, scanning. The
 	 * rest of root_tsc is the exit itself and everything else. */
 	u64 tsc_replay, tsc_check, tsc_record, tsc_scan;
+	/* Code checks (claim 10) on table hits: hashes skipped because no code page's generation
+	 * moved (page_gen.h), and hashes run. */
+	u64 checks_skipped, checks_hashed;
 };
 
 #endif

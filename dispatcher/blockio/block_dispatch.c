@@ -74,24 +74,50 @@ void block_pages_add(struct block_pages *p, u64 gpa)
 		p->unknown = true;
 }
 
-/* Copies len bytes of code at lin into buf (when buf is not NULL), page by page, translating
- * each page once and adding it to p. No accessed flag is set, as for gmem_peek. */
-static bool read_code_pages(struct vcpu *v, u64 lin, u8 *buf, u32 len, struct block_pages *p, u64 *page,
-                            u64 *gpa)
+/* The code pages one check has translated: linear page -> guest-physical page. A followed
+ * block's ranges alternate between a few pages; each is walked once per check. */
+struct code_map {
+	u32 n, last; /* last: the entry found or added last (valid when n > 0) */
+	u64 lin[BLOCK_MAX_PAGES], gpa[BLOCK_MAX_PAGES];
+};
+
+/* The guest-physical page of the code page at linear pg, translated once per check (for an
+ * instruction fetch at the guest's CPL) and added to p. */
+static bool code_page_gpa(struct vcpu *v, struct code_map *m, u64 pg, struct block_pages *p, u64 *gpa)
+{
+	for (u32 i = 0; i < m->n; i++)
+		if (m->lin[i] == pg) {
+			*gpa = m->gpa[i];
+			m->last = i;
+			return true;
+		}
+	if (gmem_translate(v, pg, VCPU_EXEC, v->cpl == 3, gpa, 0) != GMEM_OK)
+		return false;
+	*gpa &= ~(PAGE_SIZE - 1);
+	if (m->n < BLOCK_MAX_PAGES) {
+		m->lin[m->n] = pg;
+		m->gpa[m->n] = *gpa;
+		m->last = m->n++;
+	}
+	block_pages_add(p, *gpa);
+	return true;
+}
+
+/* Copies len bytes of code at lin into buf (when buf is not NULL), page by page, adding each
+ * page to p. No accessed flag is set, as for gmem_peek. */
+static bool read_code_pages(struct vcpu *v, u64 lin, u8 *buf, u32 len, struct block_pages *p, struct code_map *m)
 {
 	while (len) {
-		u64 pg = lin & ~(PAGE_SIZE - 1);
+		u64 pg = lin & ~(PAGE_SIZE - 1), gpa;
 		u32 chunk = (u32)(PAGE_SIZE - (lin - pg));
 		if (chunk > len)
 			chunk = len;
-		if (pg != *page) {
-			if (gmem_translate(v, pg, VCPU_EXEC, v->cpl == 3, gpa, 0) != GMEM_OK)
-				return false;
-			*page = pg;
-			block_pages_add(p, *gpa & ~(PAGE_SIZE - 1));
-		}
+		if (m->n && m->lin[m->last] == pg) /* the page of the range before, most often */
+			gpa = m->gpa[m->last];
+		else if (!code_page_gpa(v, m, pg, p, &gpa))
+			return false;
 		if (buf) {
-			const u8 *src = v->plat->gpa_ptr(v->plat->ctx, *gpa + (lin - pg), chunk);
+			const u8 *src = v->plat->gpa_ptr(v->plat->ctx, gpa + (lin - pg), chunk);
 			if (!src)
 				return false;
 			memcpy(buf, src, chunk);
@@ -105,10 +131,11 @@ static bool read_code_pages(struct vcpu *v, u64 lin, u8 *buf, u32 len, struct bl
 
 void block_pages_collect(struct vcpu *v, const struct block *b, struct block_pages *p)
 {
-	u64 page = 1, gpa = 0; /* no page is at an odd address */
+	struct code_map m;
+	m.n = 0; /* the arrays are filled as used: no 1-KiB clear per check */
 	block_pages_reset(p);
 	for (u32 i = 0; i < b->nseg; i++)
-		if (!read_code_pages(v, b->seg[i].linear, 0, b->seg[i].len, p, &page, &gpa))
+		if (!read_code_pages(v, b->seg[i].linear, 0, b->seg[i].len, p, &m))
 			p->unknown = true;
 }
 
@@ -117,14 +144,91 @@ void block_pages_collect(struct vcpu *v, const struct block *b, struct block_pag
 static bool bytes_match(struct vcpu *v, const struct block *b, struct block_pages *p)
 {
 	u8 now[BLOCK_MAX_BYTES];
-	u64 page = 1, gpa = 0;
+	struct code_map m;
+	m.n = 0; /* the arrays are filled as used: no 1-KiB clear per check */
 	block_pages_reset(p);
 	for (u32 i = 0; i < b->nseg; i++) {
 		const struct block_seg *sg = &b->seg[i];
-		if (!read_code_pages(v, sg->linear, now + sg->off, sg->len, p, &page, &gpa))
+		if (!read_code_pages(v, sg->linear, now + sg->off, sg->len, p, &m))
 			return false;
 	}
 	return block_hash(now, b->len) == b->hash && !memcmp(now, b->bytes, b->len);
+}
+
+/* The code's pages translated as bytes_match does (its linear pages in the order its ranges
+ * meet them, kept in b), not a byte read: true when each still has the generation b kept when
+ * its bytes last hashed the same (page_gen.h), so they are the same bytes on the same pages.
+ * Only with b's table's generations attached to v. */
+static bool gens_unchanged(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *p)
+{
+	if (!b->ngen || v->pgen != &bio->pgen)
+		return false;
+	struct code_map m;
+	m.n = 0; /* the arrays are filled as used: no 1-KiB clear per check */
+	block_pages_reset(p);
+	for (u32 i = 0; i < b->ngen_lin; i++) {
+		u64 gpa;
+		if (!code_page_gpa(v, &m, b->gen_lin[i], p, &gpa))
+			return false;
+	}
+	if (p->unknown || p->n != b->ngen)
+		return false;
+	for (u32 i = 0; i < p->n; i++)
+		if (pgen_current(&bio->pgen, p->gpa[i]) != b->gen[i])
+			return false;
+	return true;
+}
+
+/* The linear pages of b's code ranges, each once, in the order the ranges meet them. */
+static bool lin_pages(struct block *b)
+{
+	b->ngen_lin = 0;
+	for (u32 i = 0; i < b->nseg; i++) {
+		if (!b->seg[i].len)
+			continue; /* no page: and last below would come before first */
+		u64 first = b->seg[i].linear & ~(PAGE_SIZE - 1);
+		u64 last = (b->seg[i].linear + b->seg[i].len - 1) & ~(PAGE_SIZE - 1);
+		for (u64 pg = first;; pg += PAGE_SIZE) {
+			u32 k = 0;
+			while (k < b->ngen_lin && b->gen_lin[k] != pg)
+				k++;
+			if (k == b->ngen_lin) {
+				if (k == BLOCK_GEN_PAGES)
+					return false;
+				b->gen_lin[b->ngen_lin++] = pg;
+			}
+			if (pg == last)
+				break;
+		}
+	}
+	return true;
+}
+
+/* After the bytes hashed the same: protect their pages and keep the pages' generations. Root
+ * mode runs nothing of the guest between the hash and this, so nothing can slip between. */
+static void keep_gens(struct blockio *bio, struct vcpu *v, struct block *b, const struct block_pages *p)
+{
+	b->ngen = 0;
+	if (!bio->pgen.enabled || v->pgen != &bio->pgen || p->unknown || p->n > BLOCK_GEN_PAGES || !lin_pages(b))
+		return;
+	for (u32 i = 0; i < p->n; i++)
+		if ((b->gen[i] = pgen_protect(&bio->pgen, v, p->gpa[i])) == PGEN_NONE)
+			return;
+	b->ngen = (u8)p->n;
+}
+
+/* Claim 10's check on a hit, paid for only when a code page may have been written. */
+static bool code_same(struct blockio *bio, struct vcpu *v, struct block *b, struct block_pages *p)
+{
+	if (gens_unchanged(bio, v, b, p)) {
+		bio->stats.checks_skipped++;
+		return true;
+	}
+	bio->stats.checks_hashed++;
+	if (!bytes_match(v, b, p))
+		return false;
+	keep_gens(bio, v, b, p);
+	return true;
 }
 
 static u64 page_of(u64 gpa) { return gpa & ~(PAGE_SIZE - 1); }
@@ -185,6 +289,7 @@ void blockio_init(struct blockio *bio, const struct block_config *cfg, struct in
 	bio->bus = bus;
 	bio->run_over = run_over;
 	bio->run_over_ctx = run_over_ctx;
+	pgen_init(&bio->pgen, cfg->enabled && cfg->code_gen);
 }
 
 bool block_run_over(const struct blockio *bio) { return bio->run_over(bio->run_over_ctx); }
@@ -319,6 +424,7 @@ static bool finish(struct blockio *bio, struct vcpu *v, const struct block *b, u
 static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linear, u8 mode, u32 *nio_out)
 {
 	struct block *b = table_slot(&bio->table, rip_linear, mode);
+	b->ngen = 0; /* its pages' generations are kept at its first hit's hash (code_same) */
 	u64 t0 = tsc_now(v);
 	int n = scan_block(v, &bio->cfg, b);
 	u64 t1 = tsc_now(v);
@@ -385,7 +491,7 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 	}
 	struct block_pages pg;
 	u64 t0 = tsc_now(v);
-	bool same = bytes_match(v, b, &pg);
+	bool same = code_same(bio, v, b, &pg);
 	u64 t1 = tsc_now(v);
 	s->tsc_check += t1 - t0;
 	if (!same) {

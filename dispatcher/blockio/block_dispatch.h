@@ -13,6 +13,7 @@
 #include "table.h"
 #include "../emul/interp.h"
 #include "../vcpu/vcpu.h"
+#include "../vcpu/page_gen.h"
 
 /*
  * The block units' whole view of the machine (in the spirit of KVM's emulator context: a
@@ -31,6 +32,9 @@ struct blockio {
 	/* Does the interrupt controller hold a request the guest would take with RFLAGS.IF = 1
 	 * (run_over_ctx)? NULL: never. */
 	bool (*irq_pending)(void *ctx);
+	/* Generations of the guest-physical pages holding cached code (page_gen.h): a hit whose
+	 * pages kept theirs skips the hash. dispatch_exit attaches it to the vCPU. */
+	struct page_gen pgen;
 };
 
 void blockio_init(struct blockio *bio, const struct block_config *cfg, struct interp_io bus,

@@ -15,6 +15,7 @@
  */
 #include "gmem.h"
 #include "gmem_tlb.h"
+#include "page_gen.h"
 #include "../../arch/string.h"
 #include "../../arch/x86.h"
 
@@ -401,17 +402,22 @@ static int plan_access(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc
 	return GMEM_OK;
 }
 
-static void set_flag(void *ent, u32 width, u64 flag)
+/* Sets flag in the entry at ent (in guest-physical page table): a root-mode store, which moves
+ * that page's generation (page_gen.h) when it changes a bit. */
+static void set_flag(struct vcpu *v, void *ent, u64 table, u32 width, u64 flag)
 {
 	if (width == 4) {
 		u32 *e = ent;
-		if (!(*e & flag))
-			*e |= (u32)flag;
+		if (*e & flag)
+			return;
+		*e |= (u32)flag;
 	} else {
 		u64 *e = ent;
-		if (!(*e & flag))
-			*e |= flag;
+		if (*e & flag)
+			return;
+		*e |= flag;
 	}
+	pgen_store(v, table, width);
 }
 
 /* Accessed on every entry used, dirty on the entry that maps the page for a write (5.8);
@@ -424,9 +430,9 @@ static void mark_used(struct vcpu *v, const struct plan *p, enum vcpu_access acc
 		if (te && te->a_set && (acc != VCPU_WRITE || te->d_set))
 			continue;
 		for (u32 k = 0; k < w->nent; k++)
-			set_flag(w->ent[k], w->width, PTE_A);
+			set_flag(v, w->ent[k], w->table[k], w->width, PTE_A);
 		if (acc == VCPU_WRITE && w->nent)
-			set_flag(w->ent[w->nent - 1], w->width, PTE_D);
+			set_flag(v, w->ent[w->nent - 1], w->table[w->nent - 1], w->width, PTE_D);
 		if (te) {
 			te->a_set = true;
 			te->d_set = te->d_set || acc == VCPU_WRITE;
@@ -480,6 +486,7 @@ int gmem_write(struct vcpu *v, u64 linear, const void *buf, u32 len, bool user,
 	for (u32 i = 0; i < p.n; i++) {
 		memcpy(p.piece[i].host, in, p.piece[i].len);
 		gmem_tlb_stored(v, p.piece[i].host, p.piece[i].len);
+		pgen_store(v, p.piece[i].w.gpa, p.piece[i].len);
 		in += p.piece[i].len;
 	}
 	return GMEM_OK;

@@ -31,6 +31,7 @@
 #define DISPATCHER_GMEM_TLB_H
 
 #include "gmem_walk.h"
+#include "page_gen.h"
 
 #define GMEM_TLB_ENTRIES 16 /* direct-mapped by linear page number */
 #define GMEM_TLB_FRAMES 24  /* host pages holding paging-structure entries of cached walks */
@@ -110,6 +111,10 @@ static inline u8 *gmem_tlb_fast(struct vcpu *v, u64 linear, u32 len, enum vcpu_a
 		return 0;
 	*gpa_page = e->w.gpa & ~GMEM_TLB_PAGE_MASK;
 	*ep = e;
+	/* the caller may store through the pointer, and keep it for this exit: the page's code
+	 * generation moves now, once, as for every root-mode store (page_gen.h) */
+	if (acc == VCPU_WRITE)
+		pgen_store(v, *gpa_page, (u32)PAGE_SIZE);
 	return e->host + (linear & GMEM_TLB_PAGE_MASK);
 }
 

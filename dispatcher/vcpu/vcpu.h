@@ -87,6 +87,7 @@ struct vcpu_event {
 
 struct vcpu;
 struct gmem_tlb;
+struct page_gen;
 
 /* What only the platform can do: privileged host instructions and guest-physical access. */
 struct vcpu_platform {
@@ -99,6 +100,11 @@ struct vcpu_platform {
 	u64 (*now_tsc)(void);
 	/* Reads segment s into v->seg[s] (vmx/: from the VMCS); called by vcpu_seg on first use. */
 	void (*load_seg)(struct vcpu *v, enum vcpu_seg s);
+	/* Takes write access to the 4-KiB guest-physical page gpa_page away (on) or gives it back
+	 * (off) in the second-level tables, so that the guest's next write to it exits (page_gen.h);
+	 * false when it cannot. NULL: no such tables, no page is ever protected. */
+	bool (*write_protect)(void *wp_ctx, u64 gpa_page, bool on);
+	void *wp_ctx;
 };
 
 struct vcpu {
@@ -122,6 +128,7 @@ struct vcpu {
 	struct vcpu_event inject;
 	const struct vcpu_platform *plat;
 	struct gmem_tlb *tlb; /* the per-exit translation cache (gmem_tlb.h), NULL outside an exit */
+	struct page_gen *pgen; /* code-page generations a root-mode store moves (page_gen.h), or NULL */
 	/* HLT with interrupts enabled: the guest sleeps in the HLT activity state until an event. */
 	bool halted;
 	/* Set when the guest's run is over (debug-exit write, triple fault, fatal exit). */

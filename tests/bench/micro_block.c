@@ -307,6 +307,9 @@ int main(void)
 		return 1;
 	if (getenv("MICRO_RAM") && !strcmp(getenv("MICRO_RAM"), "real"))
 		use_real_ram();
+	/* MICRO_WP=on: code-page generations on (block_wp=on, page_gen.h): a hit skips the hash */
+	if (getenv("MICRO_WP") && !strcmp(getenv("MICRO_WP"), "on"))
+		pgen_init(&fk.d.blockio.pgen, true);
 	place_block();
 
 	double t = now_ns();

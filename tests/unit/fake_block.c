@@ -91,6 +91,53 @@ void bf_io_exit(struct vcpu *v)
 		set_io_exit(v, &in);
 }
 
+void bf_ept_write(struct vcpu *v, u64 gpa)
+{
+	struct vcpu_exit saved = v->exit;
+	v->exit = (struct vcpu_exit){.reason = EXIT_REASON_EPT_VIOLATION, .qual = BF_EPT_QUAL_WRITE, .guest_phys = gpa};
+	dispatch_exit(&fk.d, v);
+	assert_false(v->ended);
+	assert_false(fk.wp[gpa / PAGE_SIZE]); /* write access given back: the store can be made */
+	v->exit = saved;
+}
+
+void bf_guest_store(struct vcpu *v, u64 gpa, const void *bytes, size_t n)
+{
+	assert_true(n && gpa + n <= FAKE_RAM_SIZE);
+	for (u64 pg = gpa / PAGE_SIZE; pg <= (gpa + n - 1) / PAGE_SIZE; pg++)
+		if (fk.wp[pg])
+			bf_ept_write(v, pg * PAGE_SIZE);
+	memcpy(fk.ram + gpa, bytes, n);
+}
+
+/* The pages write-protected now, and a copy of each, before a step the processor makes. */
+#define BF_WP_SNAP 8
+static u8 wp_copy[BF_WP_SNAP][PAGE_SIZE];
+static u64 wp_page[BF_WP_SNAP];
+
+static u32 wp_snapshot(void)
+{
+	u32 n = 0;
+	for (u64 pg = 0; pg < FAKE_RAM_SIZE / PAGE_SIZE; pg++)
+		if (fk.wp[pg]) {
+			assert_true(n < BF_WP_SNAP);
+			wp_page[n] = pg;
+			memcpy(wp_copy[n++], fk.ram + pg * PAGE_SIZE, PAGE_SIZE);
+		}
+	return n;
+}
+
+/* A protected page the step wrote: the EPT violation the processor raised before the store
+ * (nothing in the dispatcher looks at the page's bytes in between, so the order is moot). */
+static void wp_faults(struct vcpu *v, u32 n, u32 *exits)
+{
+	for (u32 i = 0; i < n; i++)
+		if (memcmp(wp_copy[i], fk.ram + wp_page[i] * PAGE_SIZE, PAGE_SIZE)) {
+			bf_ept_write(v, wp_page[i] * PAGE_SIZE);
+			(*exits)++;
+		}
+}
+
 bool bf_cpu_step(struct vcpu *v, u32 *exits)
 {
 	struct insn in;
@@ -109,7 +156,10 @@ bool bf_cpu_step(struct vcpu *v, u32 *exits)
 	}
 	struct interp_io io = {&fk.board.bus, bus_in, bus_out};
 	struct interp_result res;
-	return interp_exec(v, &in, &io, &res) == INTERP_OK;
+	u32 nwp = wp_snapshot();
+	bool ok = interp_exec(v, &in, &io, &res) == INTERP_OK;
+	wp_faults(v, nwp, exits);
+	return ok;
 }
 
 u32 bf_cpu_run(struct vcpu *v, u32 max_steps, u32 *exits)
@@ -169,6 +219,8 @@ void bf_run_both(u32 max_steps, struct bf_outcome *off, struct bf_outcome *on)
 	struct vcpu v0 = fk.v;
 	struct io_log rec0 = bf_rec;
 	struct debug_exit dbg0 = fk.board.dbg;
+	static bool wp0[FAKE_RAM_SIZE / PAGE_SIZE];
+	memcpy(wp0, fk.wp, sizeof wp0);
 
 	o_off = (struct bf_outcome){0};
 	fk.d.blockio.cfg.enabled = false;
@@ -181,6 +233,7 @@ void bf_run_both(u32 max_steps, struct bf_outcome *off, struct bf_outcome *on)
 	fk.v = v0;
 	bf_rec = rec0;
 	fk.board.dbg = dbg0;
+	memcpy(fk.wp, wp0, sizeof wp0);
 	o_on = (struct bf_outcome){0};
 	o_on.steps = bf_cpu_run(&fk.v, max_steps, &o_on.exits);
 	capture(&o_on, ram_on);

@@ -60,6 +60,14 @@ void bf_io_exit(struct vcpu *v);
  * the test programs) or when the guest's run is over. *exits counts the exits.
  */
 bool bf_cpu_step(struct vcpu *v, u32 *exits);
+/* The model's EPT (fake_vcpu.c's write protection): the write violation the processor reports
+ * for a guest write to guest-physical gpa in a protected page, handled by dispatch_exit; the
+ * page must be writable after it. bf_cpu_step raises it for every protected page an
+ * instruction it runs natively writes, through whatever mapping. */
+#define BF_EPT_QUAL_WRITE (1ULL << 1) /* SDM Vol. 3C 28.2.1, table 28-7 */
+void bf_ept_write(struct vcpu *v, u64 gpa);
+/* A guest store of n bytes at guest-physical gpa: the violations first, then the bytes. */
+void bf_guest_store(struct vcpu *v, u64 gpa, const void *bytes, size_t n);
 /* Steps until bf_cpu_step returns false or max_steps steps; returns the steps made. */
 u32 bf_cpu_run(struct vcpu *v, u32 max_steps, u32 *exits);
 

@@ -179,6 +179,17 @@ static void default_cpuid(void)
 	fake_cpuid_set(0x40000000, 0, true, 0x40000001, 0x4b4d564b, 0x564b4d56, 0x4d);
 }
 
+/* The fake EPT's write protection: guest RAM pages only, as vmx/run.c's. */
+static bool fake_write_protect(void *ctx, u64 gpa_page, bool on)
+{
+	(void)ctx;
+	if (gpa_page >= FAKE_RAM_SIZE || (gpa_page & (PAGE_SIZE - 1)))
+		return false;
+	fk.wp[gpa_page / PAGE_SIZE] = on;
+	fk.wp_calls++;
+	return true;
+}
+
 int fake_setup(void **state)
 {
 	(void)state;
@@ -190,7 +201,7 @@ int fake_setup(void **state)
 	build_page_tables();
 	default_cpuid();
 	fk.plat = (struct vcpu_platform){&mem, fake_guest_ram_ptr, fake_host_cpuid, fake_host_xsetbv, fake_host_rdmsr,
-	                                 fake_now_tsc, fake_load_seg};
+	                                 fake_now_tsc, fake_load_seg, fake_write_protect, 0};
 	memset(&fk.board, 0, sizeof(fk.board));
 	iobus_init(&fk.board.bus);
 	debug_exit_init(&fk.board.dbg);

@@ -52,6 +52,10 @@ struct fake {
 	u32 seg_loads;                            /* vcpu_seg loads since fake_setup */
 	char con[FAKE_CON_SIZE];
 	size_t con_len;
+	/* The second-level tables' write protection (vcpu_platform.write_protect): per 4-KiB page
+	 * of the RAM, whether a guest write to it exits; how often it was changed. */
+	bool wp[FAKE_RAM_SIZE / PAGE_SIZE];
+	u32 wp_calls;
 };
 
 extern struct fake fk;

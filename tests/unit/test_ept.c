@@ -520,6 +520,48 @@ static void test_guest_ram_bad_input(void **state)
 	assert_int_equal(ept.pages_used, 1);
 }
 
+/* ept_set_write (issue 11, page_gen.h): one 4 KiB page loses write access; a 2 MiB leaf over
+ * it is split into 512 leaves mapping the same memory with the same type first. */
+static void test_set_write_splits_2m(void **state)
+{
+	const u64 gpa = 4 * M2, hpa = 8 * M2;
+	assert_int_equal(ept_map(&ept, gpa, hpa, M2, EPT_RWX, EPT_MT_WB), 0);
+	u64 used = ept.pages_used, ent, size, h;
+	u32 perms;
+	assert_int_equal(ept_set_write(&ept, gpa + 5 * K4 + 123, false), 0);
+	assert_int_equal(ept.splits, 1);
+	assert_int_equal(ept.pages_used, used + 1);
+	assert_int_equal(ept_leaf(&ept, gpa + 5 * K4, &ent, &size), 0);
+	assert_int_equal(size, K4);
+	assert_int_equal((ent & EPTE_MEMTYPE_MASK) >> EPTE_MEMTYPE_SHIFT, EPT_MT_WB);
+	for (u64 off = 0; off < M2; off += K4) {
+		assert_int_equal(ept_translate(&ept, gpa + off + 7, &h, &perms), 0);
+		assert_int_equal(h, hpa + off + 7);
+		assert_int_equal(perms, off == 5 * K4 ? (EPT_R | EPT_X) : EPT_RWX);
+	}
+	assert_int_equal(ept_set_write(&ept, gpa + 5 * K4, false), 0); /* again: no change */
+	assert_int_equal(ept_set_write(&ept, gpa + 5 * K4, true), 0);
+	assert_int_equal(ept_translate(&ept, gpa + 5 * K4, &h, &perms), 0);
+	assert_int_equal(perms, EPT_RWX);
+	assert_int_equal(ept.splits, 1);
+	assert_int_equal(ept_set_write(&ept, 64 * M2, false), -1); /* not mapped */
+}
+
+static void test_set_write_split_bound(void **state)
+{
+	assert_int_equal(ept_map(&ept, 0, 0, (EPT_MAX_SPLITS + 1) * M2, EPT_RWX, EPT_MT_WB), 0);
+	for (u64 i = 0; i < EPT_MAX_SPLITS; i++)
+		assert_int_equal(ept_set_write(&ept, i * M2, false), 0);
+	u64 used = ept.pages_used;
+	assert_int_equal(ept_set_write(&ept, EPT_MAX_SPLITS * M2, false), -1);
+	assert_int_equal(ept.pages_used, used);
+	u64 h;
+	u32 perms;
+	assert_int_equal(ept_translate(&ept, EPT_MAX_SPLITS * M2, &h, &perms), 0);
+	assert_int_equal(perms, EPT_RWX); /* refused: left as it was */
+	assert_int_equal(ept_set_write(&ept, 3 * K4, false), 0); /* in a split one: still fine */
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -544,6 +586,8 @@ int main(void)
 		T(test_guest_ram_fragmented),
 		T(test_guest_ram_out_of_memory),
 		T(test_guest_ram_bad_input),
+		T(test_set_write_splits_2m),
+		T(test_set_write_split_bound),
 	};
 	return UNIT_RUN(tests);
 }

@@ -11,6 +11,7 @@ static void assert_options_equal(const struct hv_options *a, const struct hv_opt
 	assert_int_equal(a->guest_mem, b->guest_mem);
 	assert_int_equal(a->block_io, b->block_io);
 	assert_int_equal(a->block_follow, b->block_follow);
+	assert_int_equal(a->block_wp, b->block_wp);
 	assert_int_equal(a->extent, b->extent);
 	assert_int_equal(a->extent_bytes, b->extent_bytes);
 	assert_int_equal(a->stats_interval, b->stats_interval);
@@ -65,7 +66,7 @@ static void test_empty_and_null_cmdline(void **state)
 }
 
 enum field { F_ON_EXIT, F_GUEST_MEM, F_BLOCK_IO, F_BLOCK_FOLLOW, F_EXTENT, F_EXTENT_BYTES, F_STATS, F_TRACE,
-	F_TRACE_RING, F_CONSOLE, F_IRQ_PACE };
+	F_TRACE_RING, F_CONSOLE, F_IRQ_PACE, F_BLOCK_WP };
 
 struct good {
 	const char *cmdline;
@@ -118,6 +119,8 @@ static const struct good goods[] = {
 	{"console=both", F_CONSOLE, CONSOLE_BOTH, 0, 0, false},
 	{"irq_pace=on", F_IRQ_PACE, 1, 0, 0, false},
 	{"irq_pace=off", F_IRQ_PACE, 0, 0, 0, false},
+	{"block_wp=on", F_BLOCK_WP, 1, 0, 0, false},
+	{"block_wp=off", F_BLOCK_WP, 0, 0, 0, false},
 };
 
 static void set_field(struct hv_options *o, enum field f, u64 v)
@@ -134,6 +137,7 @@ static void set_field(struct hv_options *o, enum field f, u64 v)
 	case F_TRACE_RING: o->trace_ring = (u32)v; break;
 	case F_CONSOLE: o->console = (enum console_mode)v; break;
 	case F_IRQ_PACE: o->irq_pace = v != 0; break;
+	case F_BLOCK_WP: o->block_wp = v != 0; break;
 	}
 }
 
@@ -157,6 +161,7 @@ static void test_good_values(void **state)
 		want.trace = g->f == F_TRACE && g->v == TRACE_BLOCKS ? TRACE_EXITS : TRACE_BLOCKS;
 		want.console = g->f == F_CONSOLE && g->v == CONSOLE_SCREEN ? CONSOLE_SERIAL : CONSOLE_SCREEN;
 		want.irq_pace = g->f == F_IRQ_PACE ? !g->v : false;
+		want.block_wp = g->f == F_BLOCK_WP ? !g->v : false;
 		o = want;
 		set_field(&want, g->f, g->v);
 		if (g->set2)
@@ -427,7 +432,7 @@ static void test_format_text_and_truncation(void **state)
 	char buf[256];
 	int n = options_format(&o, buf, sizeof(buf));
 	assert_string_equal(buf, "on_exit=halt guest_mem=256M block_io=on block_follow=on extent=page stats_interval=0 trace=none "
-	                         "console=both serial=auto preemption_timer=auto selftest=none irq_pace=on");
+	                         "console=both serial=auto preemption_timer=auto selftest=none irq_pace=on block_wp=on");
 	char small[10];
 	assert_int_equal(options_format(&o, small, sizeof(small)), n);
 	assert_string_equal(small, "on_exit=h");
