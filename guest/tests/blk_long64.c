@@ -17,7 +17,7 @@
  *     and mended by the handler, the block goes on;
  *  5  the called function's immediate rewritten every 25 runs, once through an alias mapping;
  *  6  the block stores a PTE, then loads through the page that PTE maps;
- *  7  a RET to a non-canonical address (#GP) and a CALL r64 into a no-execute page (#PF).
+ *  7  a RET and a CALL r64 to a non-canonical address (#GP) or into a no-execute page (#PF).
  */
 #include "lib/blocks.h"
 #include "lib/long64.h"
@@ -47,13 +47,14 @@ static u8 frame_c[L64_PAGE] __attribute__((aligned(4096)));
 static u8 frame_d[L64_PAGE] __attribute__((aligned(4096)));
 u32 drv_mem, drv_lower;
 
-extern u8 drv_loop[], st_block[], smc_block[], smc_imm[], pt_block[], nc_block[], nc_base[], nc_ret_nc[];
+extern u8 drv_loop[], st_block[], smc_block[], smc_imm[], pt_block[], nc_ret_block[], nc_call_block[], nc_base[], nc_ret_at[], nc_call_at[];
 
 /* The 64-bit code. drv_loop(n, text): n characters of text (cycled) through drv_char.
  * st_block(data, v): OUT v, push, call st_helper (store into data when v is even, else only
  * loads), IN, OUT. smc_block(v): OUT v, call smc_fn (MOV AL, imm8; OUT; IN). pt_block(pte, v):
- * OUT, store v into the PTE, load from DATA2_LIN, OUT, IN. nc_block(i): OUT, then by i & 7 a
- * RET to a valid address (OUT on the way), to a non-canonical one, or a CALL into NX_LIN. */
+ * OUT, call pt_store (v into the PTE), load from DATA2_LIN, OUT, IN. nc_ret_block(i, 0) and
+ * nc_call_block(i, 1): OUT, then a RET or a CALL r64 to the target for i & 7: valid (OUT, IN on
+ * the way), non-canonical (#GP) or in the no-execute page (#PF). */
 __asm__(BLK_ASM_BEGIN ".code64\n"
         ".globl drv_loop\n"
         "drv_loop:\n"
@@ -135,31 +136,51 @@ __asm__(BLK_ASM_BEGIN ".code64\n"
         ".globl pt_block\n"
         "pt_block:\n"
         "	mov dx, 0x3FF\n	mov eax, esi\n	out dx, al\n"
-        "	mov qword ptr [rdi], rsi\n"
+        "	call pt_store\n"
         "	mov r8d, 0x302000\n"
         "	mov ecx, dword ptr [r8 + 8]\n"
         "	mov eax, ecx\n	out dx, al\n	in al, dx\n"
         "	mov eax, ecx\n	ret\n"
+        "pt_store:\n"
+        "	mov qword ptr [rdi], rsi\n	ret\n"
 
-        ".globl nc_block, nc_base, nc_ret_nc\n"
+        /* the path up to the branch is the same every run; only the target differs */
+        ".globl nc_base, nc_ret_block, nc_call_block, nc_ret_at, nc_call_at\n"
         "nc_base:\n"
-        "nc_block:\n"
-        "	mov dx, 0x3FF\n	mov eax, edi\n	out dx, al\n"
+        "nc_ret_block:\n"
+        "	lea r9, [rip + nc_ret_targets]\n"
+        "	jmp 1f\n"
+        "nc_call_block:\n"
+        "	lea r9, [rip + nc_call_targets]\n"
+        "1:	mov dx, 0x3FF\n	mov eax, edi\n	out dx, al\n"
         "	mov qword ptr [rip + l64_fix_rsp], rsp\n"
         "	lea rax, [rip + nc_recover]\n"
         "	mov dword ptr [rip + l64_fix_rip], eax\n"
-        "	in al, dx\n"
         "	mov ecx, edi\n	and ecx, 7\n"
-        "	cmp ecx, 3\n	je 1f\n"
-        "	cmp ecx, 7\n	je 2f\n"
-        "	lea rax, [rip + nc_valid]\n	push rax\n	ret\n"
-        "1:	movabs rax, 0x8000000000001000\n	push rax\n"
-        "nc_ret_nc:\n	ret\n"
-        "2:	mov eax, 0x304000\n	call rax\n"
-        "nc_valid:\n"
-        "	mov eax, edi\n	add al, 0x40\n	out dx, al\n"
-        "nc_recover:\n"
-        "	mov dx, 0x3FF\n	in al, dx\n	movzx eax, al\n	ret\n" ".code32\n" BLK_ASM_END);
+        "	mov rax, qword ptr [r9 + rcx * 8]\n"
+        "	test esi, esi\n	jnz 2f\n"
+        "	push rax\n"
+        "nc_ret_at:\n"
+        "	ret\n"
+        "2:\n"
+        "nc_call_at:\n"
+        "	call rax\n"
+        "	in al, dx\n	movzx eax, al\n	ret\n"
+        "nc_valid:\n" /* the RET's target: OUT, IN, back to l64_enter */
+        "	mov eax, edi\n	add al, 0x40\n	out dx, al\n	in al, dx\n	movzx eax, al\n	ret\n"
+        "nc_callee:\n" /* the CALL's target: OUT, back after the CALL */
+        "	mov eax, edi\n	add al, 0x50\n	out dx, al\n	ret\n"
+        "nc_recover:\n" /* after a fault, RSP back at the block's entry */
+        "	mov dx, 0x3FF\n	in al, dx\n	movzx eax, al\n	ret\n"
+        ".pushsection .rodata\n.balign 8\n"
+        "nc_ret_targets:\n" /* by run & 7: 3 non-canonical, 7 no-execute */
+        "	.long nc_valid, 0, nc_valid, 0, nc_valid, 0, 0x1000, 0x80000000\n"
+        "	.long nc_valid, 0, nc_valid, 0, nc_valid, 0, 0x304000, 0\n"
+        "nc_call_targets:\n" /* by run & 7: 3 no-execute, 7 non-canonical */
+        "	.long nc_callee, 0, nc_callee, 0, nc_callee, 0, 0x304000, 0\n"
+        "	.long nc_callee, 0, nc_callee, 0, nc_callee, 0, 0x1000, 0x80000000\n"
+        ".popsection\n"
+        ".code32\n" BLK_ASM_END);
 
 static void map(u32 lin, const void *frame, u64 flags)
 {
@@ -279,7 +300,7 @@ static void part5_smc(void)
 
 static void part6_pte_store(void)
 {
-	u32 sum = 0;
+	u32 sum = 0, h = BLK_FNV_OFFSET;
 	frame_c[8] = 0xC1;
 	frame_d[8] = 0xD2;
 	map(DATA2_LIN, frame_c, L64_P | L64_RW);
@@ -288,27 +309,36 @@ static void part6_pte_store(void)
 		l64_invlpg(DATA2_LIN); /* no stale translation: the load must walk the new PTE */
 		sum = sum * 31 +
 		      (u32)l64_call(pt_block, (u32)(uintptr_t)l64_pte(DATA2_LIN), (u32)(uintptr_t)f | L64_P | L64_RW, 0);
+		/* the stored PTE has A = D = 0; the load through it sets A alone, in the new value */
+		h = blk_fnv(h, (u32)*l64_pte(DATA2_LIN));
 	}
-	gprintf(NAME ": 6 PTE stored inside the block: results 0x%08x\n", sum);
+	gprintf(NAME ": 6 PTE stored inside the block: results 0x%08x, PTEs afterwards 0x%08x\n", sum, h);
 }
 
+/* Part 7's two blocks share their path up to the branch; only the target (a table entry by
+ * run & 7) differs, so a replay recorded on a valid target meets the bad one at the branch. */
 static void part7_bad_targets(void)
 {
-	u32 sum = 0;
+	static void *const blocks[2] = {nc_ret_block, nc_call_block};
+	u32 gp = 0, at_branch = 0;
 	map(NX_LIN, frame_d, L64_P | L64_RW | L64_NX);
-	l64_nfaults = 0;
-	for (u32 i = 0; i < RUNS; i++) {
-		sum = sum * 31 + (u32)l64_call(nc_block, i, 0, 0);
-		l64_fix_rip = 0;
+	for (u32 b = 0; b < 2; b++) {
+		u32 sum = 0;
+		l64_nfaults = 0;
+		for (u32 i = 0; i < RUNS; i++) {
+			sum = sum * 31 + (u32)l64_call(blocks[b], i, b, 0);
+			l64_fix_rip = 0;
+		}
+		const char *part = b ? "7 call" : "7 ret";
+		gprintf(NAME ": %s, bad branch targets: results 0x%08x\n", part, sum);
+		print_faults(part, (u32)(uintptr_t)nc_base);
+		blk_check(NAME, b ? "7 call fault count" : "7 ret fault count", l64_nfaults, RUNS / 4);
+		u32 at = (u32)(uintptr_t)(b ? nc_call_at : nc_ret_at);
+		for (u32 i = 0; i < l64_nfaults && i < L64_FAULT_MAX; i++)
+			if (l64_faults[i].vector == VEC_GP)
+				gp++, at_branch += l64_faults[i].rip == at;
 	}
-	gprintf(NAME ": 7 bad branch targets: results 0x%08x\n", sum);
-	print_faults("7", (u32)(uintptr_t)nc_base);
-	u32 gp = 0, at_ret = 0;
-	for (u32 i = 0; i < l64_nfaults && i < L64_FAULT_MAX; i++)
-		if (l64_faults[i].vector == VEC_GP)
-			gp++, at_ret += l64_faults[i].rip == (u32)(uintptr_t)nc_ret_nc;
-	gprintf(NAME ": (cpu) 7 #GP reported at the RET itself: %u of %u\n", at_ret, gp);
-	blk_check(NAME, "7 fault count", l64_nfaults, RUNS / 4);
+	gprintf(NAME ": (cpu) 7 #GP reported at the branch itself: %u of %u\n", at_branch, gp);
 }
 
 void guest_main(u32 magic, u32 mbi)

@@ -55,9 +55,9 @@ for r in $RUNS; do
 done
 same_text off on-nofollow "bochs_long64: block_io=on block_follow=off prints what block_io=off prints" all
 same_text off on "bochs_long64: the default (followed blocks) prints what block_io=off prints" all
-# the native reference itself: Bochs reports the #GP of a non-canonical RET on the RET
-expect_line "$out/off.log" '^blk_long64: \(cpu\) 7 #GP reported at the RET itself: ([1-9][0-9]*) of \1$' \
-	"bochs_long64 off: #GP of a non-canonical RET reported on the RET"
+# the native reference itself: Bochs reports the #GP of a non-canonical RET or CALL on it
+expect_line "$out/off.log" '^blk_long64: \(cpu\) 7 #GP reported at the branch itself: ([1-9][0-9]*) of \1$' \
+	"bochs_long64 off: #GP of a RET or CALL to a non-canonical address reported on the branch"
 
 io_off=$(stat off 's["io_instructions"]')
 for r in on-nofollow on; do

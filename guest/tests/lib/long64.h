@@ -29,7 +29,9 @@
 #define L64_MSR_EFER 0xC0000080u
 #define L64_EFER_LME 0x100u
 #define L64_EFER_NXE 0x800u
-#define L64_FAULT_MAX 64
+#define L64_FAULT_MAX 256
+#define L64_STR_(x) #x
+#define L64_STR(x) L64_STR_(x)
 #define L64_TRAP_EXIT 3 /* an exception nobody asked to mend: the guest ends with this code */
 #define L64_SECOND_2M 0x200000u
 
@@ -100,7 +102,7 @@ __asm__(".pushsection .text\n.intel_syntax noprefix\n.code64\n"
         "l64_trap:\n"
         "	push rax\n	push rbx\n	push rcx\n"
         "	mov ecx, dword ptr [rip + l64_nfaults]\n"
-        "	cmp ecx, 64\n"
+        "	cmp ecx, " L64_STR(L64_FAULT_MAX) "\n"
         "	jae 1f\n"
         "	shl ecx, 4\n"
         "	lea rbx, [rip + l64_faults]\n"
