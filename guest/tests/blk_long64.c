@@ -17,7 +17,8 @@
  *     and mended by the handler, the block goes on;
  *  5  the called function's immediate rewritten every 25 runs, once through an alias mapping;
  *  6  the block stores a PTE, then loads through the page that PTE maps;
- *  7  a RET and a CALL r64 to a non-canonical address (#GP) or into a no-execute page (#PF).
+ *  7  a RET and a CALL r64 to a non-canonical address (#GP) or into a no-execute page (#PF);
+ *  8  the called function's code page remapped between frames with other bytes, and unmapped.
  */
 #include "lib/blocks.h"
 #include "lib/long64.h"
@@ -34,6 +35,9 @@
 #define DATA2_LIN 0x302000u
 #define ALIAS_LIN 0x303000u
 #define NX_LIN 0x304000u
+#define CODE_LIN 0x305000u
+#define CODE_REMAP_EVERY 20
+#define CODE_UNMAP_EVERY 50
 #define SHOW_FAULTS 4
 #define VEC_GP 13
 #define VEC_PF 14
@@ -45,9 +49,12 @@ static u8 frame_s1[L64_PAGE] __attribute__((aligned(4096)));
 static u8 frame_s2[L64_PAGE] __attribute__((aligned(4096)));
 static u8 frame_c[L64_PAGE] __attribute__((aligned(4096)));
 static u8 frame_d[L64_PAGE] __attribute__((aligned(4096)));
+static u8 frame_e[L64_PAGE] __attribute__((aligned(4096)));
+static u8 frame_f[L64_PAGE] __attribute__((aligned(4096)));
 u32 drv_mem, drv_lower;
 
 extern u8 drv_loop[], st_block[], smc_block[], smc_imm[], pt_block[], nc_ret_block[], nc_call_block[], nc_base[], nc_ret_at[], nc_call_at[];
+extern u8 cp_block[], cp_callee[], cp_callee_imm[], cp_callee_end[];
 
 /* The 64-bit code. drv_loop(n, text): n characters of text (cycled) through drv_char.
  * st_block(data, v): OUT v, push, call st_helper (store into data when v is even, else only
@@ -172,6 +179,17 @@ __asm__(BLK_ASM_BEGIN ".code64\n"
         "	mov eax, edi\n	add al, 0x50\n	out dx, al\n	ret\n"
         "nc_recover:\n" /* after a fault, RSP back at the block's entry */
         "	mov dx, 0x3FF\n	in al, dx\n	movzx eax, al\n	ret\n"
+        ".globl cp_block, cp_callee, cp_callee_imm, cp_callee_end\n"
+        "cp_block:\n" /* OUT, CALL into CODE_LIN, IN */
+        "	mov dx, 0x3FF\n	mov eax, edi\n	out dx, al\n"
+        "	mov eax, 0x305000\n	call rax\n"
+        "	movzx ecx, al\n	in al, dx\n	movzx eax, al\n	shl eax, 8\n	or eax, ecx\n	ret\n"
+        "cp_callee:\n" /* copied into the frames CODE_LIN maps; position independent */
+        "	.byte 0xB0\n"
+        "cp_callee_imm:\n"
+        "	.byte 0x00\n"
+        "	out dx, al\n	in al, dx\n	add al, 3\n	ret\n"
+        "cp_callee_end:\n"
         ".pushsection .rodata\n.balign 8\n"
         "nc_ret_targets:\n" /* by run & 7: 3 non-canonical, 7 no-execute */
         "	.long nc_valid, 0, nc_valid, 0, nc_valid, 0, 0x1000, 0x80000000\n"
@@ -341,6 +359,35 @@ static void part7_bad_targets(void)
 	gprintf(NAME ": (cpu) 7 #GP reported at the branch itself: %u of %u\n", at_branch, gp);
 }
 
+/* The called function's code page (CODE_LIN) remapped between two frames that hold it with
+ * different immediates every CODE_REMAP_EVERY runs, and not present every CODE_UNMAP_EVERY:
+ * the fetch faults (#PF, I/D = 1), the handler maps it back. */
+static void part8_code_remap(void)
+{
+	u32 n = (u32)(cp_callee_end - cp_callee), off = (u32)(cp_callee_imm - cp_callee), sum = 0;
+	memcpy(frame_e, cp_callee, n);
+	memcpy(frame_f, cp_callee, n);
+	frame_e[off] = 0x5E;
+	frame_f[off] = 0x6F;
+	l64_nfaults = 0;
+	for (u32 i = 0; i < RUNS; i++) {
+		const u8 *f = (i / CODE_REMAP_EVERY) & 1 ? frame_f : frame_e;
+		if (i % CODE_REMAP_EVERY == 0)
+			map(CODE_LIN, f, L64_P | L64_RW);
+		if (i % CODE_UNMAP_EVERY == CODE_UNMAP_EVERY - 1) {
+			l64_fix_pte = (u32)(uintptr_t)l64_pte(CODE_LIN);
+			l64_fix_val = (u32)(uintptr_t)f | L64_P | L64_RW;
+			l64_fix_lin = CODE_LIN;
+			map(CODE_LIN, f, 0);
+		}
+		sum = sum * 31 + (u32)l64_call(cp_block, i, 0, 0);
+		l64_fix_pte = 0;
+	}
+	gprintf(NAME ": 8 code page remapped: results 0x%08x\n", sum);
+	print_faults("8", CODE_LIN);
+	blk_check(NAME, "8 fault count", l64_nfaults, RUNS / CODE_UNMAP_EVERY);
+}
+
 void guest_main(u32 magic, u32 mbi)
 {
 	(void)magic, (void)mbi;
@@ -355,5 +402,6 @@ void guest_main(u32 magic, u32 mbi)
 	part5_smc();
 	part6_pte_store();
 	part7_bad_targets();
+	part8_code_remap();
 	blk_finish(NAME);
 }
