@@ -18,7 +18,8 @@
  *  5  the called function's immediate rewritten every 25 runs, once through an alias mapping;
  *  6  the block stores a PTE, then loads through the page that PTE maps;
  *  7  a RET and a CALL r64 to a non-canonical address (#GP) or into a no-execute page (#PF);
- *  8  the called function's code page remapped between frames with other bytes, and unmapped.
+ *  8  the called function's code page remapped between frames with other bytes, and unmapped;
+ *  9  the block's pushes and pops straddling two stack pages, the lower one remapped.
  */
 #include "lib/blocks.h"
 #include "lib/long64.h"
@@ -38,6 +39,10 @@
 #define CODE_LIN 0x305000u
 #define CODE_REMAP_EVERY 20
 #define CODE_UNMAP_EVERY 50
+#define SPLIT_LO_LIN 0x306000u
+#define SPLIT_HI_LIN 0x307000u
+#define SPLIT_STACK_TOP (SPLIT_HI_LIN + 0x14) /* st_block's PUSH RSI then straddles the two pages */
+#define SPLIT_BYTES 64
 #define SHOW_FAULTS 4
 #define VEC_GP 13
 #define VEC_PF 14
@@ -388,6 +393,27 @@ static void part8_code_remap(void)
 	blk_check(NAME, "8 fault count", l64_nfaults, RUNS / CODE_UNMAP_EVERY);
 }
 
+/* st_block on a stack whose block-internal PUSH/POP straddle two pages, the lower one remapped
+ * between two frames every REMAP_EVERY runs. */
+static void part9_split_stack(void)
+{
+	u32 sum = 0;
+	memset(frame_s1, 0, L64_PAGE);
+	memset(frame_s2, 0, L64_PAGE);
+	memset(frame_c, 0, L64_PAGE);
+	map(DATA_LIN, frame_a, L64_P | L64_RW);
+	map(SPLIT_HI_LIN, frame_c, L64_P | L64_RW);
+	for (u32 i = 0; i < RUNS; i++) {
+		if (i % REMAP_EVERY == 0)
+			map(SPLIT_LO_LIN, (i / REMAP_EVERY) & 1 ? frame_s2 : frame_s1, L64_P | L64_RW);
+		sum = sum * 31 + (u32)l64_call(st_block, DATA_LIN, 0x1000 + i * 5, SPLIT_STACK_TOP);
+	}
+	gprintf(NAME ": 9 stack across two pages: results 0x%08x, low 1 0x%08x, low 2 0x%08x, high 0x%08x\n", sum,
+	        blk_fnv_bytes(BLK_FNV_OFFSET, frame_s1 + L64_PAGE - SPLIT_BYTES, SPLIT_BYTES),
+	        blk_fnv_bytes(BLK_FNV_OFFSET, frame_s2 + L64_PAGE - SPLIT_BYTES, SPLIT_BYTES),
+	        blk_fnv_bytes(BLK_FNV_OFFSET, frame_c, SPLIT_BYTES));
+}
+
 void guest_main(u32 magic, u32 mbi)
 {
 	(void)magic, (void)mbi;
@@ -403,5 +429,6 @@ void guest_main(u32 magic, u32 mbi)
 	part6_pte_store();
 	part7_bad_targets();
 	part8_code_remap();
+	part9_split_stack();
 	blk_finish(NAME);
 }
