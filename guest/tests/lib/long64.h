@@ -34,6 +34,8 @@
 #define L64_STR(x) L64_STR_(x)
 #define L64_TRAP_EXIT 3 /* an exception nobody asked to mend: the guest ends with this code */
 #define L64_SECOND_2M 0x200000u
+#define L64_VEC_IRQ0 0x20 /* the master PIC based at 0x20: its IRQ 0 */
+#define L64_IDT_VECTORS (L64_VEC_IRQ0 + 1)
 
 struct l64_fault {
 	u32 vector, error, cr2, rip;
@@ -60,8 +62,10 @@ static u64 l64_gdt[4] __attribute__((aligned(8))) = {
 	0x00CF92000000FFFFull, /* data, flat */
 	0x00AF9A000000FFFFull, /* 64-bit code: L = 1, D = 0 */
 };
-u64 l64_idt[2 * 32] __attribute__((aligned(16)));
+u64 l64_idt[2 * L64_IDT_VECTORS] __attribute__((aligned(16)));
+u32 l64_ticks; /* IRQ 0 interrupts taken */
 extern const u32 l64_stubs[32];
+extern const u8 l64_irq0[];
 
 /* l64_enter: the far-call target. It calls l64_call_fn(l64_call_a, l64_call_b) on the stack
  * l64_call_stack (0: the caller's), keeps RAX in l64_call_ret. The stubs push a zero error code
@@ -85,6 +89,14 @@ __asm__(".pushsection .text\n.intel_syntax noprefix\n.code64\n"
         "	mov rsp, rbp\n"
         "	pop r15\n	pop r14\n	pop r13\n	pop r12\n	pop rdi\n	pop rsi\n	pop rbp\n	pop rbx\n"
         "	.byte 0xCB\n" /* RETF, 32-bit operand size: back to compatibility mode */
+        /* IRQ 0: count, non-specific EOI to the master PIC (8259A OCW2) */
+        ".globl l64_irq0\n"
+        "l64_irq0:\n"
+        "	push rax\n"
+        "	inc dword ptr [rip + l64_ticks]\n"
+        "	mov al, 0x20\n	out 0x20, al\n"
+        "	pop rax\n"
+        "	iretq\n"
         ".macro L64_STUB v\n"
         "l64_stub_\\v:\n"
         ".if (\\v == 8) || ((\\v >= 10) && (\\v <= 14)) || (\\v == 17) || (\\v == 21) || (\\v == 29) || (\\v == 30)\n"
@@ -179,8 +191,8 @@ static inline void long64_init(void)
 	l64_pd[1] = (u32)(uintptr_t)l64_pt1 | L64_P | L64_RW;
 	l64_pdpt[0] = (u32)(uintptr_t)l64_pd | L64_P | L64_RW;
 	l64_pml4[0] = (u32)(uintptr_t)l64_pdpt | L64_P | L64_RW;
-	for (u32 v = 0; v < 32; v++) {
-		u32 h = l64_stubs[v];
+	for (u32 v = 0; v < L64_IDT_VECTORS; v++) {
+		u32 h = v < 32 ? l64_stubs[v] : (u32)(uintptr_t)l64_irq0;
 		/* a present 64-bit interrupt gate, DPL 0 (Vol. 3A 6.14.1) */
 		l64_idt[2 * v] = (u64)(h & 0xFFFF) | (u64)L64_SEL_CODE64 << 16 | 0x8Eull << 40 | (u64)(h >> 16) << 48;
 		l64_idt[2 * v + 1] = 0;
