@@ -4,14 +4,13 @@
 # QEMU (the oracle), then under microhv in Bochs, one run at a time, with block_io=off,
 # block_io=on block_follow=off and the default (block_io=on, block_follow=on). It must end with
 # code 0 everywhere and print the same transcript ("[hv] " lines removed). Its "(cpu)" line
-# says where the processor reported a RET to a non-canonical address (the SDM: on the RET;
-# QEMU's TCG: at the target), so it is compared between microhv's runs only, and Bochs must
-# report it on the RET. From the "[hv] stats {json}" lines: the same IO instructions in every
+# says where the processor reported a RET or CALL to a non-canonical address (the SDM: on the
+# branch; QEMU's TCG: at the target), so it is compared between microhv's runs only, and Bochs
+# must report it on the branch. From the "[hv] stats {json}" lines: the same IO instructions in every
 # mode (less the interrupt handler's EOIs), one exit per IO instruction with block_io=off, no
 # followed block with block_follow=off, and with the default followed blocks that ran from the
 # table (followed > 0, hits > 0) and fewer IO exits than with block_io=off; interrupts injected
-# (part 10) in every
-# run. TAP lines; the status is always 0.
+# (part 10) in every run. TAP lines; the status is always 0.
 source "$(dirname "$0")/lib.sh"
 out=$BUILD/test/bochs_long64
 G=$BUILD/guest/tests
