@@ -22,9 +22,11 @@
  * brings, without the hash on every single IO exit. */
 #define SINGLE_RECHECK 64
 /* A followed block records one path through data-dependent code (the character a console
- * driver happened to print); after this many replays in a row leave that path before its last
- * IO instruction, it is recorded again from the path the guest takes now. */
-#define FOLLOW_RERECORD 4
+ * driver happened to print, the caller an accessor returns to); after this many replays leave
+ * that path before its last IO instruction with no other recorded path of the same start to go
+ * on along, the path the guest takes then is recorded beside it, from where it parts (the table
+ * keeps up to TABLE_WAYS paths per start address). */
+#define FOLLOW_RERECORD 2
 
 enum block_extent { BLOCK_EXTENT_BYTES, BLOCK_EXTENT_PAGE, BLOCK_EXTENT_CPU };
 
@@ -80,7 +82,7 @@ struct block {
 	u8 nio;         /* IO instructions in it */
 	u64 hash;
 	u32 unverified; /* single-IO entries: hits since the bytes were last checked */
-	u32 diverged;   /* followed blocks: replays in a row that left the recorded path early */
+	u32 diverged;   /* followed blocks: replays that left this path for one not recorded */
 	/* Where the bytes are: the scanner's blocks are one range from rip_linear; a followed
 	 * block (follow.h) has one range per stretch of straight-line code it ran through. */
 	u8 nseg;
@@ -131,6 +133,8 @@ struct block_stats {
 	u64 io_hist[BLOCK_HIST_BUCKETS];
 	/* Followed blocks recorded (follow_record calls that designated a block). */
 	u64 recordings;
+	/* Replays that left their path for another path recorded from the same start (table.h). */
+	u64 path_switches;
 	/* Root-mode TSC ticks spent in each part of block dispatch (issue 11 item 6): running cached
 	 * blocks, checking their bytes (claim 10's hash), recording followed blocks, scanning. The
 	 * rest of root_tsc is the exit itself and everything else. */

@@ -76,11 +76,29 @@ void follow_print_stop(void)
 	con_printf("\n");
 }
 
-int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *insns, u32 *nio)
+/* The first `at` instructions of path p (they ran already) begin b's record; returns the index
+ * of the last IO instruction among them, or -1. */
+static int copy_prefix(struct block *b, const struct block *p, u32 at)
+{
+	int last_io = -1;
+	u32 off = 0;
+	b->rip_linear = p->rip_linear;
+	for (u32 k = 0; k < at; k++) {
+		b->insns[k] = p->insns[k];
+		add_code(b, p->lin[k], p->bytes + off, p->insns[k].length);
+		off += p->insns[k].length;
+		b->lin[b->ninsns++] = p->lin[k];
+		if (insn_is_io(p->insns[k].kind))
+			last_io = (int)k;
+	}
+	return last_io;
+}
+
+int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const struct block *prefix, u32 at,
+                  u32 *insns, u32 *nio)
 {
 	struct interp_io io = bio->bus;
 	bool io_ok = block_io_allowed(v);
-	int last_io = -1;
 	b->rip_linear = scan_rip_linear(v);
 	b->mode = (u8)interp_cpu_mode(v);
 	b->followed = true;
@@ -90,6 +108,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 	*insns = *nio = 0;
 	if (b->mode != CPU_MODE_64)
 		return -1;
+	int last_io = prefix ? copy_prefix(b, prefix, at) : -1, prefix_io = last_io;
 	const char *why = 0; /* why the recording ended, for trace=blocks */
 	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
 	u64 lin = b->rip_linear;
@@ -136,9 +155,9 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 		}
 	}
 	note_stop(why, lin, buf, got);
-	*insns = b->ninsns;
-	if (last_io < 0)
-		return -1;
+	*insns = b->ninsns - at;
+	if (last_io < 0 || last_io == prefix_io)
+		return -1; /* no IO instruction, or none past the prefix: the block adds nothing */
 	designate(b, (u32)last_io + 1);
 	return b->nio;
 }
@@ -150,7 +169,7 @@ static bool on_page(u64 lin, u32 len, u64 page)
 }
 
 u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *pg,
-               u32 *insns)
+               u32 from, u32 *insns)
 {
 	struct interp_io io = bio->bus;
 	bool io_ok = block_io_allowed(v);
@@ -158,8 +177,10 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 	struct replay_ctx rc;
 	replay_begin(&rc, v);
 	u32 n = 0, nio = 0;
-	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
-	for (u32 i = 0; i < b->ninsns; i++) {
+	/* continuing another path: the next fetch touches its page again (the accessed flag is
+	 * already set there, so that changes nothing) */
+	u64 fetch_page = from ? 1 : b->rip_linear & ~(u64)(PAGE_SIZE - 1);
+	for (u32 i = from; i < b->ninsns; i++) {
 		if (i == 0 && !block_insn_is_exit(&b->insns[0], v))
 			break; /* not what the processor executed: the one-exit path takes it */
 		if (scan_rip_linear(v) != b->lin[i])

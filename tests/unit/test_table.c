@@ -1,8 +1,10 @@
 /*
  * dispatcher/blockio/table.c: the block cache of claims 10, 11, 13 and 17, keyed by (address of the IO
- * instruction, code mode). Direct-mapped: a new block takes its slot; an evicted valid entry of
- * another key counts as a replacement. Slot collisions are found through table_slot itself, so
- * the tests do not depend on the index function.
+ * instruction, code mode). Set-associative (TABLE_WAYS ways): a new block takes an invalid way of
+ * its set, else the least recently used one, and an evicted valid entry counts as a replacement;
+ * a start address keeps several followed paths (issue 11 item 3) and one scanned block. Set
+ * collisions are found through table_slot itself, so the tests do not depend on the index
+ * function.
  */
 #include "unit.h"
 
@@ -39,6 +41,7 @@ static struct block *store(u64 rip, u8 mode, u16 len)
 	b->mode = mode;
 	b->len = len;
 	b->hash = rip * 3 + len;
+	b->followed = false;
 	table_commit(t, b);
 	return b;
 }
@@ -60,6 +63,14 @@ static u64 colliding(u64 rip, u8 mode)
 	free(scratch);
 	assert_int_not_equal(other, 0);
 	return other;
+}
+
+/* out[0] = rip and n-1 further addresses of the same set, in the same mode. */
+static void same_set(u64 rip, u8 mode, u64 *out, u32 n)
+{
+	out[0] = rip;
+	for (u32 k = 1; k < n; k++)
+		out[k] = colliding(out[k - 1], mode);
 }
 
 static void test_empty_table_misses(void **state)
@@ -115,27 +126,35 @@ static void test_key_includes_mode(void **state)
 static void test_replacement_counts_eviction(void **state)
 {
 	(void)state;
-	u64 a = 0x401000, b = colliding(a, CPU_MODE_64);
-	struct block *ba = store(a, CPU_MODE_64, 3);
-	assert_int_equal(t->replacements, 0);
-	struct block *bb = store(b, CPU_MODE_64, 4);
-	assert_ptr_equal(ba, bb);
+	u64 a[TABLE_WAYS + 1];
+	same_set(0x401000, CPU_MODE_64, a, TABLE_WAYS + 1);
+	struct block *ba = store(a[0], CPU_MODE_64, 3);
+	for (u32 k = 1; k < TABLE_WAYS; k++)
+		store(a[k], CPU_MODE_64, (u16)k);
+	assert_int_equal(t->replacements, 0); /* one set holds TABLE_WAYS keys */
+	for (u32 k = 0; k < TABLE_WAYS; k++)
+		assert_non_null(table_lookup(t, a[k], CPU_MODE_64));
+	(void)table_lookup(t, a[0], CPU_MODE_64); /* a[0] used last: a[1] is the least recent */
+	struct block *bb = store(a[TABLE_WAYS], CPU_MODE_64, 4);
 	assert_int_equal(t->replacements, 1);
-	assert_null(table_lookup(t, a, CPU_MODE_64));
-	assert_ptr_equal(table_lookup(t, b, CPU_MODE_64), bb);
-	store(a, CPU_MODE_64, 3);
+	assert_null(table_lookup(t, a[1], CPU_MODE_64));
+	assert_ptr_equal(table_lookup(t, a[0], CPU_MODE_64), ba);
+	assert_ptr_equal(table_lookup(t, a[TABLE_WAYS], CPU_MODE_64), bb);
+	store(a[1], CPU_MODE_64, 3);
 	assert_int_equal(t->replacements, 2);
 }
 
 static void test_slot_evicts_before_commit(void **state)
 {
 	(void)state;
-	u64 a = 0x2000, b = colliding(a, CPU_MODE_32);
-	store(a, CPU_MODE_32, 3);
-	(void)table_slot(t, b, CPU_MODE_32);
-	/* the slot is being rewritten: the old entry must not be found half-overwritten */
-	assert_null(table_lookup(t, a, CPU_MODE_32));
-	assert_null(table_lookup(t, b, CPU_MODE_32));
+	u64 a[TABLE_WAYS + 1];
+	same_set(0x2000, CPU_MODE_32, a, TABLE_WAYS + 1);
+	for (u32 k = 0; k < TABLE_WAYS; k++)
+		store(a[k], CPU_MODE_32, 3);
+	(void)table_slot(t, a[TABLE_WAYS], CPU_MODE_32);
+	/* the way is being rewritten: the old entry must not be found half-overwritten */
+	assert_null(table_lookup(t, a[0], CPU_MODE_32));
+	assert_null(table_lookup(t, a[TABLE_WAYS], CPU_MODE_32));
 	assert_int_equal(t->replacements, 1);
 }
 
@@ -151,11 +170,16 @@ static void test_same_key_is_not_a_replacement(void **state)
 static void test_invalid_slot_is_not_a_replacement(void **state)
 {
 	(void)state;
-	u64 a = 0x5000, b = colliding(a, CPU_MODE_16);
-	struct block *ba = store(a, CPU_MODE_16, 3);
+	u64 a[TABLE_WAYS + 1];
+	same_set(0x5000, CPU_MODE_16, a, TABLE_WAYS + 1);
+	struct block *ba = store(a[0], CPU_MODE_16, 3);
+	for (u32 k = 1; k < TABLE_WAYS; k++)
+		store(a[k], CPU_MODE_16, 3);
 	table_invalidate(t, ba);
-	store(b, CPU_MODE_16, 4);
+	assert_ptr_equal(store(a[TABLE_WAYS], CPU_MODE_16, 4), ba); /* the invalid way, not the LRU */
 	assert_int_equal(t->replacements, 0);
+	for (u32 k = 1; k <= TABLE_WAYS; k++)
+		assert_non_null(table_lookup(t, a[k], CPU_MODE_16));
 }
 
 static void test_invalidate(void **state)
@@ -174,12 +198,14 @@ static void test_invalidate(void **state)
 static void test_init_clears(void **state)
 {
 	(void)state;
-	u64 a = 0x8000;
-	store(a, CPU_MODE_32, 3);
-	store(colliding(a, CPU_MODE_32), CPU_MODE_32, 3);
+	u64 a[TABLE_WAYS + 1];
+	same_set(0x8000, CPU_MODE_32, a, TABLE_WAYS + 1);
+	for (u32 k = 0; k <= TABLE_WAYS; k++)
+		store(a[k], CPU_MODE_32, 3);
 	assert_int_equal(t->replacements, 1);
+	assert_non_null(table_lookup(t, a[TABLE_WAYS], CPU_MODE_32));
 	table_init(t);
-	assert_null(table_lookup(t, a, CPU_MODE_32));
+	assert_null(table_lookup(t, a[TABLE_WAYS], CPU_MODE_32));
 	assert_int_equal(t->replacements, 0);
 }
 
@@ -237,6 +263,91 @@ static void test_large_stores_lent(void **state)
 	assert_int_equal(b->max_insns, BLOCK_MAX_INSNS);
 }
 
+/* A followed path from rip through the n instruction addresses lin (lin[0] == rip). */
+static struct block *store_path(u64 rip, const u64 *lin, u32 n)
+{
+	struct block *b = table_slot(t, rip, CPU_MODE_64);
+	table_grow(t, b);
+	b->rip_linear = rip;
+	b->mode = CPU_MODE_64;
+	b->followed = true;
+	b->ninsns = (u8)n;
+	for (u32 k = 0; k < n; k++)
+		b->lin[k] = lin[k];
+	table_commit(t, b);
+	return b;
+}
+
+/* Two callers of one accessor: the paths share the accessor's instructions, then return to
+ * different places. Both stay; the lookup gives the one used last; a scanned block of the same
+ * address replaces only another scanned block. */
+static void test_paths_of_one_start_coexist(void **state)
+{
+	(void)state;
+	const u64 p1[] = {0x1000, 0x1002, 0x1003, 0x2000, 0x2004};
+	const u64 p2[] = {0x1000, 0x1002, 0x1003, 0x3000, 0x3002, 0x3005};
+	struct block *a = store_path(0x1000, p1, 5);
+	struct block *b = store_path(0x1000, p2, 6);
+	assert_ptr_not_equal(a, b);
+	assert_int_equal(t->replacements, 0);
+	assert_ptr_equal(table_lookup(t, 0x1000, CPU_MODE_64), b);
+	/* after the shared 3 instructions RIP is at the first caller: a goes on; at the second: b */
+	assert_ptr_equal(table_path_from(t, b, 3, 0x2000), a);
+	assert_ptr_equal(table_lookup(t, 0x1000, CPU_MODE_64), a); /* a was used last */
+	assert_ptr_equal(table_path_from(t, a, 3, 0x3000), b);
+	assert_null(table_path_from(t, a, 3, 0x4000)); /* a third caller: no path */
+	assert_null(table_path_from(t, a, 2, 0x3000)); /* b's 3rd address is not 0x3000 */
+	/* prefixes must agree: a path that differs earlier is not the guest's path */
+	const u64 p3[] = {0x1000, 0x1009, 0x100a, 0x5000};
+	struct block *c = store_path(0x1000, p3, 4);
+	assert_null(table_path_from(t, c, 3, 0x2000));
+	assert_ptr_equal(table_path_from(t, c, 1, 0x1002), c == a ? b : a);
+	assert_null(table_path_from(t, a, 5, 0x9000)); /* nothing longer than a with its prefix */
+	/* the scanned block of another address in the set does not disturb them */
+	assert_non_null(table_lookup(t, 0x1000, CPU_MODE_64));
+}
+
+/* A path recorded again that the table holds already (or a prefix of one) is kept once: the
+ * longer of the two. */
+static void test_same_path_kept_once(void **state)
+{
+	(void)state;
+	const u64 p[] = {0x1000, 0x1002, 0x2000, 0x2004};
+	struct block *a = store_path(0x1000, p, 3);
+	struct block *b = store_path(0x1000, p, 4); /* longer: a leaves */
+	assert_ptr_not_equal(a, b);
+	assert_null(table_path_from(t, b, 1, 0x1002));
+	assert_ptr_equal(table_lookup(t, 0x1000, CPU_MODE_64), b);
+	struct block *c = store_path(0x1000, p, 2); /* a prefix of b: not kept */
+	assert_ptr_equal(table_lookup(t, 0x1000, CPU_MODE_64), b);
+	assert_null(table_path_from(t, b, 1, 0x1002));
+	(void)c;
+	assert_int_equal(t->replacements, 0);
+}
+
+/* More paths than ways: the least recently used path of the set goes. */
+static void test_paths_evict_least_recent(void **state)
+{
+	(void)state;
+	struct block *paths[TABLE_WAYS + 1];
+	for (u32 k = 0; k <= TABLE_WAYS; k++) {
+		const u64 lin[] = {0x1000, 0x1002, 0x2000 + k * 0x100};
+		paths[k] = store_path(0x1000, lin, 3);
+		if (k == 1)
+			(void)table_path_from(t, paths[1], 2, 0x2000); /* path 0 used again */
+	}
+	assert_int_equal(t->replacements, 1);
+	assert_ptr_equal(paths[TABLE_WAYS], paths[1]); /* path 1 was the least recent */
+	for (u32 k = 0; k <= TABLE_WAYS; k++) {
+		struct block *from = paths[k == 0 ? TABLE_WAYS : 0];
+		struct block *got = table_path_from(t, from, 2, 0x2000 + k * 0x100);
+		if (k == 1)
+			assert_null(got);
+		else
+			assert_non_null(got);
+	}
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -254,6 +365,9 @@ int main(void)
 		T(test_invalidate),
 		T(test_init_clears),
 		T(test_many_addresses_spread),
+		T(test_paths_of_one_start_coexist),
+		T(test_same_path_kept_once),
+		T(test_paths_evict_least_recent),
 	};
 	return UNIT_RUN(tests);
 }
