@@ -48,38 +48,13 @@ struct block_seg {
 	u16 len;
 };
 
-/*
- * Where a block's instructions and bytes are kept, sized by what the block holds (issue 11,
- * issue 15): a scanned block has at most BLOCK_SCAN_MAX_INSNS instructions in
- * BLOCK_SCAN_MAX_BYTES bytes, a followed one up to BLOCK_MAX_INSNS in BLOCK_MAX_BYTES. The
- * table gives every slot a small store and lends the few large ones to followed blocks
- * (table.h). Per instruction: its linear address (followed blocks), offset from rip_linear,
- * the links the scanner made (the index of the instruction that follows it, and the target of a
- * taken JMP/Jcc; BLOCK_NO_INSN where that leaves the block), what it may do (BLOCK_I_*), its
- * precompiled form and its decoded form.
- */
-#define BLOCK_STORE(name, NI, NB)                                                              \
-	struct name {                                                                              \
-		u64 lin[NI];                                                                           \
-		u16 offset[NI];                                                                        \
-		u8 next[NI];                                                                           \
-		u8 taken[NI];                                                                          \
-		u8 iflags[NI];                                                                         \
-		struct interp_fast fast[NI];                                                           \
-		struct replay_op rp[NI];                                                               \
-		struct insn insns[NI];                                                                 \
-		u8 bytes[NB];                                                                          \
-	}
-BLOCK_STORE(block_store_scan, BLOCK_SCAN_MAX_INSNS, BLOCK_SCAN_MAX_BYTES);
-BLOCK_STORE(block_store_follow, BLOCK_MAX_INSNS, BLOCK_MAX_BYTES);
-
 /* A designated block: decoded form and the bytes it was decoded from. */
 struct block {
 	u64 rip_linear; /* CS base + RIP of the first (the exiting IO) instruction */
 	u8 mode;        /* enum cpu_mode */
 	u16 len;        /* bytes from rip_linear through the end of the last IO instruction */
-	u8 ninsns;
-	u8 nio;         /* IO instructions in it */
+	u16 ninsns;
+	u16 nio;        /* IO instructions in it */
 	u64 hash;
 	u32 unverified; /* single-IO entries: hits since the bytes were last checked */
 	u32 diverged;   /* followed blocks: replays that left this path for one not recorded */
@@ -88,18 +63,39 @@ struct block {
 	u8 nseg;
 	bool followed;
 	struct block_seg seg[BLOCK_MAX_SEGS];
-	/* The store in use (block_use_store): its capacity and its arrays. */
+	/* Its storage in the table's arena (table.h), sized by what the block holds: capacity and
+	 * arrays. Per instruction: its linear address (followed blocks), offset from rip_linear,
+	 * the links the scanner made (the index of the instruction that follows it, and the target
+	 * of a taken JMP/Jcc; BLOCK_NO_INSN where that leaves the block), what it may do
+	 * (BLOCK_I_*), its precompiled forms and its decoded form; then the code bytes. */
 	u16 max_insns, max_bytes;
 	u64 *lin;
 	u16 *offset;
-	u8 *next, *taken, *iflags;
+	u16 *next, *taken;
+	u8 *iflags;
 	struct interp_fast *fast;
 	struct replay_op *rp; /* followed blocks: the direct replay form of each (replay.h) */
 	struct insn *insns;
 	u8 *bytes;
 };
 
-#define block_use_store(b, s) /* s: a struct block_store_scan or _follow */                  \
+/* A store for one block outside the table (the unit tests, micro_block), NI instructions and NB
+ * bytes; the table's blocks live in its arena (table.h). */
+#define BLOCK_STORE(name, NI, NB)                                                              \
+	struct name {                                                                              \
+		u64 lin[NI];                                                                           \
+		u16 offset[NI];                                                                        \
+		u16 next[NI];                                                                          \
+		u16 taken[NI];                                                                         \
+		u8 iflags[NI];                                                                         \
+		struct interp_fast fast[NI];                                                           \
+		struct replay_op rp[NI];                                                               \
+		struct insn insns[NI];                                                                 \
+		u8 bytes[NB];                                                                          \
+	}
+BLOCK_STORE(block_store_scan, BLOCK_SCAN_MAX_INSNS, BLOCK_SCAN_MAX_BYTES);
+
+#define block_use_store(b, s) /* s: a struct block_store_scan */                               \
 	do {                                                                                       \
 		(b)->max_insns = (u16)ARRAY_SIZE((s)->insns);                                          \
 		(b)->max_bytes = (u16)sizeof((s)->bytes);                                              \
@@ -114,7 +110,7 @@ struct block {
 		(b)->bytes = (s)->bytes;                                                               \
 	} while (0)
 
-#define BLOCK_NO_INSN 0xff
+#define BLOCK_NO_INSN 0xffff
 #define BLOCK_I_IO 0x1     /* IN, OUT, INS, OUTS */
 #define BLOCK_I_WRITES 0x2 /* may write guest memory: checked against the block's own bytes */
 

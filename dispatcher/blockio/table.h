@@ -16,22 +16,42 @@
 #define TABLE_ENTRIES 256
 #define TABLE_WAYS 8 /* ways per set: the most paths kept per start address */
 #define TABLE_SETS (TABLE_ENTRIES / TABLE_WAYS)
-/* Large stores for followed blocks, lent round-robin: a followed block recorded takes the next
- * one, and the block that held it leaves the table. */
-#define TABLE_FOLLOW_STORES 32
+/*
+ * Storage sized by what blocks hold (issue 11): one arena of instruction records and one of code
+ * bytes, shared by all slots. A slot being filled reserves room at the arena's head (a scan
+ * BLOCK_SCAN_MAX_*, a followed recording BLOCK_MAX_*), its commit gives back what the block does
+ * not use, and the head goes round: the blocks whose storage a reservation takes leave the table
+ * (first in, first out, as a trace cache's). The arena holds several of the longest blocks.
+ */
+#define TABLE_ARENA_INSNS 6144
+#define TABLE_ARENA_BYTES (64 * 1024)
 #define TABLE_NO_SLOT 0xffff
+
+struct block_arena {
+	u64 lin[TABLE_ARENA_INSNS];
+	u16 offset[TABLE_ARENA_INSNS];
+	u16 next[TABLE_ARENA_INSNS];
+	u16 taken[TABLE_ARENA_INSNS];
+	u8 iflags[TABLE_ARENA_INSNS];
+	struct interp_fast fast[TABLE_ARENA_INSNS];
+	struct replay_op rp[TABLE_ARENA_INSNS];
+	struct insn insns[TABLE_ARENA_INSNS];
+	u8 bytes[TABLE_ARENA_BYTES];
+};
 
 struct block_table {
 	bool valid[TABLE_ENTRIES];
 	struct block slot[TABLE_ENTRIES];
-	struct block_store_scan small[TABLE_ENTRIES];
-	struct block_store_follow large[TABLE_FOLLOW_STORES];
-	u16 large_owner[TABLE_FOLLOW_STORES]; /* the slot holding each large store, or TABLE_NO_SLOT */
-	u16 slot_large[TABLE_ENTRIES];        /* the large store a slot holds, or TABLE_NO_SLOT */
-	u32 large_next;
 	u32 used[TABLE_ENTRIES]; /* when each slot was last looked up, committed or continued on */
 	u32 clock;
-	u64 replacements; /* a valid entry evicted by another address (or by a large store's reuse) */
+	/* Each slot's storage: the first instruction record and byte it holds (its capacity is
+	 * max_insns and max_bytes; 0 when it holds none). */
+	u32 at_insn[TABLE_ENTRIES], at_byte[TABLE_ENTRIES];
+	bool held[TABLE_ENTRIES]; /* whether the slot holds storage now */
+	u32 head_insn, head_byte; /* where the next reservation goes */
+	u16 last;                 /* the slot holding the latest reservation, or TABLE_NO_SLOT */
+	u64 replacements; /* a valid entry evicted by another block (its way or its storage taken) */
+	struct block_arena arena;
 };
 
 void table_init(struct block_table *t);
@@ -41,14 +61,14 @@ struct block *table_lookup(struct block_table *t, u64 rip_linear, u8 mode);
  * scanned block of the same key leaves the table (there is one scan from an address); followed
  * ones stay (other paths). */
 struct block *table_slot(struct block_table *t, u64 rip_linear, u8 mode);
-/* A slot with a large store for another path from p's start (p valid, just used), neither p
- * nor p's store; NULL when the set has one way. */
+/* A slot with room for a recording of another path from p's start (p valid, just used),
+ * neither p nor p's storage; NULL when the set has one way. */
 struct block *table_slot_beside(struct block_table *t, const struct block *p);
 /* Another followed path from b's start that the guest is on after b's first n instructions ran
  * and RIP left b for `lin`: the same addresses for its first n instructions, `lin` for its
  * (n+1)th. NULL when none. It becomes the one used last. */
 struct block *table_path_from(struct block_table *t, const struct block *b, u32 n, u64 lin);
-/* Gives b (a slot from table_slot) a large store, for a followed block's recording. */
+/* Gives b (a slot from table_slot) room for a followed block's recording. */
 void table_grow(struct block_table *t, struct block *b);
 void table_commit(struct block_table *t, struct block *b);
 void table_invalidate(struct block_table *t, struct block *b);
