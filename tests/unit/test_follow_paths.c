@@ -4,7 +4,7 @@
  * followed block per path from its IO instruction; a replay that leaves one path goes on along
  * another that shares its first instructions, so after each path has been recorded once the
  * rounds run whole, with no re-recording. Every program runs with block IO off and on from the
- * same state and must end identically (bf_run_both).
+ * same state and must end identically (bf_run_both). Also longer blocks (item 4).
  */
 #include "unit.h"
 
@@ -20,6 +20,7 @@
 #define READ_FN 0x1100ULL  /* push rbx; mov edx, BF_PORT+5; in al,dx; pop rbx; ret */
 #define WRITE_FN 0x1200ULL /* mov edx, BF_PORT; out dx,al; ret */
 #define ROUNDS 30
+#define LONG_AT 0x10000ULL
 
 static void put_call(u64 at, u64 to)
 {
@@ -126,6 +127,40 @@ static void test_switch_checks_the_other_path(void **state)
 	assert_true(on.bstats.recordings > recorded);
 }
 
+/* Longer blocks (issue 11 item 4): two writes 600 instructions apart (past the old 128 and 512
+ * byte caps) are one block, and so is a loop of 60 rounds whose code ranges repeat (held once,
+ * not one range a round). */
+static void test_long_blocks(void **state)
+{
+	(void)state;
+	/* mov edx, BF_PORT; out dx, al; 600 x inc eax; out dx, al; mov ecx, 60;
+	 * loop: call WRITE_FN; inc eax; dec ecx; jnz loop; mov al, 0x2a; out 0xf4, al; hlt */
+	u64 p = LONG_AT; /* past the accessors and the stack: the code is 1.3 KB */
+	fk.v.rip = LONG_AT;
+	BF_CODE(p, 0xba, BF_PORT & 0xff, BF_PORT >> 8, 0, 0, OUT_DX);
+	p += 6;
+	for (u32 k = 0; k < 600; k++, p += 2)
+		BF_CODE(p, 0xff, 0xc0);
+	BF_CODE(p, OUT_DX, 0xb9, 60, 0, 0, 0);
+	p += 6;
+	u64 loop = p;
+	put_call(p, WRITE_FN);
+	p += 5;
+	u8 back[6] = {0xff, 0xc0, 0xff, 0xc9, 0x75, (u8)(i8)(loop - (p + 6))};
+	bf_put(p, back, sizeof back);
+	p += 6;
+	BF_CODE(p, 0xb0, 0x2a, 0xe6, 0xf4, HLT);
+	struct bf_outcome off, on;
+	bf_run_both(4000, &off, &on);
+	assert_int_equal(fk.v.end_code, 0x2a);
+	assert_int_equal(bf_rec.n, 62);
+	assert_int_equal(bf_rec.ev[1].val, (0 + 600) & 0xff); /* al after 600 increments of eax = 0 */
+	assert_int_equal(off.exits, 63);
+	/* 602 + 60 * 6 instructions: two blocks at most, with the debug exit's own */
+	assert_true(on.exits <= 3);
+	assert_true(on.bstats.io_in_blocks >= 60);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup64, bf_teardown)
 
 int main(void)
@@ -133,6 +168,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_three_callers_keep_three_paths),
 		T(test_switch_checks_the_other_path),
+		T(test_long_blocks),
 	};
 	return UNIT_RUN(tests);
 }
