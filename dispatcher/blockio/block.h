@@ -30,7 +30,7 @@
  * that path before its last IO instruction with no other recorded path of the same start to go
  * on along, the path the guest takes then is recorded beside it, from where it parts (the table
  * keeps up to TABLE_WAYS paths per start address). */
-#define FOLLOW_RERECORD 2
+#define FOLLOW_RERECORD 4
 
 enum block_extent { BLOCK_EXTENT_BYTES, BLOCK_EXTENT_PAGE, BLOCK_EXTENT_CPU };
 
