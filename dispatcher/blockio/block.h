@@ -12,9 +12,13 @@
 #include "../emul/interp_fast.h"
 #include "replay.h"
 
-#define BLOCK_MAX_BYTES 512 /* longest block kept: bounds the table and the hash */
+#define BLOCK_MAX_BYTES 4096 /* most code bytes one block keeps: bounds the hash */
 #define BLOCK_SCAN_MAX_BYTES 256 /* longest block the forward scan designates */
-#define BLOCK_MAX_INSNS 128 /* longest block run in one exit: bounds interrupt latency */
+/* Longest block run in one exit (issue 11 item 4: a console line in few exits). A block ends
+ * after an IO instruction that makes an interrupt deliverable (block_stops_after_io); a timer
+ * deadline that passes inside a block is seen at the exit that ends it, so this bounds the
+ * timer interrupt's lateness: 1,024 guest instructions. */
+#define BLOCK_MAX_INSNS 1024
 #define BLOCK_SCAN_MAX_INSNS 32 /* longest block the forward scan designates */
 #define BLOCK_EXTENT_CPU_MAX 4096 /* how far extent=cpu looks ahead, page by page */
 /* A cached single (no further IO instruction in the extent) runs nothing from the cache, so its
@@ -22,8 +26,10 @@
  * brings, without the hash on every single IO exit. */
 #define SINGLE_RECHECK 64
 /* A followed block records one path through data-dependent code (the character a console
- * driver happened to print); after this many replays in a row leave that path before its last
- * IO instruction, it is recorded again from the path the guest takes now. */
+ * driver happened to print, the caller an accessor returns to); after this many replays leave
+ * that path before its last IO instruction with no other recorded path of the same start to go
+ * on along, the path the guest takes then is recorded beside it, from where it parts (the table
+ * keeps up to TABLE_WAYS paths per start address). */
 #define FOLLOW_RERECORD 4
 
 enum block_extent { BLOCK_EXTENT_BYTES, BLOCK_EXTENT_PAGE, BLOCK_EXTENT_CPU };
@@ -47,31 +53,6 @@ struct block_seg {
 	u16 len;
 };
 
-/*
- * Where a block's instructions and bytes are kept, sized by what the block holds (issue 11,
- * issue 15): a scanned block has at most BLOCK_SCAN_MAX_INSNS instructions in
- * BLOCK_SCAN_MAX_BYTES bytes, a followed one up to BLOCK_MAX_INSNS in BLOCK_MAX_BYTES. The
- * table gives every slot a small store and lends the few large ones to followed blocks
- * (table.h). Per instruction: its linear address (followed blocks), offset from rip_linear,
- * the links the scanner made (the index of the instruction that follows it, and the target of a
- * taken JMP/Jcc; BLOCK_NO_INSN where that leaves the block), what it may do (BLOCK_I_*), its
- * precompiled form and its decoded form.
- */
-#define BLOCK_STORE(name, NI, NB)                                                              \
-	struct name {                                                                              \
-		u64 lin[NI];                                                                           \
-		u16 offset[NI];                                                                        \
-		u8 next[NI];                                                                           \
-		u8 taken[NI];                                                                          \
-		u8 iflags[NI];                                                                         \
-		struct interp_fast fast[NI];                                                           \
-		struct replay_op rp[NI];                                                               \
-		struct insn insns[NI];                                                                 \
-		u8 bytes[NB];                                                                          \
-	}
-BLOCK_STORE(block_store_scan, BLOCK_SCAN_MAX_INSNS, BLOCK_SCAN_MAX_BYTES);
-BLOCK_STORE(block_store_follow, BLOCK_MAX_INSNS, BLOCK_MAX_BYTES);
-
 /* Most code pages whose generations a block keeps: a followed hit touches about five. */
 #define BLOCK_GEN_PAGES 8
 
@@ -80,21 +61,26 @@ struct block {
 	u64 rip_linear; /* CS base + RIP of the first (the exiting IO) instruction */
 	u8 mode;        /* enum cpu_mode */
 	u16 len;        /* bytes from rip_linear through the end of the last IO instruction */
-	u8 ninsns;
-	u8 nio;         /* IO instructions in it */
+	u16 ninsns;
+	u16 nio;        /* IO instructions in it */
 	u64 hash;
 	u32 unverified; /* single-IO entries: hits since the bytes were last checked */
-	u32 diverged;   /* followed blocks: replays in a row that left the recorded path early */
+	u32 diverged;   /* followed blocks: replays that left this path for one not recorded */
 	/* Where the bytes are: the scanner's blocks are one range from rip_linear; a followed
 	 * block (follow.h) has one range per stretch of straight-line code it ran through. */
 	u8 nseg;
 	bool followed;
 	struct block_seg seg[BLOCK_MAX_SEGS];
-	/* The store in use (block_use_store): its capacity and its arrays. */
+	/* Its storage in the table's arena (table.h), sized by what the block holds: capacity and
+	 * arrays. Per instruction: its linear address (followed blocks), offset from rip_linear,
+	 * the links the scanner made (the index of the instruction that follows it, and the target
+	 * of a taken JMP/Jcc; BLOCK_NO_INSN where that leaves the block), what it may do
+	 * (BLOCK_I_*), its precompiled forms and its decoded form; then the code bytes. */
 	u16 max_insns, max_bytes;
 	u64 *lin;
 	u16 *offset;
-	u8 *next, *taken, *iflags;
+	u16 *next, *taken;
+	u8 *iflags;
 	struct interp_fast *fast;
 	struct replay_op *rp; /* followed blocks: the direct replay form of each (replay.h) */
 	struct insn *insns;
@@ -109,7 +95,23 @@ struct block {
 	u64 gen_lin[BLOCK_GEN_PAGES];
 };
 
-#define block_use_store(b, s) /* s: a struct block_store_scan or _follow */                  \
+/* A store for one block outside the table (the unit tests, micro_block), NI instructions and NB
+ * bytes; the table's blocks live in its arena (table.h). */
+#define BLOCK_STORE(name, NI, NB)                                                              \
+	struct name {                                                                              \
+		u64 lin[NI];                                                                           \
+		u16 offset[NI];                                                                        \
+		u16 next[NI];                                                                          \
+		u16 taken[NI];                                                                         \
+		u8 iflags[NI];                                                                         \
+		struct interp_fast fast[NI];                                                           \
+		struct replay_op rp[NI];                                                               \
+		struct insn insns[NI];                                                                 \
+		u8 bytes[NB];                                                                          \
+	}
+BLOCK_STORE(block_store_scan, BLOCK_SCAN_MAX_INSNS, BLOCK_SCAN_MAX_BYTES);
+
+#define block_use_store(b, s) /* s: a struct block_store_scan */                               \
 	do {                                                                                       \
 		(b)->max_insns = (u16)ARRAY_SIZE((s)->insns);                                          \
 		(b)->max_bytes = (u16)sizeof((s)->bytes);                                              \
@@ -124,7 +126,7 @@ struct block {
 		(b)->bytes = (s)->bytes;                                                               \
 	} while (0)
 
-#define BLOCK_NO_INSN 0xff
+#define BLOCK_NO_INSN 0xffff
 #define BLOCK_I_IO 0x1     /* IN, OUT, INS, OUTS */
 #define BLOCK_I_WRITES 0x2 /* may write guest memory: checked against the block's own bytes */
 
@@ -143,6 +145,8 @@ struct block_stats {
 	u64 io_hist[BLOCK_HIST_BUCKETS];
 	/* Followed blocks recorded (follow_record calls that designated a block). */
 	u64 recordings;
+	/* Replays that left their path for another path recorded from the same start (table.h). */
+	u64 path_switches;
 	/* Root-mode TSC ticks spent in each part of block dispatch (issue 11 item 6): running cached
 	 * blocks, checking their bytes (claim 10's hash), recording followed blocks, scanning. The
 	 * rest of root_tsc is the exit itself and everything else. */

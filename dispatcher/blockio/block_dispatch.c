@@ -420,6 +420,81 @@ static bool finish(struct blockio *bio, struct vcpu *v, const struct block *b, u
 	return true;
 }
 
+/* The guest left path *bp after its first `at` instructions for a path the table does not
+ * hold: the recording goes on from here (follow_record with *bp as the prefix) into another way
+ * of the same start, which becomes *bp when it designates a block. Returns the IO instructions
+ * run; adds the instructions run to *insns. */
+static u32 record_beside(struct blockio *bio, struct vcpu *v, struct block **bp, u32 at, u32 *insns)
+{
+	struct block *c = table_slot_beside(&bio->table, *bp);
+	if (!c)
+		return 0;
+	u32 n, nio;
+	u64 t0 = tsc_now(v);
+	int r = follow_record(bio, v, c, *bp, at, &n, &nio);
+	bio->stats.tsc_record += tsc_now(v) - t0;
+	*insns += n;
+	if (r > 0) {
+		bio->stats.recordings++;
+		c->unverified = 0;
+		c->diverged = 0;
+		table_commit(&bio->table, c);
+		*bp = c;
+		if (bio->cfg.trace) {
+			trace_block(c);
+			follow_print_stop();
+		}
+	}
+	return nio;
+}
+
+/*
+ * Replays followed block *bp; where the guest leaves its path for another recorded path from
+ * the same start (table_path_from), that path's bytes are checked and the run goes on along it,
+ * and so on. The instructions before the divergence ran as the processor ran them, and the
+ * other path's first instructions are at the same addresses with (both checked now) the same
+ * bytes, so going on is the run that path's own replay would have made. A run that stopped for
+ * any other reason (a write into its code, IO not permitted, an instruction declined) stopped
+ * with RIP at its next recorded instruction, or right after an IO instruction that ends the run
+ * (block_stops_after_io, asked again: it answers the same). *bp: the path the run ended on.
+ */
+static u32 follow_paths(struct blockio *bio, struct vcpu *v, struct block **bp, struct block_pages *pg,
+                        u32 *insns)
+{
+	struct block *b = *bp;
+	u32 n, nio = follow_run(bio, v, b, pg, 0, &n), at = n;
+	*insns = n;
+	while (at > 0 && at < b->ninsns) {
+		u64 lin = scan_rip_linear(v);
+		if (lin == b->lin[at] || block_stops_after_io(bio, v))
+			break; /* not a divergence */
+		struct block *c = table_path_from(&bio->table, b, at, lin);
+		if (!c) {
+			/* a path not recorded yet: after FOLLOW_RERECORD of these, recorded from here */
+			if (++b->diverged >= FOLLOW_RERECORD) {
+				b->diverged = 0;
+				nio += record_beside(bio, v, &b, at, insns);
+			}
+			break;
+		}
+		u64 t0 = tsc_now(v);
+		bool same = bytes_match(v, c, pg);
+		bio->stats.tsc_check += tsc_now(v) - t0;
+		if (!same) {
+			bio->stats.mismatches++;
+			table_invalidate(&bio->table, c);
+			break;
+		}
+		bio->stats.path_switches++;
+		b = c;
+		nio += follow_run(bio, v, b, pg, at, &n);
+		*insns += n;
+		at += n;
+	}
+	*bp = b;
+	return nio;
+}
+
 /* A miss: scan; where the scan finds no second IO instruction in 64-bit code, follow. */
 static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linear, u8 mode, u32 *nio_out)
 {
@@ -434,7 +509,7 @@ static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linea
 	if (n < 2 && bio->cfg.follow && mode == CPU_MODE_64) {
 		u32 insns, nio;
 		table_grow(&bio->table, b);
-		int t = follow_record(bio, v, b, &insns, &nio);
+		int t = follow_record(bio, v, b, 0, 0, &insns, &nio);
 		bio->stats.tsc_record += tsc_now(v) - t1;
 		if (t > 0) {
 			bio->stats.recordings++;
@@ -511,13 +586,9 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 	if (e)
 		e->hits++;
 	u32 insns;
-	u32 nio = b->followed ? follow_run(bio, v, b, &pg, &insns) : run_block(bio, v, b, &pg, &insns);
-	s->tsc_replay += tsc_now(v) - t1;
-	if (b->followed) {
-		b->diverged = nio < b->nio ? b->diverged + 1 : 0;
-		if (b->diverged >= FOLLOW_RERECORD)
-			table_invalidate(&bio->table, b); /* the next exit here records the path of now */
-	}
+	u64 other = s->tsc_check + s->tsc_record; /* a path switch's check, a recording beside */
+	u32 nio = b->followed ? follow_paths(bio, v, &b, &pg, &insns) : run_block(bio, v, b, &pg, &insns);
+	s->tsc_replay += tsc_now(v) - t1 - (s->tsc_check + s->tsc_record - other);
 	if (insns == 0)
 		return false; /* the exiting instruction itself: the one-exit path handles it */
 	return finish(bio, v, b, insns, nio, nio_out);

@@ -14,10 +14,22 @@ static bool continues_range(const struct block *b, u64 lin)
 	return b->nseg && b->seg[b->nseg - 1].linear + b->seg[b->nseg - 1].len == lin;
 }
 
-/* Appends the instruction at lin (len bytes in buf) to b's code ranges; the caller has made
- * sure a new range, if one is needed, has room. */
+/* Where b holds the len bytes at lin already (a loop runs the same code again): their copy in
+ * b->bytes, or NULL. */
+static const u8 *held_code(const struct block *b, u64 lin, u32 len)
+{
+	for (u32 i = 0; i < b->nseg; i++)
+		if (lin >= b->seg[i].linear && lin + len <= b->seg[i].linear + b->seg[i].len)
+			return b->bytes + b->seg[i].off + (lin - b->seg[i].linear);
+	return 0;
+}
+
+/* Adds the instruction at lin (len bytes in buf) to b's code ranges, unless they hold it
+ * already; the caller has made sure a new range, if one is needed, has room. */
 static void add_code(struct block *b, u64 lin, const u8 *buf, u32 len)
 {
+	if (held_code(b, lin, len))
+		return;
 	if (continues_range(b, lin))
 		b->seg[b->nseg - 1].len = (u16)(b->seg[b->nseg - 1].len + len);
 	else
@@ -26,20 +38,26 @@ static void add_code(struct block *b, u64 lin, const u8 *buf, u32 len)
 	b->len = (u16)(b->len + len);
 }
 
-/* Keeps the first n instructions (and their bytes) of the record. */
-static void designate(struct block *b, u32 n)
+/* The code ranges as they were after an instruction was added (ranges only grow: later
+ * instructions extend the last range or add new ones). */
+struct code_mark {
+	u32 nseg, len, last_len;
+};
+
+static struct code_mark mark_code(const struct block *b)
 {
-	u32 used = 0;
-	for (u32 i = 0; i < n; i++)
-		used += b->insns[i].length;
-	u32 keep = 0;
-	while (keep < b->nseg && b->seg[keep].off < used)
-		keep++;
-	b->nseg = (u8)keep;
-	if (keep)
-		b->seg[keep - 1].len = (u16)(used - b->seg[keep - 1].off);
-	b->len = (u16)used;
-	b->ninsns = (u8)n;
+	return (struct code_mark){b->nseg, b->len, b->nseg ? b->seg[b->nseg - 1].len : 0};
+}
+
+/* Keeps the first n instructions of the record, with the code ranges as they were after the
+ * nth (m). */
+static void designate(struct block *b, u32 n, struct code_mark m)
+{
+	b->nseg = (u8)m.nseg;
+	if (m.nseg)
+		b->seg[m.nseg - 1].len = (u16)m.last_len;
+	b->len = (u16)m.len;
+	b->ninsns = (u16)n;
 	b->nio = 0;
 	for (u32 i = 0; i < n; i++) {
 		const struct insn *in = &b->insns[i];
@@ -77,11 +95,29 @@ void follow_print_stop(void)
 	con_printf("\n");
 }
 
-int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *insns, u32 *nio)
+/* The first `at` instructions of path p (they ran already) begin b's record; returns the index
+ * of the last IO instruction among them, or -1, and its code mark in *m. */
+static int copy_prefix(struct block *b, const struct block *p, u32 at, struct code_mark *m)
+{
+	int last_io = -1;
+	b->rip_linear = p->rip_linear;
+	for (u32 k = 0; k < at; k++) {
+		b->insns[k] = p->insns[k];
+		add_code(b, p->lin[k], held_code(p, p->lin[k], p->insns[k].length), p->insns[k].length);
+		b->lin[b->ninsns++] = p->lin[k];
+		if (insn_is_io(p->insns[k].kind)) {
+			last_io = (int)k;
+			*m = mark_code(b);
+		}
+	}
+	return last_io;
+}
+
+int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const struct block *prefix, u32 at,
+                  u32 *insns, u32 *nio)
 {
 	struct interp_io io = bio->bus;
 	bool io_ok = block_io_allowed(v);
-	int last_io = -1;
 	b->rip_linear = scan_rip_linear(v);
 	b->mode = (u8)interp_cpu_mode(v);
 	b->followed = true;
@@ -91,6 +127,8 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 	*insns = *nio = 0;
 	if (b->mode != CPU_MODE_64)
 		return -1;
+	struct code_mark mark = {0, 0, 0};
+	int last_io = prefix ? copy_prefix(b, prefix, at, &mark) : -1, prefix_io = last_io;
 	const char *why = 0; /* why the recording ended, for trace=blocks */
 	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
 	u64 lin = b->rip_linear;
@@ -98,7 +136,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 	u32 got = 0;
 	while (!why) {
 		if (b->ninsns == b->max_insns) {
-			why = "128 instructions";
+			why = "the instruction limit (BLOCK_MAX_INSNS)";
 			lin = scan_rip_linear(v);
 			got = 0;
 			break;
@@ -109,8 +147,10 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 		bool is_io = false;
 		if (decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK) {
 			why = "outside the subset";
-		} else if (b->len + in->length > b->max_bytes) {
-			why = "512 bytes of code";
+		} else if (!held_code(b, lin, in->length) && b->len + in->length > b->max_bytes) {
+			why = "the code byte limit (BLOCK_MAX_BYTES)";
+		} else if (held_code(b, lin, in->length) && memcmp(held_code(b, lin, in->length), buf, in->length)) {
+			why = "code written while recorded";
 		} else {
 			is_io = insn_is_io(in->kind);
 			bool string = insn_is_string_io(in->kind);
@@ -118,8 +158,8 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 			/* a block starts at a non-string IO; a REP string has its own exit path */
 			if (b->ninsns == 0 ? !is_io || string || !block_insn_is_exit(in, v) : string || (is_io && !io_ok))
 				why = "string IO, IO not permitted, or not the exiting instruction";
-			else if (!continues_range(b, lin) && b->nseg == BLOCK_MAX_SEGS)
-				why = "32 code ranges";
+			else if (!held_code(b, lin, in->length) && !continues_range(b, lin) && b->nseg == BLOCK_MAX_SEGS)
+				why = "the code range limit (BLOCK_MAX_SEGS)";
 			else
 				block_fetch(v, lin, in->length, &fetch_page);
 			if (!why && interp_exec(v, in, &io, &res) != INTERP_OK)
@@ -132,20 +172,21 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *ins
 		if (is_io) {
 			(*nio)++;
 			last_io = b->ninsns - 1;
+			mark = mark_code(b);
 			if (block_stops_after_io(bio, v))
 				why = "the guest's run ended or an interrupt is deliverable";
 		}
 	}
 	note_stop(why, lin, buf, got);
-	*insns = b->ninsns;
-	if (last_io < 0)
-		return -1;
-	designate(b, (u32)last_io + 1);
+	*insns = b->ninsns - at;
+	if (last_io < 0 || last_io == prefix_io)
+		return -1; /* no IO instruction, or none past the prefix: the block adds nothing */
+	designate(b, (u32)last_io + 1, mark);
 	return b->nio;
 }
 
 u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *pg,
-               u32 *insns)
+               u32 from, u32 *insns)
 {
 	struct interp_io io = bio->bus;
 	bool io_ok = block_io_allowed(v);
@@ -153,8 +194,10 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 	struct replay_ctx rc;
 	replay_begin(&rc, v);
 	u32 n = 0, nio = 0;
-	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
-	for (u32 i = 0; i < b->ninsns; i++) {
+	/* continuing another path: the next fetch touches its page again (the accessed flag is
+	 * already set there, so that changes nothing) */
+	u64 fetch_page = from ? 1 : b->rip_linear & ~(u64)(PAGE_SIZE - 1);
+	for (u32 i = from; i < b->ninsns; i++) {
 		if (i == 0 && !block_insn_is_exit(&b->insns[0], v))
 			break; /* not what the processor executed: the one-exit path takes it */
 		/* the direct forms (replay.h) of as many instructions as have one, each behind the

@@ -28,16 +28,23 @@ struct blockio;
  * Records into b by running from the exiting IO instruction at v's RIP. *insns and *nio get
  * the instructions and IO instructions executed (0 when not even the first could run: then
  * nothing changed). Returns the IO instructions of the designated block, or -1 when none.
+ * With a prefix (another path of the same start whose first `at` instructions the replay ran
+ * just now, RIP having left it after them), b begins with those instructions and the recording
+ * goes on from RIP: the new path is recorded where it parts from the known ones (issue 11 item
+ * 3). Then -1 also when the new part holds no IO instruction.
  */
-int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, u32 *insns, u32 *nio);
+int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const struct block *prefix, u32 at,
+                  u32 *insns, u32 *nio);
 
 /* trace=blocks: logs where and why the last recording ended, with the bytes there. */
 void follow_print_stop(void);
 
-/* Replays followed block b from its first instruction (pg: its code pages, block_run.h);
- * returns the IO instructions run and sets *insns. */
+/* Replays followed block b from its instruction `from` (pg: its code pages, block_run.h):
+ * from 0, or where another path of the same start with the same first `from` addresses left
+ * off (table_path_from); returns the IO instructions run and sets *insns to the instructions
+ * run. */
 struct block_pages;
 u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struct block_pages *pg,
-               u32 *insns);
+               u32 from, u32 *insns);
 
 #endif

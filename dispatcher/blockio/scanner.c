@@ -43,11 +43,11 @@ u32 scan_read_code(struct vcpu *v, u64 linear, u8 *buf, u32 want)
 }
 
 
-static u8 index_at(const struct block *b, u64 off)
+static u16 index_at(const struct block *b, u64 off)
 {
 	for (u32 i = 0; i < b->ninsns; i++)
 		if (b->offset[i] == off)
-			return (u8)i;
+			return (u16)i;
 	return BLOCK_NO_INSN;
 }
 
@@ -108,7 +108,7 @@ int scan_block(struct vcpu *v, const struct block_config *cfg, struct block *b)
 	if (last_io < 0)
 		return -1;
 	/* designate the block: through the last IO instruction, no further */
-	b->ninsns = (u8)(last_io + 1);
+	b->ninsns = (u16)(last_io + 1);
 	b->nio = 0;
 	for (u32 i = 0; i < b->ninsns; i++)
 		b->nio += insn_is_io(b->insns[i].kind);

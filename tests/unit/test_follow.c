@@ -75,20 +75,23 @@ static void put_driver_loop(u32 rounds)
 static void test_calls_and_returns_join_io(void **state)
 {
 	(void)state;
-	put_driver_loop(20);
+	/* enough rounds (14 instructions each) that one block cannot hold them all, and few enough
+	 * that no read returns 0 (the device counts up from BF_IN_FIRST) */
+	const u32 rounds = 150;
+	put_driver_loop(rounds);
 	struct bf_outcome off, on;
-	bf_run_both(1000, &off, &on);
+	bf_run_both(10 * BLOCK_MAX_INSNS, &off, &on);
 	assert_true(fk.v.ended);
 	assert_int_equal(fk.v.end_code, 0x2a);
 	assert_int_equal(fk.v.gpr[VCPU_RSP], STACK_TOP);
-	/* 20 reads and 20 writes, then the debug exit */
-	assert_int_equal(bf_rec.n, 40);
+	/* a read and a write a round, then the debug exit */
+	assert_int_equal(bf_rec.n, 2 * rounds);
 	assert_int_equal(bf_rec.ev[1].port, BF_PORT);
-	assert_int_equal(bf_rec.ev[1].val, 20);
-	assert_int_equal(bf_rec.ev[39].val, 1);
-	assert_int_equal(off.exits, 41);
+	assert_int_equal(bf_rec.ev[1].val, rounds);
+	assert_int_equal(bf_rec.ev[2 * rounds - 1].val, 1);
+	assert_int_equal(off.exits, 2 * rounds + 1);
 	/* an exit at the read runs through the return, the caller, the call, the write and on
-	 * into the next rounds, BLOCK_MAX_INSNS (128) instructions at most */
+	 * into the next rounds, BLOCK_MAX_INSNS instructions at most */
 	assert_true(on.exits * 2 < off.exits);
 	assert_true(on.bstats.followed >= 2);
 	assert_true(on.bstats.hits >= 1); /* the later rounds replay the recorded block */

@@ -1,0 +1,174 @@
+/*
+ * Several recorded paths per start address (issue 11 item 3; dispatcher/blockio/table.c and
+ * block_dispatch.c's follow_paths): an accessor called from three call sites in turn has one
+ * followed block per path from its IO instruction; a replay that leaves one path goes on along
+ * another that shares its first instructions, so after each path has been recorded once the
+ * rounds run whole, with no re-recording. Every program runs with block IO off and on from the
+ * same state and must end identically (bf_run_both). Also longer blocks (item 4).
+ */
+#include "unit.h"
+
+#include <string.h>
+
+#include "fake_block.h"
+
+#define IN_DX 0xec
+#define OUT_DX 0xee
+#define HLT 0xf4
+#define RET 0xc3
+#define STACK_TOP 0x8000ULL
+#define READ_FN 0x1100ULL  /* push rbx; mov edx, BF_PORT+5; in al,dx; pop rbx; ret */
+#define WRITE_FN 0x1200ULL /* mov edx, BF_PORT; out dx,al; ret */
+#define ROUNDS 30
+#define LONG_AT 0x10000ULL
+
+static void put_call(u64 at, u64 to)
+{
+	i32 rel = (i32)(to - (at + 5));
+	u8 b[5] = {0xe8, (u8)rel, (u8)(rel >> 8), (u8)(rel >> 16), (u8)(rel >> 24)};
+	bf_put(at, b, sizeof b);
+}
+
+static int setup64(void **state)
+{
+	int r = bf_setup(state);
+	fake_mode_long64();
+	fk.d.blockio.cfg.follow = true;
+	fk.v.gpr[VCPU_RSP] = STACK_TOP;
+	BF_CODE(READ_FN, 0x53, 0xba, (BF_PORT + 5) & 0xff, (BF_PORT + 5) >> 8, 0, 0, IN_DX, 0x5b, RET);
+	BF_CODE(WRITE_FN, 0xba, BF_PORT & 0xff, BF_PORT >> 8, 0, 0, OUT_DX, RET);
+	return r;
+}
+
+/*
+ * main: mov ecx, ROUNDS
+ * loop+0:  call READ_FN
+ * loop+5:  test cl, 1; jnz odd            (the paths part here: odd rounds)
+ * loop+10: test cl, 2; jnz third          (and here: rounds with bit 1 set)
+ * loop+15: call WRITE_FN; jmp cont        (path A)
+ * loop+22: odd: call WRITE_FN; jmp cont   (path B)
+ * loop+29: third: call WRITE_FN           (path C)
+ * loop+34: cont: mov edx, BF_PORT+1; outsb (a string IO ends every recording and replay);
+ *          dec ecx; jnz loop; mov al, 0x2a; out 0xf4, al; hlt
+ * Rounds 30, 29, ... take C, B, A, B, C, B, A, B, ...
+ */
+static void put_three_callers(void)
+{
+	u64 p = FAKE_RIP;
+	BF_CODE(p, 0xb9, ROUNDS, 0, 0, 0);
+	u64 loop = p + 5;
+	put_call(loop, READ_FN);
+	BF_CODE(loop + 5, 0xf6, 0xc1, 0x01, 0x75, 22 - 10, 0xf6, 0xc1, 0x02, 0x75, 29 - 15);
+	put_call(loop + 15, WRITE_FN);
+	BF_CODE(loop + 20, 0xeb, 34 - 22);
+	put_call(loop + 22, WRITE_FN);
+	BF_CODE(loop + 27, 0xeb, 34 - 29);
+	put_call(loop + 29, WRITE_FN);
+	u8 tail[15] = {0xba, (BF_PORT + 1) & 0xff, (BF_PORT + 1) >> 8, 0, 0, 0x6e,
+	               0xff, 0xc9, 0x75, (u8)(i8)(-44), 0xb0, 0x2a, 0xe6, 0xf4, HLT};
+	bf_put(loop + 34, tail, sizeof tail);
+	fk.v.gpr[VCPU_RSI] = 0x6000;
+}
+
+static void test_three_callers_keep_three_paths(void **state)
+{
+	(void)state;
+	put_three_callers();
+	struct bf_outcome off, on;
+	bf_run_both(4000, &off, &on);
+	assert_int_equal(fk.v.end_code, 0x2a);
+	assert_int_equal(bf_rec.n, 3 * ROUNDS);
+	assert_int_equal(off.exits, 3 * ROUNDS + 1);
+	/* each write sends what the round's read got, whichever call site made it */
+	for (u32 r = 0; r < ROUNDS; r++)
+		assert_int_equal(bf_rec.ev[3 * r + 1].val, BF_IN_FIRST + r);
+	/* each path recorded once (a new one after FOLLOW_RERECORD replays found no path to go on
+	 * along); with one path per start (before issue 11 item 3) the other two callers' rounds
+	 * ended early all the way: 20 early ends and 3 exits a round */
+	/* the three paths, and two single-IO blocks: the write's OUT after the first round that
+	 * left the first path, and the debug exit */
+	assert_true(on.bstats.recordings >= 3 && on.bstats.recordings <= 5);
+	assert_true(on.bstats.path_switches >= ROUNDS / 2);
+	assert_true(on.bstats.early_ends <= 2 * FOLLOW_RERECORD + 1);
+	assert_true(on.exits <= 2 * ROUNDS + 2 * FOLLOW_RERECORD + 2);
+	assert_int_equal(on.bstats.mismatches, 0);
+}
+
+/* A path switch re-checks the other path's bytes: rewriting the third call site's call (to the
+ * same target through a NOP) between rounds is found, and the run stays exact. */
+static void test_switch_checks_the_other_path(void **state)
+{
+	(void)state;
+	put_three_callers();
+	struct bf_outcome on;
+	bf_run_both(4000, 0, &on);
+	u32 recorded = (u32)on.bstats.recordings;
+	/* again from the start, with path C's call site changed: nop; call WRITE_FN (4 bytes
+	 * shorter jump: the call moves one byte, so C's addresses after it change) */
+	fk.v.rip = FAKE_RIP;
+	fk.v.gpr[VCPU_RSP] = STACK_TOP;
+	fk.v.gpr[VCPU_RSI] = 0x6000;
+	fk.v.ended = false;
+	fk.board.dbg.fired = false; /* the debug exit of the first run ended it */
+	u32 exits_before = (u32)fk.d.stats.io_exits, ios_before = (u32)fk.d.stats.io_instructions;
+	BF_CODE(FAKE_RIP + 5 + 29, 0x90);
+	put_call(FAKE_RIP + 5 + 30, WRITE_FN);
+	BF_CODE(FAKE_RIP + 5 + 13, 0x75, 29 - 15);
+	u8 tail[15] = {0xba, (BF_PORT + 1) & 0xff, (BF_PORT + 1) >> 8, 0, 0, 0x6e,
+	               0xff, 0xc9, 0x75, (u8)(i8)(-45), 0xb0, 0x2a, 0xe6, 0xf4, HLT};
+	bf_put(FAKE_RIP + 5 + 35, tail, sizeof tail);
+	BF_CODE(FAKE_RIP + 5 + 20, 0xeb, 35 - 22);
+	BF_CODE(FAKE_RIP + 5 + 27, 0xeb, 35 - 29);
+	bf_run_both(4000, 0, &on);
+	assert_int_equal(fk.v.end_code, 0x2a);
+	assert_int_equal(on.stats.io_instructions - ios_before, 3 * ROUNDS + 1); /* it ran again */
+	assert_true(on.stats.io_exits - exits_before < 3 * ROUNDS);
+	assert_true(on.bstats.mismatches >= 1); /* a recorded path's bytes changed */
+	assert_true(on.bstats.recordings > recorded);
+}
+
+/* Longer blocks (issue 11 item 4): two writes 600 instructions apart (past the old 128 and 512
+ * byte caps) are one block, and so is a loop of 60 rounds whose code ranges repeat (held once,
+ * not one range a round). */
+static void test_long_blocks(void **state)
+{
+	(void)state;
+	/* mov edx, BF_PORT; out dx, al; 600 x inc eax; out dx, al; mov ecx, 60;
+	 * loop: call WRITE_FN; inc eax; dec ecx; jnz loop; mov al, 0x2a; out 0xf4, al; hlt */
+	u64 p = LONG_AT; /* past the accessors and the stack: the code is 1.3 KB */
+	fk.v.rip = LONG_AT;
+	BF_CODE(p, 0xba, BF_PORT & 0xff, BF_PORT >> 8, 0, 0, OUT_DX);
+	p += 6;
+	for (u32 k = 0; k < 600; k++, p += 2)
+		BF_CODE(p, 0xff, 0xc0);
+	BF_CODE(p, OUT_DX, 0xb9, 60, 0, 0, 0);
+	p += 6;
+	u64 loop = p;
+	put_call(p, WRITE_FN);
+	p += 5;
+	u8 back[6] = {0xff, 0xc0, 0xff, 0xc9, 0x75, (u8)(i8)(loop - (p + 6))};
+	bf_put(p, back, sizeof back);
+	p += 6;
+	BF_CODE(p, 0xb0, 0x2a, 0xe6, 0xf4, HLT);
+	struct bf_outcome off, on;
+	bf_run_both(4000, &off, &on);
+	assert_int_equal(fk.v.end_code, 0x2a);
+	assert_int_equal(bf_rec.n, 62);
+	assert_int_equal(bf_rec.ev[1].val, (0 + 600) & 0xff); /* al after 600 increments of eax = 0 */
+	assert_int_equal(off.exits, 63);
+	/* 602 + 60 * 6 instructions: two blocks at most, with the debug exit's own */
+	assert_true(on.exits <= 3);
+	assert_true(on.bstats.io_in_blocks >= 60);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup64, bf_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_three_callers_keep_three_paths),
+		T(test_switch_checks_the_other_path),
+		T(test_long_blocks),
+	};
+	return UNIT_RUN(tests);
+}
