@@ -140,8 +140,9 @@ static void print_table(const struct dispatcher *d)
 	        (unsigned long long)b->tsc_replay, (unsigned long long)b->tsc_check, (unsigned long long)b->tsc_record,
 	        (unsigned long long)b->recordings, (unsigned long long)b->early_ends, (unsigned long long)b->tsc_scan);
 	print_code_gen_line(d);
-	con_log("  followed paths: %llu replays went on along another path of their start\n",
-	        (unsigned long long)b->path_switches);
+	con_log("  followed paths: %llu replays went on along another path of their start; %llu cut recordings "
+	        "recorded again\n",
+	        (unsigned long long)b->path_switches, (unsigned long long)b->rerecorded_singles);
 	con_log("  VMREADs %llu, VMWRITEs %llu, host NMIs in the guest %llu and in root mode %llu (%llu reflected, "
 	        "%llu dropped)\n",
 	        (unsigned long long)s->vmreads, (unsigned long long)s->vmwrites, (unsigned long long)s->nmis_in_guest,

@@ -145,6 +145,8 @@ struct block_stats {
 	u64 io_hist[BLOCK_HIST_BUCKETS];
 	/* Followed blocks recorded (follow_record calls that designated a block). */
 	u64 recordings;
+	/* Followed single-IO entries recorded again at their SINGLE_RECHECK'th hit. */
+	u64 rerecorded_singles;
 	/* Replays that left their path for another path recorded from the same start (table.h). */
 	u64 path_switches;
 	/* Root-mode TSC ticks spent in each part of block dispatch (issue 11 item 6): running cached

@@ -557,6 +557,14 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 		s->singles++;
 		return false; /* the one-exit path uses nothing cached: no check needed for exactness */
 	}
+	if (b && b->nio < 2 && b->followed) {
+		/* A followed recording that found no second IO instruction was cut by the state it ran
+		 * in (a fetch that faulted, a deliverable interrupt, data that led elsewhere), not by its
+		 * bytes alone: every SINGLE_RECHECK hits it is recorded again rather than re-checked. */
+		table_invalidate(&bio->table, b);
+		s->rerecorded_singles++;
+		b = 0;
+	}
 	if (!b) {
 		s->misses++;
 		bool ran = designate_and_run(bio, v, rip_linear, mode, nio_out);

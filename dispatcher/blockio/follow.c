@@ -76,13 +76,15 @@ static void designate(struct block *b, u32 n, struct code_mark m)
 static const char *stop_reason;
 static u64 stop_at;
 static u8 stop_bytes[INSN_MAX_LEN];
+static u32 stop_got; /* how many of them were read (the rest lie on a page that faults) */
 
 static void note_stop(const char *why, u64 lin, const u8 *buf, u32 got)
 {
 	stop_reason = why;
 	stop_at = lin;
 	memset(stop_bytes, 0, sizeof stop_bytes);
-	memcpy(stop_bytes, buf, got < INSN_MAX_LEN ? got : INSN_MAX_LEN);
+	stop_got = got < INSN_MAX_LEN ? got : INSN_MAX_LEN;
+	memcpy(stop_bytes, buf, stop_got);
 }
 
 void follow_print_stop(void)
@@ -90,7 +92,7 @@ void follow_print_stop(void)
 	if (!stop_reason)
 		return;
 	con_log("  recording ended at 0x%llx (%s):", (unsigned long long)stop_at, stop_reason);
-	for (u32 i = 0; i < 8; i++)
+	for (u32 i = 0; i < 8 && i < stop_got; i++) /* only bytes that were read */
 		con_printf(" %02x", stop_bytes[i]);
 	con_printf("\n");
 }
@@ -146,7 +148,8 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 		struct insn *in = &b->insns[b->ninsns];
 		bool is_io = false;
 		if (decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK) {
-			why = "outside the subset";
+			/* fewer bytes than an instruction may need: the fetch stopped at a page it may not use */
+			why = got < INSN_MAX_LEN ? "code not fetchable here (its page faults)" : "outside the subset";
 		} else if (!held_code(b, lin, in->length) && b->len + in->length > b->max_bytes) {
 			why = "the code byte limit (BLOCK_MAX_BYTES)";
 		} else if (held_code(b, lin, in->length) && memcmp(held_code(b, lin, in->length), buf, in->length)) {

@@ -161,6 +161,52 @@ static void test_long_blocks(void **state)
 	assert_true(on.bstats.io_in_blocks >= 60);
 }
 
+/*
+ * A followed recording that found no second IO instruction depends on the state it ran in, not
+ * on its bytes alone: here the first one, at READ_FN's IN, is cut by a fetch that faults (the
+ * called function's page not present at that exit, mapped from the next). Its single-IO entry
+ * must be recorded again now and then (every SINGLE_RECHECK hits); before, it only had its
+ * bytes re-checked, which always matched, and every later round took one exit more (the
+ * blk_long64 guest's part 8 found it).
+ * main: mov ecx, R; loop: call READ_FN; call FAR_FN; mov edx, BF_PORT+1; outsb (ends every
+ * block); dec ecx; jnz loop; mov al, 0x2a; out 0xf4, al; hlt.  FAR_FN: mov edx, BF_PORT;
+ * out dx, al; ret.
+ */
+#define FAR_FN 0x20000ULL
+#define CUT_ROUNDS 200
+static void test_cut_single_is_recorded_again(void **state)
+{
+	(void)state;
+	u64 p = FAKE_RIP;
+	BF_CODE(p, 0xb9, CUT_ROUNDS & 0xff, CUT_ROUNDS >> 8, 0, 0);
+	u64 loop = p + 5;
+	put_call(loop, READ_FN);
+	put_call(loop + 5, FAR_FN);
+	u8 tail[17] = {0xba, (BF_PORT + 1) & 0xff, (BF_PORT + 1) >> 8, 0, 0, 0x6e,
+	               0xff, 0xc9, 0x75, (u8)(i8)(-(10 + 10)), 0xb0, 0x2a, 0xe6, 0xf4, HLT};
+	bf_put(loop + 10, tail, sizeof tail);
+	BF_CODE(FAR_FN, 0xba, BF_PORT & 0xff, BF_PORT >> 8, 0, 0, OUT_DX, RET);
+	fk.v.gpr[VCPU_RSI] = 0x6000;
+	/* the first exit, at READ_FN's IN, records with FAR_FN's page not present */
+	bf_set_pte(FAR_FN, 0);
+	u32 exits = 0;
+	while (exits == 0 && bf_cpu_step(&fk.v, &exits))
+		;
+	assert_int_equal(exits, 1);
+	assert_int_equal(fk.v.rip, FAR_FN); /* the recording ran the call, then could not fetch */
+	assert_int_equal(fk.d.blockio.stats.recordings, 1);
+	bf_set_pte(FAR_FN, FAR_FN | BF_PTE_PRESENT);
+	struct bf_outcome off, on;
+	bf_run_both(20000, &off, &on);
+	assert_int_equal(fk.v.end_code, 0x2a);
+	/* off: IN, OUT and OUTSB a round (the first round's IN was before) */
+	assert_true(off.exits >= 3 * CUT_ROUNDS - 1);
+	/* on: after SINGLE_RECHECK hits the IN's block is recorded again, through the OUT: two
+	 * exits a round from then on (three a round without) */
+	assert_true(on.bstats.recordings >= 1);
+	assert_true(on.exits <= 3 * SINGLE_RECHECK + 2 * (CUT_ROUNDS - SINGLE_RECHECK) + 2 * FOLLOW_RERECORD + 2);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup64, bf_teardown)
 
 int main(void)
@@ -169,6 +215,7 @@ int main(void)
 		T(test_three_callers_keep_three_paths),
 		T(test_switch_checks_the_other_path),
 		T(test_long_blocks),
+		T(test_cut_single_is_recorded_again),
 	};
 	return UNIT_RUN(tests);
 }
