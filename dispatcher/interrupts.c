@@ -14,12 +14,10 @@ enum irq_action irq_decide(bool event_pending, bool pic_pending, u64 rflags, u32
 	return IRQ_INJECT;
 }
 
-void irq_pacer_init(struct irq_pacer *p, u64 slice) { *p = (struct irq_pacer){.slice = slice, .min_span = ~0ULL}; }
+void irq_pacer_init(struct irq_pacer *p, u64 slice) { *p = (struct irq_pacer){.slice = slice}; }
 
 void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progressed, bool timed)
 {
-	if (span < p->min_span)
-		p->min_span = span;
 	if (!interruptible || !p->owed)
 		return;
 	/* Only the pacer's own timer can expire before the guest runs; at its limit the run counts */
@@ -29,9 +27,11 @@ void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progr
 		p->hold_timer = t < max ? t : max;
 		return;
 	}
-	/* a timer's or window's exit may come with next to nothing run: the guest's own time is the
-	 * span less the round trip; an exit the guest caused ran at least its instruction */
-	p->open += timed ? span - p->min_span : span;
+	/* a device deadline's or a window's exit may come with next to nothing run: only the pacer's
+	 * own timer (above: its stalls) or an exit the guest's instruction caused counts */
+	if (timed && !p->holding)
+		return;
+	p->open += span;
 	if (p->open >= p->slice)
 		p->owed = false;
 }

@@ -54,10 +54,10 @@ enum irq_action irq_decide(bool event_pending, bool pic_pending, u64 rflags, u32
  * includes the entry and exit themselves, about 20-40 us under nested KVM, more than a slice,
  * so the run after the EOI in which the guest executed only its IRET filled the slice, the
  * next request was injected at once and blk_irq's main code never ran again (the livelock
- * back, after the slice began to count at the EOI). A run ended by a timer or an interrupt
- * window ("timed": the guest may have run next to nothing) counts its span less the shortest
- * span seen (min_span: the round trip itself; a few hundred cycles where exits are cheap); a
- * run ended by the guest's own instruction (an IO exit) counts whole.
+ * back, after the slice began to count at the EOI). So a run ended by a device deadline's
+ * timer or an interrupt window ("timed": the guest may have run next to nothing) counts only
+ * while the pacer holds the interrupt (its own timer, whose stalls are detected above); a run
+ * ended by the guest's own instruction (an IO exit) counts whole.
  * Only the line whose handler the slice follows is held: the livelock is one line's requests
  * starving the code its handler interrupted. Another line is a different event the guest may
  * wait for in a short window (pitirq: IRQ4 delivered at the one instruction after STI, IRQ0
@@ -74,7 +74,6 @@ struct irq_pacer {
 	bool holding; /* the last irq_pace held an interrupt back */
 	u64 hold_timer; /* learnt: the least timer under which a held guest made progress (0: slice) */
 	int line;     /* the IRQ line of the last injection */
-	u64 min_span; /* the shortest span seen: the cost of an entry and exit themselves */
 };
 
 void irq_pacer_init(struct irq_pacer *p, u64 slice);
