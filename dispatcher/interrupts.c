@@ -16,7 +16,7 @@ enum irq_action irq_decide(bool event_pending, bool pic_pending, u64 rflags, u32
 
 void irq_pacer_init(struct irq_pacer *p, u64 slice) { *p = (struct irq_pacer){.slice = slice}; }
 
-void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progressed)
+void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progressed, bool timed)
 {
 	if (!interruptible || !p->owed)
 		return;
@@ -27,6 +27,10 @@ void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progr
 		p->hold_timer = t < max ? t : max;
 		return;
 	}
+	/* a device deadline's or a window's exit may come with next to nothing run: only the pacer's
+	 * own timer (above: its stalls) or an exit the guest's instruction caused counts */
+	if (timed && !p->holding)
+		return;
 	p->open += span;
 	if (p->open >= p->slice)
 		p->owed = false;

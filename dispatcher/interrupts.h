@@ -50,6 +50,14 @@ enum irq_action irq_decide(bool event_pending, bool pic_pending, u64 rflags, u32
  * the run counts after all: a guest spinning on `jmp $` waits no longer) and stays learnt, so
  * the guest gets its slice whatever the entry costs. A run under a device deadline always
  * counts (a halted or spinning guest is idle, not stalled).
+ * Only the guest's own time counts: a span (VM entry to VM exit, as root mode measures it)
+ * includes the entry and exit themselves, about 20-40 us under nested KVM, more than a slice,
+ * so the run after the EOI in which the guest executed only its IRET filled the slice, the
+ * next request was injected at once and blk_irq's main code never ran again (the livelock
+ * back, after the slice began to count at the EOI). So a run ended by a device deadline's
+ * timer or an interrupt window ("timed": the guest may have run next to nothing) counts only
+ * while the pacer holds the interrupt (its own timer, whose stalls are detected above); a run
+ * ended by the guest's own instruction (an IO exit) counts whole.
  * Only the line whose handler the slice follows is held: the livelock is one line's requests
  * starving the code its handler interrupted. Another line is a different event the guest may
  * wait for in a short window (pitirq: IRQ4 delivered at the one instruction after STI, IRQ0
@@ -72,8 +80,9 @@ void irq_pacer_init(struct irq_pacer *p, u64 slice);
 /* The guest ran `span` (VM entry to VM exit); interruptible: the handler of the paced line is done
  * at entry (its ISR bit clear), nothing injected;
  * progressed: false for a preemption-timer exit with the RIP and registers of the entry
- * (nothing executed). */
-void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progressed);
+ * (nothing executed); timed: the exit was a timer's or an interrupt window's, not the guest's
+ * own instruction. */
+void irq_pacer_ran(struct irq_pacer *p, u64 span, bool interruptible, bool progressed, bool timed);
 /* IRQ_INJECT of `line` (the IRQ line the PIC would acknowledge) while the slice after that same
  * line's injection is owed (and the guest not halted) becomes IRQ_NONE: held back. */
 enum irq_action irq_pace(struct irq_pacer *p, enum irq_action a, bool halted, int line);

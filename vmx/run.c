@@ -127,6 +127,14 @@ static bool guest_progressed(const struct entry_state *e, const struct vcpu *v)
 	return false;
 }
 
+/* An exit that need not follow any guest instruction: the timer's (the preemption timer's, or the
+ * LAPIC timer's external interrupt) or the interrupt window's (interrupts.h, irq_pacer_ran). */
+static bool timed_exit(const struct vcpu *v)
+{
+	u32 r = v->exit.reason;
+	return r == EXIT_REASON_PREEMPTION_TIMER || r == EXIT_REASON_EXTERNAL_INTERRUPT || r == EXIT_REASON_INTERRUPT_WINDOW;
+}
+
 /* The VT-x layer's statistics, kept current at every exit so that stats printed at any time
  * have them: VMREADs and VMWRITEs since the run began (vmcs.h), NMIs, INVVPIDs. */
 static void count_vmx_stats(struct dispatcher *d, const struct vmx_cpu *c, const struct vmcs_counts *base)
@@ -159,7 +167,7 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 	int launched = 0;
 	u64 exit_tsc = 0;
 	struct irq_pacer pacer;
-	struct entry_state at_entry;
+	struct entry_state at_entry = {0};
 	/* a slice of 0 never owes one: irq_pace=off holds nothing back */
 	irq_pacer_init(&pacer, d->cfg.irq_pace ? tsc_ticks_for_ns(IRQ_MIN_SLICE_NS) : 0);
 	while (!v.ended) {
@@ -201,7 +209,7 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		if (v.halted)
 			d->stats.halted_exits++;
 		vmx_load_vcpu(c, &v, d->cfg.trace_exits);
-		irq_pacer_ran(&pacer, exit_tsc - entry_tsc, open, guest_progressed(&at_entry, &v));
+		irq_pacer_ran(&pacer, exit_tsc - entry_tsc, open, guest_progressed(&at_entry, &v), timed_exit(&v));
 		if (v.exit.entry_failure)
 			vmx_report_entry_failure(c, 0);
 		else

@@ -6,7 +6,10 @@
 # loaded with nested=Y; hello, halttimer, pitirq and blk_irq (IRQ0 at about 10 kHz: the PIT
 # livelock of issue 16) end with code 0; blk_irq with block_io=off and on prints the transcript
 # it prints bare on QEMU TCG (the oracle), "[hv] " lines removed; a CPU without the
-# VMX-preemption timer (-cpu host,-vmx-preemption-timer) is refused by name with code 66.
+# VMX-preemption timer (-cpu host,-vmx-preemption-timer) runs pitirq to code 0 with the host
+# LAPIC timer standing in (vmx/timer.c); a CPU without unrestricted guest
+# (-cpu host,-vmx-unrestricted-guest), which microhv requires (vmx/caps.c), is refused by name
+# with code 66 before the guest runs.
 # One Bochs run, about 6-10 minutes of one core. TAP lines; the status is always 0.
 source "$(dirname "$0")/lib.sh"
 out=$BUILD/test/nested_kvm
@@ -24,7 +27,8 @@ RUNS=(
 	"pitirq pitirq 3 host"
 	"blk_irq_off blk_irq 4 host block_io=off irq_pace=on"
 	"blk_irq_on blk_irq 4 host block_io=on irq_pace=on"
-	"refusal hello 2 host,-vmx-preemption-timer"
+	"lapic_timer pitirq 3 host,-vmx-preemption-timer"
+	"refusal hello 2 host,-vmx-unrestricted-guest"
 )
 for g in hello halttimer pitirq blk_irq; do
 	[ -f "$G/$g.elf" ] || { not_ok "nested_kvm: $G/$g.elf missing (make guests)"; exit 0; }
@@ -56,9 +60,9 @@ expect_line "$log" '^nested: /dev/kvm: present$' "nested_kvm: /dev/kvm is there"
 # segment TAG: the run's serial lines (QEMU's stdio: microhv's COM1), CRs removed
 segment() { tr -d '\r' < "$log" | sed -n "/^nested: run $1: begin/,/^nested: run $1: end/p"; }
 status_of() { segment "$1" | sed -n 's/^nested: run .*: end at .*, QEMU status \([0-9]*\)$/\1/p'; }
-for tag in hello halttimer pitirq blk_irq_off blk_irq_on refusal; do segment "$tag" > "$out/$tag.log"; done
+for tag in hello halttimer pitirq blk_irq_off blk_irq_on lapic_timer refusal; do segment "$tag" > "$out/$tag.log"; done
 
-for tag in hello halttimer pitirq blk_irq_off blk_irq_on; do
+for tag in hello halttimer pitirq blk_irq_off blk_irq_on lapic_timer; do
 	expect_line "$out/$tag.log" '^\[hv\] exit: code=0' "nested_kvm $tag: microhv's guest ends with code 0 under nested KVM"
 	expect_code "$(status_of "$tag")" "$(qemu_status 0)" "nested_kvm $tag: QEMU ends through isa-debug-exit with code 0" "$out/$tag.log"
 done
@@ -76,8 +80,12 @@ for tag in blk_irq_off blk_irq_on; do
 done
 expect_line "$out/blk_irq_off.log" '^blk_irq: timer interrupts during the loop: yes$' "nested_kvm blk_irq_off: interrupts came during the loop"
 
-expect_line "$out/refusal.log" '^\[hv\] VT-x not usable: VMX-preemption timer$' \
-	"nested_kvm refusal: a CPU without the preemption timer is refused by name"
+expect_line "$out/lapic_timer.log" '^\[hv\] vmx: guest execution bounded by the local APIC timer \(the CPU has no VMX-preemption timer\)' \
+	"nested_kvm lapic_timer: without the VMX-preemption timer microhv says it uses the LAPIC timer"
+expect_line "$out/pitirq.log" '^\[hv\] vmx: guest execution bounded by the VMX-preemption timer' \
+	"nested_kvm pitirq: with -cpu host microhv uses the VMX-preemption timer"
+expect_line "$out/refusal.log" '^\[hv\] VT-x not usable: unrestricted guest$' \
+	"nested_kvm refusal: a CPU without unrestricted guest is refused by name"
 expect_code "$(status_of refusal)" "$(qemu_status $CODE_VTX_UNUSABLE)" "nested_kvm refusal: QEMU ends with microhv's code $CODE_VTX_UNUSABLE" "$out/refusal.log"
 if [ -s "$out/refusal.log" ]; then
 	expect_no_line "$out/refusal.log" '^hello from the microhv test guest$' "nested_kvm refusal: the guest never ran"
