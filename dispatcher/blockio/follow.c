@@ -160,6 +160,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 	u64 lin = b->rip_linear;
 	u8 buf[INSN_MAX_LEN];
 	u32 got = 0, hint = 0;
+	struct code_window cw = {0, 0, 0, 0};
 	while (!why) {
 		if (b->ninsns == b->max_insns) {
 			why = "the instruction limit (BLOCK_MAX_INSNS)";
@@ -168,7 +169,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 			break;
 		}
 		lin = scan_rip_linear(v);
-		got = scan_read_code(v, lin, buf, INSN_MAX_LEN);
+		got = scan_read_code_at(v, &cw, lin, buf, INSN_MAX_LEN);
 		struct insn *in = &b->insns[b->ninsns];
 		bool is_io = false;
 		const u8 *held = 0; /* the instruction's bytes where the record holds them already */
