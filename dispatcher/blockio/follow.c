@@ -160,7 +160,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 	u64 lin = b->rip_linear;
 	u8 buf[INSN_MAX_LEN];
 	u32 got = 0, hint = 0;
-	struct code_window cw = {0, 0, 0, 0};
+	struct code_window cw = {0};
 	while (!why) {
 		if (b->ninsns == b->max_insns) {
 			why = "the instruction limit (BLOCK_MAX_INSNS)";

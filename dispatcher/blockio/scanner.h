@@ -30,15 +30,19 @@ u32 scan_read_code(struct vcpu *v, u64 linear, u8 *buf, u32 want);
  * this CPL. A store into any paging-structure entry of a cached walk, or a change of the
  * paging registers, moves the generation, so the window is only ever what a fresh walk finds.
  */
+#define CODE_WINDOW_PAGES 2 /* a call and its return alternate between two pages */
 struct code_window {
-	u64 page; /* linear page number */
-	const u8 *host;
-	u32 gen;
-	u8 cpl;
+	struct code_window_page {
+		u64 page; /* linear page number */
+		const u8 *host;
+		u32 gen;
+		u8 cpl;
+	} p[CODE_WINDOW_PAGES];
+	u32 next; /* the one a refill replaces */
 };
 
-/* scan_read_code through w: a read within w's page comes from its host copy; any other
- * refills w (when the cache keeps the walk). The same bytes and count as scan_read_code. */
+/* scan_read_code through w: a read within one of w's pages comes from its host copy; any
+ * other refills one of them (when the cache keeps the walk). The same bytes and count as scan_read_code. */
 u32 scan_read_code_at(struct vcpu *v, struct code_window *w, u64 linear, u8 *buf, u32 want);
 
 /*
