@@ -121,6 +121,30 @@ void follow_print_stop(void)
 	con_printf("\n");
 }
 
+/* Decoded instructions of the record by address, so that a loop's rounds decode each once:
+ * the record index of the last instruction added at an address hashed to each entry. */
+#define SEEN_ENTRIES 128
+#define SEEN_SHIFT 57 /* 64 - log2(SEEN_ENTRIES) */
+static u32 seen_of(u64 lin) { return (u32)((lin * 0x9e3779b97f4a7c15ULL) >> SEEN_SHIFT); }
+
+/* Whether the record decoded the instruction at lin already, with the bytes now in buf (got
+ * of them): its decoded form into *in and its bytes' copy in the record into *held. x86
+ * decoding reads no byte past the instruction, so the same bytes decode the same. */
+static bool decoded_before(const struct block *b, const u16 *seen, u64 lin, const u8 *buf, u32 got,
+                           struct insn *in, const u8 **held, u32 *hint)
+{
+	u32 k = seen[seen_of(lin)];
+	if (k >= b->ninsns || b->lin[k] != lin || b->insns[k].length > got)
+		return false;
+	u32 len = b->insns[k].length;
+	const u8 *h = held_code_at(b, lin, len, hint);
+	if (!h || memcmp(h, buf, len))
+		return false;
+	*in = b->insns[k];
+	*held = h;
+	return true;
+}
+
 /* The first `at` instructions of path p (they ran already) begin b's record; returns the index
  * of the last IO instruction among them, or -1, and its code mark in *m. */
 static int copy_prefix(struct block *b, const struct block *p, u32 at, struct code_mark *m)
@@ -161,6 +185,8 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 	u8 buf[INSN_MAX_LEN];
 	u32 got = 0, hint = 0;
 	struct code_window cw = {0};
+	u16 seen[SEEN_ENTRIES];
+	memset(seen, 0xff, sizeof seen); /* BLOCK_NO_INSN: none */
 	while (!why) {
 		if (b->ninsns == b->max_insns) {
 			why = "the instruction limit (BLOCK_MAX_INSNS)";
@@ -173,10 +199,11 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 		struct insn *in = &b->insns[b->ninsns];
 		bool is_io = false;
 		const u8 *held = 0; /* the instruction's bytes where the record holds them already */
-		if (decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK) {
+		if (!decoded_before(b, seen, lin, buf, got, in, &held, &hint) &&
+		    decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK) {
 			/* fewer bytes than an instruction may need: the fetch stopped at a page it may not use */
 			why = got < INSN_MAX_LEN ? "code not fetchable here (its page faults)" : "outside the subset";
-		} else if (!(held = held_code_at(b, lin, in->length, &hint)) && b->len + in->length > b->max_bytes) {
+		} else if (!held && !(held = held_code_at(b, lin, in->length, &hint)) && b->len + in->length > b->max_bytes) {
 			why = "the code byte limit (BLOCK_MAX_BYTES)";
 		} else if (held && memcmp(held, buf, in->length)) {
 			why = "code written while recorded";
@@ -197,6 +224,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 		if (why)
 			break;
 		add_code_held(b, lin, buf, in->length, held);
+		seen[seen_of(lin)] = b->ninsns;
 		b->lin[b->ninsns++] = lin;
 		if (is_io) {
 			(*nio)++;
