@@ -14,21 +14,40 @@ static bool continues_range(const struct block *b, u64 lin)
 	return b->nseg && b->seg[b->nseg - 1].linear + b->seg[b->nseg - 1].len == lin;
 }
 
-/* Where b holds the len bytes at lin already (a loop runs the same code again): their copy in
- * b->bytes, or NULL. */
-static const u8 *held_code(const struct block *b, u64 lin, u32 len)
+/* Whether code range i of b holds the len bytes at lin. */
+static bool seg_holds(const struct block *b, u32 i, u64 lin, u32 len)
 {
-	for (u32 i = 0; i < b->nseg; i++)
-		if (lin >= b->seg[i].linear && lin + len <= b->seg[i].linear + b->seg[i].len)
-			return b->bytes + b->seg[i].off + (lin - b->seg[i].linear);
-	return 0;
+	return lin >= b->seg[i].linear && lin + len <= b->seg[i].linear + b->seg[i].len;
 }
 
-/* Adds the instruction at lin (len bytes in buf) to b's code ranges, unless they hold it
- * already; the caller has made sure a new range, if one is needed, has room. */
-static void add_code(struct block *b, u64 lin, const u8 *buf, u32 len)
+/* Where b holds the len bytes at lin already (a loop runs the same code again): their copy in
+ * b->bytes, or NULL. *hint names the range that held the last instruction looked up (a loop's
+ * next instruction is most often in it): it is tried first, then the others. */
+static const u8 *held_code_at(const struct block *b, u64 lin, u32 len, u32 *hint)
 {
-	if (held_code(b, lin, len))
+	u32 i = *hint;
+	if (i >= b->nseg || !seg_holds(b, i, lin, len)) {
+		for (i = 0; i < b->nseg && !seg_holds(b, i, lin, len); i++)
+			;
+		if (i == b->nseg)
+			return 0;
+		*hint = i;
+	}
+	return b->bytes + b->seg[i].off + (lin - b->seg[i].linear);
+}
+
+static const u8 *held_code(const struct block *b, u64 lin, u32 len)
+{
+	u32 hint = 0;
+	return held_code_at(b, lin, len, &hint);
+}
+
+/* Adds the instruction at lin (len bytes in buf) to b's code ranges unless they hold it
+ * already (held, from held_code); the caller has made sure a new range, if one is needed, has
+ * room. */
+static void add_code_held(struct block *b, u64 lin, const u8 *buf, u32 len, const u8 *held)
+{
+	if (held)
 		return;
 	if (continues_range(b, lin))
 		b->seg[b->nseg - 1].len = (u16)(b->seg[b->nseg - 1].len + len);
@@ -36,6 +55,11 @@ static void add_code(struct block *b, u64 lin, const u8 *buf, u32 len)
 		b->seg[b->nseg++] = (struct block_seg){lin, b->len, (u16)len};
 	memcpy(b->bytes + b->len, buf, len);
 	b->len = (u16)(b->len + len);
+}
+
+static void add_code(struct block *b, u64 lin, const u8 *buf, u32 len)
+{
+	add_code_held(b, lin, buf, len, held_code(b, lin, len));
 }
 
 /* The code ranges as they were after an instruction was added (ranges only grow: later
@@ -97,6 +121,30 @@ void follow_print_stop(void)
 	con_printf("\n");
 }
 
+/* Decoded instructions of the record by address, so that a loop's rounds decode each once:
+ * the record index of the last instruction added at an address hashed to each entry. */
+#define SEEN_ENTRIES 128
+#define SEEN_SHIFT 57 /* 64 - log2(SEEN_ENTRIES) */
+static u32 seen_of(u64 lin) { return (u32)((lin * 0x9e3779b97f4a7c15ULL) >> SEEN_SHIFT); }
+
+/* Whether the record decoded the instruction at lin already, with the bytes now in buf (got
+ * of them): its decoded form into *in and its bytes' copy in the record into *held. x86
+ * decoding reads no byte past the instruction, so the same bytes decode the same. */
+static bool decoded_before(const struct block *b, const u16 *seen, u64 lin, const u8 *buf, u32 got,
+                           struct insn *in, const u8 **held, u32 *hint)
+{
+	u32 k = seen[seen_of(lin)];
+	if (k >= b->ninsns || b->lin[k] != lin || b->insns[k].length > got)
+		return false;
+	u32 len = b->insns[k].length;
+	const u8 *h = held_code_at(b, lin, len, hint);
+	if (!h || memcmp(h, buf, len))
+		return false;
+	*in = b->insns[k];
+	*held = h;
+	return true;
+}
+
 /* The first `at` instructions of path p (they ran already) begin b's record; returns the index
  * of the last IO instruction among them, or -1, and its code mark in *m. */
 static int copy_prefix(struct block *b, const struct block *p, u32 at, struct code_mark *m)
@@ -135,7 +183,10 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
 	u64 lin = b->rip_linear;
 	u8 buf[INSN_MAX_LEN];
-	u32 got = 0;
+	u32 got = 0, hint = 0;
+	struct code_window cw = {0};
+	u16 seen[SEEN_ENTRIES];
+	memset(seen, 0xff, sizeof seen); /* BLOCK_NO_INSN: none */
 	while (!why) {
 		if (b->ninsns == b->max_insns) {
 			why = "the instruction limit (BLOCK_MAX_INSNS)";
@@ -144,15 +195,17 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 			break;
 		}
 		lin = scan_rip_linear(v);
-		got = scan_read_code(v, lin, buf, INSN_MAX_LEN);
+		got = scan_read_code_at(v, &cw, lin, buf, INSN_MAX_LEN);
 		struct insn *in = &b->insns[b->ninsns];
 		bool is_io = false;
-		if (decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK) {
+		const u8 *held = 0; /* the instruction's bytes where the record holds them already */
+		if (!decoded_before(b, seen, lin, buf, got, in, &held, &hint) &&
+		    decode_insn(buf, got, CPU_MODE_64, in) != DECODE_OK) {
 			/* fewer bytes than an instruction may need: the fetch stopped at a page it may not use */
 			why = got < INSN_MAX_LEN ? "code not fetchable here (its page faults)" : "outside the subset";
-		} else if (!held_code(b, lin, in->length) && b->len + in->length > b->max_bytes) {
+		} else if (!held && !(held = held_code_at(b, lin, in->length, &hint)) && b->len + in->length > b->max_bytes) {
 			why = "the code byte limit (BLOCK_MAX_BYTES)";
-		} else if (held_code(b, lin, in->length) && memcmp(held_code(b, lin, in->length), buf, in->length)) {
+		} else if (held && memcmp(held, buf, in->length)) {
 			why = "code written while recorded";
 		} else {
 			is_io = insn_is_io(in->kind);
@@ -161,7 +214,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 			/* a block starts at a non-string IO; a REP string has its own exit path */
 			if (b->ninsns == 0 ? !is_io || string || !block_insn_is_exit(in, v) : string || (is_io && !io_ok))
 				why = "string IO, IO not permitted, or not the exiting instruction";
-			else if (!held_code(b, lin, in->length) && !continues_range(b, lin) && b->nseg == BLOCK_MAX_SEGS)
+			else if (!held && !continues_range(b, lin) && b->nseg == BLOCK_MAX_SEGS)
 				why = "the code range limit (BLOCK_MAX_SEGS)";
 			else
 				block_fetch(v, lin, in->length, &fetch_page);
@@ -170,7 +223,8 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 		}
 		if (why)
 			break;
-		add_code(b, lin, buf, in->length);
+		add_code_held(b, lin, buf, in->length, held);
+		seen[seen_of(lin)] = b->ninsns;
 		b->lin[b->ninsns++] = lin;
 		if (is_io) {
 			(*nio)++;

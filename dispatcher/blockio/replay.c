@@ -391,6 +391,8 @@ HOT int exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 	case REPLAY_LEA:
 		reg_write(v, op->reg, op->size, lea_value(v, in, next));
 		break;
+	case REPLAY_NOP:
+		break;
 	case REPLAY_PUSH: /* PUSH RSP pushes the value before the instruction */
 		if (!store(v, c, pg, rsp - STACK_BYTES, STACK_BYTES, v->gpr[op->reg]))
 			return REPLAY_SLOW;

@@ -38,6 +38,7 @@ enum replay_kind {
 	REPLAY_LEA,
 	REPLAY_JMP, REPLAY_JCC,         /* rel8/rel32 */
 	REPLAY_CALL_REG, REPLAY_JMP_REG, /* FF /2, FF /4 with a register (retpolines off, or the thunk's) */
+	REPLAY_NOP,       /* NOP (90, 0F 1F /0: the operand is not accessed) and PAUSE: RIP only */
 	REPLAY_KINDS
 };
 

@@ -116,6 +116,10 @@ void replay_prepare(const struct insn *in, struct replay_op *op)
 			op->alu = in->cond;
 		}
 		return;
+	case INSN_NOP:
+	case INSN_PAUSE: /* as interp.c: the instruction retires, nothing else (Vol. 2B "NOP", "PAUSE") */
+		op->kind = REPLAY_NOP;
+		return;
 	case INSN_LEA:
 		if (plain_reg(&in->op[0])) {
 			op->kind = REPLAY_LEA;

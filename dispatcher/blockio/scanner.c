@@ -1,6 +1,7 @@
 /* The scanning unit; see scanner.h. */
 #include "scanner.h"
 #include "../vcpu/gmem.h"
+#include "../vcpu/gmem_tlb.h"
 #include "hash.h"
 #include "../../arch/string.h"
 
@@ -38,6 +39,34 @@ u32 scan_read_code(struct vcpu *v, u64 linear, u8 *buf, u32 want)
 		if (gmem_peek(v, linear + got, buf + got, chunk, VCPU_EXEC, user, &f) != GMEM_OK)
 			break;
 		got += chunk;
+	}
+	return got;
+}
+
+/* Whether window page w serves want bytes at linear now. */
+static bool window_serves(const struct vcpu *v, const struct code_window_page *w, u64 linear, u32 want)
+{
+	return w->host && w->gen == v->tlb->gen && w->cpl == v->cpl && (linear >> PAGE_SHIFT) == w->page &&
+	       (linear & PAGE_MASK_LOW) + want <= PAGE_SIZE;
+}
+
+u32 scan_read_code_at(struct vcpu *v, struct code_window *w, u64 linear, u8 *buf, u32 want)
+{
+	for (u32 i = 0; v->tlb && i < CODE_WINDOW_PAGES; i++)
+		if (window_serves(v, &w->p[i], linear, want)) {
+			memcpy(buf, w->p[i].host + (linear & PAGE_MASK_LOW), want);
+			return want;
+		}
+	u32 got = scan_read_code(v, linear, buf, want);
+	u64 gpa;
+	struct walk wk;
+	/* the read checked the execute access through the cache; keep the page only while the
+	 * cache holds its walk (not PAE, room for its entries' frames) */
+	if (got && v->tlb && gmem_translate(v, linear, VCPU_EXEC, v->cpl == 3, &gpa, 0) == GMEM_OK &&
+	    gmem_tlb_get(v, linear, &wk) && wk.te && wk.te->host) {
+		struct code_window_page *p = &w->p[w->next];
+		w->next = (w->next + 1) % CODE_WINDOW_PAGES;
+		*p = (struct code_window_page){linear >> PAGE_SHIFT, wk.te->host, v->tlb->gen, (u8)v->cpl};
 	}
 	return got;
 }

@@ -209,6 +209,47 @@ static void test_cut_single_is_recorded_again(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup64, bf_teardown)
 
+/*
+ * A recording reads its code through a window on the current code page (scan_read_code_at);
+ * a store inside the block into that page's own PTE remaps it, and the next instruction must
+ * come from the new page, as the processor model (a fresh walk per instruction) fetches it.
+ * C: mov edx, BF_PORT; out dx, al; call F; mov al, 0x11; out dx, al; mov al, 0x2a;
+ * out 0xf4, al; hlt; F (C + 0x20): mov [rbx], rax (the PTE of C := D); ret. D: the same but
+ * mov al, 0x55. The call keeps the scanner's straight-line block out (it stops at a CALL).
+ */
+#define REMAP_C 0x30000ULL
+#define REMAP_D 0x31000ULL
+#define REMAP_F 0x20 /* F's offset in the page */
+#define REMAP_PT (FAKE_PT_BASE + 0x3000) /* fake_vcpu.c: the PTEs identity-mapping the RAM */
+static void put_remap_code(u64 at, u8 al)
+{
+	BF_CODE(at, 0xba, BF_PORT & 0xff, BF_PORT >> 8, 0, 0, OUT_DX);
+	put_call(at + 6, at + REMAP_F);
+	u8 tail[] = {0xb0, al, OUT_DX, 0xb0, 0x2a, 0xe6, 0xf4, HLT};
+	bf_put(at + 11, tail, sizeof tail);
+	BF_CODE(at + REMAP_F, 0x48, 0x89, 0x03, RET);
+}
+
+static void test_store_into_own_pte_while_recorded(void **state)
+{
+	(void)state;
+	put_remap_code(REMAP_C, 0x11);
+	put_remap_code(REMAP_D, 0x55);
+	fk.v.rip = REMAP_C;
+	fk.v.gpr[VCPU_RBX] = REMAP_PT + (REMAP_C >> PAGE_SHIFT) * sizeof(u64);
+	/* A preset: a block's fetch on the linear page it is on already does not walk again, so it
+	 * would not set A in the new PTE as the model's fresh walk does (a gap of block_fetch and
+	 * replay's fetch marks alike, older than the window) */
+	fk.v.gpr[VCPU_RAX] = REMAP_D | BF_PTE_PRESENT | PTE_A;
+	struct bf_outcome off, on;
+	bf_run_both(100, &off, &on);
+	assert_int_equal(fk.v.end_code, 0x2a);
+	assert_int_equal(bf_rec.n, 2);
+	assert_int_equal(bf_rec.ev[1].val, 0x55);
+	assert_true(on.bstats.recordings >= 1);
+	assert_true(on.exits < off.exits);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +257,7 @@ int main(void)
 		T(test_switch_checks_the_other_path),
 		T(test_long_blocks),
 		T(test_cut_single_is_recorded_again),
+		T(test_store_into_own_pte_while_recorded),
 	};
 	return UNIT_RUN(tests);
 }

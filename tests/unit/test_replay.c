@@ -66,7 +66,7 @@ static u32 put_size(u8 *b, u32 n, u32 size, u32 rex_rb)
 }
 
 /* The data, LEA and branch forms: the ALU group, TEST, INC/DEC/NOT/NEG, shifts, MOVZX/MOVSX/
- * MOVSXD, MOV between registers, LEA, Jcc/JMP rel8 and rel32, CALL/JMP r64. */
+ * MOVSXD, MOV between registers, LEA, Jcc/JMP rel8 and rel32, CALL/JMP r64, NOP and PAUSE. */
 static u32 gen_data(u64 *seed, u8 *b)
 {
 	u32 n = 0, r = (u32)unit_below(seed, 16), m = (u32)unit_below(seed, 16), base = (u32)unit_below(seed, 8);
@@ -74,7 +74,7 @@ static u32 gen_data(u64 *seed, u8 *b)
 	u32 rex_rb = (r >= 8 ? 4 : 0) | (m >= 8 ? 1 : 0);
 	u8 disp = (u8)unit_below(seed, 256), imm = (u8)unit_rand(seed);
 	u8 w = size ? 1 : 0;
-	switch (unit_below(seed, 14)) {
+	switch (unit_below(seed, 15)) {
 	case 0: /* alu r/m, r (register form) */
 		n = put_size(b, n, size, rex_rb);
 		b[n++] = (u8)(alu << 3 | w);
@@ -194,6 +194,17 @@ static u32 gen_data(u64 *seed, u8 *b)
 		b[n++] = (u8)((unit_below(seed, 2) ? 0x10 : 0x18) | w);
 		b[n++] = (u8)(0xc0 | (r & 7) << 3 | (m & 7));
 		return n;
+	case 14: /* nop; 66 nop; nopl/nopw [base + disp8] (0F 1F /0); pause */
+		switch (unit_below(seed, 4)) {
+		case 0: b[n++] = 0x90; return n;
+		case 1: b[n++] = 0x66; b[n++] = 0x90; return n;
+		case 2: b[n++] = 0xf3; b[n++] = 0x90; return n;
+		default:
+			n = put_size(b, n, 1 + (u32)unit_below(seed, 3), 0);
+			b[n++] = 0x0f;
+			b[n++] = 0x1f;
+			return put_mem(b, n, 0, base, disp);
+		}
 	default: /* cmp r8, imm8 with REX (SIL ...); cmp r64, r64 */
 		if (unit_below(seed, 2)) {
 			b[n++] = (u8)(0x40 | (m >= 8 ? 1 : 0));
