@@ -39,6 +39,12 @@ void block_pages_add(struct block_pages *p, u64 gpa);
  * checked page by page). */
 void block_pages_collect(struct vcpu *v, const struct block *b, struct block_pages *p);
 
+/* Claim 10's check on a hit (block_code.c): are b's bytes in guest memory still the ones it
+ * was designated from? Compares the code pages' generations where they are kept, else hashes
+ * and compares the bytes (then protects the pages and keeps their generations); p gets the
+ * code's guest-physical pages for the run's write checks. */
+bool block_code_same(struct blockio *bio, struct vcpu *v, struct block *b, struct block_pages *p);
+
 /* Does a write to [lin, lin+len) touch one of the block's code ranges, by address or through
  * another mapping of one of its physical pages? (When that cannot be told: yes.) */
 bool block_writes_into(struct vcpu *v, const struct block *b, struct block_pages *p, u64 lin, u64 len);

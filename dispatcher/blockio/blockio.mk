@@ -4,3 +4,4 @@ BLOCKIO_SRCS := dispatcher/blockio/block_dispatch.c dispatcher/blockio/scanner.c
 	dispatcher/blockio/table.c dispatcher/blockio/rip_update.c dispatcher/blockio/follow.c dispatcher/blockio/replay.c
 BLOCKIO_SRCS += dispatcher/blockio/block_top.c
 BLOCKIO_SRCS += dispatcher/blockio/replay_prepare.c
+BLOCKIO_SRCS += dispatcher/blockio/block_code.c
