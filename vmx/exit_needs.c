@@ -1,6 +1,7 @@
 /* The per-exit read set (SDM Vol. 3C 28.2 "Recording VM-exit information"). Pure C. */
 #include "exit_needs.h"
 #include "../dispatcher/exit_reasons.h"
+#include "../arch/x86.h"
 
 #define VECTORING_VALID (1u << 31)
 #define VECTORING_ERROR_VALID (1u << 11)
@@ -10,6 +11,7 @@
 #define TYPE_SW_INT 4
 #define TYPE_PRIV_SW_EXCEPTION 5
 #define TYPE_SW_EXCEPTION 6
+#define IO_QUAL_STRING (1ull << 4) /* INS/OUTS (SDM Vol. 3C 28.2.1, table 28-5) */
 
 /* Emulated instructions move RIP past themselves and retire (RFLAGS.RF/TF): regs and length. */
 #define SKIPS (VMX_NEED_INSTR_LEN | VMX_NEED_REGS)
@@ -69,4 +71,19 @@ u32 vmx_exit_needs(u32 reason, bool entry_failure, u32 idt_vectoring_info, bool 
 	if (trace)
 		need |= VMX_NEED_QUAL | VMX_NEED_REGS;
 	return need;
+}
+
+u32 vmx_exit_needs_qual(u32 reason, u32 need, u64 qual)
+{
+	if (reason == EXIT_REASON_IO_INSTRUCTION && !(qual & IO_QUAL_STRING))
+		need &= ~VMX_NEED_INSTR_INFO;
+	return need;
+}
+
+u64 vmx_efer_at_exit(u64 efer_at_entry, u64 guest_cr0)
+{
+	u64 efer = efer_at_entry & ~EFER_LMA;
+	if ((efer & EFER_LME) && (guest_cr0 & CR0_PG))
+		efer |= EFER_LMA;
+	return efer;
 }

@@ -34,4 +34,22 @@
  */
 u32 vmx_exit_needs(u32 reason, bool entry_failure, u32 idt_vectoring_info, bool trace);
 
+/*
+ * The read set once the exit qualification is known: an IO exit of IN or OUT (qualification
+ * bit 4 clear) drops the instruction information, which the processor defines for INS and OUTS
+ * only (SDM Vol. 3C 28.2.5) and which KVM does not shadow (a VMREAD of it is an exit to L0).
+ */
+u32 vmx_exit_needs_qual(u32 reason, u32 need, u64 qual);
+
+/*
+ * The guest's EFER as the exit saved it ("save IA32_EFER", SDM Vol. 3C 28.3.1), computed
+ * instead of read (KVM does not shadow GUEST_IA32_EFER): from EFER as the entry loaded it and
+ * the guest's CR0 (the processor's, not the read shadow) at the exit. Only LMA can differ: a
+ * WRMSR to EFER always exits (dispatcher/msr.c passes it through nowhere), while LMA follows
+ * CR0.PG, which the guest owns under unrestricted guest: the processor sets LMA when paging
+ * is enabled with LME = 1 and clears it when paging is disabled (Vol. 3A 10.8.5, 10.8.5.4),
+ * and VM entry requires LMA = LME whenever CR0.PG = 1 (Vol. 3C 27.3.1.1), so LMA = LME & PG.
+ */
+u64 vmx_efer_at_exit(u64 efer_at_entry, u64 guest_cr0);
+
 #endif

@@ -44,25 +44,30 @@
 
 static u64 guest_view(u64 real, u64 shadow, u64 mask) { return (real & ~mask) | (shadow & mask); }
 
-static void load_exit_info(struct vcpu *v, u32 need)
+static u32 load_exit_info(struct vcpu *v, u32 need)
 {
 	struct vcpu_exit *e = &v->exit;
 	e->qual = (need & VMX_NEED_QUAL) ? vmcs_read(VMCS_EXIT_QUALIFICATION) : 0;
+	need = vmx_exit_needs_qual(e->reason, need, e->qual);
 	e->instr_len = (need & VMX_NEED_INSTR_LEN) ? (u32)vmcs_read(VMCS_EXIT_INSTR_LEN) : 0;
 	e->instr_info = (need & VMX_NEED_INSTR_INFO) ? (u32)vmcs_read(VMCS_EXIT_INSTR_INFO) : 0;
 	e->guest_linear = (need & VMX_NEED_LINEAR) ? vmcs_read(VMCS_GUEST_LINEAR_ADDRESS) : 0;
 	e->guest_phys = (need & VMX_NEED_PHYS) ? vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS) : 0;
 	e->intr_info = (need & VMX_NEED_INTR_INFO) ? (u32)vmcs_read(VMCS_EXIT_INTR_INFO) : 0;
 	e->idt_vectoring_error = (need & VMX_NEED_VECTORING_ERROR) ? (u32)vmcs_read(VMCS_IDT_VECTORING_ERROR) : 0;
+	return need;
 }
 
 static void load_ctrl(struct vmx_cpu *c, struct vcpu *v)
 {
-	v->cr0 = guest_view(vmcs_read(VMCS_GUEST_CR0), vmcs_read(VMCS_CR0_SHADOW), c->cr0_mask);
+	u64 cr0 = vmcs_read(VMCS_GUEST_CR0);
+	v->cr0 = guest_view(cr0, vmcs_read(VMCS_CR0_SHADOW), c->cr0_mask);
 	v->cr4 = guest_view(vmcs_read(VMCS_GUEST_CR4), vmcs_read(VMCS_CR4_SHADOW), c->cr4_mask);
 	v->cr3 = vmcs_read(VMCS_GUEST_CR3);
 	v->cr2 = read_cr2();
-	v->efer = vmcs_read(VMCS_GUEST_EFER);
+	/* view_efer is what the last entry loaded (set at every read and write); a failed entry's
+	 * report shows the field itself */
+	v->efer = v->exit.entry_failure ? vmcs_read(VMCS_GUEST_EFER) : vmx_efer_at_exit(c->view_efer, cr0);
 	/* PAE paging translates through the PDPTE registers, which VM exit saved under EPT (SDM Vol.
 	 * 3C 28.3.4); the dispatcher's walks use them, not the PDPT in memory (Vol. 3A 5.4.1). */
 	if ((v->cr0 & CR0_PG) && (v->cr4 & CR4_PAE) && !(v->efer & EFER_LMA))
@@ -114,9 +119,9 @@ void vmx_load_vcpu(struct vmx_cpu *c, struct vcpu *v, bool trace)
 	v->exit.entry_failure = (reason & EXIT_REASON_ENTRY_FAILURE) != 0;
 	v->exit.idt_vectoring_info = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
 	u32 need = vmx_exit_needs(v->exit.reason, v->exit.entry_failure, v->exit.idt_vectoring_info, trace);
-	c->loaded = need;
 	c->intr_valid = false;
-	load_exit_info(v, need);
+	need = load_exit_info(v, need);
+	c->loaded = need;
 	if (need & VMX_NEED_REGS) {
 		v->rip = vmcs_read(VMCS_GUEST_RIP);
 		v->rflags = vmcs_read(VMCS_GUEST_RFLAGS);

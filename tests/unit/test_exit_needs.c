@@ -111,12 +111,12 @@ struct outcome {
 	bool halted, ended;
 };
 
-static void run_one(u32 reason, u32 need, bool spoil, struct outcome *o)
+static void run_one_qual(u32 reason, u64 qual, u32 need, bool spoil, struct outcome *o)
 {
 	assert_int_equal(fake_setup(NULL), 0);
 	V->rflags |= RFLAGS_IF;
 	V->gpr[VCPU_RAX] = 1; /* CPUID leaf 1: its OSXSAVE bit follows the guest's CR4 */
-	fake_exit(reason, 0, 1);
+	fake_exit(reason, qual, 1);
 	if (spoil)
 		spoil_unread(V, need);
 	dispatch_exit(&fk.d, V);
@@ -136,6 +136,8 @@ static void run_one(u32 reason, u32 need, bool spoil, struct outcome *o)
 	o->ended = V->ended;
 	assert_int_equal(fake_teardown(NULL), 0);
 }
+
+static void run_one(u32 reason, u32 need, bool spoil, struct outcome *o) { run_one_qual(reason, 0, need, spoil, o); }
 
 static void test_light_reasons_do_not_look_at_unread_state(void **state)
 {
@@ -160,12 +162,62 @@ static void test_light_reasons_do_not_look_at_unread_state(void **state)
 	}
 }
 
+#define IOQ_STRING (1ull << 4)
+#define IOQ_IN (1ull << 3)
+#define IOQ_PORT(p) ((u64)(p) << 16)
+#define UNUSED_PORT 0x80
+
+/* The instruction information is defined for INS/OUTS only (28.2.5): IN and OUT exits skip it. */
+static void test_io_reads_instr_info_for_string_io_only(void **state)
+{
+	u32 io = vmx_exit_needs(EXIT_REASON_IO_INSTRUCTION, false, 0, false);
+	u32 n = vmx_exit_needs_qual(EXIT_REASON_IO_INSTRUCTION, io, IOQ_PORT(UNUSED_PORT));
+	assert_int_equal(n, io & ~VMX_NEED_INSTR_INFO);
+	n = vmx_exit_needs_qual(EXIT_REASON_IO_INSTRUCTION, io, IOQ_PORT(UNUSED_PORT) | IOQ_IN);
+	assert_int_equal(n, io & ~VMX_NEED_INSTR_INFO);
+	assert_int_equal(vmx_exit_needs_qual(EXIT_REASON_IO_INSTRUCTION, io, IOQ_PORT(UNUSED_PORT) | IOQ_STRING), io);
+	/* other reasons keep their set whatever their qualification's bit 4 means there */
+	assert_int_equal(vmx_exit_needs_qual(EXIT_REASON_EPT_VIOLATION, VMX_NEED_ALL, 0), VMX_NEED_ALL);
+	assert_int_equal(vmx_exit_needs_qual(EXIT_REASON_CR_ACCESS, VMX_NEED_ALL, IOQ_STRING), VMX_NEED_ALL);
+}
+
+/* The claim behind it: OUT and IN give the same result with garbage in the instruction information. */
+static void test_in_out_do_not_look_at_instr_info(void **state)
+{
+	const u64 quals[] = {IOQ_PORT(UNUSED_PORT), IOQ_PORT(UNUSED_PORT) | IOQ_IN, IOQ_PORT(UNUSED_PORT) | IOQ_IN | 3};
+	for (size_t i = 0; i < ARRAY_SIZE(quals); i++) {
+		u32 need = vmx_exit_needs_qual(EXIT_REASON_IO_INSTRUCTION, vmx_exit_needs(EXIT_REASON_IO_INSTRUCTION, false, 0, false),
+		                               quals[i]);
+		assert_false(need & VMX_NEED_INSTR_INFO);
+		struct outcome clean, spoiled;
+		run_one_qual(EXIT_REASON_IO_INSTRUCTION, quals[i], need, false, &clean);
+		run_one_qual(EXIT_REASON_IO_INSTRUCTION, quals[i], need, true, &spoiled);
+		assert_true(clean.dirty & VCPU_DIRTY_RIP); /* the instruction was emulated */
+		assert_memory_equal(&clean, &spoiled, sizeof(clean));
+	}
+}
+
+/* EFER at the exit from EFER at the entry and CR0: LMA = LME & PG, every other bit kept. */
+static void test_efer_at_exit_follows_lme_and_pg(void **state)
+{
+	const u64 others = EFER_SCE | EFER_NXE;
+	assert_int_equal(vmx_efer_at_exit(EFER_LME | others, CR0_PE | CR0_PG), EFER_LME | EFER_LMA | others);
+	assert_int_equal(vmx_efer_at_exit(EFER_LME | EFER_LMA | others, CR0_PE), EFER_LME | others); /* paging off */
+	assert_int_equal(vmx_efer_at_exit(EFER_LME | EFER_LMA, CR0_PE | CR0_PG), EFER_LME | EFER_LMA);
+	assert_int_equal(vmx_efer_at_exit(others, CR0_PE | CR0_PG), others); /* 32-bit paging */
+	assert_int_equal(vmx_efer_at_exit(EFER_LME, 0), EFER_LME);          /* real mode with LME set */
+	assert_int_equal(vmx_efer_at_exit(0, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_reason_reads_reason_specific_fields),
 		cmocka_unit_test(test_vectoring_adds_what_reinjection_needs),
 		cmocka_unit_test(test_light_reasons_do_not_look_at_unread_state),
+		cmocka_unit_test(test_io_reads_instr_info_for_string_io_only),
+		cmocka_unit_test(test_in_out_do_not_look_at_instr_info),
+		cmocka_unit_test(test_efer_at_exit_follows_lme_and_pg),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
