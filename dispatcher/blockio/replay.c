@@ -176,7 +176,9 @@ HOT bool store(struct vcpu *v, struct replay_ctx *c, const struct block_pages *p
 	return true;
 }
 
-HOT u64 data_linear(const struct vcpu *v, const struct insn *in, u64 next)
+/* The effective address in 64-bit addressing, as LEA gives it: no segment, no memory (Vol. 2A
+ * "LEA"). */
+HOT u64 lea_value(const struct vcpu *v, const struct insn *in, u64 next)
 {
 	const struct insn_mem *m = &in->mem;
 	u64 ea = (u64)m->disp;
@@ -186,7 +188,14 @@ HOT u64 data_linear(const struct vcpu *v, const struct insn *in, u64 next)
 		ea += v->gpr[m->base];
 	if (m->index != INSN_REG_NONE)
 		ea += v->gpr[m->index] * m->scale;
-	return ea + (m->seg == VCPU_FS || m->seg == VCPU_GS ? v->seg[m->seg].base : 0);
+	return ea;
+}
+
+/* A memory operand's linear address: FS and GS add their bases, the others none (Vol. 3A 3.4.4). */
+HOT u64 data_linear(const struct vcpu *v, const struct insn *in, u64 next)
+{
+	const struct insn_mem *m = &in->mem;
+	return lea_value(v, in, next) + (m->seg == VCPU_FS || m->seg == VCPU_GS ? v->seg[m->seg].base : 0);
 }
 
 static const u64 size_masks[] = {0, 0xff, 0xffff, 0, 0xffffffffULL, 0, 0, 0, ~0ULL};
@@ -314,20 +323,6 @@ static inline bool jcc_taken(struct vcpu *v, struct replay_ctx *c, u8 cond)
 		replay_flush(v, c);
 	}
 	return interp_condition(v->rflags, cond);
-}
-
-/* The effective address of LEA in 64-bit addressing: no segment, no memory (Vol. 2A "LEA"). */
-static u64 lea_value(const struct vcpu *v, const struct insn *in, u64 next)
-{
-	const struct insn_mem *m = &in->mem;
-	u64 ea = (u64)m->disp;
-	if (m->base == INSN_REG_RIP)
-		ea += next;
-	else if (m->base != INSN_REG_NONE)
-		ea += v->gpr[m->base];
-	if (m->index != INSN_REG_NONE)
-		ea += v->gpr[m->index] * m->scale;
-	return ea;
 }
 
 /* RET's target, read without setting a flag, is one the branch takes: only then may the

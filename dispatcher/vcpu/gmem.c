@@ -440,6 +440,15 @@ static void mark_used(struct vcpu *v, const struct plan *p, enum vcpu_access acc
 	}
 }
 
+/* An access that goes ahead: its flags set, and a one-page walk kept for the translation
+ * cache (gmem_tlb_fast may then skip the next access of this kind to that page). */
+static void use_plan(struct vcpu *v, const struct plan *p, enum vcpu_access acc, bool user)
+{
+	mark_used(v, p, acc);
+	if (p->n == 1)
+		gmem_tlb_done(v, &p->piece[0].w, acc, user);
+}
+
 static int read_common(struct vcpu *v, u64 linear, void *buf, u32 len, enum vcpu_access acc,
                        bool user, bool flags, struct gmem_fault *f)
 {
@@ -448,9 +457,7 @@ static int read_common(struct vcpu *v, u64 linear, void *buf, u32 len, enum vcpu
 	if (r != GMEM_OK)
 		return r;
 	if (flags) {
-		mark_used(v, &p, acc);
-		if (p.n == 1)
-			gmem_tlb_done(v, &p.piece[0].w, acc, user);
+		use_plan(v, &p, acc, user);
 	}
 	u8 *out = buf;
 	for (u32 i = 0; i < p.n; i++) {
@@ -479,9 +486,7 @@ int gmem_write(struct vcpu *v, u64 linear, const void *buf, u32 len, bool user,
 	int r = plan_access(v, linear, len, VCPU_WRITE, user, &p, f);
 	if (r != GMEM_OK)
 		return r;
-	mark_used(v, &p, VCPU_WRITE);
-	if (p.n == 1)
-		gmem_tlb_done(v, &p.piece[0].w, VCPU_WRITE, user);
+	use_plan(v, &p, VCPU_WRITE, user);
 	const u8 *in = buf;
 	for (u32 i = 0; i < p.n; i++) {
 		memcpy(p.piece[i].host, in, p.piece[i].len);
@@ -499,9 +504,7 @@ int gmem_touch(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool u
 	int r = plan_translate(v, linear, len, acc, user, &p, f);
 	if (r != GMEM_OK)
 		return r;
-	mark_used(v, &p, acc);
-	if (p.n == 1) /* the translation cache may skip the next touch of this kind (gmem_tlb_fast) */
-		gmem_tlb_done(v, &p.piece[0].w, acc, user);
+	use_plan(v, &p, acc, user);
 	*gpa = p.piece[0].w.gpa;
 	return p.n == 1 ? GMEM_OK : GMEM_UNSUPPORTED;
 }
