@@ -116,6 +116,9 @@ debug: deps
 
 test: deps
 	$(MAKE) all unit
+	@# Debian's kernel first, so that the unit tests' test_debian_kernel runs on a fresh clone too
+	@# (a failed fetch is reported by bochs_linux.sh, which fetches it again)
+	-scripts/linux-guest.sh >/dev/null
 	scripts/test.sh
 
 # `make test-nested`: microhv under nested KVM, with Bochs as the outermost machine (README,
