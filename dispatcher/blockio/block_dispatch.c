@@ -166,6 +166,19 @@ static void trace_block(const struct block *b)
 		con_log("  code 0x%llx: %u bytes\n", (unsigned long long)b->seg[i].linear, b->seg[i].len);
 }
 
+/* A followed recording that designated a block: counted, its counters fresh, in the table. */
+static void commit_recording(struct blockio *bio, struct block *b)
+{
+	bio->stats.recordings++;
+	b->unverified = 0;
+	b->diverged = 0;
+	table_commit(&bio->table, b);
+	if (bio->cfg.trace) {
+		trace_block(b);
+		follow_print_stop();
+	}
+}
+
 /* Statistics and the end of an exit that ran instructions of a block (nio of them IO). */
 static bool finish(struct blockio *bio, struct vcpu *v, const struct block *b, u32 insns, u32 nio,
                    u32 *nio_out)
@@ -211,15 +224,8 @@ static u32 record_beside(struct blockio *bio, struct vcpu *v, struct block **bp,
 	bio->stats.tsc_record += tsc_now(v) - t0;
 	*insns += n;
 	if (r > 0) {
-		bio->stats.recordings++;
-		c->unverified = 0;
-		c->diverged = 0;
-		table_commit(&bio->table, c);
+		commit_recording(bio, c);
 		*bp = c;
-		if (bio->cfg.trace) {
-			trace_block(c);
-			follow_print_stop();
-		}
 	}
 	return nio;
 }
@@ -288,14 +294,7 @@ static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linea
 		int t = follow_record(bio, v, b, 0, 0, &insns, &nio);
 		bio->stats.tsc_record += tsc_now(v) - t1;
 		if (t > 0) {
-			bio->stats.recordings++;
-			b->unverified = 0;
-			b->diverged = 0;
-			table_commit(&bio->table, b);
-			if (bio->cfg.trace) {
-				trace_block(b);
-				follow_print_stop();
-			}
+			commit_recording(bio, b);
 		}
 		if (insns > 0)
 			return finish(bio, v, b, insns, nio, nio_out);

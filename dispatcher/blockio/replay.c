@@ -137,6 +137,20 @@ static u8 *direct_slow(struct vcpu *v, struct replay_ctx *c, const struct block_
 }
 
 /* The remembered pages inline, the rest out of line; may_fill: see fill. */
+/* The result of a lazy-flag ALU operation of op's width (masked by m); its operands are kept
+ * for the flags, which RFLAGS gets only when read (replay_flush). */
+HOT u64 lazy_op(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, u64 a, u64 b, u64 m)
+{
+	u64 r = lazy_result((enum insn_kind)op->alu, a, b) & m;
+	c->lz_kind = op->alu;
+	c->lz_bits = (u8)(8 * op->size);
+	c->lz_a = a;
+	c->lz_b = b;
+	c->lz_r = r;
+	v->dirty |= VCPU_DIRTY_RFLAGS;
+	return r;
+}
+
 HOT u8 *direct_ptr_fill(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
                         enum vcpu_access acc, bool may_fill)
 {
@@ -286,13 +300,7 @@ static inline __attribute__((always_inline)) int exec_alu(struct vcpu *v, struct
 		b = load_le(h, op->ssize);
 	u64 val;
 	if (f & REPLAY_F_LAZY) {
-		val = lazy_result((enum insn_kind)op->alu, a, b) & m;
-		c->lz_kind = op->alu;
-		c->lz_bits = (u8)(8 * op->size);
-		c->lz_a = a;
-		c->lz_b = b;
-		c->lz_r = val;
-		v->dirty |= VCPU_DIRTY_RFLAGS;
+		val = lazy_op(v, c, op, a, b, m);
 	} else {
 		replay_flush(v, c);
 		struct alu_out o = interp_compute(v->rflags, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, a, b);
@@ -360,13 +368,7 @@ HOT int exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 	case REPLAY_ALU_R: {
 		u64 m = size_mask(op->size), a = v->gpr[op->reg] & m;
 		u64 b = ((op->flags & REPLAY_F_SRC_IMM) ? in->imm : v->gpr[op->src]) & m;
-		u64 r = lazy_result((enum insn_kind)op->alu, a, b) & m;
-		c->lz_kind = op->alu;
-		c->lz_bits = (u8)(8 * op->size);
-		c->lz_a = a;
-		c->lz_b = b;
-		c->lz_r = r;
-		v->dirty |= VCPU_DIRTY_RFLAGS;
+		u64 r = lazy_op(v, c, op, a, b, m);
 		if (op->flags & REPLAY_F_WRITES_DST)
 			reg_write(v, op->reg, op->size, r);
 		break;
