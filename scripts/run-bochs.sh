@@ -25,7 +25,8 @@
 #                      statistics": make debug); the serial transcript goes to --log
 # Exit status (without --until): the N of the run's last "[hv] exit: code=N" line (0: the run
 # ended as it should; from the VMX issue on, the guest's own exit code); 124 on timeout, 125 when the
-# run ended without an exit line. Bochs's own exit status is always 1 and is ignored.
+# run ended without an exit line; 2 when it could not start (a bad option, no Bochs, no free port
+# for Bochs's display). Bochs's own exit status is always 1 and is ignored.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/scripts/lib.sh"
@@ -117,8 +118,7 @@ fi
 
 start=$(date +%s)
 if [ "$bridge" = 1 ]; then
-	timeout --kill-after=5 "$timeout_s" bochs -q -f "$tmp/bochsrc" -rc "$tmp/rc" </dev/null >"$tmp/bochs.out" 2>&1 &
-	bochs_pid=$!
+	bochs_launch "$timeout_s" "$tmp/bochsrc" "$tmp/rc" "$tmp/bochs.out" "$tmp/bochs.log" || exit 2
 	# --pid: the bridge ends within a second or so when Bochs ends, even before it listens
 	bridge_args=(--port "$port" --log "$log" --timeout "$timeout_s" "${sends[@]}"
 		--pid "$bochs_pid" --emulator-output "$tmp/bochs.out" --emulator-output "$tmp/bochs.log")
@@ -134,8 +134,7 @@ else
 		tail -n +1 -f "$log" &
 		tail_pid=$!
 	fi
-	timeout --kill-after=5 "$timeout_s" bochs -q -f "$tmp/bochsrc" -rc "$tmp/rc" </dev/null >"$tmp/bochs.out" 2>&1 &
-	bochs_pid=$!
+	bochs_launch "$timeout_s" "$tmp/bochsrc" "$tmp/rc" "$tmp/bochs.out" "$tmp/bochs.log" || exit 2
 	while [ -n "$until_re" ] && kill -0 "$bochs_pid" 2>/dev/null; do
 		if grep -aEq -- "$until_re" "$log"; then
 			until_seen=1

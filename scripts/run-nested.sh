@@ -5,7 +5,8 @@
 # its shutdown port) or at --timeout. With --stamps FILE, every serial line is also written
 # there behind the wall second at which it appeared.
 # Usage: scripts/run-nested.sh --iso L0.ISO --log FILE [--timeout S] [--stamps FILE] [--megs N]
-# Exit status: 0 when the init got to "nested: done", 124 on timeout, 125 otherwise.
+# Exit status: 0 when the init got to "nested: done", 124 on timeout, 2 when Bochs could not
+# start, 125 otherwise.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/scripts/lib.sh"
@@ -41,8 +42,7 @@ RC
 } > "$tmp/bochsrc"
 echo c > "$tmp/rc"
 start=$(date +%s)
-timeout --kill-after=5 "$timeout_s" bochs -q -f "$tmp/bochsrc" -rc "$tmp/rc" </dev/null >"$tmp/bochs.out" 2>&1 &
-bochs_pid=$!
+bochs_launch "$timeout_s" "$tmp/bochsrc" "$tmp/rc" "$tmp/bochs.out" "$tmp/bochs.log" || exit 2
 seen=0 done_seen=0
 while kill -0 "$bochs_pid" 2>/dev/null; do
 	if [ -n "$stamps" ]; then # new complete lines, behind their wall second

@@ -9,6 +9,11 @@ not_ok() {
 	if [ -n "${2:-}" ] && [ -f "$2" ]; then
 		echo "# last lines of $2:"
 		tail -n 25 "$2" | sed 's/^/#   /'
+		# an empty serial log says nothing: the runner's own messages (bg_run's NAME.out) do
+		if [ ! -s "$2" ] && [ "${2%.log}" != "$2" ] && [ -s "${2%.log}.out" ]; then
+			echo "# it is empty; last lines of ${2%.log}.out:"
+			tail -n 25 "${2%.log}.out" | sed 's/^/#   /'
+		fi
 	fi
 }
 expect_line() { # LOG REGEX NAME: some line of LOG matches the extended REGEX
