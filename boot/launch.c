@@ -154,7 +154,8 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 		.irq_pace = o->irq_pace,
 		.block = {.enabled = o->block_io, .extent = extents[o->extent], .extent_bytes = o->extent_bytes,
 		          .trace = o->trace == TRACE_BLOCKS, .follow = o->block_follow,
-		          .code_gen = o->block_wp},
+		          .code_gen = o->block_wp, .policy = (enum block_policy_mode)o->block_policy,
+		          .exit_cost = o->exit_cost},
 	};
 	dispatch_init(&disp, &board, &cfg);
 	/* issue 11: the core's footprint, guest RAM excluded (the host page tables were built before

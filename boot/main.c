@@ -144,7 +144,7 @@ void core_main(const struct boot_info *loader_bi)
 		con_log("%s\n", err);
 		hv_exit(opts.on_exit, HV_EXIT_BAD_OPTION, "bad option");
 	}
-	char words[256];
+	char words[OPT_WORDS_MAX];
 	options_format(&opts, words, sizeof(words));
 	con_log("options: %s\n", words);
 	console_choose(screen, no_screen);

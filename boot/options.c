@@ -256,6 +256,31 @@ static int opt_preemption_timer(struct hv_options *o, const char *v)
 
 static int opt_irq_pace(struct hv_options *o, const char *v) { return parse_on_off(v, &o->irq_pace); }
 
+static const char *const block_policy_names[] = {"auto", "always", "never"}; /* enum block_policy_opt */
+
+static int opt_block_policy(struct hv_options *o, const char *v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(block_policy_names); i++)
+		if (str_eq(v, block_policy_names[i])) {
+			o->block_policy = (enum block_policy_opt)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int opt_exit_cost(struct hv_options *o, const char *v)
+{
+	u64 n;
+	if (str_eq(v, "auto")) {
+		o->exit_cost = 0;
+		return 0;
+	}
+	if (parse_plain_u64(v, &n) || n < 1 || n > OPT_EXIT_COST_MAX)
+		return -1;
+	o->exit_cost = n;
+	return 0;
+}
+
 static const char *const selftest_names[] = {"none", "root_nmi"}; /* enum selftest */
 
 static int opt_selftest(struct hv_options *o, const char *v)
@@ -282,6 +307,8 @@ static const struct option_def option_defs[] = {
 	{"preemption_timer", opt_preemption_timer, "auto or off"},
 	{"selftest", opt_selftest, "none or root_nmi"},
 	{"irq_pace", opt_irq_pace, "on or off"},
+	{"block_policy", opt_block_policy, "auto, always or never"},
+	{"exit_cost", opt_exit_cost, "auto, or TSC ticks per VM exit and entry from 1 to 100000000"},
 };
 
 void options_defaults(struct hv_options *o)
@@ -400,14 +427,21 @@ int options_format(const struct hv_options *o, char *buf, size_t size)
 		fmt_snprintf(trace, sizeof(trace), "%s", traces[o->trace]);
 	char serial[40];
 	options_format_serial(&o->serial, serial, sizeof(serial));
+	char exit_cost[24];
+	if (o->exit_cost)
+		fmt_snprintf(exit_cost, sizeof(exit_cost), "%llu", (unsigned long long)o->exit_cost);
+	else
+		fmt_snprintf(exit_cost, sizeof(exit_cost), "auto");
 	return fmt_snprintf(buf, size,
 	                    "on_exit=%s guest_mem=%lluM block_io=%s block_follow=%s extent=%s stats_interval=%u trace=%s"
 	                    " console=%s serial=%s preemption_timer=%s selftest=%s irq_pace=%s"
-	                    " block_wp=%s",
+	                    " block_wp=%s block_policy=%s exit_cost=%s",
 	                    options_on_exit_name(o->on_exit), (unsigned long long)(o->guest_mem / MIB),
 	                    o->block_io ? "on" : "off", o->block_follow ? "on" : "off", extent, o->stats_interval, trace,
 	                    options_console_name(o->console), serial,
 	                    o->preemption_timer ? "auto" : "off",
 	                    (unsigned)o->selftest < ARRAY_SIZE(selftest_names) ? selftest_names[o->selftest] : "?",
-	                    o->irq_pace ? "on" : "off", o->block_wp ? "on" : "off");
+	                    o->irq_pace ? "on" : "off", o->block_wp ? "on" : "off",
+	                    (unsigned)o->block_policy < ARRAY_SIZE(block_policy_names) ? block_policy_names[o->block_policy] : "?",
+	                    exit_cost);
 }

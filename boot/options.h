@@ -35,6 +35,10 @@ enum selftest {
 	SELFTEST_ROOT_NMI, /* INT 2 in root mode before the guest's first entry: the NMI handler path */
 };
 
+/* block_policy=: auto keeps a block while its replays cost less than the exits they save (at the
+ * exit cost measured at start); always keeps every block; never runs none (as block_io=off). */
+enum block_policy_opt { BLOCK_POLICY_OPT_AUTO = 0, BLOCK_POLICY_OPT_ALWAYS, BLOCK_POLICY_OPT_NEVER };
+
 struct hv_options {
 	enum on_exit_action on_exit;
 	u64 guest_mem;        /* bytes */
@@ -51,6 +55,8 @@ struct hv_options {
 	bool preemption_timer; /* preemption_timer=auto (true): where the CPU has it; off: the LAPIC timer */
 	enum selftest selftest;
 	bool irq_pace; /* irq_pace=on (default): the interrupt pacer (dispatcher/interrupts.h) */
+	enum block_policy_opt block_policy; /* block_policy=: which blocks run (block_policy.h) */
+	u64 exit_cost; /* exit_cost=N: TSC ticks per VM exit and entry; 0 (auto): measured at start */
 };
 
 #define OPT_GUEST_MEM_DEFAULT (256 * MIB)
@@ -59,7 +65,9 @@ struct hv_options {
 #define OPT_EXTENT_MIN 16
 #define OPT_EXTENT_MAX 4096
 #define OPT_STATS_INTERVAL_MAX 86400
+#define OPT_EXIT_COST_MAX 100000000ULL /* TSC ticks: 0.1 s at 1 GHz, far above any exit */
 #define OPT_ERR_MAX 160
+#define OPT_WORDS_MAX 384 /* options_format's longest text, its NUL included (test_options.c) */
 #define OPT_TRACE_RING_DEFAULT 65536
 #define OPT_TRACE_RING_MIN 16
 #define OPT_TRACE_RING_MAX (16U << 20)

@@ -81,6 +81,7 @@ void stats_add_root_tsc(struct dispatcher *d, u32 reason, u64 ticks)
 	d->stats.root_tsc += ticks;
 	if (reason <= EXIT_REASON_MAX)
 		d->stats.reason_tsc[reason] += ticks;
+	blockio_exit_done(&d->blockio, reason == EXIT_REASON_IO_INSTRUCTION, ticks);
 	struct block_top *bt = &d->blockio.top;
 	if (bt->last) { /* this exit ran a block: its cost is that block's too */
 		bt->last->root_tsc += ticks;

@@ -178,7 +178,7 @@ static int parse_options(void)
 	if (options_parse(ldr.cmdline, &ldr.opts, ldr.err, sizeof(ldr.err)))
 		return HV_EXIT_BAD_OPTION;
 	ldr.on_exit = ldr.opts.on_exit;
-	char words[256];
+	char words[OPT_WORDS_MAX];
 	options_format(&ldr.opts, words, sizeof(words));
 	con_log("options: %s\n", words);
 	return 0;

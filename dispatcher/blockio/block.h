@@ -11,6 +11,7 @@
 #include "../emul/decode.h"
 #include "../emul/interp_fast.h"
 #include "replay.h"
+#include "block_policy.h"
 
 #define BLOCK_MAX_BYTES 4096 /* most code bytes one block keeps: bounds the hash */
 #define BLOCK_SCAN_MAX_BYTES 256 /* longest block the forward scan designates */
@@ -41,6 +42,8 @@ struct block_config {
 	bool trace;                /* trace=blocks */
 	bool follow;               /* block_follow=on: trace.h, 64-bit code */
 	bool code_gen;             /* block_wp=on: write-protect cached code, hash only when written */
+	enum block_policy_mode policy;  /* block_policy= (block_policy.h) */
+	u64 exit_cost;             /* exit_cost=N: C in TSC ticks; 0: as measured at start */
 };
 
 /* Most code ranges one block's bytes come from (a followed block jumps between functions). */
@@ -93,6 +96,13 @@ struct block {
 	/* the linear pages of seg[], each once, in the order the ranges meet them */
 	u8 ngen_lin;
 	u64 gen_lin[BLOCK_GEN_PAGES];
+	/* block_policy.h: this path's ledger (root-mode ticks its exits spent, and what its IO
+	 * instructions would have cost one exit each), its runs since its start was last judged,
+	 * whether its start is declined, and the one-exit handlings since it was */
+	u64 spent, saved;
+	u32 judge_runs;
+	bool declined;
+	u32 declined_hits;
 };
 
 /* A store for one block outside the table (the unit tests, micro_block), NI instructions and NB

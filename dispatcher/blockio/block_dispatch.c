@@ -66,6 +66,7 @@ void blockio_init(struct blockio *bio, const struct block_config *cfg, struct in
 	bio->run_over = run_over;
 	bio->run_over_ctx = run_over_ctx;
 	pgen_init(&bio->pgen, cfg->enabled && cfg->code_gen);
+	bpol_init(&bio->pol, cfg->policy, cfg->exit_cost);
 }
 
 bool block_run_over(const struct blockio *bio) { return bio->run_over(bio->run_over_ctx); }
@@ -180,11 +181,13 @@ static void commit_recording(struct blockio *bio, struct block *b)
 }
 
 /* Statistics and the end of an exit that ran instructions of a block (nio of them IO). */
-static bool finish(struct blockio *bio, struct vcpu *v, const struct block *b, u32 insns, u32 nio,
+static bool finish(struct blockio *bio, struct vcpu *v, struct block *b, u32 insns, u32 nio,
                    u32 *nio_out)
 {
 	struct block_stats *s = &bio->stats;
 	if (b->nio >= 2) { /* a designated block ran (perhaps only its start) */
+		bio->pol.ran = b; /* the exit's root-mode ticks go to its ledger (block_policy.h) */
+		bio->pol.ran_nio = nio;
 		s->runs++;
 		s->insns += insns;
 		s->io_in_blocks += nio;
@@ -219,6 +222,7 @@ static u32 record_beside(struct blockio *bio, struct vcpu *v, struct block **bp,
 	if (!c)
 		return 0;
 	u32 n, nio;
+	bpol_fresh(c);
 	u64 t0 = tsc_now(v);
 	int r = follow_record(bio, v, c, *bp, at, &n, &nio);
 	bio->stats.tsc_record += tsc_now(v) - t0;
@@ -282,6 +286,7 @@ static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linea
 {
 	struct block *b = table_slot(&bio->table, rip_linear, mode);
 	b->ngen = 0; /* its pages' generations are kept at its first hit's hash (block_code_same) */
+	bpol_fresh(b);
 	u64 t0 = tsc_now(v);
 	int n = scan_block(v, &bio->cfg, b);
 	u64 t1 = tsc_now(v);
@@ -321,12 +326,20 @@ static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linea
 bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 {
 	struct block_stats *s = &bio->stats;
-	if (!bio->cfg.enabled || (v->rflags & RFLAGS_TF) || (v->dr7 & DR7_ENABLE_MASK))
+	if (!bio->cfg.enabled || bio->pol.mode == BLOCK_POLICY_NEVER || (v->rflags & RFLAGS_TF) ||
+	    (v->dr7 & DR7_ENABLE_MASK))
 		return false;
 	u64 rip_linear = scan_rip_linear(v);
 	u8 mode = (u8)interp_cpu_mode(v);
 	bio->top.last = 0;
 	struct block *b = table_lookup(&bio->table, rip_linear, mode);
+	if (b && b->declined) {
+		if (bpol_declined(bio, b)) {
+			s->hits++;
+			return false; /* block_policy=auto found its replays dearer than the exits they save */
+		}
+		b = 0; /* judged afresh: its paths left the table */
+	}
 	if (b && b->nio < 2 && ++b->unverified % SINGLE_RECHECK) {
 		s->hits++;
 		s->singles++;

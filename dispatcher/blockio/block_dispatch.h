@@ -35,10 +35,19 @@ struct blockio {
 	/* Generations of the guest-physical pages holding cached code (page_gen.h): a hit whose
 	 * pages kept theirs skips the hash. dispatch_exit attaches it to the vCPU. */
 	struct page_gen pgen;
+	/* Which blocks run, and the ledgers it judges by (block_policy.h). */
+	struct block_policy pol;
 };
 
 void blockio_init(struct blockio *bio, const struct block_config *cfg, struct interp_io bus,
                   bool (*run_over)(void *ctx), void *run_over_ctx);
+
+/* C, one VM exit and entry in TSC ticks, as measured at start (vmx/exit_cost.c): the policy
+ * judges by it unless exit_cost= gave one. */
+void blockio_exit_cost_measured(struct blockio *bio, u64 ticks);
+/* The root-mode TSC ticks of the exit that just ended (the run loop's measure, stats.c), and
+ * whether it was an IO exit: the ledger of the block it ran, or R1 (block_policy.h). */
+void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks);
 
 /* Returns true when it emulated instructions of a block for this exit (*nio: the IO
  * instructions among them, at least the exiting one; RIP is past them), false when the exit

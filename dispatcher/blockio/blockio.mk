@@ -5,3 +5,4 @@ BLOCKIO_SRCS := dispatcher/blockio/block_dispatch.c dispatcher/blockio/scanner.c
 BLOCKIO_SRCS += dispatcher/blockio/block_top.c
 BLOCKIO_SRCS += dispatcher/blockio/replay_prepare.c
 BLOCKIO_SRCS += dispatcher/blockio/block_code.c
+BLOCKIO_SRCS += dispatcher/blockio/block_policy.c

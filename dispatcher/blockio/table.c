@@ -228,3 +228,14 @@ void table_invalidate(struct block_table *t, struct block *b)
 {
 	t->valid[(u32)(b - t->slot)] = false;
 }
+
+bool table_valid(const struct block_table *t, const struct block *b) { return t->valid[(u32)(b - t->slot)]; }
+
+u32 table_paths(struct block_table *t, const struct block *b, struct block *out[TABLE_WAYS])
+{
+	u32 s0 = set_of(b->rip_linear, b->mode), n = 0;
+	for (u32 i = s0; i < s0 + TABLE_WAYS; i++)
+		if (holds(t, i, b->rip_linear, b->mode))
+			out[n++] = &t->slot[i];
+	return n;
+}

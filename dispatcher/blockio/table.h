@@ -72,5 +72,9 @@ struct block *table_path_from(struct block_table *t, const struct block *b, u32 
 void table_grow(struct block_table *t, struct block *b);
 void table_commit(struct block_table *t, struct block *b);
 void table_invalidate(struct block_table *t, struct block *b);
+/* Whether b (a slot of t) holds a block now. */
+bool table_valid(const struct block_table *t, const struct block *b);
+/* The valid paths from b's start, b's own way among them (b valid): their count, in out[]. */
+u32 table_paths(struct block_table *t, const struct block *b, struct block *out[TABLE_WAYS]);
 
 #endif

@@ -24,6 +24,8 @@ static void assert_options_equal(const struct hv_options *a, const struct hv_opt
 	assert_int_equal(a->serial.dev, b->serial.dev);
 	assert_int_equal(a->serial.fn, b->serial.fn);
 	assert_int_equal(a->irq_pace, b->irq_pace);
+	assert_int_equal(a->block_policy, b->block_policy);
+	assert_int_equal(a->exit_cost, b->exit_cost);
 }
 
 /* Parses cmdline over the defaults; returns options_parse's result. */
@@ -66,7 +68,7 @@ static void test_empty_and_null_cmdline(void **state)
 }
 
 enum field { F_ON_EXIT, F_GUEST_MEM, F_BLOCK_IO, F_BLOCK_FOLLOW, F_EXTENT, F_EXTENT_BYTES, F_STATS, F_TRACE,
-	F_TRACE_RING, F_CONSOLE, F_IRQ_PACE, F_BLOCK_WP };
+	F_TRACE_RING, F_CONSOLE, F_IRQ_PACE, F_BLOCK_WP, F_BLOCK_POLICY, F_EXIT_COST };
 
 struct good {
 	const char *cmdline;
@@ -121,6 +123,14 @@ static const struct good goods[] = {
 	{"irq_pace=off", F_IRQ_PACE, 0, 0, 0, false},
 	{"block_wp=on", F_BLOCK_WP, 1, 0, 0, false},
 	{"block_wp=off", F_BLOCK_WP, 0, 0, 0, false},
+	{"block_policy=auto", F_BLOCK_POLICY, BLOCK_POLICY_OPT_AUTO, 0, 0, false},
+	{"block_policy=always", F_BLOCK_POLICY, BLOCK_POLICY_OPT_ALWAYS, 0, 0, false},
+	{"block_policy=never", F_BLOCK_POLICY, BLOCK_POLICY_OPT_NEVER, 0, 0, false},
+	{"exit_cost=auto", F_EXIT_COST, 0, 0, 0, false},
+	{"exit_cost=1", F_EXIT_COST, 1, 0, 0, false},
+	{"exit_cost=2000", F_EXIT_COST, 2000, 0, 0, false},
+	{"exit_cost=0x100", F_EXIT_COST, 256, 0, 0, false},
+	{"exit_cost=100000000", F_EXIT_COST, 100000000, 0, 0, false},
 };
 
 static void set_field(struct hv_options *o, enum field f, u64 v)
@@ -138,6 +148,8 @@ static void set_field(struct hv_options *o, enum field f, u64 v)
 	case F_CONSOLE: o->console = (enum console_mode)v; break;
 	case F_IRQ_PACE: o->irq_pace = v != 0; break;
 	case F_BLOCK_WP: o->block_wp = v != 0; break;
+	case F_BLOCK_POLICY: o->block_policy = (enum block_policy_opt)v; break;
+	case F_EXIT_COST: o->exit_cost = v; break;
 	}
 }
 
@@ -162,6 +174,9 @@ static void test_good_values(void **state)
 		want.console = g->f == F_CONSOLE && g->v == CONSOLE_SCREEN ? CONSOLE_SERIAL : CONSOLE_SCREEN;
 		want.irq_pace = g->f == F_IRQ_PACE ? !g->v : false;
 		want.block_wp = g->f == F_BLOCK_WP ? !g->v : false;
+		want.block_policy = g->f == F_BLOCK_POLICY && g->v == BLOCK_POLICY_OPT_NEVER ? BLOCK_POLICY_OPT_ALWAYS
+		                                                                              : BLOCK_POLICY_OPT_NEVER;
+		want.exit_cost = 7;
 		o = want;
 		set_field(&want, g->f, g->v);
 		if (g->set2)
@@ -212,6 +227,15 @@ static const struct bad bads[] = {
 	{"guest_mem=18014398509744128K", "guest_mem", "18014398509744128K"},      /* 2^64 + 256M */
 	{"guest_mem=17592186044672M", "guest_mem", "17592186044672M"},            /* 2^64 + 256M */
 	{"guest_mem=0x100000000000000000000000", "guest_mem", "0x100000000000000000000000"},
+	{"block_policy=", "block_policy", ""},
+	{"block_policy=Auto", "block_policy", "Auto"},
+	{"block_policy=on", "block_policy", "on"},
+	{"exit_cost=0", "exit_cost", "0"},
+	{"exit_cost=", "exit_cost", ""},
+	{"exit_cost=100000001", "exit_cost", "100000001"},
+	{"exit_cost=-5", "exit_cost", "-5"},
+	{"exit_cost=2k", "exit_cost", "2k"},
+	{"exit_cost=18446744073709551617", "exit_cost", "18446744073709551617"},
 	{"block_io=", "block_io", ""},
 	{"block_io=yes", "block_io", "yes"},
 	{"block_io=ON", "block_io", "ON"},
@@ -396,6 +420,8 @@ static void check_round_trip(const struct hv_options *in)
 	assert_int_equal(out.stats_interval, in->stats_interval);
 	assert_int_equal(out.trace, in->trace);
 	assert_int_equal(out.console, in->console);
+	assert_int_equal(out.block_policy, in->block_policy);
+	assert_int_equal(out.exit_cost, in->exit_cost);
 }
 
 static void test_format_round_trips(void **state)
@@ -418,6 +444,8 @@ static void test_format_round_trips(void **state)
 					o.block_io = (m + (size_t)trace) % 2;
 					o.block_follow = (m / 2) % 2;
 					o.irq_pace = (m + (size_t)on_exit) % 2;
+					o.block_policy = (enum block_policy_opt)((m + (size_t)trace) % 3);
+					o.exit_cost = m % 2 ? 0 : (u64)m * 1999 + 1;
 					o.stats_interval = m == 0 ? OPT_STATS_INTERVAL_MAX : (u32)m * 7;
 					o.console = (enum console_mode)((m + (size_t)ext) % 3);
 					check_round_trip(&o);
@@ -432,9 +460,17 @@ static void test_format_text_and_truncation(void **state)
 	char buf[256];
 	int n = options_format(&o, buf, sizeof(buf));
 	assert_string_equal(buf, "on_exit=halt guest_mem=256M block_io=on block_follow=on extent=page stats_interval=0 trace=none "
-	                         "console=both serial=auto preemption_timer=auto selftest=none irq_pace=on block_wp=on");
+	                         "console=both serial=auto preemption_timer=auto selftest=none irq_pace=on block_wp=on "
+	                         "block_policy=auto exit_cost=auto");
 	char small[10];
 	assert_int_equal(options_format(&o, small, sizeof(small)), n);
+	/* the longest text any options give fits the buffers that print it (OPT_WORDS_MAX) */
+	char big[1024];
+	assert_int_equal(parse("on_exit=reset guest_mem=65534M block_io=off block_follow=off extent=4095 "
+	                       "stats_interval=86399 trace=io:16777215 console=screen serial=mmio8:0xfffffffffffff000 "
+	                       "preemption_timer=off selftest=root_nmi irq_pace=off block_wp=off block_policy=always "
+	                       "exit_cost=99999999", &o, NULL, 0), 0);
+	assert_true(options_format(&o, big, sizeof(big)) < OPT_WORDS_MAX);
 	assert_string_equal(small, "on_exit=h");
 }
 

@@ -1,0 +1,98 @@
+/* Which blocks run; see block_policy.h. */
+#include "block_dispatch.h"
+
+void bpol_init(struct block_policy *p, enum block_policy_mode mode, u64 exit_cost)
+{
+	*p = (struct block_policy){0};
+	p->mode = mode;
+	p->cost_given = exit_cost != 0;
+	p->exit_cost = exit_cost ? exit_cost : BPOL_DEFAULT_EXIT_COST;
+}
+
+void blockio_exit_cost_measured(struct blockio *bio, u64 ticks)
+{
+	struct block_policy *p = &bio->pol;
+	p->cost_measured = true;
+	p->measured_cost = ticks;
+	if (!p->cost_given)
+		p->exit_cost = ticks;
+}
+
+void bpol_fresh(struct block *b)
+{
+	b->spent = b->saved = 0;
+	b->judge_runs = 0;
+	b->declined = false;
+	b->declined_hits = 0;
+}
+
+u64 bpol_single_cost(const struct block_policy *p)
+{
+	return p->single_exits ? p->single_tsc / p->single_exits : 0;
+}
+
+/* Judges b's start on the sum of its paths' ledgers: declined when they spent more than they
+ * saved. */
+static void judge(struct blockio *bio, struct block *b)
+{
+	struct block_policy *p = &bio->pol;
+	struct block *paths[TABLE_WAYS];
+	u32 n = table_paths(&bio->table, b, paths);
+	u64 spent = 0, saved = 0;
+	for (u32 i = 0; i < n; i++) {
+		spent += paths[i]->spent;
+		saved += paths[i]->saved;
+	}
+	p->judgements++;
+	if (spent <= saved)
+		return;
+	p->declines++;
+	for (u32 i = 0; i < n; i++) {
+		paths[i]->declined = true;
+		paths[i]->declined_hits = 0;
+	}
+}
+
+void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks)
+{
+	struct block_policy *p = &bio->pol;
+	struct block *b = p->ran;
+	p->ran = 0;
+	if (!b) {
+		if (io_exit) {
+			p->single_tsc += ticks;
+			p->single_exits++;
+		}
+		return;
+	}
+	if (!table_valid(&bio->table, b))
+		return; /* its slot went to another block in the same exit */
+	u64 k = p->ran_nio, r1 = bpol_single_cost(p);
+	u64 saved = (k ? k - 1 : 0) * p->exit_cost + k * r1;
+	b->spent += ticks;
+	b->saved += saved;
+	p->spent += ticks;
+	p->saved += saved;
+	/* R1 is not known before some IO exits were handled one at a time: no judgement without it */
+	if (p->mode == BLOCK_POLICY_AUTO && ++b->judge_runs >= BPOL_JUDGE_RUNS && p->single_exits >= BPOL_JUDGE_RUNS) {
+		b->judge_runs = 0;
+		judge(bio, b);
+	}
+}
+
+bool bpol_declined(struct blockio *bio, struct block *b)
+{
+	if (!b->declined)
+		return false;
+	if (++b->declined_hits < BPOL_RETRY_HITS) {
+		bio->pol.declined_exits++;
+		return true;
+	}
+	/* judged afresh: the start's paths leave the table and are recorded again */
+	struct block *paths[TABLE_WAYS];
+	u32 n = table_paths(&bio->table, b, paths);
+	for (u32 i = 0; i < n; i++)
+		table_invalidate(&bio->table, paths[i]);
+	bio->pol.retries++;
+	return false;
+}

@@ -1,0 +1,62 @@
+/*
+ * Which blocks run (issue 11 item 7, block_policy=). A block pays when the exits it saves cost
+ * more than its replay: with C the TSC ticks of one VM exit and entry (the round trip, measured
+ * at start by vmx/exit_cost.c or given by exit_cost=) and R1 the root-mode ticks of an IO exit
+ * handled one instruction at a time (measured as the guest runs), an exit that runs k IO
+ * instructions of a block in R ticks of root mode replaces k exits: it saves
+ *     k x (C + R1) - (C + R)  =  (k - 1) x C + k x R1 - R.
+ * Each block keeps that ledger (what its exits spent, R, against what the same IO instructions
+ * would have cost one exit each, (k - 1) x C + k x R1). block_policy=auto judges a start address
+ * on the sum of its paths' ledgers every BPOL_JUDGE_RUNS runs and declines it when the replays
+ * cost more than they saved: its IO exits are then handled one at a time, and it is judged
+ * afresh after BPOL_RETRY_HITS more (the guest's code or data may have changed). always keeps
+ * every block (the tests of block behaviour use it); never runs none (as block_io=off).
+ * The exits that record a path count too: recording is what a start's paths cost to keep.
+ * Pure C.
+ */
+#ifndef DISPATCHER_BLOCK_POLICY_H
+#define DISPATCHER_BLOCK_POLICY_H
+
+#include "../../arch/types.h"
+
+enum block_policy_mode { BLOCK_POLICY_AUTO = 0, BLOCK_POLICY_ALWAYS, BLOCK_POLICY_NEVER };
+
+/* The C used until one is measured or where none can be (the issue's bare-silicon figure). */
+#define BPOL_DEFAULT_EXIT_COST 2000
+/* Runs of a start's paths between two judgements; the first judgement after as many. */
+#define BPOL_JUDGE_RUNS 16
+/* One-exit handlings of a declined start's IO instruction after which it is judged afresh. */
+#define BPOL_RETRY_HITS 4096
+
+struct block;
+struct blockio;
+
+struct block_policy {
+	enum block_policy_mode mode;
+	u64 exit_cost;      /* C in TSC ticks */
+	bool cost_given;    /* exit_cost=N: C is N whatever is measured */
+	bool cost_measured; /* C was measured at start (vmx/exit_cost.c) */
+	u64 measured_cost;  /* what was measured */
+	/* R1: root-mode ticks of the IO exits handled one at a time, summed, and their count */
+	u64 single_tsc, single_exits;
+	/* the block the exit in progress ran (its ledger gets the exit's root-mode ticks), and the
+	 * IO instructions it ran */
+	struct block *ran;
+	u32 ran_nio;
+	/* statistics */
+	u64 judgements, declines, retries; /* starts judged, declined, judged afresh */
+	u64 declined_exits;                /* IO exits of declined starts, handled one at a time */
+	u64 spent, saved;                  /* the ledgers' sums over every block run */
+};
+
+void bpol_init(struct block_policy *p, enum block_policy_mode mode, u64 exit_cost);
+/* A block fresh in the table (designated or recorded): an empty ledger, not declined. */
+void bpol_fresh(struct block *b);
+/* R1: the mean root-mode ticks of an IO exit handled one at a time; 0 before any. */
+u64 bpol_single_cost(const struct block_policy *p);
+/* b, just looked up, belongs to a declined start: true when this IO exit is to be handled one
+ * instruction at a time (counted); false when the start is judged afresh now (BPOL_RETRY_HITS):
+ * its paths have left the table. */
+bool bpol_declined(struct blockio *bio, struct block *b);
+
+#endif
