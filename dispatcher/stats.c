@@ -115,6 +115,39 @@ static void print_code_gen_json(const struct dispatcher *d)
 	           (unsigned long long)g->full, (unsigned long long)g->refused);
 }
 
+static const char *const policy_names[] = {"auto", "always", "never"}; /* enum block_policy_mode */
+
+/* Where the policy's C comes from: exit_cost=, the measurement at start, or the default. */
+static const char *cost_source(const struct block_policy *p)
+{
+	return p->cost_given ? "given" : p->cost_measured ? "measured" : "default";
+}
+
+/* block_policy= (block_policy.h): its C and R1, its judgements, and the ledgers' sums. */
+static void print_policy_line(const struct dispatcher *d)
+{
+	const struct block_policy *p = &d->blockio.pol;
+	con_log("  block policy: %s at C %llu TSC ticks per exit (%s), R1 %llu: %llu judgements, %llu starts declined, "
+	        "%llu judged afresh, %llu IO exits of declined starts; block exits spent %llu root-mode ticks, worth %llu "
+	        "(what one exit per IO instruction would have cost beyond the first exit)\n",
+	        policy_names[p->mode], (unsigned long long)p->exit_cost, cost_source(p),
+	        (unsigned long long)bpol_single_cost(p), (unsigned long long)p->judgements, (unsigned long long)p->declines,
+	        (unsigned long long)p->retries, (unsigned long long)p->declined_exits, (unsigned long long)p->spent,
+	        (unsigned long long)p->worth);
+}
+
+static void print_policy_json(const struct dispatcher *d)
+{
+	const struct block_policy *p = &d->blockio.pol;
+	con_printf(",\"policy\":{\"mode\":\"%s\",\"exit_cost\":%llu,\"cost_source\":\"%s\",\"measured_cost\":%llu,"
+	           "\"single_cost\":%llu,\"judgements\":%llu,\"declines\":%llu,\"retries\":%llu,\"declined_exits\":%llu,"
+	           "\"spent\":%llu,\"worth\":%llu}",
+	           policy_names[p->mode], (unsigned long long)p->exit_cost, cost_source(p),
+	           (unsigned long long)(p->cost_measured ? p->measured_cost : 0), (unsigned long long)bpol_single_cost(p),
+	           (unsigned long long)p->judgements, (unsigned long long)p->declines, (unsigned long long)p->retries,
+	           (unsigned long long)p->declined_exits, (unsigned long long)p->spent, (unsigned long long)p->worth);
+}
+
 static void print_table(const struct dispatcher *d)
 {
 	const struct exit_stats *s = &d->stats;
@@ -141,6 +174,7 @@ static void print_table(const struct dispatcher *d)
 	        (unsigned long long)b->tsc_replay, (unsigned long long)b->tsc_check, (unsigned long long)b->tsc_record,
 	        (unsigned long long)b->recordings, (unsigned long long)b->early_ends, (unsigned long long)b->tsc_scan);
 	print_code_gen_line(d);
+	print_policy_line(d);
 	con_log("  followed paths: %llu replays went on along another path of their start; %llu cut recordings "
 	        "recorded again\n",
 	        (unsigned long long)b->path_switches, (unsigned long long)b->rerecorded_singles);
@@ -266,6 +300,7 @@ static void print_json(const struct dispatcher *d, enum stats_kind kind)
 	           (unsigned long long)s->nmis_in_root, (unsigned long long)s->nmis_reflected,
 	           (unsigned long long)s->nmis_dropped, s->nmis_reflect ? "true" : "false");
 	print_code_gen_json(d);
+	print_policy_json(d);
 	print_ports(&s->ports);
 	print_top_blocks(&d->blockio.top);
 	con_printf("}\n");

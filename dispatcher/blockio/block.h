@@ -99,7 +99,7 @@ struct block {
 	/* block_policy.h: this path's ledger (root-mode ticks its exits spent, and what its IO
 	 * instructions would have cost one exit each), its runs since its start was last judged,
 	 * whether its start is declined, and the one-exit handlings since it was */
-	u64 spent, saved;
+	u64 spent, worth;
 	u32 judge_runs;
 	bool declined;
 	u32 declined_hits;

@@ -20,7 +20,7 @@ void blockio_exit_cost_measured(struct blockio *bio, u64 ticks)
 
 void bpol_fresh(struct block *b)
 {
-	b->spent = b->saved = 0;
+	b->spent = b->worth = 0;
 	b->judge_runs = 0;
 	b->declined = false;
 	b->declined_hits = 0;
@@ -32,19 +32,19 @@ u64 bpol_single_cost(const struct block_policy *p)
 }
 
 /* Judges b's start on the sum of its paths' ledgers: declined when they spent more than they
- * saved. */
+ * were worth. */
 static void judge(struct blockio *bio, struct block *b)
 {
 	struct block_policy *p = &bio->pol;
 	struct block *paths[TABLE_WAYS];
 	u32 n = table_paths(&bio->table, b, paths);
-	u64 spent = 0, saved = 0;
+	u64 spent = 0, worth = 0;
 	for (u32 i = 0; i < n; i++) {
 		spent += paths[i]->spent;
-		saved += paths[i]->saved;
+		worth += paths[i]->worth;
 	}
 	p->judgements++;
-	if (spent <= saved)
+	if (spent <= worth)
 		return;
 	p->declines++;
 	for (u32 i = 0; i < n; i++) {
@@ -68,11 +68,11 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks)
 	if (!table_valid(&bio->table, b))
 		return; /* its slot went to another block in the same exit */
 	u64 k = p->ran_nio, r1 = bpol_single_cost(p);
-	u64 saved = (k ? k - 1 : 0) * p->exit_cost + k * r1;
+	u64 worth = (k ? k - 1 : 0) * p->exit_cost + k * r1;
 	b->spent += ticks;
-	b->saved += saved;
+	b->worth += worth;
 	p->spent += ticks;
-	p->saved += saved;
+	p->worth += worth;
 	/* R1 is not known before some IO exits were handled one at a time: no judgement without it */
 	if (p->mode == BLOCK_POLICY_AUTO && ++b->judge_runs >= BPOL_JUDGE_RUNS && p->single_exits >= BPOL_JUDGE_RUNS) {
 		b->judge_runs = 0;

@@ -5,10 +5,11 @@
  * handled one instruction at a time (measured as the guest runs), an exit that runs k IO
  * instructions of a block in R ticks of root mode replaces k exits: it saves
  *     k x (C + R1) - (C + R)  =  (k - 1) x C + k x R1 - R.
- * Each block keeps that ledger (what its exits spent, R, against what the same IO instructions
- * would have cost one exit each, (k - 1) x C + k x R1). block_policy=auto judges a start address
- * on the sum of its paths' ledgers every BPOL_JUDGE_RUNS runs and declines it when the replays
- * cost more than they saved: its IO exits are then handled one at a time, and it is judged
+ * Each block keeps that ledger: what its exits spent, R, against what they were worth, the
+ * (k - 1) x C + k x R1 that the same IO instructions would have cost one exit each beyond the
+ * exit both pay. block_policy=auto judges a start address on the sum of its paths' ledgers
+ * every BPOL_JUDGE_RUNS runs and declines it when they spent more than they were worth: its IO
+ * exits are then handled one at a time, and it is judged
  * afresh after BPOL_RETRY_HITS more (the guest's code or data may have changed). always keeps
  * every block (the tests of block behaviour use it); never runs none (as block_io=off).
  * The exits that record a path count too: recording is what a start's paths cost to keep.
@@ -46,7 +47,7 @@ struct block_policy {
 	/* statistics */
 	u64 judgements, declines, retries; /* starts judged, declined, judged afresh */
 	u64 declined_exits;                /* IO exits of declined starts, handled one at a time */
-	u64 spent, saved;                  /* the ledgers' sums over every block run */
+	u64 spent, worth;                  /* the ledgers' sums over every block run */
 };
 
 void bpol_init(struct block_policy *p, enum block_policy_mode mode, u64 exit_cost);

@@ -75,14 +75,14 @@ done
 for g in $GUESTS; do
 	case " $missing " in *" $g "*) continue ;; esac
 	case $g in
-	blk_picinit|blk_tf|blk_pagecross) on_cmdline="block_io=on trace=blocks" ;;
-	*) on_cmdline="block_io=on" ;;
+	blk_picinit|blk_tf|blk_pagecross) on_cmdline="block_io=on block_policy=always trace=blocks" ;;
+	*) on_cmdline="block_io=on block_policy=always" ;;
 	esac
 	bochs "$g-on" "$g" "$on_cmdline"
 	bochs "$g-off" "$g" "block_io=off"
 done
 if [ -f "$G/blk_pagecross.elf" ]; then
-	bochs blk_pagecross-cpu blk_pagecross "block_io=on extent=cpu trace=blocks"
+	bochs blk_pagecross-cpu blk_pagecross "block_io=on block_policy=always extent=cpu trace=blocks"
 fi
 wait
 

@@ -57,7 +57,7 @@ HELLO_ARGS="answer=42 two words"
 for cpu in corei5_arrandale_m520 corei7_sandy_bridge_2600k corei7_haswell_4770 corei7_skylake_x corei7_icelake_u; do
 	bochs "hello-$cpu" "$cpu" "$G/hello.elf" "" "$HELLO_ARGS"
 done
-bochs iosweep corei7_skylake_x "$G/iosweep.elf" "block_io=on"
+bochs iosweep corei7_skylake_x "$G/iosweep.elf" "block_io=on block_policy=always"
 bochs iosweep-off corei7_skylake_x "$G/iosweep.elf" "block_io=off"
 bochs aout corei7_skylake_x "$G/aout.elf"
 bochs aout-off corei7_skylake_x "$G/aout.elf" "block_io=off"

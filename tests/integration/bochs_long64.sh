@@ -25,7 +25,7 @@ bg_run bare "$root/scripts/run-qemu-bare.sh" "$ELF" --timeout 60 --log "$out/bar
 throttle 1
 # RUN CMDLINE: one Bochs run at a time (16 MiB of guest RAM: the guest lives in its first 4)
 RUNS="off on-nofollow on"
-declare -A CMDLINE=([off]="block_io=off" [on-nofollow]="block_io=on block_follow=off" [on]="")
+declare -A CMDLINE=([off]="block_io=off" [on-nofollow]="block_io=on block_follow=off block_policy=always" [on]="block_policy=always")
 for r in $RUNS; do
 	bochs_bg "$r" --core "$CORE" --guest "$ELF" --cmdline "guest_mem=16M ${CMDLINE[$r]}" --timeout 180
 	throttle 1

@@ -24,9 +24,9 @@ mkdir -p "$out"
 options() {
 	case $1 in
 	off) echo "block_io=off" ;;
-	on) echo "block_io=on" ;;
-	cpu) echo "block_io=on extent=cpu" ;;
-	nofollow) echo "block_io=on block_follow=off" ;;
+	on) echo "block_io=on block_policy=always" ;;
+	cpu) echo "block_io=on block_policy=always extent=cpu" ;;
+	nofollow) echo "block_io=on block_policy=always block_follow=off" ;;
 	*) echo "unknown-config-$1" ;;
 	esac
 }

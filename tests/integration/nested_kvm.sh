@@ -26,7 +26,7 @@ RUNS=(
 	"halttimer halttimer 2 host"
 	"pitirq pitirq 3 host"
 	"blk_irq_off blk_irq 4 host block_io=off irq_pace=on"
-	"blk_irq_on blk_irq 4 host block_io=on irq_pace=on"
+	"blk_irq_on blk_irq 4 host block_io=on block_policy=always irq_pace=on"
 	"lapic_timer pitirq 3 host,-vmx-preemption-timer"
 	"refusal hello 2 host,-vmx-unrestricted-guest"
 )
