@@ -15,20 +15,41 @@
 #define EPT_QUAL_FETCH (1ULL << 2)
 #define EPT_QUAL_LINEAR_VALID (1ULL << 7)
 
+u32 dispatch_port_in(struct dispatcher *d, u16 port, u8 size)
+{
+	if (!d->now_tsc)
+		return iobus_in(&d->board->bus, port, size);
+	u64 t0 = d->now_tsc();
+	u32 val = iobus_in(&d->board->bus, port, size);
+	d->dev_tsc += d->now_tsc() - t0;
+	return val;
+}
+
+void dispatch_port_out(struct dispatcher *d, u16 port, u8 size, u32 val)
+{
+	if (!d->now_tsc) {
+		iobus_out(&d->board->bus, port, size, val);
+		return;
+	}
+	u64 t0 = d->now_tsc();
+	iobus_out(&d->board->bus, port, size, val);
+	d->dev_tsc += d->now_tsc() - t0;
+}
+
 /* The block units' ports: the bus, each access counted as made inside a block. */
 static u32 bus_in(void *ctx, u16 port, u8 size)
 {
 	struct dispatcher *d = ctx;
 	ports_access(&d->stats.ports, port, true, true);
 	tio_record(&d->tio, d->sctl.guest_ticks, d->io_rip, port, size, TIO_IN | TIO_BLOCK);
-	return iobus_in(&d->board->bus, port, size);
+	return dispatch_port_in(d, port, size);
 }
 static void bus_out(void *ctx, u16 port, u8 size, u32 val)
 {
 	struct dispatcher *d = ctx;
 	ports_access(&d->stats.ports, port, false, true);
 	tio_record(&d->tio, d->sctl.guest_ticks, d->io_rip, port, size, TIO_BLOCK);
-	iobus_out(&d->board->bus, port, size, val);
+	dispatch_port_out(d, port, size, val);
 }
 /* A block stops once the guest's run is over: it wrote its exit code or asked for a reset. */
 static bool board_run_over(void *ctx) { return ((struct board *)ctx)->dbg.fired || board_reset_requested(ctx, 0); }
@@ -232,6 +253,7 @@ void dispatch_exit(struct dispatcher *d, struct vcpu *v)
 		con_log("exit %s rip=0x%llx qual=0x%llx\n", exit_reason_name(r), (unsigned long long)v->rip,
 		        (unsigned long long)v->exit.qual);
 	exit_handler h = r <= EXIT_REASON_MAX ? handlers[r] : 0;
+	d->now_tsc = v->plat ? v->plat->now_tsc : 0;
 	gmem_tlb_begin(&d->tlb, v);
 	v->pgen = &d->blockio.pgen; /* every root-mode store of this exit moves code generations */
 	(h ? h : handle_unhandled)(d, v);

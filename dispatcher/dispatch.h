@@ -59,7 +59,17 @@ struct dispatcher {
 	struct trace_io tio;    /* trace=io (trace_io.h); launch.c gives it its ring */
 	u64 io_rip;             /* the RIP of the IO exit being handled, for trace records of blocks */
 	struct gmem_tlb tlb;    /* guest translations, kept for one exit (gmem_tlb.h) */
+	/* TSC ticks spent in the devices (the port bus, and the run loop's host-console service,
+	 * vmx/run.c), from exits and blocks alike, and the clock
+	 * that times them (the vCPU's, taken at each exit; NULL: not timed). The block policy
+	 * compares root-mode work beyond these: both ways of running IO pay them. */
+	u64 (*now_tsc)(void);
+	u64 dev_tsc, dev_tsc_seen;
 };
+
+/* A port access of the guest's, timed into dev_tsc. */
+u32 dispatch_port_in(struct dispatcher *d, u16 port, u8 size);
+void dispatch_port_out(struct dispatcher *d, u16 port, u8 size, u32 val);
 
 void dispatch_init(struct dispatcher *d, struct board *b, const struct dispatch_config *cfg);
 /* Handles one exit; on return v says what to write back, what to inject, or that the guest ended. */

@@ -32,12 +32,12 @@
 static u32 port_in(struct dispatcher *d, u16 port, u32 size)
 {
 	ports_access(&d->stats.ports, port, true, false);
-	return iobus_in(&d->board->bus, port, (u8)size);
+	return dispatch_port_in(d, port, (u8)size);
 }
 static void port_out(struct dispatcher *d, u16 port, u32 size, u32 val)
 {
 	ports_access(&d->stats.ports, port, false, false);
-	iobus_out(&d->board->bus, port, (u8)size, val);
+	dispatch_port_out(d, port, (u8)size, val);
 }
 
 static u32 exit_bus_in(void *ctx, u16 port, u8 size) { return port_in(ctx, port, size); }

@@ -57,9 +57,11 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks)
 {
 	struct block_policy *p = &bio->pol;
 	struct block *b = p->ran;
+	bool busy = p->busy;
 	p->ran = 0;
+	p->busy = false;
 	if (!b) {
-		if (io_exit) {
+		if (io_exit && !busy) {
 			p->single_tsc += ticks;
 			p->single_exits++;
 		}

@@ -5,6 +5,9 @@
  * handled one instruction at a time (measured as the guest runs), an exit that runs k IO
  * instructions of a block in R ticks of root mode replaces k exits: it saves
  *     k x (C + R1) - (C + R)  =  (k - 1) x C + k x R1 - R.
+ * R and R1 leave out the ticks spent in the devices themselves (dispatch.h, dev_tsc): the same
+ * port accesses cost the same either way, and the devices of the ports that exit one at a time
+ * (a console's) are not those of the ports in blocks.
  * Each block keeps that ledger: what its exits spent, R, against what they were worth, the
  * (k - 1) x C + k x R1 that the same IO instructions would have cost one exit each beyond the
  * exit both pay. block_policy=auto judges a start address on the sum of its paths' ledgers
@@ -44,6 +47,9 @@ struct block_policy {
 	 * IO instructions it ran */
 	struct block *ran;
 	u32 ran_nio;
+	/* the exit in progress did block work that ran no block (a scan, a recording, a check):
+	 * no sample of R1, which is the plain one-exit path's cost */
+	bool busy;
 	/* statistics */
 	u64 judgements, declines, retries; /* starts judged, declined, judged afresh */
 	u64 declined_exits;                /* IO exits of declined starts, handled one at a time */

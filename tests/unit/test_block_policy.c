@@ -1,0 +1,228 @@
+/*
+ * dispatcher/blockio/block_policy.c (issue 11 item 7): the ledger each block keeps of the
+ * root-mode ticks its exits spent against what its IO instructions would have cost one exit
+ * each, block_policy=auto declining a start that spends more, always and never, R1 taken from
+ * the plain one-exit path only, the devices' ticks left out, and C given or measured. The
+ * exits' root-mode ticks come in as the run loop hands them over (stats_add_root_tsc).
+ */
+#include "block_dispatch_fixture.h"
+#include "dispatcher/stats.h"
+#include "dispatcher/exit_reasons.h"
+
+#define POL (&fk.d.blockio.pol)
+#define R1 100 /* root-mode ticks of a plain one-exit IO exit, in these tests */
+
+/* n plain one-exit IO exits of R1 ticks each: what R1 is measured from */
+static void plain_exits(u32 n)
+{
+	for (u32 i = 0; i < n; i++)
+		stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, R1);
+}
+
+/* The block OUT; INC AL; OUT from FAKE_RIP (two IO instructions), run as one exit that costs
+ * `ticks` of root mode; true when it ran as a block. */
+static bool block_exit(u64 ticks)
+{
+	fk.v.rip = FAKE_RIP;
+	bf_rec.n = 0;
+	bool ran = dispatch();
+	stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, ticks);
+	return ran;
+}
+
+static int pol_setup(void **state)
+{
+	if (setup(state))
+		return -1;
+	BF_CODE(FAKE_RIP, OUT_DX, INC_AL, OUT_DX, HLT);
+	POL->exit_cost = 10; /* C */
+	return 0;
+}
+
+/* worth of one run: (k - 1) x C + k x R1 with k = 2 */
+#define WORTH (1 * 10 + 2 * R1)
+
+static void test_auto_declines_a_block_dearer_than_its_exits(void **state)
+{
+	(void)state;
+	assert_int_equal(POL->mode, BLOCK_POLICY_AUTO); /* the default */
+	plain_exits(BPOL_JUDGE_RUNS);
+	assert_int_equal(bpol_single_cost(POL), R1);
+	for (u32 i = 0; i < BPOL_JUDGE_RUNS; i++)
+		assert_true(block_exit(WORTH + 1));
+	assert_int_equal(POL->judgements, 1);
+	assert_int_equal(POL->declines, 1);
+	assert_int_equal(POL->spent, BPOL_JUDGE_RUNS * (u64)(WORTH + 1));
+	assert_int_equal(POL->worth, BPOL_JUDGE_RUNS * (u64)WORTH);
+	/* declined: the next exit of that IO instruction is left to the one-exit path, untouched */
+	fk.v.rip = FAKE_RIP;
+	bf_rec.n = 0;
+	bf_io_exit(V);
+	struct vcpu before = fk.v;
+	u64 runs = fk.d.blockio.stats.runs;
+	assert_false(handle_io_block(&fk.d, V));
+	bf_assert_same_state(&before, V);
+	assert_int_equal(bf_rec.n, 0);
+	assert_int_equal(fk.d.blockio.stats.runs, runs);
+	assert_int_equal(POL->declined_exits, 1);
+}
+
+static void test_auto_keeps_a_block_that_pays(void **state)
+{
+	(void)state;
+	plain_exits(BPOL_JUDGE_RUNS);
+	for (u32 i = 0; i < 4 * BPOL_JUDGE_RUNS; i++)
+		assert_true(block_exit(WORTH)); /* spending exactly what it is worth is no loss */
+	assert_int_equal(POL->judgements, 4);
+	assert_int_equal(POL->declines, 0);
+	assert_true(block_exit(1));
+}
+
+/* A start is judged on all it spent: one dear run among cheap ones does not decline it, but
+ * enough of them do. */
+static void test_judged_on_the_sum(void **state)
+{
+	(void)state;
+	plain_exits(BPOL_JUDGE_RUNS);
+	assert_true(block_exit(5 * WORTH));
+	for (u32 i = 1; i < BPOL_JUDGE_RUNS; i++)
+		assert_true(block_exit(WORTH / 2));
+	assert_int_equal(POL->declines, 0); /* 5 + 15/2 = 12.5 runs' worth spent of 16 */
+	for (u32 i = 0; i < BPOL_JUDGE_RUNS; i++)
+		assert_true(block_exit(2 * WORTH));
+	assert_int_equal(POL->judgements, 2);
+	assert_int_equal(POL->declines, 1); /* 44.5 of 32 */
+}
+
+/* Without R1 (no plain one-exit IO exit yet) nothing is judged. */
+static void test_no_judgement_before_r1(void **state)
+{
+	(void)state;
+	for (u32 i = 0; i < 2 * BPOL_JUDGE_RUNS; i++)
+		assert_true(block_exit(1000 * WORTH));
+	assert_int_equal(POL->judgements, 0);
+	assert_int_equal(POL->declines, 0);
+}
+
+static void test_always_never_declines(void **state)
+{
+	(void)state;
+	POL->mode = BLOCK_POLICY_ALWAYS;
+	plain_exits(BPOL_JUDGE_RUNS);
+	for (u32 i = 0; i < 4 * BPOL_JUDGE_RUNS; i++)
+		assert_true(block_exit(1000 * WORTH));
+	assert_int_equal(POL->judgements, 0);
+	assert_int_equal(POL->declines, 0);
+	assert_int_equal(POL->spent, 4 * BPOL_JUDGE_RUNS * 1000ULL * WORTH); /* the ledger is kept */
+}
+
+static void test_never_runs_no_block(void **state)
+{
+	(void)state;
+	POL->mode = BLOCK_POLICY_NEVER;
+	bf_io_exit(V);
+	struct vcpu before = fk.v;
+	assert_false(handle_io_block(&fk.d, V));
+	assert_nothing_done(&before);
+	assert_int_equal(fk.d.blockio.stats.misses, 0); /* not even looked up */
+}
+
+/* A declined start is judged afresh after BPOL_RETRY_HITS one-exit handlings: designated again,
+ * with an empty ledger. */
+static void test_declined_start_judged_afresh(void **state)
+{
+	(void)state;
+	plain_exits(BPOL_JUDGE_RUNS);
+	for (u32 i = 0; i < BPOL_JUDGE_RUNS; i++)
+		assert_true(block_exit(2 * WORTH));
+	assert_int_equal(POL->declines, 1);
+	for (u32 i = 1; i < BPOL_RETRY_HITS; i++)
+		assert_false(block_exit(R1));
+	assert_int_equal(POL->declined_exits, BPOL_RETRY_HITS - 1);
+	u64 misses = fk.d.blockio.stats.misses;
+	assert_true(block_exit(WORTH)); /* recorded again and run */
+	assert_int_equal(POL->retries, 1);
+	assert_int_equal(fk.d.blockio.stats.misses, misses + 1);
+	struct block *b = table_lookup(&fk.d.blockio.table, FAKE_RIP, CPU_MODE_32);
+	assert_non_null(b);
+	assert_false(b->declined);
+	assert_int_equal(b->spent, WORTH);
+}
+
+/* R1 is the plain one-exit path's cost: an exit that scanned, recorded or checked, or ran a
+ * block, is no sample; nor is an exit of another kind. */
+static void test_r1_from_plain_exits_only(void **state)
+{
+	(void)state;
+	assert_true(block_exit(99999)); /* a miss: scanned and ran */
+	assert_int_equal(POL->single_exits, 0);
+	stats_add_root_tsc(&fk.d, EXIT_REASON_CPUID, 77777);
+	assert_int_equal(POL->single_exits, 0);
+	/* a single IO instruction (nothing after it in the page): its first exit scans, no sample */
+	BF_CODE(FAKE_RIP + 0x100, OUT_DX, HLT);
+	fk.v.rip = FAKE_RIP + 0x100;
+	bf_io_exit(V);
+	assert_false(handle_io_block(&fk.d, V));
+	stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, 55555);
+	assert_int_equal(POL->single_exits, 0);
+	/* its next exit is a table hit that runs nothing: a sample */
+	bf_io_exit(V);
+	assert_false(handle_io_block(&fk.d, V));
+	stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, 300);
+	assert_int_equal(POL->single_exits, 1);
+	assert_int_equal(bpol_single_cost(POL), 300);
+}
+
+/* The ticks spent in the devices are left out of both sides (dispatch.h, dev_tsc). */
+static void test_device_ticks_left_out(void **state)
+{
+	(void)state;
+	fk.d.dev_tsc += 250;
+	stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, 1000);
+	assert_int_equal(bpol_single_cost(POL), 750);
+	assert_int_equal(fk.d.stats.root_tsc, 1000); /* the statistics keep the whole */
+	fk.d.dev_tsc += 400;
+	assert_true(block_exit(1000));
+	assert_int_equal(POL->spent, 600);
+	fk.d.dev_tsc += 5000; /* more than the exit: nothing beyond the devices */
+	assert_true(block_exit(1000));
+	assert_int_equal(POL->spent, 600);
+}
+
+/* exit_cost=N is what the policy judges by whatever is measured; without it, the measurement,
+ * and before one, BPOL_DEFAULT_EXIT_COST. */
+static void test_exit_cost_given_or_measured(void **state)
+{
+	(void)state;
+	struct block_policy *p = POL;
+	bpol_init(p, BLOCK_POLICY_AUTO, 0);
+	assert_int_equal(p->exit_cost, BPOL_DEFAULT_EXIT_COST);
+	assert_false(p->cost_given);
+	blockio_exit_cost_measured(&fk.d.blockio, 1234);
+	assert_int_equal(p->exit_cost, 1234);
+	assert_true(p->cost_measured);
+	bpol_init(p, BLOCK_POLICY_AUTO, 40000);
+	blockio_exit_cost_measured(&fk.d.blockio, 75);
+	assert_int_equal(p->exit_cost, 40000);
+	assert_int_equal(p->measured_cost, 75);
+	assert_true(p->cost_given);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, pol_setup, bf_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_auto_declines_a_block_dearer_than_its_exits),
+		T(test_auto_keeps_a_block_that_pays),
+		T(test_judged_on_the_sum),
+		T(test_no_judgement_before_r1),
+		T(test_always_never_declines),
+		T(test_never_runs_no_block),
+		T(test_declined_start_judged_afresh),
+		T(test_r1_from_plain_exits_only),
+		T(test_device_ticks_left_out),
+		T(test_exit_cost_given_or_measured),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
