@@ -11,7 +11,11 @@ much). C is one VM exit and entry: about 1,000-2,000 cycles on bare silicon, 10,
 under nested virtualization. A block configuration pays where its modelled cycles are below
 off's: C > (root - root_off) / (exits_off - exits).
 
-usage: bench_cost_report.py OFF.log FOLLOW_OFF.log ON.log
+With block_policy=auto (issue 11 item 7) the blocks that run depend on the C the policy judges
+by: the runs at exit_cost=2000 and 40000 show the selection a bare-silicon and a nested
+machine would make, each row's break-even C against the root-mode work it really did.
+
+usage: bench_cost_report.py NAME=LOG ... (the first: block_io=off; a NAME may hold "=", a LOG not)
 """
 import json
 import sys
@@ -29,12 +33,11 @@ def stats(path):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) < 3 or any("=" not in a for a in sys.argv[1:]):
         sys.exit(__doc__)
-    rows = [("block_io=off", stats(sys.argv[1])), ("block_follow=off", stats(sys.argv[2])),
-            ("default (on)", stats(sys.argv[3]))]
+    rows = [(a.rsplit("=", 1)[0], stats(a.rsplit("=", 1)[1])) for a in sys.argv[1:]]
     off = rows[0][1]
-    print(f"  {'config':17} {'IO exits/IO':>11} {'exits':>8} {'root instr':>14} " +
+    print(f"  {'config':22} {'IO exits/IO':>11} {'exits':>8} {'root instr':>14} " +
           " ".join(f"{'C=' + format(c, ','):>15}" for c in COSTS) + f" {'break-even C':>13}")
     for name, s in rows:
         root, exits = s["root_tsc"], s["exits"]
@@ -45,20 +48,27 @@ def main():
             be = "never"
         else:
             be = f"{max(0, (root - off['root_tsc']) * CPI / (off['exits'] - exits)):,.0f}"
-        print(f"  {name:17} {s['io_exits'] / s['io_instructions']:11.3f} {exits:8,} {root:14,} " +
+        print(f"  {name:22} {s['io_exits'] / s['io_instructions']:11.3f} {exits:8,} {root:14,} " +
               " ".join(f"{c:15,}" for c in cyc) + f" {be:>13}")
     print("  modelled cycles relative to block_io=off:")
     for name, s in rows[1:]:
         rel = [(s["root_tsc"] * CPI + s["exits"] * c) / (off["root_tsc"] * CPI + off["exits"] * c) for c in COSTS]
-        print(f"    {name:17} " + "  ".join(f"C={c:,}: {r:.3f}" for c, r in zip(COSTS, rel)))
+        print(f"    {name:22} " + "  ".join(f"C={c:,}: {r:.3f}" for c, r in zip(COSTS, rel)))
     print("  root-mode TSC of block dispatch (share of root_tsc):")
     for name, s in rows[1:]:
         b, t = s["blocks"], s["root_tsc"]
         parts = [(k, b.get("tsc_" + k, 0)) for k in ("replay", "check", "record", "scan")]
         rest = t - sum(v for _, v in parts)
-        print(f"    {name:17} " + ", ".join(f"{k} {v:,} ({100 * v / t:.1f} %)" for k, v in parts) +
+        print(f"    {name:22} " + ", ".join(f"{k} {v:,} ({100 * v / t:.1f} %)" for k, v in parts) +
               f", rest {rest:,} ({100 * rest / t:.1f} %); {b.get('recordings', 0)} recordings, "
               f"{b['early_ends']} early ends")
+    print("  block policy (block_policy.h): the C it judged by, R1, starts declined, IO exits left to one exit each:")
+    for name, s in rows[1:]:
+        p = s.get("policy")
+        if p:
+            print(f"    {name:22} {p['mode']} at C={p['exit_cost']:,} ({p['cost_source']}), R1 {p['single_cost']:,}: "
+                  f"{p['declines']} declined of {p['judgements']} judgements, {p['declined_exits']:,} declined exits, "
+                  f"{p['retries']} judged afresh; devices {p['dev_tsc']:,} ticks")
 
 
 main()
