@@ -103,6 +103,8 @@ struct block {
 	u32 judge_runs;
 	bool declined;
 	u32 declined_hits;
+	bool deferred; /* a single standing for a start not recorded yet (BPOL_HOT_HITS) */
+	bool judged;   /* judged once: the next judgement after BPOL_JUDGE_RUNS runs */
 };
 
 /* A store for one block outside the table (the unit tests, micro_block), NI instructions and NB

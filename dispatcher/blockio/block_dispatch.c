@@ -282,7 +282,8 @@ static u32 follow_paths(struct blockio *bio, struct vcpu *v, struct block **bp, 
 }
 
 /* A miss: scan; where the scan finds no second IO instruction in 64-bit code, follow. */
-static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linear, u8 mode, u32 *nio_out)
+static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linear, u8 mode, bool hot,
+                               u32 *nio_out)
 {
 	struct block *b = table_slot(&bio->table, rip_linear, mode);
 	b->ngen = 0; /* its pages' generations are kept at its first hit's hash (block_code_same) */
@@ -293,7 +294,12 @@ static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linea
 	bio->stats.tsc_scan += t1 - t0;
 	if (n < 0)
 		return false;
-	if (n < 2 && bio->cfg.follow && mode == CPU_MODE_64) {
+	bool follow = n < 2 && bio->cfg.follow && mode == CPU_MODE_64;
+	if (follow && !hot && bio->pol.mode == BLOCK_POLICY_AUTO) {
+		/* block_policy=auto records a start only once it is hot (block_policy.h): until then
+		 * the scan's single stands for it */
+		b->deferred = true;
+	} else if (follow) {
 		u32 insns, nio;
 		table_grow(&bio->table, b);
 		int t = follow_record(bio, v, b, 0, 0, &insns, &nio);
@@ -340,6 +346,17 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 		}
 		b = 0; /* judged afresh: its paths left the table */
 	}
+	bool hot = false;
+	if (b && b->deferred) { /* a start block_policy=auto records once hot */
+		if (++b->unverified < BPOL_HOT_HITS - 1) { /* the first exit designated it */
+			s->hits++;
+			s->singles++;
+			return false;
+		}
+		table_invalidate(&bio->table, b);
+		b = 0;
+		hot = true;
+	}
 	if (b && b->nio < 2 && ++b->unverified % SINGLE_RECHECK) {
 		s->hits++;
 		s->singles++;
@@ -356,7 +373,7 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 	bio->pol.busy = true; /* from here on, the exit does block work (block_policy.h) */
 	if (!b) {
 		s->misses++;
-		bool ran = designate_and_run(bio, v, rip_linear, mode, nio_out);
+		bool ran = designate_and_run(bio, v, rip_linear, mode, hot, nio_out);
 		if (bio->top.last) /* a block was designated here and ran */
 			bio->top.last->misses++;
 		return ran;
@@ -369,7 +386,7 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 	if (!same) {
 		s->mismatches++;
 		table_invalidate(&bio->table, b);
-		bool ran = designate_and_run(bio, v, rip_linear, mode, nio_out);
+		bool ran = designate_and_run(bio, v, rip_linear, mode, false, nio_out);
 		if (bio->top.last)
 			bio->top.last->mismatches++;
 		return ran;

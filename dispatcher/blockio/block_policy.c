@@ -24,6 +24,8 @@ void bpol_fresh(struct block *b)
 	b->judge_runs = 0;
 	b->declined = false;
 	b->declined_hits = 0;
+	b->deferred = false;
+	b->judged = false;
 }
 
 u64 bpol_single_cost(const struct block_policy *p)
@@ -58,6 +60,11 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks)
 	struct block_policy *p = &bio->pol;
 	struct block *b = p->ran;
 	bool busy = p->busy;
+	/* what the exit spent designating (a scan, a recording) is the start's entry fee, paid
+	 * once; a start is judged on its runs (BPOL_HOT_HITS keeps the fee to hot starts) */
+	u64 fee = bio->stats.tsc_record + bio->stats.tsc_scan - p->fee_seen;
+	p->fee_seen += fee;
+	ticks = ticks > fee ? ticks - fee : 0;
 	p->ran = 0;
 	p->busy = false;
 	if (!b) {
@@ -76,7 +83,9 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks)
 	p->spent += ticks;
 	p->worth += worth;
 	/* R1 is not known before some IO exits were handled one at a time: no judgement without it */
-	if (p->mode == BLOCK_POLICY_AUTO && ++b->judge_runs >= BPOL_JUDGE_RUNS && p->single_exits >= BPOL_JUDGE_RUNS) {
+	u32 due = b->judged ? BPOL_JUDGE_RUNS : BPOL_FIRST_JUDGE;
+	if (p->mode == BLOCK_POLICY_AUTO && ++b->judge_runs >= due && p->single_exits >= BPOL_JUDGE_RUNS) {
+		b->judged = true;
 		b->judge_runs = 0;
 		judge(bio, b);
 	}

@@ -15,7 +15,8 @@
  * exits are then handled one at a time, and it is judged
  * afresh after BPOL_RETRY_HITS more (the guest's code or data may have changed). always keeps
  * every block (the tests of block behaviour use it); never runs none (as block_io=off).
- * The exits that record a path count too: recording is what a start's paths cost to keep.
+ * What an exit spends scanning or recording is left out of the ledger (an entry fee paid once,
+ * kept low by recording only hot starts, BPOL_HOT_HITS); the statistics count it.
  * Pure C.
  */
 #ifndef DISPATCHER_BLOCK_POLICY_H
@@ -27,8 +28,13 @@ enum block_policy_mode { BLOCK_POLICY_AUTO = 0, BLOCK_POLICY_ALWAYS, BLOCK_POLIC
 
 /* The C used until one is measured or where none can be (the bare-silicon figure). */
 #define BPOL_DEFAULT_EXIT_COST 2000
-/* Runs of a start's paths between two judgements; the first judgement after as many. */
+/* Runs of a path before its start's first judgement, and between two later ones. */
+#define BPOL_FIRST_JUDGE 4
 #define BPOL_JUDGE_RUNS 16
+/* block_policy=auto records a followed block from a start at its BPOL_HOT_HITS'th IO exit, not
+ * its first: a recording costs hundreds of one-exit handlings, and much boot code does its IO
+ * once. The exits before run one at a time, as with block_io=off. */
+#define BPOL_HOT_HITS 8
 /* One-exit handlings of a declined start's IO instruction after which it is judged afresh. */
 #define BPOL_RETRY_HITS 4096
 
@@ -43,6 +49,7 @@ struct block_policy {
 	u64 measured_cost;  /* what was measured */
 	/* R1: root-mode ticks of the IO exits handled one at a time, summed, and their count */
 	u64 single_tsc, single_exits;
+	u64 fee_seen; /* tsc_record + tsc_scan (block.h) already taken out of a ledger */
 	/* the block the exit in progress ran (its ledger gets the exit's root-mode ticks), and the
 	 * IO instructions it ran */
 	struct block *ran;

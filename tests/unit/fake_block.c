@@ -23,7 +23,11 @@ int bf_setup(void **state)
 	fake_io_attach(&rec_dev, &bf_rec, "bf-rec", BF_PORT, BF_PORTS, true);
 	if (iobus_register(&fk.board.bus, &rec_dev.dev))
 		return -1;
-	fk.d.blockio.cfg = (struct block_config){.enabled = true, .extent = BLOCK_EXTENT_PAGE};
+	/* the tests of block behaviour keep every block (block_policy=always); test_block_policy.c
+	 * sets auto */
+	fk.d.blockio.cfg = (struct block_config){.enabled = true, .extent = BLOCK_EXTENT_PAGE,
+	                                         .policy = BLOCK_POLICY_ALWAYS};
+	fk.d.blockio.pol.mode = BLOCK_POLICY_ALWAYS;
 	fake_mode_prot32();
 	return 0;
 }

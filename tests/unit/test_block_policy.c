@@ -35,6 +35,8 @@ static int pol_setup(void **state)
 	if (setup(state))
 		return -1;
 	BF_CODE(FAKE_RIP, OUT_DX, INC_AL, OUT_DX, HLT);
+	fk.d.blockio.cfg.policy = BLOCK_POLICY_AUTO;
+	POL->mode = BLOCK_POLICY_AUTO;
 	POL->exit_cost = 10; /* C */
 	return 0;
 }
@@ -45,15 +47,15 @@ static int pol_setup(void **state)
 static void test_auto_declines_a_block_dearer_than_its_exits(void **state)
 {
 	(void)state;
-	assert_int_equal(POL->mode, BLOCK_POLICY_AUTO); /* the default */
 	plain_exits(BPOL_JUDGE_RUNS);
 	assert_int_equal(bpol_single_cost(POL), R1);
-	for (u32 i = 0; i < BPOL_JUDGE_RUNS; i++)
+	for (u32 i = 0; i < BPOL_FIRST_JUDGE; i++)
 		assert_true(block_exit(WORTH + 1));
 	assert_int_equal(POL->judgements, 1);
 	assert_int_equal(POL->declines, 1);
-	assert_int_equal(POL->spent, BPOL_JUDGE_RUNS * (u64)(WORTH + 1));
-	assert_int_equal(POL->worth, BPOL_JUDGE_RUNS * (u64)WORTH);
+	/* the first exit's scan is the start's entry fee, not in the ledger */
+	assert_int_equal(POL->spent, BPOL_FIRST_JUDGE * (u64)(WORTH + 1) - fk.d.blockio.stats.tsc_scan);
+	assert_int_equal(POL->worth, BPOL_FIRST_JUDGE * (u64)WORTH);
 	/* declined: the next exit of that IO instruction is left to the one-exit path, untouched */
 	fk.v.rip = FAKE_RIP;
 	bf_rec.n = 0;
@@ -71,7 +73,7 @@ static void test_auto_keeps_a_block_that_pays(void **state)
 {
 	(void)state;
 	plain_exits(BPOL_JUDGE_RUNS);
-	for (u32 i = 0; i < 4 * BPOL_JUDGE_RUNS; i++)
+	for (u32 i = 0; i < BPOL_FIRST_JUDGE + 3 * BPOL_JUDGE_RUNS; i++)
 		assert_true(block_exit(WORTH)); /* spending exactly what it is worth is no loss */
 	assert_int_equal(POL->judgements, 4);
 	assert_int_equal(POL->declines, 0);
@@ -84,14 +86,15 @@ static void test_judged_on_the_sum(void **state)
 {
 	(void)state;
 	plain_exits(BPOL_JUDGE_RUNS);
-	assert_true(block_exit(5 * WORTH));
-	for (u32 i = 1; i < BPOL_JUDGE_RUNS; i++)
+	assert_true(block_exit(2 * WORTH));
+	for (u32 i = 1; i < BPOL_FIRST_JUDGE; i++)
 		assert_true(block_exit(WORTH / 2));
-	assert_int_equal(POL->declines, 0); /* 5 + 15/2 = 12.5 runs' worth spent of 16 */
+	assert_int_equal(POL->judgements, 1);
+	assert_int_equal(POL->declines, 0); /* 2 + 3/2 = 3.5 runs' worth spent of 4 */
 	for (u32 i = 0; i < BPOL_JUDGE_RUNS; i++)
 		assert_true(block_exit(2 * WORTH));
 	assert_int_equal(POL->judgements, 2);
-	assert_int_equal(POL->declines, 1); /* 44.5 of 32 */
+	assert_int_equal(POL->declines, 1); /* 35.5 of 20 */
 }
 
 /* Without R1 (no plain one-exit IO exit yet) nothing is judged. */
@@ -113,7 +116,8 @@ static void test_always_never_declines(void **state)
 		assert_true(block_exit(1000 * WORTH));
 	assert_int_equal(POL->judgements, 0);
 	assert_int_equal(POL->declines, 0);
-	assert_int_equal(POL->spent, 4 * BPOL_JUDGE_RUNS * 1000ULL * WORTH); /* the ledger is kept */
+	/* the ledger is kept (the first scan left out) */
+	assert_int_equal(POL->spent, 4 * BPOL_JUDGE_RUNS * 1000ULL * WORTH - fk.d.blockio.stats.tsc_scan);
 }
 
 static void test_never_runs_no_block(void **state)
@@ -133,20 +137,20 @@ static void test_declined_start_judged_afresh(void **state)
 {
 	(void)state;
 	plain_exits(BPOL_JUDGE_RUNS);
-	for (u32 i = 0; i < BPOL_JUDGE_RUNS; i++)
+	for (u32 i = 0; i < BPOL_FIRST_JUDGE; i++)
 		assert_true(block_exit(2 * WORTH));
 	assert_int_equal(POL->declines, 1);
 	for (u32 i = 1; i < BPOL_RETRY_HITS; i++)
 		assert_false(block_exit(R1));
 	assert_int_equal(POL->declined_exits, BPOL_RETRY_HITS - 1);
-	u64 misses = fk.d.blockio.stats.misses;
+	u64 misses = fk.d.blockio.stats.misses, scan = fk.d.blockio.stats.tsc_scan;
 	assert_true(block_exit(WORTH)); /* recorded again and run */
 	assert_int_equal(POL->retries, 1);
 	assert_int_equal(fk.d.blockio.stats.misses, misses + 1);
 	struct block *b = table_lookup(&fk.d.blockio.table, FAKE_RIP, CPU_MODE_32);
 	assert_non_null(b);
 	assert_false(b->declined);
-	assert_int_equal(b->spent, WORTH);
+	assert_int_equal(b->spent, WORTH - (fk.d.blockio.stats.tsc_scan - scan)); /* the scan is the fee */
 }
 
 /* R1 is the plain one-exit path's cost: an exit that scanned, recorded or checked, or ran a
@@ -183,10 +187,11 @@ static void test_device_ticks_left_out(void **state)
 	assert_int_equal(fk.d.stats.root_tsc, 1000); /* the statistics keep the whole */
 	fk.d.dev_tsc += 400;
 	assert_true(block_exit(1000));
-	assert_int_equal(POL->spent, 600);
+	u64 fee = fk.d.blockio.stats.tsc_scan;
+	assert_int_equal(POL->spent, 600 - fee);
 	fk.d.dev_tsc += 5000; /* more than the exit: nothing beyond the devices */
 	assert_true(block_exit(1000));
-	assert_int_equal(POL->spent, 600);
+	assert_int_equal(POL->spent, 600 - fee);
 }
 
 /* exit_cost=N is what the policy judges by whatever is measured; without it, the measurement,
@@ -208,6 +213,48 @@ static void test_exit_cost_given_or_measured(void **state)
 	assert_true(p->cost_given);
 }
 
+/* auto records a followed block only at its start's BPOL_HOT_HITS'th exit; before, the exits go
+ * one at a time with nothing run from the table; always records at the first. */
+static void check_follow_recording(enum block_policy_mode mode, u32 first_recorded_exit)
+{
+	fake_mode_long64();
+	fk.d.blockio.cfg.follow = true;
+	fk.d.blockio.pol.mode = mode;
+	fk.v.gpr[VCPU_RSP] = 0x8000;
+	/* out dx, al; call fn (+0x100); hlt -- fn: out dx, al; ret */
+	BF_CODE(FAKE_RIP, OUT_DX, 0xe8, 0xfa, 0x00, 0x00, 0x00, HLT);
+	BF_CODE(FAKE_RIP + 0x100, OUT_DX, 0xc3);
+	struct vcpu start = fk.v;
+	for (u32 i = 1; i < first_recorded_exit; i++) {
+		fk.v = start;
+		bf_rec.n = 0;
+		bf_io_exit(V);
+		assert_false(handle_io_block(&fk.d, V));
+		bf_assert_same_state(&start, V);
+		assert_int_equal(bf_rec.n, 0);
+		assert_int_equal(fk.d.blockio.stats.recordings, 0);
+	}
+	fk.v = start;
+	bf_rec.n = 0;
+	bf_io_exit(V);
+	assert_true(handle_io_block(&fk.d, V)); /* recorded now, both OUTs run */
+	assert_int_equal(fk.d.blockio.stats.recordings, 1);
+	assert_int_equal(bf_rec.n, 2);
+	assert_int_equal(fk.v.rip, FAKE_RIP + 6); /* out, call, out, ret: at the HLT */
+}
+
+static void test_auto_records_hot_starts_only(void **state)
+{
+	(void)state;
+	check_follow_recording(BLOCK_POLICY_AUTO, BPOL_HOT_HITS);
+}
+
+static void test_always_records_at_once(void **state)
+{
+	(void)state;
+	check_follow_recording(BLOCK_POLICY_ALWAYS, 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, pol_setup, bf_teardown)
 
 int main(void)
@@ -223,6 +270,8 @@ int main(void)
 		T(test_r1_from_plain_exits_only),
 		T(test_device_ticks_left_out),
 		T(test_exit_cost_given_or_measured),
+		T(test_auto_records_hot_starts_only),
+		T(test_always_records_at_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
