@@ -1,5 +1,6 @@
 /* Which blocks run; see block_policy.h. */
 #include "block_dispatch.h"
+#include "../../arch/console.h"
 
 void bpol_init(struct block_policy *p, enum block_policy_mode mode, u64 exit_cost)
 {
@@ -33,19 +34,34 @@ u64 bpol_single_cost(const struct block_policy *p)
 	return p->single_exits ? p->single_tsc / p->single_exits : 0;
 }
 
-/* Judges b's start on the sum of its paths' ledgers: declined when they spent more than they
- * were worth. */
+/* b ran: judges its start on the sum of its paths' ledgers once they ran `due` times since the
+ * last judgement (counted over the paths: a start whose runs keep recording new paths beside
+ * the old ones is judged all the same), declining it when they spent more than they were
+ * worth. */
 static void judge(struct blockio *bio, struct block *b)
 {
 	struct block_policy *p = &bio->pol;
 	struct block *paths[TABLE_WAYS];
-	u32 n = table_paths(&bio->table, b, paths);
+	u32 n = table_paths(&bio->table, b, paths), runs = 0;
 	u64 spent = 0, worth = 0;
+	bool judged = false;
 	for (u32 i = 0; i < n; i++) {
 		spent += paths[i]->spent;
 		worth += paths[i]->worth;
+		runs += paths[i]->judge_runs;
+		judged |= paths[i]->judged;
+	}
+	if (runs < (judged ? BPOL_JUDGE_RUNS : BPOL_FIRST_JUDGE))
+		return;
+	for (u32 i = 0; i < n; i++) {
+		paths[i]->judge_runs = 0;
+		paths[i]->judged = true;
 	}
 	p->judgements++;
+	if (bio->cfg.trace)
+		con_log("block policy: start 0x%llx, %u paths: spent %llu, worth %llu: %s\n",
+		        (unsigned long long)b->rip_linear, n, (unsigned long long)spent, (unsigned long long)worth,
+		        spent <= worth ? "kept" : "declined");
 	if (spent <= worth)
 		return;
 	p->declines++;
@@ -83,12 +99,9 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks)
 	p->spent += ticks;
 	p->worth += worth;
 	/* R1 is not known before some IO exits were handled one at a time: no judgement without it */
-	u32 due = b->judged ? BPOL_JUDGE_RUNS : BPOL_FIRST_JUDGE;
-	if (p->mode == BLOCK_POLICY_AUTO && ++b->judge_runs >= due && p->single_exits >= BPOL_JUDGE_RUNS) {
-		b->judged = true;
-		b->judge_runs = 0;
+	b->judge_runs++;
+	if (p->mode == BLOCK_POLICY_AUTO && p->single_exits >= BPOL_JUDGE_RUNS)
 		judge(bio, b);
-	}
 }
 
 bool bpol_declined(struct blockio *bio, struct block *b)

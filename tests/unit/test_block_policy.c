@@ -255,6 +255,47 @@ static void test_always_records_at_once(void **state)
 	check_follow_recording(BLOCK_POLICY_ALWAYS, 1);
 }
 
+/* A start's runs are counted over its paths: one whose guest keeps taking another path (each
+ * recorded beside the others, each with few runs of its own) is judged all the same. */
+static void test_runs_counted_over_paths(void **state)
+{
+	(void)state;
+	struct block_table *t = &fk.d.blockio.table;
+	const u64 start = 0x5000;
+	struct block *a = table_slot(t, start, CPU_MODE_64);
+	table_grow(t, a);
+	bpol_fresh(a);
+	a->rip_linear = start;
+	a->mode = CPU_MODE_64;
+	a->followed = true;
+	a->nio = 2;
+	a->ninsns = 2;
+	a->lin[0] = start;
+	a->lin[1] = start + 0x10;
+	table_commit(t, a);
+	struct block *b = table_slot_beside(t, a);
+	assert_non_null(b);
+	bpol_fresh(b);
+	b->rip_linear = start;
+	b->mode = CPU_MODE_64;
+	b->followed = true;
+	b->nio = 2;
+	b->ninsns = 2;
+	b->lin[0] = start;
+	b->lin[1] = start + 0x20; /* parts from a after the first instruction */
+	table_commit(t, b);
+	assert_true(table_valid(t, a) && table_valid(t, b));
+	plain_exits(BPOL_JUDGE_RUNS);
+	for (u32 i = 0; i < BPOL_FIRST_JUDGE; i++) {
+		POL->ran = i % 2 ? b : a;
+		POL->ran_nio = 2;
+		blockio_exit_done(&fk.d.blockio, true, 10 * WORTH);
+	}
+	assert_int_equal(POL->judgements, 1);
+	assert_int_equal(POL->declines, 1);
+	assert_true(a->declined && b->declined);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, pol_setup, bf_teardown)
 
 int main(void)
@@ -272,6 +313,7 @@ int main(void)
 		T(test_exit_cost_given_or_measured),
 		T(test_auto_records_hot_starts_only),
 		T(test_always_records_at_once),
+		T(test_runs_counted_over_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
