@@ -5,9 +5,11 @@
  * "interrupt-window exiting" is turned on, so every VM entry exits again at once, before any
  * guest instruction: with IF = 1 and no blocking by STI or MOV SS, that control causes a VM
  * exit at the start of the first instruction (Intel SDM Vol. 3C 26.2 "Other Causes of VM
- * Exits"; 27.7.5 "Interrupt-Window Exiting and Virtual-Interrupt Delivery": after any event
- * injection, below NMIs, above external interrupts). That works on every VT-x processor, with
- * or without the VMX-preemption timer, and under nested virtualization. Each round trip is
+ * Exits"; 27.7.5 "Interrupt-Window Exiting and Virtual-Interrupt Delivery", numbered as the
+ * run loop's 27.7.3 and 26.6.5 in the 2016 edition: after any event injection, below NMIs,
+ * above external interrupts). Interrupt-window exiting is a control every VT-x processor has
+ * (unlike the VMX-preemption timer), and nested hypervisors such as KVM emulate it. Each round
+ * trip is
  * timed from the TSC read before vmx_enter to the one after it, the span the run loop (run.c)
  * takes as the guest's time: the exit, the exit stub, the entry stub and the entry. The
  * figure is the smallest mean of EXIT_COST_BATCHES batches of EXIT_COST_BATCH round trips, so
