@@ -21,6 +21,8 @@ PURE_SRCS := arch/printf.c arch/console.c arch/pmm.c arch/elf.c arch/memmap.c ar
 PURE_SRCS += arch/conq.c arch/memlog.c arch/acpi.c arch/tsc_calib.c vmx/conlink.c
 # what becomes of a host NMI, in the guest or in root mode (issue 13)
 PURE_SRCS += vmx/nmi_policy.c
+# C, one VM exit and entry, measured at start (issue 11 item 7)
+PURE_SRCS += vmx/exit_cost_meter.c
 CORE_SRCS := $(PURE_SRCS) arch/serial.c arch/desc.c arch/exceptions.c arch/paging.c \
 	arch/shutdown.c arch/tsc.c arch/cmos.c boot/main.c boot/launch.c boot/multiboot2/mb2.c vmx/report.c \
 	vmx/guest_ram.c vmx/vmx.c vmx/run.c vmx/vmcs.c vmx/vcpu_sync.c vmx/nmi.c vmx/diag.c
@@ -30,6 +32,7 @@ CORE_SRCS += arch/ksyms.c
 CORE_SRCS += arch/hostcon.c
 # the LAPIC-timer fallback for the preemption timer (issue 13)
 CORE_SRCS += arch/lapic.c vmx/timer.c
+CORE_SRCS += vmx/exit_cost.c
 CORE_ASMS := boot/multiboot2/entry.asm arch/entry.asm arch/isr.asm vmx/entry.asm
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/core/%.o) $(CORE_ASMS:%.asm=$(BUILD)/core/%.asm.o)
 

@@ -11,6 +11,7 @@
 #include "../guest/linux.h"
 #include "../guest/mb1.h"
 #include "../vmx/conlink.h"
+#include "../vmx/exit_cost.h"
 #include "../vmx/timer.h"
 #include "../vmx/vmx.h"
 
@@ -167,6 +168,7 @@ int launch_guest(const struct boot_info *bi, const struct hv_options *o, struct 
 	        (unsigned long long)vmx_kib, (unsigned long long)(bi->core_size / 1024 + vmx_kib));
 	if (o->trace == TRACE_IO && trace_io_ring(&disp, p, o->trace_ring))
 		return HV_EXIT_GUEST_LOAD;
+	vmx_exit_cost_start(&vcpu_hw, &disp); /* its line goes out now, not at the guest's exits */
 	conlink_attach(&link);
 	hostcon_set_async(true);
 	disp.blockio.irq_pending = board_irq_ready;

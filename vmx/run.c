@@ -164,7 +164,7 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 	for (int i = 0; i < VCPU_NREGS; i++)
 		v.gpr[i] = s->gpr[i];
 	v.plat = &plat;
-	int launched = 0;
+	int guest_ran = 0; /* an exit of the guest's own was handled (the first VMLAUNCH may be exit_cost.c's) */
 	u64 exit_tsc = 0;
 	struct irq_pacer pacer;
 	struct entry_state at_entry = {0};
@@ -174,12 +174,12 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		struct board *b = d->board;
 		u64 con_tsc = rdtsc();
 		conlink_service(conlink_current(), clock_now(&b->clock));
-		u64 now_tsc = rdtsc();
-		d->dev_tsc += now_tsc - con_tsc; /* the host console's work is the devices' (dispatch.h) */ /* no TSC offsetting (vmx/controls.c): the guest's TSC is the host's */
-		if (stats_poll(d, clock_now(&b->clock), now_tsc, now_tsc) && launched)
+		u64 now_tsc = rdtsc(); /* no TSC offsetting (vmx/controls.c): the guest's TSC is the host's */
+		d->dev_tsc += now_tsc - con_tsc; /* the host console's work is the devices' (dispatch.h) */
+		if (stats_poll(d, clock_now(&b->clock), now_tsc, now_tsc) && guest_ran)
 			exit_tsc += rdtsc() - now_tsc; /* printing statistics is no exit's root-mode time */
 		board_tick(b);
-		vmx_nmi_root_poll(c, launched);
+		vmx_nmi_root_poll(c, guest_ran);
 		vmx_nmi_deliver(c, &v);
 		/* the slice counts once the handler is done: its line no longer in service (interrupts.h) */
 		bool open = !deliver_interrupt(c, d, &v, &pacer) && pacer.owed && !board_irq_in_service(b, pacer.line);
@@ -192,11 +192,11 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 		u64 hold = irq_pacer_wait(&pacer);
 		vmx_timer_arm(c, b, hold);
 		entry_state_save(&at_entry, &v, hold != 0);
-		if (launched)
+		if (guest_ran)
 			stats_add_root_tsc(d, v.exit.reason, rdtsc() - exit_tsc);
 		u64 host_rsp = c->host_rsp;
 		u64 entry_tsc = rdtsc();
-		int rc = vmx_enter(v.gpr, launched, &c->host_rsp);
+		int rc = vmx_enter(v.gpr, c->launched, &c->host_rsp);
 		exit_tsc = rdtsc();
 		stats_guest_ran(d, entry_tsc, exit_tsc); /* the trace=io clock (dispatcher/stats.h) */
 		if (c->host_rsp != host_rsp)
@@ -207,7 +207,8 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 			vcpu_end(&v, HV_EXIT_PANIC, "VM entry failed");
 			break;
 		}
-		launched = 1;
+		c->launched = true;
+		guest_ran = 1;
 		if (v.halted)
 			d->stats.halted_exits++;
 		vmx_load_vcpu(c, &v, d->cfg.trace_exits);

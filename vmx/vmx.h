@@ -25,6 +25,7 @@ struct vmx_cpu {
 	u32 entry_ctl;       /* VM-entry controls, "IA-32e mode guest" included */
 	u32 activity;        /* guest activity state */
 	u64 host_rsp;        /* HOST_RSP: entry.asm writes it only when it differs */
+	bool launched;       /* VMLAUNCH done: entries are VMRESUMEs (the first is exit_cost.c's) */
 	u32 loaded;          /* VMX_NEED_* groups read from the VMCS at this exit */
 	bool intr_valid;     /* interruptibility below was read at this exit */
 	u32 interruptibility;

@@ -30,6 +30,10 @@ UNIT_SRCS_test_guest_mem_faults += dispatcher/vcpu/page_gen.c
 UNIT_SRCS_test_gmem_tlb += dispatcher/vcpu/page_gen.c
 UNIT_SRCS_test_controls := vmx/controls.c
 UNIT_SRCS_test_nmi_policy := vmx/nmi_policy.c
+UNIT_SRCS_test_exit_cost := vmx/exit_cost_meter.c arch/printf.c
+# the measurement's VMX side over a fake VMCS and vmx_enter (the fakes are in the test)
+UNIT_SRCS_test_exit_cost_vmx := vmx/exit_cost.c vmx/exit_cost_meter.c vmx/nmi_policy.c dispatcher/exit_reasons.c \
+	arch/console.c arch/printf.c
 UNIT_SRCS_test_ept := vmx/ept.c
 UNIT_SRCS_test_cpuid := dispatcher/cpuid.c
 UNIT_SRCS_test_exit_reasons := dispatcher/exit_reasons.c vmx/vmx_errors.c
