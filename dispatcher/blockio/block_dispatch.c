@@ -370,7 +370,6 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 		s->rerecorded_singles++;
 		b = 0;
 	}
-	bio->pol.busy = true; /* from here on, the exit does block work (block_policy.h) */
 	if (!b) {
 		s->misses++;
 		bool ran = designate_and_run(bio, v, rip_linear, mode, hot, nio_out);

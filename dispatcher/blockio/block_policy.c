@@ -75,16 +75,14 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks)
 {
 	struct block_policy *p = &bio->pol;
 	struct block *b = p->ran;
-	bool busy = p->busy;
 	/* what the exit spent designating (a scan, a recording) is the start's entry fee, paid
 	 * once; a start is judged on its runs (BPOL_HOT_HITS keeps the fee to hot starts) */
 	u64 fee = bio->stats.tsc_record + bio->stats.tsc_scan - p->fee_seen;
 	p->fee_seen += fee;
 	ticks = ticks > fee ? ticks - fee : 0;
 	p->ran = 0;
-	p->busy = false;
 	if (!b) {
-		if (io_exit && !busy) {
+		if (io_exit) { /* one IO instruction, less any scan or recording: a sample of R1 */
 			p->single_tsc += ticks;
 			p->single_exits++;
 		}

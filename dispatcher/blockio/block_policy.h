@@ -36,7 +36,7 @@ enum block_policy_mode { BLOCK_POLICY_AUTO = 0, BLOCK_POLICY_ALWAYS, BLOCK_POLIC
  * once. The exits before run one at a time, as with block_io=off. */
 #define BPOL_HOT_HITS 8
 /* One-exit handlings of a declined start's IO instruction after which it is judged afresh. */
-#define BPOL_RETRY_HITS 4096
+#define BPOL_RETRY_HITS 16384
 
 struct block;
 struct blockio;
@@ -54,9 +54,6 @@ struct block_policy {
 	 * IO instructions it ran */
 	struct block *ran;
 	u32 ran_nio;
-	/* the exit in progress did block work that ran no block (a scan, a recording, a check):
-	 * no sample of R1, which is the plain one-exit path's cost */
-	bool busy;
 	/* statistics */
 	u64 judgements, declines, retries; /* starts judged, declined, judged afresh */
 	u64 declined_exits;                /* IO exits of declined starts, handled one at a time */

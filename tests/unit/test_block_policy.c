@@ -153,28 +153,33 @@ static void test_declined_start_judged_afresh(void **state)
 	assert_int_equal(b->spent, WORTH - (fk.d.blockio.stats.tsc_scan - scan)); /* the scan is the fee */
 }
 
-/* R1 is the plain one-exit path's cost: an exit that scanned, recorded or checked, or ran a
- * block, is no sample; nor is an exit of another kind. */
-static void test_r1_from_plain_exits_only(void **state)
+/* R1 is the one-exit path's cost: every IO exit that ran no block is a sample, less what it
+ * spent scanning or recording (the entry fee, which a start pays once); an exit that ran a block,
+ * or an exit of another kind, is none. */
+static void test_r1_samples(void **state)
 {
 	(void)state;
-	assert_true(block_exit(99999)); /* a miss: scanned and ran */
+	assert_true(block_exit(99999)); /* a miss that ran a block */
 	assert_int_equal(POL->single_exits, 0);
 	stats_add_root_tsc(&fk.d, EXIT_REASON_CPUID, 77777);
 	assert_int_equal(POL->single_exits, 0);
-	/* a single IO instruction (nothing after it in the page): its first exit scans, no sample */
+	/* a single IO instruction (nothing after it in the page): its first exit scans */
 	BF_CODE(FAKE_RIP + 0x100, OUT_DX, HLT);
 	fk.v.rip = FAKE_RIP + 0x100;
+	u64 scan = fk.d.blockio.stats.tsc_scan;
 	bf_io_exit(V);
 	assert_false(handle_io_block(&fk.d, V));
-	stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, 55555);
-	assert_int_equal(POL->single_exits, 0);
-	/* its next exit is a table hit that runs nothing: a sample */
+	u64 fee = fk.d.blockio.stats.tsc_scan - scan;
+	assert_true(fee > 0);
+	stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, 500 + fee);
+	assert_int_equal(POL->single_exits, 1);
+	assert_int_equal(bpol_single_cost(POL), 500);
+	/* its next exit is a table hit that runs nothing */
 	bf_io_exit(V);
 	assert_false(handle_io_block(&fk.d, V));
 	stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, 300);
-	assert_int_equal(POL->single_exits, 1);
-	assert_int_equal(bpol_single_cost(POL), 300);
+	assert_int_equal(POL->single_exits, 2);
+	assert_int_equal(bpol_single_cost(POL), 400);
 }
 
 /* The ticks spent in the devices are left out of both sides (dispatch.h, dev_tsc). */
@@ -308,7 +313,7 @@ int main(void)
 		T(test_always_never_declines),
 		T(test_never_runs_no_block),
 		T(test_declined_start_judged_afresh),
-		T(test_r1_from_plain_exits_only),
+		T(test_r1_samples),
 		T(test_device_ticks_left_out),
 		T(test_exit_cost_given_or_measured),
 		T(test_auto_records_hot_starts_only),
