@@ -21,7 +21,9 @@ u32 dispatch_port_in(struct dispatcher *d, u16 port, u8 size)
 		return iobus_in(&d->board->bus, port, size);
 	u64 t0 = d->now_tsc();
 	u32 val = iobus_in(&d->board->bus, port, size);
-	d->dev_tsc += d->now_tsc() - t0;
+	u64 t = d->now_tsc() - t0;
+	d->dev_tsc += t;
+	d->bus_tsc += t;
 	return val;
 }
 
@@ -33,7 +35,9 @@ void dispatch_port_out(struct dispatcher *d, u16 port, u8 size, u32 val)
 	}
 	u64 t0 = d->now_tsc();
 	iobus_out(&d->board->bus, port, size, val);
-	d->dev_tsc += d->now_tsc() - t0;
+	u64 t = d->now_tsc() - t0;
+	d->dev_tsc += t;
+	d->bus_tsc += t;
 }
 
 /* The block units' ports: the bus, each access counted as made inside a block. */

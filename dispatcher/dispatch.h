@@ -65,6 +65,7 @@ struct dispatcher {
 	 * compares root-mode work beyond these: both ways of running IO pay them. */
 	u64 (*now_tsc)(void);
 	u64 dev_tsc, dev_tsc_seen;
+	u64 bus_tsc, bus_tsc_seen; /* the port bus's part of dev_tsc */
 };
 
 /* A port access of the guest's, timed into dev_tsc. */

@@ -84,7 +84,9 @@ void stats_add_root_tsc(struct dispatcher *d, u32 reason, u64 ticks)
 	/* the policy weighs root-mode work beyond the devices' (dispatcher.h, block_policy.h) */
 	u64 dev = d->dev_tsc - d->dev_tsc_seen;
 	d->dev_tsc_seen = d->dev_tsc;
-	blockio_exit_done(&d->blockio, reason == EXIT_REASON_IO_INSTRUCTION, ticks > dev ? ticks - dev : 0);
+	u64 bus = d->bus_tsc - d->bus_tsc_seen;
+	d->bus_tsc_seen = d->bus_tsc;
+	blockio_exit_done(&d->blockio, reason == EXIT_REASON_IO_INSTRUCTION, ticks > dev ? ticks - dev : 0, bus);
 	struct block_top *bt = &d->blockio.top;
 	if (bt->last) { /* this exit ran a block: its cost is that block's too */
 		bt->last->root_tsc += ticks;

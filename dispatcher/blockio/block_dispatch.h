@@ -45,9 +45,10 @@ void blockio_init(struct blockio *bio, const struct block_config *cfg, struct in
 /* C, one VM exit and entry in TSC ticks, as measured at start (vmx/exit_cost.c): the policy
  * judges by it unless exit_cost= gave one. */
 void blockio_exit_cost_measured(struct blockio *bio, u64 ticks);
-/* The root-mode TSC ticks of the exit that just ended (the run loop's measure, stats.c), and
- * whether it was an IO exit: the ledger of the block it ran, or R1 (block_policy.h). */
-void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks);
+/* The exit that just ended (stats.c): whether it was an IO exit, its root-mode TSC ticks beyond
+ * the devices' (the run loop's measure less dispatcher.dev_tsc's share), and the ticks of its
+ * port accesses alone: the ledger of the block it ran, or a sample of R1 (block_policy.h). */
+void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks, u64 bus_ticks);
 
 /* Returns true when it emulated instructions of a block for this exit (*nio: the IO
  * instructions among them, at least the exiting one; RIP is past them), false when the exit

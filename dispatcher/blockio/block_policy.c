@@ -58,7 +58,9 @@ static void judge(struct blockio *bio, struct block *b)
 		paths[i]->judged = true;
 	}
 	p->judgements++;
-	if (bio->cfg.trace)
+	/* trace=blocks: a start's first verdict and a decline (a kept start is judged every 16 runs;
+	 * a line each time would cost more than the runs) */
+	if (bio->cfg.trace && (!judged || spent > worth))
 		con_log("block policy: start 0x%llx, %u paths: spent %llu, worth %llu: %s\n",
 		        (unsigned long long)b->rip_linear, n, (unsigned long long)spent, (unsigned long long)worth,
 		        spent <= worth ? "kept" : "declined");
@@ -71,7 +73,7 @@ static void judge(struct blockio *bio, struct block *b)
 	}
 }
 
-void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks)
+void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks, u64 bus_ticks)
 {
 	struct block_policy *p = &bio->pol;
 	struct block *b = p->ran;
@@ -80,6 +82,9 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks)
 	u64 fee = bio->stats.tsc_record + bio->stats.tsc_scan - p->fee_seen;
 	p->fee_seen += fee;
 	ticks = ticks > fee ? ticks - fee : 0;
+	/* the block work of this exit: running blocks and checking their code (block.h) */
+	u64 work = bio->stats.tsc_replay + bio->stats.tsc_check - p->work_seen;
+	p->work_seen += work;
 	p->ran = 0;
 	if (!b) {
 		if (io_exit) { /* one IO instruction, less any scan or recording: a sample of R1 */
@@ -92,9 +97,14 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks)
 		return; /* its slot went to another block in the same exit */
 	u64 k = p->ran_nio, r1 = bpol_single_cost(p);
 	u64 worth = (k ? k - 1 : 0) * p->exit_cost + k * r1;
-	b->spent += ticks;
+	/* R: the exit's part that any IO exit has (R1), and its block work beyond the port
+	 * accesses. Not the exit's whole root-mode span: what the run loop does around the exit (the
+	 * devices' deadlines, an interrupt to inject) varies from exit to exit, whatever ran. */
+	(void)ticks;
+	u64 spent = r1 + (work > bus_ticks ? work - bus_ticks : 0);
+	b->spent += spent;
 	b->worth += worth;
-	p->spent += ticks;
+	p->spent += spent;
 	p->worth += worth;
 	/* R1 is not known before some IO exits were handled one at a time: no judgement without it */
 	b->judge_runs++;

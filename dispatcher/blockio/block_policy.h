@@ -5,9 +5,12 @@
  * handled one instruction at a time (measured as the guest runs), an exit that runs k IO
  * instructions of a block in R ticks of root mode replaces k exits: it saves
  *     k x (C + R1) - (C + R)  =  (k - 1) x C + k x R1 - R.
- * R and R1 leave out the ticks spent in the devices themselves (dispatch.h, dev_tsc): the same
- * port accesses cost the same either way, and the devices of the ports that exit one at a time
- * (a console's) are not those of the ports in blocks.
+ * R1 is measured over the IO exits that run no block, less the ticks spent in the devices
+ * (dispatch.h, dev_tsc: port accesses and the host console's service) and less any scan or
+ * recording. R is taken as R1 plus the exit's block work (running and checking blocks) beyond
+ * its port accesses: the same port accesses cost the same either way, the devices of the ports
+ * that exit one at a time (a console's) are not those of the ports in blocks, and what the run
+ * loop does around an exit (device deadlines, injection) varies from exit to exit whatever ran.
  * Each block keeps that ledger: what its exits spent, R, against what they were worth, the
  * (k - 1) x C + k x R1 that the same IO instructions would have cost one exit each beyond the
  * exit both pay. block_policy=auto judges a start address on the sum of its paths' ledgers
@@ -49,7 +52,8 @@ struct block_policy {
 	u64 measured_cost;  /* what was measured */
 	/* R1: root-mode ticks of the IO exits handled one at a time, summed, and their count */
 	u64 single_tsc, single_exits;
-	u64 fee_seen; /* tsc_record + tsc_scan (block.h) already taken out of a ledger */
+	u64 fee_seen;  /* tsc_record + tsc_scan (block.h) already taken out of a ledger */
+	u64 work_seen; /* tsc_replay + tsc_check already in a ledger */
 	/* the block the exit in progress ran (its ledger gets the exit's root-mode ticks), and the
 	 * IO instructions it ran */
 	struct block *ran;

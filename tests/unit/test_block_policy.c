@@ -19,14 +19,22 @@ static void plain_exits(u32 n)
 		stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, R1);
 }
 
-/* The block OUT; INC AL; OUT from FAKE_RIP (two IO instructions), run as one exit that costs
- * `ticks` of root mode; true when it ran as a block. */
-static bool block_exit(u64 ticks)
+/* The block OUT; INC AL; OUT from FAKE_RIP (two IO instructions), run as one exit whose ledger
+ * entry is `spent`: R1 plus its block work, which is made spent - R1 (the fake clock's own ticks
+ * in the replay included); true when it ran as a block. An exit that ran none is a sample of R1. */
+static bool block_exit(u64 spent)
 {
 	fk.v.rip = FAKE_RIP;
 	bf_rec.n = 0;
+	struct block_stats *s = &fk.d.blockio.stats;
+	u64 w0 = s->tsc_replay + s->tsc_check;
 	bool ran = dispatch();
-	stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, ticks);
+	u64 eps = s->tsc_replay + s->tsc_check - w0;
+	if (ran) {
+		assert_true(spent >= R1 + eps);
+		s->tsc_replay += spent - R1 - eps;
+	}
+	stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, R1);
 	return ran;
 }
 
@@ -53,8 +61,7 @@ static void test_auto_declines_a_block_dearer_than_its_exits(void **state)
 		assert_true(block_exit(WORTH + 1));
 	assert_int_equal(POL->judgements, 1);
 	assert_int_equal(POL->declines, 1);
-	/* the first exit's scan is the start's entry fee, not in the ledger */
-	assert_int_equal(POL->spent, BPOL_FIRST_JUDGE * (u64)(WORTH + 1) - fk.d.blockio.stats.tsc_scan);
+	assert_int_equal(POL->spent, BPOL_FIRST_JUDGE * (u64)(WORTH + 1));
 	assert_int_equal(POL->worth, BPOL_FIRST_JUDGE * (u64)WORTH);
 	/* declined: the next exit of that IO instruction is left to the one-exit path, untouched */
 	fk.v.rip = FAKE_RIP;
@@ -77,7 +84,7 @@ static void test_auto_keeps_a_block_that_pays(void **state)
 		assert_true(block_exit(WORTH)); /* spending exactly what it is worth is no loss */
 	assert_int_equal(POL->judgements, 4);
 	assert_int_equal(POL->declines, 0);
-	assert_true(block_exit(1));
+	assert_true(block_exit(R1 + 10));
 }
 
 /* A start is judged on all it spent: one dear run among cheap ones does not decline it, but
@@ -116,8 +123,7 @@ static void test_always_never_declines(void **state)
 		assert_true(block_exit(1000 * WORTH));
 	assert_int_equal(POL->judgements, 0);
 	assert_int_equal(POL->declines, 0);
-	/* the ledger is kept (the first scan left out) */
-	assert_int_equal(POL->spent, 4 * BPOL_JUDGE_RUNS * 1000ULL * WORTH - fk.d.blockio.stats.tsc_scan);
+	assert_int_equal(POL->spent, 4 * BPOL_JUDGE_RUNS * 1000ULL * WORTH); /* the ledger is kept */
 }
 
 static void test_never_runs_no_block(void **state)
@@ -143,14 +149,14 @@ static void test_declined_start_judged_afresh(void **state)
 	for (u32 i = 1; i < BPOL_RETRY_HITS; i++)
 		assert_false(block_exit(R1));
 	assert_int_equal(POL->declined_exits, BPOL_RETRY_HITS - 1);
-	u64 misses = fk.d.blockio.stats.misses, scan = fk.d.blockio.stats.tsc_scan;
+	u64 misses = fk.d.blockio.stats.misses;
 	assert_true(block_exit(WORTH)); /* recorded again and run */
 	assert_int_equal(POL->retries, 1);
 	assert_int_equal(fk.d.blockio.stats.misses, misses + 1);
 	struct block *b = table_lookup(&fk.d.blockio.table, FAKE_RIP, CPU_MODE_32);
 	assert_non_null(b);
 	assert_false(b->declined);
-	assert_int_equal(b->spent, WORTH - (fk.d.blockio.stats.tsc_scan - scan)); /* the scan is the fee */
+	assert_int_equal(b->spent, WORTH);
 }
 
 /* R1 is the one-exit path's cost: every IO exit that ran no block is a sample, less what it
@@ -182,7 +188,9 @@ static void test_r1_samples(void **state)
 	assert_int_equal(bpol_single_cost(POL), 400);
 }
 
-/* The ticks spent in the devices are left out of both sides (dispatch.h, dev_tsc). */
+/* The ticks spent in the devices are left out of both sides (dispatch.h, dev_tsc): from an R1
+ * sample all of them (port accesses and the host console's service), from a block's work its
+ * port accesses. */
 static void test_device_ticks_left_out(void **state)
 {
 	(void)state;
@@ -190,13 +198,24 @@ static void test_device_ticks_left_out(void **state)
 	stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, 1000);
 	assert_int_equal(bpol_single_cost(POL), 750);
 	assert_int_equal(fk.d.stats.root_tsc, 1000); /* the statistics keep the whole */
-	fk.d.dev_tsc += 400;
-	assert_true(block_exit(1000));
-	u64 fee = fk.d.blockio.stats.tsc_scan;
-	assert_int_equal(POL->spent, 600 - fee);
-	fk.d.dev_tsc += 5000; /* more than the exit: nothing beyond the devices */
-	assert_true(block_exit(1000));
-	assert_int_equal(POL->spent, 600 - fee);
+	/* a block exit whose work is 900 ticks, 400 of them in the port bus, with 300 more in the
+	 * console's service */
+	struct block_stats *s = &fk.d.blockio.stats;
+	fk.v.rip = FAKE_RIP;
+	u64 w0 = s->tsc_replay + s->tsc_check;
+	assert_true(dispatch());
+	s->tsc_replay += 900 - (s->tsc_replay + s->tsc_check - w0);
+	fk.d.bus_tsc += 400;
+	fk.d.dev_tsc += 700;
+	stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, 5000);
+	assert_int_equal(POL->spent, 750 + 500);
+	/* port accesses that took longer than the block's whole work: nothing beyond R1 */
+	fk.v.rip = FAKE_RIP;
+	assert_true(dispatch());
+	fk.d.bus_tsc += 100000;
+	fk.d.dev_tsc += 100000;
+	stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, 5000);
+	assert_int_equal(POL->spent, 750 + 500 + 750);
 }
 
 /* exit_cost=N is what the policy judges by whatever is measured; without it, the measurement,
@@ -294,7 +313,8 @@ static void test_runs_counted_over_paths(void **state)
 	for (u32 i = 0; i < BPOL_FIRST_JUDGE; i++) {
 		POL->ran = i % 2 ? b : a;
 		POL->ran_nio = 2;
-		blockio_exit_done(&fk.d.blockio, true, 10 * WORTH);
+		fk.d.blockio.stats.tsc_replay += 10 * WORTH;
+		blockio_exit_done(&fk.d.blockio, true, 10 * WORTH, 0);
 	}
 	assert_int_equal(POL->judgements, 1);
 	assert_int_equal(POL->declines, 1);
