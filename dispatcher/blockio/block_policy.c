@@ -67,10 +67,15 @@ static void judge(struct blockio *bio, struct block *b)
 	if (spent <= worth)
 		return;
 	p->declines++;
+	/* one way stays as the verdict, with no storage (table_release): the arena's turnover
+	 * cannot take it, and the other ways and their storage go to blocks that run */
 	for (u32 i = 0; i < n; i++) {
 		paths[i]->declined = true;
 		paths[i]->declined_hits = 0;
+		if (i > 0)
+			table_invalidate(&bio->table, paths[i]);
 	}
+	table_release(&bio->table, paths[0]);
 }
 
 void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks, u64 bus_ticks)

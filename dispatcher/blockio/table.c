@@ -231,6 +231,18 @@ void table_invalidate(struct block_table *t, struct block *b)
 
 bool table_valid(const struct block_table *t, const struct block *b) { return t->valid[(u32)(b - t->slot)]; }
 
+void table_release(struct block_table *t, struct block *b)
+{
+	u32 i = (u32)(b - t->slot);
+	if (t->last == i) { /* the latest reservation: its room is the arena's head again */
+		t->head_insn = t->at_insn[i];
+		t->head_byte = t->at_byte[i];
+	}
+	drop(t, i);
+	b->nseg = 0;
+	b->len = 0;
+}
+
 u32 table_paths(struct block_table *t, const struct block *b, struct block *out[TABLE_WAYS])
 {
 	u32 s0 = set_of(b->rip_linear, b->mode), n = 0;

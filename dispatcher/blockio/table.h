@@ -72,6 +72,10 @@ struct block *table_path_from(struct block_table *t, const struct block *b, u32 
 void table_grow(struct block_table *t, struct block *b);
 void table_commit(struct block_table *t, struct block *b);
 void table_invalidate(struct block_table *t, struct block *b);
+/* b (valid) stays in the table as a mark with no storage: no instructions, no code bytes. The
+ * block policy keeps a declined start so (block_policy.h), where the arena's turnover would
+ * otherwise drop it with its storage and forget the verdict. */
+void table_release(struct block_table *t, struct block *b);
 /* Whether b (a slot of t) holds a block now. */
 bool table_valid(const struct block_table *t, const struct block *b);
 /* The valid paths from b's start, b's own way among them (b valid): their count, in out[]. */

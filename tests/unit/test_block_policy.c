@@ -319,6 +319,13 @@ static void test_runs_counted_over_paths(void **state)
 	assert_int_equal(POL->judgements, 1);
 	assert_int_equal(POL->declines, 1);
 	assert_true(a->declined && b->declined);
+	/* one way stays as the verdict, holding no storage the arena's turnover could take back */
+	struct block *left[TABLE_WAYS];
+	assert_int_equal(table_paths(t, a, left), 1);
+	assert_true(left[0]->declined);
+	assert_int_equal(left[0]->max_insns, 0);
+	assert_int_equal(left[0]->max_bytes, 0);
+	assert_true(table_lookup(t, start, CPU_MODE_64) == left[0]);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, pol_setup, bf_teardown)
