@@ -258,14 +258,22 @@ static int opt_irq_pace(struct hv_options *o, const char *v) { return parse_on_o
 
 static const char *const block_policy_names[] = {"auto", "always", "never"}; /* enum block_policy_opt */
 
+/* The index of v in names[0..n), or -1. */
+static int name_index(const char *v, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (str_eq(v, names[i]))
+			return (int)i;
+	return -1;
+}
+
 static int opt_block_policy(struct hv_options *o, const char *v)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(block_policy_names); i++)
-		if (str_eq(v, block_policy_names[i])) {
-			o->block_policy = (enum block_policy_opt)i;
-			return 0;
-		}
-	return -1;
+	int i = name_index(v, block_policy_names, ARRAY_SIZE(block_policy_names));
+	if (i < 0)
+		return -1;
+	o->block_policy = (enum block_policy_opt)i;
+	return 0;
 }
 
 static int opt_exit_cost(struct hv_options *o, const char *v)
@@ -285,12 +293,11 @@ static const char *const selftest_names[] = {"none", "root_nmi"}; /* enum selfte
 
 static int opt_selftest(struct hv_options *o, const char *v)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(selftest_names); i++)
-		if (str_eq(v, selftest_names[i])) {
-			o->selftest = (enum selftest)i;
-			return 0;
-		}
-	return -1;
+	int i = name_index(v, selftest_names, ARRAY_SIZE(selftest_names));
+	if (i < 0)
+		return -1;
+	o->selftest = (enum selftest)i;
+	return 0;
 }
 
 static const struct option_def option_defs[] = {
