@@ -35,6 +35,8 @@ void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 	c->rpage = c->wpage = NO_PAGE;
 	c->canon_shift = (u8)(64 - ((v->cr4 & CR4_LA57) ? CANONICAL_BITS_5LEVEL : CANONICAL_BITS_4LEVEL));
 	c->lz_kind = INSN_NONE;
+	c->nfetch = c->fetch_next = 0;
+	c->fgen = c->gen;
 }
 
 void replay_flush(struct vcpu *v, struct replay_ctx *c)
@@ -79,37 +81,49 @@ static bool code_page(const struct block_pages *pg, u64 gpa_page)
 	return false;
 }
 
-/*
- * The host bytes of an access of len at linear (VCPU_READ or VCPU_WRITE), through the page the
- * run remembers for that kind or else the translation cache; NULL where the general path must
- * run it: #AC, no such translation yet, or a store into the block's code (that path ends the
- * block there). A read may go through the page remembered for writes (replay.h).
- */
+HOT u64 load_le(const u8 *h, u32 len);
+
+/* What a first access of its kind to a page may do (fill): nothing, fill the cache, or (RET)
+ * fill it only when the eight bytes read are a canonical return address. */
+enum fill_mode { FILL_NO, FILL_YES, FILL_RET };
+
 /*
  * The first access of its kind to a page in this exit: what the general path's access would do
- * to the translation (rights checked, accessed and dirty flags set: gmem_touch, which also
+ * to the translation (rights checked, accessed and dirty flags set: gmem_touch_entry, which also
  * marks the cache), made here, so that the direct form can run on the host bytes. Only where
  * that access is certain to follow (the caller's checks before it are done; no store into the
  * block's code, which the general path ends the block before; RAM behind it, not a page that
- * would read all ones) and nothing is changed when the access would fault.
+ * would read all ones; for RET, a canonical target: the general path checks it before the load
+ * sets flags, interp_stack.c) and nothing is changed when the access would fault. One walk: the
+ * translation found is the cache entry the touch then marks (gmem.h).
  */
-static u8 *fill(struct vcpu *v, const struct block_pages *pg, u64 linear, u32 len, enum vcpu_access acc,
-                u64 *gpa, struct gmem_tlb_entry **e)
+static u8 *fill(struct vcpu *v, const struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
+                enum vcpu_access acc, enum fill_mode mode, u64 *gpa, struct gmem_tlb_entry **e)
 {
 	bool user = v->cpl == 3;
-	u64 g;
-	if ((linear & GMEM_TLB_PAGE_MASK) + len > PAGE_SIZE || gmem_translate(v, linear, acc, user, &g, 0) != GMEM_OK)
+	u64 off = linear & GMEM_TLB_PAGE_MASK;
+	if (off + len > PAGE_SIZE)
 		return 0;
-	g &= ~(u64)GMEM_TLB_PAGE_MASK;
-	if ((acc == VCPU_WRITE && code_page(pg, g)) || !v->plat->gpa_ptr(v->plat->ctx, g, (u32)PAGE_SIZE))
+	struct gmem_tlb_entry *t = gmem_translate_entry(v, linear, acc, user);
+	if (!t || !t->host)
 		return 0;
-	if (gmem_touch(v, linear, len, acc, user, &g, 0) != GMEM_OK)
+	if (acc == VCPU_WRITE && code_page(pg, t->w.gpa & ~(u64)GMEM_TLB_PAGE_MASK))
 		return 0;
+	if (mode == FILL_RET && !canonical(c, load_le(t->host + off, STACK_BYTES)))
+		return 0;
+	gmem_touch_entry(v, t, acc, user);
 	return gmem_tlb_fast(v, linear, len, acc, user, gpa, e);
 }
 
+/*
+ * The host bytes of an access of len at linear (VCPU_READ or VCPU_WRITE), through the page the
+ * run remembers for that kind or else the translation cache (or a fill, as mode allows); NULL
+ * where the general path must run it: #AC, no such translation yet, or a store into the
+ * block's code (that path ends the block there). A read may go through the page remembered for
+ * writes (replay.h).
+ */
 static u8 *direct_slow(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
-                       enum vcpu_access acc, bool may_fill)
+                       enum vcpu_access acc, enum fill_mode mode)
 {
 	if (c->ac_check && (linear & (len - 1)))
 		return 0;
@@ -119,8 +133,8 @@ static u8 *direct_slow(struct vcpu *v, struct replay_ctx *c, const struct block_
 	u64 gpa;
 	struct gmem_tlb_entry *e;
 	u8 *h = gmem_tlb_fast(v, linear, len, acc, v->cpl == 3, &gpa, &e);
-	if (!h && may_fill) {
-		h = fill(v, pg, linear, len, acc, &gpa, &e);
+	if (!h && mode != FILL_NO) {
+		h = fill(v, c, pg, linear, len, acc, mode, &gpa, &e);
 		follow_drops(v, c); /* the walk may have refilled a slot */
 	}
 	if (!h || (w && code_page(pg, gpa)))
@@ -152,7 +166,7 @@ HOT u64 lazy_op(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op
 }
 
 HOT u8 *direct_ptr_fill(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
-                        enum vcpu_access acc, bool may_fill)
+                        enum vcpu_access acc, enum fill_mode mode)
 {
 	u64 off = linear & GMEM_TLB_PAGE_MASK, page = linear >> PAGE_SHIFT;
 	if (v->tlb->gen == c->gen && !(c->ac_check && (linear & (len - 1))) && off + len <= PAGE_SIZE) {
@@ -161,13 +175,13 @@ HOT u8 *direct_ptr_fill(struct vcpu *v, struct replay_ctx *c, const struct block
 		if (acc == VCPU_READ && page == c->rpage)
 			return c->rhost + off;
 	}
-	return direct_slow(v, c, pg, linear, len, acc, may_fill);
+	return direct_slow(v, c, pg, linear, len, acc, mode);
 }
 
 HOT u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
                    enum vcpu_access acc)
 {
-	return direct_ptr_fill(v, c, pg, linear, len, acc, true);
+	return direct_ptr_fill(v, c, pg, linear, len, acc, FILL_YES);
 }
 
 HOT const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len)
@@ -333,18 +347,6 @@ static inline bool jcc_taken(struct vcpu *v, struct replay_ctx *c, u8 cond)
 	return interp_condition(v->rflags, cond);
 }
 
-/* RET's target, read without setting a flag, is one the branch takes: only then may the
- * load that sets the flags be made (a fill). */
-static bool ret_target_ok(struct vcpu *v, const struct replay_ctx *c, u64 rsp)
-{
-	u64 g;
-	if ((c->ac_check && (rsp & (STACK_BYTES - 1))) || (rsp & GMEM_TLB_PAGE_MASK) + STACK_BYTES > PAGE_SIZE ||
-	    gmem_translate(v, rsp, VCPU_READ, v->cpl == 3, &g, 0) != GMEM_OK)
-		return false;
-	const u8 *h = v->plat->gpa_ptr(v->plat->ctx, g, STACK_BYTES);
-	return h && canonical(c, load_le(h, STACK_BYTES));
-}
-
 /* One direct form at rip; inline in replay_run's loop, which keeps RIP in a register: *out gets
  * the RIP after it (the caller stores it into v->rip). */
 HOT int exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
@@ -416,9 +418,7 @@ HOT int exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 		vcpu_set_reg(v, (enum vcpu_reg)op->reg, load_le(h, STACK_BYTES));
 		break;
 	case REPLAY_RET: /* the target is checked before the load sets flags (interp_stack.c) */
-		if (!(h = direct_ptr_fill(v, c, 0, rsp, STACK_BYTES, VCPU_READ, false)) && !ret_target_ok(v, c, rsp))
-			return REPLAY_SLOW;
-		if (!h && !(h = load_ptr(v, c, rsp, STACK_BYTES)))
+		if (!(h = direct_ptr_fill(v, c, 0, rsp, STACK_BYTES, VCPU_READ, FILL_RET)))
 			return REPLAY_SLOW;
 		if (!canonical(c, load_le(h, STACK_BYTES)))
 			return REPLAY_SLOW;
@@ -471,11 +471,60 @@ static bool fetched(struct vcpu *v, u64 lin, u32 len, u64 *fetch_page)
 	return true;
 }
 
-/* An instruction whose fetch may open another code page: block_fetch's work, unless done. */
-static __attribute__((noinline)) void fetch(struct vcpu *v, u64 lin, u32 len, u64 *fetch_page)
+/* Whether an instruction fetch from linear page `page` went through the cache in this exit
+ * (fetched, or touched by fetch below) in the generation the memo is of: then its walk's accessed
+ * flags are set and the execute right held (CPL and the paging registers are fixed for the
+ * run), and only a store into one of its paging structures could change that, which moves the
+ * generation. Saves the cache lookup of every instruction that comes back to a code page. */
+static bool fetch_memo(struct vcpu *v, struct replay_ctx *c, u64 page)
 {
-	if (!fetched(v, lin, len, fetch_page))
+	if (c->fgen != v->tlb->gen) {
+		c->fgen = v->tlb->gen;
+		c->nfetch = 0;
+		return false;
+	}
+	for (u32 k = 0; k < c->nfetch; k++)
+		if (c->fetch[k] == page)
+			return true;
+	return false;
+}
+
+static void fetch_remember(struct vcpu *v, struct replay_ctx *c, u64 page)
+{
+	if (c->fgen != v->tlb->gen) { /* a drop since the lookup: nothing remembered holds */
+		c->fgen = v->tlb->gen;
+		c->nfetch = 0;
+	}
+	c->fetch[c->nfetch < REPLAY_FETCH_PAGES ? c->nfetch++ : c->fetch_next++ % REPLAY_FETCH_PAGES] = page;
+}
+
+/*
+ * An instruction whose fetch may open another code page: block_fetch's work, unless done: the
+ * accessed flags of the code page's walk (SDM Vol. 3A 5.8), one walk at most (gmem_touch_entry),
+ * for an instruction inside one page; block_fetch itself for one that crosses a page, or where
+ * the walk is not kept.
+ */
+static __attribute__((noinline)) void fetch(struct vcpu *v, struct replay_ctx *c, u64 lin, u32 len, u64 *fetch_page)
+{
+	u64 page = lin & ~(u64)GMEM_TLB_PAGE_MASK;
+	if ((lin & GMEM_TLB_PAGE_MASK) + len > PAGE_SIZE || page == *fetch_page) {
+		block_fetch(v, lin, len, fetch_page); /* as the general path: nothing to do on the same page */
+		return;
+	}
+	if (fetch_memo(v, c, page) || fetched(v, lin, len, fetch_page)) {
+		*fetch_page = page;
+		fetch_remember(v, c, page);
+		return;
+	}
+	bool user = v->cpl == 3;
+	struct gmem_tlb_entry *e = gmem_translate_entry(v, lin, VCPU_EXEC, user);
+	if (!e) {
 		block_fetch(v, lin, len, fetch_page);
+		return;
+	}
+	gmem_touch_entry(v, e, VCPU_EXEC, user);
+	*fetch_page = page;
+	fetch_remember(v, c, page);
 }
 
 u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 i, const struct block_pages *pg,
@@ -491,7 +540,7 @@ u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 
 		if (op->kind == REPLAY_NONE || rip != lin[i])
 			break;
 		if (op->flags & REPLAY_F_FETCH)
-			fetch(v, lin[i], op->len, fetch_page);
+			fetch(v, c, lin[i], op->len, fetch_page);
 		if (exec_one(v, c, op, &insns[i], pg, rip, &rip) != REPLAY_DONE)
 			break;
 	}

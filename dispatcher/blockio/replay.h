@@ -80,6 +80,7 @@ void replay_prepare(const struct insn *in, struct replay_op *op);
  * within a run (no instruction of the subset writes them), so the #AC rule is fixed for it.
  */
 struct gmem_tlb_entry;
+#define REPLAY_FETCH_PAGES 4
 struct replay_ctx {
 	u32 gen;
 	bool ac_check; /* CPL 3 with CR0.AM and RFLAGS.AC: misaligned accesses take the general path */
@@ -94,6 +95,11 @@ struct replay_ctx {
 	u64 rpage, wpage; /* linear page numbers; ~0 for none */
 	u8 *rhost, *whost;
 	u32 wframes; /* the cache's nframes when a store was last checked against them */
+	/* the code pages (linear) an instruction fetch of the run went through in the cache's
+	 * generation fgen (replay.c fetch_memo) */
+	u32 fgen;
+	u8 nfetch, fetch_next;
+	u64 fetch[REPLAY_FETCH_PAGES];
 };
 
 /* Starts a run on v (inside an exit: v->tlb set). */

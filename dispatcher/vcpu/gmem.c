@@ -422,22 +422,24 @@ static void set_flag(struct vcpu *v, void *ent, u64 table, u32 width, u64 flag)
 
 /* Accessed on every entry used, dirty on the entry that maps the page for a write (5.8);
  * a cached walk whose flags an earlier access of this exit set needs nothing (gmem_tlb.h). */
+static void mark_walk(struct vcpu *v, const struct walk *w, struct gmem_tlb_entry *te, enum vcpu_access acc)
+{
+	if (te && te->a_set && (acc != VCPU_WRITE || te->d_set))
+		return;
+	for (u32 k = 0; k < w->nent; k++)
+		set_flag(v, w->ent[k], w->table[k], w->width, PTE_A);
+	if (acc == VCPU_WRITE && w->nent)
+		set_flag(v, w->ent[w->nent - 1], w->table[w->nent - 1], w->width, PTE_D);
+	if (te) {
+		te->a_set = true;
+		te->d_set = te->d_set || acc == VCPU_WRITE;
+	}
+}
+
 static void mark_used(struct vcpu *v, const struct plan *p, enum vcpu_access acc)
 {
-	for (u32 i = 0; i < p->n; i++) {
-		const struct walk *w = &p->piece[i].w;
-		struct gmem_tlb_entry *te = gmem_tlb_live(v, w);
-		if (te && te->a_set && (acc != VCPU_WRITE || te->d_set))
-			continue;
-		for (u32 k = 0; k < w->nent; k++)
-			set_flag(v, w->ent[k], w->table[k], w->width, PTE_A);
-		if (acc == VCPU_WRITE && w->nent)
-			set_flag(v, w->ent[w->nent - 1], w->table[w->nent - 1], w->width, PTE_D);
-		if (te) {
-			te->a_set = true;
-			te->d_set = te->d_set || acc == VCPU_WRITE;
-		}
-	}
+	for (u32 i = 0; i < p->n; i++)
+		mark_walk(v, &p->piece[i].w, gmem_tlb_live(v, &p->piece[i].w), acc);
 }
 
 /* An access that goes ahead: its flags set, and a one-page walk kept for the translation
@@ -507,4 +509,18 @@ int gmem_touch(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool u
 	use_plan(v, &p, acc, user);
 	*gpa = p.piece[0].w.gpa;
 	return p.n == 1 ? GMEM_OK : GMEM_UNSUPPORTED;
+}
+
+struct gmem_tlb_entry *gmem_translate_entry(struct vcpu *v, u64 linear, enum vcpu_access acc, bool user)
+{
+	struct walk w;
+	if (!v->tlb || check_canonical(v, linear, acc, 0) != GMEM_OK || translate(v, linear, acc, user, &w, 0) != GMEM_OK)
+		return 0;
+	return gmem_tlb_live(v, &w);
+}
+
+void gmem_touch_entry(struct vcpu *v, struct gmem_tlb_entry *e, enum vcpu_access acc, bool user)
+{
+	mark_walk(v, &e->w, e, acc);
+	gmem_tlb_done_entry(v, e, acc, user);
 }

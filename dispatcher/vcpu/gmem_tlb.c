@@ -141,8 +141,12 @@ void gmem_tlb_stored(struct vcpu *v, const void *h, u32 len)
 void gmem_tlb_done(struct vcpu *v, const struct walk *w, enum vcpu_access acc, bool user)
 {
 	struct gmem_tlb_entry *e = gmem_tlb_live(v, w);
-	if (!e)
-		return;
+	if (e)
+		gmem_tlb_done_entry(v, e, acc, user);
+}
+
+void gmem_tlb_done_entry(const struct vcpu *v, struct gmem_tlb_entry *e, enum vcpu_access acc, bool user)
+{
 	u64 ac = v->rflags & GMEM_TLB_RFLAGS_AC;
 	if (e->ac != ac)
 		e->ok = 0;

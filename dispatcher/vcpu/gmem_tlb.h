@@ -83,6 +83,8 @@ void gmem_tlb_stored(struct vcpu *v, const void *h, u32 len);
 
 /* An access of kind (acc, user) through walk *w succeeded and set its flags (gmem.c). */
 void gmem_tlb_done(struct vcpu *v, const struct walk *w, enum vcpu_access acc, bool user);
+/* The same for live entry e. */
+void gmem_tlb_done_entry(const struct vcpu *v, struct gmem_tlb_entry *e, enum vcpu_access acc, bool user);
 /* A drop, when a store through gmem_tlb_fast's pointer may have touched a paging structure. */
 void gmem_tlb_check_store(struct gmem_tlb *t, struct gmem_tlb_entry *e);
 
