@@ -139,10 +139,13 @@ static u8 *direct_slow(struct vcpu *v, struct replay_ctx *c, const struct block_
 	}
 	if (!h || (w && code_page(pg, gpa)))
 		return 0;
+	if (w)
+		c->wframes = ~0u; /* a page not checked for paging structures yet: stored() checks it */
+	if (c->ac_check)
+		return h; /* each access's alignment checked here: nothing remembered for the inline path */
 	if (w) {
 		c->wpage = page;
 		c->whost = h - off;
-		c->wframes = ~0u;
 	} else {
 		c->rpage = page;
 		c->rhost = h - off;
@@ -169,7 +172,9 @@ HOT u8 *direct_ptr_fill(struct vcpu *v, struct replay_ctx *c, const struct block
                         enum vcpu_access acc, enum fill_mode mode)
 {
 	u64 off = linear & GMEM_TLB_PAGE_MASK, page = linear >> PAGE_SHIFT;
-	if (v->tlb->gen == c->gen && !(c->ac_check && (linear & (len - 1))) && off + len <= PAGE_SIZE) {
+	/* the remembered pages are those of the cache's generation (replay_ctx) and none with #AC
+	 * checks on (direct_slow) */
+	if (off + len <= PAGE_SIZE) {
 		if (page == c->wpage)
 			return c->whost + off;
 		if (acc == VCPU_READ && page == c->rpage)
@@ -453,6 +458,7 @@ HOT int exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
                 const struct block_pages *pg)
 {
+	follow_drops(v, c);
 	int r = exec_one(v, c, op, in, pg, v->rip, &v->rip);
 	if (r == REPLAY_DONE)
 		v->dirty |= RETIRED_DIRTY;
@@ -527,6 +533,20 @@ static __attribute__((noinline)) void fetch(struct vcpu *v, struct replay_ctx *c
 	fetch_remember(v, c, page);
 }
 
+/* fetch, with the memo's pages looked at inline (c->gen is the cache's: replay_run) */
+HOT void fetch_at(struct vcpu *v, struct replay_ctx *c, u64 rip, u32 len, u64 *fetch_page)
+{
+	u64 page = rip & ~(u64)GMEM_TLB_PAGE_MASK;
+	if (c->fgen == c->gen && rip + len <= page + PAGE_SIZE)
+		for (u32 k = 0; k < c->nfetch; k++)
+			if (c->fetch[k] == page) {
+				*fetch_page = page;
+				return;
+			}
+	fetch(v, c, rip, len, fetch_page);
+	follow_drops(v, c);
+}
+
 u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 i, const struct block_pages *pg,
                u64 *fetch_page)
 {
@@ -535,13 +555,14 @@ u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 
 	const struct insn *insns = b->insns;
 	u32 n = b->ninsns, first = i;
 	u64 rip = v->rip;
+	follow_drops(v, c); /* the general path ran since: from here on each call that may drop does it */
 	for (; i < n; i++) {
 		const struct replay_op *op = &rp[i];
-		if (op->kind == REPLAY_NONE || rip != lin[i])
+		if (rip != lin[i])
 			break;
 		if (op->flags & REPLAY_F_FETCH)
-			fetch(v, c, lin[i], op->len, fetch_page);
-		if (exec_one(v, c, op, &insns[i], pg, rip, &rip) != REPLAY_DONE)
+			fetch_at(v, c, rip, op->len, fetch_page);
+		if (exec_one(v, c, op, &insns[i], pg, rip, &rip) != REPLAY_DONE) /* REPLAY_NONE too */
 			break;
 	}
 	v->rip = rip;
