@@ -90,10 +90,11 @@ void gmem_tlb_put(struct vcpu *v, u64 linear, struct walk *w)
 		return; /* PAE: the PDPTEs are outside the walk's entries */
 	/* Both ends of every entry: an entry never crosses a guest page, but the host frames
 	 * need not line up with guest pages. A frame added for a walk not kept stays: harmless. */
-	for (u32 k = 0; k < w->nent; k++)
-		if (!add_frame(t, frame_of(w->ent[k])) ||
-		    !add_frame(t, frame_of((const u8 *)w->ent[k] + w->width - 1)))
+	for (u32 k = 0; k < w->nent; k++) {
+		uintptr_t f0 = frame_of(w->ent[k]), f1 = frame_of((const u8 *)w->ent[k] + w->width - 1);
+		if (!add_frame(t, f0) || (f1 != f0 && !add_frame(t, f1)))
 			return;
+	}
 	u64 page = linear >> PAGE_SHIFT;
 	struct gmem_tlb_entry *e = slot(t, page);
 	e->page = page;
