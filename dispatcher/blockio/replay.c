@@ -32,7 +32,7 @@ void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 {
 	c->gen = v->tlb ? v->tlb->gen : 0;
 	c->ac_check = v->cpl == 3 && (v->cr0 & CR0_AM) && (v->rflags & GMEM_TLB_RFLAGS_AC);
-	c->rpage = c->wpage = NO_PAGE;
+	c->rpage = c->wpage = c->w2page = NO_PAGE;
 	c->canon_shift = (u8)(64 - ((v->cr4 & CR4_LA57) ? CANONICAL_BITS_5LEVEL : CANONICAL_BITS_4LEVEL));
 	c->lz_kind = INSN_NONE;
 	c->nfetch = c->fetch_next = 0;
@@ -67,7 +67,7 @@ static void follow_drops(const struct vcpu *v, struct replay_ctx *c)
 {
 	if (v->tlb->gen != c->gen) {
 		c->gen = v->tlb->gen;
-		c->rpage = c->wpage = NO_PAGE;
+		c->rpage = c->wpage = c->w2page = NO_PAGE;
 	}
 }
 
@@ -139,8 +139,12 @@ static u8 *direct_slow(struct vcpu *v, struct replay_ctx *c, const struct block_
 	}
 	if (!h || (w && code_page(pg, gpa)))
 		return 0;
-	if (w)
+	if (w) { /* the write page before becomes the second one */
+		c->w2page = c->wpage;
+		c->w2host = c->whost;
+		c->w2frames = c->wframes;
 		c->wframes = ~0u; /* a page not checked for paging structures yet: stored() checks it */
+	}
 	if (c->ac_check)
 		return h; /* each access's alignment checked here: nothing remembered for the inline path */
 	if (w) {
@@ -168,6 +172,20 @@ HOT u64 lazy_op(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op
 	return r;
 }
 
+/* The two write pages trade places, each with its own paging-structure check state. */
+HOT void swap_wpages(struct replay_ctx *c)
+{
+	u64 p = c->wpage;
+	u8 *h = c->whost;
+	u32 f = c->wframes;
+	c->wpage = c->w2page;
+	c->whost = c->w2host;
+	c->wframes = c->w2frames;
+	c->w2page = p;
+	c->w2host = h;
+	c->w2frames = f;
+}
+
 HOT u8 *direct_ptr_fill(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
                         enum vcpu_access acc, enum fill_mode mode)
 {
@@ -177,6 +195,10 @@ HOT u8 *direct_ptr_fill(struct vcpu *v, struct replay_ctx *c, const struct block
 	if (off + len <= PAGE_SIZE) {
 		if (page == c->wpage)
 			return c->whost + off;
+		if (page == c->w2page) { /* a stack and a data page in turn: the one used moves first */
+			swap_wpages(c);
+			return c->whost + off;
+		}
 		if (acc == VCPU_READ && page == c->rpage)
 			return c->rhost + off;
 	}

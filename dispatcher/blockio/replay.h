@@ -74,7 +74,7 @@ void replay_prepare(const struct insn *in, struct replay_op *op);
 
 /*
  * What one block run remembers between its instructions: the last page loaded from and the
- * last page stored to, as gmem_tlb_fast validated them, while the translation cache is
+ * last two pages stored to, as gmem_tlb_fast validated them, while the translation cache is
  * unchanged (no drop: the same generation; for stores, no paging-structure page added since
  * the page was found free of them). The paging registers, CPL and RFLAGS.AC cannot change
  * within a run (no instruction of the subset writes them), so the #AC rule is fixed for it.
@@ -95,6 +95,10 @@ struct replay_ctx {
 	u64 rpage, wpage; /* linear page numbers; ~0 for none */
 	u8 *rhost, *whost;
 	u32 wframes; /* the cache's nframes when a store was last checked against them */
+	/* the write page before wpage (a stack and a data page in turn), with its own wframes */
+	u64 w2page;
+	u8 *w2host;
+	u32 w2frames;
 	/* the code pages (linear) an instruction fetch of the run went through in the cache's
 	 * generation fgen (replay.c fetch_memo) */
 	u32 fgen;
