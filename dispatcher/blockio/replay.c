@@ -311,6 +311,30 @@ static void stored_check(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 
 }
 
 /*
+ * The flags of a data instruction that writes them at once (not lazily), and its result. The
+ * pending lazy flags go into RFLAGS first only where they can matter: before ADC/SBB (which read
+ * CF) and before an instruction that writes some status flags but not all (INC/DEC keep CF). One
+ * that writes all six (a shift by a count that is not 0, NEG) overwrites them: they are dropped
+ * (RFLAGS as if written first, then overwritten); one that writes none (a shift by 0, NOT, the
+ * moves) leaves them pending. interp_compute reads RFLAGS only for ADC/SBB's CF.
+ */
+HOT u64 exec_flags(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, u64 a, u64 b)
+{
+	if (op->alu == INSN_ADC || op->alu == INSN_SBB)
+		replay_flush(v, c);
+	struct alu_out o = interp_compute(v->rflags, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, a, b);
+	if (!o.mask)
+		return o.val;
+	if (o.mask == RFLAGS_STATUS)
+		c->lz_kind = INSN_NONE;
+	else
+		replay_flush(v, c);
+	v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
+	v->dirty |= VCPU_DIRTY_RFLAGS;
+	return o.val;
+}
+
+/*
  * A data instruction as interp.c's exec_data runs it: the memory operand located first (a
  * destination through the write translation, which covers the read of a read-modify-write),
  * the operands read, the result written, then the flags: pending for the lazy kinds, else
@@ -343,13 +367,7 @@ static inline __attribute__((always_inline)) int exec_alu(struct vcpu *v, struct
 	if (f & REPLAY_F_LAZY) {
 		val = lazy_op(v, c, op, a, b, m);
 	} else {
-		replay_flush(v, c);
-		struct alu_out o = interp_compute(v->rflags, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, a, b);
-		val = o.val;
-		if (o.mask) {
-			v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
-			v->dirty |= VCPU_DIRTY_RFLAGS;
-		}
+		val = exec_flags(v, c, op, a, b);
 	}
 	if (f & REPLAY_F_WRITES_DST) {
 		if (f & REPLAY_F_DST_MEM) {
