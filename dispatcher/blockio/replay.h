@@ -131,6 +131,13 @@ void replay_flush(struct vcpu *v, struct replay_ctx *c);
 void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn *insns, u32 n);
 
 /*
+ * The fetch of an instruction of len bytes at linear lin whose recorded path leaves the code
+ * page the previous one ended on (REPLAY_F_FETCH): block_fetch's work (*fetch_page as it keeps
+ * it), unless a fetch of this exit went through the page's cached walk already.
+ */
+void replay_fetch(struct vcpu *v, struct replay_ctx *c, u64 lin, u32 len, u64 *fetch_page);
+
+/*
  * Runs instructions i, i+1, ... of followed block b (64-bit code, v in 64-bit mode, an exit's
  * translation cache attached) through their direct forms while each has one, is where the
  * recorded path says (RIP = its linear address: CS base is 0 in 64-bit mode, SDM Vol. 3A 3.4.4)

@@ -101,9 +101,10 @@ static u64 load_entry(const void *p, u32 width)
 }
 
 /* Takes one present, reserved-bit-clean entry into the walk. */
-static void use_entry(struct walk *w, void *p, u64 table, u64 e)
+static void use_entry(struct walk *w, void *p, u64 entry_gpa, u64 e)
 {
-	w->table[w->nent] = table & ~(u64)PAGE_OFFSET_MASK;
+	w->table[w->nent] = entry_gpa & ~(u64)PAGE_OFFSET_MASK;
+	w->eoff[w->nent] = (u16)(entry_gpa & PAGE_OFFSET_MASK);
 	w->ent[w->nent++] = p;
 	w->writable = w->writable && (e & PTE_RW);
 	w->user = w->user && (e & PTE_US);
@@ -127,12 +128,12 @@ static int walk_32(const struct vcpu *v, u64 linear, struct walk *w, u32 *err)
 			*err = GMEM_PF_P | GMEM_PF_RSVD;
 			return GMEM_FAULT;
 		}
-		use_entry(w, p, table, e);
+		use_entry(w, p, table + idx * 4, e);
 		u64 hi = ((e >> PDE32_4M_HI_SHIFT) & PDE32_4M_HI_MASK) << 32;
 		w->gpa = hi | (e & PDE32_4M_ADDR_MASK) | (linear & PDE32_4M_OFFSET_MASK);
 		return GMEM_OK;
 	}
-	use_entry(w, p, table, e);
+	use_entry(w, p, table + idx * 4, e);
 	table = e & PT32_ADDR_MASK;
 	idx = (u32)(linear >> PT_SHIFT) & PT32_INDEX_MASK;
 	p = phys(v, table + idx * 4, 4);
@@ -141,7 +142,7 @@ static int walk_32(const struct vcpu *v, u64 linear, struct walk *w, u32 *err)
 	e = load_entry(p, 4);
 	if (!(e & PTE_P))
 		return GMEM_FAULT;
-	use_entry(w, p, table, e);
+	use_entry(w, p, table + idx * 4, e);
 	w->gpa = (e & PT32_ADDR_MASK) | (linear & PAGE_OFFSET_MASK);
 	return GMEM_OK;
 }
@@ -176,7 +177,7 @@ static int walk_64(const struct vcpu *v, u64 table, u64 linear, int top, int lar
 			return GMEM_FAULT;
 		}
 		bool leaf = level == 1 || large;
-		use_entry(w, p, table, e);
+		use_entry(w, p, table + idx * 8, e);
 		if (leaf) {
 			u64 page_mask = (1ULL << shift) - 1;
 			w->gpa = (e & PADDR_MASK & ~page_mask) | (linear & page_mask);
@@ -433,6 +434,7 @@ static void mark_walk(struct vcpu *v, const struct walk *w, struct gmem_tlb_entr
 	if (te) {
 		te->a_set = true;
 		te->d_set = te->d_set || acc == VCPU_WRITE;
+		gmem_tlb_values(te); /* the entries as the flags left them, for the next exit's check */
 	}
 }
 
