@@ -4,7 +4,6 @@
 #define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
 
 static void drop(struct gmem_tlb *t);
-static bool same_regs(struct gmem_tlb *t, const struct vcpu *v);
 
 void gmem_tlb_begin(struct gmem_tlb *t, struct vcpu *v)
 {
@@ -14,9 +13,10 @@ void gmem_tlb_begin(struct gmem_tlb *t, struct vcpu *v)
 			t->e[i].exit = 0;
 		t->exit = 1;
 	}
-	/* the entries carry over, each checked before its first use (gmem_tlb_verify); the frames
-	 * too, as a superset, until they fill half the list: then a fresh start */
-	if (same_regs(t, v) && t->nframes > GMEM_TLB_FRAMES / 2)
+	/* the entries carry over, each checked before its first use (gmem_tlb_verify, after the
+	 * paging registers: same_regs in gmem_tlb_get and gmem_tlb_put, gmem_tlb_fast's test); the
+	 * frames too, as a superset, until they fill half the list: then a fresh start */
+	if (t->nframes > GMEM_TLB_FRAMES / 2 || !t->gen) /* !gen: a cache never used (zeroed) */
 		drop(t);
 	v->tlb = t;
 }
