@@ -145,8 +145,12 @@ bool gmem_tlb_verify(struct vcpu *v, struct gmem_tlb_entry *e)
 	struct walk *w = &e->w;
 	for (u32 k = 0; k < w->nent; k++) {
 		const u8 *p = v->plat->gpa_ptr(v->plat->ctx, w->table[k] + w->eoff[k], w->width);
-		if (!p || entry_value(p, w->width) != e->val[k] || !add_frame(t, frame_of(p)) ||
-		    (frame_of(p + w->width - 1) != frame_of(p) && !add_frame(t, frame_of(p + w->width - 1)))) {
+		/* an entry at the same host address has its frames in the list already: they stay
+		 * there until a drop, which would have emptied this entry too */
+		bool moved = p != w->ent[k];
+		if (!p || entry_value(p, w->width) != e->val[k] ||
+		    (moved && (!add_frame(t, frame_of(p)) ||
+		               (frame_of(p + w->width - 1) != frame_of(p) && !add_frame(t, frame_of(p + w->width - 1)))))) {
 			e->gen = 0; /* a generation the cache never has: empty */
 			return false;
 		}
