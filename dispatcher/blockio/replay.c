@@ -32,9 +32,11 @@ void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 {
 	c->gen = v->tlb ? v->tlb->gen : 0;
 	c->ac_check = v->cpl == 3 && (v->cr0 & CR0_AM) && (v->rflags & GMEM_TLB_RFLAGS_AC);
-	c->rpage = c->wpage = NO_PAGE;
+	c->rpage = c->wpage = c->w2page = NO_PAGE;
 	c->canon_shift = (u8)(64 - ((v->cr4 & CR4_LA57) ? CANONICAL_BITS_5LEVEL : CANONICAL_BITS_4LEVEL));
 	c->lz_kind = INSN_NONE;
+	c->nfetch = c->fetch_next = 0;
+	c->fgen = c->gen;
 }
 
 void replay_flush(struct vcpu *v, struct replay_ctx *c)
@@ -65,7 +67,7 @@ static void follow_drops(const struct vcpu *v, struct replay_ctx *c)
 {
 	if (v->tlb->gen != c->gen) {
 		c->gen = v->tlb->gen;
-		c->rpage = c->wpage = NO_PAGE;
+		c->rpage = c->wpage = c->w2page = NO_PAGE;
 	}
 }
 
@@ -79,37 +81,49 @@ static bool code_page(const struct block_pages *pg, u64 gpa_page)
 	return false;
 }
 
-/*
- * The host bytes of an access of len at linear (VCPU_READ or VCPU_WRITE), through the page the
- * run remembers for that kind or else the translation cache; NULL where the general path must
- * run it: #AC, no such translation yet, or a store into the block's code (that path ends the
- * block there). A read may go through the page remembered for writes (replay.h).
- */
+HOT u64 load_le(const u8 *h, u32 len);
+
+/* What a first access of its kind to a page may do (fill): nothing, fill the cache, or (RET)
+ * fill it only when the eight bytes read are a canonical return address. */
+enum fill_mode { FILL_NO, FILL_YES, FILL_RET };
+
 /*
  * The first access of its kind to a page in this exit: what the general path's access would do
- * to the translation (rights checked, accessed and dirty flags set: gmem_touch, which also
+ * to the translation (rights checked, accessed and dirty flags set: gmem_touch_entry, which also
  * marks the cache), made here, so that the direct form can run on the host bytes. Only where
  * that access is certain to follow (the caller's checks before it are done; no store into the
  * block's code, which the general path ends the block before; RAM behind it, not a page that
- * would read all ones) and nothing is changed when the access would fault.
+ * would read all ones; for RET, a canonical target: the general path checks it before the load
+ * sets flags, interp_stack.c) and nothing is changed when the access would fault. One walk: the
+ * translation found is the cache entry the touch then marks (gmem.h).
  */
-static u8 *fill(struct vcpu *v, const struct block_pages *pg, u64 linear, u32 len, enum vcpu_access acc,
-                u64 *gpa, struct gmem_tlb_entry **e)
+static u8 *fill(struct vcpu *v, const struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
+                enum vcpu_access acc, enum fill_mode mode, u64 *gpa, struct gmem_tlb_entry **e)
 {
 	bool user = v->cpl == 3;
-	u64 g;
-	if ((linear & GMEM_TLB_PAGE_MASK) + len > PAGE_SIZE || gmem_translate(v, linear, acc, user, &g, 0) != GMEM_OK)
+	u64 off = linear & GMEM_TLB_PAGE_MASK;
+	if (off + len > PAGE_SIZE)
 		return 0;
-	g &= ~(u64)GMEM_TLB_PAGE_MASK;
-	if ((acc == VCPU_WRITE && code_page(pg, g)) || !v->plat->gpa_ptr(v->plat->ctx, g, (u32)PAGE_SIZE))
+	struct gmem_tlb_entry *t = gmem_translate_entry(v, linear, acc, user);
+	if (!t || !t->host)
 		return 0;
-	if (gmem_touch(v, linear, len, acc, user, &g, 0) != GMEM_OK)
+	if (acc == VCPU_WRITE && code_page(pg, t->w.gpa & ~(u64)GMEM_TLB_PAGE_MASK))
 		return 0;
+	if (mode == FILL_RET && !canonical(c, load_le(t->host + off, STACK_BYTES)))
+		return 0;
+	gmem_touch_entry(v, t, acc, user);
 	return gmem_tlb_fast(v, linear, len, acc, user, gpa, e);
 }
 
+/*
+ * The host bytes of an access of len at linear (VCPU_READ or VCPU_WRITE), through the page the
+ * run remembers for that kind or else the translation cache (or a fill, as mode allows); NULL
+ * where the general path must run it: #AC, no such translation yet, or a store into the
+ * block's code (that path ends the block there). A read may go through the page remembered for
+ * writes (replay.h).
+ */
 static u8 *direct_slow(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
-                       enum vcpu_access acc, bool may_fill)
+                       enum vcpu_access acc, enum fill_mode mode)
 {
 	if (c->ac_check && (linear & (len - 1)))
 		return 0;
@@ -119,16 +133,23 @@ static u8 *direct_slow(struct vcpu *v, struct replay_ctx *c, const struct block_
 	u64 gpa;
 	struct gmem_tlb_entry *e;
 	u8 *h = gmem_tlb_fast(v, linear, len, acc, v->cpl == 3, &gpa, &e);
-	if (!h && may_fill) {
-		h = fill(v, pg, linear, len, acc, &gpa, &e);
+	if (!h && mode != FILL_NO) {
+		h = fill(v, c, pg, linear, len, acc, mode, &gpa, &e);
 		follow_drops(v, c); /* the walk may have refilled a slot */
 	}
 	if (!h || (w && code_page(pg, gpa)))
 		return 0;
+	if (w) { /* the write page before becomes the second one */
+		c->w2page = c->wpage;
+		c->w2host = c->whost;
+		c->w2frames = c->wframes;
+		c->wframes = ~0u; /* a page not checked for paging structures yet: stored() checks it */
+	}
+	if (c->ac_check)
+		return h; /* each access's alignment checked here: nothing remembered for the inline path */
 	if (w) {
 		c->wpage = page;
 		c->whost = h - off;
-		c->wframes = ~0u;
 	} else {
 		c->rpage = page;
 		c->rhost = h - off;
@@ -151,23 +172,43 @@ HOT u64 lazy_op(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op
 	return r;
 }
 
+/* The two write pages trade places, each with its own paging-structure check state. */
+HOT void swap_wpages(struct replay_ctx *c)
+{
+	u64 p = c->wpage;
+	u8 *h = c->whost;
+	u32 f = c->wframes;
+	c->wpage = c->w2page;
+	c->whost = c->w2host;
+	c->wframes = c->w2frames;
+	c->w2page = p;
+	c->w2host = h;
+	c->w2frames = f;
+}
+
 HOT u8 *direct_ptr_fill(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
-                        enum vcpu_access acc, bool may_fill)
+                        enum vcpu_access acc, enum fill_mode mode)
 {
 	u64 off = linear & GMEM_TLB_PAGE_MASK, page = linear >> PAGE_SHIFT;
-	if (v->tlb->gen == c->gen && !(c->ac_check && (linear & (len - 1))) && off + len <= PAGE_SIZE) {
+	/* the remembered pages are those of the cache's generation (replay_ctx) and none with #AC
+	 * checks on (direct_slow) */
+	if (off + len <= PAGE_SIZE) {
 		if (page == c->wpage)
 			return c->whost + off;
+		if (page == c->w2page) { /* a stack and a data page in turn: the one used moves first */
+			swap_wpages(c);
+			return c->whost + off;
+		}
 		if (acc == VCPU_READ && page == c->rpage)
 			return c->rhost + off;
 	}
-	return direct_slow(v, c, pg, linear, len, acc, may_fill);
+	return direct_slow(v, c, pg, linear, len, acc, mode);
 }
 
 HOT u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
                    enum vcpu_access acc)
 {
-	return direct_ptr_fill(v, c, pg, linear, len, acc, true);
+	return direct_ptr_fill(v, c, pg, linear, len, acc, FILL_YES);
 }
 
 HOT const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len)
@@ -270,6 +311,30 @@ static void stored_check(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 
 }
 
 /*
+ * The flags of a data instruction that writes them at once (not lazily), and its result. The
+ * pending lazy flags go into RFLAGS first only where they can matter: before ADC/SBB (which read
+ * CF) and before an instruction that writes some status flags but not all (INC/DEC keep CF). One
+ * that writes all six (a shift by a count that is not 0, NEG) overwrites them: they are dropped
+ * (RFLAGS as if written first, then overwritten); one that writes none (a shift by 0, NOT, the
+ * moves) leaves them pending. interp_compute reads RFLAGS only for ADC/SBB's CF.
+ */
+HOT u64 exec_flags(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, u64 a, u64 b)
+{
+	if (op->alu == INSN_ADC || op->alu == INSN_SBB)
+		replay_flush(v, c);
+	struct alu_out o = interp_compute(v->rflags, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, a, b);
+	if (!o.mask)
+		return o.val;
+	if (o.mask == RFLAGS_STATUS)
+		c->lz_kind = INSN_NONE;
+	else
+		replay_flush(v, c);
+	v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
+	v->dirty |= VCPU_DIRTY_RFLAGS;
+	return o.val;
+}
+
+/*
  * A data instruction as interp.c's exec_data runs it: the memory operand located first (a
  * destination through the write translation, which covers the read of a read-modify-write),
  * the operands read, the result written, then the flags: pending for the lazy kinds, else
@@ -302,13 +367,7 @@ static inline __attribute__((always_inline)) int exec_alu(struct vcpu *v, struct
 	if (f & REPLAY_F_LAZY) {
 		val = lazy_op(v, c, op, a, b, m);
 	} else {
-		replay_flush(v, c);
-		struct alu_out o = interp_compute(v->rflags, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, a, b);
-		val = o.val;
-		if (o.mask) {
-			v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
-			v->dirty |= VCPU_DIRTY_RFLAGS;
-		}
+		val = exec_flags(v, c, op, a, b);
 	}
 	if (f & REPLAY_F_WRITES_DST) {
 		if (f & REPLAY_F_DST_MEM) {
@@ -331,18 +390,6 @@ static inline bool jcc_taken(struct vcpu *v, struct replay_ctx *c, u8 cond)
 		replay_flush(v, c);
 	}
 	return interp_condition(v->rflags, cond);
-}
-
-/* RET's target, read without setting a flag, is one the branch takes: only then may the
- * load that sets the flags be made (a fill). */
-static bool ret_target_ok(struct vcpu *v, const struct replay_ctx *c, u64 rsp)
-{
-	u64 g;
-	if ((c->ac_check && (rsp & (STACK_BYTES - 1))) || (rsp & GMEM_TLB_PAGE_MASK) + STACK_BYTES > PAGE_SIZE ||
-	    gmem_translate(v, rsp, VCPU_READ, v->cpl == 3, &g, 0) != GMEM_OK)
-		return false;
-	const u8 *h = v->plat->gpa_ptr(v->plat->ctx, g, STACK_BYTES);
-	return h && canonical(c, load_le(h, STACK_BYTES));
 }
 
 /* One direct form at rip; inline in replay_run's loop, which keeps RIP in a register: *out gets
@@ -416,9 +463,7 @@ HOT int exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 		vcpu_set_reg(v, (enum vcpu_reg)op->reg, load_le(h, STACK_BYTES));
 		break;
 	case REPLAY_RET: /* the target is checked before the load sets flags (interp_stack.c) */
-		if (!(h = direct_ptr_fill(v, c, 0, rsp, STACK_BYTES, VCPU_READ, false)) && !ret_target_ok(v, c, rsp))
-			return REPLAY_SLOW;
-		if (!h && !(h = load_ptr(v, c, rsp, STACK_BYTES)))
+		if (!(h = direct_ptr_fill(v, c, 0, rsp, STACK_BYTES, VCPU_READ, FILL_RET)))
 			return REPLAY_SLOW;
 		if (!canonical(c, load_le(h, STACK_BYTES)))
 			return REPLAY_SLOW;
@@ -453,29 +498,25 @@ HOT int exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
                 const struct block_pages *pg)
 {
+	follow_drops(v, c);
 	int r = exec_one(v, c, op, in, pg, v->rip, &v->rip);
 	if (r == REPLAY_DONE)
 		v->dirty |= RETIRED_DIRTY;
 	return r;
 }
 
-/* block_fetch's work already done in this exit: an instruction fetch went through the cached
- * walk of the page (its accessed flags set, execute rights held at this CPL). */
-static bool fetched(struct vcpu *v, u64 lin, u32 len, u64 *fetch_page)
+/* replay_fetch (replay_fetch.c), with the memo's pages looked at inline (c->gen is the cache's: replay_run) */
+HOT void fetch_at(struct vcpu *v, struct replay_ctx *c, u64 rip, u32 len, u64 *fetch_page)
 {
-	u64 gpa;
-	struct gmem_tlb_entry *e;
-	if (!gmem_tlb_fast(v, lin, len, VCPU_EXEC, v->cpl == 3, &gpa, &e))
-		return false;
-	*fetch_page = lin & ~(u64)GMEM_TLB_PAGE_MASK;
-	return true;
-}
-
-/* An instruction whose fetch may open another code page: block_fetch's work, unless done. */
-static __attribute__((noinline)) void fetch(struct vcpu *v, u64 lin, u32 len, u64 *fetch_page)
-{
-	if (!fetched(v, lin, len, fetch_page))
-		block_fetch(v, lin, len, fetch_page);
+	u64 page = rip & ~(u64)GMEM_TLB_PAGE_MASK;
+	if (c->fgen == c->gen && rip + len <= page + PAGE_SIZE)
+		for (u32 k = 0; k < c->nfetch; k++)
+			if (c->fetch[k] == page) {
+				*fetch_page = page;
+				return;
+			}
+	replay_fetch(v, c, rip, len, fetch_page);
+	follow_drops(v, c);
 }
 
 u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 i, const struct block_pages *pg,
@@ -486,13 +527,14 @@ u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 
 	const struct insn *insns = b->insns;
 	u32 n = b->ninsns, first = i;
 	u64 rip = v->rip;
+	follow_drops(v, c); /* the general path ran since: from here on each call that may drop does it */
 	for (; i < n; i++) {
 		const struct replay_op *op = &rp[i];
-		if (op->kind == REPLAY_NONE || rip != lin[i])
+		if (rip != lin[i])
 			break;
 		if (op->flags & REPLAY_F_FETCH)
-			fetch(v, lin[i], op->len, fetch_page);
-		if (exec_one(v, c, op, &insns[i], pg, rip, &rip) != REPLAY_DONE)
+			fetch_at(v, c, rip, op->len, fetch_page);
+		if (exec_one(v, c, op, &insns[i], pg, rip, &rip) != REPLAY_DONE) /* REPLAY_NONE too */
 			break;
 	}
 	v->rip = rip;

@@ -74,12 +74,13 @@ void replay_prepare(const struct insn *in, struct replay_op *op);
 
 /*
  * What one block run remembers between its instructions: the last page loaded from and the
- * last page stored to, as gmem_tlb_fast validated them, while the translation cache is
+ * last two pages stored to, as gmem_tlb_fast validated them, while the translation cache is
  * unchanged (no drop: the same generation; for stores, no paging-structure page added since
  * the page was found free of them). The paging registers, CPL and RFLAGS.AC cannot change
  * within a run (no instruction of the subset writes them), so the #AC rule is fixed for it.
  */
 struct gmem_tlb_entry;
+#define REPLAY_FETCH_PAGES 4
 struct replay_ctx {
 	u32 gen;
 	bool ac_check; /* CPL 3 with CR0.AM and RFLAGS.AC: misaligned accesses take the general path */
@@ -94,6 +95,15 @@ struct replay_ctx {
 	u64 rpage, wpage; /* linear page numbers; ~0 for none */
 	u8 *rhost, *whost;
 	u32 wframes; /* the cache's nframes when a store was last checked against them */
+	/* the write page before wpage (a stack and a data page in turn), with its own wframes */
+	u64 w2page;
+	u8 *w2host;
+	u32 w2frames;
+	/* the code pages (linear) an instruction fetch of the run went through in the cache's
+	 * generation fgen (replay.c fetch_memo) */
+	u32 fgen;
+	u8 nfetch, fetch_next;
+	u64 fetch[REPLAY_FETCH_PAGES];
 };
 
 /* Starts a run on v (inside an exit: v->tlb set). */
@@ -119,6 +129,13 @@ void replay_flush(struct vcpu *v, struct replay_ctx *c);
  * work to do is known when the block is recorded.
  */
 void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn *insns, u32 n);
+
+/*
+ * The fetch of an instruction of len bytes at linear lin whose recorded path leaves the code
+ * page the previous one ended on (REPLAY_F_FETCH): block_fetch's work (*fetch_page as it keeps
+ * it), unless a fetch of this exit went through the page's cached walk already.
+ */
+void replay_fetch(struct vcpu *v, struct replay_ctx *c, u64 lin, u32 len, u64 *fetch_page);
 
 /*
  * Runs instructions i, i+1, ... of followed block b (64-bit code, v in 64-bit mode, an exit's

@@ -101,9 +101,10 @@ static u64 load_entry(const void *p, u32 width)
 }
 
 /* Takes one present, reserved-bit-clean entry into the walk. */
-static void use_entry(struct walk *w, void *p, u64 table, u64 e)
+static void use_entry(struct walk *w, void *p, u64 entry_gpa, u64 e)
 {
-	w->table[w->nent] = table & ~(u64)PAGE_OFFSET_MASK;
+	w->table[w->nent] = entry_gpa & ~(u64)PAGE_OFFSET_MASK;
+	w->eoff[w->nent] = (u16)(entry_gpa & PAGE_OFFSET_MASK);
 	w->ent[w->nent++] = p;
 	w->writable = w->writable && (e & PTE_RW);
 	w->user = w->user && (e & PTE_US);
@@ -127,12 +128,12 @@ static int walk_32(const struct vcpu *v, u64 linear, struct walk *w, u32 *err)
 			*err = GMEM_PF_P | GMEM_PF_RSVD;
 			return GMEM_FAULT;
 		}
-		use_entry(w, p, table, e);
+		use_entry(w, p, table + idx * 4, e);
 		u64 hi = ((e >> PDE32_4M_HI_SHIFT) & PDE32_4M_HI_MASK) << 32;
 		w->gpa = hi | (e & PDE32_4M_ADDR_MASK) | (linear & PDE32_4M_OFFSET_MASK);
 		return GMEM_OK;
 	}
-	use_entry(w, p, table, e);
+	use_entry(w, p, table + idx * 4, e);
 	table = e & PT32_ADDR_MASK;
 	idx = (u32)(linear >> PT_SHIFT) & PT32_INDEX_MASK;
 	p = phys(v, table + idx * 4, 4);
@@ -141,7 +142,7 @@ static int walk_32(const struct vcpu *v, u64 linear, struct walk *w, u32 *err)
 	e = load_entry(p, 4);
 	if (!(e & PTE_P))
 		return GMEM_FAULT;
-	use_entry(w, p, table, e);
+	use_entry(w, p, table + idx * 4, e);
 	w->gpa = (e & PT32_ADDR_MASK) | (linear & PAGE_OFFSET_MASK);
 	return GMEM_OK;
 }
@@ -176,7 +177,7 @@ static int walk_64(const struct vcpu *v, u64 table, u64 linear, int top, int lar
 			return GMEM_FAULT;
 		}
 		bool leaf = level == 1 || large;
-		use_entry(w, p, table, e);
+		use_entry(w, p, table + idx * 8, e);
 		if (leaf) {
 			u64 page_mask = (1ULL << shift) - 1;
 			w->gpa = (e & PADDR_MASK & ~page_mask) | (linear & page_mask);
@@ -422,22 +423,25 @@ static void set_flag(struct vcpu *v, void *ent, u64 table, u32 width, u64 flag)
 
 /* Accessed on every entry used, dirty on the entry that maps the page for a write (5.8);
  * a cached walk whose flags an earlier access of this exit set needs nothing (gmem_tlb.h). */
+static void mark_walk(struct vcpu *v, const struct walk *w, struct gmem_tlb_entry *te, enum vcpu_access acc)
+{
+	if (te && te->a_set && (acc != VCPU_WRITE || te->d_set))
+		return;
+	for (u32 k = 0; k < w->nent; k++)
+		set_flag(v, w->ent[k], w->table[k], w->width, PTE_A);
+	if (acc == VCPU_WRITE && w->nent)
+		set_flag(v, w->ent[w->nent - 1], w->table[w->nent - 1], w->width, PTE_D);
+	if (te) {
+		te->a_set = true;
+		te->d_set = te->d_set || acc == VCPU_WRITE;
+		gmem_tlb_values(te); /* the entries as the flags left them, for the next exit's check */
+	}
+}
+
 static void mark_used(struct vcpu *v, const struct plan *p, enum vcpu_access acc)
 {
-	for (u32 i = 0; i < p->n; i++) {
-		const struct walk *w = &p->piece[i].w;
-		struct gmem_tlb_entry *te = gmem_tlb_live(v, w);
-		if (te && te->a_set && (acc != VCPU_WRITE || te->d_set))
-			continue;
-		for (u32 k = 0; k < w->nent; k++)
-			set_flag(v, w->ent[k], w->table[k], w->width, PTE_A);
-		if (acc == VCPU_WRITE && w->nent)
-			set_flag(v, w->ent[w->nent - 1], w->table[w->nent - 1], w->width, PTE_D);
-		if (te) {
-			te->a_set = true;
-			te->d_set = te->d_set || acc == VCPU_WRITE;
-		}
-	}
+	for (u32 i = 0; i < p->n; i++)
+		mark_walk(v, &p->piece[i].w, gmem_tlb_live(v, &p->piece[i].w), acc);
 }
 
 /* An access that goes ahead: its flags set, and a one-page walk kept for the translation
@@ -507,4 +511,18 @@ int gmem_touch(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool u
 	use_plan(v, &p, acc, user);
 	*gpa = p.piece[0].w.gpa;
 	return p.n == 1 ? GMEM_OK : GMEM_UNSUPPORTED;
+}
+
+struct gmem_tlb_entry *gmem_translate_entry(struct vcpu *v, u64 linear, enum vcpu_access acc, bool user)
+{
+	struct walk w;
+	if (!v->tlb || check_canonical(v, linear, acc, 0) != GMEM_OK || translate(v, linear, acc, user, &w, 0) != GMEM_OK)
+		return 0;
+	return gmem_tlb_live(v, &w);
+}
+
+void gmem_touch_entry(struct vcpu *v, struct gmem_tlb_entry *e, enum vcpu_access acc, bool user)
+{
+	mark_walk(v, &e->w, e, acc);
+	gmem_tlb_done_entry(v, e, acc, user);
 }

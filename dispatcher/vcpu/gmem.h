@@ -86,6 +86,19 @@ int gmem_touch(struct vcpu *v, u64 linear, u32 len, enum vcpu_access acc, bool u
                struct gmem_fault *f);
 
 /*
+ * gmem_translate of one address, through the per-exit translation cache (v->tlb, gmem_tlb.h):
+ * the cache entry that holds the walk, or NULL when the access would fault or the walk is not
+ * kept (PAE paging, paging off, too many paging-structure pages). Sets no flag. Then, with
+ * nothing changed in between, gmem_touch_entry(v, e, acc, user) is gmem_touch of an access of
+ * that kind inside that page: the accessed (and dirty) flags set as the access sets them, and
+ * the entry marked for gmem_tlb_fast — one walk where gmem_translate and gmem_touch made two
+ * (the direct replay forms: blockio/replay.c).
+ */
+struct gmem_tlb_entry;
+struct gmem_tlb_entry *gmem_translate_entry(struct vcpu *v, u64 linear, enum vcpu_access acc, bool user);
+void gmem_touch_entry(struct vcpu *v, struct gmem_tlb_entry *e, enum vcpu_access acc, bool user);
+
+/*
  * Loads PAE paging's four PDPTEs from guest-physical cr3 bits 31:5 into pdpte[], as MOV to CR3
  * (or a CR0/CR4 write that turns PAE paging on) does (SDM Vol. 3A 5.4.1 "PDPTE Registers"):
  * GMEM_FAULT, with pdpte[] unchanged, when a present one sets a reserved bit (bits 2:1, 8:5 or

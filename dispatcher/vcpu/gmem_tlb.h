@@ -1,12 +1,19 @@
 /*
- * The per-exit translation cache of guest memory (issue 11): the walks gmem.c makes, kept for
- * the rest of one VM exit, so that a block that touches the same stack and data pages forty
- * times walks each of them once.
+ * The translation cache of guest memory (issue 11): the walks gmem.c makes, kept for the rest
+ * of a VM exit, so that a block that touches the same stack and data pages forty times walks
+ * each of them once, and carried into the next exits, where each entry is checked before its
+ * first use, so that an exit that touches the pages of the last one does not walk them again.
  *
  * Exactness (the processor's own TLB may be staler than this; the cache must never be):
- * - It lives for one exit only: dispatch_exit attaches it to the vCPU (gmem_tlb_begin), empty,
- *   and detaches it at the end (gmem_tlb_end). Whatever the guest does to its paging
- *   structures between exits is therefore always seen.
+ * - dispatch_exit attaches it to the vCPU at each exit (gmem_tlb_begin) and detaches it at the
+ *   end (gmem_tlb_end). Whatever the guest does to its paging structures between exits is
+ *   seen: an entry keeps the values of the paging-structure entries its walk read (as the
+ *   accessed/dirty flags it set left them), and on its first use in an exit reads them again
+ *   (gmem_tlb_verify). A walk is a function of the paging registers and of those values (each
+ *   entry read locates the next, SDM Vol. 3A 5.5), so equal values give the same translation,
+ *   rights and flags: the entry, with what it knows (a_set, d_set, ok), holds; any difference
+ *   (a remap, a flag the guest cleared or the processor set) drops it and the access walks
+ *   afresh. Host addresses are asked again (gpa_ptr) on the check.
  * - An entry is used only while CR0, CR3, CR4 and EFER are what they were when it was filled
  *   (the paging mode, the root, PSE/LA57/NXE: everything a walk reads besides memory).
  *   PAE paging is not cached: its walk starts at PDPTEs no entry pointer covers.
@@ -39,6 +46,8 @@
 struct gmem_tlb_entry {
 	u64 page; /* linear page number (linear >> 12) */
 	u32 gen;  /* valid while equal to the cache's generation */
+	u32 exit; /* the cache's exit count when its entries' values were last found unchanged */
+	u64 val[GMEM_MAX_LEVELS]; /* the paging-structure entries' values the walk (and flags) left */
 	bool a_set, d_set;
 	/* GMEM_TLB_OK(acc, user): an access of that kind went through this walk in this exit,
 	 * passed the rights check and set its flags, with RFLAGS.AC as in `ac` (SMAP, 5.6.1) */
@@ -51,11 +60,13 @@ struct gmem_tlb_entry {
 
 struct gmem_tlb {
 	u32 gen; /* bumped to drop every entry at once */
+	u32 exit; /* bumped at every exit: an entry is checked again before its first use in one */
 	u64 cr0, cr3, cr4, efer;
 	u32 nframes;
 	uintptr_t frame[GMEM_TLB_FRAMES];
 	struct gmem_tlb_entry e[GMEM_TLB_ENTRIES];
 	u64 hits, fills, drops; /* statistics: lookups served, walks kept, stores that dropped it */
+	u64 verified;           /* entries carried into an exit and found unchanged */
 };
 
 #define GMEM_TLB_OK(acc, user) (1u << ((u32)(acc) * 2 + ((user) ? 1 : 0)))
@@ -83,6 +94,15 @@ void gmem_tlb_stored(struct vcpu *v, const void *h, u32 len);
 
 /* An access of kind (acc, user) through walk *w succeeded and set its flags (gmem.c). */
 void gmem_tlb_done(struct vcpu *v, const struct walk *w, enum vcpu_access acc, bool user);
+/* The same for live entry e. */
+void gmem_tlb_done_entry(const struct vcpu *v, struct gmem_tlb_entry *e, enum vcpu_access acc, bool user);
+/* The entry's paging-structure values, as they are now (gmem.c, after it set flags). */
+void gmem_tlb_values(struct gmem_tlb_entry *e);
+/* Whether carried entry e (of the cache's generation) still holds: its walk's entries read the
+ * values it kept (then it is this exit's, with host addresses asked afresh); else it is
+ * dropped. */
+bool gmem_tlb_verify(struct vcpu *v, struct gmem_tlb_entry *e);
+
 /* A drop, when a store through gmem_tlb_fast's pointer may have touched a paging structure. */
 void gmem_tlb_check_store(struct gmem_tlb *t, struct gmem_tlb_entry *e);
 
@@ -106,8 +126,10 @@ static inline u8 *gmem_tlb_fast(struct vcpu *v, u64 linear, u32 len, enum vcpu_a
 	/* a read may use a page a write went through: a page that can be written can be read
 	 * (5.6: no paging mode makes it write-only) and the write set every flag a read sets */
 	u32 ok = GMEM_TLB_OK(acc, user) | (acc == VCPU_READ ? GMEM_TLB_OK(VCPU_WRITE, user) : 0);
-	if (e->gen != t->gen || e->page != page || !(e->ok & ok) || !e->host ||
+	if (e->gen != t->gen || e->page != page || !(e->ok & ok) ||
 	    e->ac != (v->rflags & GMEM_TLB_RFLAGS_AC) || (linear & GMEM_TLB_PAGE_MASK) + len > PAGE_SIZE)
+		return 0;
+	if ((e->exit != t->exit && !gmem_tlb_verify(v, e)) || !e->host)
 		return 0;
 	*gpa_page = e->w.gpa & ~GMEM_TLB_PAGE_MASK;
 	*ep = e;

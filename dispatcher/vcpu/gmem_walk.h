@@ -18,6 +18,7 @@ struct walk {
 	u32 nent;      /* entries used, root first; the last one maps the page */
 	void *ent[GMEM_MAX_LEVELS];
 	u64 table[GMEM_MAX_LEVELS]; /* the guest-physical page holding each of them */
+	u16 eoff[GMEM_MAX_LEVELS];  /* and each one's offset in that page */
 	struct gmem_tlb_entry *te; /* the cache entry that held this walk, or NULL (gmem_tlb.h) */
 	u64 te_page;               /* its linear page number: te is this walk's while it matches */
 };

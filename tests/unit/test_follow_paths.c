@@ -250,6 +250,46 @@ static void test_store_into_own_pte_while_recorded(void **state)
 	assert_true(on.exits < off.exits);
 }
 
+/*
+ * The replay's fetch memo (replay.c fetch_memo): a code page fetched once in an exit is not
+ * walked again while the translation cache's generation holds. A block whose callee clears
+ * the accessed flag of the caller's code page (a store into its PTE, which drops the cache)
+ * must set it again on the return, as the processor model's fresh walk per fetch does.
+ * The block reads the PTE back and writes its low byte to the port: the guest sees the flag.
+ * X (loop): mov edx, BF_PORT; out dx, al; call F1; call F2; mov rax, [rbx]; out dx, al; mov edx,
+ * BF_PORT+1; outsb (a string IO ends every block); dec ecx; jnz loop; then mov al, 0x2a;
+ * out 0xf4, al; hlt. Y (X + 0x1000): F1: ret; F2: mov [rbx], rdi
+ * (X's PTE := present, A and D clear); ret. The loop's rounds make a followed block replayed
+ * many times, each round's return fetching X anew after the drop.
+ */
+#define MEMO_X 0x34000ULL
+#define MEMO_Y (MEMO_X + PAGE_SIZE)
+#define MEMO_ROUNDS 40
+static void test_fetch_after_own_pte_store(void **state)
+{
+	(void)state;
+	BF_CODE(MEMO_X, 0xb9, MEMO_ROUNDS, 0, 0, 0, 0xba, BF_PORT & 0xff, BF_PORT >> 8, 0, 0, OUT_DX);
+	put_call(MEMO_X + 11, MEMO_Y);
+	put_call(MEMO_X + 16, MEMO_Y + 1);
+	BF_CODE(MEMO_X + 21, 0x48, 0x8b, 0x03, OUT_DX, 0xba, (BF_PORT + 1) & 0xff, (BF_PORT + 1) >> 8, 0, 0, 0x6e, 0xff,
+	        0xc9, 0x75, (u8)(i8)(5 - 35), 0xb0, 0x2a, 0xe6, 0xf4, HLT);
+	BF_CODE(MEMO_Y, RET, 0x48, 0x89, 0x3b, RET);
+	fk.v.rip = MEMO_X;
+	fk.v.gpr[VCPU_RBX] = REMAP_PT + (MEMO_X >> PAGE_SHIFT) * sizeof(u64);
+	fk.v.gpr[VCPU_RDI] = MEMO_X | BF_PTE_PRESENT;
+	fk.v.gpr[VCPU_RSI] = 0x6000;
+	struct bf_outcome off, on;
+	bf_run_both(20000, &off, &on); /* RAM compared: the PTE's accessed flag */
+	assert_int_equal(fk.v.end_code, 0x2a);
+	/* three IO instructions a round; the second writes the PTE as read back: its accessed flag
+	 * set again by the return's fetch (bf_run_both compares the rest with block IO off) */
+	assert_int_equal(bf_rec.n, 3 * MEMO_ROUNDS);
+	for (u32 k = 0; k < MEMO_ROUNDS; k++)
+		assert_true(bf_rec.ev[3 * k + 1].val & PTE_A);
+	assert_true(on.bstats.followed >= MEMO_ROUNDS / 4); /* replayed, not only recorded */
+	assert_true(on.exits < off.exits);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +298,7 @@ int main(void)
 		T(test_long_blocks),
 		T(test_cut_single_is_recorded_again),
 		T(test_store_into_own_pte_while_recorded),
+		T(test_fetch_after_own_pte_store),
 	};
 	return UNIT_RUN(tests);
 }

@@ -1,5 +1,5 @@
 /*
- * The per-exit translation cache (dispatcher/vcpu/gmem_tlb.h): guest-memory accesses with the
+ * The translation cache (dispatcher/vcpu/gmem_tlb.h): guest-memory accesses with the
  * cache give exactly what they give without it — results, faults, bytes read, guest RAM with
  * its accessed and dirty flags — on random access sequences that rewrite their own page tables
  * through gmem_write within an exit and edit them directly between exits; and the directed
@@ -255,6 +255,39 @@ static void test_exit_and_cr3(void **state)
 	gmem_tlb_end(&t.v);
 }
 
+/*
+ * Entries carry over to the next exit, checked by value before their first use there: an
+ * unchanged walk is used again without a walk (verified, no fill); one whose upper-level entry
+ * the guest changed between exits (the PDE's accessed flag cleared) is walked afresh and the
+ * flag set again, as a fresh walk does.
+ */
+static void test_carried_entry_checked(void **state)
+{
+	(void)state;
+	struct tvm t;
+	tvm_init(&t, T_4L);
+	map(&t, X, DATA_BASE, 1, P | RW);
+	fill(DATA_BASE, 1, 4);
+	u32 val;
+	gmem_tlb_begin(&tlb, &t.v);
+	assert_int_equal(gmem_read(&t.v, X, &val, 4, VCPU_READ, false, 0), GMEM_OK);
+	gmem_tlb_end(&t.v);
+	u64 fills = tlb.fills, verified = tlb.verified;
+	gmem_tlb_begin(&tlb, &t.v);
+	assert_int_equal(gmem_read(&t.v, X, &val, 4, VCPU_READ, false, 0), GMEM_OK);
+	gmem_tlb_end(&t.v);
+	assert_int_equal(tlb.fills, fills);
+	assert_int_equal(tlb.verified, verified + 1);
+	clear_ad(&t, X, 2);
+	gmem_tlb_begin(&tlb, &t.v);
+	assert_int_equal(gmem_read(&t.v, X, &val, 4, VCPU_READ, false, 0), GMEM_OK);
+	assert_int_equal(val, 0x04030201);
+	assert_int_equal(ent(&t, X, 2) & A, A);
+	gmem_tlb_end(&t.v);
+	assert_int_equal(tlb.fills, fills + 1);
+	assert_int_equal(tlb.verified, verified + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +296,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store_into_pte_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags_as_a_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_and_cr3, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_carried_entry_checked, setup, teardown),
 	};
 	return UNIT_RUN(tests);
 }

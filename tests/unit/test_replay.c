@@ -508,10 +508,80 @@ static void test_replay_matches_interp(void **state)
 			fail_msg("form %u ran %u times", k, done_kind[k]);
 }
 
+/*
+ * The run's second write page (replay_ctx w2page) keeps its own paging-structure check state.
+ * X = LOW_PAGE maps the page table of 2-4 MiB (PT1), Y is the stack page, F = 2 MiB is mapped
+ * by PT1's first entry. mov [rbx], rax (X, F's PTE rewritten unchanged: no cached walk uses PT1
+ * yet, so nothing is dropped); mov rcx, [rdx] (F: its walk adds PT1 to the cache's frames);
+ * push rsi (Y: X becomes the second write page); mov rax, rdi; mov [rbx], rax (X again: F's PTE
+ * now maps G; X's check state is older than PT1's frame, so the store drops the cache);
+ * mov rcx, [rdx] (F walked again: G's value). All six run directly, against the interpreter
+ * without the cache.
+ */
+#define W2_F 0x200000ULL
+#define W2_G 0x201000ULL
+#define W2_PT1 (FAKE_PT_BASE + 4 * PAGE_SIZE)
+static void test_second_write_page_checks_its_store(void **state)
+{
+	(void)state;
+	static const u8 code[][3] = {{0x48, 0x89, 0x03}, {0x48, 0x8b, 0x0a}, {0x56}, {0x48, 0x89, 0xf8},
+	                             {0x48, 0x89, 0x03}, {0x48, 0x8b, 0x0a}};
+	static const u8 lens[] = {3, 3, 1, 3, 3, 3};
+	enum { N = 6 };
+	struct insn seq[N];
+	for (u32 k = 0; k < N; k++)
+		assert_int_equal(decode_insn(code[k], lens[k], CPU_MODE_64, &seq[k]), DECODE_OK);
+	fake_mode_long64();
+	fk.v.tlb = 0;
+	fk.v.rip = FAKE_RIP;
+	bf_set_pte(LOW_PAGE, W2_PT1 | PTE_P | PTE_RW | PTE_US);
+	bf_set_pte(STACK_PAGE, STACK_PAGE | PTE_P | PTE_RW | PTE_US);
+	u64 fa = 0x1111, fb = 0x2222, pte_f;
+	memcpy(fk.ram + W2_F, &fa, 8);
+	memcpy(fk.ram + W2_G, &fb, 8);
+	memcpy(&pte_f, fk.ram + W2_PT1, 8);
+	fk.v.gpr[VCPU_RBX] = LOW_PAGE;
+	fk.v.gpr[VCPU_RAX] = pte_f;
+	fk.v.gpr[VCPU_RDX] = W2_F;
+	fk.v.gpr[VCPU_RSP] = STACK_PAGE + 0x800;
+	fk.v.gpr[VCPU_RDI] = W2_G | PTE_P | PTE_RW | PTE_US;
+	struct vcpu v0 = fk.v;
+	save(snap_mem, snap_tab);
+	struct interp_io no_io = {0};
+	struct interp_result res;
+	for (u32 k = 0; k < N; k++)
+		assert_int_equal(interp_exec(&fk.v, &seq[k], &no_io, &res), INTERP_OK);
+	assert_int_equal(fk.v.gpr[VCPU_RCX], fb);
+	struct vcpu va = fk.v;
+	static u8 tab_a[sizeof snap_tab];
+	memcpy(tab_a, fk.ram + FAKE_PT_BASE, sizeof tab_a);
+
+	restore();
+	fk.v = v0;
+	gmem_tlb_begin(&tlb, &fk.v);
+	struct block_pages pg;
+	block_pages_reset(&pg);
+	struct replay_ctx rc;
+	replay_begin(&rc, &fk.v);
+	for (u32 k = 0; k < N; k++) {
+		struct replay_op op;
+		replay_prepare(&seq[k], &op);
+		assert_int_equal(replay_exec(&fk.v, &rc, &op, &seq[k], &pg), REPLAY_DONE);
+	}
+	replay_flush(&fk.v, &rc);
+	gmem_tlb_end(&fk.v);
+	fk.v.tlb = va.tlb;
+	assert_int_equal(fk.v.gpr[VCPU_RCX], fb);
+	assert_memory_equal(&va, &fk.v, sizeof va);
+	assert_memory_equal(tab_a, fk.ram + FAKE_PT_BASE, sizeof tab_a);
+	restore();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_replay_matches_interp, bf_setup, bf_teardown),
+		cmocka_unit_test_setup_teardown(test_second_write_page_checks_its_store, bf_setup, bf_teardown),
 	};
 	return UNIT_RUN(tests);
 }
