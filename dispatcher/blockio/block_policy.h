@@ -37,7 +37,7 @@ enum block_policy_mode { BLOCK_POLICY_AUTO = 0, BLOCK_POLICY_ALWAYS, BLOCK_POLIC
 /* block_policy=auto records a followed block from a start at its BPOL_HOT_HITS'th IO exit, not
  * its first: a recording costs hundreds of one-exit handlings, and much boot code does its IO
  * once. The exits before run one at a time, as with block_io=off. */
-#define BPOL_HOT_HITS 8
+#define BPOL_HOT_HITS 32
 /* One-exit handlings of a declined start's IO instruction after which it is judged afresh. */
 #define BPOL_RETRY_HITS 16384
 
