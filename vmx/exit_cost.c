@@ -19,10 +19,16 @@
 #define INTR_INFO_TYPE_SHIFT 8
 #define INTR_INFO_TYPE_MASK 0x7U
 #define PREEMPTION_TIMER_MAX 0xffffffffULL
+/* Where the guest's RIP points while the measurement enters it. No instruction runs there (the
+ * window exits first), so the guest cannot tell; but a debugger that breaks on the guest's first
+ * instruction (Bochs's `lb`, make debug) would stop at each of the 1,024 entries if RIP stayed
+ * on it. 0 is a valid RIP in every guest mode at entry (SDM Vol. 3C 27.3.1.4: bits 63:32 zero
+ * outside IA-32e mode, canonical in it). */
+#define PARKED_RIP 0ULL
 
 /* What the measurement changes in the VMCS, as it was. */
 struct saved {
-	u64 rflags, timer;
+	u64 rflags, timer, rip;
 	bool window, timer_on;
 };
 
@@ -38,6 +44,8 @@ static void arm(struct vmx_cpu *c, struct saved *s)
 		vmcs_write(VMCS_PREEMPTION_TIMER, PREEMPTION_TIMER_MAX);
 	}
 	vmcs_write(VMCS_GUEST_RFLAGS, s->rflags | RFLAGS_IF);
+	s->rip = vmcs_read(VMCS_GUEST_RIP);
+	vmcs_write(VMCS_GUEST_RIP, PARKED_RIP);
 	c->window_on = true;
 	vmx_write_proc_controls(c);
 }
@@ -45,6 +53,7 @@ static void arm(struct vmx_cpu *c, struct saved *s)
 static void restore(struct vmx_cpu *c, const struct saved *s)
 {
 	vmcs_write(VMCS_GUEST_RFLAGS, s->rflags);
+	vmcs_write(VMCS_GUEST_RIP, s->rip);
 	c->window_on = s->window;
 	vmx_write_proc_controls(c);
 	if (s->timer_on)

@@ -26,7 +26,8 @@
 #define NMI_INFO (0x80000000U | (2U << 8) | 2U) /* valid, type NMI, vector 2 */
 
 /* The fake VMCS: the fields the measurement touches. */
-static u64 f_rflags, f_timer, f_intr, f_proc, f_reason, f_intr_info;
+static u64 f_rflags, f_timer, f_intr, f_proc, f_reason, f_intr_info, f_rip;
+#define GUEST_ENTRY_RIP 0x100010ULL
 static int f_timer_writes;
 /* The script: the exit reason of round trip n (a window's unless told), an entry status. */
 static u32 foreign_at, foreign_reason;
@@ -43,6 +44,7 @@ u64 vmcs_read(u64 field)
 {
 	switch (field) {
 	case VMCS_GUEST_RFLAGS: return f_rflags;
+	case VMCS_GUEST_RIP: return f_rip;
 	case VMCS_PREEMPTION_TIMER: return f_timer;
 	case VMCS_GUEST_INTERRUPTIBILITY: return f_intr;
 	case VMCS_EXIT_REASON: return f_reason;
@@ -56,6 +58,7 @@ void vmcs_write(u64 field, u64 value)
 {
 	switch (field) {
 	case VMCS_GUEST_RFLAGS: f_rflags = value; return;
+	case VMCS_GUEST_RIP: f_rip = value; return;
 	case VMCS_PREEMPTION_TIMER: f_timer = value; f_timer_writes++; return;
 	case VMCS_PROC_CONTROLS: f_proc = value; return;
 	}
@@ -73,8 +76,10 @@ int vmx_enter(u64 *gprs, int launched, u64 *host_rsp)
 	(void)host_rsp;
 	u32 n = entries++;
 	launches += !launched;
-	/* every entry of the measurement: IF, the window open, the timer at its largest */
-	if (!(f_rflags & RFLAGS_IF_BIT) || !(f_proc & VMX_PROC_INTERRUPT_WINDOW_EXITING) || f_timer != 0xffffffffULL)
+	/* every entry of the measurement: IF, the window open, the timer at its largest, RIP off the
+	 * guest's first instruction (a debugger's breakpoint there) */
+	if (!(f_rflags & RFLAGS_IF_BIT) || !(f_proc & VMX_PROC_INTERRUPT_WINDOW_EXITING) || f_timer != 0xffffffffULL ||
+	    f_rip == GUEST_ENTRY_RIP)
 		bad_state_entries++;
 	if (fail_rc)
 		return fail_rc;
@@ -120,6 +125,7 @@ static int setup(void **state)
 	cpu.ctl.pin = VMX_PIN_PREEMPTION_TIMER;
 	cpu.ctl.proc = 0x1000; /* some other control, kept */
 	f_rflags = RFLAGS_FIXED;
+	f_rip = GUEST_ENTRY_RIP;
 	f_timer = 12345;
 	f_intr = 0;
 	f_proc = cpu.ctl.proc;
@@ -138,6 +144,7 @@ static int setup(void **state)
 static void check_restored(void)
 {
 	assert_int_equal(f_rflags, RFLAGS_FIXED);
+	assert_int_equal(f_rip, GUEST_ENTRY_RIP);
 	assert_false(cpu.window_on);
 	assert_int_equal(f_proc, cpu.ctl.proc);
 	assert_int_equal(f_timer, 12345);
