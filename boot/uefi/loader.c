@@ -116,7 +116,10 @@ static EFI_STATUS finish(int code, const char *reason)
 	enum on_exit_action how = ldr.on_exit;
 	if (how == ON_EXIT_HALT || how == ON_EXIT_RESET) {
 		mirror_on_conout();
-		con_log("returning to the firmware%s\n", how == ON_EXIT_HALT ? " in 5 seconds" : "");
+		/* the screen replays the whole transcript: on a firmware console of 25-31 rows the banner
+		 * has scrolled away by now, so the last words name the program */
+		con_log("microhv %s (uefi): returning to the firmware%s\n", MICROHV_VERSION,
+		        how == ON_EXIT_HALT ? " in 5 seconds" : "");
 	}
 	con_log("exit: code=%d (%s)\n", code, reason);
 	if (how == ON_EXIT_QEMU || how == ON_EXIT_BOCHS)
