@@ -400,6 +400,7 @@ bool block_dispatch(struct blockio *bio, struct vcpu *v, u32 *nio_out)
 		e->hits++;
 	u32 insns;
 	u64 other = s->tsc_check + s->tsc_record; /* a path switch's check, a recording beside */
+	bio->pol.ran_hit = true; /* a recording in this exit is of another path: upkeep (block_policy.h) */
 	u32 nio = b->followed ? follow_paths(bio, v, &b, &pg, &insns) : run_block(bio, v, b, &pg, &insns);
 	s->tsc_replay += tsc_now(v) - t1 - (s->tsc_check + s->tsc_record - other);
 	if (insns == 0)

@@ -82,9 +82,11 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks, u64 bus_tic
 {
 	struct block_policy *p = &bio->pol;
 	struct block *b = p->ran;
-	/* what the exit spent designating (a scan, a recording) is the start's entry fee, paid
-	 * once; a start is judged on its runs (BPOL_HOT_HITS keeps the fee to hot starts) */
+	/* what a miss spent designating (a scan, a recording) is the start's entry fee, paid once
+	 * (BPOL_HOT_HITS keeps it to hot starts); a recording beside on a hit is upkeep */
 	u64 fee = bio->stats.tsc_record + bio->stats.tsc_scan - p->fee_seen;
+	bool upkeep = p->ran_hit;
+	p->ran_hit = false;
 	p->fee_seen += fee;
 	ticks = ticks > fee ? ticks - fee : 0;
 	/* the block work of this exit: running blocks and checking their code (block.h) */
@@ -106,7 +108,7 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks, u64 bus_tic
 	 * accesses. Not the exit's whole root-mode span: what the run loop does around the exit (the
 	 * devices' deadlines, an interrupt to inject) varies from exit to exit, whatever ran. */
 	(void)ticks;
-	u64 spent = r1 + (work > bus_ticks ? work - bus_ticks : 0);
+	u64 spent = r1 + (work > bus_ticks ? work - bus_ticks : 0) + (upkeep ? fee : 0);
 	b->spent += spent;
 	b->worth += worth;
 	p->spent += spent;

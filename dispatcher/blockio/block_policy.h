@@ -18,8 +18,9 @@
  * exits are then handled one at a time, and it is judged
  * afresh after BPOL_RETRY_HITS more (the guest's code or data may have changed). always keeps
  * every block (the tests of block behaviour use it); never runs none (as block_io=off).
- * What an exit spends scanning or recording is left out of the ledger (an entry fee paid once,
- * kept low by recording only hot starts, BPOL_HOT_HITS); the statistics count it.
+ * What a start's first exit spends scanning or recording is left out of the ledger (an entry
+ * fee paid once, kept low by recording only hot starts, BPOL_HOT_HITS); a recording made on a
+ * later run (a path the guest took beside the recorded ones) is upkeep, and counts.
  * Pure C.
  */
 #ifndef DISPATCHER_BLOCK_POLICY_H
@@ -58,6 +59,7 @@ struct block_policy {
 	 * IO instructions it ran */
 	struct block *ran;
 	u32 ran_nio;
+	bool ran_hit; /* ... from a table hit: a recording in it was of another path (churn) */
 	/* statistics */
 	u64 judgements, declines, retries; /* starts judged, declined, judged afresh */
 	u64 declined_exits;                /* IO exits of declined starts, handled one at a time */

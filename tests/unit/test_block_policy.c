@@ -328,6 +328,31 @@ static void test_runs_counted_over_paths(void **state)
 	assert_true(table_lookup(t, start, CPU_MODE_64) == left[0]);
 }
 
+/* A start's first recording is its entry fee, outside the ledger; a recording made on a table
+ * hit (another path beside the recorded ones) is upkeep and counts. */
+static void test_recording_on_a_hit_counts(void **state)
+{
+	(void)state;
+	plain_exits(BPOL_JUDGE_RUNS);
+	assert_true(block_exit(R1 + 10)); /* designated: its scan is the fee */
+	struct block *b = table_lookup(&fk.d.blockio.table, FAKE_RIP, CPU_MODE_32);
+	assert_non_null(b);
+	u64 spent = b->spent;
+	/* an exit that ran b after a miss recorded for 5000 ticks: left out */
+	POL->ran = b;
+	POL->ran_nio = 2;
+	fk.d.blockio.stats.tsc_record += 5000;
+	blockio_exit_done(&fk.d.blockio, true, 9999, 0);
+	assert_int_equal(b->spent, spent + R1);
+	/* the same on a hit: counted */
+	POL->ran = b;
+	POL->ran_nio = 2;
+	POL->ran_hit = true;
+	fk.d.blockio.stats.tsc_record += 5000;
+	blockio_exit_done(&fk.d.blockio, true, 9999, 0);
+	assert_int_equal(b->spent, spent + 2 * R1 + 5000);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, pol_setup, bf_teardown)
 
 int main(void)
@@ -346,6 +371,7 @@ int main(void)
 		T(test_auto_records_hot_starts_only),
 		T(test_always_records_at_once),
 		T(test_runs_counted_over_paths),
+		T(test_recording_on_a_hit_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
