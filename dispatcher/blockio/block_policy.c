@@ -88,14 +88,13 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks, u64 bus_tic
 	bool upkeep = p->ran_hit;
 	p->ran_hit = false;
 	p->fee_seen += fee;
-	ticks = ticks > fee ? ticks - fee : 0;
 	/* the block work of this exit: running blocks and checking their code (block.h) */
 	u64 work = bio->stats.tsc_replay + bio->stats.tsc_check - p->work_seen;
 	p->work_seen += work;
 	p->ran = 0;
 	if (!b) {
 		if (io_exit) { /* one IO instruction, less any scan or recording: a sample of R1 */
-			p->single_tsc += ticks;
+			p->single_tsc += ticks > fee ? ticks - fee : 0;
 			p->single_exits++;
 		}
 		return;
@@ -107,7 +106,6 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks, u64 bus_tic
 	/* R: the exit's part that any IO exit has (R1), and its block work beyond the port
 	 * accesses. Not the exit's whole root-mode span: what the run loop does around the exit (the
 	 * devices' deadlines, an interrupt to inject) varies from exit to exit, whatever ran. */
-	(void)ticks;
 	u64 spent = r1 + (work > bus_ticks ? work - bus_ticks : 0) + (upkeep ? fee : 0);
 	b->spent += spent;
 	b->worth += worth;

@@ -14,9 +14,9 @@
  * Each block keeps that ledger: what its exits spent, R, against what they were worth, the
  * (k - 1) x C + k x R1 that the same IO instructions would have cost one exit each beyond the
  * exit both pay. block_policy=auto judges a start address on the sum of its paths' ledgers
- * every BPOL_JUDGE_RUNS runs and declines it when they spent more than they were worth: its IO
- * exits are then handled one at a time, and it is judged
- * afresh after BPOL_RETRY_HITS more (the guest's code or data may have changed). always keeps
+ * after BPOL_FIRST_JUDGE runs, then every BPOL_JUDGE_RUNS, and declines it when they spent more
+ * than they were worth: its IO exits are then handled one at a time, and it is judged afresh
+ * after BPOL_RETRY_HITS more (the guest's code or data may have changed). always keeps
  * every block (the tests of block behaviour use it); never runs none (as block_io=off).
  * What a start's first exit spends scanning or recording is left out of the ledger (an entry
  * fee paid once, kept low by recording only hot starts, BPOL_HOT_HITS); a recording made on a
@@ -32,7 +32,8 @@ enum block_policy_mode { BLOCK_POLICY_AUTO = 0, BLOCK_POLICY_ALWAYS, BLOCK_POLIC
 
 /* The C used until one is measured or where none can be (the bare-silicon figure). */
 #define BPOL_DEFAULT_EXIT_COST 2000
-/* Runs of a path before its start's first judgement, and between two later ones. */
+/* Runs of a start's paths, counted together, before its first judgement and between two later
+ * ones. */
 #define BPOL_FIRST_JUDGE 4
 #define BPOL_JUDGE_RUNS 16
 /* block_policy=auto records a followed block from a start at its BPOL_HOT_HITS'th IO exit, not
