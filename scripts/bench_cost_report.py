@@ -68,7 +68,10 @@ def main():
         if p:
             print(f"    {name:22} {p['mode']} at C={p['exit_cost']:,} ({p['cost_source']}), R1 {p['single_cost']:,}: "
                   f"{p['declines']} declined of {p['judgements']} judgements, {p['declined_exits']:,} declined exits, "
-                  f"{p['retries']} judged afresh; devices {p['dev_tsc']:,} ticks")
+                  f"{p.get('forecast_declines', 0)} declined by the forecast ({p.get('forecast_stops', 0)} recordings "
+                  f"it stopped), {p['retries']} judged afresh; replay rate "
+                  f"{p.get('block_work', 0) // max(p.get('block_insns', 0), 1):,} ticks/instruction; "
+                  f"devices {p['dev_tsc']:,} ticks")
 
 
 main()

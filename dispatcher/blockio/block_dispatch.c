@@ -188,6 +188,7 @@ static bool finish(struct blockio *bio, struct vcpu *v, struct block *b, u32 ins
 	if (b->nio >= 2) { /* a designated block ran (perhaps only its start) */
 		bio->pol.ran = b; /* the exit's root-mode ticks go to its ledger (block_policy.h) */
 		bio->pol.ran_nio = nio;
+		bio->pol.ran_insns = insns;
 		s->runs++;
 		s->insns += insns;
 		s->io_in_blocks += nio;
@@ -304,9 +305,10 @@ static bool designate_and_run(struct blockio *bio, struct vcpu *v, u64 rip_linea
 		table_grow(&bio->table, b);
 		int t = follow_record(bio, v, b, 0, 0, &insns, &nio);
 		bio->stats.tsc_record += tsc_now(v) - t1;
-		if (t > 0) {
+		if (t > 0)
 			commit_recording(bio, b);
-		}
+		else if (t == FOLLOW_UNPROFITABLE)
+			bpol_forecast_decline(bio, b);
 		if (insns > 0)
 			return finish(bio, v, b, insns, nio, nio_out);
 		/* not even the IO instruction ran: nothing changed, the one-exit path takes it */

@@ -109,6 +109,8 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks, u64 bus_tic
 	u64 spent = r1 + (work > bus_ticks ? work - bus_ticks : 0) + (upkeep ? fee : 0);
 	b->spent += spent;
 	b->worth += worth;
+	p->block_work += work > bus_ticks ? work - bus_ticks : 0;
+	p->block_insns += p->ran_insns;
 	p->spent += spent;
 	p->worth += worth;
 	/* R1 is not known before some IO exits were handled one at a time: no judgement without it */
@@ -132,4 +134,31 @@ bool bpol_declined(struct blockio *bio, struct block *b)
 		table_invalidate(&bio->table, paths[i]);
 	bio->pol.retries++;
 	return false;
+}
+
+bool bpol_record_budget(const struct block_policy *p, struct record_budget *bud)
+{
+	if (p->mode != BLOCK_POLICY_AUTO)
+		return false;
+	bud->gain = p->exit_cost + bpol_single_cost(p);
+	bud->rate = p->block_insns >= BPOL_RATE_MIN_INSNS ? p->block_work / p->block_insns : 0;
+	bud->slack = BPOL_SLACK_IOS * bud->gain;
+	return true;
+}
+
+void bpol_forecast_decline(struct blockio *bio, struct block *b)
+{
+	bio->pol.forecast_declines++;
+	b->ninsns = 0;
+	b->nio = 0;
+	b->len = 0;
+	b->nseg = 0;
+	b->followed = false; /* a verdict, no path: no other path of the start is its extension */
+	b->declined = true;
+	b->declined_hits = 0;
+	table_commit(&bio->table, b);
+	table_release(&bio->table, b);
+	if (bio->cfg.trace)
+		con_log("block policy: start 0x%llx declined by its recording's forecast\n",
+		        (unsigned long long)b->rip_linear);
 }

@@ -43,6 +43,34 @@ enum block_policy_mode { BLOCK_POLICY_AUTO = 0, BLOCK_POLICY_ALWAYS, BLOCK_POLIC
 /* One-exit handlings of a declined start's IO instruction after which it is judged afresh. */
 #define BPOL_RETRY_HITS 16384
 
+/*
+ * The forecast of a recording (block_policy=auto). A recording runs the guest's instructions
+ * through the interpreter, several times dearer than a replay, and under auto most of what it
+ * records used to be declined at the first judgement (a console's character loop of 41 + 49
+ * instructions per IO instruction saves nothing at Bochs's C and costs a recording of up to
+ * 1,024 instructions). So the recording keeps the ledger it predicts: each IO instruction past
+ * the first is worth gain = C + R1 (the exit and its one-exit handling it saves), each
+ * instruction costs rate ticks of replay (measured over the blocks run so far once
+ * BPOL_RATE_MIN_INSNS of them ran, else the recording's own rate, which is higher: the forecast
+ * errs towards stopping). The balance after instruction i holding k IO instructions is
+ *     (k - 1) x gain - i x rate.
+ * The recording stops once the balance falls more than slack = BPOL_SLACK_IOS x gain below the
+ * best balance at an IO instruction so far (a long stretch may still lead to a run of close IO
+ * instructions; no further), and the block designated ends at the IO instruction of the best
+ * balance; where no IO instruction past the first has a positive one the start is declined as
+ * a judgement would decline it, with nothing kept but the verdict. The ledger still judges
+ * every block that is kept.
+ */
+#define BPOL_RATE_MIN_INSNS 256
+#define BPOL_SLACK_IOS 2
+#define BPOL_FORECAST_EVERY 8 /* instructions between two readings of the recording's own rate */
+
+struct record_budget {
+	u64 gain;  /* C + R1, TSC ticks */
+	u64 rate;  /* replay ticks per guest instruction; 0: the recording's own, measured as it goes */
+	u64 slack; /* BPOL_SLACK_IOS x gain */
+};
+
 struct block;
 struct blockio;
 
@@ -60,11 +88,16 @@ struct block_policy {
 	 * IO instructions it ran */
 	struct block *ran;
 	u32 ran_nio;
+	u32 ran_insns; /* ... and all its instructions */
 	bool ran_hit; /* ... from a table hit: a recording in it was of another path (churn) */
 	/* statistics */
 	u64 judgements, declines, retries; /* starts judged, declined, judged afresh */
 	u64 declined_exits;                /* IO exits of declined starts, handled one at a time */
 	u64 spent, worth;                  /* the ledgers' sums over every block run */
+	/* the replay rate: block work beyond port accesses, and the instructions it ran */
+	u64 block_work, block_insns;
+	u64 forecast_stops;    /* recordings the forecast stopped */
+	u64 forecast_declines; /* starts declined by the forecast of their recording */
 };
 
 void bpol_init(struct block_policy *p, enum block_policy_mode mode, u64 exit_cost);
@@ -76,5 +109,10 @@ u64 bpol_single_cost(const struct block_policy *p);
  * instruction at a time (counted); false when the start is judged afresh now (BPOL_RETRY_HITS):
  * its paths have left the table. */
 bool bpol_declined(struct blockio *bio, struct block *b);
+/* The budget of a recording under block_policy=auto (above); false (no budget) otherwise. */
+bool bpol_record_budget(const struct block_policy *p, struct record_budget *bud);
+/* b, a recording whose forecast found no IO instruction worth its replay, stays in the table as
+ * a declined start with no storage (as judge declines one). */
+void bpol_forecast_decline(struct blockio *bio, struct block *b);
 
 #endif

@@ -163,6 +163,76 @@ static int copy_prefix(struct block *b, const struct block *p, u32 at, struct co
 	return last_io;
 }
 
+/* The forecast a recording keeps under block_policy=auto (block_policy.h, record_budget). */
+struct forecast {
+	bool on;
+	struct record_budget bud;
+	u64 t0;        /* the TSC when the recording began: its own rate */
+	u32 from;      /* the record index it began at (after a prefix) */
+	u64 rate;      /* ticks per instruction now in use; 0 before the first reading */
+	u32 since;     /* instructions since the rate was read */
+	u32 nio;       /* IO instructions in the record */
+	i64 best;      /* the best balance at an IO instruction so far */
+	int best_io;   /* its record index; -1 before any */
+	struct code_mark best_mark;
+};
+
+static const char forecast_why[] = "the forecast: more instructions cannot pay for their replay";
+
+/* The predicted ledger of the record's first n instructions, nio of them IO. */
+static i64 balance(const struct forecast *f, u32 n)
+{
+	u64 won = (f->nio ? f->nio - 1 : 0) * f->bud.gain, cost = (n ? n - 1 : 0) * f->rate;
+	return (i64)won - (i64)cost;
+}
+
+static void forecast_begin(struct blockio *bio, const struct vcpu *v, const struct block *b, int prefix_io,
+                           struct code_mark mark, struct forecast *f)
+{
+	*f = (struct forecast){.best_io = -1};
+	f->on = bpol_record_budget(&bio->pol, &f->bud);
+	if (!f->on)
+		return;
+	f->rate = f->bud.rate;
+	f->t0 = v->plat->now_tsc ? v->plat->now_tsc() : 0;
+	f->from = b->ninsns;
+	for (u32 k = 0; k < b->ninsns; k++)
+		f->nio += insn_is_io(b->insns[k].kind);
+	if (prefix_io >= 0) { /* the prefix's balance at its last IO instruction is the one to beat */
+		f->best = balance(f, (u32)prefix_io + 1);
+		f->best_io = prefix_io;
+		f->best_mark = mark;
+	}
+}
+
+/* Whether the recording stops before its next instruction: its balance fell more than the slack
+ * below the best one. Without a measured replay rate, the recording's own is read every
+ * BPOL_FORECAST_EVERY instructions. */
+static bool forecast_stop(struct forecast *f, const struct vcpu *v, const struct block *b)
+{
+	if (!f->on)
+		return false;
+	if (!f->bud.rate && ++f->since >= BPOL_FORECAST_EVERY && v->plat->now_tsc) {
+		f->since = 0;
+		f->rate = (v->plat->now_tsc() - f->t0) / (b->ninsns - f->from);
+	}
+	return balance(f, b->ninsns) < f->best - (i64)f->bud.slack;
+}
+
+/* An IO instruction was recorded (the record's last): a new best balance ends the block there. */
+static void forecast_io(struct forecast *f, const struct block *b)
+{
+	if (!f->on)
+		return;
+	f->nio++;
+	i64 bal = balance(f, b->ninsns);
+	if (f->best_io < 0 || bal > f->best) {
+		f->best = bal;
+		f->best_io = (int)b->ninsns - 1;
+		f->best_mark = mark_code(b);
+	}
+}
+
 int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const struct block *prefix, u32 at,
                   u32 *insns, u32 *nio)
 {
@@ -179,6 +249,8 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 		return -1;
 	struct code_mark mark = {0, 0, 0};
 	int last_io = prefix ? copy_prefix(b, prefix, at, &mark) : -1, prefix_io = last_io;
+	struct forecast fc;
+	forecast_begin(bio, v, b, prefix_io, mark, &fc);
 	const char *why = 0; /* why the recording ended, for trace=blocks */
 	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
 	u64 lin = b->rip_linear;
@@ -190,6 +262,13 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 	while (!why) {
 		if (b->ninsns == b->max_insns) {
 			why = "the instruction limit (BLOCK_MAX_INSNS)";
+			lin = scan_rip_linear(v);
+			got = 0;
+			break;
+		}
+		if (forecast_stop(&fc, v, b)) {
+			why = forecast_why;
+			bio->pol.forecast_stops++;
 			lin = scan_rip_linear(v);
 			got = 0;
 			break;
@@ -230,6 +309,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 			(*nio)++;
 			last_io = b->ninsns - 1;
 			mark = mark_code(b);
+			forecast_io(&fc, b);
 			if (block_stops_after_io(bio, v))
 				why = "the guest's run ended or an interrupt is deliverable";
 		}
@@ -237,7 +317,13 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 	note_stop(why, lin, buf, got);
 	*insns = b->ninsns - at;
 	if (last_io < 0 || last_io == prefix_io)
-		return -1; /* no IO instruction, or none past the prefix: the block adds nothing */
+		return fc.on && fc.rate && why == forecast_why ? FOLLOW_UNPROFITABLE : -1;
+	if (fc.on) { /* the forecast's best place to end, if any past the first (or the prefix) pays */
+		if (fc.best_io <= (prefix_io > 0 ? prefix_io : 0))
+			return FOLLOW_UNPROFITABLE;
+		last_io = fc.best_io;
+		mark = fc.best_mark;
+	}
 	designate(b, (u32)last_io + 1, mark);
 	return b->nio;
 }

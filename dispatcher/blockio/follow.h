@@ -31,8 +31,13 @@ struct blockio;
  * With a prefix (another path of the same start whose first `at` instructions the replay ran
  * just now, RIP having left it after them), b begins with those instructions and the recording
  * goes on from RIP: the new path is recorded where it parts from the known ones (issue 11 item
- * 3). Then -1 also when the new part holds no IO instruction.
+ * 3). Then -1 also when the new part holds no IO instruction. Under block_policy=auto the
+ * recording keeps its forecast (block_policy.h, record_budget): it stops where the forecast
+ * says further instructions cannot pay, designates the block through the IO instruction of the
+ * best balance, and returns FOLLOW_UNPROFITABLE where none past the first (or the prefix's
+ * last) has a positive one.
  */
+#define FOLLOW_UNPROFITABLE (-2)
 int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const struct block *prefix, u32 at,
                   u32 *insns, u32 *nio);
 

@@ -81,6 +81,7 @@ UNIT_SRCS_test_follow := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/uni
 UNIT_SRCS_test_block_hostile := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c tests/unit/block_dispatch_fixture.c
 UNIT_SRCS_test_code_gen := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c tests/unit/block_dispatch_fixture.c
 UNIT_SRCS_test_block_policy := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c tests/unit/block_dispatch_fixture.c
+UNIT_SRCS_test_block_forecast := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c tests/unit/block_dispatch_fixture.c
 UNIT_SRCS_test_follow_paths := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c
 UNIT_SRCS_test_replay := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c
 UNIT_SRCS_test_interrupts := dispatcher/interrupts.c
