@@ -132,33 +132,37 @@ static const char *cost_source(const struct block_policy *p)
 static void print_policy_line(const struct dispatcher *d)
 {
 	const struct block_policy *p = &d->blockio.pol;
+	u64 rate = 0, fixed = 0;
+	(void)bpol_fit_rate(&p->fit, &rate, &fixed);
 	con_log("  block policy: %s at C %llu TSC ticks per exit (%s), R1 %llu: %llu judgements, %llu starts declined, "
 	        "%llu declined by their recording's forecast (%llu recordings it stopped), "
 	        "%llu judged afresh, %llu IO exits of declined starts; block exits spent %llu root-mode ticks, worth %llu "
-	        "(what one exit per IO instruction would have cost beyond the first exit), replay rate %llu ticks per "
-	        "instruction; devices %llu ticks\n",
+	        "(what one exit per IO instruction would have cost beyond the first exit), replay %llu ticks per "
+	        "instruction (recent exits fitted: %llu + %llu per instruction); devices %llu ticks\n",
 	        policy_names[p->mode], (unsigned long long)p->exit_cost, cost_source(p),
 	        (unsigned long long)bpol_single_cost(p), (unsigned long long)p->judgements, (unsigned long long)p->declines,
 	        (unsigned long long)p->forecast_declines, (unsigned long long)p->forecast_stops,
 	        (unsigned long long)p->retries, (unsigned long long)p->declined_exits, (unsigned long long)p->spent,
 	        (unsigned long long)p->worth, (unsigned long long)(p->block_insns ? p->block_work / p->block_insns : 0),
-	        (unsigned long long)d->dev_tsc);
+	        (unsigned long long)fixed, (unsigned long long)rate, (unsigned long long)d->dev_tsc);
 }
 
 static void print_policy_json(const struct dispatcher *d)
 {
 	const struct block_policy *p = &d->blockio.pol;
+	u64 rate = 0, fixed = 0;
+	(void)bpol_fit_rate(&p->fit, &rate, &fixed);
 	con_printf(",\"policy\":{\"mode\":\"%s\",\"exit_cost\":%llu,\"cost_source\":\"%s\",\"measured_cost\":%llu,"
 	           "\"single_cost\":%llu,\"judgements\":%llu,\"declines\":%llu,\"retries\":%llu,\"declined_exits\":%llu,"
 	           "\"spent\":%llu,\"worth\":%llu,\"dev_tsc\":%llu,\"forecast_declines\":%llu,\"forecast_stops\":%llu,"
-	           "\"block_work\":%llu,\"block_insns\":%llu}",
+	           "\"block_work\":%llu,\"block_insns\":%llu,\"fit_rate\":%llu,\"fit_fixed\":%llu}",
 	           policy_names[p->mode], (unsigned long long)p->exit_cost, cost_source(p),
 	           (unsigned long long)(p->cost_measured ? p->measured_cost : 0), (unsigned long long)bpol_single_cost(p),
 	           (unsigned long long)p->judgements, (unsigned long long)p->declines, (unsigned long long)p->retries,
 	           (unsigned long long)p->declined_exits, (unsigned long long)p->spent, (unsigned long long)p->worth,
 	           (unsigned long long)d->dev_tsc, (unsigned long long)p->forecast_declines,
 	           (unsigned long long)p->forecast_stops, (unsigned long long)p->block_work,
-	           (unsigned long long)p->block_insns);
+	           (unsigned long long)p->block_insns, (unsigned long long)rate, (unsigned long long)fixed);
 }
 
 static void print_table(const struct dispatcher *d)

@@ -70,7 +70,8 @@ def main():
                   f"{p['declines']} declined of {p['judgements']} judgements, {p['declined_exits']:,} declined exits, "
                   f"{p.get('forecast_declines', 0)} declined by the forecast ({p.get('forecast_stops', 0)} recordings "
                   f"it stopped), {p['retries']} judged afresh; replay rate "
-                  f"{p.get('block_work', 0) // max(p.get('block_insns', 0), 1):,} ticks/instruction; "
+                  f"{p.get('block_work', 0) // max(p.get('block_insns', 0), 1):,} ticks/instruction "
+                  f"(fitted {p.get('fit_fixed', 0):,} + {p.get('fit_rate', 0):,} x n); "
                   f"devices {p['dev_tsc']:,} ticks")
 
 

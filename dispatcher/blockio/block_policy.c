@@ -111,6 +111,7 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks, u64 bus_tic
 	b->worth += worth;
 	p->block_work += work > bus_ticks ? work - bus_ticks : 0;
 	p->block_insns += p->ran_insns;
+	bpol_fit_add(&p->fit, p->ran_insns, work > bus_ticks ? work - bus_ticks : 0);
 	p->spent += spent;
 	p->worth += worth;
 	/* R1 is not known before some IO exits were handled one at a time: no judgement without it */
@@ -136,12 +137,42 @@ bool bpol_declined(struct blockio *bio, struct block *b)
 	return false;
 }
 
+void bpol_fit_add(struct replay_fit *f, u64 n, u64 w)
+{
+	if (f->runs >= BPOL_FIT_WINDOW) /* recent exits weigh more; the sums stay far from overflow */
+		*f = (struct replay_fit){f->runs / 2, f->n / 2, f->nn / 2, f->w / 2, f->nw / 2};
+	f->runs++;
+	f->n += n;
+	f->nn += n * n;
+	f->w += w;
+	f->nw += n * w;
+}
+
+bool bpol_fit_rate(const struct replay_fit *f, u64 *rate, u64 *fixed)
+{
+	if (f->n < BPOL_RATE_MIN_INSNS)
+		return false;
+	/* slope = (runs x sum nw - sum n x sum w) / (runs x sum nn - (sum n)^2); the denominator is
+	 * runs^2 times the lengths' variance, asked to be at least 1 (instruction^2) */
+	i64 den = (i64)(f->runs * f->nn) - (i64)(f->n * f->n);
+	i64 num = (i64)(f->runs * f->nw) - (i64)(f->n * f->w);
+	u64 mean = f->w / f->n;
+	i64 slope = num > 0 && den > 0 ? (num + den / 2) / den : 0; /* rounded */
+	if (den >= (i64)(f->runs * f->runs) && slope > 0 && (u64)slope <= mean) {
+		*rate = (u64)slope;
+		*fixed = f->w > *rate * f->n ? (f->w - *rate * f->n) / f->runs : 0;
+	} else {
+		*rate = mean;
+		*fixed = 0;
+	}
+	return true;
+}
+
 bool bpol_record_budget(const struct block_policy *p, struct record_budget *bud)
 {
-	if (p->mode != BLOCK_POLICY_AUTO)
+	if (p->mode != BLOCK_POLICY_AUTO || !bpol_fit_rate(&p->fit, &bud->rate, &bud->fixed))
 		return false;
 	bud->gain = p->exit_cost + bpol_single_cost(p);
-	bud->rate = p->block_insns >= BPOL_RATE_MIN_INSNS ? p->block_work / p->block_insns : 0;
 	bud->slack = BPOL_SLACK_IOS * bud->gain;
 	return true;
 }

@@ -46,29 +46,40 @@ enum block_policy_mode { BLOCK_POLICY_AUTO = 0, BLOCK_POLICY_ALWAYS, BLOCK_POLIC
 /*
  * The forecast of a recording (block_policy=auto). A recording runs the guest's instructions
  * through the interpreter, several times dearer than a replay, and under auto most of what it
- * records used to be declined at the first judgement (a console's character loop of 41 + 49
- * instructions per IO instruction saves nothing at Bochs's C and costs a recording of up to
- * 1,024 instructions). So the recording keeps the ledger it predicts: each IO instruction past
- * the first is worth gain = C + R1 (the exit and its one-exit handling it saves), each
- * instruction costs rate ticks of replay (measured over the blocks run so far once
- * BPOL_RATE_MIN_INSNS of them ran, else the recording's own rate, which is higher: the forecast
- * errs towards stopping). The balance after instruction i holding k IO instructions is
- *     (k - 1) x gain - i x rate.
+ * recorded was declined at the first judgement (a console's character loop of 41 + 49
+ * instructions per IO instruction saves nothing at Bochs's C, and its recording ran up to
+ * 1,024 instructions). So the recording keeps the ledger it predicts. A block exit's work
+ * (replay and check beyond its port accesses, as the ledger counts it) is fitted as
+ * F + rate x n for a run of n instructions, by least squares over the recent block exits (sums
+ * halved every BPOL_FIT_WINDOW runs); each IO instruction past the first is worth
+ * gain = C + R1. The balance after the record's first n instructions, k of them IO, is
+ *     (k - 1) x gain - (n - 1) x rate.
  * The recording stops once the balance falls more than slack = BPOL_SLACK_IOS x gain below the
  * best balance at an IO instruction so far (a long stretch may still lead to a run of close IO
- * instructions; no further), and the block designated ends at the IO instruction of the best
- * balance; where no IO instruction past the first has a positive one the start is declined as
- * a judgement would decline it, with nothing kept but the verdict. The ledger still judges
- * every block that is kept.
+ * instructions; no further); the block designated ends at the IO instruction of the best
+ * balance, and where no IO instruction past the first has a balance above F the start is
+ * declined at once, as a judgement would decline it, with nothing kept but the verdict. Until
+ * BPOL_RATE_MIN_INSNS instructions ran in blocks there is no fit and no forecast. (Tried and
+ * measured: the recording's own rate in its stead, as a verdict, declined the console's starts
+ * at the first line of the boot under nested KVM's C, being inflated by the first code fetches
+ * and port accesses; as a cap only, it left followed singles recorded again every
+ * SINGLE_RECHECK hits, 181 recordings a boot, and cost more than it saved.) The ledger still
+ * judges every block that is kept.
  */
 #define BPOL_RATE_MIN_INSNS 256
 #define BPOL_SLACK_IOS 2
-#define BPOL_FORECAST_EVERY 8 /* instructions between two readings of the recording's own rate */
+#define BPOL_FIT_WINDOW 1024
 
 struct record_budget {
 	u64 gain;  /* C + R1, TSC ticks */
-	u64 rate;  /* replay ticks per guest instruction; 0: the recording's own, measured as it goes */
+	u64 rate;  /* replay ticks per guest instruction */
+	u64 fixed; /* F: replay ticks per block exit whatever its length */
 	u64 slack; /* BPOL_SLACK_IOS x gain */
+};
+
+/* The fit's sums over recent block exits: runs, instructions n, n x n, work w, n x w. */
+struct replay_fit {
+	u64 runs, n, nn, w, nw;
 };
 
 struct block;
@@ -94,8 +105,10 @@ struct block_policy {
 	u64 judgements, declines, retries; /* starts judged, declined, judged afresh */
 	u64 declined_exits;                /* IO exits of declined starts, handled one at a time */
 	u64 spent, worth;                  /* the ledgers' sums over every block run */
-	/* the replay rate: block work beyond port accesses, and the instructions it ran */
+	/* the replay's cost: block work beyond port accesses, and the instructions it ran, over
+	 * the whole run (the statistics) and fitted over recent exits (the forecast) */
 	u64 block_work, block_insns;
+	struct replay_fit fit;
 	u64 forecast_stops;    /* recordings the forecast stopped */
 	u64 forecast_declines; /* starts declined by the forecast of their recording */
 };
@@ -109,7 +122,13 @@ u64 bpol_single_cost(const struct block_policy *p);
  * instruction at a time (counted); false when the start is judged afresh now (BPOL_RETRY_HITS):
  * its paths have left the table. */
 bool bpol_declined(struct blockio *bio, struct block *b);
-/* The budget of a recording under block_policy=auto (above); false (no budget) otherwise. */
+/* One block exit's work w (beyond its port accesses) for n instructions, into the fit. */
+void bpol_fit_add(struct replay_fit *f, u64 n, u64 w);
+/* The fit's rate and F (*fixed); false while fewer than BPOL_RATE_MIN_INSNS instructions are
+ * in it. Where the runs' lengths hardly vary (or the slope comes out at or below 0), the rate
+ * is the mean work per instruction and F is 0: the rate is then too high, never too low. */
+bool bpol_fit_rate(const struct replay_fit *f, u64 *rate, u64 *fixed);
+/* The budget of a recording under block_policy=auto (above); false (no forecast) otherwise. */
 bool bpol_record_budget(const struct block_policy *p, struct record_budget *bud);
 /* b, a recording whose forecast found no IO instruction worth its replay, stays in the table as
  * a declined start with no storage (as judge declines one). */

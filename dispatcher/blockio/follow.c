@@ -167,35 +167,28 @@ static int copy_prefix(struct block *b, const struct block *p, u32 at, struct co
 struct forecast {
 	bool on;
 	struct record_budget bud;
-	u64 t0;        /* the TSC when the recording began: its own rate */
-	u32 from;      /* the record index it began at (after a prefix) */
-	u64 rate;      /* ticks per instruction now in use; 0 before the first reading */
-	u32 since;     /* instructions since the rate was read */
-	u32 nio;       /* IO instructions in the record */
-	i64 best;      /* the best balance at an IO instruction so far */
-	int best_io;   /* its record index; -1 before any */
+	u32 nio;     /* IO instructions in the record */
+	i64 best;    /* the best balance at an IO instruction so far */
+	int best_io; /* its record index; -1 before any */
 	struct code_mark best_mark;
 };
 
 static const char forecast_why[] = "the forecast: more instructions cannot pay for their replay";
 
-/* The predicted ledger of the record's first n instructions, nio of them IO. */
+/* The predicted ledger of the record's first n instructions, f->nio of them IO. */
 static i64 balance(const struct forecast *f, u32 n)
 {
-	u64 won = (f->nio ? f->nio - 1 : 0) * f->bud.gain, cost = (n ? n - 1 : 0) * f->rate;
+	u64 won = (f->nio ? f->nio - 1 : 0) * f->bud.gain, cost = (n ? n - 1 : 0) * f->bud.rate;
 	return (i64)won - (i64)cost;
 }
 
-static void forecast_begin(struct blockio *bio, const struct vcpu *v, const struct block *b, int prefix_io,
-                           struct code_mark mark, struct forecast *f)
+static void forecast_begin(struct blockio *bio, const struct block *b, int prefix_io, struct code_mark mark,
+                           struct forecast *f)
 {
 	*f = (struct forecast){.best_io = -1};
 	f->on = bpol_record_budget(&bio->pol, &f->bud);
 	if (!f->on)
 		return;
-	f->rate = f->bud.rate;
-	f->t0 = v->plat->now_tsc ? v->plat->now_tsc() : 0;
-	f->from = b->ninsns;
 	for (u32 k = 0; k < b->ninsns; k++)
 		f->nio += insn_is_io(b->insns[k].kind);
 	if (prefix_io >= 0) { /* the prefix's balance at its last IO instruction is the one to beat */
@@ -206,17 +199,10 @@ static void forecast_begin(struct blockio *bio, const struct vcpu *v, const stru
 }
 
 /* Whether the recording stops before its next instruction: its balance fell more than the slack
- * below the best one. Without a measured replay rate, the recording's own is read every
- * BPOL_FORECAST_EVERY instructions. */
-static bool forecast_stop(struct forecast *f, const struct vcpu *v, const struct block *b)
+ * below the best one. */
+static bool forecast_stop(const struct forecast *f, const struct block *b)
 {
-	if (!f->on)
-		return false;
-	if (!f->bud.rate && ++f->since >= BPOL_FORECAST_EVERY && v->plat->now_tsc) {
-		f->since = 0;
-		f->rate = (v->plat->now_tsc() - f->t0) / (b->ninsns - f->from);
-	}
-	return balance(f, b->ninsns) < f->best - (i64)f->bud.slack;
+	return f->on && balance(f, b->ninsns) < f->best - (i64)f->bud.slack;
 }
 
 /* An IO instruction was recorded (the record's last): a new best balance ends the block there. */
@@ -250,7 +236,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 	struct code_mark mark = {0, 0, 0};
 	int last_io = prefix ? copy_prefix(b, prefix, at, &mark) : -1, prefix_io = last_io;
 	struct forecast fc;
-	forecast_begin(bio, v, b, prefix_io, mark, &fc);
+	forecast_begin(bio, b, prefix_io, mark, &fc);
 	const char *why = 0; /* why the recording ended, for trace=blocks */
 	u64 fetch_page = b->rip_linear & ~(u64)(PAGE_SIZE - 1);
 	u64 lin = b->rip_linear;
@@ -266,7 +252,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 			got = 0;
 			break;
 		}
-		if (forecast_stop(&fc, v, b)) {
+		if (forecast_stop(&fc, b)) {
 			why = forecast_why;
 			bio->pol.forecast_stops++;
 			lin = scan_rip_linear(v);
@@ -317,9 +303,9 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 	note_stop(why, lin, buf, got);
 	*insns = b->ninsns - at;
 	if (last_io < 0 || last_io == prefix_io)
-		return fc.on && fc.rate && why == forecast_why ? FOLLOW_UNPROFITABLE : -1;
+		return why == forecast_why ? FOLLOW_UNPROFITABLE : -1;
 	if (fc.on) { /* the forecast's best place to end, if any past the first (or the prefix) pays */
-		if (fc.best_io <= (prefix_io > 0 ? prefix_io : 0))
+		if (fc.best_io <= (prefix_io > 0 ? prefix_io : 0) || fc.best <= (i64)fc.bud.fixed)
 			return FOLLOW_UNPROFITABLE;
 		last_io = fc.best_io;
 		mark = fc.best_mark;

@@ -46,7 +46,12 @@ static u64 fake_host_rdmsr(u32 msr)
 	return 0;
 }
 
-static u64 fake_now_tsc(void) { return fk.tsc++; }
+static u64 fake_now_tsc(void)
+{
+	u64 t = fk.tsc;
+	fk.tsc += fk.tsc_step ? fk.tsc_step : 1;
+	return t;
+}
 
 static void capture(const char *s, size_t n)
 {

@@ -41,6 +41,7 @@ struct fake {
 	struct dispatcher d;
 	struct dispatch_config cfg;
 	u64 tsc;
+	u64 tsc_step; /* what each reading of the TSC adds after it; 0: 1 */
 	struct fake_cpuid cpuid[FAKE_CPUID_ENTRIES];
 	u32 ncpuid;
 	u32 last_cpuid_leaf, last_cpuid_sub;

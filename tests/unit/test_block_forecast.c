@@ -4,7 +4,8 @@
  * each instruction costing the replay rate, the recording stops where its balance falls more
  * than the slack below the best one, the block ends at the IO instruction of the best balance,
  * and a start none of whose IO instructions pays is declined at once, its later IO exits left
- * to the one-exit path. always records as before. Whatever the recording ran, it ran exactly
+ * to the one-exit path; the replay's cost it forecasts with is fitted over the block exits that
+ * ran. always records as before. Whatever the recording ran, it ran exactly
  * (the guest's state is the interpreter's, instruction by instruction).
  */
 #include "block_dispatch_fixture.h"
@@ -30,8 +31,11 @@ static int fc_setup(void **state)
 	for (u32 i = 0; i < BPOL_JUDGE_RUNS; i++) /* R1 */
 		stats_add_root_tsc(&fk.d, EXIT_REASON_IO_INSTRUCTION, R1);
 	assert_int_equal(bpol_single_cost(POL), R1);
-	POL->block_insns = BPOL_RATE_MIN_INSNS; /* the replay rate, as blocks that ran measured it */
-	POL->block_work = (u64)RATE * BPOL_RATE_MIN_INSNS;
+	/* the replay's cost as blocks that ran measured it: RATE per instruction, nothing fixed */
+	for (u32 n = 0; n < BPOL_RATE_MIN_INSNS; n += 30) {
+		bpol_fit_add(&POL->fit, 10, 10 * RATE);
+		bpol_fit_add(&POL->fit, 20, 20 * RATE);
+	}
 	fk.v.gpr[VCPU_RSP] = 0x8000;
 	return 0;
 }
@@ -80,6 +84,49 @@ static struct vcpu reference(u32 n)
 	struct vcpu ref = fk.v;
 	interp_steps(&ref, n);
 	return ref;
+}
+
+/* The fit: work F + rate x n recovered from runs of varied lengths; from runs of one length
+ * (no slope to see) the mean per instruction, never lower than the true rate; none before
+ * BPOL_RATE_MIN_INSNS instructions; the window halves the sums and keeps the fit. */
+static void test_fit(void **state)
+{
+	(void)state;
+	struct replay_fit f = {0};
+	u64 rate, fixed;
+	assert_false(bpol_fit_rate(&f, &rate, &fixed));
+	for (u32 i = 0; i < 3 * BPOL_FIT_WINDOW; i++) {
+		u64 n = 5 + (i % 7) * 40;
+		bpol_fit_add(&f, n, 300 + 50 * n);
+	}
+	assert_true(f.runs <= BPOL_FIT_WINDOW);
+	assert_true(bpol_fit_rate(&f, &rate, &fixed));
+	assert_int_equal(rate, 50);
+	assert_in_range(fixed, 290, 310); /* halving rounds each sum down */
+	struct replay_fit g = {0};
+	for (u32 i = 0; i < 100; i++)
+		bpol_fit_add(&g, 8, 300 + 50 * 8);
+	assert_true(bpol_fit_rate(&g, &rate, &fixed));
+	assert_int_equal(rate, (300 + 50 * 8) / 8);
+	assert_int_equal(fixed, 0);
+	struct replay_fit h = {0};
+	bpol_fit_add(&h, BPOL_RATE_MIN_INSNS - 1, 1000);
+	assert_false(bpol_fit_rate(&h, &rate, &fixed));
+}
+
+/* Before any block ran there is no fit and no forecast: a stretch is recorded through. */
+static void test_no_forecast_before_a_fit(void **state)
+{
+	(void)state;
+	POL->fit = (struct replay_fit){0};
+	fk.tsc_step = 1000; /* a dear recording: without a fit, no forecast reads it */
+	put_code("oiiiiiiiiiio");
+	struct vcpu want = reference(13);
+	assert_true(record_hot());
+	bf_assert_same_state(&want, V);
+	assert_int_equal(bf_rec.n, 2);
+	assert_int_equal(POL->forecast_stops, 0);
+	assert_int_equal(fk.d.blockio.stats.recordings, 1);
 }
 
 /* OUT then a stretch of INCs: past slack / rate instructions without IO the recording stops,
@@ -191,6 +238,8 @@ static void test_forecast_decline_judged_afresh(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_fit),
+		T(test_no_forecast_before_a_fit),
 		T(test_stretch_without_io_declined),
 		T(test_block_ends_at_the_best_balance),
 		T(test_stretch_within_slack_then_a_cluster),
