@@ -63,8 +63,6 @@ static u8 *lookup(struct vcpu *v, struct replay_ctx *c, const struct block_pages
 const u8 *replay_rslow(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len, enum replay_fill mode)
 {
 	u64 page = linear >> PAGE_SHIFT, off = linear & GMEM_TLB_PAGE_MASK;
-	if (page == c->w2page && off + len <= PAGE_SIZE)
-		return c->w2host + off;
 	u8 *h = lookup(v, c, 0, linear, len, VCPU_READ, mode);
 	if (h && !c->ac_check) { /* with #AC checks on, each access's alignment is checked here */
 		c->rpage = page;
@@ -88,15 +86,6 @@ u8 *replay_wslow(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len, bool
 {
 	u64 page = linear >> PAGE_SHIFT, off = linear & GMEM_TLB_PAGE_MASK;
 	*check = false;
-	if (page == c->w2page && off + len <= PAGE_SIZE) { /* a stack and a data page in turn */
-		u64 p = c->wpage;
-		u8 *ph = c->whost;
-		c->wpage = c->w2page;
-		c->whost = c->w2host;
-		c->w2page = p;
-		c->w2host = ph;
-		return c->whost + off;
-	}
 	u8 *h = lookup(v, c, c->pg, linear, len, VCPU_WRITE, REPLAY_FILL_YES);
 	if (!h)
 		return 0;

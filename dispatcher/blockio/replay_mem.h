@@ -49,20 +49,26 @@ static inline __attribute__((always_inline)) const u8 *replay_rptr(const struct 
 		return c->whost + off;
 	if (page == c->rpage)
 		return c->rhost + off;
+	if (page == c->w2page)
+		return c->w2host + off;
 	return 0;
 }
 
-/* The same for a store: the remembered write page only. */
+/* The same for a store: the remembered write pages only (a stack and a data page in turn). */
 static inline __attribute__((always_inline)) u8 *replay_wptr(const struct replay_ctx *c, u64 linear, u32 len)
 {
-	u64 off = linear & GMEM_TLB_PAGE_MASK;
-	if ((linear >> PAGE_SHIFT) != c->wpage || off > PAGE_SIZE - len)
+	u64 page = linear >> PAGE_SHIFT, off = linear & GMEM_TLB_PAGE_MASK;
+	if (off > PAGE_SIZE - len)
 		return 0;
-	return c->whost + off;
+	if (page == c->wpage)
+		return c->whost + off;
+	if (page == c->w2page)
+		return c->w2host + off;
+	return 0;
 }
 
 /*
- * The out-of-line lookups: the second write page, the cache, a fill (as mode allows); NULL
+ * The out-of-line lookups: the cache, a fill (as mode allows); NULL
  * where the general path must run the access: #AC, no such translation yet, a store into the
  * block's code (c->pg). A page found is remembered where the invariant allows. For a store, *check
  * says whether the caller must call replay_stored after it (a page not known free of paging
