@@ -67,18 +67,20 @@ HOT u64 lazy_op(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op
 	return r;
 }
 
-/* The host bytes of a read of len at linear: a remembered page inline, else replay_rslow. */
-HOT const u8 *rd(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len, enum replay_fill mode)
+/* The host bytes of a read of len at linear into *h: a remembered page inline, else
+ * replay_rslow; false where the general path must run it. */
+HOT bool rd(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len, enum replay_fill mode, const u8 **h)
 {
-	const u8 *h = replay_rptr(c, linear, len);
-	return h ? h : replay_rslow(v, c, linear, len, mode);
+	if (replay_rptr(c, linear, len, h))
+		return true;
+	return (*h = replay_rslow(v, c, linear, len, mode)) != 0;
 }
 
 /* Stores len bytes of val at linear, or returns false having changed nothing. */
 HOT bool store(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len, u64 val)
 {
-	u8 *h = replay_wptr(c, linear, len);
-	if (h) {
+	u8 *h;
+	if (replay_wptr(c, linear, len, &h)) {
 		replay_store_le(h, len, val);
 		return true;
 	}
@@ -170,10 +172,12 @@ HOT int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 	if (f & (REPLAY_F_DST_MEM | REPLAY_F_SRC_MEM)) {
 		u64 lin = data_linear(v, in, next);
 		if ((f & REPLAY_F_DST_MEM) && (f & REPLAY_F_WRITES_DST)) {
-			if (!(h = replay_wptr(c, lin, op->size)))
+			if (!replay_wptr(c, lin, op->size, &h))
 				h = replay_wslow(v, c, lin, op->size, &check);
 		} else {
-			h = (u8 *)rd(v, c, lin, (f & REPLAY_F_DST_MEM) ? op->size : op->ssize, REPLAY_FILL_YES);
+			const u8 *r = 0;
+			rd(v, c, lin, (f & REPLAY_F_DST_MEM) ? op->size : op->ssize, REPLAY_FILL_YES, &r);
+			h = (u8 *)r;
 		}
 		if (!h)
 			return REPLAY_SLOW;
@@ -226,10 +230,29 @@ HOT void fetch_at(struct vcpu *v, struct replay_ctx *c, u64 rip, u32 len)
 	replay_resync(v, c);
 }
 
+/* CALL/JMP/JCC's displacement (replay_op.bd). */
+HOT u64 rel(const struct replay_op *op)
+{
+	i32 r;
+	__builtin_memcpy(&r, op->bd, sizeof r);
+	return (u64)(i64)r;
+}
+
 /* What a form did: went on to the next recorded instruction (SEQ: it does not branch, and the
  * recorded path's next instruction is at its end, replay_mark_fetches), moved RIP to *next
  * (BRANCH: the guard compares it with the recorded path), or nothing (SLOW). */
 enum step { STEP_SEQ, STEP_BRANCH, STEP_SLOW };
+
+/* CALL rel32 / r64: the target is checked before the push, as the general path does. */
+HOT enum step call(struct vcpu *v, struct replay_ctx *c, u64 rsp, u64 ret, u64 target, u64 *next)
+{
+	if (!replay_canonical(c, target) || !store(v, c, rsp - STACK_BYTES, STACK_BYTES, ret))
+		return STEP_SLOW;
+	v->gpr[VCPU_RSP] = rsp - STACK_BYTES;
+	v->dirty |= VCPU_DIRTY_RSP;
+	*next = target;
+	return STEP_BRANCH;
+}
 
 /* One direct form of the instruction at rip (the recorded path's); *next gets RIP after it. */
 HOT enum step exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, u64 rip, u64 *next)
@@ -238,8 +261,10 @@ HOT enum step exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay
 	u64 rsp = v->gpr[VCPU_RSP];
 	const u8 *h;
 #define in (&c->insns[op - c->rp]) /* the decoded form, for the forms that read its immediate or memory operand */
+	u8 k = op->kind;
 	*next = nx;
-	switch (op->kind) {
+again:
+	switch (k) {
 	case REPLAY_PUSH: /* PUSH RSP pushes the value before the instruction */
 		if (!store(v, c, rsp - STACK_BYTES, STACK_BYTES, v->gpr[op->reg]))
 			return STEP_SLOW;
@@ -247,24 +272,18 @@ HOT enum step exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay
 		v->dirty |= VCPU_DIRTY_RSP;
 		return STEP_SEQ;
 	case REPLAY_POP: /* RSP first, then the register: POP RSP loads the value read */
-		if (!(h = rd(v, c, rsp, STACK_BYTES, REPLAY_FILL_YES)))
+		if (!rd(v, c, rsp, STACK_BYTES, REPLAY_FILL_YES, &h))
 			return STEP_SLOW;
 		v->gpr[VCPU_RSP] = rsp + STACK_BYTES;
 		v->gpr[op->reg] = replay_load_le(h, STACK_BYTES);
 		v->dirty |= VCPU_DIRTY_RSP;
 		return STEP_SEQ;
 	case REPLAY_CALL: /* the target checked before the push, as the general path does */
-	case REPLAY_CALL_REG: {
-		u64 target = op->kind == REPLAY_CALL ? nx + in->imm : v->gpr[op->reg];
-		if (!replay_canonical(c, target) || !store(v, c, rsp - STACK_BYTES, STACK_BYTES, nx))
-			return STEP_SLOW;
-		v->gpr[VCPU_RSP] = rsp - STACK_BYTES;
-		v->dirty |= VCPU_DIRTY_RSP;
-		*next = target;
-		return STEP_BRANCH;
-	}
+		return call(v, c, rsp, nx, nx + rel(op), next);
+	case REPLAY_CALL_REG:
+		return call(v, c, rsp, nx, v->gpr[op->reg], next);
 	case REPLAY_RET: { /* the target is checked before the load sets flags (interp_stack.c) */
-		if (!(h = rd(v, c, rsp, STACK_BYTES, REPLAY_FILL_RET)))
+		if (!rd(v, c, rsp, STACK_BYTES, REPLAY_FILL_RET, &h))
 			return STEP_SLOW;
 		u64 target = replay_load_le(h, STACK_BYTES);
 		if (!replay_canonical(c, target))
@@ -275,7 +294,7 @@ HOT enum step exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay
 		return STEP_BRANCH;
 	}
 	case REPLAY_LOAD: { /* MOV, MOVZX, MOVSX, MOVSXD from memory: interp_compute extends */
-		if (!(h = rd(v, c, data_linear(v, in, nx), op->size, REPLAY_FILL_YES)))
+		if (!rd(v, c, data_linear(v, in, nx), op->size, REPLAY_FILL_YES, &h))
 			return STEP_SLOW;
 		u64 val = replay_load_le(h, op->size);
 		if (op->alu != INSN_MOV)
@@ -285,7 +304,7 @@ HOT enum step exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay
 	}
 	case REPLAY_LOAD_B: { /* MOV r64, [base + disp] */
 		u64 val;
-		if (!(h = rd(v, c, bd_linear(v, op), STACK_BYTES, REPLAY_FILL_YES)))
+		if (!rd(v, c, bd_linear(v, op), STACK_BYTES, REPLAY_FILL_YES, &h))
 			return STEP_SLOW;
 		val = replay_load_le(h, STACK_BYTES);
 		v->gpr[op->reg] = val;
@@ -331,21 +350,26 @@ HOT enum step exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay
 	case REPLAY_NOP:
 		return STEP_SEQ;
 	case REPLAY_JCC: /* not taken: the next instruction, which the guard compares too */
-		if (!jcc_taken(v, c, op->alu))
+		if (!jcc_taken(v, c, op->reg))
 			return STEP_BRANCH;
 		/* fall through */
 	case REPLAY_JMP: /* a non-canonical target faults on the branch (Vol. 2A "JMP", "Jcc") */
-		if (!replay_canonical(c, nx + in->imm))
+		if (!replay_canonical(c, nx + rel(op)))
 			return STEP_SLOW;
-		*next = nx + in->imm;
+		*next = nx + rel(op);
 		return STEP_BRANCH;
 	case REPLAY_JMP_REG:
 		if (!replay_canonical(c, v->gpr[op->reg]))
 			return STEP_SLOW;
 		*next = v->gpr[op->reg];
 		return STEP_BRANCH;
-	default: /* REPLAY_NONE */
-		return STEP_SLOW;
+	default:
+		if (k & REPLAY_K_FETCH) { /* its fetch first, then the form */
+			fetch_at(v, c, rip, op->len);
+			k &= (u8)~REPLAY_K_FETCH;
+			goto again;
+		}
+		return STEP_SLOW; /* REPLAY_NONE */
 	}
 #undef in
 }
@@ -371,8 +395,6 @@ HOT u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op *rp
 	_Static_assert(sizeof *lin == sizeof *op, "lin and rp step alike");
 	u64 rip = lin[i], next;
 	for (;;) {
-		if (op->flags & REPLAY_F_FETCH)
-			fetch_at(v, c, rip, op->len);
 		enum step s = exec_one(v, c, op, rip, &next);
 		if (s == STEP_SLOW)
 			break;
@@ -392,7 +414,7 @@ int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op
 {
 	u64 rip = v->rip;
 	struct replay_op one = *op;
-	one.flags &= (u8)~REPLAY_F_FETCH; /* the caller fetched it */
+	one.kind &= (u8)~REPLAY_K_FETCH; /* the caller fetched it */
 	c->pg = pg;
 	c->insns = in;
 	return run_ops(v, c, &one, &rip, 0, 1) == 1 ? REPLAY_DONE : REPLAY_SLOW;

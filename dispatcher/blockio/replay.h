@@ -53,15 +53,16 @@ enum replay_kind {
 #define REPLAY_F_READS_DST 0x10
 #define REPLAY_F_WRITES_DST 0x20
 #define REPLAY_F_LAZY 0x40 /* its flags may wait (struct replay_ctx) */
-/* Any form: the instruction's fetch may open a code page other than the one the previous
- * instruction of the recorded path ended on (block_fetch sets the accessed flags there). */
-#define REPLAY_F_FETCH 0x80
+/* In replay_op.kind beside any kind: the instruction's fetch may open a code page other than
+ * the one the previous instruction of the recorded path ended on (block_fetch sets the
+ * accessed flags there). In the kind, so that the dispatch's own range test finds it. */
+#define REPLAY_K_FETCH 0x80
 
 /* 8 bytes per instruction of a followed block's store; the memory operand and the immediate
  * stay in the decoded instruction. */
 struct replay_op {
 	u8 kind;  /* enum replay_kind */
-	u8 reg;   /* the register pushed, popped, loaded, stored, called or written (ALU, LEA) */
+	u8 reg;   /* the register pushed, popped, loaded, stored, called or written (ALU, LEA); JCC: the condition */
 	union {
 		struct {
 			u8 size;  /* LOAD/STORE: bytes of the memory operand; ALU, LEA: of the destination */
@@ -70,7 +71,8 @@ struct replay_op {
 			u8 ssize; /* ALU: bytes of the source; LOAD: of the destination register */
 		};
 		/* LOAD_B, STORE_B: the base register in the low byte, the displacement (signed, 24
-		 * bits) above it, little-endian (replay_bd) */
+		 * bits) above it; CALL, JMP, JCC: the displacement (rel8/rel32, signed 32 bits);
+		 * little-endian */
 		u8 bd[4];
 	};
 	u8 flags; /* REPLAY_F_* */
@@ -144,7 +146,7 @@ void replay_flush(struct vcpu *v, struct replay_ctx *c);
 
 /*
  * Marks the instructions of a followed block whose fetch leaves the code page the previous one
- * ended on (REPLAY_F_FETCH): the path is fixed (replay_run's guard), so where block_fetch has
+ * ended on (REPLAY_K_FETCH): the path is fixed (replay_run's guard), so where block_fetch has
  * work to do is known when the block is recorded. Also takes the direct form from a
  * non-branching instruction whose next recorded instruction is not at its end (replay_run
  * compares only branch targets with the path).
@@ -153,7 +155,7 @@ void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn
 
 /*
  * The fetch of an instruction of len bytes at linear lin whose recorded path leaves the code
- * page the previous one ended on (REPLAY_F_FETCH): block_fetch's work (*fetch_page as it keeps
+ * page the previous one ended on (REPLAY_K_FETCH): block_fetch's work (*fetch_page as it keeps
  * it), unless a fetch of this exit went through the page's cached walk already.
  */
 void replay_fetch(struct vcpu *v, struct replay_ctx *c, u64 lin, u32 len, u64 *fetch_page);

@@ -39,32 +39,38 @@ static inline void replay_resync(const struct vcpu *v, struct replay_ctx *c)
 	}
 }
 
-/* The host bytes of a read of len (1, 2, 4, 8) at linear through a remembered page, or NULL. */
-static inline __attribute__((always_inline)) const u8 *replay_rptr(const struct replay_ctx *c, u64 linear, u32 len)
+/* The host bytes of a read of len (1, 2, 4, 8) at linear through a remembered page into *h,
+ * or false. (A flag, not a pointer to test: the hit paths then test nothing more.) */
+static inline __attribute__((always_inline)) bool replay_rptr(const struct replay_ctx *c, u64 linear, u32 len,
+                                                              const u8 **h)
 {
 	u64 page = linear >> PAGE_SHIFT, off = linear & GMEM_TLB_PAGE_MASK;
 	if (off > PAGE_SIZE - len)
-		return 0;
+		return false;
 	if (page == c->wpage) /* a page that can be written can be read (replay.h) */
-		return c->whost + off;
-	if (page == c->rpage)
-		return c->rhost + off;
-	if (page == c->w2page)
-		return c->w2host + off;
-	return 0;
+		*h = c->whost + off;
+	else if (page == c->rpage)
+		*h = c->rhost + off;
+	else if (page == c->w2page)
+		*h = c->w2host + off;
+	else
+		return false;
+	return true;
 }
 
 /* The same for a store: the remembered write pages only (a stack and a data page in turn). */
-static inline __attribute__((always_inline)) u8 *replay_wptr(const struct replay_ctx *c, u64 linear, u32 len)
+static inline __attribute__((always_inline)) bool replay_wptr(const struct replay_ctx *c, u64 linear, u32 len, u8 **h)
 {
 	u64 page = linear >> PAGE_SHIFT, off = linear & GMEM_TLB_PAGE_MASK;
 	if (off > PAGE_SIZE - len)
-		return 0;
+		return false;
 	if (page == c->wpage)
-		return c->whost + off;
-	if (page == c->w2page)
-		return c->w2host + off;
-	return 0;
+		*h = c->whost + off;
+	else if (page == c->w2page)
+		*h = c->w2host + off;
+	else
+		return false;
+	return true;
 }
 
 /*

@@ -103,6 +103,13 @@ static bool prepare_move(const struct insn *in, struct replay_op *op)
 	return op->kind != REPLAY_NONE;
 }
 
+/* A relative branch's displacement (rel8 or rel32, sign-extended: it fits 32 bits) into op->bd. */
+static void put_rel(const struct insn *in, struct replay_op *op)
+{
+	i32 rel = (i32)in->imm;
+	__builtin_memcpy(op->bd, &rel, sizeof rel);
+}
+
 void replay_prepare(const struct insn *in, struct replay_op *op)
 {
 	*op = (struct replay_op){.kind = REPLAY_NONE, .len = in->length};
@@ -119,6 +126,7 @@ void replay_prepare(const struct insn *in, struct replay_op *op)
 		return;
 	case INSN_CALL:
 		op->kind = REPLAY_CALL;
+		put_rel(in, op);
 		return;
 	case INSN_RET:
 		op->kind = REPLAY_RET;
@@ -134,7 +142,8 @@ void replay_prepare(const struct insn *in, struct replay_op *op)
 	case INSN_JCC: /* in 64-bit code the operand size of a near branch is 64 (66 is refused) */
 		if (in->opsize == 64) {
 			op->kind = in->kind == INSN_JMP ? REPLAY_JMP : REPLAY_JCC;
-			op->alu = in->cond;
+			op->reg = in->cond;
+			put_rel(in, op);
 		}
 		return;
 	case INSN_NOP:
@@ -172,10 +181,10 @@ void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn
 		/* replay_run compares only a branch's target with the path: a form that goes on in
 		 * sequence must be followed by the instruction at its end, else the general path
 		 * runs it (and its own guard ends the block) */
-		if (i + 1 < n && !branch_kind(rp[i].kind) && lin[i + 1] != lin[i] + insns[i].length)
+		if (i + 1 < n && !branch_kind(rp[i].kind & (u8)~REPLAY_K_FETCH) && lin[i + 1] != lin[i] + insns[i].length)
 			rp[i].kind = REPLAY_NONE;
 		if ((lin[i] & ~(u64)GMEM_TLB_PAGE_MASK) != page || last_page(lin[i], insns[i].length) != page) {
-			rp[i].flags |= REPLAY_F_FETCH;
+			rp[i].kind |= REPLAY_K_FETCH;
 			page = last_page(lin[i], insns[i].length);
 		}
 	}
