@@ -24,7 +24,9 @@ void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 	c->gen = v->tlb ? v->tlb->gen : 0;
 	c->nframes = v->tlb ? v->tlb->nframes : 0;
 	c->ac_check = v->cpl == 3 && (v->cr0 & CR0_AM) && (v->rflags & GMEM_TLB_RFLAGS_AC);
-	c->rpage = c->wpage = c->w2page = REPLAY_NO_PAGE;
+	replay_page_forget(&c->r);
+	replay_page_forget(&c->w);
+	replay_page_forget(&c->w2);
 	c->canon_shift = (u8)(64 - ((v->cr4 & CR4_LA57) ? CANONICAL_BITS_5LEVEL : CANONICAL_BITS_4LEVEL));
 	c->lz_kind = INSN_NONE;
 	c->nfetch = c->fetch_next = 0;

@@ -97,6 +97,14 @@ void replay_prepare(const struct insn *in, struct replay_op *op);
  */
 struct gmem_tlb_entry;
 struct block_pages;
+/* A remembered page: its linear base (REPLAY_NO_BASE: none), the end of the offsets an 8-byte
+ * access may start at (PAGE_SIZE - 7; 0 for none: one unsigned compare tests both the page and
+ * that the access stays inside it), its host bytes. */
+struct replay_page {
+	u64 base;
+	u64 end8;
+	u8 *host;
+};
 #define REPLAY_FETCH_PAGES 4
 struct replay_ctx {
 	u32 gen;
@@ -110,11 +118,9 @@ struct replay_ctx {
 	 * JE/JNE reads ZF from the result. */
 	u8 lz_kind, lz_bits;
 	u64 lz_a, lz_b, lz_r;
-	u64 rpage, wpage; /* linear page numbers; ~0 for none */
-	u8 *rhost, *whost; /* their host pages */
-	/* the write page before wpage (a stack and a data page in turn) */
-	u64 w2page;
-	u8 *w2host;
+	/* the pages: the last written, the one written before it (a stack and a data page in
+	 * turn), the last read (replay_mem.h) */
+	struct replay_page w, w2, r;
 	/* the code pages (linear) an instruction fetch of the run went through in the cache's
 	 * generation fgen (replay.c fetch_memo) */
 	u32 fgen;

@@ -62,11 +62,10 @@ static u8 *lookup(struct vcpu *v, struct replay_ctx *c, const struct block_pages
 
 const u8 *replay_rslow(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len, enum replay_fill mode)
 {
-	u64 page = linear >> PAGE_SHIFT, off = linear & GMEM_TLB_PAGE_MASK;
+	u64 off = linear & GMEM_TLB_PAGE_MASK;
 	u8 *h = lookup(v, c, 0, linear, len, VCPU_READ, mode);
 	if (h && !c->ac_check) { /* with #AC checks on, each access's alignment is checked here */
-		c->rpage = page;
-		c->rhost = h - off;
+		replay_page_set(&c->r, linear - off, h - off);
 	}
 	return h;
 }
@@ -84,7 +83,7 @@ static bool frame_free(const struct gmem_tlb *t, const u8 *h)
 
 u8 *replay_wslow(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len, bool *check)
 {
-	u64 page = linear >> PAGE_SHIFT, off = linear & GMEM_TLB_PAGE_MASK;
+	u64 off = linear & GMEM_TLB_PAGE_MASK;
 	*check = false;
 	u8 *h = lookup(v, c, c->pg, linear, len, VCPU_WRITE, REPLAY_FILL_YES);
 	if (!h)
@@ -93,10 +92,8 @@ u8 *replay_wslow(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len, bool
 		*check = true; /* not remembered: each store into it is checked */
 		return h;
 	}
-	c->w2page = c->wpage;
-	c->w2host = c->whost;
-	c->wpage = page;
-	c->whost = h - off;
+	c->w2 = c->w;
+	replay_page_set(&c->w, linear - off, h - off);
 	return h;
 }
 

@@ -17,7 +17,21 @@
 #include "replay.h"
 #include "../vcpu/gmem_tlb.h"
 
-#define REPLAY_NO_PAGE (~0ULL)
+#define REPLAY_NO_BASE 1ULL /* not page-aligned: no linear page's base */
+#define REPLAY_END8 (PAGE_SIZE - 7) /* 8 bytes at an offset below this stay inside the page */
+
+static inline void replay_page_forget(struct replay_page *p)
+{
+	p->base = REPLAY_NO_BASE;
+	p->end8 = 0;
+}
+
+static inline void replay_page_set(struct replay_page *p, u64 base, u8 *host)
+{
+	p->base = base;
+	p->end8 = REPLAY_END8;
+	p->host = host;
+}
 
 /* What a first access of its kind to a page may do (replay_mem.c fill): nothing, fill the
  * cache, or (RET) fill it only when the eight bytes read are a canonical return address. */
@@ -32,45 +46,47 @@ static inline void replay_resync(const struct vcpu *v, struct replay_ctx *c)
 	const struct gmem_tlb *t = v->tlb;
 	if (t->gen != c->gen || t->nframes != c->nframes) {
 		if (t->gen != c->gen)
-			c->rpage = REPLAY_NO_PAGE;
+			replay_page_forget(&c->r);
 		c->gen = t->gen;
 		c->nframes = t->nframes;
-		c->wpage = c->w2page = REPLAY_NO_PAGE;
+		replay_page_forget(&c->w);
+		replay_page_forget(&c->w2);
 	}
 }
 
-/* The host bytes of a read of len (1, 2, 4, 8) at linear through a remembered page into *h,
- * or false. (A flag, not a pointer to test: the hit paths then test nothing more.) */
-static inline __attribute__((always_inline)) bool replay_rptr(const struct replay_ctx *c, u64 linear, u32 len,
-                                                              const u8 **h)
+/* Whether an access of len (1, 2, 4, 8) bytes at linear lies in remembered page p; *h its bytes.
+ * For 8 bytes (the stack forms, LOAD_B/STORE_B) one subtraction and one compare. */
+static inline __attribute__((always_inline)) bool replay_in(const struct replay_page *p, u64 linear, u32 len,
+                                                            u8 **h)
 {
-	u64 page = linear >> PAGE_SHIFT, off = linear & GMEM_TLB_PAGE_MASK;
-	if (off > PAGE_SIZE - len)
+	if (len == 8) {
+		u64 d = linear - p->base;
+		if (d >= p->end8)
+			return false;
+		*h = p->host + d;
+		return true;
+	}
+	u64 off = linear & GMEM_TLB_PAGE_MASK;
+	if ((linear & ~(u64)GMEM_TLB_PAGE_MASK) != p->base || off > PAGE_SIZE - len)
 		return false;
-	if (page == c->wpage) /* a page that can be written can be read (replay.h) */
-		*h = c->whost + off;
-	else if (page == c->rpage)
-		*h = c->rhost + off;
-	else if (page == c->w2page)
-		*h = c->w2host + off;
-	else
-		return false;
+	*h = p->host + off;
 	return true;
 }
 
-/* The same for a store: the remembered write pages only (a stack and a data page in turn). */
+/* The host bytes of a read of len at linear through a remembered page into *h, or false. (A
+ * flag, not a pointer to test: the hit paths then test nothing more.) A page that can be
+ * written can be read (replay.h). */
+static inline __attribute__((always_inline)) bool replay_rptr(const struct replay_ctx *c, u64 linear, u32 len,
+                                                              const u8 **h)
+{
+	return replay_in(&c->w, linear, len, (u8 **)h) || replay_in(&c->w2, linear, len, (u8 **)h) ||
+	       replay_in(&c->r, linear, len, (u8 **)h);
+}
+
+/* The same for a store: the remembered write pages only. */
 static inline __attribute__((always_inline)) bool replay_wptr(const struct replay_ctx *c, u64 linear, u32 len, u8 **h)
 {
-	u64 page = linear >> PAGE_SHIFT, off = linear & GMEM_TLB_PAGE_MASK;
-	if (off > PAGE_SIZE - len)
-		return false;
-	if (page == c->wpage)
-		*h = c->whost + off;
-	else if (page == c->w2page)
-		*h = c->w2host + off;
-	else
-		return false;
-	return true;
+	return replay_in(&c->w, linear, len, h) || replay_in(&c->w2, linear, len, h);
 }
 
 /*
