@@ -37,7 +37,14 @@ void replay_flush(struct vcpu *v, struct replay_ctx *c)
 {
 	if (c->lz_kind == INSN_NONE)
 		return;
-	struct alu_out o = interp_compute(v->rflags, (enum insn_kind)c->lz_kind, c->lz_bits, c->lz_bits, c->lz_a, c->lz_b);
+	/* interp_alu's flags of the kinds that wait (they read no flag), each helper called directly */
+	struct alu_out o;
+	if (c->lz_kind == INSN_ADD)
+		o = add_flags(c->lz_a, c->lz_b, 0, c->lz_bits);
+	else if (c->lz_kind == INSN_SUB || c->lz_kind == INSN_CMP)
+		o = sub_flags(c->lz_a, c->lz_b, 0, c->lz_bits);
+	else /* AND, TEST, OR, XOR: their result */
+		o = logic_flags(c->lz_r, c->lz_bits);
 	v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
 	c->lz_kind = INSN_NONE;
 }
@@ -145,9 +152,18 @@ HOT void reg_write(struct vcpu *v, u8 reg, u32 bytes, u64 val)
  */
 static u64 exec_flags(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, u64 a, u64 b)
 {
-	if (op->alu == INSN_ADC || op->alu == INSN_SBB)
-		replay_flush(v, c);
-	struct alu_out o = interp_compute(v->rflags, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, a, b);
+	struct alu_out o;
+	u32 bits = 8u * op->size;
+	if (op->alu == INSN_SHL || op->alu == INSN_SHR || op->alu == INSN_SAR) { /* interp_compute's shift */
+		u32 n = (u32)b & (bits == 64 ? SHIFT_COUNT_MASK64 : SHIFT_COUNT_MASK32);
+		if (n == 0)
+			return a; /* no flag changes */
+		o = shift_flags((enum insn_kind)op->alu, a, n, bits);
+	} else {
+		if (op->alu == INSN_ADC || op->alu == INSN_SBB)
+			replay_flush(v, c);
+		o = interp_compute(v->rflags, (enum insn_kind)op->alu, bits, 8u * op->ssize, a, b);
+	}
 	if (!o.mask)
 		return o.val;
 	if (o.mask == RFLAGS_STATUS)
