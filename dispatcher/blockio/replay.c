@@ -256,152 +256,30 @@ HOT u64 rel(const struct replay_op *op)
 	return (u64)(i64)r;
 }
 
-/* What a form did: went on to the next recorded instruction (SEQ: it does not branch, and the
- * recorded path's next instruction is at its end, replay_mark_fetches), moved RIP to *next
- * (BRANCH: the guard compares it with the recorded path), or nothing (SLOW). */
-enum step { STEP_SEQ, STEP_BRANCH, STEP_SLOW };
-
-/* CALL rel32 / r64: the target is checked before the push, as the general path does. */
-HOT enum step call(struct vcpu *v, struct replay_ctx *c, u64 rsp, u64 ret, u64 target, u64 *next)
+/* CALL rel32 / r64 at op, returning to ret: the target is checked before the push, as the
+ * general path does; false, with nothing changed, for the general path. */
+HOT bool call(struct vcpu *v, struct replay_ctx *c, u64 ret, u64 target)
 {
+	u64 rsp = v->gpr[VCPU_RSP];
 	if (!replay_canonical(c, target) || !store(v, c, rsp - STACK_BYTES, STACK_BYTES, ret))
-		return STEP_SLOW;
+		return false;
 	v->gpr[VCPU_RSP] = rsp - STACK_BYTES;
 	v->dirty |= VCPU_DIRTY_RSP;
-	*next = target;
-	return STEP_BRANCH;
-}
-
-/* One direct form of the instruction at rip (the recorded path's); *next gets RIP after it. */
-HOT enum step exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, u64 rip, u64 *next)
-{
-	u64 nx = rip + op->len;
-	u64 rsp = v->gpr[VCPU_RSP];
-	const u8 *h;
-#define in (&c->insns[op - c->rp]) /* the decoded form, for the forms that read its immediate or memory operand */
-	u8 k = op->kind;
-	*next = nx;
-again:
-	switch (k) {
-	case REPLAY_PUSH: /* PUSH RSP pushes the value before the instruction */
-		if (!store(v, c, rsp - STACK_BYTES, STACK_BYTES, v->gpr[op->reg]))
-			return STEP_SLOW;
-		v->gpr[VCPU_RSP] = rsp - STACK_BYTES;
-		v->dirty |= VCPU_DIRTY_RSP;
-		return STEP_SEQ;
-	case REPLAY_POP: /* RSP first, then the register: POP RSP loads the value read */
-		if (!rd(v, c, rsp, STACK_BYTES, REPLAY_FILL_YES, &h))
-			return STEP_SLOW;
-		v->gpr[VCPU_RSP] = rsp + STACK_BYTES;
-		v->gpr[op->reg] = replay_load_le(h, STACK_BYTES);
-		v->dirty |= VCPU_DIRTY_RSP;
-		return STEP_SEQ;
-	case REPLAY_CALL: /* the target checked before the push, as the general path does */
-		return call(v, c, rsp, nx, nx + rel(op), next);
-	case REPLAY_CALL_REG:
-		return call(v, c, rsp, nx, v->gpr[op->reg], next);
-	case REPLAY_RET: { /* the target is checked before the load sets flags (interp_stack.c) */
-		if (!rd(v, c, rsp, STACK_BYTES, REPLAY_FILL_RET, &h))
-			return STEP_SLOW;
-		u64 target = replay_load_le(h, STACK_BYTES);
-		if (!replay_canonical(c, target))
-			return STEP_SLOW;
-		v->gpr[VCPU_RSP] = rsp + STACK_BYTES;
-		v->dirty |= VCPU_DIRTY_RSP;
-		*next = target;
-		return STEP_BRANCH;
-	}
-	case REPLAY_LOAD: { /* MOV, MOVZX, MOVSX, MOVSXD from memory: interp_compute extends */
-		if (!rd(v, c, data_linear(v, in, nx), op->size, REPLAY_FILL_YES, &h))
-			return STEP_SLOW;
-		u64 val = replay_load_le(h, op->size);
-		if (op->alu != INSN_MOV)
-			val = interp_compute(0, (enum insn_kind)op->alu, 8u * op->ssize, 8u * op->size, 0, val).val;
-		reg_write(v, op->reg, op->ssize, val);
-		return STEP_SEQ;
-	}
-	case REPLAY_LOAD_B: { /* MOV r64, [base + disp] */
-		u64 val;
-		if (!rd(v, c, bd_linear(v, op), STACK_BYTES, REPLAY_FILL_YES, &h))
-			return STEP_SLOW;
-		val = replay_load_le(h, STACK_BYTES);
-		v->gpr[op->reg] = val;
-		if (op->reg == VCPU_RSP)
-			v->dirty |= VCPU_DIRTY_RSP;
-		return STEP_SEQ;
-	}
-	case REPLAY_STORE_B: /* MOV [base + disp], r64 */
-		if (!store(v, c, bd_linear(v, op), STACK_BYTES, v->gpr[op->reg]))
-			return STEP_SLOW;
-		return STEP_SEQ;
-	case REPLAY_STORE:
-	case REPLAY_STORE_IMM: {
-		u64 val = op->kind == REPLAY_STORE ? v->gpr[op->reg] : in->imm;
-		if (!store(v, c, data_linear(v, in, nx), op->size, val & size_mask(op->size)))
-			return STEP_SLOW;
-		return STEP_SEQ;
-	}
-	case REPLAY_MOV_RR:
-		reg_write(v, op->reg, op->size, v->gpr[op->src]);
-		return STEP_SEQ;
-	case REPLAY_MOV_RI:
-		reg_write(v, op->reg, op->size, in->imm);
-		return STEP_SEQ;
-	case REPLAY_MOVX_RR: /* interp_compute extends the source, read at its width */
-		reg_write(v, op->reg, op->size,
-		          interp_compute(0, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, 0,
-		                         v->gpr[op->src] & size_mask(op->ssize)).val);
-		return STEP_SEQ;
-	case REPLAY_ALU_R: {
-		u64 m = size_mask(op->size), a = v->gpr[op->reg] & m;
-		u64 b = ((op->flags & REPLAY_F_SRC_IMM) ? in->imm : v->gpr[op->src]) & m;
-		u64 r = lazy_op(v, c, op, a, b, m);
-		if (op->flags & REPLAY_F_WRITES_DST)
-			reg_write(v, op->reg, op->size, r);
-		return STEP_SEQ;
-	}
-	case REPLAY_ALU:
-		return exec_alu(v, c, op, in, nx) == REPLAY_DONE ? STEP_SEQ : STEP_SLOW;
-	case REPLAY_LEA:
-		reg_write(v, op->reg, op->size, lea_value(v, in, nx));
-		return STEP_SEQ;
-	case REPLAY_NOP:
-		return STEP_SEQ;
-	case REPLAY_JCC: /* not taken: the next instruction, which the guard compares too */
-		if (!jcc_taken(v, c, op->reg))
-			return STEP_BRANCH;
-		/* fall through */
-	case REPLAY_JMP: /* a non-canonical target faults on the branch (Vol. 2A "JMP", "Jcc") */
-		if (!replay_canonical(c, nx + rel(op)))
-			return STEP_SLOW;
-		*next = nx + rel(op);
-		return STEP_BRANCH;
-	case REPLAY_JMP_REG:
-		if (!replay_canonical(c, v->gpr[op->reg]))
-			return STEP_SLOW;
-		*next = v->gpr[op->reg];
-		return STEP_BRANCH;
-	default:
-		if (k & REPLAY_K_FETCH) { /* its fetch first, then the form */
-			fetch_at(v, c, rip, op->len);
-			k &= (u8)~REPLAY_K_FETCH;
-			goto again;
-		}
-		return STEP_SLOW; /* REPLAY_NONE */
-	}
-#undef in
+	return true;
 }
 
 #define RETIRED_DIRTY (VCPU_DIRTY_RIP | VCPU_DIRTY_RETIRED)
 
 /*
- * Instructions i.. of a recorded path (ops, linear addresses, decoded forms; n of them) from RIP
- * = lin[i], while each runs directly. After a form that goes on in sequence the next
- * instruction is the recorded one (replay_mark_fetches made sure of it), so only a branch's
- * target is compared with the path (the RIP guard). v->rip is written once, at the end: the
- * first instruction not run, or where the path was left. Returns the index of that instruction.
+ * Instructions i.. of a recorded path (ops and linear addresses; n of them) from RIP = lin[i],
+ * while each runs directly. Each form jumps to the next one's own code (a table of label
+ * offsets by kind, GCC's computed goto: no range test, no return to a common loop). After a
+ * form that goes on in sequence the next instruction is the recorded one (replay_mark_fetches
+ * made sure of it), so only a branch's target is compared with the path (the RIP guard), and
+ * RIP is read from the path where a form needs it. v->rip is written once, at the end: the
+ * first instruction not run, or where the path was left. Returns the index of that one.
  */
-HOT u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op *rp, const u64 *lin, u32 i, u32 n)
+static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op *rp, const u64 *lin, u32 i, u32 n)
 {
 	if (i >= n || v->rip != lin[i])
 		return i;
@@ -411,16 +289,163 @@ HOT u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op *rp
 	/* lin[k] beside rp[k]: both 8 bytes, so one distance finds an op's address */
 	uintptr_t dl = (uintptr_t)lin - (uintptr_t)rp;
 	_Static_assert(sizeof *lin == sizeof *op, "lin and rp step alike");
-	u64 rip = lin[i], next;
-	for (;;) {
-		enum step s = exec_one(v, c, op, rip, &next);
-		if (s == STEP_SLOW)
-			break;
-		rip = next;
-		if (++op == end || (s == STEP_BRANCH && next != *(const u64 *)((uintptr_t)op + dl)))
-			break;
-	}
-	v->rip = rip;
+	_Static_assert(REPLAY_KINDS == 21 && REPLAY_K_FETCH == 0x80, "the dispatch table below lists every kind");
+	static const int go[256] = {
+		[REPLAY_NONE] = 0,
+		[REPLAY_PUSH] = &&k_push - &&k_none, [REPLAY_POP] = &&k_pop - &&k_none,
+		[REPLAY_CALL] = &&k_call - &&k_none, [REPLAY_RET] = &&k_ret - &&k_none,
+		[REPLAY_LOAD] = &&k_load - &&k_none, [REPLAY_STORE] = &&k_store - &&k_none,
+		[REPLAY_STORE_IMM] = &&k_store_imm - &&k_none, [REPLAY_ALU] = &&k_alu - &&k_none,
+		[REPLAY_MOV_RR] = &&k_mov_rr - &&k_none, [REPLAY_MOV_RI] = &&k_mov_ri - &&k_none,
+		[REPLAY_MOVX_RR] = &&k_movx_rr - &&k_none, [REPLAY_ALU_R] = &&k_alu_r - &&k_none,
+		[REPLAY_LEA] = &&k_lea - &&k_none, [REPLAY_JMP] = &&k_jmp - &&k_none,
+		[REPLAY_JCC] = &&k_jcc - &&k_none, [REPLAY_CALL_REG] = &&k_call_reg - &&k_none,
+		[REPLAY_JMP_REG] = &&k_jmp_reg - &&k_none, [REPLAY_NOP] = &&k_nop - &&k_none,
+		[REPLAY_LOAD_B] = &&k_load_b - &&k_none, [REPLAY_STORE_B] = &&k_store_b - &&k_none,
+		[REPLAY_KINDS ... REPLAY_K_FETCH - 1] = 0,
+		[REPLAY_K_FETCH ... 255] = &&k_fetch - &&k_none,
+	};
+#define LIN(o) (*(const u64 *)((uintptr_t)(o) + dl))
+#define NX (LIN(op) + op->len) /* the RIP after the instruction */
+#define in (&c->insns[op - rp]) /* the decoded form, for the forms that read its immediate or memory operand */
+#define DISPATCH(k) goto *(&&k_none + go[k])
+#define SEQ() /* on to the next recorded instruction, which is at this one's end */ \
+	do {                                                                      \
+		if (++op == end) {                                                \
+			v->rip = LIN(op - 1) + op[-1].len;                        \
+			goto out;                                                 \
+		}                                                                 \
+		DISPATCH(op->kind);                                               \
+	} while (0)
+#define BRANCH(target) /* RIP is target: on while it is the recorded path's */ \
+	do {                                                                      \
+		u64 t_ = (target);                                                \
+		if (++op == end || t_ != LIN(op)) {                               \
+			v->rip = t_;                                              \
+			goto out;                                                 \
+		}                                                                 \
+		DISPATCH(op->kind);                                               \
+	} while (0)
+	const u8 *h;
+	u64 rsp;
+	DISPATCH(op->kind);
+
+k_fetch: /* its fetch first, then the form */
+	fetch_at(v, c, LIN(op), op->len);
+	DISPATCH(op->kind & (u8)~REPLAY_K_FETCH);
+k_push: /* PUSH RSP pushes the value before the instruction */
+	rsp = v->gpr[VCPU_RSP];
+	if (!store(v, c, rsp - STACK_BYTES, STACK_BYTES, v->gpr[op->reg]))
+		goto k_none;
+	v->gpr[VCPU_RSP] = rsp - STACK_BYTES;
+	v->dirty |= VCPU_DIRTY_RSP;
+	SEQ();
+k_pop: /* RSP first, then the register: POP RSP loads the value read */
+	rsp = v->gpr[VCPU_RSP];
+	if (!rd(v, c, rsp, STACK_BYTES, REPLAY_FILL_YES, &h))
+		goto k_none;
+	v->gpr[VCPU_RSP] = rsp + STACK_BYTES;
+	v->gpr[op->reg] = replay_load_le(h, STACK_BYTES);
+	v->dirty |= VCPU_DIRTY_RSP;
+	SEQ();
+k_call:
+	if (!call(v, c, NX, NX + rel(op)))
+		goto k_none;
+	BRANCH(NX + rel(op));
+k_call_reg: { /* the target read before the push: CALL RSP calls the value before it */
+	u64 target = v->gpr[op->reg];
+	if (!call(v, c, NX, target))
+		goto k_none;
+	BRANCH(target);
+}
+k_ret: { /* the target is checked before the load sets flags (interp_stack.c) */
+	rsp = v->gpr[VCPU_RSP];
+	if (!rd(v, c, rsp, STACK_BYTES, REPLAY_FILL_RET, &h))
+		goto k_none;
+	u64 target = replay_load_le(h, STACK_BYTES);
+	if (!replay_canonical(c, target))
+		goto k_none;
+	v->gpr[VCPU_RSP] = rsp + STACK_BYTES;
+	v->dirty |= VCPU_DIRTY_RSP;
+	BRANCH(target);
+}
+k_load: { /* MOV, MOVZX, MOVSX, MOVSXD from memory: interp_compute extends */
+	if (!rd(v, c, data_linear(v, in, NX), op->size, REPLAY_FILL_YES, &h))
+		goto k_none;
+	u64 val = replay_load_le(h, op->size);
+	if (op->alu != INSN_MOV)
+		val = interp_compute(0, (enum insn_kind)op->alu, 8u * op->ssize, 8u * op->size, 0, val).val;
+	reg_write(v, op->reg, op->ssize, val);
+	SEQ();
+}
+k_load_b: /* MOV r64, [base + disp] */
+	if (!rd(v, c, bd_linear(v, op), STACK_BYTES, REPLAY_FILL_YES, &h))
+		goto k_none;
+	v->gpr[op->reg] = replay_load_le(h, STACK_BYTES);
+	if (op->reg == VCPU_RSP)
+		v->dirty |= VCPU_DIRTY_RSP;
+	SEQ();
+k_store_b: /* MOV [base + disp], r64 */
+	if (!store(v, c, bd_linear(v, op), STACK_BYTES, v->gpr[op->reg]))
+		goto k_none;
+	SEQ();
+k_store:
+	if (!store(v, c, data_linear(v, in, NX), op->size, v->gpr[op->reg] & size_mask(op->size)))
+		goto k_none;
+	SEQ();
+k_store_imm:
+	if (!store(v, c, data_linear(v, in, NX), op->size, in->imm & size_mask(op->size)))
+		goto k_none;
+	SEQ();
+k_mov_rr:
+	reg_write(v, op->reg, op->size, v->gpr[op->src]);
+	SEQ();
+k_mov_ri:
+	reg_write(v, op->reg, op->size, in->imm);
+	SEQ();
+k_movx_rr: /* interp_compute extends the source, read at its width */
+	reg_write(v, op->reg, op->size,
+	          interp_compute(0, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, 0,
+	                         v->gpr[op->src] & size_mask(op->ssize)).val);
+	SEQ();
+k_alu_r: {
+	u64 m = size_mask(op->size), a = v->gpr[op->reg] & m;
+	u64 b = ((op->flags & REPLAY_F_SRC_IMM) ? in->imm : v->gpr[op->src]) & m;
+	u64 r = lazy_op(v, c, op, a, b, m);
+	if (op->flags & REPLAY_F_WRITES_DST)
+		reg_write(v, op->reg, op->size, r);
+	SEQ();
+}
+k_alu:
+	if (exec_alu(v, c, op, in, NX) != REPLAY_DONE)
+		goto k_none;
+	SEQ();
+k_lea:
+	reg_write(v, op->reg, op->size, lea_value(v, in, NX));
+	SEQ();
+k_nop:
+	SEQ();
+k_jcc: /* not taken: the next instruction, which the guard compares too */
+	if (!jcc_taken(v, c, op->reg))
+		BRANCH(NX);
+	/* fall through */
+k_jmp: /* a non-canonical target faults on the branch (Vol. 2A "JMP", "Jcc") */
+	if (!replay_canonical(c, NX + rel(op)))
+		goto k_none;
+	BRANCH(NX + rel(op));
+k_jmp_reg:
+	if (!replay_canonical(c, v->gpr[op->reg]))
+		goto k_none;
+	BRANCH(v->gpr[op->reg]);
+k_none: /* REPLAY_NONE, or a form that cannot run: the general path takes it, nothing changed */
+	v->rip = LIN(op);
+out:;
+#undef BRANCH
+#undef SEQ
+#undef DISPATCH
+#undef in
+#undef NX
+#undef LIN
 	u32 j = (u32)(op - rp);
 	if (j != i)
 		v->dirty |= RETIRED_DIRTY;
