@@ -135,11 +135,14 @@ HOT u64 bd_linear(const struct vcpu *v, const struct replay_op *op)
 static const u64 size_masks[] = {0, 0xff, 0xffff, 0, 0xffffffffULL, 0, 0, 0, ~0ULL};
 HOT u64 size_mask(u32 bytes) { return size_masks[bytes]; }
 
-/* A register write of `bytes` (SDM Vol. 1 3.4.1.1: 32 bits zero-extend in 64-bit mode). */
+/* What a register write of `bytes` keeps of the register: 8 and 16 bits merge, 32 bits
+ * zero-extend in 64-bit mode (SDM Vol. 1 3.4.1.1). */
+static const u64 keep_masks[] = {0, ~0xffULL, ~0xffffULL, 0, 0, 0, 0, 0, 0};
+
+/* A register write of `bytes`, without a branch on the size. */
 HOT void reg_write(struct vcpu *v, u8 reg, u32 bytes, u64 val)
 {
-	u64 m = size_mask(bytes);
-	vcpu_set_reg(v, (enum vcpu_reg)reg, bytes >= 4 ? val & m : (v->gpr[reg] & ~m) | (val & m));
+	vcpu_set_reg(v, (enum vcpu_reg)reg, (v->gpr[reg] & keep_masks[bytes]) | (val & size_mask(bytes)));
 }
 
 /*
@@ -284,8 +287,10 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 	if (i >= n || v->rip != lin[i])
 		return i;
 	replay_resync(v, c); /* the general path ran since */
-	c->rp = rp;
 	const struct replay_op *op = &rp[i], *end = &rp[n];
+	/* an op's decoded form by its address: 72 bytes each beside 8 (one LEA and an add) */
+	_Static_assert(sizeof(struct insn) == 9 * sizeof *op, "insns step 9 times as far as rp");
+	uintptr_t din = (uintptr_t)c->insns - 9 * (uintptr_t)rp;
 	/* lin[k] beside rp[k]: both 8 bytes, so one distance finds an op's address */
 	uintptr_t dl = (uintptr_t)lin - (uintptr_t)rp;
 	_Static_assert(sizeof *lin == sizeof *op, "lin and rp step alike");
@@ -307,7 +312,7 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 	};
 #define LIN(o) (*(const u64 *)((uintptr_t)(o) + dl))
 #define NX (LIN(op) + op->len) /* the RIP after the instruction */
-#define in (&c->insns[op - rp]) /* the decoded form, for the forms that read its immediate or memory operand */
+#define in ((const struct insn *)(9 * (uintptr_t)op + din)) /* the decoded form (immediates, memory operands) */
 #define DISPATCH(k) goto *(&&k_none + go[k])
 #define SEQ() /* on to the next recorded instruction, which is at this one's end */ \
 	do {                                                                      \

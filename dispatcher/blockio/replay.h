@@ -130,8 +130,7 @@ struct replay_ctx {
 	 * (block_fetch's *page), for the out-of-line paths */
 	const struct block_pages *pg;
 	u64 fetch_page;
-	const struct replay_op *rp; /* the ops run, and their decoded forms (immediates, memory operands) */
-	const struct insn *insns;
+	const struct insn *insns; /* the decoded forms of the ops run (immediates, memory operands) */
 };
 
 /* Starts a run on v (inside an exit: v->tlb set). */
