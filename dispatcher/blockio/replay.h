@@ -136,12 +136,12 @@ struct replay_ctx {
 /* Starts a run on v (inside an exit: v->tlb set). */
 void replay_begin(struct replay_ctx *c, const struct vcpu *v);
 
-/* The code pages of the running block (block_run.h's struct block_pages) serve the store check. */
-
 /*
- * Runs op (not REPLAY_NONE) for instruction `in` at v->rip: REPLAY_DONE with RIP, registers,
- * memory and dirty bits as interp_exec leaves them and RFLAGS as it leaves them once
- * replay_flush has run, or REPLAY_SLOW with nothing changed (flags still pending).
+ * Runs op for instruction `in` at v->rip (pg: the running block's code pages, block_run.h, for
+ * the store check): REPLAY_DONE with RIP, registers, memory and dirty bits as interp_exec
+ * leaves them and RFLAGS as it leaves them once replay_flush has run, or REPLAY_SLOW with
+ * nothing changed (flags still pending; REPLAY_NONE too). The same code as replay_run's (a
+ * path of one instruction), which the differential tests reach through it.
  */
 int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
                 const struct block_pages *pg);

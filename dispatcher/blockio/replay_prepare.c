@@ -167,7 +167,7 @@ void replay_prepare(const struct insn *in, struct replay_op *op)
 /* The last page of an instruction of len bytes at lin. */
 static u64 last_page(u64 lin, u32 len) { return (lin + len - 1) & ~(u64)GMEM_TLB_PAGE_MASK; }
 
-/* The forms that may move RIP elsewhere than the instruction's end (replay.c STEP_BRANCH). */
+/* The forms that may move RIP elsewhere than the instruction's end (replay.c's BRANCH). */
 static bool branch_kind(u8 k)
 {
 	return k == REPLAY_CALL || k == REPLAY_CALL_REG || k == REPLAY_RET || k == REPLAY_JMP || k == REPLAY_JCC ||
