@@ -7,3 +7,4 @@ BLOCKIO_SRCS += dispatcher/blockio/replay_prepare.c
 BLOCKIO_SRCS += dispatcher/blockio/block_code.c
 BLOCKIO_SRCS += dispatcher/blockio/block_policy.c
 BLOCKIO_SRCS += dispatcher/blockio/replay_fetch.c
+BLOCKIO_SRCS += dispatcher/blockio/replay_mem.c

@@ -9,30 +9,24 @@
  * rel and CALL/JMP r64: a non-canonical target faults on the branch (Vol. 2A "JMP", "CALL"),
  * so the general path decides; LEA: no segment, no memory access (Vol. 2A "LEA").
  */
-#include "replay.h"
+#include "replay_mem.h"
 #include "block_run.h"
-#include "../vcpu/gmem_tlb.h"
 #include "../emul/interp_alu.h"
 #include "block.h"
 
 #define STACK_BYTES 8u
 #define CANONICAL_BITS_4LEVEL 48
 #define CANONICAL_BITS_5LEVEL 57
-
-/* A branch target the processor takes without #GP (Vol. 3A 3.3.7.1). */
-static inline bool canonical(const struct replay_ctx *c, u64 a)
-{
-	return (u64)((i64)(a << c->canon_shift) >> c->canon_shift) == a;
-}
-
-#define NO_PAGE (~0ULL)
 #define HOT static inline __attribute__((always_inline)) /* the per-instruction path of replay_run */
 
 void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 {
 	c->gen = v->tlb ? v->tlb->gen : 0;
+	c->nframes = v->tlb ? v->tlb->nframes : 0;
 	c->ac_check = v->cpl == 3 && (v->cr0 & CR0_AM) && (v->rflags & GMEM_TLB_RFLAGS_AC);
-	c->rpage = c->wpage = c->w2page = NO_PAGE;
+	replay_page_forget(&c->r);
+	replay_page_forget(&c->w);
+	replay_page_forget(&c->w2);
 	c->canon_shift = (u8)(64 - ((v->cr4 & CR4_LA57) ? CANONICAL_BITS_5LEVEL : CANONICAL_BITS_4LEVEL));
 	c->lz_kind = INSN_NONE;
 	c->nfetch = c->fetch_next = 0;
@@ -43,13 +37,20 @@ void replay_flush(struct vcpu *v, struct replay_ctx *c)
 {
 	if (c->lz_kind == INSN_NONE)
 		return;
-	struct alu_out o = interp_compute(v->rflags, (enum insn_kind)c->lz_kind, c->lz_bits, c->lz_bits, c->lz_a, c->lz_b);
+	/* interp_alu's flags of the kinds that wait (they read no flag), each helper called directly */
+	struct alu_out o;
+	if (c->lz_kind == INSN_ADD)
+		o = add_flags(c->lz_a, c->lz_b, 0, c->lz_bits);
+	else if (c->lz_kind == INSN_SUB || c->lz_kind == INSN_CMP)
+		o = sub_flags(c->lz_a, c->lz_b, 0, c->lz_bits);
+	else /* AND, TEST, OR, XOR: their result */
+		o = logic_flags(c->lz_r, c->lz_bits);
 	v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
 	c->lz_kind = INSN_NONE;
 }
 
 /* Their results, as interp_alu computes them (masked by the caller). */
-static inline u64 lazy_result(enum insn_kind k, u64 a, u64 b)
+HOT u64 lazy_result(enum insn_kind k, u64 a, u64 b)
 {
 	switch (k) {
 	case INSN_ADD: return a + b;
@@ -61,103 +62,6 @@ static inline u64 lazy_result(enum insn_kind k, u64 a, u64 b)
 	}
 }
 
-
-/* A drop since the pages were remembered: forget them, and go on from the new generation. */
-static void follow_drops(const struct vcpu *v, struct replay_ctx *c)
-{
-	if (v->tlb->gen != c->gen) {
-		c->gen = v->tlb->gen;
-		c->rpage = c->wpage = c->w2page = NO_PAGE;
-	}
-}
-
-static bool code_page(const struct block_pages *pg, u64 gpa_page)
-{
-	if (pg->unknown)
-		return true;
-	for (u32 i = 0; i < pg->n; i++)
-		if (pg->gpa[i] == gpa_page)
-			return true;
-	return false;
-}
-
-HOT u64 load_le(const u8 *h, u32 len);
-
-/* What a first access of its kind to a page may do (fill): nothing, fill the cache, or (RET)
- * fill it only when the eight bytes read are a canonical return address. */
-enum fill_mode { FILL_NO, FILL_YES, FILL_RET };
-
-/*
- * The first access of its kind to a page in this exit: what the general path's access would do
- * to the translation (rights checked, accessed and dirty flags set: gmem_touch_entry, which also
- * marks the cache), made here, so that the direct form can run on the host bytes. Only where
- * that access is certain to follow (the caller's checks before it are done; no store into the
- * block's code, which the general path ends the block before; RAM behind it, not a page that
- * would read all ones; for RET, a canonical target: the general path checks it before the load
- * sets flags, interp_stack.c) and nothing is changed when the access would fault. One walk: the
- * translation found is the cache entry the touch then marks (gmem.h).
- */
-static u8 *fill(struct vcpu *v, const struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
-                enum vcpu_access acc, enum fill_mode mode, u64 *gpa, struct gmem_tlb_entry **e)
-{
-	bool user = v->cpl == 3;
-	u64 off = linear & GMEM_TLB_PAGE_MASK;
-	if (off + len > PAGE_SIZE)
-		return 0;
-	struct gmem_tlb_entry *t = gmem_translate_entry(v, linear, acc, user);
-	if (!t || !t->host)
-		return 0;
-	if (acc == VCPU_WRITE && code_page(pg, t->w.gpa & ~(u64)GMEM_TLB_PAGE_MASK))
-		return 0;
-	if (mode == FILL_RET && !canonical(c, load_le(t->host + off, STACK_BYTES)))
-		return 0;
-	gmem_touch_entry(v, t, acc, user);
-	return gmem_tlb_fast(v, linear, len, acc, user, gpa, e);
-}
-
-/*
- * The host bytes of an access of len at linear (VCPU_READ or VCPU_WRITE), through the page the
- * run remembers for that kind or else the translation cache (or a fill, as mode allows); NULL
- * where the general path must run it: #AC, no such translation yet, or a store into the
- * block's code (that path ends the block there). A read may go through the page remembered for
- * writes (replay.h).
- */
-static u8 *direct_slow(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
-                       enum vcpu_access acc, enum fill_mode mode)
-{
-	if (c->ac_check && (linear & (len - 1)))
-		return 0;
-	follow_drops(v, c);
-	bool w = acc == VCPU_WRITE;
-	u64 page = linear >> PAGE_SHIFT, off = linear & GMEM_TLB_PAGE_MASK;
-	u64 gpa;
-	struct gmem_tlb_entry *e;
-	u8 *h = gmem_tlb_fast(v, linear, len, acc, v->cpl == 3, &gpa, &e);
-	if (!h && mode != FILL_NO) {
-		h = fill(v, c, pg, linear, len, acc, mode, &gpa, &e);
-		follow_drops(v, c); /* the walk may have refilled a slot */
-	}
-	if (!h || (w && code_page(pg, gpa)))
-		return 0;
-	if (w) { /* the write page before becomes the second one */
-		c->w2page = c->wpage;
-		c->w2host = c->whost;
-		c->w2frames = c->wframes;
-		c->wframes = ~0u; /* a page not checked for paging structures yet: stored() checks it */
-	}
-	if (c->ac_check)
-		return h; /* each access's alignment checked here: nothing remembered for the inline path */
-	if (w) {
-		c->wpage = page;
-		c->whost = h - off;
-	} else {
-		c->rpage = page;
-		c->rhost = h - off;
-	}
-	return h;
-}
-
-/* The remembered pages inline, the rest out of line; may_fill: see fill. */
 /* The result of a lazy-flag ALU operation of op's width (masked by m); its operands are kept
  * for the flags, which RFLAGS gets only when read (replay_flush). */
 HOT u64 lazy_op(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, u64 a, u64 b, u64 m)
@@ -172,62 +76,29 @@ HOT u64 lazy_op(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op
 	return r;
 }
 
-/* The two write pages trade places, each with its own paging-structure check state. */
-HOT void swap_wpages(struct replay_ctx *c)
+/* The host bytes of a read of len at linear into *h: a remembered page inline, else
+ * replay_rslow; false where the general path must run it. */
+HOT bool rd(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len, enum replay_fill mode, const u8 **h)
 {
-	u64 p = c->wpage;
-	u8 *h = c->whost;
-	u32 f = c->wframes;
-	c->wpage = c->w2page;
-	c->whost = c->w2host;
-	c->wframes = c->w2frames;
-	c->w2page = p;
-	c->w2host = h;
-	c->w2frames = f;
+	if (replay_rptr(c, linear, len, h))
+		return true;
+	return (*h = replay_rslow(v, c, linear, len, mode)) != 0;
 }
 
-HOT u8 *direct_ptr_fill(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
-                        enum vcpu_access acc, enum fill_mode mode)
+/* Stores len bytes of val at linear, or returns false having changed nothing. */
+HOT bool store(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len, u64 val)
 {
-	u64 off = linear & GMEM_TLB_PAGE_MASK, page = linear >> PAGE_SHIFT;
-	/* the remembered pages are those of the cache's generation (replay_ctx) and none with #AC
-	 * checks on (direct_slow) */
-	if (off + len <= PAGE_SIZE) {
-		if (page == c->wpage)
-			return c->whost + off;
-		if (page == c->w2page) { /* a stack and a data page in turn: the one used moves first */
-			swap_wpages(c);
-			return c->whost + off;
-		}
-		if (acc == VCPU_READ && page == c->rpage)
-			return c->rhost + off;
+	u8 *h;
+	if (replay_wptr(c, linear, len, &h)) {
+		replay_store_le(h, len, val);
+		return true;
 	}
-	return direct_slow(v, c, pg, linear, len, acc, mode);
-}
-
-HOT u8 *direct_ptr(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len,
-                   enum vcpu_access acc)
-{
-	return direct_ptr_fill(v, c, pg, linear, len, acc, FILL_YES);
-}
-
-HOT const u8 *load_ptr(struct vcpu *v, struct replay_ctx *c, u64 linear, u32 len)
-{
-	return direct_ptr(v, c, 0, linear, len, VCPU_READ);
-}
-
-/* Stores len bytes of val at linear, or returns false having changed nothing. A store into a
- * page that holds a paging structure of a cached walk drops the cache (gmem_tlb.h); the page
- * is checked again only when such pages were added since. */
-HOT void store_le(u8 *h, u32 len, u64 val);
-HOT void stored(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 len);
-HOT bool store(struct vcpu *v, struct replay_ctx *c, const struct block_pages *pg, u64 linear, u32 len, u64 val)
-{
-	u8 *h = direct_ptr(v, c, pg, linear, len, VCPU_WRITE);
-	if (!h)
+	bool check;
+	if (!(h = replay_wslow(v, c, linear, len, &check)))
 		return false;
-	store_le(h, len, val);
-	stored(v, c, h, len);
+	replay_store_le(h, len, val);
+	if (check)
+		replay_stored(v, c, h, len);
 	return true;
 }
 
@@ -253,61 +124,25 @@ HOT u64 data_linear(const struct vcpu *v, const struct insn *in, u64 next)
 	return lea_value(v, in, next) + (m->seg == VCPU_FS || m->seg == VCPU_GS ? v->seg[m->seg].base : 0);
 }
 
+/* LOAD_B/STORE_B's address: the base register plus the displacement kept in the op. */
+HOT u64 bd_linear(const struct vcpu *v, const struct replay_op *op)
+{
+	i32 bd;
+	__builtin_memcpy(&bd, op->bd, sizeof bd);
+	return v->gpr[(u8)bd] + (u64)(i64)(bd >> 8);
+}
+
 static const u64 size_masks[] = {0, 0xff, 0xffff, 0, 0xffffffffULL, 0, 0, 0, ~0ULL};
-static inline u64 size_mask(u32 bytes) { return size_masks[bytes]; }
+HOT u64 size_mask(u32 bytes) { return size_masks[bytes]; }
 
-/* A register write of `bytes` (SDM Vol. 1 3.4.1.1: 32 bits zero-extend in 64-bit mode). */
-static void reg_write(struct vcpu *v, u8 reg, u32 bytes, u64 val)
+/* What a register write of `bytes` keeps of the register: 8 and 16 bits merge, 32 bits
+ * zero-extend in 64-bit mode (SDM Vol. 1 3.4.1.1). */
+static const u64 keep_masks[] = {0, ~0xffULL, ~0xffffULL, 0, 0, 0, 0, 0, 0};
+
+/* A register write of `bytes`, without a branch on the size. */
+HOT void reg_write(struct vcpu *v, u8 reg, u32 bytes, u64 val)
 {
-	u64 m = size_mask(bytes);
-	vcpu_set_reg(v, (enum vcpu_reg)reg, bytes >= 4 ? val & m : (v->gpr[reg] & ~m) | (val & m));
-}
-
-
-/* A load or store of len (1, 2, 4, 8) bytes in x86's order, which is the host's (the core and
- * the host tests run on x86): one move each. */
-HOT u64 load_le(const u8 *h, u32 len)
-{
-	u64 x = 0;
-	switch (len) {
-	case 1: x = h[0]; break;
-	case 2: { u16 t; __builtin_memcpy(&t, h, 2); x = t; break; }
-	case 4: { u32 t; __builtin_memcpy(&t, h, 4); x = t; break; }
-	default: __builtin_memcpy(&x, h, 8); break;
-	}
-	return x;
-}
-
-HOT void store_le(u8 *h, u32 len, u64 val)
-{
-	switch (len) {
-	case 1: h[0] = (u8)val; break;
-	case 2: { u16 t = (u16)val; __builtin_memcpy(h, &t, 2); break; }
-	case 4: { u32 t = (u32)val; __builtin_memcpy(h, &t, 4); break; }
-	default: __builtin_memcpy(h, &val, 8); break;
-	}
-}
-
-/* After a store through h: a page holding paging structures of a cached walk drops the cache. */
-/*
- * After a store of len bytes through h: a store into a host page that holds a paging-structure
- * entry of a cached walk drops the cache (gmem_tlb.h). Checked only when such pages were added
- * since the last check. The written page itself is looked up, not the cache slot it was found
- * through: a walk of the general path between two direct stores may have refilled that slot
- * with another page.
- */
-static void stored_check(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 len);
-HOT void stored(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 len)
-{
-	if (c->wframes != v->tlb->nframes)
-		stored_check(v, c, h, len);
-}
-
-static void stored_check(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 len)
-{
-	gmem_tlb_stored(v, h, len);
-	c->wframes = v->tlb->nframes;
-	follow_drops(v, c);
+	vcpu_set_reg(v, (enum vcpu_reg)reg, (v->gpr[reg] & keep_masks[bytes]) | (val & size_mask(bytes)));
 }
 
 /*
@@ -318,11 +153,20 @@ static void stored_check(struct vcpu *v, struct replay_ctx *c, const u8 *h, u32 
  * (RFLAGS as if written first, then overwritten); one that writes none (a shift by 0, NOT, the
  * moves) leaves them pending. interp_compute reads RFLAGS only for ADC/SBB's CF.
  */
-HOT u64 exec_flags(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, u64 a, u64 b)
+static u64 exec_flags(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, u64 a, u64 b)
 {
-	if (op->alu == INSN_ADC || op->alu == INSN_SBB)
-		replay_flush(v, c);
-	struct alu_out o = interp_compute(v->rflags, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, a, b);
+	struct alu_out o;
+	u32 bits = 8u * op->size;
+	if (op->alu == INSN_SHL || op->alu == INSN_SHR || op->alu == INSN_SAR) { /* interp_compute's shift */
+		u32 n = (u32)b & (bits == 64 ? SHIFT_COUNT_MASK64 : SHIFT_COUNT_MASK32);
+		if (n == 0)
+			return a; /* no flag changes */
+		o = shift_flags((enum insn_kind)op->alu, a, n, bits);
+	} else {
+		if (op->alu == INSN_ADC || op->alu == INSN_SBB)
+			replay_flush(v, c);
+		o = interp_compute(v->rflags, (enum insn_kind)op->alu, bits, 8u * op->ssize, a, b);
+	}
 	if (!o.mask)
 		return o.val;
 	if (o.mask == RFLAGS_STATUS)
@@ -341,38 +185,39 @@ HOT u64 exec_flags(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
  * through interp_compute after the pending ones (ADC/SBB read CF; INC/DEC keep it; a shift by
  * 0 keeps them all).
  */
-static inline __attribute__((always_inline)) int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
-                           const struct block_pages *pg, u64 next)
+HOT int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in, u64 next)
 {
 	u8 f = op->flags;
 	u8 *h = 0;
+	bool check = false;
 	if (f & (REPLAY_F_DST_MEM | REPLAY_F_SRC_MEM)) {
 		u64 lin = data_linear(v, in, next);
-		h = (f & REPLAY_F_DST_MEM) && (f & REPLAY_F_WRITES_DST)
-		        ? direct_ptr(v, c, pg, lin, op->size, VCPU_WRITE)
-		        : direct_ptr(v, c, pg, lin, (f & REPLAY_F_DST_MEM) ? op->size : op->ssize, VCPU_READ);
+		if ((f & REPLAY_F_DST_MEM) && (f & REPLAY_F_WRITES_DST)) {
+			if (!replay_wptr(c, lin, op->size, &h))
+				h = replay_wslow(v, c, lin, op->size, &check);
+		} else {
+			const u8 *r = 0;
+			rd(v, c, lin, (f & REPLAY_F_DST_MEM) ? op->size : op->ssize, REPLAY_FILL_YES, &r);
+			h = (u8 *)r;
+		}
 		if (!h)
 			return REPLAY_SLOW;
 	}
 	u64 m = size_mask(op->size), a = 0, b = 0;
 	if (f & REPLAY_F_READS_DST)
-		a = (f & REPLAY_F_DST_MEM) ? load_le(h, op->size) : v->gpr[op->reg] & m;
+		a = (f & REPLAY_F_DST_MEM) ? replay_load_le(h, op->size) : v->gpr[op->reg] & m;
 	if (f & REPLAY_F_SRC_REG)
 		b = v->gpr[op->src] & size_mask(op->ssize);
 	else if (f & REPLAY_F_SRC_IMM)
 		b = in->imm & size_mask(op->ssize);
 	else if (f & REPLAY_F_SRC_MEM)
-		b = load_le(h, op->ssize);
-	u64 val;
-	if (f & REPLAY_F_LAZY) {
-		val = lazy_op(v, c, op, a, b, m);
-	} else {
-		val = exec_flags(v, c, op, a, b);
-	}
+		b = replay_load_le(h, op->ssize);
+	u64 val = (f & REPLAY_F_LAZY) ? lazy_op(v, c, op, a, b, m) : exec_flags(v, c, op, a, b);
 	if (f & REPLAY_F_WRITES_DST) {
 		if (f & REPLAY_F_DST_MEM) {
-			store_le(h, op->size, val);
-			stored(v, c, h, op->size);
+			replay_store_le(h, op->size, val);
+			if (check)
+				replay_stored(v, c, h, op->size);
 		} else {
 			reg_write(v, op->reg, op->size, val);
 		}
@@ -382,7 +227,7 @@ static inline __attribute__((always_inline)) int exec_alu(struct vcpu *v, struct
 
 /* A Jcc's condition: JE/JNE from a pending result, anything else from RFLAGS. */
 #define JCC_COND_E 4
-static inline bool jcc_taken(struct vcpu *v, struct replay_ctx *c, u8 cond)
+HOT bool jcc_taken(struct vcpu *v, struct replay_ctx *c, u8 cond)
 {
 	if (c->lz_kind != INSN_NONE) {
 		if ((cond >> 1) == (JCC_COND_E >> 1))
@@ -392,154 +237,245 @@ static inline bool jcc_taken(struct vcpu *v, struct replay_ctx *c, u8 cond)
 	return interp_condition(v->rflags, cond);
 }
 
-/* One direct form at rip; inline in replay_run's loop, which keeps RIP in a register: *out gets
- * the RIP after it (the caller stores it into v->rip). */
-HOT int exec_one(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
-                 const struct block_pages *pg, u64 rip, u64 *out)
-{
-	u64 next = rip + op->len;
-	u64 rsp = v->gpr[VCPU_RSP];
-	const u8 *h;
-	switch (op->kind) {
-	case REPLAY_MOV_RR:
-		reg_write(v, op->reg, op->size, v->gpr[op->src]);
-		break;
-	case REPLAY_MOV_RI:
-		reg_write(v, op->reg, op->size, in->imm);
-		break;
-	case REPLAY_MOVX_RR: /* interp_compute extends the source, read at its width */
-		reg_write(v, op->reg, op->size,
-		          interp_compute(0, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, 0,
-		                         v->gpr[op->src] & size_mask(op->ssize)).val);
-		break;
-	case REPLAY_ALU_R: {
-		u64 m = size_mask(op->size), a = v->gpr[op->reg] & m;
-		u64 b = ((op->flags & REPLAY_F_SRC_IMM) ? in->imm : v->gpr[op->src]) & m;
-		u64 r = lazy_op(v, c, op, a, b, m);
-		if (op->flags & REPLAY_F_WRITES_DST)
-			reg_write(v, op->reg, op->size, r);
-		break;
-	}
-	case REPLAY_ALU:
-		if (exec_alu(v, c, op, in, pg, next) != REPLAY_DONE)
-			return REPLAY_SLOW;
-		break;
-	case REPLAY_JCC:
-	case REPLAY_JMP: /* a non-canonical target faults on the branch (Vol. 2A "JMP", "Jcc") */
-		if (op->kind == REPLAY_JCC && !jcc_taken(v, c, op->alu))
-			break;
-		if (!canonical(c, next + in->imm))
-			return REPLAY_SLOW;
-		next += in->imm;
-		break;
-	case REPLAY_LEA:
-		reg_write(v, op->reg, op->size, lea_value(v, in, next));
-		break;
-	case REPLAY_NOP:
-		break;
-	case REPLAY_PUSH: /* PUSH RSP pushes the value before the instruction */
-		if (!store(v, c, pg, rsp - STACK_BYTES, STACK_BYTES, v->gpr[op->reg]))
-			return REPLAY_SLOW;
-		vcpu_set_reg(v, VCPU_RSP, rsp - STACK_BYTES);
-		break;
-	case REPLAY_CALL: /* the target checked before the push, as the general path does */
-	case REPLAY_CALL_REG: {
-		u64 target = op->kind == REPLAY_CALL ? next + in->imm : v->gpr[op->reg];
-		if (!canonical(c, target) || !store(v, c, pg, rsp - STACK_BYTES, STACK_BYTES, next))
-			return REPLAY_SLOW;
-		vcpu_set_reg(v, VCPU_RSP, rsp - STACK_BYTES);
-		next = target;
-		break;
-	}
-	case REPLAY_JMP_REG:
-		if (!canonical(c, v->gpr[op->reg]))
-			return REPLAY_SLOW;
-		next = v->gpr[op->reg];
-		break;
-	case REPLAY_POP: /* RSP first, then the register: POP RSP loads the value read */
-		if (!(h = load_ptr(v, c, rsp, STACK_BYTES)))
-			return REPLAY_SLOW;
-		vcpu_set_reg(v, VCPU_RSP, rsp + STACK_BYTES);
-		vcpu_set_reg(v, (enum vcpu_reg)op->reg, load_le(h, STACK_BYTES));
-		break;
-	case REPLAY_RET: /* the target is checked before the load sets flags (interp_stack.c) */
-		if (!(h = direct_ptr_fill(v, c, 0, rsp, STACK_BYTES, VCPU_READ, FILL_RET)))
-			return REPLAY_SLOW;
-		if (!canonical(c, load_le(h, STACK_BYTES)))
-			return REPLAY_SLOW;
-		next = load_le(h, STACK_BYTES);
-		vcpu_set_reg(v, VCPU_RSP, rsp + STACK_BYTES);
-		break;
-	case REPLAY_LOAD: { /* MOV, MOVZX, MOVSX, MOVSXD from memory: interp_compute extends */
-		if (!(h = load_ptr(v, c, data_linear(v, in, next), op->size)))
-			return REPLAY_SLOW;
-		u64 val = load_le(h, op->size);
-		if (op->alu != INSN_MOV)
-			val = interp_compute(0, (enum insn_kind)op->alu, 8u * op->ssize, 8u * op->size, 0, val).val;
-		reg_write(v, op->reg, op->ssize, val);
-		break;
-	}
-	case REPLAY_STORE:
-	case REPLAY_STORE_IMM: {
-		u64 val = op->kind == REPLAY_STORE ? v->gpr[op->reg] : in->imm;
-		if (!store(v, c, pg, data_linear(v, in, next), op->size, val & size_mask(op->size)))
-			return REPLAY_SLOW;
-		break;
-	}
-	default:
-		return REPLAY_SLOW;
-	}
-	*out = next;
-	return REPLAY_DONE;
-}
-
-#define RETIRED_DIRTY (VCPU_DIRTY_RIP | VCPU_DIRTY_RETIRED)
-
-int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
-                const struct block_pages *pg)
-{
-	follow_drops(v, c);
-	int r = exec_one(v, c, op, in, pg, v->rip, &v->rip);
-	if (r == REPLAY_DONE)
-		v->dirty |= RETIRED_DIRTY;
-	return r;
-}
-
-/* replay_fetch (replay_fetch.c), with the memo's pages looked at inline (c->gen is the cache's: replay_run) */
-HOT void fetch_at(struct vcpu *v, struct replay_ctx *c, u64 rip, u32 len, u64 *fetch_page)
+/* replay_fetch (replay_fetch.c), with the memo's pages looked at inline (c->gen is the cache's) */
+HOT void fetch_at(struct vcpu *v, struct replay_ctx *c, u64 rip, u32 len)
 {
 	u64 page = rip & ~(u64)GMEM_TLB_PAGE_MASK;
 	if (c->fgen == c->gen && rip + len <= page + PAGE_SIZE)
 		for (u32 k = 0; k < c->nfetch; k++)
 			if (c->fetch[k] == page) {
-				*fetch_page = page;
+				c->fetch_page = page;
 				return;
 			}
-	replay_fetch(v, c, rip, len, fetch_page);
-	follow_drops(v, c);
+	replay_fetch(v, c, rip, len, &c->fetch_page);
+	replay_resync(v, c);
+}
+
+/* CALL/JMP/JCC's displacement (replay_op.bd). */
+HOT u64 rel(const struct replay_op *op)
+{
+	i32 r;
+	__builtin_memcpy(&r, op->bd, sizeof r);
+	return (u64)(i64)r;
+}
+
+/* CALL rel32 / r64 at op, returning to ret: the target is checked before the push, as the
+ * general path does; false, with nothing changed, for the general path. */
+HOT bool call(struct vcpu *v, struct replay_ctx *c, u64 ret, u64 target)
+{
+	u64 rsp = v->gpr[VCPU_RSP];
+	if (!replay_canonical(c, target) || !store(v, c, rsp - STACK_BYTES, STACK_BYTES, ret))
+		return false;
+	v->gpr[VCPU_RSP] = rsp - STACK_BYTES;
+	v->dirty |= VCPU_DIRTY_RSP;
+	return true;
+}
+
+#define RETIRED_DIRTY (VCPU_DIRTY_RIP | VCPU_DIRTY_RETIRED)
+
+/*
+ * Instructions i.. of a recorded path (ops and linear addresses; n of them) from RIP = lin[i],
+ * while each runs directly. Each form jumps to the next one's own code (a table of label
+ * offsets by kind, GCC's computed goto: no range test, no return to a common loop). After a
+ * form that goes on in sequence the next instruction is the recorded one (replay_mark_fetches
+ * made sure of it), so only a branch's target is compared with the path (the RIP guard), and
+ * RIP is read from the path where a form needs it. v->rip is written once, at the end: the
+ * first instruction not run, or where the path was left. Returns the index of that one.
+ */
+static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op *rp, const u64 *lin, u32 i, u32 n)
+{
+	if (i >= n || v->rip != lin[i])
+		return i;
+	replay_resync(v, c); /* the general path ran since */
+	const struct replay_op *op = &rp[i], *end = &rp[n];
+	/* an op's decoded form by its address: 72 bytes each beside 8 (one LEA and an add) */
+	_Static_assert(sizeof(struct insn) == 9 * sizeof *op, "insns step 9 times as far as rp");
+	uintptr_t din = (uintptr_t)c->insns - 9 * (uintptr_t)rp;
+	/* lin[k] beside rp[k]: both 8 bytes, so one distance finds an op's address */
+	uintptr_t dl = (uintptr_t)lin - (uintptr_t)rp;
+	_Static_assert(sizeof *lin == sizeof *op, "lin and rp step alike");
+	_Static_assert(REPLAY_KINDS == 21 && REPLAY_K_FETCH == 0x80, "the dispatch table below lists every kind");
+	static const int go[256] = {
+		[REPLAY_NONE] = 0,
+		[REPLAY_PUSH] = &&k_push - &&k_none, [REPLAY_POP] = &&k_pop - &&k_none,
+		[REPLAY_CALL] = &&k_call - &&k_none, [REPLAY_RET] = &&k_ret - &&k_none,
+		[REPLAY_LOAD] = &&k_load - &&k_none, [REPLAY_STORE] = &&k_store - &&k_none,
+		[REPLAY_STORE_IMM] = &&k_store_imm - &&k_none, [REPLAY_ALU] = &&k_alu - &&k_none,
+		[REPLAY_MOV_RR] = &&k_mov_rr - &&k_none, [REPLAY_MOV_RI] = &&k_mov_ri - &&k_none,
+		[REPLAY_MOVX_RR] = &&k_movx_rr - &&k_none, [REPLAY_ALU_R] = &&k_alu_r - &&k_none,
+		[REPLAY_LEA] = &&k_lea - &&k_none, [REPLAY_JMP] = &&k_jmp - &&k_none,
+		[REPLAY_JCC] = &&k_jcc - &&k_none, [REPLAY_CALL_REG] = &&k_call_reg - &&k_none,
+		[REPLAY_JMP_REG] = &&k_jmp_reg - &&k_none, [REPLAY_NOP] = &&k_nop - &&k_none,
+		[REPLAY_LOAD_B] = &&k_load_b - &&k_none, [REPLAY_STORE_B] = &&k_store_b - &&k_none,
+		[REPLAY_KINDS ... REPLAY_K_FETCH - 1] = 0,
+		[REPLAY_K_FETCH ... 255] = &&k_fetch - &&k_none,
+	};
+#define LIN(o) (*(const u64 *)((uintptr_t)(o) + dl))
+#define NX (LIN(op) + op->len) /* the RIP after the instruction */
+#define in ((const struct insn *)(9 * (uintptr_t)op + din)) /* the decoded form (immediates, memory operands) */
+#define DISPATCH(k) goto *(&&k_none + go[k])
+#define SEQ() /* on to the next recorded instruction, which is at this one's end */ \
+	do {                                                                      \
+		if (++op == end) {                                                \
+			v->rip = LIN(op - 1) + op[-1].len;                        \
+			goto out;                                                 \
+		}                                                                 \
+		DISPATCH(op->kind);                                               \
+	} while (0)
+#define BRANCH(target) /* RIP is target: on while it is the recorded path's */ \
+	do {                                                                      \
+		u64 t_ = (target);                                                \
+		if (++op == end || t_ != LIN(op)) {                               \
+			v->rip = t_;                                              \
+			goto out;                                                 \
+		}                                                                 \
+		DISPATCH(op->kind);                                               \
+	} while (0)
+	const u8 *h;
+	u64 rsp;
+	DISPATCH(op->kind);
+
+k_fetch: /* its fetch first, then the form */
+	fetch_at(v, c, LIN(op), op->len);
+	DISPATCH(op->kind & (u8)~REPLAY_K_FETCH);
+k_push: /* PUSH RSP pushes the value before the instruction */
+	rsp = v->gpr[VCPU_RSP];
+	if (!store(v, c, rsp - STACK_BYTES, STACK_BYTES, v->gpr[op->reg]))
+		goto k_none;
+	v->gpr[VCPU_RSP] = rsp - STACK_BYTES;
+	v->dirty |= VCPU_DIRTY_RSP;
+	SEQ();
+k_pop: /* RSP first, then the register: POP RSP loads the value read */
+	rsp = v->gpr[VCPU_RSP];
+	if (!rd(v, c, rsp, STACK_BYTES, REPLAY_FILL_YES, &h))
+		goto k_none;
+	v->gpr[VCPU_RSP] = rsp + STACK_BYTES;
+	v->gpr[op->reg] = replay_load_le(h, STACK_BYTES);
+	v->dirty |= VCPU_DIRTY_RSP;
+	SEQ();
+k_call:
+	if (!call(v, c, NX, NX + rel(op)))
+		goto k_none;
+	BRANCH(NX + rel(op));
+k_call_reg: { /* the target read before the push: CALL RSP calls the value before it */
+	u64 target = v->gpr[op->reg];
+	if (!call(v, c, NX, target))
+		goto k_none;
+	BRANCH(target);
+}
+k_ret: { /* the target is checked before the load sets flags (interp_stack.c) */
+	rsp = v->gpr[VCPU_RSP];
+	if (!rd(v, c, rsp, STACK_BYTES, REPLAY_FILL_RET, &h))
+		goto k_none;
+	u64 target = replay_load_le(h, STACK_BYTES);
+	if (!replay_canonical(c, target))
+		goto k_none;
+	v->gpr[VCPU_RSP] = rsp + STACK_BYTES;
+	v->dirty |= VCPU_DIRTY_RSP;
+	BRANCH(target);
+}
+k_load: { /* MOV, MOVZX, MOVSX, MOVSXD from memory: interp_compute extends */
+	if (!rd(v, c, data_linear(v, in, NX), op->size, REPLAY_FILL_YES, &h))
+		goto k_none;
+	u64 val = replay_load_le(h, op->size);
+	if (op->alu != INSN_MOV)
+		val = interp_compute(0, (enum insn_kind)op->alu, 8u * op->ssize, 8u * op->size, 0, val).val;
+	reg_write(v, op->reg, op->ssize, val);
+	SEQ();
+}
+k_load_b: /* MOV r64, [base + disp] */
+	if (!rd(v, c, bd_linear(v, op), STACK_BYTES, REPLAY_FILL_YES, &h))
+		goto k_none;
+	v->gpr[op->reg] = replay_load_le(h, STACK_BYTES);
+	if (op->reg == VCPU_RSP)
+		v->dirty |= VCPU_DIRTY_RSP;
+	SEQ();
+k_store_b: /* MOV [base + disp], r64 */
+	if (!store(v, c, bd_linear(v, op), STACK_BYTES, v->gpr[op->reg]))
+		goto k_none;
+	SEQ();
+k_store:
+	if (!store(v, c, data_linear(v, in, NX), op->size, v->gpr[op->reg] & size_mask(op->size)))
+		goto k_none;
+	SEQ();
+k_store_imm:
+	if (!store(v, c, data_linear(v, in, NX), op->size, in->imm & size_mask(op->size)))
+		goto k_none;
+	SEQ();
+k_mov_rr:
+	reg_write(v, op->reg, op->size, v->gpr[op->src]);
+	SEQ();
+k_mov_ri:
+	reg_write(v, op->reg, op->size, in->imm);
+	SEQ();
+k_movx_rr: /* interp_compute extends the source, read at its width */
+	reg_write(v, op->reg, op->size,
+	          interp_compute(0, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, 0,
+	                         v->gpr[op->src] & size_mask(op->ssize)).val);
+	SEQ();
+k_alu_r: {
+	u64 m = size_mask(op->size), a = v->gpr[op->reg] & m;
+	u64 b = ((op->flags & REPLAY_F_SRC_IMM) ? in->imm : v->gpr[op->src]) & m;
+	u64 r = lazy_op(v, c, op, a, b, m);
+	if (op->flags & REPLAY_F_WRITES_DST)
+		reg_write(v, op->reg, op->size, r);
+	SEQ();
+}
+k_alu:
+	if (exec_alu(v, c, op, in, NX) != REPLAY_DONE)
+		goto k_none;
+	SEQ();
+k_lea:
+	reg_write(v, op->reg, op->size, lea_value(v, in, NX));
+	SEQ();
+k_nop:
+	SEQ();
+k_jcc: /* not taken: the next instruction, which the guard compares too */
+	if (!jcc_taken(v, c, op->reg))
+		BRANCH(NX);
+	/* fall through */
+k_jmp: /* a non-canonical target faults on the branch (Vol. 2A "JMP", "Jcc") */
+	if (!replay_canonical(c, NX + rel(op)))
+		goto k_none;
+	BRANCH(NX + rel(op));
+k_jmp_reg:
+	if (!replay_canonical(c, v->gpr[op->reg]))
+		goto k_none;
+	BRANCH(v->gpr[op->reg]);
+k_none: /* REPLAY_NONE, or a form that cannot run: the general path takes it, nothing changed */
+	v->rip = LIN(op);
+out:;
+#undef BRANCH
+#undef SEQ
+#undef DISPATCH
+#undef in
+#undef NX
+#undef LIN
+	u32 j = (u32)(op - rp);
+	if (j != i)
+		v->dirty |= RETIRED_DIRTY;
+	return j;
+}
+
+int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
+                const struct block_pages *pg)
+{
+	u64 rip = v->rip;
+	struct replay_op one = *op;
+	one.kind &= (u8)~REPLAY_K_FETCH; /* the caller fetched it */
+	c->pg = pg;
+	c->insns = in;
+	return run_ops(v, c, &one, &rip, 0, 1) == 1 ? REPLAY_DONE : REPLAY_SLOW;
 }
 
 u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 i, const struct block_pages *pg,
                u64 *fetch_page)
 {
-	const struct replay_op *rp = b->rp;
-	const u64 *lin = b->lin;
-	const struct insn *insns = b->insns;
-	u32 n = b->ninsns, first = i;
-	u64 rip = v->rip;
-	follow_drops(v, c); /* the general path ran since: from here on each call that may drop does it */
-	for (; i < n; i++) {
-		const struct replay_op *op = &rp[i];
-		if (rip != lin[i])
-			break;
-		if (op->flags & REPLAY_F_FETCH)
-			fetch_at(v, c, rip, op->len, fetch_page);
-		if (exec_one(v, c, op, &insns[i], pg, rip, &rip) != REPLAY_DONE) /* REPLAY_NONE too */
-			break;
-	}
-	v->rip = rip;
+	c->pg = pg;
+	c->insns = b->insns;
+	c->fetch_page = *fetch_page;
+	u32 j = run_ops(v, c, b->rp, b->lin, i, b->ninsns);
+	*fetch_page = c->fetch_page;
 	replay_flush(v, c);
-	if (i != first)
-		v->dirty |= RETIRED_DIRTY;
-	return i;
+	return j;
 }

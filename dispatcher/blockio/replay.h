@@ -39,6 +39,9 @@ enum replay_kind {
 	REPLAY_JMP, REPLAY_JCC,         /* rel8/rel32 */
 	REPLAY_CALL_REG, REPLAY_JMP_REG, /* FF /2, FF /4 with a register (retpolines off, or the thunk's) */
 	REPLAY_NOP,       /* NOP (90, 0F 1F /0: the operand is not accessed) and PAUSE: RIP only */
+	/* MOV r64 <- [base + disp], MOV [base + disp] <- r64: a base register, no index, no FS/GS,
+	 * a displacement of 24 bits (replay_op.bd): the address without the decoded form */
+	REPLAY_LOAD_B, REPLAY_STORE_B,
 	REPLAY_KINDS
 };
 
@@ -50,22 +53,34 @@ enum replay_kind {
 #define REPLAY_F_READS_DST 0x10
 #define REPLAY_F_WRITES_DST 0x20
 #define REPLAY_F_LAZY 0x40 /* its flags may wait (struct replay_ctx) */
-/* Any form: the instruction's fetch may open a code page other than the one the previous
- * instruction of the recorded path ended on (block_fetch sets the accessed flags there). */
-#define REPLAY_F_FETCH 0x80
+/* In replay_op.kind beside any kind: the instruction's fetch may open a code page other than
+ * the one the previous instruction of the recorded path ended on (block_fetch sets the
+ * accessed flags there). In the kind, so that the dispatch's own range test finds it. */
+#define REPLAY_K_FETCH 0x80
 
 /* 8 bytes per instruction of a followed block's store; the memory operand and the immediate
  * stay in the decoded instruction. */
 struct replay_op {
 	u8 kind;  /* enum replay_kind */
-	u8 reg;   /* the register pushed, popped, loaded, stored, called or written (ALU, LEA) */
-	u8 size;  /* LOAD/STORE: bytes of the memory operand; ALU, LEA: of the destination */
-	u8 alu;   /* ALU: enum insn_kind; JCC: the condition; LOAD: the kind (MOV, MOVZX, MOVSX...) */
-	u8 src;   /* ALU: the source register */
-	u8 ssize; /* ALU: bytes of the source; LOAD: of the destination register */
+	u8 reg;   /* the register pushed, popped, loaded, stored, called or written (ALU, LEA); JCC: the condition */
+	union {
+		struct {
+			u8 size;  /* LOAD/STORE: bytes of the memory operand; ALU, LEA: of the destination */
+			u8 alu;   /* ALU: enum insn_kind; JCC: the condition; LOAD: the kind (MOV, MOVZX...) */
+			u8 src;   /* ALU: the source register */
+			u8 ssize; /* ALU: bytes of the source; LOAD: of the destination register */
+		};
+		/* LOAD_B, STORE_B: the base register in the low byte, the displacement (signed, 24
+		 * bits) above it; CALL, JMP, JCC: the displacement (rel8/rel32, signed 32 bits);
+		 * little-endian */
+		u8 bd[4];
+	};
 	u8 flags; /* REPLAY_F_* */
 	u8 len;   /* the instruction's length */
 };
+_Static_assert(sizeof(struct replay_op) == 8, "8 bytes per stored instruction");
+#define REPLAY_BD_DISP_MIN (-(1 << 23))
+#define REPLAY_BD_DISP_MAX ((1 << 23) - 1)
 
 enum replay_status { REPLAY_DONE = 0, REPLAY_SLOW = 1 };
 
@@ -75,14 +90,25 @@ void replay_prepare(const struct insn *in, struct replay_op *op);
 /*
  * What one block run remembers between its instructions: the last page loaded from and the
  * last two pages stored to, as gmem_tlb_fast validated them, while the translation cache is
- * unchanged (no drop: the same generation; for stores, no paging-structure page added since
- * the page was found free of them). The paging registers, CPL and RFLAGS.AC cannot change
- * within a run (no instruction of the subset writes them), so the #AC rule is fixed for it.
+ * unchanged: the same generation (no drop) and, for the pages stored to, the same list of
+ * paging-structure frames (nframes) they were found free of, so a store through them needs no
+ * check (replay_mem.h). The paging registers, CPL and RFLAGS.AC cannot change within a run
+ * (no instruction of the subset writes them), so the #AC rule is fixed for it.
  */
 struct gmem_tlb_entry;
+struct block_pages;
+/* A remembered page: its linear base (REPLAY_NO_BASE: none), the end of the offsets an 8-byte
+ * access may start at (PAGE_SIZE - 7; 0 for none: one unsigned compare tests both the page and
+ * that the access stays inside it), its host bytes. */
+struct replay_page {
+	u64 base;
+	u64 end8;
+	u8 *host;
+};
 #define REPLAY_FETCH_PAGES 4
 struct replay_ctx {
 	u32 gen;
+	u32 nframes; /* the cache's nframes the write pages were found free of */
 	bool ac_check; /* CPL 3 with CR0.AM and RFLAGS.AC: misaligned accesses take the general path */
 	u8 canon_shift; /* 64 - the linear-address width (CR4.LA57), for the canonical checks */
 	/* Lazy flags: the last ADD/OR/AND/SUB/XOR/CMP/TEST's kind (INSN_NONE: none pending), width
@@ -92,30 +118,30 @@ struct replay_ctx {
 	 * JE/JNE reads ZF from the result. */
 	u8 lz_kind, lz_bits;
 	u64 lz_a, lz_b, lz_r;
-	u64 rpage, wpage; /* linear page numbers; ~0 for none */
-	u8 *rhost, *whost;
-	u32 wframes; /* the cache's nframes when a store was last checked against them */
-	/* the write page before wpage (a stack and a data page in turn), with its own wframes */
-	u64 w2page;
-	u8 *w2host;
-	u32 w2frames;
+	/* the pages: the last written, the one written before it (a stack and a data page in
+	 * turn), the last read (replay_mem.h) */
+	struct replay_page w, w2, r;
 	/* the code pages (linear) an instruction fetch of the run went through in the cache's
 	 * generation fgen (replay.c fetch_memo) */
 	u32 fgen;
 	u8 nfetch, fetch_next;
 	u64 fetch[REPLAY_FETCH_PAGES];
+	/* the running block's code pages (store checks) and the last code page fetched from
+	 * (block_fetch's *page), for the out-of-line paths */
+	const struct block_pages *pg;
+	u64 fetch_page;
+	const struct insn *insns; /* the decoded forms of the ops run (immediates, memory operands) */
 };
 
 /* Starts a run on v (inside an exit: v->tlb set). */
 void replay_begin(struct replay_ctx *c, const struct vcpu *v);
 
-/* The code pages of the running block, for the store check (block_run.h's struct block_pages). */
-struct block_pages;
-
 /*
- * Runs op (not REPLAY_NONE) for instruction `in` at v->rip: REPLAY_DONE with RIP, registers,
- * memory and dirty bits as interp_exec leaves them and RFLAGS as it leaves them once
- * replay_flush has run, or REPLAY_SLOW with nothing changed (flags still pending).
+ * Runs op for instruction `in` at v->rip (pg: the running block's code pages, block_run.h, for
+ * the store check): REPLAY_DONE with RIP, registers, memory and dirty bits as interp_exec
+ * leaves them and RFLAGS as it leaves them once replay_flush has run, or REPLAY_SLOW with
+ * nothing changed (flags still pending; REPLAY_NONE too). The same code as replay_run's (a
+ * path of one instruction), which the differential tests reach through it.
  */
 int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
                 const struct block_pages *pg);
@@ -125,14 +151,16 @@ void replay_flush(struct vcpu *v, struct replay_ctx *c);
 
 /*
  * Marks the instructions of a followed block whose fetch leaves the code page the previous one
- * ended on (REPLAY_F_FETCH): the path is fixed (replay_run's guard), so where block_fetch has
- * work to do is known when the block is recorded.
+ * ended on (REPLAY_K_FETCH): the path is fixed (replay_run's guard), so where block_fetch has
+ * work to do is known when the block is recorded. Also takes the direct form from a
+ * non-branching instruction whose next recorded instruction is not at its end (replay_run
+ * compares only branch targets with the path).
  */
 void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn *insns, u32 n);
 
 /*
  * The fetch of an instruction of len bytes at linear lin whose recorded path leaves the code
- * page the previous one ended on (REPLAY_F_FETCH): block_fetch's work (*fetch_page as it keeps
+ * page the previous one ended on (REPLAY_K_FETCH): block_fetch's work (*fetch_page as it keeps
  * it), unless a fetch of this exit went through the page's cached walk already.
  */
 void replay_fetch(struct vcpu *v, struct replay_ctx *c, u64 lin, u32 len, u64 *fetch_page);

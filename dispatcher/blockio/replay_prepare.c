@@ -56,12 +56,30 @@ static bool prepare_alu(const struct insn *in, struct replay_op *op)
 	return true;
 }
 
+/* A memory operand of a base register and a displacement of 24 bits, no index, no FS/GS base
+ * (Vol. 3A 3.4.4: the other segments have base 0 in 64-bit mode): op->bd gets them. */
+static bool base_disp(const struct insn *in, struct replay_op *op)
+{
+	const struct insn_mem *m = &in->mem;
+	if (m->base == INSN_REG_NONE || m->base == INSN_REG_RIP || m->index != INSN_REG_NONE ||
+	    m->seg == VCPU_FS || m->seg == VCPU_GS || m->disp < REPLAY_BD_DISP_MIN || m->disp > REPLAY_BD_DISP_MAX)
+		return false;
+	u32 bd = (u32)(u8)m->base | (u32)m->disp << 8;
+	__builtin_memcpy(op->bd, &bd, sizeof bd);
+	return true;
+}
+
 /* MOV/MOVZX/MOVSX/MOVSXD and the stores, for the forms below; false for anything else. */
 static bool prepare_move(const struct insn *in, struct replay_op *op)
 {
 	const struct insn_operand *d = &in->op[0], *s = &in->op[1];
 	if (reads_dst(in->kind))
 		return false; /* not a move */
+	if (plain_reg(d) && s->type == OPND_MEM && in->kind == INSN_MOV && d->size == 64 && base_disp(in, op)) {
+		op->kind = REPLAY_LOAD_B;
+		op->reg = d->reg;
+		return true;
+	}
 	if (plain_reg(d) && s->type == OPND_MEM) {
 		op->kind = REPLAY_LOAD;
 		op->reg = d->reg;
@@ -73,13 +91,23 @@ static bool prepare_move(const struct insn *in, struct replay_op *op)
 	if (in->kind != INSN_MOV || d->type != OPND_MEM)
 		return false;
 	op->size = (u8)(in->opsize / 8);
-	if (plain_reg(s)) {
+	if (plain_reg(s) && in->opsize == 64 && base_disp(in, op)) {
+		op->kind = REPLAY_STORE_B;
+		op->reg = s->reg;
+	} else if (plain_reg(s)) {
 		op->kind = REPLAY_STORE;
 		op->reg = s->reg;
 	} else if (s->type == OPND_IMM) {
 		op->kind = REPLAY_STORE_IMM;
 	}
 	return op->kind != REPLAY_NONE;
+}
+
+/* A relative branch's displacement (rel8 or rel32, sign-extended: it fits 32 bits) into op->bd. */
+static void put_rel(const struct insn *in, struct replay_op *op)
+{
+	i32 rel = (i32)in->imm;
+	__builtin_memcpy(op->bd, &rel, sizeof rel);
 }
 
 void replay_prepare(const struct insn *in, struct replay_op *op)
@@ -98,6 +126,7 @@ void replay_prepare(const struct insn *in, struct replay_op *op)
 		return;
 	case INSN_CALL:
 		op->kind = REPLAY_CALL;
+		put_rel(in, op);
 		return;
 	case INSN_RET:
 		op->kind = REPLAY_RET;
@@ -113,7 +142,8 @@ void replay_prepare(const struct insn *in, struct replay_op *op)
 	case INSN_JCC: /* in 64-bit code the operand size of a near branch is 64 (66 is refused) */
 		if (in->opsize == 64) {
 			op->kind = in->kind == INSN_JMP ? REPLAY_JMP : REPLAY_JCC;
-			op->alu = in->cond;
+			op->reg = in->cond;
+			put_rel(in, op);
 		}
 		return;
 	case INSN_NOP:
@@ -137,12 +167,24 @@ void replay_prepare(const struct insn *in, struct replay_op *op)
 /* The last page of an instruction of len bytes at lin. */
 static u64 last_page(u64 lin, u32 len) { return (lin + len - 1) & ~(u64)GMEM_TLB_PAGE_MASK; }
 
+/* The forms that may move RIP elsewhere than the instruction's end (replay.c's BRANCH). */
+static bool branch_kind(u8 k)
+{
+	return k == REPLAY_CALL || k == REPLAY_CALL_REG || k == REPLAY_RET || k == REPLAY_JMP || k == REPLAY_JCC ||
+	       k == REPLAY_JMP_REG;
+}
+
 void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn *insns, u32 n)
 {
 	u64 page = n ? lin[0] & ~(u64)GMEM_TLB_PAGE_MASK : 0; /* the exiting instruction's fetch opened it */
 	for (u32 i = 0; i < n; i++) {
+		/* replay_run compares only a branch's target with the path: a form that goes on in
+		 * sequence must be followed by the instruction at its end, else the general path
+		 * runs it (and its own guard ends the block) */
+		if (i + 1 < n && !branch_kind(rp[i].kind & (u8)~REPLAY_K_FETCH) && lin[i + 1] != lin[i] + insns[i].length)
+			rp[i].kind = REPLAY_NONE;
 		if ((lin[i] & ~(u64)GMEM_TLB_PAGE_MASK) != page || last_page(lin[i], insns[i].length) != page) {
-			rp[i].flags |= REPLAY_F_FETCH;
+			rp[i].kind |= REPLAY_K_FETCH;
 			page = last_page(lin[i], insns[i].length);
 		}
 	}

@@ -13,6 +13,7 @@
 
 #include "fake_block.h"
 #include "dispatcher/emul/interp.h"
+#include "dispatcher/blockio/replay.h"
 
 #define OUT_DX 0xee
 #define IN_DX 0xec
@@ -349,6 +350,35 @@ static void test_faults_change_nothing(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup64, bf_teardown)
 
+/*
+ * replay_run compares only a branch's target with the recorded path: a form that goes on in
+ * sequence relies on the next recorded instruction being at its end. replay_mark_fetches
+ * takes the direct form from one whose successor is elsewhere (the general path's guard then
+ * decides), and leaves branches and adjacent instructions theirs.
+ */
+static void test_sequence_guard_at_recording(void **state)
+{
+	(void)state;
+	static const u8 code[][2] = {{0x53}, {0x5b}, {0xeb, 0x10}, {0x53}, {0x90}};
+	static const u8 lens[] = {1, 1, 2, 1, 1};
+	/* push rbx; pop rbx (recorded elsewhere: not at its end); jmp +16 (a branch: its target
+	 * is compared); push rbx (at its end); nop (the last) */
+	static const u64 lin[] = {0x1000, 0x1001, 0x1100, 0x1112, 0x1113};
+	enum { N = 5 };
+	struct insn seq[N];
+	struct replay_op rp[N];
+	for (u32 k = 0; k < N; k++) {
+		assert_int_equal(decode_insn(code[k], lens[k], CPU_MODE_64, &seq[k]), DECODE_OK);
+		replay_prepare(&seq[k], &rp[k]);
+	}
+	replay_mark_fetches(rp, lin, seq, N);
+	assert_int_equal(rp[0].kind, REPLAY_PUSH);
+	assert_int_equal(rp[1].kind, REPLAY_NONE);
+	assert_int_equal(rp[2].kind, REPLAY_JMP);
+	assert_int_equal(rp[3].kind, REPLAY_PUSH);
+	assert_int_equal(rp[4].kind, REPLAY_NOP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +392,7 @@ int main(void)
 		T(test_push_pop),
 		T(test_call_ret),
 		T(test_faults_change_nothing),
+		cmocka_unit_test(test_sequence_guard_at_recording),
 	};
 	return UNIT_RUN(tests);
 }
