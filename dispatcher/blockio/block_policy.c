@@ -168,10 +168,13 @@ bool bpol_fit_rate(const struct replay_fit *f, u64 *rate, u64 *fixed)
 	return true;
 }
 
-bool bpol_record_budget(const struct block_policy *p, struct record_budget *bud)
+bool bpol_record_budget(const struct blockio *bio, struct record_budget *bud)
 {
+	const struct block_policy *p = &bio->pol;
 	if (p->mode != BLOCK_POLICY_AUTO || !bpol_fit_rate(&p->fit, &bud->rate, &bud->fixed))
 		return false;
+	if (p->record_insns)
+		bud->rate += bio->stats.tsc_record / p->record_insns / BPOL_RECORD_RUNS;
 	bud->gain = p->exit_cost + bpol_single_cost(p);
 	bud->slack = BPOL_SLACK_IOS * bud->gain;
 	return true;

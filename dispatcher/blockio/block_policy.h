@@ -54,7 +54,11 @@ enum block_policy_mode { BLOCK_POLICY_AUTO = 0, BLOCK_POLICY_ALWAYS, BLOCK_POLIC
  * halved every BPOL_FIT_WINDOW runs); each IO instruction past the first is worth
  * gain = C + R1. The balance after the record's first n instructions, k of them IO, is
  *     (k - 1) x gain - (n - 1) x rate.
- * The recording stops once the balance falls more than slack = BPOL_SLACK_IOS x gain below the
+ * A recording costs several replays of the same instructions (its own rate, measured over the
+ * recordings so far, about 10 to 15 times the replay's in Bochs) and the guest's paths part
+ * (another character, another caller), so blocks are recorded again beside: each instruction
+ * is charged rate + the recording rate / BPOL_RECORD_RUNS, a recording paid back over that many
+ * runs. The recording stops once the balance falls more than slack = BPOL_SLACK_IOS x gain below the
  * best balance at an IO instruction so far (a long stretch may still lead to a run of close IO
  * instructions; no further); the block designated ends at the IO instruction of the best
  * balance, and where no IO instruction past the first has a balance above F the start is
@@ -69,10 +73,11 @@ enum block_policy_mode { BLOCK_POLICY_AUTO = 0, BLOCK_POLICY_ALWAYS, BLOCK_POLIC
 #define BPOL_RATE_MIN_INSNS 256
 #define BPOL_SLACK_IOS 2
 #define BPOL_FIT_WINDOW 1024
+#define BPOL_RECORD_RUNS 16
 
 struct record_budget {
 	u64 gain;  /* C + R1, TSC ticks */
-	u64 rate;  /* replay ticks per guest instruction */
+	u64 rate;  /* replay ticks per guest instruction, with the recording's share */
 	u64 fixed; /* F: replay ticks per block exit whatever its length */
 	u64 slack; /* BPOL_SLACK_IOS x gain */
 };
@@ -109,6 +114,7 @@ struct block_policy {
 	 * the whole run (the statistics) and fitted over recent exits (the forecast) */
 	u64 block_work, block_insns;
 	struct replay_fit fit;
+	u64 record_insns; /* instructions run by recordings (their ticks: tsc_record, block.h) */
 	u64 forecast_stops;    /* recordings the forecast stopped */
 	u64 forecast_declines; /* starts declined by the forecast of their recording */
 };
@@ -129,7 +135,7 @@ void bpol_fit_add(struct replay_fit *f, u64 n, u64 w);
  * is the mean work per instruction and F is 0: the rate is then too high, never too low. */
 bool bpol_fit_rate(const struct replay_fit *f, u64 *rate, u64 *fixed);
 /* The budget of a recording under block_policy=auto (above); false (no forecast) otherwise. */
-bool bpol_record_budget(const struct block_policy *p, struct record_budget *bud);
+bool bpol_record_budget(const struct blockio *bio, struct record_budget *bud);
 /* b, a recording whose forecast found no IO instruction worth its replay, stays in the table as
  * a declined start with no storage (as judge declines one). */
 void bpol_forecast_decline(struct blockio *bio, struct block *b);

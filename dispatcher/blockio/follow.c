@@ -186,7 +186,7 @@ static void forecast_begin(struct blockio *bio, const struct block *b, int prefi
                            struct forecast *f)
 {
 	*f = (struct forecast){.best_io = -1};
-	f->on = bpol_record_budget(&bio->pol, &f->bud);
+	f->on = bpol_record_budget(bio, &f->bud);
 	if (!f->on)
 		return;
 	for (u32 k = 0; k < b->ninsns; k++)
@@ -302,6 +302,7 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 	}
 	note_stop(why, lin, buf, got);
 	*insns = b->ninsns - at;
+	bio->pol.record_insns += *insns;
 	if (last_io < 0 || last_io == prefix_io)
 		return why == forecast_why ? FOLLOW_UNPROFITABLE : -1;
 	if (fc.on) { /* the forecast's best place to end, if any past the first (or the prefix) pays */

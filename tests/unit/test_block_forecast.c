@@ -129,6 +129,23 @@ static void test_no_forecast_before_a_fit(void **state)
 	assert_int_equal(fk.d.blockio.stats.recordings, 1);
 }
 
+/* Each instruction is also charged the recording rate over BPOL_RECORD_RUNS runs: OUT CALL INC
+ * OUT, which pays at RATE alone (test_forecast_decline_judged_afresh keeps it), does not when
+ * recordings so far cost 16 x RATE per instruction more: declined. */
+static void test_recording_share_charged(void **state)
+{
+	(void)state;
+	POL->record_insns = 100;
+	fk.d.blockio.stats.tsc_record = 100ULL * BPOL_RECORD_RUNS * RATE;
+	struct record_budget bud;
+	assert_true(bpol_record_budget(&fk.d.blockio, &bud));
+	assert_int_equal(bud.rate, 2 * RATE);
+	put_code("oio");
+	assert_true(record_hot());
+	assert_int_equal(POL->forecast_declines, 1);
+	assert_int_equal(fk.d.blockio.stats.recordings, 0);
+}
+
 /* OUT then a stretch of INCs: past slack / rate instructions without IO the recording stops,
  * and the start, whose only IO instruction is its first, is declined at once. */
 static void test_stretch_without_io_declined(void **state)
@@ -245,6 +262,7 @@ int main(void)
 		T(test_stretch_within_slack_then_a_cluster),
 		T(test_always_records_through),
 		T(test_forecast_decline_judged_afresh),
+		T(test_recording_share_charged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
