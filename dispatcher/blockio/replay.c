@@ -28,25 +28,33 @@ void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 	replay_page_forget(&c->w);
 	replay_page_forget(&c->w2);
 	c->canon_shift = (u8)(64 - ((v->cr4 & CR4_LA57) ? CANONICAL_BITS_5LEVEL : CANONICAL_BITS_4LEVEL));
-	c->lz_kind = INSN_NONE;
+	c->lz_sk = 0;
 	c->nfetch = c->fetch_next = 0;
 	c->fgen = c->gen;
 }
 
+#define LZ_KIND(sk) ((u8)((sk) >> 8))
+#define LZ_BITS(sk) (8u * (u8)(sk))
+
 void replay_flush(struct vcpu *v, struct replay_ctx *c)
 {
-	if (c->lz_kind == INSN_NONE)
+	u16 sk = c->lz_sk;
+	if (!sk)
 		return;
 	/* interp_alu's flags of the kinds that wait (they read no flag), each helper called directly */
 	struct alu_out o;
-	if (c->lz_kind == INSN_ADD)
-		o = add_flags(c->lz_a, c->lz_b, 0, c->lz_bits);
-	else if (c->lz_kind == INSN_SUB || c->lz_kind == INSN_CMP)
-		o = sub_flags(c->lz_a, c->lz_b, 0, c->lz_bits);
+	u8 k = LZ_KIND(sk);
+	if (k == INSN_ADD)
+		o = add_flags(c->lz_a, c->lz_b, 0, LZ_BITS(sk));
+	else if (k == INSN_SUB || k == INSN_CMP)
+		o = sub_flags(c->lz_a, c->lz_b, 0, LZ_BITS(sk));
+	else if (k == INSN_SHL || k == INSN_SHR || k == INSN_SAR) /* the count: not 0 */
+		o = shift_flags((enum insn_kind)k, c->lz_a, (u32)c->lz_b, LZ_BITS(sk));
 	else /* AND, TEST, OR, XOR: their result */
-		o = logic_flags(c->lz_r, c->lz_bits);
+		o = logic_flags(c->lz_r, LZ_BITS(sk));
 	v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
-	c->lz_kind = INSN_NONE;
+	v->dirty |= VCPU_DIRTY_RFLAGS;
+	c->lz_sk = 0;
 }
 
 /* Their results, as interp_alu computes them (masked by the caller). */
@@ -62,17 +70,26 @@ HOT u64 lazy_result(enum insn_kind k, u64 a, u64 b)
 	}
 }
 
+/* A lazy-flag operation of op's kind and width on a, b with result r: its flags wait
+ * (replay_flush). */
+HOT void lazy_set(struct replay_ctx *c, const struct replay_op *op, u64 a, u64 b, u64 r)
+{
+	u16 sk;
+	__builtin_memcpy(&sk, &op->size, sizeof sk); /* size, then alu: replay_op's order */
+	_Static_assert(__builtin_offsetof(struct replay_op, alu) == __builtin_offsetof(struct replay_op, size) + 1,
+	               "alu follows size");
+	c->lz_sk = sk;
+	c->lz_a = a;
+	c->lz_b = b;
+	c->lz_r = r;
+}
+
 /* The result of a lazy-flag ALU operation of op's width (masked by m); its operands are kept
  * for the flags, which RFLAGS gets only when read (replay_flush). */
 HOT u64 lazy_op(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, u64 a, u64 b, u64 m)
 {
 	u64 r = lazy_result((enum insn_kind)op->alu, a, b) & m;
-	c->lz_kind = op->alu;
-	c->lz_bits = (u8)(8 * op->size);
-	c->lz_a = a;
-	c->lz_b = b;
-	c->lz_r = r;
-	v->dirty |= VCPU_DIRTY_RFLAGS;
+	lazy_set(c, op, a, b, r);
 	return r;
 }
 
@@ -124,16 +141,43 @@ HOT u64 data_linear(const struct vcpu *v, const struct insn *in, u64 next)
 	return lea_value(v, in, next) + (m->seg == VCPU_FS || m->seg == VCPU_GS ? v->seg[m->seg].base : 0);
 }
 
+/* A base register and a 24-bit displacement (replay_op.bd, replay_op.ea): their sum. */
+HOT u64 ea_value(const struct vcpu *v, u32 ea)
+{
+	return v->gpr[(u8)ea] + (u64)(i64)((i32)ea >> 8);
+}
+
 /* LOAD_B/STORE_B's address: the base register plus the displacement kept in the op. */
 HOT u64 bd_linear(const struct vcpu *v, const struct replay_op *op)
 {
-	i32 bd;
+	u32 bd;
 	__builtin_memcpy(&bd, op->bd, sizeof bd);
-	return v->gpr[(u8)bd] + (u64)(i64)(bd >> 8);
+	return ea_value(v, bd);
+}
+
+/* A memory form's linear address: from the op where it holds the operand (REPLAY_F_BD: a base
+ * register, no FS/GS base), else from the decoded form. */
+HOT u64 mem_linear(const struct vcpu *v, const struct replay_op *op, const struct insn *in, u64 next)
+{
+	return (op->flags & REPLAY_F_BD) ? ea_value(v, op->ea) : data_linear(v, in, next);
+}
+
+/* A memory form's immediate (sign-extended as decoded). */
+HOT u64 mem_imm(const struct replay_op *op, const struct insn *in)
+{
+	return (op->flags & REPLAY_F_BD) ? (u64)(i64)op->imm32 : in->imm;
 }
 
 static const u64 size_masks[] = {0, 0xff, 0xffff, 0, 0xffffffffULL, 0, 0, 0, ~0ULL};
 HOT u64 size_mask(u32 bytes) { return size_masks[bytes]; }
+
+/* MOVSX/MOVSXD's value of `bytes` sign-extended, MOV/MOVZX's as it is (zero-extended): interp_compute's
+ * result before the register write masks it to the destination's width. */
+HOT u64 extend(u8 kind, u64 val, u32 bytes)
+{
+	u32 sh = 64 - 8 * bytes;
+	return kind == INSN_MOVSX || kind == INSN_MOVSXD ? (u64)((i64)(val << sh) >> sh) : val;
+}
 
 /* What a register write of `bytes` keeps of the register: 8 and 16 bits merge, 32 bits
  * zero-extend in 64-bit mode (SDM Vol. 1 3.4.1.1). */
@@ -170,7 +214,7 @@ static u64 exec_flags(struct vcpu *v, struct replay_ctx *c, const struct replay_
 	if (!o.mask)
 		return o.val;
 	if (o.mask == RFLAGS_STATUS)
-		c->lz_kind = INSN_NONE;
+		c->lz_sk = 0;
 	else
 		replay_flush(v, c);
 	v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
@@ -191,7 +235,7 @@ HOT int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 	u8 *h = 0;
 	bool check = false;
 	if (f & (REPLAY_F_DST_MEM | REPLAY_F_SRC_MEM)) {
-		u64 lin = data_linear(v, in, next);
+		u64 lin = mem_linear(v, op, in, next);
 		if ((f & REPLAY_F_DST_MEM) && (f & REPLAY_F_WRITES_DST)) {
 			if (!replay_wptr(c, lin, op->size, &h))
 				h = replay_wslow(v, c, lin, op->size, &check);
@@ -209,7 +253,7 @@ HOT int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 	if (f & REPLAY_F_SRC_REG)
 		b = v->gpr[op->src] & size_mask(op->ssize);
 	else if (f & REPLAY_F_SRC_IMM)
-		b = in->imm & size_mask(op->ssize);
+		b = (f & (REPLAY_F_DST_MEM | REPLAY_F_SRC_MEM) ? mem_imm(op, in) : op->imm) & size_mask(op->ssize);
 	else if (f & REPLAY_F_SRC_MEM)
 		b = replay_load_le(h, op->ssize);
 	u64 val = (f & REPLAY_F_LAZY) ? lazy_op(v, c, op, a, b, m) : exec_flags(v, c, op, a, b);
@@ -229,7 +273,7 @@ HOT int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 #define JCC_COND_E 4
 HOT bool jcc_taken(struct vcpu *v, struct replay_ctx *c, u8 cond)
 {
-	if (c->lz_kind != INSN_NONE) {
+	if (c->lz_sk) {
 		if ((cond >> 1) == (JCC_COND_E >> 1))
 			return (c->lz_r == 0) != (cond & 1);
 		replay_flush(v, c);
@@ -288,13 +332,14 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 		return i;
 	replay_resync(v, c); /* the general path ran since */
 	const struct replay_op *op = &rp[i], *end = &rp[n];
-	/* an op's decoded form by its address: 72 bytes each beside 8 (one LEA and an add) */
-	_Static_assert(sizeof(struct insn) == 9 * sizeof *op, "insns step 9 times as far as rp");
-	uintptr_t din = (uintptr_t)c->insns - 9 * (uintptr_t)rp;
-	/* lin[k] beside rp[k]: both 8 bytes, so one distance finds an op's address */
-	uintptr_t dl = (uintptr_t)lin - (uintptr_t)rp;
-	_Static_assert(sizeof *lin == sizeof *op, "lin and rp step alike");
-	_Static_assert(REPLAY_KINDS == 21 && REPLAY_K_FETCH == 0x80, "the dispatch table below lists every kind");
+	/* an op's decoded form by its address: 72 bytes each beside 16 (a shift, one LEA and an
+	 * add; the ops are 8-byte aligned, so halving their addresses keeps their distances) */
+	_Static_assert(2 * sizeof(struct insn) == 9 * sizeof *op, "insns step 4.5 times as far as rp");
+	uintptr_t din = (uintptr_t)c->insns - 9 * ((uintptr_t)rp >> 1);
+	/* lin[k] beside rp[k]: 8 bytes beside 16, so one distance from half an op's address */
+	uintptr_t dl = (uintptr_t)lin - ((uintptr_t)rp >> 1);
+	_Static_assert(2 * sizeof *lin == sizeof *op, "lin steps half as far as rp");
+	_Static_assert(REPLAY_KINDS == 26 && REPLAY_K_FETCH == 0x80, "the dispatch table below lists every kind");
 	static const int go[256] = {
 		[REPLAY_NONE] = 0,
 		[REPLAY_PUSH] = &&k_push - &&k_none, [REPLAY_POP] = &&k_pop - &&k_none,
@@ -307,12 +352,15 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 		[REPLAY_JCC] = &&k_jcc - &&k_none, [REPLAY_CALL_REG] = &&k_call_reg - &&k_none,
 		[REPLAY_JMP_REG] = &&k_jmp_reg - &&k_none, [REPLAY_NOP] = &&k_nop - &&k_none,
 		[REPLAY_LOAD_B] = &&k_load_b - &&k_none, [REPLAY_STORE_B] = &&k_store_b - &&k_none,
+		[REPLAY_SUB_R] = &&k_sub_r - &&k_none, [REPLAY_AND_R] = &&k_and_r - &&k_none,
+		[REPLAY_OR_R] = &&k_or_r - &&k_none, [REPLAY_XOR_R] = &&k_xor_r - &&k_none,
+		[REPLAY_SHIFT_R] = &&k_shift_r - &&k_none,
 		[REPLAY_KINDS ... REPLAY_K_FETCH - 1] = 0,
 		[REPLAY_K_FETCH ... 255] = &&k_fetch - &&k_none,
 	};
-#define LIN(o) (*(const u64 *)((uintptr_t)(o) + dl))
+#define LIN(o) (*(const u64 *)(((uintptr_t)(o) >> 1) + dl))
 #define NX (LIN(op) + op->len) /* the RIP after the instruction */
-#define in ((const struct insn *)(9 * (uintptr_t)op + din)) /* the decoded form (immediates, memory operands) */
+#define in ((const struct insn *)(9 * ((uintptr_t)op >> 1) + din)) /* the decoded form (operands not in the op) */
 #define DISPATCH(k) goto *(&&k_none + go[k])
 #define SEQ() /* on to the next recorded instruction, which is at this one's end */ \
 	do {                                                                      \
@@ -326,6 +374,17 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 	do {                                                                      \
 		u64 t_ = (target);                                                \
 		if (++op == end || t_ != LIN(op)) {                               \
+			v->rip = t_;                                              \
+			goto out;                                                 \
+		}                                                                 \
+		DISPATCH(op->kind);                                               \
+	} while (0)
+#define WAY(target, path) /* a relative branch to target: on where replay_bind found the path */ \
+	do {                                                                      \
+		u64 t_ = (target);                                                \
+		bool on_ = op->flags & (path);                                    \
+		++op;                                                             \
+		if (!on_) {                                                       \
 			v->rip = t_;                                              \
 			goto out;                                                 \
 		}                                                                 \
@@ -353,10 +412,13 @@ k_pop: /* RSP first, then the register: POP RSP loads the value read */
 	v->gpr[op->reg] = replay_load_le(h, STACK_BYTES);
 	v->dirty |= VCPU_DIRTY_RSP;
 	SEQ();
-k_call:
-	if (!call(v, c, NX, NX + rel(op)))
+k_call: /* the target canonical, the return address in the op (replay_bind) */
+	rsp = v->gpr[VCPU_RSP];
+	if (!store(v, c, rsp - STACK_BYTES, STACK_BYTES, op->imm))
 		goto k_none;
-	BRANCH(NX + rel(op));
+	v->gpr[VCPU_RSP] = rsp - STACK_BYTES;
+	v->dirty |= VCPU_DIRTY_RSP;
+	WAY(op->imm + rel(op), REPLAY_F_PATH_TAKEN);
 k_call_reg: { /* the target read before the push: CALL RSP calls the value before it */
 	u64 target = v->gpr[op->reg];
 	if (!call(v, c, NX, target))
@@ -374,13 +436,10 @@ k_ret: { /* the target is checked before the load sets flags (interp_stack.c) */
 	v->dirty |= VCPU_DIRTY_RSP;
 	BRANCH(target);
 }
-k_load: { /* MOV, MOVZX, MOVSX, MOVSXD from memory: interp_compute extends */
-	if (!rd(v, c, data_linear(v, in, NX), op->size, REPLAY_FILL_YES, &h))
+k_load: { /* MOV, MOVZX, MOVSX, MOVSXD from memory: extended as interp_compute does */
+	if (!rd(v, c, mem_linear(v, op, in, NX), op->size, REPLAY_FILL_YES, &h))
 		goto k_none;
-	u64 val = replay_load_le(h, op->size);
-	if (op->alu != INSN_MOV)
-		val = interp_compute(0, (enum insn_kind)op->alu, 8u * op->ssize, 8u * op->size, 0, val).val;
-	reg_write(v, op->reg, op->ssize, val);
+	reg_write(v, op->reg, op->ssize, extend(op->alu, replay_load_le(h, op->size), op->size));
 	SEQ();
 }
 k_load_b: /* MOV r64, [base + disp] */
@@ -395,30 +454,55 @@ k_store_b: /* MOV [base + disp], r64 */
 		goto k_none;
 	SEQ();
 k_store:
-	if (!store(v, c, data_linear(v, in, NX), op->size, v->gpr[op->reg] & size_mask(op->size)))
+	if (!store(v, c, mem_linear(v, op, in, NX), op->size, v->gpr[op->reg] & size_mask(op->size)))
 		goto k_none;
 	SEQ();
 k_store_imm:
-	if (!store(v, c, data_linear(v, in, NX), op->size, in->imm & size_mask(op->size)))
+	if (!store(v, c, mem_linear(v, op, in, NX), op->size, mem_imm(op, in) & size_mask(op->size)))
 		goto k_none;
 	SEQ();
 k_mov_rr:
 	reg_write(v, op->reg, op->size, v->gpr[op->src]);
 	SEQ();
 k_mov_ri:
-	reg_write(v, op->reg, op->size, in->imm);
+	reg_write(v, op->reg, op->size, op->imm);
 	SEQ();
-k_movx_rr: /* interp_compute extends the source, read at its width */
-	reg_write(v, op->reg, op->size,
-	          interp_compute(0, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, 0,
-	                         v->gpr[op->src] & size_mask(op->ssize)).val);
+k_movx_rr: /* the source read at its width, extended */
+	reg_write(v, op->reg, op->size, extend(op->alu, v->gpr[op->src] & size_mask(op->ssize), op->ssize));
 	SEQ();
-k_alu_r: {
-	u64 m = size_mask(op->size), a = v->gpr[op->reg] & m;
-	u64 b = ((op->flags & REPLAY_F_SRC_IMM) ? in->imm : v->gpr[op->src]) & m;
-	u64 r = lazy_op(v, c, op, a, b, m);
-	if (op->flags & REPLAY_F_WRITES_DST)
-		reg_write(v, op->reg, op->size, r);
+#define ALU_R(expr) /* a register op= a register or an immediate of its width, flags pending */ \
+	do {                                                                       \
+		u64 m = size_mask(op->size), a = v->gpr[op->reg] & m;              \
+		u64 b = ((op->flags & REPLAY_F_SRC_IMM) ? op->imm : v->gpr[op->src]) & m; \
+		u64 r = (expr) & m;                                                \
+		lazy_set(c, op, a, b, r);                                          \
+		if (op->flags & REPLAY_F_WRITES_DST)                               \
+			reg_write(v, op->reg, op->size, r);                        \
+		SEQ();                                                             \
+	} while (0)
+k_alu_r:
+	ALU_R(a + b);
+k_sub_r:
+	ALU_R(a - b);
+k_and_r:
+	ALU_R(a & b);
+k_or_r:
+	ALU_R(a | b);
+k_xor_r:
+	ALU_R(a ^ b);
+#undef ALU_R
+k_shift_r: { /* 32 or 64 bits: the masked count is below the width; by 0, no flag changes */
+	u64 m = size_mask(op->size), a = v->gpr[op->reg] & m, r = a;
+	u32 cnt = (u32)((op->flags & REPLAY_F_SRC_IMM) ? op->imm : v->gpr[op->src]) &
+	        (op->size == 8 ? SHIFT_COUNT_MASK64 : SHIFT_COUNT_MASK32);
+	if (cnt) {
+		u32 sh = 64 - 8u * op->size;
+		r = op->alu == INSN_SHL ? (a << cnt) & m
+		    : op->alu == INSN_SHR ? a >> cnt
+		                          : (u64)(((i64)(a << sh) >> sh) >> cnt) & m;
+		lazy_set(c, op, a, cnt, r);
+	}
+	reg_write(v, op->reg, op->size, r);
 	SEQ();
 }
 k_alu:
@@ -426,18 +510,16 @@ k_alu:
 		goto k_none;
 	SEQ();
 k_lea:
-	reg_write(v, op->reg, op->size, lea_value(v, in, NX));
+	reg_write(v, op->reg, op->size, (op->flags & REPLAY_F_BD) ? ea_value(v, op->ea) : lea_value(v, in, NX));
 	SEQ();
 k_nop:
 	SEQ();
-k_jcc: /* not taken: the next instruction, which the guard compares too */
+k_jcc: /* both ways canonical (replay_bind: else the general path decides the #GP) */
 	if (!jcc_taken(v, c, op->reg))
-		BRANCH(NX);
+		WAY(op->imm, REPLAY_F_PATH_NEXT);
 	/* fall through */
-k_jmp: /* a non-canonical target faults on the branch (Vol. 2A "JMP", "Jcc") */
-	if (!replay_canonical(c, NX + rel(op)))
-		goto k_none;
-	BRANCH(NX + rel(op));
+k_jmp:
+	WAY(op->imm + rel(op), REPLAY_F_PATH_TAKEN);
 k_jmp_reg:
 	if (!replay_canonical(c, v->gpr[op->reg]))
 		goto k_none;
@@ -446,6 +528,7 @@ k_none: /* REPLAY_NONE, or a form that cannot run: the general path takes it, no
 	v->rip = LIN(op);
 out:;
 #undef BRANCH
+#undef WAY
 #undef SEQ
 #undef DISPATCH
 #undef in
@@ -463,6 +546,9 @@ int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op
 	u64 rip = v->rip;
 	struct replay_op one = *op;
 	one.kind &= (u8)~REPLAY_K_FETCH; /* the caller fetched it */
+	replay_bind(&one, rip, false, 0); /* a path of one instruction */
+	if (one.kind == REPLAY_NONE)
+		return REPLAY_SLOW;
 	c->pg = pg;
 	c->insns = in;
 	return run_ops(v, c, &one, &rip, 0, 1) == 1 ? REPLAY_DONE : REPLAY_SLOW;
