@@ -10,6 +10,7 @@
  * so the general path decides; LEA: no segment, no memory access (Vol. 2A "LEA").
  */
 #include "replay_mem.h"
+#include "replay_alu.h"
 #include "block_run.h"
 #include "../emul/interp_alu.h"
 #include "block.h"
@@ -17,7 +18,6 @@
 #define STACK_BYTES 8u
 #define CANONICAL_BITS_4LEVEL 48
 #define CANONICAL_BITS_5LEVEL 57
-#define HOT static inline __attribute__((always_inline)) /* the per-instruction path of replay_run */
 
 void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 {
@@ -33,8 +33,6 @@ void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 	c->fgen = c->gen;
 }
 
-#define LZ_KIND(sk) ((u8)((sk) >> 8))
-#define LZ_BITS(sk) (8u * (u8)(sk))
 
 void replay_flush(struct vcpu *v, struct replay_ctx *c)
 {
@@ -55,42 +53,6 @@ void replay_flush(struct vcpu *v, struct replay_ctx *c)
 	v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
 	v->dirty |= VCPU_DIRTY_RFLAGS;
 	c->lz_sk = 0;
-}
-
-/* Their results, as interp_alu computes them (masked by the caller). */
-HOT u64 lazy_result(enum insn_kind k, u64 a, u64 b)
-{
-	switch (k) {
-	case INSN_ADD: return a + b;
-	case INSN_OR: return a | b;
-	case INSN_AND:
-	case INSN_TEST: return a & b;
-	case INSN_XOR: return a ^ b;
-	default: return a - b; /* SUB, CMP */
-	}
-}
-
-/* A lazy-flag operation of op's kind and width on a, b with result r: its flags wait
- * (replay_flush). */
-HOT void lazy_set(struct replay_ctx *c, const struct replay_op *op, u64 a, u64 b, u64 r)
-{
-	u16 sk;
-	__builtin_memcpy(&sk, &op->size, sizeof sk); /* size, then alu: replay_op's order */
-	_Static_assert(__builtin_offsetof(struct replay_op, alu) == __builtin_offsetof(struct replay_op, size) + 1,
-	               "alu follows size");
-	c->lz_sk = sk;
-	c->lz_a = a;
-	c->lz_b = b;
-	c->lz_r = r;
-}
-
-/* The result of a lazy-flag ALU operation of op's width (masked by m); its operands are kept
- * for the flags, which RFLAGS gets only when read (replay_flush). */
-HOT u64 lazy_op(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, u64 a, u64 b, u64 m)
-{
-	u64 r = lazy_result((enum insn_kind)op->alu, a, b) & m;
-	lazy_set(c, op, a, b, r);
-	return r;
 }
 
 /* The host bytes of a read of len at linear into *h: a remembered page inline, else
@@ -168,60 +130,6 @@ HOT u64 mem_imm(const struct replay_op *op, const struct insn *in)
 	return (op->flags & REPLAY_F_BD) ? (u64)(i64)op->imm32 : in->imm;
 }
 
-static const u64 size_masks[] = {0, 0xff, 0xffff, 0, 0xffffffffULL, 0, 0, 0, ~0ULL};
-HOT u64 size_mask(u32 bytes) { return size_masks[bytes]; }
-
-/* MOVSX/MOVSXD's value of `bytes` sign-extended, MOV/MOVZX's as it is (zero-extended): interp_compute's
- * result before the register write masks it to the destination's width. */
-HOT u64 extend(u8 kind, u64 val, u32 bytes)
-{
-	u32 sh = 64 - 8 * bytes;
-	return kind == INSN_MOVSX || kind == INSN_MOVSXD ? (u64)((i64)(val << sh) >> sh) : val;
-}
-
-/* What a register write of `bytes` keeps of the register: 8 and 16 bits merge, 32 bits
- * zero-extend in 64-bit mode (SDM Vol. 1 3.4.1.1). */
-static const u64 keep_masks[] = {0, ~0xffULL, ~0xffffULL, 0, 0, 0, 0, 0, 0};
-
-/* A register write of `bytes`, without a branch on the size. */
-HOT void reg_write(struct vcpu *v, u8 reg, u32 bytes, u64 val)
-{
-	vcpu_set_reg(v, (enum vcpu_reg)reg, (v->gpr[reg] & keep_masks[bytes]) | (val & size_mask(bytes)));
-}
-
-/*
- * The flags of a data instruction that writes them at once (not lazily), and its result. The
- * pending lazy flags go into RFLAGS first only where they can matter: before ADC/SBB (which read
- * CF) and before an instruction that writes some status flags but not all (INC/DEC keep CF). One
- * that writes all six (a shift by a count that is not 0, NEG) overwrites them: they are dropped
- * (RFLAGS as if written first, then overwritten); one that writes none (a shift by 0, NOT, the
- * moves) leaves them pending. interp_compute reads RFLAGS only for ADC/SBB's CF.
- */
-static u64 exec_flags(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, u64 a, u64 b)
-{
-	struct alu_out o;
-	u32 bits = 8u * op->size;
-	if (op->alu == INSN_SHL || op->alu == INSN_SHR || op->alu == INSN_SAR) { /* interp_compute's shift */
-		u32 n = (u32)b & (bits == 64 ? SHIFT_COUNT_MASK64 : SHIFT_COUNT_MASK32);
-		if (n == 0)
-			return a; /* no flag changes */
-		o = shift_flags((enum insn_kind)op->alu, a, n, bits);
-	} else {
-		if (op->alu == INSN_ADC || op->alu == INSN_SBB)
-			replay_flush(v, c);
-		o = interp_compute(v->rflags, (enum insn_kind)op->alu, bits, 8u * op->ssize, a, b);
-	}
-	if (!o.mask)
-		return o.val;
-	if (o.mask == RFLAGS_STATUS)
-		c->lz_sk = 0;
-	else
-		replay_flush(v, c);
-	v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
-	v->dirty |= VCPU_DIRTY_RFLAGS;
-	return o.val;
-}
-
 /*
  * A data instruction as interp.c's exec_data runs it: the memory operand located first (a
  * destination through the write translation, which covers the read of a read-modify-write),
@@ -267,18 +175,6 @@ HOT int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 		}
 	}
 	return REPLAY_DONE;
-}
-
-/* A Jcc's condition: JE/JNE from a pending result, anything else from RFLAGS. */
-#define JCC_COND_E 4
-HOT bool jcc_taken(struct vcpu *v, struct replay_ctx *c, u8 cond)
-{
-	if (c->lz_sk) {
-		if ((cond >> 1) == (JCC_COND_E >> 1))
-			return (c->lz_r == 0) != (cond & 1);
-		replay_flush(v, c);
-	}
-	return interp_condition(v->rflags, cond);
 }
 
 /* replay_fetch (replay_fetch.c), with the memo's pages looked at inline (c->gen is the cache's) */
@@ -339,7 +235,7 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 	/* lin[k] beside rp[k]: 8 bytes beside 16, so one distance from half an op's address */
 	uintptr_t dl = (uintptr_t)lin - ((uintptr_t)rp >> 1);
 	_Static_assert(2 * sizeof *lin == sizeof *op, "lin steps half as far as rp");
-	_Static_assert(REPLAY_KINDS == 26 && REPLAY_K_FETCH == 0x80, "the dispatch table below lists every kind");
+	_Static_assert(REPLAY_KINDS == 27 && REPLAY_K_FETCH == 0x80, "the dispatch table below lists every kind");
 	static const int go[256] = {
 		[REPLAY_NONE] = 0,
 		[REPLAY_PUSH] = &&k_push - &&k_none, [REPLAY_POP] = &&k_pop - &&k_none,
@@ -354,7 +250,7 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 		[REPLAY_LOAD_B] = &&k_load_b - &&k_none, [REPLAY_STORE_B] = &&k_store_b - &&k_none,
 		[REPLAY_SUB_R] = &&k_sub_r - &&k_none, [REPLAY_AND_R] = &&k_and_r - &&k_none,
 		[REPLAY_OR_R] = &&k_or_r - &&k_none, [REPLAY_XOR_R] = &&k_xor_r - &&k_none,
-		[REPLAY_SHIFT_R] = &&k_shift_r - &&k_none,
+		[REPLAY_SHIFT_R] = &&k_shift_r - &&k_none, [REPLAY_ALU_M] = &&k_alu_m - &&k_none,
 		[REPLAY_KINDS ... REPLAY_K_FETCH - 1] = 0,
 		[REPLAY_K_FETCH ... 255] = &&k_fetch - &&k_none,
 	};
@@ -439,7 +335,7 @@ k_ret: { /* the target is checked before the load sets flags (interp_stack.c) */
 k_load: { /* MOV, MOVZX, MOVSX, MOVSXD from memory: extended as interp_compute does */
 	if (!rd(v, c, mem_linear(v, op, in, NX), op->size, REPLAY_FILL_YES, &h))
 		goto k_none;
-	reg_write(v, op->reg, op->ssize, extend(op->alu, replay_load_le(h, op->size), op->size));
+	v->gpr[op->reg] = extend(op->alu, replay_load_le(h, op->size), op->size) & size_mask(op->ssize); /* wide */
 	SEQ();
 }
 k_load_b: /* MOV r64, [base + disp] */
@@ -461,14 +357,14 @@ k_store_imm:
 	if (!store(v, c, mem_linear(v, op, in, NX), op->size, mem_imm(op, in) & size_mask(op->size)))
 		goto k_none;
 	SEQ();
-k_mov_rr:
-	reg_write(v, op->reg, op->size, v->gpr[op->src]);
+k_mov_rr: /* the moves write a 32- or 64-bit register other than RSP (replay_prepare) */
+	v->gpr[op->reg] = v->gpr[op->src] & op->imm;
 	SEQ();
 k_mov_ri:
-	reg_write(v, op->reg, op->size, op->imm);
+	v->gpr[op->reg] = op->imm;
 	SEQ();
 k_movx_rr: /* the source read at its width, extended */
-	reg_write(v, op->reg, op->size, extend(op->alu, v->gpr[op->src] & size_mask(op->ssize), op->ssize));
+	v->gpr[op->reg] = extend(op->alu, v->gpr[op->src] & size_mask(op->ssize), op->ssize) & size_mask(op->size);
 	SEQ();
 #define ALU_R(expr) /* a register op= a register or an immediate of its width, flags pending */ \
 	do {                                                                       \
@@ -503,6 +399,38 @@ k_shift_r: { /* 32 or 64 bits: the masked count is below the width; by 0, no fla
 		lazy_set(c, op, a, cnt, r);
 	}
 	reg_write(v, op->reg, op->size, r);
+	SEQ();
+}
+k_alu_m: { /* as exec_alu runs a lazy-flag kind with its operand in the op: the memory
+	  * located first (a destination written through the write translation), then the operands */
+	u8 f = op->flags;
+	u64 ma = ea_value(v, op->ea), m = size_mask(op->size), a, b;
+	u8 *hw = 0;
+	bool check = false;
+	if ((f & REPLAY_F_DST_MEM) && (f & REPLAY_F_WRITES_DST)) {
+		if (!replay_wptr(c, ma, op->size, &hw) && !(hw = replay_wslow(v, c, ma, op->size, &check)))
+			goto k_none;
+		h = hw;
+	} else if (!rd(v, c, ma, (f & REPLAY_F_DST_MEM) ? op->size : op->ssize, REPLAY_FILL_YES, &h)) {
+		goto k_none;
+	}
+	if (f & REPLAY_F_DST_MEM) {
+		a = replay_load_le(h, op->size);
+		b = ((f & REPLAY_F_SRC_IMM) ? (u64)(i64)op->imm32 : v->gpr[op->src]) & size_mask(op->ssize);
+	} else {
+		a = v->gpr[op->reg] & m;
+		b = replay_load_le(h, op->ssize);
+	}
+	u64 r = lazy_op(v, c, op, a, b, m);
+	if (f & REPLAY_F_WRITES_DST) {
+		if (f & REPLAY_F_DST_MEM) {
+			replay_store_le(hw, op->size, r);
+			if (check)
+				replay_stored(v, c, hw, op->size);
+		} else {
+			reg_write(v, op->reg, op->size, r);
+		}
+	}
 	SEQ();
 }
 k_alu:

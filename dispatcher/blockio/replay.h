@@ -31,8 +31,11 @@ enum replay_kind {
 	REPLAY_PUSH, REPLAY_POP, REPLAY_CALL, REPLAY_RET, /* r64; rel32; near */
 	REPLAY_LOAD, REPLAY_STORE, REPLAY_STORE_IMM,     /* MOV reg <- mem, mem <- reg / imm */
 	REPLAY_ALU,       /* a data instruction through interp_compute (interp_alu.h): operands below */
-	REPLAY_MOV_RR, REPLAY_MOV_RI, /* MOV between registers, of an immediate into one */
-	REPLAY_MOVX_RR,   /* MOVZX/MOVSX/MOVSXD between registers (alu: the kind) */
+	/* MOV between registers, of an immediate into one; MOVZX/MOVSX/MOVSXD between registers
+	 * (alu: the kind); and LOAD: into a 32- or 64-bit register other than RSP (the others are
+	 * REPLAY_ALU), so the write is one store of the value at its width */
+	REPLAY_MOV_RR, REPLAY_MOV_RI,
+	REPLAY_MOVX_RR,
 	REPLAY_ALU_R,     /* ADD: a lazy-flag ALU instruction (REPLAY_F_LAZY) on a register, with a
 	                   * register or an immediate (op.imm) of its width; the others below */
 	REPLAY_LEA,
@@ -45,6 +48,8 @@ enum replay_kind {
 	REPLAY_SUB_R, REPLAY_AND_R, REPLAY_OR_R, REPLAY_XOR_R, /* as ALU_R: SUB/CMP, AND/TEST, OR, XOR */
 	/* SHL/SHR/SAR of a 32- or 64-bit register by CL or an immediate (op.imm): lazy flags */
 	REPLAY_SHIFT_R,
+	/* a lazy-flag ALU instruction with one memory operand held in the op (REPLAY_F_BD) */
+	REPLAY_ALU_M,
 	REPLAY_KINDS
 };
 
@@ -83,8 +88,9 @@ struct replay_op {
 	u8 flags; /* REPLAY_F_* */
 	u8 len;   /* the instruction's length */
 	union {
-		/* MOV_RI, ALU_R: the immediate (sign-extended to 64 bits, as decoded); CALL, JMP,
-		 * JCC: the address of the next instruction (replay_bind) */
+		/* ALU_R: the immediate (sign-extended to 64 bits, as decoded); MOV_RI: it at the
+		 * destination's width; MOV_RR: the destination's width as a mask; CALL, JMP, JCC: the
+		 * address of the next instruction (replay_bind) */
 		u64 imm;
 		/* the memory forms (REPLAY_F_BD): the memory operand as LOAD_B's bd (base register,
 		 * 24-bit displacement); STORE_IMM and ALU with a memory operand: the immediate,

@@ -26,6 +26,13 @@ static bool writes_dst(enum insn_kind k) { return k != INSN_CMP && k != INSN_TES
 static bool reads_dst(enum insn_kind k) { return k < INSN_MOV || k > INSN_MOVSXD; }
 static bool shift_kind(enum insn_kind k) { return k == INSN_SHL || k == INSN_SHR || k == INSN_SAR; }
 
+/* A destination register written by one store of the value at its width: 32 bits zero-extend
+ * (Vol. 1 3.4.1.1), and not RSP (whose write marks VCPU_DIRTY_RSP). */
+static bool wide_reg(const struct insn_operand *d)
+{
+	return d->size >= 32 && d->reg != VCPU_RSP;
+}
+
 /* A memory operand of a base register and a displacement of 24 bits, no index, no FS/GS base
  * (Vol. 3A 3.4.4: the other segments have base 0 in 64-bit mode): *bd gets them, as
  * replay_op.bd and replay_op.ea hold them. */
@@ -90,7 +97,7 @@ static bool prepare_alu(const struct insn *in, struct replay_op *op)
 	op->flags |= (u8)((d->type == OPND_MEM ? REPLAY_F_DST_MEM : 0) | (reads_dst(in->kind) ? REPLAY_F_READS_DST : 0) |
 	                  (writes_dst(in->kind) ? REPLAY_F_WRITES_DST : 0) | (lazy_kind(in->kind) ? REPLAY_F_LAZY : 0));
 	op->reg = d->type == OPND_REG ? d->reg : 0;
-	if (d->type == OPND_REG && s->type != OPND_MEM && !reads_dst(in->kind)) /* the moves */
+	if (d->type == OPND_REG && s->type != OPND_MEM && !reads_dst(in->kind) && wide_reg(d)) /* the moves */
 		op->kind = in->kind != INSN_MOV ? REPLAY_MOVX_RR : s->type == OPND_REG ? REPLAY_MOV_RR : REPLAY_MOV_RI;
 	if (d->type == OPND_REG && s->type != OPND_MEM && s->size == d->size && lazy_kind(in->kind))
 		op->kind = alu_r_kind(in->kind);
@@ -107,7 +114,11 @@ static bool prepare_alu(const struct insn *in, struct replay_op *op)
 	if (d->type == OPND_MEM || s->type == OPND_MEM)
 		put_mem_operands(in, op);
 	else
-		op->imm = in->imm; /* MOV_RI, ALU_R */
+		op->imm = in->imm; /* ALU_R, SHIFT_R */
+	if (op->kind == REPLAY_MOV_RI || op->kind == REPLAY_MOV_RR) /* the value, or the mask, at the width */
+		op->imm = (op->kind == REPLAY_MOV_RI ? in->imm : ~0ULL) & (d->size == 64 ? ~0ULL : 0xffffffffULL);
+	if (op->kind == REPLAY_ALU && (op->flags & REPLAY_F_LAZY) && (op->flags & REPLAY_F_BD))
+		op->kind = REPLAY_ALU_M;
 	return true;
 }
 
@@ -122,7 +133,7 @@ static bool prepare_move(const struct insn *in, struct replay_op *op)
 		op->reg = d->reg;
 		return true;
 	}
-	if (plain_reg(d) && s->type == OPND_MEM) {
+	if (plain_reg(d) && s->type == OPND_MEM && wide_reg(d)) {
 		op->kind = REPLAY_LOAD;
 		op->reg = d->reg;
 		op->size = (u8)(s->size / 8);
