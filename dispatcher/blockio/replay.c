@@ -29,8 +29,7 @@ void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 	replay_page_forget(&c->w2);
 	c->canon_shift = (u8)(64 - ((v->cr4 & CR4_LA57) ? CANONICAL_BITS_5LEVEL : CANONICAL_BITS_4LEVEL));
 	c->lz_sk = 0;
-	c->nfetch = c->fetch_next = 0;
-	c->fgen = c->gen;
+	replay_fetch_forget(c, c->gen);
 }
 
 
@@ -181,12 +180,11 @@ HOT int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 HOT void fetch_at(struct vcpu *v, struct replay_ctx *c, u64 rip, u32 len)
 {
 	u64 page = rip & ~(u64)GMEM_TLB_PAGE_MASK;
-	if (c->fgen == c->gen && rip + len <= page + PAGE_SIZE)
-		for (u32 k = 0; k < c->nfetch; k++)
-			if (c->fetch[k] == page) {
-				c->fetch_page = page;
-				return;
-			}
+	if (c->fetch[REPLAY_FETCH_SLOT(page)] == page && c->fgen == c->gen &&
+	    (rip & GMEM_TLB_PAGE_MASK) + len <= PAGE_SIZE) {
+		c->fetch_page = page;
+		return;
+	}
 	replay_fetch(v, c, rip, len, &c->fetch_page);
 	replay_resync(v, c);
 }

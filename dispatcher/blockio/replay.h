@@ -136,7 +136,11 @@ struct replay_page {
 	u64 end8;
 	u8 *host;
 };
-#define REPLAY_FETCH_PAGES 4
+/* The fetch memo: direct-mapped by the linear page number's low bits (a page that shares a
+ * slot with another just takes the out-of-line path again); REPLAY_FETCH_NONE: an empty slot. */
+#define REPLAY_FETCH_PAGES 8
+#define REPLAY_FETCH_NONE 1ULL
+#define REPLAY_FETCH_SLOT(page) (((page) >> PAGE_SHIFT) % REPLAY_FETCH_PAGES)
 struct replay_ctx {
 	u32 gen;
 	u32 nframes; /* the cache's nframes the write pages were found free of */
@@ -157,7 +161,6 @@ struct replay_ctx {
 	/* the code pages (linear) an instruction fetch of the run went through in the cache's
 	 * generation fgen (replay.c fetch_memo) */
 	u32 fgen;
-	u8 nfetch, fetch_next;
 	u64 fetch[REPLAY_FETCH_PAGES];
 	/* the running block's code pages (store checks) and the last code page fetched from
 	 * (block_fetch's *page), for the out-of-line paths */
@@ -206,6 +209,8 @@ void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn
  * it), unless a fetch of this exit went through the page's cached walk already.
  */
 void replay_fetch(struct vcpu *v, struct replay_ctx *c, u64 lin, u32 len, u64 *fetch_page);
+/* Empties the fetch memo, for the cache's generation gen. */
+void replay_fetch_forget(struct replay_ctx *c, u32 gen);
 
 /*
  * Runs instructions i, i+1, ... of followed block b (64-bit code, v in 64-bit mode, an exit's
