@@ -233,7 +233,7 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 	/* lin[k] beside rp[k]: 8 bytes beside 16, so one distance from half an op's address */
 	uintptr_t dl = (uintptr_t)lin - ((uintptr_t)rp >> 1);
 	_Static_assert(2 * sizeof *lin == sizeof *op, "lin steps half as far as rp");
-	_Static_assert(REPLAY_KINDS == 27 && REPLAY_K_FETCH == 0x80, "the dispatch table below lists every kind");
+	_Static_assert(REPLAY_KINDS == 28 && REPLAY_K_FETCH == 0x80, "the dispatch table below lists every kind");
 	static const int go[256] = {
 		[REPLAY_NONE] = 0,
 		[REPLAY_PUSH] = &&k_push - &&k_none, [REPLAY_POP] = &&k_pop - &&k_none,
@@ -248,7 +248,8 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 		[REPLAY_LOAD_B] = &&k_load_b - &&k_none, [REPLAY_STORE_B] = &&k_store_b - &&k_none,
 		[REPLAY_SUB_R] = &&k_sub_r - &&k_none, [REPLAY_AND_R] = &&k_and_r - &&k_none,
 		[REPLAY_OR_R] = &&k_or_r - &&k_none, [REPLAY_XOR_R] = &&k_xor_r - &&k_none,
-		[REPLAY_SHIFT_R] = &&k_shift_r - &&k_none, [REPLAY_ALU_M] = &&k_alu_m - &&k_none,
+		[REPLAY_SHIFT_R] = &&k_shift_r - &&k_none, [REPLAY_ALU_ML] = &&k_alu_ml - &&k_none,
+		[REPLAY_ALU_MS] = &&k_alu_ms - &&k_none,
 		[REPLAY_KINDS ... REPLAY_K_FETCH - 1] = 0,
 		[REPLAY_K_FETCH ... 255] = &&k_fetch - &&k_none,
 	};
@@ -399,35 +400,33 @@ k_shift_r: { /* 32 or 64 bits: the masked count is below the width; by 0, no fla
 	reg_write(v, op->reg, op->size, r);
 	SEQ();
 }
-k_alu_m: { /* as exec_alu runs a lazy-flag kind with its operand in the op: the memory
-	  * located first (a destination written through the write translation), then the operands */
-	u8 f = op->flags;
-	u64 ma = ea_value(v, op->ea), m = size_mask(op->size), a, b;
+k_alu_ml: { /* a register op= memory, flags pending: exec_alu's order (the memory first) */
+	if (!rd(v, c, ea_value(v, op->ea), op->ssize, REPLAY_FILL_YES, &h))
+		goto k_none;
+	u64 m = size_mask(op->size), r = lazy_op(v, c, op, v->gpr[op->reg] & m, replay_load_le(h, op->ssize), m);
+	if (op->flags & REPLAY_F_WRITES_DST)
+		reg_write(v, op->reg, op->size, r);
+	SEQ();
+}
+k_alu_ms: { /* memory op= a register or an immediate, flags pending: a destination written
+	   * through the write translation (which covers the read), else read */
+	u64 ma = ea_value(v, op->ea);
 	u8 *hw = 0;
 	bool check = false;
-	if ((f & REPLAY_F_DST_MEM) && (f & REPLAY_F_WRITES_DST)) {
+	if (op->flags & REPLAY_F_WRITES_DST) {
 		if (!replay_wptr(c, ma, op->size, &hw) && !(hw = replay_wslow(v, c, ma, op->size, &check)))
 			goto k_none;
 		h = hw;
-	} else if (!rd(v, c, ma, (f & REPLAY_F_DST_MEM) ? op->size : op->ssize, REPLAY_FILL_YES, &h)) {
+	} else if (!rd(v, c, ma, op->size, REPLAY_FILL_YES, &h)) {
 		goto k_none;
 	}
-	if (f & REPLAY_F_DST_MEM) {
-		a = replay_load_le(h, op->size);
-		b = ((f & REPLAY_F_SRC_IMM) ? (u64)(i64)op->imm32 : v->gpr[op->src]) & size_mask(op->ssize);
-	} else {
-		a = v->gpr[op->reg] & m;
-		b = replay_load_le(h, op->ssize);
-	}
-	u64 r = lazy_op(v, c, op, a, b, m);
-	if (f & REPLAY_F_WRITES_DST) {
-		if (f & REPLAY_F_DST_MEM) {
-			replay_store_le(hw, op->size, r);
-			if (check)
-				replay_stored(v, c, hw, op->size);
-		} else {
-			reg_write(v, op->reg, op->size, r);
-		}
+	u64 m = size_mask(op->size);
+	u64 b = ((op->flags & REPLAY_F_SRC_IMM) ? (u64)(i64)op->imm32 : v->gpr[op->src]) & size_mask(op->ssize);
+	u64 r = lazy_op(v, c, op, replay_load_le(h, op->size), b, m);
+	if (op->flags & REPLAY_F_WRITES_DST) {
+		replay_store_le(hw, op->size, r);
+		if (check)
+			replay_stored(v, c, hw, op->size);
 	}
 	SEQ();
 }

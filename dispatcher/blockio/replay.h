@@ -48,8 +48,10 @@ enum replay_kind {
 	REPLAY_SUB_R, REPLAY_AND_R, REPLAY_OR_R, REPLAY_XOR_R, /* as ALU_R: SUB/CMP, AND/TEST, OR, XOR */
 	/* SHL/SHR/SAR of a 32- or 64-bit register by CL or an immediate (op.imm): lazy flags */
 	REPLAY_SHIFT_R,
-	/* a lazy-flag ALU instruction with one memory operand held in the op (REPLAY_F_BD) */
-	REPLAY_ALU_M,
+	/* a lazy-flag ALU instruction with its memory operand held in the op (REPLAY_F_BD): the
+	 * memory the source (a register the destination), or the destination (a register or an
+	 * immediate the source) */
+	REPLAY_ALU_ML, REPLAY_ALU_MS,
 	REPLAY_KINDS
 };
 

@@ -118,7 +118,7 @@ static bool prepare_alu(const struct insn *in, struct replay_op *op)
 	if (op->kind == REPLAY_MOV_RI || op->kind == REPLAY_MOV_RR) /* the value, or the mask, at the width */
 		op->imm = (op->kind == REPLAY_MOV_RI ? in->imm : ~0ULL) & (d->size == 64 ? ~0ULL : 0xffffffffULL);
 	if (op->kind == REPLAY_ALU && (op->flags & REPLAY_F_LAZY) && (op->flags & REPLAY_F_BD))
-		op->kind = REPLAY_ALU_M;
+		op->kind = d->type == OPND_MEM ? REPLAY_ALU_MS : REPLAY_ALU_ML;
 	return true;
 }
 
