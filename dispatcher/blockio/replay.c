@@ -218,14 +218,16 @@ HOT bool call(struct vcpu *v, struct replay_ctx *c, u64 ret, u64 target)
  * form that goes on in sequence the next instruction is the recorded one (replay_mark_fetches
  * made sure of it), so only a branch's target is compared with the path (the RIP guard), and
  * RIP is read from the path where a form needs it. v->rip is written once, at the end: the
- * first instruction not run, or where the path was left. Returns the index of that one.
+ * first instruction not run, or where the path was left. Returns the index of that one. The
+ * last op, rp[n - 1], must have no direct form (REPLAY_NONE: a followed block ends with an IO
+ * instruction), so no form tests for the end: the last one stops any run that reaches it.
  */
 static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op *rp, const u64 *lin, u32 i, u32 n)
 {
 	if (i >= n || v->rip != lin[i])
 		return i;
 	replay_resync(v, c); /* the general path ran since */
-	const struct replay_op *op = &rp[i], *end = &rp[n];
+	const struct replay_op *op = &rp[i];
 	/* an op's decoded form by its address: 72 bytes each beside 16 (a shift, one LEA and an
 	 * add; the ops are 8-byte aligned, so halving their addresses keeps their distances) */
 	_Static_assert(2 * sizeof(struct insn) == 9 * sizeof *op, "insns step 4.5 times as far as rp");
@@ -259,16 +261,13 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 #define DISPATCH(k) goto *(&&k_none + go[k])
 #define SEQ() /* on to the next recorded instruction, which is at this one's end */ \
 	do {                                                                      \
-		if (++op == end) {                                                \
-			v->rip = LIN(op - 1) + op[-1].len;                        \
-			goto out;                                                 \
-		}                                                                 \
+		++op;                                                             \
 		DISPATCH(op->kind);                                               \
 	} while (0)
 #define BRANCH(target) /* RIP is target: on while it is the recorded path's */ \
 	do {                                                                      \
 		u64 t_ = (target);                                                \
-		if (++op == end || t_ != LIN(op)) {                               \
+		if (t_ != LIN(++op)) {                                            \
 			v->rip = t_;                                              \
 			goto out;                                                 \
 		}                                                                 \
@@ -468,15 +467,16 @@ out:;
 int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
                 const struct block_pages *pg)
 {
-	u64 rip = v->rip;
-	struct replay_op one = *op;
-	one.kind &= (u8)~REPLAY_K_FETCH; /* the caller fetched it */
-	replay_bind(&one, rip, false, 0); /* a path of one instruction */
-	if (one.kind == REPLAY_NONE)
+	/* a path of this instruction and one without a direct form at its end */
+	struct replay_op two[2] = {*op, {.kind = REPLAY_NONE}};
+	u64 lin[2] = {v->rip, v->rip + op->len};
+	two[0].kind &= (u8)~REPLAY_K_FETCH; /* the caller fetched it */
+	replay_bind(&two[0], lin[0], false, 0);
+	if (two[0].kind == REPLAY_NONE)
 		return REPLAY_SLOW;
 	c->pg = pg;
 	c->insns = in;
-	return run_ops(v, c, &one, &rip, 0, 1) == 1 ? REPLAY_DONE : REPLAY_SLOW;
+	return run_ops(v, c, two, lin, 0, 2) == 1 ? REPLAY_DONE : REPLAY_SLOW;
 }
 
 u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 i, const struct block_pages *pg,
@@ -485,7 +485,11 @@ u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 
 	c->pg = pg;
 	c->insns = b->insns;
 	c->fetch_page = *fetch_page;
-	u32 j = run_ops(v, c, b->rp, b->lin, i, b->ninsns);
+	u32 n = b->ninsns;
+	/* run_ops needs a last op without a direct form (a followed block's IO instruction) */
+	if (!n || (b->rp[n - 1].kind & (u8)~REPLAY_K_FETCH) != REPLAY_NONE)
+		return i;
+	u32 j = run_ops(v, c, b->rp, b->lin, i, n);
 	*fetch_page = c->fetch_page;
 	replay_flush(v, c);
 	return j;
