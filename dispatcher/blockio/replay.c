@@ -228,11 +228,11 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 		return i;
 	replay_resync(v, c); /* the general path ran since */
 	const struct replay_op *op = &rp[i];
-	/* an op's decoded form by its address: 72 bytes each beside 16 (a shift, one LEA and an
-	 * add; the ops are 8-byte aligned, so halving their addresses keeps their distances) */
-	_Static_assert(2 * sizeof(struct insn) == 9 * sizeof *op, "insns step 4.5 times as far as rp");
-	uintptr_t din = (uintptr_t)c->insns - 9 * ((uintptr_t)rp >> 1);
-	/* lin[k] beside rp[k]: 8 bytes beside 16, so one distance from half an op's address */
+	/* an op's decoded form by its address: 64 bytes each beside 16 (a shift and an add) */
+	_Static_assert(sizeof(struct insn) == 4 * sizeof *op, "insns step 4 times as far as rp");
+	uintptr_t din = (uintptr_t)c->insns - 4 * (uintptr_t)rp;
+	/* lin[k] beside rp[k]: 8 bytes beside 16 (8-byte aligned, so halving their addresses keeps
+	 * their distances): one distance from half an op's address */
 	uintptr_t dl = (uintptr_t)lin - ((uintptr_t)rp >> 1);
 	_Static_assert(2 * sizeof *lin == sizeof *op, "lin steps half as far as rp");
 	_Static_assert(REPLAY_KINDS == 28 && REPLAY_K_FETCH == 0x80, "the dispatch table below lists every kind");
@@ -257,7 +257,7 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 	};
 #define LIN(o) (*(const u64 *)(((uintptr_t)(o) >> 1) + dl))
 #define NX (LIN(op) + op->len) /* the RIP after the instruction */
-#define in ((const struct insn *)(9 * ((uintptr_t)op >> 1) + din)) /* the decoded form (operands not in the op) */
+#define in ((const struct insn *)(4 * (uintptr_t)op + din)) /* the decoded form (operands not in the op) */
 #define DISPATCH(k) goto *(&&k_none + go[k])
 #define SEQ() /* on to the next recorded instruction, which is at this one's end */ \
 	do {                                                                      \
