@@ -69,7 +69,7 @@ enum replay_kind {
 #define REPLAY_K_FETCH 0x80
 
 /* 16 bytes per instruction of a followed block's store: the form and its operands, so that
- * the forms Linux's drivers run most never read the decoded instruction (72 bytes further
+ * the forms Linux's drivers run most never read the decoded instruction (64 bytes further
  * away); a memory operand other than a base register and a 24-bit displacement (an index, RIP,
  * FS/GS, a larger displacement) stays in the decoded instruction. */
 struct replay_op {
@@ -201,7 +201,8 @@ void replay_bind(struct replay_op *op, u64 lin, bool has_next, u64 next);
  * ended on (REPLAY_K_FETCH): the path is fixed (replay_run's guard), so where block_fetch has
  * work to do is known when the block is recorded. Also takes the direct form from a
  * non-branching instruction whose next recorded instruction is not at its end (replay_run
- * compares only branch targets with the path).
+ * compares only branch targets with the path), and binds the relative branches to the path
+ * (replay_bind).
  */
 void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn *insns, u32 n);
 
@@ -220,7 +221,8 @@ void replay_fetch_forget(struct replay_ctx *c, u32 gen);
  * recorded path says (RIP = its linear address: CS base is 0 in 64-bit mode, SDM Vol. 3A 3.4.4)
  * and runs; *fetch_page as block_fetch keeps it. Returns the index of the first instruction it
  * did not run: the caller takes it through the general path (or ends the block). RFLAGS is
- * flushed (replay_flush) on return.
+ * flushed (replay_flush) on return. Only a block whose last instruction has no direct form (a
+ * followed block's ends with its IO instruction) is run directly: else none of it.
  */
 struct block;
 u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 i, const struct block_pages *pg,
