@@ -10,6 +10,7 @@
  * so the general path decides; LEA: no segment, no memory access (Vol. 2A "LEA").
  */
 #include "replay_mem.h"
+#include "replay_alu.h"
 #include "block_run.h"
 #include "../emul/interp_alu.h"
 #include "block.h"
@@ -17,7 +18,6 @@
 #define STACK_BYTES 8u
 #define CANONICAL_BITS_4LEVEL 48
 #define CANONICAL_BITS_5LEVEL 57
-#define HOT static inline __attribute__((always_inline)) /* the per-instruction path of replay_run */
 
 void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 {
@@ -28,52 +28,30 @@ void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 	replay_page_forget(&c->w);
 	replay_page_forget(&c->w2);
 	c->canon_shift = (u8)(64 - ((v->cr4 & CR4_LA57) ? CANONICAL_BITS_5LEVEL : CANONICAL_BITS_4LEVEL));
-	c->lz_kind = INSN_NONE;
-	c->nfetch = c->fetch_next = 0;
-	c->fgen = c->gen;
+	c->lz_sk = 0;
+	replay_fetch_forget(c, c->gen);
 }
+
 
 void replay_flush(struct vcpu *v, struct replay_ctx *c)
 {
-	if (c->lz_kind == INSN_NONE)
+	u16 sk = c->lz_sk;
+	if (!sk)
 		return;
 	/* interp_alu's flags of the kinds that wait (they read no flag), each helper called directly */
 	struct alu_out o;
-	if (c->lz_kind == INSN_ADD)
-		o = add_flags(c->lz_a, c->lz_b, 0, c->lz_bits);
-	else if (c->lz_kind == INSN_SUB || c->lz_kind == INSN_CMP)
-		o = sub_flags(c->lz_a, c->lz_b, 0, c->lz_bits);
+	u8 k = LZ_KIND(sk);
+	if (k == INSN_ADD)
+		o = add_flags(c->lz_a, c->lz_b, 0, LZ_BITS(sk));
+	else if (k == INSN_SUB || k == INSN_CMP)
+		o = sub_flags(c->lz_a, c->lz_b, 0, LZ_BITS(sk));
+	else if (k == INSN_SHL || k == INSN_SHR || k == INSN_SAR) /* the count: not 0 */
+		o = shift_flags((enum insn_kind)k, c->lz_a, (u32)c->lz_b, LZ_BITS(sk));
 	else /* AND, TEST, OR, XOR: their result */
-		o = logic_flags(c->lz_r, c->lz_bits);
+		o = logic_flags(c->lz_r, LZ_BITS(sk));
 	v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
-	c->lz_kind = INSN_NONE;
-}
-
-/* Their results, as interp_alu computes them (masked by the caller). */
-HOT u64 lazy_result(enum insn_kind k, u64 a, u64 b)
-{
-	switch (k) {
-	case INSN_ADD: return a + b;
-	case INSN_OR: return a | b;
-	case INSN_AND:
-	case INSN_TEST: return a & b;
-	case INSN_XOR: return a ^ b;
-	default: return a - b; /* SUB, CMP */
-	}
-}
-
-/* The result of a lazy-flag ALU operation of op's width (masked by m); its operands are kept
- * for the flags, which RFLAGS gets only when read (replay_flush). */
-HOT u64 lazy_op(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, u64 a, u64 b, u64 m)
-{
-	u64 r = lazy_result((enum insn_kind)op->alu, a, b) & m;
-	c->lz_kind = op->alu;
-	c->lz_bits = (u8)(8 * op->size);
-	c->lz_a = a;
-	c->lz_b = b;
-	c->lz_r = r;
 	v->dirty |= VCPU_DIRTY_RFLAGS;
-	return r;
+	c->lz_sk = 0;
 }
 
 /* The host bytes of a read of len at linear into *h: a remembered page inline, else
@@ -124,58 +102,31 @@ HOT u64 data_linear(const struct vcpu *v, const struct insn *in, u64 next)
 	return lea_value(v, in, next) + (m->seg == VCPU_FS || m->seg == VCPU_GS ? v->seg[m->seg].base : 0);
 }
 
+/* A base register and a 24-bit displacement (replay_op.bd, replay_op.ea): their sum. */
+HOT u64 ea_value(const struct vcpu *v, u32 ea)
+{
+	return v->gpr[(u8)ea] + (u64)(i64)((i32)ea >> 8);
+}
+
 /* LOAD_B/STORE_B's address: the base register plus the displacement kept in the op. */
 HOT u64 bd_linear(const struct vcpu *v, const struct replay_op *op)
 {
-	i32 bd;
+	u32 bd;
 	__builtin_memcpy(&bd, op->bd, sizeof bd);
-	return v->gpr[(u8)bd] + (u64)(i64)(bd >> 8);
+	return ea_value(v, bd);
 }
 
-static const u64 size_masks[] = {0, 0xff, 0xffff, 0, 0xffffffffULL, 0, 0, 0, ~0ULL};
-HOT u64 size_mask(u32 bytes) { return size_masks[bytes]; }
-
-/* What a register write of `bytes` keeps of the register: 8 and 16 bits merge, 32 bits
- * zero-extend in 64-bit mode (SDM Vol. 1 3.4.1.1). */
-static const u64 keep_masks[] = {0, ~0xffULL, ~0xffffULL, 0, 0, 0, 0, 0, 0};
-
-/* A register write of `bytes`, without a branch on the size. */
-HOT void reg_write(struct vcpu *v, u8 reg, u32 bytes, u64 val)
+/* A memory form's linear address: from the op where it holds the operand (REPLAY_F_BD: a base
+ * register, no FS/GS base), else from the decoded form. */
+HOT u64 mem_linear(const struct vcpu *v, const struct replay_op *op, const struct insn *in, u64 next)
 {
-	vcpu_set_reg(v, (enum vcpu_reg)reg, (v->gpr[reg] & keep_masks[bytes]) | (val & size_mask(bytes)));
+	return (op->flags & REPLAY_F_BD) ? ea_value(v, op->ea) : data_linear(v, in, next);
 }
 
-/*
- * The flags of a data instruction that writes them at once (not lazily), and its result. The
- * pending lazy flags go into RFLAGS first only where they can matter: before ADC/SBB (which read
- * CF) and before an instruction that writes some status flags but not all (INC/DEC keep CF). One
- * that writes all six (a shift by a count that is not 0, NEG) overwrites them: they are dropped
- * (RFLAGS as if written first, then overwritten); one that writes none (a shift by 0, NOT, the
- * moves) leaves them pending. interp_compute reads RFLAGS only for ADC/SBB's CF.
- */
-static u64 exec_flags(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, u64 a, u64 b)
+/* A memory form's immediate (sign-extended as decoded). */
+HOT u64 mem_imm(const struct replay_op *op, const struct insn *in)
 {
-	struct alu_out o;
-	u32 bits = 8u * op->size;
-	if (op->alu == INSN_SHL || op->alu == INSN_SHR || op->alu == INSN_SAR) { /* interp_compute's shift */
-		u32 n = (u32)b & (bits == 64 ? SHIFT_COUNT_MASK64 : SHIFT_COUNT_MASK32);
-		if (n == 0)
-			return a; /* no flag changes */
-		o = shift_flags((enum insn_kind)op->alu, a, n, bits);
-	} else {
-		if (op->alu == INSN_ADC || op->alu == INSN_SBB)
-			replay_flush(v, c);
-		o = interp_compute(v->rflags, (enum insn_kind)op->alu, bits, 8u * op->ssize, a, b);
-	}
-	if (!o.mask)
-		return o.val;
-	if (o.mask == RFLAGS_STATUS)
-		c->lz_kind = INSN_NONE;
-	else
-		replay_flush(v, c);
-	v->rflags = (v->rflags & ~o.mask) | (o.flags & o.mask);
-	v->dirty |= VCPU_DIRTY_RFLAGS;
-	return o.val;
+	return (op->flags & REPLAY_F_BD) ? (u64)(i64)op->imm32 : in->imm;
 }
 
 /*
@@ -191,7 +142,7 @@ HOT int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 	u8 *h = 0;
 	bool check = false;
 	if (f & (REPLAY_F_DST_MEM | REPLAY_F_SRC_MEM)) {
-		u64 lin = data_linear(v, in, next);
+		u64 lin = mem_linear(v, op, in, next);
 		if ((f & REPLAY_F_DST_MEM) && (f & REPLAY_F_WRITES_DST)) {
 			if (!replay_wptr(c, lin, op->size, &h))
 				h = replay_wslow(v, c, lin, op->size, &check);
@@ -209,7 +160,7 @@ HOT int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 	if (f & REPLAY_F_SRC_REG)
 		b = v->gpr[op->src] & size_mask(op->ssize);
 	else if (f & REPLAY_F_SRC_IMM)
-		b = in->imm & size_mask(op->ssize);
+		b = (f & (REPLAY_F_DST_MEM | REPLAY_F_SRC_MEM) ? mem_imm(op, in) : op->imm) & size_mask(op->ssize);
 	else if (f & REPLAY_F_SRC_MEM)
 		b = replay_load_le(h, op->ssize);
 	u64 val = (f & REPLAY_F_LAZY) ? lazy_op(v, c, op, a, b, m) : exec_flags(v, c, op, a, b);
@@ -225,28 +176,15 @@ HOT int exec_alu(struct vcpu *v, struct replay_ctx *c, const struct replay_op *o
 	return REPLAY_DONE;
 }
 
-/* A Jcc's condition: JE/JNE from a pending result, anything else from RFLAGS. */
-#define JCC_COND_E 4
-HOT bool jcc_taken(struct vcpu *v, struct replay_ctx *c, u8 cond)
-{
-	if (c->lz_kind != INSN_NONE) {
-		if ((cond >> 1) == (JCC_COND_E >> 1))
-			return (c->lz_r == 0) != (cond & 1);
-		replay_flush(v, c);
-	}
-	return interp_condition(v->rflags, cond);
-}
-
 /* replay_fetch (replay_fetch.c), with the memo's pages looked at inline (c->gen is the cache's) */
 HOT void fetch_at(struct vcpu *v, struct replay_ctx *c, u64 rip, u32 len)
 {
 	u64 page = rip & ~(u64)GMEM_TLB_PAGE_MASK;
-	if (c->fgen == c->gen && rip + len <= page + PAGE_SIZE)
-		for (u32 k = 0; k < c->nfetch; k++)
-			if (c->fetch[k] == page) {
-				c->fetch_page = page;
-				return;
-			}
+	if (c->fetch[REPLAY_FETCH_SLOT(page)] == page && c->fgen == c->gen &&
+	    (rip & GMEM_TLB_PAGE_MASK) + len <= PAGE_SIZE) {
+		c->fetch_page = page;
+		return;
+	}
 	replay_fetch(v, c, rip, len, &c->fetch_page);
 	replay_resync(v, c);
 }
@@ -280,21 +218,24 @@ HOT bool call(struct vcpu *v, struct replay_ctx *c, u64 ret, u64 target)
  * form that goes on in sequence the next instruction is the recorded one (replay_mark_fetches
  * made sure of it), so only a branch's target is compared with the path (the RIP guard), and
  * RIP is read from the path where a form needs it. v->rip is written once, at the end: the
- * first instruction not run, or where the path was left. Returns the index of that one.
+ * first instruction not run, or where the path was left. Returns the index of that one. The
+ * last op, rp[n - 1], must have no direct form (REPLAY_NONE: a followed block ends with an IO
+ * instruction), so no form tests for the end: the last one stops any run that reaches it.
  */
 static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op *rp, const u64 *lin, u32 i, u32 n)
 {
 	if (i >= n || v->rip != lin[i])
 		return i;
 	replay_resync(v, c); /* the general path ran since */
-	const struct replay_op *op = &rp[i], *end = &rp[n];
-	/* an op's decoded form by its address: 72 bytes each beside 8 (one LEA and an add) */
-	_Static_assert(sizeof(struct insn) == 9 * sizeof *op, "insns step 9 times as far as rp");
-	uintptr_t din = (uintptr_t)c->insns - 9 * (uintptr_t)rp;
-	/* lin[k] beside rp[k]: both 8 bytes, so one distance finds an op's address */
-	uintptr_t dl = (uintptr_t)lin - (uintptr_t)rp;
-	_Static_assert(sizeof *lin == sizeof *op, "lin and rp step alike");
-	_Static_assert(REPLAY_KINDS == 21 && REPLAY_K_FETCH == 0x80, "the dispatch table below lists every kind");
+	const struct replay_op *op = &rp[i];
+	/* an op's decoded form by its address: 64 bytes each beside 16 (a shift and an add) */
+	_Static_assert(sizeof(struct insn) == 4 * sizeof *op, "insns step 4 times as far as rp");
+	uintptr_t din = (uintptr_t)c->insns - 4 * (uintptr_t)rp;
+	/* lin[k] beside rp[k]: 8 bytes beside 16 (8-byte aligned, so halving their addresses keeps
+	 * their distances): one distance from half an op's address */
+	uintptr_t dl = (uintptr_t)lin - ((uintptr_t)rp >> 1);
+	_Static_assert(2 * sizeof *lin == sizeof *op, "lin steps half as far as rp");
+	_Static_assert(REPLAY_KINDS == 28 && REPLAY_K_FETCH == 0x80, "the dispatch table below lists every kind");
 	static const int go[256] = {
 		[REPLAY_NONE] = 0,
 		[REPLAY_PUSH] = &&k_push - &&k_none, [REPLAY_POP] = &&k_pop - &&k_none,
@@ -307,25 +248,37 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 		[REPLAY_JCC] = &&k_jcc - &&k_none, [REPLAY_CALL_REG] = &&k_call_reg - &&k_none,
 		[REPLAY_JMP_REG] = &&k_jmp_reg - &&k_none, [REPLAY_NOP] = &&k_nop - &&k_none,
 		[REPLAY_LOAD_B] = &&k_load_b - &&k_none, [REPLAY_STORE_B] = &&k_store_b - &&k_none,
+		[REPLAY_SUB_R] = &&k_sub_r - &&k_none, [REPLAY_AND_R] = &&k_and_r - &&k_none,
+		[REPLAY_OR_R] = &&k_or_r - &&k_none, [REPLAY_XOR_R] = &&k_xor_r - &&k_none,
+		[REPLAY_SHIFT_R] = &&k_shift_r - &&k_none, [REPLAY_ALU_ML] = &&k_alu_ml - &&k_none,
+		[REPLAY_ALU_MS] = &&k_alu_ms - &&k_none,
 		[REPLAY_KINDS ... REPLAY_K_FETCH - 1] = 0,
 		[REPLAY_K_FETCH ... 255] = &&k_fetch - &&k_none,
 	};
-#define LIN(o) (*(const u64 *)((uintptr_t)(o) + dl))
+#define LIN(o) (*(const u64 *)(((uintptr_t)(o) >> 1) + dl))
 #define NX (LIN(op) + op->len) /* the RIP after the instruction */
-#define in ((const struct insn *)(9 * (uintptr_t)op + din)) /* the decoded form (immediates, memory operands) */
+#define in ((const struct insn *)(4 * (uintptr_t)op + din)) /* the decoded form (operands not in the op) */
 #define DISPATCH(k) goto *(&&k_none + go[k])
 #define SEQ() /* on to the next recorded instruction, which is at this one's end */ \
 	do {                                                                      \
-		if (++op == end) {                                                \
-			v->rip = LIN(op - 1) + op[-1].len;                        \
-			goto out;                                                 \
-		}                                                                 \
+		++op;                                                             \
 		DISPATCH(op->kind);                                               \
 	} while (0)
 #define BRANCH(target) /* RIP is target: on while it is the recorded path's */ \
 	do {                                                                      \
 		u64 t_ = (target);                                                \
-		if (++op == end || t_ != LIN(op)) {                               \
+		if (t_ != LIN(++op)) {                                            \
+			v->rip = t_;                                              \
+			goto out;                                                 \
+		}                                                                 \
+		DISPATCH(op->kind);                                               \
+	} while (0)
+#define WAY(target, path) /* a relative branch to target: on where replay_bind found the path */ \
+	do {                                                                      \
+		u64 t_ = (target);                                                \
+		bool on_ = op->flags & (path);                                    \
+		++op;                                                             \
+		if (!on_) {                                                       \
 			v->rip = t_;                                              \
 			goto out;                                                 \
 		}                                                                 \
@@ -353,10 +306,13 @@ k_pop: /* RSP first, then the register: POP RSP loads the value read */
 	v->gpr[op->reg] = replay_load_le(h, STACK_BYTES);
 	v->dirty |= VCPU_DIRTY_RSP;
 	SEQ();
-k_call:
-	if (!call(v, c, NX, NX + rel(op)))
+k_call: /* the target canonical, the return address in the op (replay_bind) */
+	rsp = v->gpr[VCPU_RSP];
+	if (!store(v, c, rsp - STACK_BYTES, STACK_BYTES, op->imm))
 		goto k_none;
-	BRANCH(NX + rel(op));
+	v->gpr[VCPU_RSP] = rsp - STACK_BYTES;
+	v->dirty |= VCPU_DIRTY_RSP;
+	WAY(op->imm + rel(op), REPLAY_F_PATH_TAKEN);
 k_call_reg: { /* the target read before the push: CALL RSP calls the value before it */
 	u64 target = v->gpr[op->reg];
 	if (!call(v, c, NX, target))
@@ -374,13 +330,10 @@ k_ret: { /* the target is checked before the load sets flags (interp_stack.c) */
 	v->dirty |= VCPU_DIRTY_RSP;
 	BRANCH(target);
 }
-k_load: { /* MOV, MOVZX, MOVSX, MOVSXD from memory: interp_compute extends */
-	if (!rd(v, c, data_linear(v, in, NX), op->size, REPLAY_FILL_YES, &h))
+k_load: { /* MOV, MOVZX, MOVSX, MOVSXD from memory: extended as interp_compute does */
+	if (!rd(v, c, mem_linear(v, op, in, NX), op->size, REPLAY_FILL_YES, &h))
 		goto k_none;
-	u64 val = replay_load_le(h, op->size);
-	if (op->alu != INSN_MOV)
-		val = interp_compute(0, (enum insn_kind)op->alu, 8u * op->ssize, 8u * op->size, 0, val).val;
-	reg_write(v, op->reg, op->ssize, val);
+	v->gpr[op->reg] = extend(op->alu, replay_load_le(h, op->size), op->size) & size_mask(op->ssize); /* wide */
 	SEQ();
 }
 k_load_b: /* MOV r64, [base + disp] */
@@ -395,30 +348,85 @@ k_store_b: /* MOV [base + disp], r64 */
 		goto k_none;
 	SEQ();
 k_store:
-	if (!store(v, c, data_linear(v, in, NX), op->size, v->gpr[op->reg] & size_mask(op->size)))
+	if (!store(v, c, mem_linear(v, op, in, NX), op->size, v->gpr[op->reg] & size_mask(op->size)))
 		goto k_none;
 	SEQ();
 k_store_imm:
-	if (!store(v, c, data_linear(v, in, NX), op->size, in->imm & size_mask(op->size)))
+	if (!store(v, c, mem_linear(v, op, in, NX), op->size, mem_imm(op, in) & size_mask(op->size)))
 		goto k_none;
 	SEQ();
-k_mov_rr:
-	reg_write(v, op->reg, op->size, v->gpr[op->src]);
+k_mov_rr: /* the moves write a 32- or 64-bit register other than RSP (replay_prepare) */
+	v->gpr[op->reg] = v->gpr[op->src] & op->imm;
 	SEQ();
 k_mov_ri:
-	reg_write(v, op->reg, op->size, in->imm);
+	v->gpr[op->reg] = op->imm;
 	SEQ();
-k_movx_rr: /* interp_compute extends the source, read at its width */
-	reg_write(v, op->reg, op->size,
-	          interp_compute(0, (enum insn_kind)op->alu, 8u * op->size, 8u * op->ssize, 0,
-	                         v->gpr[op->src] & size_mask(op->ssize)).val);
+k_movx_rr: /* the source read at its width, extended */
+	v->gpr[op->reg] = extend(op->alu, v->gpr[op->src] & size_mask(op->ssize), op->ssize) & size_mask(op->size);
 	SEQ();
-k_alu_r: {
-	u64 m = size_mask(op->size), a = v->gpr[op->reg] & m;
-	u64 b = ((op->flags & REPLAY_F_SRC_IMM) ? in->imm : v->gpr[op->src]) & m;
-	u64 r = lazy_op(v, c, op, a, b, m);
+#define ALU_R(expr) /* a register op= a register or an immediate of its width, flags pending */ \
+	do {                                                                       \
+		u64 m = size_mask(op->size), a = v->gpr[op->reg] & m;              \
+		u64 b = ((op->flags & REPLAY_F_SRC_IMM) ? op->imm : v->gpr[op->src]) & m; \
+		u64 r = (expr) & m;                                                \
+		lazy_set(c, op, a, b, r);                                          \
+		if (op->flags & REPLAY_F_WRITES_DST)                               \
+			reg_write(v, op->reg, op->size, r);                        \
+		SEQ();                                                             \
+	} while (0)
+k_alu_r:
+	ALU_R(a + b);
+k_sub_r:
+	ALU_R(a - b);
+k_and_r:
+	ALU_R(a & b);
+k_or_r:
+	ALU_R(a | b);
+k_xor_r:
+	ALU_R(a ^ b);
+#undef ALU_R
+k_shift_r: { /* 32 or 64 bits: the masked count is below the width; by 0, no flag changes */
+	u64 m = size_mask(op->size), a = v->gpr[op->reg] & m, r = a;
+	u32 cnt = (u32)((op->flags & REPLAY_F_SRC_IMM) ? op->imm : v->gpr[op->src]) &
+	        (op->size == 8 ? SHIFT_COUNT_MASK64 : SHIFT_COUNT_MASK32);
+	if (cnt) {
+		u32 sh = 64 - 8u * op->size;
+		r = op->alu == INSN_SHL ? (a << cnt) & m
+		    : op->alu == INSN_SHR ? a >> cnt
+		                          : (u64)(((i64)(a << sh) >> sh) >> cnt) & m;
+		lazy_set(c, op, a, cnt, r);
+	}
+	reg_write(v, op->reg, op->size, r);
+	SEQ();
+}
+k_alu_ml: { /* a register op= memory, flags pending: exec_alu's order (the memory first) */
+	if (!rd(v, c, ea_value(v, op->ea), op->ssize, REPLAY_FILL_YES, &h))
+		goto k_none;
+	u64 m = size_mask(op->size), r = lazy_op(v, c, op, v->gpr[op->reg] & m, replay_load_le(h, op->ssize), m);
 	if (op->flags & REPLAY_F_WRITES_DST)
 		reg_write(v, op->reg, op->size, r);
+	SEQ();
+}
+k_alu_ms: { /* memory op= a register or an immediate, flags pending: a destination written
+	   * through the write translation (which covers the read), else read */
+	u64 ma = ea_value(v, op->ea);
+	u8 *hw = 0;
+	bool check = false;
+	if (op->flags & REPLAY_F_WRITES_DST) {
+		if (!replay_wptr(c, ma, op->size, &hw) && !(hw = replay_wslow(v, c, ma, op->size, &check)))
+			goto k_none;
+		h = hw;
+	} else if (!rd(v, c, ma, op->size, REPLAY_FILL_YES, &h)) {
+		goto k_none;
+	}
+	u64 m = size_mask(op->size);
+	u64 b = ((op->flags & REPLAY_F_SRC_IMM) ? (u64)(i64)op->imm32 : v->gpr[op->src]) & size_mask(op->ssize);
+	u64 r = lazy_op(v, c, op, replay_load_le(h, op->size), b, m);
+	if (op->flags & REPLAY_F_WRITES_DST) {
+		replay_store_le(hw, op->size, r);
+		if (check)
+			replay_stored(v, c, hw, op->size);
+	}
 	SEQ();
 }
 k_alu:
@@ -426,18 +434,16 @@ k_alu:
 		goto k_none;
 	SEQ();
 k_lea:
-	reg_write(v, op->reg, op->size, lea_value(v, in, NX));
+	reg_write(v, op->reg, op->size, (op->flags & REPLAY_F_BD) ? ea_value(v, op->ea) : lea_value(v, in, NX));
 	SEQ();
 k_nop:
 	SEQ();
-k_jcc: /* not taken: the next instruction, which the guard compares too */
+k_jcc: /* both ways canonical (replay_bind: else the general path decides the #GP) */
 	if (!jcc_taken(v, c, op->reg))
-		BRANCH(NX);
+		WAY(op->imm, REPLAY_F_PATH_NEXT);
 	/* fall through */
-k_jmp: /* a non-canonical target faults on the branch (Vol. 2A "JMP", "Jcc") */
-	if (!replay_canonical(c, NX + rel(op)))
-		goto k_none;
-	BRANCH(NX + rel(op));
+k_jmp:
+	WAY(op->imm + rel(op), REPLAY_F_PATH_TAKEN);
 k_jmp_reg:
 	if (!replay_canonical(c, v->gpr[op->reg]))
 		goto k_none;
@@ -446,6 +452,7 @@ k_none: /* REPLAY_NONE, or a form that cannot run: the general path takes it, no
 	v->rip = LIN(op);
 out:;
 #undef BRANCH
+#undef WAY
 #undef SEQ
 #undef DISPATCH
 #undef in
@@ -460,12 +467,16 @@ out:;
 int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op, const struct insn *in,
                 const struct block_pages *pg)
 {
-	u64 rip = v->rip;
-	struct replay_op one = *op;
-	one.kind &= (u8)~REPLAY_K_FETCH; /* the caller fetched it */
+	/* a path of this instruction and one without a direct form at its end */
+	struct replay_op two[2] = {*op, {.kind = REPLAY_NONE}};
+	u64 lin[2] = {v->rip, v->rip + op->len};
+	two[0].kind &= (u8)~REPLAY_K_FETCH; /* the caller fetched it */
+	replay_bind(&two[0], lin[0], false, 0);
+	if (two[0].kind == REPLAY_NONE)
+		return REPLAY_SLOW;
 	c->pg = pg;
 	c->insns = in;
-	return run_ops(v, c, &one, &rip, 0, 1) == 1 ? REPLAY_DONE : REPLAY_SLOW;
+	return run_ops(v, c, two, lin, 0, 2) == 1 ? REPLAY_DONE : REPLAY_SLOW;
 }
 
 u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 i, const struct block_pages *pg,
@@ -474,7 +485,11 @@ u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 
 	c->pg = pg;
 	c->insns = b->insns;
 	c->fetch_page = *fetch_page;
-	u32 j = run_ops(v, c, b->rp, b->lin, i, b->ninsns);
+	u32 n = b->ninsns;
+	/* run_ops needs a last op without a direct form (a followed block's IO instruction) */
+	if (!n || (b->rp[n - 1].kind & (u8)~REPLAY_K_FETCH) != REPLAY_NONE)
+		return i;
+	u32 j = run_ops(v, c, b->rp, b->lin, i, n);
 	*fetch_page = c->fetch_page;
 	replay_flush(v, c);
 	return j;

@@ -31,10 +31,13 @@ enum replay_kind {
 	REPLAY_PUSH, REPLAY_POP, REPLAY_CALL, REPLAY_RET, /* r64; rel32; near */
 	REPLAY_LOAD, REPLAY_STORE, REPLAY_STORE_IMM,     /* MOV reg <- mem, mem <- reg / imm */
 	REPLAY_ALU,       /* a data instruction through interp_compute (interp_alu.h): operands below */
-	REPLAY_MOV_RR, REPLAY_MOV_RI, /* MOV between registers, of an immediate into one */
-	REPLAY_MOVX_RR,   /* MOVZX/MOVSX/MOVSXD between registers (alu: the kind) */
-	REPLAY_ALU_R,     /* a lazy-flag ALU instruction (REPLAY_F_LAZY) on a register, with a register or
-	                   * an immediate of its width */
+	/* MOV between registers, of an immediate into one; MOVZX/MOVSX/MOVSXD between registers
+	 * (alu: the kind); and LOAD: into a 32- or 64-bit register other than RSP (the others are
+	 * REPLAY_ALU), so the write is one store of the value at its width */
+	REPLAY_MOV_RR, REPLAY_MOV_RI,
+	REPLAY_MOVX_RR,
+	REPLAY_ALU_R,     /* ADD: a lazy-flag ALU instruction (REPLAY_F_LAZY) on a register, with a
+	                   * register or an immediate (op.imm) of its width; the others below */
 	REPLAY_LEA,
 	REPLAY_JMP, REPLAY_JCC,         /* rel8/rel32 */
 	REPLAY_CALL_REG, REPLAY_JMP_REG, /* FF /2, FF /4 with a register (retpolines off, or the thunk's) */
@@ -42,6 +45,13 @@ enum replay_kind {
 	/* MOV r64 <- [base + disp], MOV [base + disp] <- r64: a base register, no index, no FS/GS,
 	 * a displacement of 24 bits (replay_op.bd): the address without the decoded form */
 	REPLAY_LOAD_B, REPLAY_STORE_B,
+	REPLAY_SUB_R, REPLAY_AND_R, REPLAY_OR_R, REPLAY_XOR_R, /* as ALU_R: SUB/CMP, AND/TEST, OR, XOR */
+	/* SHL/SHR/SAR of a 32- or 64-bit register by CL or an immediate (op.imm): lazy flags */
+	REPLAY_SHIFT_R,
+	/* a lazy-flag ALU instruction with its memory operand held in the op (REPLAY_F_BD): the
+	 * memory the source (a register the destination), or the destination (a register or an
+	 * immediate the source) */
+	REPLAY_ALU_ML, REPLAY_ALU_MS,
 	REPLAY_KINDS
 };
 
@@ -58,8 +68,10 @@ enum replay_kind {
  * accessed flags there). In the kind, so that the dispatch's own range test finds it. */
 #define REPLAY_K_FETCH 0x80
 
-/* 8 bytes per instruction of a followed block's store; the memory operand and the immediate
- * stay in the decoded instruction. */
+/* 16 bytes per instruction of a followed block's store: the form and its operands, so that
+ * the forms Linux's drivers run most never read the decoded instruction (64 bytes further
+ * away); a memory operand other than a base register and a 24-bit displacement (an index, RIP,
+ * FS/GS, a larger displacement) stays in the decoded instruction. */
 struct replay_op {
 	u8 kind;  /* enum replay_kind */
 	u8 reg;   /* the register pushed, popped, loaded, stored, called or written (ALU, LEA); JCC: the condition */
@@ -77,10 +89,31 @@ struct replay_op {
 	};
 	u8 flags; /* REPLAY_F_* */
 	u8 len;   /* the instruction's length */
+	union {
+		/* ALU_R: the immediate (sign-extended to 64 bits, as decoded); MOV_RI: it at the
+		 * destination's width; MOV_RR: the destination's width as a mask; CALL, JMP, JCC: the
+		 * address of the next instruction (replay_bind) */
+		u64 imm;
+		/* the memory forms (REPLAY_F_BD): the memory operand as LOAD_B's bd (base register,
+		 * 24-bit displacement); STORE_IMM and ALU with a memory operand: the immediate,
+		 * sign-extended from 32 bits (no memory form takes a larger one) */
+		struct {
+			u32 ea;
+			i32 imm32;
+		};
+	};
 };
-_Static_assert(sizeof(struct replay_op) == 8, "8 bytes per stored instruction");
+_Static_assert(sizeof(struct replay_op) == 16, "16 bytes per stored instruction");
 #define REPLAY_BD_DISP_MIN (-(1 << 23))
 #define REPLAY_BD_DISP_MAX ((1 << 23) - 1)
+/* In replay_op.flags of the memory forms (LOAD, STORE, STORE_IMM, ALU, LEA): the memory
+ * operand is replay_op.ea (a base register and a 24-bit displacement, no index, no FS/GS base),
+ * the immediate replay_op.imm32: the decoded instruction is not read. */
+#define REPLAY_F_BD 0x80
+/* In replay_op.flags of CALL, JMP and JCC (replay_bind): the recorded next instruction is the
+ * branch's target, or (JCC) the one after it; a way that is not the path's ends the run there. */
+#define REPLAY_F_PATH_TAKEN 0x01
+#define REPLAY_F_PATH_NEXT 0x02
 
 enum replay_status { REPLAY_DONE = 0, REPLAY_SLOW = 1 };
 
@@ -105,18 +138,24 @@ struct replay_page {
 	u64 end8;
 	u8 *host;
 };
-#define REPLAY_FETCH_PAGES 4
+/* The fetch memo: direct-mapped by the linear page number's low bits (a page that shares a
+ * slot with another just takes the out-of-line path again); REPLAY_FETCH_NONE: an empty slot. */
+#define REPLAY_FETCH_PAGES 8
+#define REPLAY_FETCH_NONE 1ULL
+#define REPLAY_FETCH_SLOT(page) (((page) >> PAGE_SHIFT) % REPLAY_FETCH_PAGES)
 struct replay_ctx {
 	u32 gen;
 	u32 nframes; /* the cache's nframes the write pages were found free of */
 	bool ac_check; /* CPL 3 with CR0.AM and RFLAGS.AC: misaligned accesses take the general path */
 	u8 canon_shift; /* 64 - the linear-address width (CR4.LA57), for the canonical checks */
-	/* Lazy flags: the last ADD/OR/AND/SUB/XOR/CMP/TEST's kind (INSN_NONE: none pending), width
-	 * and operands; RFLAGS gets their status flags (interp_compute of the same inputs: those
-	 * kinds read no flag) only when something reads RFLAGS or the run ends (replay_flush). The
-	 * next such instruction writes all six status flags, so a pending one is then dropped. A
-	 * JE/JNE reads ZF from the result. */
-	u8 lz_kind, lz_bits;
+	/* Lazy flags: the last ADD/OR/AND/SUB/XOR/CMP/TEST's, or register shift's by a count that
+	 * is not 0, width and kind (lz_sk: replay_op's size in the low byte, its alu above; 0: none
+	 * pending) and operands (a shift's: the value and the masked count); RFLAGS gets their
+	 * status flags (interp_compute of the same inputs: those kinds read no flag) only when
+	 * something reads RFLAGS or the run ends (replay_flush), and VCPU_DIRTY_RFLAGS with them.
+	 * The next such instruction writes all six status flags, so a pending one is then dropped.
+	 * A JE/JNE reads ZF from the result. */
+	u16 lz_sk;
 	u64 lz_a, lz_b, lz_r;
 	/* the pages: the last written, the one written before it (a stack and a data page in
 	 * turn), the last read (replay_mem.h) */
@@ -124,7 +163,6 @@ struct replay_ctx {
 	/* the code pages (linear) an instruction fetch of the run went through in the cache's
 	 * generation fgen (replay.c fetch_memo) */
 	u32 fgen;
-	u8 nfetch, fetch_next;
 	u64 fetch[REPLAY_FETCH_PAGES];
 	/* the running block's code pages (store checks) and the last code page fetched from
 	 * (block_fetch's *page), for the out-of-line paths */
@@ -150,11 +188,21 @@ int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op
 void replay_flush(struct vcpu *v, struct replay_ctx *c);
 
 /*
+ * Binds a relative branch (CALL, JMP, JCC) at linear lin to its place in the recorded path:
+ * the next instruction's address in op->imm, the path's way in REPLAY_F_PATH_* (next: the
+ * recorded next instruction's address, when there is one). A target that is not canonical for
+ * 4-level paging (so for neither) makes it REPLAY_NONE: the general path decides the #GP. Other
+ * kinds are left as they are.
+ */
+void replay_bind(struct replay_op *op, u64 lin, bool has_next, u64 next);
+
+/*
  * Marks the instructions of a followed block whose fetch leaves the code page the previous one
  * ended on (REPLAY_K_FETCH): the path is fixed (replay_run's guard), so where block_fetch has
  * work to do is known when the block is recorded. Also takes the direct form from a
  * non-branching instruction whose next recorded instruction is not at its end (replay_run
- * compares only branch targets with the path).
+ * compares only branch targets with the path), and binds the relative branches to the path
+ * (replay_bind).
  */
 void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn *insns, u32 n);
 
@@ -164,6 +212,8 @@ void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn
  * it), unless a fetch of this exit went through the page's cached walk already.
  */
 void replay_fetch(struct vcpu *v, struct replay_ctx *c, u64 lin, u32 len, u64 *fetch_page);
+/* Empties the fetch memo, for the cache's generation gen. */
+void replay_fetch_forget(struct replay_ctx *c, u32 gen);
 
 /*
  * Runs instructions i, i+1, ... of followed block b (64-bit code, v in 64-bit mode, an exit's
@@ -171,7 +221,8 @@ void replay_fetch(struct vcpu *v, struct replay_ctx *c, u64 lin, u32 len, u64 *f
  * recorded path says (RIP = its linear address: CS base is 0 in 64-bit mode, SDM Vol. 3A 3.4.4)
  * and runs; *fetch_page as block_fetch keeps it. Returns the index of the first instruction it
  * did not run: the caller takes it through the general path (or ends the block). RFLAGS is
- * flushed (replay_flush) on return.
+ * flushed (replay_flush) on return. Only a block whose last instruction has no direct form (a
+ * followed block's ends with its IO instruction) is run directly: else none of it.
  */
 struct block;
 u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 i, const struct block_pages *pg,

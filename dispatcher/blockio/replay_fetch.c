@@ -19,6 +19,13 @@ static bool fetched(struct vcpu *v, u64 lin, u32 len, u64 *fetch_page)
 	return true;
 }
 
+void replay_fetch_forget(struct replay_ctx *c, u32 gen)
+{
+	c->fgen = gen;
+	for (u32 k = 0; k < REPLAY_FETCH_PAGES; k++)
+		c->fetch[k] = REPLAY_FETCH_NONE;
+}
+
 /* Whether an instruction fetch from linear page `page` went through the cache in this exit
  * (fetched, or touched by replay_fetch below) in the generation the memo is of: then its walk's accessed
  * flags are set and the execute right held (CPL and the paging registers are fixed for the
@@ -27,23 +34,17 @@ static bool fetched(struct vcpu *v, u64 lin, u32 len, u64 *fetch_page)
 static bool fetch_memo(struct vcpu *v, struct replay_ctx *c, u64 page)
 {
 	if (c->fgen != v->tlb->gen) {
-		c->fgen = v->tlb->gen;
-		c->nfetch = 0;
+		replay_fetch_forget(c, v->tlb->gen);
 		return false;
 	}
-	for (u32 k = 0; k < c->nfetch; k++)
-		if (c->fetch[k] == page)
-			return true;
-	return false;
+	return c->fetch[REPLAY_FETCH_SLOT(page)] == page;
 }
 
 static void fetch_remember(struct vcpu *v, struct replay_ctx *c, u64 page)
 {
-	if (c->fgen != v->tlb->gen) { /* a drop since the lookup: nothing remembered holds */
-		c->fgen = v->tlb->gen;
-		c->nfetch = 0;
-	}
-	c->fetch[c->nfetch < REPLAY_FETCH_PAGES ? c->nfetch++ : c->fetch_next++ % REPLAY_FETCH_PAGES] = page;
+	if (c->fgen != v->tlb->gen) /* a drop since the lookup: nothing remembered holds */
+		replay_fetch_forget(c, v->tlb->gen);
+	c->fetch[REPLAY_FETCH_SLOT(page)] = page;
 }
 
 /*

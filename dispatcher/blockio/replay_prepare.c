@@ -26,6 +26,62 @@ static bool writes_dst(enum insn_kind k) { return k != INSN_CMP && k != INSN_TES
 static bool reads_dst(enum insn_kind k) { return k < INSN_MOV || k > INSN_MOVSXD; }
 static bool shift_kind(enum insn_kind k) { return k == INSN_SHL || k == INSN_SHR || k == INSN_SAR; }
 
+/* A destination register written by one store of the value at its width: 32 bits zero-extend
+ * (Vol. 1 3.4.1.1), and not RSP (whose write marks VCPU_DIRTY_RSP). */
+static bool wide_reg(const struct insn_operand *d)
+{
+	return d->size >= 32 && d->reg != VCPU_RSP;
+}
+
+/* A memory operand of a base register and a displacement of 24 bits, no index, no FS/GS base
+ * (Vol. 3A 3.4.4: the other segments have base 0 in 64-bit mode): *bd gets them, as
+ * replay_op.bd and replay_op.ea hold them. */
+static bool base_disp(const struct insn *in, u32 *bd)
+{
+	const struct insn_mem *m = &in->mem;
+	if (m->base == INSN_REG_NONE || m->base == INSN_REG_RIP || m->index != INSN_REG_NONE ||
+	    m->seg == VCPU_FS || m->seg == VCPU_GS || m->disp < REPLAY_BD_DISP_MIN || m->disp > REPLAY_BD_DISP_MAX)
+		return false;
+	*bd = (u32)(u8)m->base | (u32)m->disp << 8;
+	return true;
+}
+
+/* LOAD_B/STORE_B's operand in op->bd. */
+static bool put_bd(const struct insn *in, struct replay_op *op)
+{
+	u32 bd;
+	if (!base_disp(in, &bd))
+		return false;
+	__builtin_memcpy(op->bd, &bd, sizeof bd);
+	return true;
+}
+
+/* A memory form's operands in the op where they fit (REPLAY_F_BD): the memory operand as
+ * base_disp gives it, the immediate (of a memory form: 32 bits at most, sign-extended). */
+static void put_mem_operands(const struct insn *in, struct replay_op *op)
+{
+	u32 bd;
+	if (base_disp(in, &bd) && in->imm == (u64)(i64)(i32)in->imm) {
+		op->ea = bd;
+		op->imm32 = (i32)in->imm;
+		op->flags |= REPLAY_F_BD;
+	}
+}
+
+/* The register form of a lazy-flag kind: one form per result, so the dispatch picks it. */
+static u8 alu_r_kind(enum insn_kind k)
+{
+	switch (k) {
+	case INSN_SUB:
+	case INSN_CMP: return REPLAY_SUB_R;
+	case INSN_AND:
+	case INSN_TEST: return REPLAY_AND_R;
+	case INSN_OR: return REPLAY_OR_R;
+	case INSN_XOR: return REPLAY_XOR_R;
+	default: return REPLAY_ALU_R; /* ADD */
+	}
+}
+
 /* REPLAY_ALU's operands, or false for a form it does not take. */
 static bool prepare_alu(const struct insn *in, struct replay_op *op)
 {
@@ -41,10 +97,12 @@ static bool prepare_alu(const struct insn *in, struct replay_op *op)
 	op->flags |= (u8)((d->type == OPND_MEM ? REPLAY_F_DST_MEM : 0) | (reads_dst(in->kind) ? REPLAY_F_READS_DST : 0) |
 	                  (writes_dst(in->kind) ? REPLAY_F_WRITES_DST : 0) | (lazy_kind(in->kind) ? REPLAY_F_LAZY : 0));
 	op->reg = d->type == OPND_REG ? d->reg : 0;
-	if (d->type == OPND_REG && s->type != OPND_MEM && !reads_dst(in->kind)) /* the moves */
+	if (d->type == OPND_REG && s->type != OPND_MEM && !reads_dst(in->kind) && wide_reg(d)) /* the moves */
 		op->kind = in->kind != INSN_MOV ? REPLAY_MOVX_RR : s->type == OPND_REG ? REPLAY_MOV_RR : REPLAY_MOV_RI;
 	if (d->type == OPND_REG && s->type != OPND_MEM && s->size == d->size && lazy_kind(in->kind))
-		op->kind = REPLAY_ALU_R;
+		op->kind = alu_r_kind(in->kind);
+	if (d->type == OPND_REG && s->type != OPND_MEM && shift_kind(in->kind) && d->size >= 32)
+		op->kind = REPLAY_SHIFT_R; /* the count below the width: no shift past it */
 	if (s->type == OPND_REG) {
 		op->flags |= REPLAY_F_SRC_REG;
 		op->src = s->reg;
@@ -53,19 +111,14 @@ static bool prepare_alu(const struct insn *in, struct replay_op *op)
 	} else if (s->type == OPND_MEM) {
 		op->flags |= REPLAY_F_SRC_MEM;
 	}
-	return true;
-}
-
-/* A memory operand of a base register and a displacement of 24 bits, no index, no FS/GS base
- * (Vol. 3A 3.4.4: the other segments have base 0 in 64-bit mode): op->bd gets them. */
-static bool base_disp(const struct insn *in, struct replay_op *op)
-{
-	const struct insn_mem *m = &in->mem;
-	if (m->base == INSN_REG_NONE || m->base == INSN_REG_RIP || m->index != INSN_REG_NONE ||
-	    m->seg == VCPU_FS || m->seg == VCPU_GS || m->disp < REPLAY_BD_DISP_MIN || m->disp > REPLAY_BD_DISP_MAX)
-		return false;
-	u32 bd = (u32)(u8)m->base | (u32)m->disp << 8;
-	__builtin_memcpy(op->bd, &bd, sizeof bd);
+	if (d->type == OPND_MEM || s->type == OPND_MEM)
+		put_mem_operands(in, op);
+	else
+		op->imm = in->imm; /* ALU_R, SHIFT_R */
+	if (op->kind == REPLAY_MOV_RI || op->kind == REPLAY_MOV_RR) /* the value, or the mask, at the width */
+		op->imm = (op->kind == REPLAY_MOV_RI ? in->imm : ~0ULL) & (d->size == 64 ? ~0ULL : 0xffffffffULL);
+	if (op->kind == REPLAY_ALU && (op->flags & REPLAY_F_LAZY) && (op->flags & REPLAY_F_BD))
+		op->kind = d->type == OPND_MEM ? REPLAY_ALU_MS : REPLAY_ALU_ML;
 	return true;
 }
 
@@ -75,23 +128,24 @@ static bool prepare_move(const struct insn *in, struct replay_op *op)
 	const struct insn_operand *d = &in->op[0], *s = &in->op[1];
 	if (reads_dst(in->kind))
 		return false; /* not a move */
-	if (plain_reg(d) && s->type == OPND_MEM && in->kind == INSN_MOV && d->size == 64 && base_disp(in, op)) {
+	if (plain_reg(d) && s->type == OPND_MEM && in->kind == INSN_MOV && d->size == 64 && put_bd(in, op)) {
 		op->kind = REPLAY_LOAD_B;
 		op->reg = d->reg;
 		return true;
 	}
-	if (plain_reg(d) && s->type == OPND_MEM) {
+	if (plain_reg(d) && s->type == OPND_MEM && wide_reg(d)) {
 		op->kind = REPLAY_LOAD;
 		op->reg = d->reg;
 		op->size = (u8)(s->size / 8);
 		op->ssize = (u8)(d->size / 8);
 		op->alu = (u8)in->kind;
+		put_mem_operands(in, op);
 		return true;
 	}
 	if (in->kind != INSN_MOV || d->type != OPND_MEM)
 		return false;
 	op->size = (u8)(in->opsize / 8);
-	if (plain_reg(s) && in->opsize == 64 && base_disp(in, op)) {
+	if (plain_reg(s) && in->opsize == 64 && put_bd(in, op)) {
 		op->kind = REPLAY_STORE_B;
 		op->reg = s->reg;
 	} else if (plain_reg(s)) {
@@ -100,6 +154,8 @@ static bool prepare_move(const struct insn *in, struct replay_op *op)
 	} else if (s->type == OPND_IMM) {
 		op->kind = REPLAY_STORE_IMM;
 	}
+	if (op->kind == REPLAY_STORE || op->kind == REPLAY_STORE_IMM)
+		put_mem_operands(in, op);
 	return op->kind != REPLAY_NONE;
 }
 
@@ -155,6 +211,7 @@ void replay_prepare(const struct insn *in, struct replay_op *op)
 			op->kind = REPLAY_LEA;
 			op->reg = in->op[0].reg;
 			op->size = (u8)(in->op[0].size / 8);
+			put_mem_operands(in, op); /* LEA adds no segment base: FS/GS are refused all the same */
 		}
 		return;
 	default:
@@ -174,6 +231,26 @@ static bool branch_kind(u8 k)
 	       k == REPLAY_JMP_REG;
 }
 
+#define CANONICAL_SHIFT_4LEVEL 16 /* 64 - 48 bits */
+
+void replay_bind(struct replay_op *op, u64 lin, bool has_next, u64 next)
+{
+	u8 k = op->kind & (u8)~REPLAY_K_FETCH;
+	if (k != REPLAY_CALL && k != REPLAY_JMP && k != REPLAY_JCC)
+		return;
+	i32 rel;
+	__builtin_memcpy(&rel, op->bd, sizeof rel);
+	u64 nx = lin + op->len, target = nx + (u64)(i64)rel;
+	if ((u64)((i64)(target << CANONICAL_SHIFT_4LEVEL) >> CANONICAL_SHIFT_4LEVEL) != target ||
+	    (u64)((i64)(nx << CANONICAL_SHIFT_4LEVEL) >> CANONICAL_SHIFT_4LEVEL) != nx) {
+		op->kind = REPLAY_NONE;
+		return;
+	}
+	op->imm = nx;
+	op->flags = (u8)((has_next && next == target ? REPLAY_F_PATH_TAKEN : 0) |
+	                 (has_next && next == nx && k == REPLAY_JCC ? REPLAY_F_PATH_NEXT : 0));
+}
+
 void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn *insns, u32 n)
 {
 	u64 page = n ? lin[0] & ~(u64)GMEM_TLB_PAGE_MASK : 0; /* the exiting instruction's fetch opened it */
@@ -183,6 +260,7 @@ void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn
 		 * runs it (and its own guard ends the block) */
 		if (i + 1 < n && !branch_kind(rp[i].kind & (u8)~REPLAY_K_FETCH) && lin[i + 1] != lin[i] + insns[i].length)
 			rp[i].kind = REPLAY_NONE;
+		replay_bind(&rp[i], lin[i], i + 1 < n, i + 1 < n ? lin[i + 1] : 0);
 		if ((lin[i] & ~(u64)GMEM_TLB_PAGE_MASK) != page || last_page(lin[i], insns[i].length) != page) {
 			rp[i].kind |= REPLAY_K_FETCH;
 			page = last_page(lin[i], insns[i].length);

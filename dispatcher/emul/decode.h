@@ -85,10 +85,14 @@ struct insn_mem {
 	i64 disp; /* sign-extended; a moffs offset is stored zero-extended */
 };
 
+/* 64 bytes, no hole larger than a byte (the 8-byte fields first, the kind in a byte): a block
+ * stores one per instruction (blockio/table.h). */
 struct insn {
+	u64 imm;             /* sign-extended to 64 bits (a port number or a count is zero-extended) */
+	struct insn_mem mem; /* valid when an operand is OPND_MEM */
 	u8 length; /* bytes; 0 when unknown (DECODE_NOT_SUBSET only) */
 	u8 mode;   /* enum cpu_mode it was decoded in */
-	enum insn_kind kind;
+	u8 kind;   /* enum insn_kind */
 
 	/* Prefixes (SDM Vol. 2A 2.1.1, 2.2.1). */
 	u8 nprefixes;  /* legacy and REX prefix bytes before the opcode */
@@ -108,7 +112,6 @@ struct insn {
 	u8 sib;
 	u8 disp_size; /* bytes: 0, 1, 2, 4 (8 for a 64-bit moffs) */
 	u8 imm_size;  /* bytes: 0, 1, 2, 4, 8 */
-	u64 imm;      /* sign-extended to 64 bits (a port number or a count is zero-extended) */
 
 	/* Meaning. */
 	u8 opsize;   /* bits: 8, 16, 32, 64: the size of the operation */
@@ -118,8 +121,8 @@ struct insn {
 	bool rep;    /* INSN_INS, INSN_OUTS: F3 */
 	u8 nops;
 	struct insn_operand op[2]; /* destination first (Intel order) */
-	struct insn_mem mem;       /* valid when an operand is OPND_MEM */
 };
+_Static_assert(sizeof(struct insn) == 64, "64 bytes per decoded instruction");
 
 /* The IO instructions (IN, OUT, INS, OUTS): the kinds that cause an IO exit (DESIGN.md section 3,
  * the interpreter unit's first job); the string forms among them. */

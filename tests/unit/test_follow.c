@@ -379,6 +379,41 @@ static void test_sequence_guard_at_recording(void **state)
 	assert_int_equal(rp[4].kind, REPLAY_NOP);
 }
 
+/*
+ * replay_bind ties a relative branch to its recorded path: the return address in the op, which
+ * way the recorded next instruction lies (REPLAY_F_PATH_*), and a target that is not canonical
+ * left to the general path (REPLAY_NONE), which decides the #GP.
+ */
+static void test_branches_bound_to_path(void **state)
+{
+	(void)state;
+	static const u8 code[][5] = {{0x74, 0x10}, {0x74, 0x10}, {0xe8, 0, 0, 0, 0}, {0xeb, 0x00}, {0xe9, 0x00, 0x01, 0, 0}};
+	static const u8 lens[] = {2, 2, 5, 2, 5};
+	/* je +16 taken on the path; je +16 not taken; call +0 (its target is its end); jmp +0
+	 * (the last: no next); jmp +256 near the top of the lower canonical half, to beyond it */
+	static const u64 lin[] = {0x1000, 0x1012, 0x1014, 0x1019, 0x00007ffffffffff0ULL};
+	enum { N = 5 };
+	struct insn seq[N];
+	struct replay_op rp[N];
+	for (u32 k = 0; k < N; k++) {
+		assert_int_equal(decode_insn(code[k], lens[k], CPU_MODE_64, &seq[k]), DECODE_OK);
+		replay_prepare(&seq[k], &rp[k]);
+	}
+	replay_bind(&rp[0], lin[0], true, lin[0] + 2 + 0x10);
+	assert_int_equal(rp[0].flags, REPLAY_F_PATH_TAKEN);
+	assert_true(rp[0].imm == lin[0] + 2);
+	replay_bind(&rp[1], lin[1], true, lin[1] + 2);
+	assert_int_equal(rp[1].flags, REPLAY_F_PATH_NEXT);
+	replay_bind(&rp[2], lin[2], true, lin[2] + 5);
+	assert_int_equal(rp[2].kind, REPLAY_CALL);
+	assert_int_equal(rp[2].flags, REPLAY_F_PATH_TAKEN);
+	replay_bind(&rp[3], lin[3], false, 0);
+	assert_int_equal(rp[3].kind, REPLAY_JMP);
+	assert_int_equal(rp[3].flags, 0);
+	replay_bind(&rp[4], lin[4], true, lin[4] + 5 + 0x100);
+	assert_int_equal(rp[4].kind, REPLAY_NONE); /* 0x00008000000000f5: past the canonical half */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +428,7 @@ int main(void)
 		T(test_call_ret),
 		T(test_faults_change_nothing),
 		cmocka_unit_test(test_sequence_guard_at_recording),
+		cmocka_unit_test(test_branches_bound_to_path),
 	};
 	return UNIT_RUN(tests);
 }

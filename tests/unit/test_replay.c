@@ -359,11 +359,18 @@ static void print_diff(const struct vcpu *a, const struct vcpu *b, u8 bytes[][16
 	              (unsigned long long)b->rflags, a->dirty, b->dirty);
 }
 
+/* The forms that may take their memory operand from the op (REPLAY_F_BD) or the decoded form. */
+static bool mem_form(u8 k)
+{
+	return k == REPLAY_LOAD || k == REPLAY_STORE || k == REPLAY_STORE_IMM || k == REPLAY_ALU || k == REPLAY_LEA;
+}
+
 static void test_replay_matches_interp(void **state)
 {
 	(void)state;
 	u64 seed = 77;
 	u32 done = 0, slow = 0, done_kind[REPLAY_KINDS] = {0};
+	u32 done_mem[2] = {0}; /* memory forms run with the operand from the decoded form, from the op */
 	u64 drops = 0;
 	struct interp_io no_io = {0};
 	/* everything above the compared range unmapped: an access there faults in both runs (an
@@ -471,6 +478,8 @@ static void test_replay_matches_interp(void **state)
 			if (rb[k] == REPLAY_DONE) {
 				done++;
 				done_kind[op.kind]++;
+				if (mem_form(op.kind))
+					done_mem[(op.flags & REPLAY_F_BD) != 0]++;
 				/* never a direct store into the block's code: the general path ends the block */
 				if (code_in_data && memcmp(fk.ram + DATA_PAGE, data_before, PAGE_SIZE))
 					fail_msg("case %u: a direct store into a code page", c);
@@ -506,6 +515,9 @@ static void test_replay_matches_interp(void **state)
 	for (u32 k = REPLAY_NONE + 1; k < REPLAY_KINDS; k++) /* every direct form ran */
 		if (done_kind[k] < 10)
 			fail_msg("form %u ran %u times", k, done_kind[k]);
+	/* both ways of finding a memory operand: the op's base + disp (REPLAY_F_BD) and the
+	 * decoded form's (an index, RIP, FS/GS, a wider displacement) */
+	assert_true(done_mem[0] >= 10 && done_mem[1] >= 10);
 }
 
 /*
