@@ -2,7 +2,7 @@
  * Interrupt delivery decisions, made before each VM entry: inject the PIC's
  * vector when the guest can take it, ask for an interrupt window when it cannot
  * (Intel SDM Vol. 3C 27.6 "Event injection", 25.4.2 interruptibility state,
- * 26.7.5 "Interrupt-window exiting"). Pure C, host-tested.
+ * 27.7.5 "Interrupt-Window Exiting and Virtual-Interrupt Delivery"). Pure C, host-tested.
  */
 #ifndef DISPATCHER_INTERRUPTS_H
 #define DISPATCHER_INTERRUPTS_H

@@ -1,6 +1,6 @@
 /*
  * dispatcher/interrupts.c: when the PIC's vector can be injected (Intel SDM Vol. 3C 25.4.2
- * interruptibility state, 27.6 event injection, 26.7.5 interrupt-window exiting) and the
+ * interruptibility state, 27.6 event injection, 27.7.5 interrupt-window exiting) and the
  * re-injection of an event whose delivery a VM exit interrupted (28.2.4, 29.2.1; format of
  * the IDT-vectoring information: table 25-17).
  */
