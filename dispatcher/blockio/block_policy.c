@@ -106,12 +106,13 @@ void blockio_exit_done(struct blockio *bio, bool io_exit, u64 ticks, u64 bus_tic
 	/* R: the exit's part that any IO exit has (R1), and its block work beyond the port
 	 * accesses. Not the exit's whole root-mode span: what the run loop does around the exit (the
 	 * devices' deadlines, an interrupt to inject) varies from exit to exit, whatever ran. */
-	u64 spent = r1 + (work > bus_ticks ? work - bus_ticks : 0) + (upkeep ? fee : 0);
+	u64 beyond = work > bus_ticks ? work - bus_ticks : 0;
+	u64 spent = r1 + beyond + (upkeep ? fee : 0);
 	b->spent += spent;
 	b->worth += worth;
-	p->block_work += work > bus_ticks ? work - bus_ticks : 0;
+	p->block_work += beyond;
 	p->block_insns += p->ran_insns;
-	bpol_fit_add(&p->fit, p->ran_insns, work > bus_ticks ? work - bus_ticks : 0);
+	bpol_fit_add(&p->fit, p->ran_insns, beyond);
 	p->spent += spent;
 	p->worth += worth;
 	/* R1 is not known before some IO exits were handled one at a time: no judgement without it */

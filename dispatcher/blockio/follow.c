@@ -246,20 +246,16 @@ int follow_record(struct blockio *bio, struct vcpu *v, struct block *b, const st
 	u16 seen[SEEN_ENTRIES];
 	memset(seen, 0xff, sizeof seen); /* BLOCK_NO_INSN: none */
 	while (!why) {
+		lin = scan_rip_linear(v);
+		got = 0;
 		if (b->ninsns == b->max_insns) {
 			why = "the instruction limit (BLOCK_MAX_INSNS)";
-			lin = scan_rip_linear(v);
-			got = 0;
-			break;
-		}
-		if (forecast_stop(&fc, b)) {
+		} else if (forecast_stop(&fc, b)) {
 			why = forecast_why;
 			bio->pol.forecast_stops++;
-			lin = scan_rip_linear(v);
-			got = 0;
-			break;
 		}
-		lin = scan_rip_linear(v);
+		if (why)
+			break; /* before the instruction at lin: none of its bytes read */
 		got = scan_read_code_at(v, &cw, lin, buf, INSN_MAX_LEN);
 		struct insn *in = &b->insns[b->ninsns];
 		bool is_io = false;
