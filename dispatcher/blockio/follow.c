@@ -319,6 +319,7 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 	bool fast = interp_fast_ready(v, b->mode, b->len) && v->tlb;
 	struct replay_ctx rc;
 	replay_begin(&rc, v);
+	replay_io(&rc, bio, io, io_ok);
 	u32 n = 0, nio = 0;
 	/* continuing another path: the next fetch touches its page again (the accessed flag is
 	 * already set there, so that changes nothing) */
@@ -331,9 +332,11 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 		if (fast && i > 0) {
 			u32 j = replay_run(v, &rc, b, i, pg, &fetch_page);
 			n += j - i;
+			nio += rc.nio;
+			rc.nio = 0;
 			i = j;
-			if (i == b->ninsns)
-				break;
+			if (i == b->ninsns || rc.io_stop)
+				break; /* an IN or OUT form ended the block (block_stops_after_io) */
 		}
 		if (scan_rip_linear(v) != b->lin[i])
 			break; /* the guest went another way: the block ends here */

@@ -30,6 +30,17 @@ void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 	c->canon_shift = (u8)(64 - ((v->cr4 & CR4_LA57) ? CANONICAL_BITS_5LEVEL : CANONICAL_BITS_4LEVEL));
 	c->lz_sk = 0;
 	replay_fetch_forget(c, c->gen);
+	c->io_ok = false;
+	c->io_stop = false;
+	c->nio = 0;
+	c->bio = 0;
+}
+
+void replay_io(struct replay_ctx *c, const struct blockio *bio, struct interp_io io, bool io_ok)
+{
+	c->io = io;
+	c->bio = bio;
+	c->io_ok = io_ok;
 }
 
 
@@ -209,6 +220,20 @@ HOT bool call(struct vcpu *v, struct replay_ctx *c, u64 ret, u64 target)
 	return true;
 }
 
+/* IN or OUT (op): AL/AX/EAX and the port through the bus; IN's 32-bit result zero-extends
+ * (Vol. 1 3.4.1.1), as interp.c's exec_port writes it. */
+HOT void port_access(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op)
+{
+	u16 port = (op->flags & REPLAY_F_PORT_DX) ? (u16)v->gpr[VCPU_RDX] : (u16)op->imm;
+	u64 m = size_mask(op->size);
+	if ((op->kind & (u8)~REPLAY_K_FETCH) == REPLAY_OUT) {
+		c->io.out(c->io.ctx, port, op->size, (u32)(v->gpr[VCPU_RAX] & m));
+		return;
+	}
+	u64 val = c->io.in(c->io.ctx, port, op->size);
+	v->gpr[VCPU_RAX] = (op->size == 4 ? 0 : v->gpr[VCPU_RAX] & ~m) | (val & m);
+}
+
 #define RETIRED_DIRTY (VCPU_DIRTY_RIP | VCPU_DIRTY_RETIRED)
 
 /*
@@ -235,7 +260,7 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 	 * their distances): one distance from half an op's address */
 	uintptr_t dl = (uintptr_t)lin - ((uintptr_t)rp >> 1);
 	_Static_assert(2 * sizeof *lin == sizeof *op, "lin steps half as far as rp");
-	_Static_assert(REPLAY_KINDS == 28 && REPLAY_K_FETCH == 0x80, "the dispatch table below lists every kind");
+	_Static_assert(REPLAY_KINDS == 30 && REPLAY_K_FETCH == 0x80, "the dispatch table below lists every kind");
 	static const int go[256] = {
 		[REPLAY_NONE] = 0,
 		[REPLAY_PUSH] = &&k_push - &&k_none, [REPLAY_POP] = &&k_pop - &&k_none,
@@ -251,7 +276,8 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 		[REPLAY_SUB_R] = &&k_sub_r - &&k_none, [REPLAY_AND_R] = &&k_and_r - &&k_none,
 		[REPLAY_OR_R] = &&k_or_r - &&k_none, [REPLAY_XOR_R] = &&k_xor_r - &&k_none,
 		[REPLAY_SHIFT_R] = &&k_shift_r - &&k_none, [REPLAY_ALU_ML] = &&k_alu_ml - &&k_none,
-		[REPLAY_ALU_MS] = &&k_alu_ms - &&k_none,
+		[REPLAY_ALU_MS] = &&k_alu_ms - &&k_none, [REPLAY_IN] = &&k_in - &&k_none,
+		[REPLAY_OUT] = &&k_out - &&k_none,
 		[REPLAY_KINDS ... REPLAY_K_FETCH - 1] = 0,
 		[REPLAY_K_FETCH ... 255] = &&k_fetch - &&k_none,
 	};
@@ -288,9 +314,27 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 	u64 rsp;
 	DISPATCH(op->kind);
 
-k_fetch: /* its fetch first, then the form */
+k_fetch: /* its fetch first, then the form; an IN or OUT the block may not run is fetched by
+	   * nothing here (the general path ends the block before it) */
+	_Static_assert(REPLAY_IN == REPLAY_KINDS - 2 && REPLAY_OUT == REPLAY_KINDS - 1, "IN and OUT: the last kinds");
+	if (!c->io_ok && (op->kind & (u8)~REPLAY_K_FETCH) >= REPLAY_IN)
+		goto k_none;
 	fetch_at(v, c, LIN(op), op->len);
 	DISPATCH(op->kind & (u8)~REPLAY_K_FETCH);
+k_in:
+k_out:
+	if (!c->io_ok)
+		goto k_none;
+	port_access(v, c, op); /* the device sees no RFLAGS: lazy flags may wait */
+	c->nio++;
+	/* the run ends where the general path would end the block */
+	if (block_stops_after_io(c->bio, v)) {
+		c->io_stop = true;
+		v->rip = NX;
+		++op;
+		goto out;
+	}
+	SEQ();
 k_push: /* PUSH RSP pushes the value before the instruction */
 	rsp = v->gpr[VCPU_RSP];
 	if (!store(v, c, rsp - STACK_BYTES, STACK_BYTES, v->gpr[op->reg]))

@@ -6,7 +6,9 @@
  * LEA, JMP and Jcc rel — reduced when the block is recorded to an operation on the registers and
  * the host address of the guest's bytes, found through the per-exit translation cache
  * (dispatcher/vcpu/gmem_tlb.h). Results and flags come from interp_alu.h, the interpreter's own
- * arithmetic.
+ * arithmetic. The IN and OUT between a block's first and last IO instruction run here too: the
+ * bus called from the form, the block's stop after each checked as the general path checks it
+ * (block_stops_after_io), lazy flags left pending (no device sees RFLAGS).
  *
  * A form runs only where the result is provably the general interpreter's: 64-bit code (the
  * only code followed blocks hold), a page the cache has already translated for an access of
@@ -24,6 +26,7 @@
 #define DISPATCHER_REPLAY_H
 
 #include "../emul/decode.h"
+#include "../emul/interp.h"
 #include "../vcpu/vcpu.h"
 
 enum replay_kind {
@@ -52,6 +55,10 @@ enum replay_kind {
 	 * memory the source (a register the destination), or the destination (a register or an
 	 * immediate the source) */
 	REPLAY_ALU_ML, REPLAY_ALU_MS,
+	/* IN and OUT of AL/AX/EAX with an imm8 port (op.imm) or DX (REPLAY_F_PORT_DX), op.size
+	 * bytes: the bus called directly (struct replay_ctx's io), only inside a block whose IO is
+	 * allowed (block_io_allowed), never its last instruction (replay_mark_fetches) */
+	REPLAY_IN, REPLAY_OUT,
 	REPLAY_KINDS
 };
 
@@ -114,6 +121,8 @@ _Static_assert(sizeof(struct replay_op) == 16, "16 bytes per stored instruction"
  * branch's target, or (JCC) the one after it; a way that is not the path's ends the run there. */
 #define REPLAY_F_PATH_TAKEN 0x01
 #define REPLAY_F_PATH_NEXT 0x02
+/* In replay_op.flags of IN and OUT: the port is DX (else replay_op.imm, the imm8). */
+#define REPLAY_F_PORT_DX 0x01
 
 enum replay_status { REPLAY_DONE = 0, REPLAY_SLOW = 1 };
 
@@ -169,10 +178,23 @@ struct replay_ctx {
 	const struct block_pages *pg;
 	u64 fetch_page;
 	const struct insn *insns; /* the decoded forms of the ops run (immediates, memory operands) */
+	/* IN and OUT (replay_io): the bus, whether the block may run them (io_ok: block_io_allowed,
+	 * fixed for a run; false after replay_begin, so replay_exec never does), the block units'
+	 * state for the stop after each (block_stops_after_io), how many ran and whether one
+	 * stopped the run (the caller ends the block there) */
+	struct interp_io io;
+	const struct blockio *bio;
+	bool io_ok, io_stop;
+	u32 nio;
 };
 
 /* Starts a run on v (inside an exit: v->tlb set). */
 void replay_begin(struct replay_ctx *c, const struct vcpu *v);
+/* Lets the runs of c run the IN and OUT forms of a block (bio's): through io, allowed when
+ * io_ok (block_io_allowed); the run then stops after one where block_stops_after_io says so,
+ * setting c->io_stop, and counts them in c->nio. */
+struct blockio;
+void replay_io(struct replay_ctx *c, const struct blockio *bio, struct interp_io io, bool io_ok);
 
 /*
  * Runs op for instruction `in` at v->rip (pg: the running block's code pages, block_run.h, for
@@ -201,8 +223,8 @@ void replay_bind(struct replay_op *op, u64 lin, bool has_next, u64 next);
  * ended on (REPLAY_K_FETCH): the path is fixed (replay_run's guard), so where block_fetch has
  * work to do is known when the block is recorded. Also takes the direct form from a
  * non-branching instruction whose next recorded instruction is not at its end (replay_run
- * compares only branch targets with the path), and binds the relative branches to the path
- * (replay_bind).
+ * compares only branch targets with the path) and from the last instruction (replay_run's
+ * stop), and binds the relative branches to the path (replay_bind).
  */
 void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn *insns, u32 n);
 
@@ -220,8 +242,8 @@ void replay_fetch_forget(struct replay_ctx *c, u32 gen);
  * translation cache attached) through their direct forms while each has one, is where the
  * recorded path says (RIP = its linear address: CS base is 0 in 64-bit mode, SDM Vol. 3A 3.4.4)
  * and runs; *fetch_page as block_fetch keeps it. Returns the index of the first instruction it
- * did not run: the caller takes it through the general path (or ends the block). RFLAGS is
- * flushed (replay_flush) on return. Only a block whose last instruction has no direct form (a
+ * did not run: the caller takes it through the general path (or ends the block, where
+ * c->io_stop says an IN or OUT form ended it). RFLAGS is flushed (replay_flush) on return. Only a block whose last instruction has no direct form (a
  * followed block's ends with its IO instruction) is run directly: else none of it.
  */
 struct block;

@@ -202,6 +202,15 @@ void replay_prepare(const struct insn *in, struct replay_op *op)
 			put_rel(in, op);
 		}
 		return;
+	case INSN_IN:
+	case INSN_OUT: { /* AL/AX/EAX (Vol. 2A "IN", Vol. 2B "OUT"): the port an imm8 or DX */
+		const struct insn_operand *port = &in->op[in->kind == INSN_OUT ? 0 : 1];
+		op->kind = in->kind == INSN_OUT ? REPLAY_OUT : REPLAY_IN;
+		op->size = (u8)(in->opsize / 8);
+		op->flags = port->type == OPND_IMM ? 0 : REPLAY_F_PORT_DX;
+		op->imm = (u16)in->imm;
+		return;
+	}
 	case INSN_NOP:
 	case INSN_PAUSE: /* as interp.c: the instruction retires, nothing else (Vol. 2B "NOP", "PAUSE") */
 		op->kind = REPLAY_NOP;
@@ -258,7 +267,8 @@ void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn
 		/* replay_run compares only a branch's target with the path: a form that goes on in
 		 * sequence must be followed by the instruction at its end, else the general path
 		 * runs it (and its own guard ends the block) */
-		if (i + 1 < n && !branch_kind(rp[i].kind & (u8)~REPLAY_K_FETCH) && lin[i + 1] != lin[i] + insns[i].length)
+		if ((i + 1 < n && !branch_kind(rp[i].kind & (u8)~REPLAY_K_FETCH) && lin[i + 1] != lin[i] + insns[i].length) ||
+		    i + 1 == n)
 			rp[i].kind = REPLAY_NONE;
 		replay_bind(&rp[i], lin[i], i + 1 < n, i + 1 < n ? lin[i + 1] : 0);
 		if ((lin[i] & ~(u64)GMEM_TLB_PAGE_MASK) != page || last_page(lin[i], insns[i].length) != page) {

@@ -210,6 +210,7 @@ static void use_real_ram(void)
 #define LX_LSR_THRE 0x60 /* what the LSR reads return: THRE and TEMT */
 #define LX_CHARS_SHORT 1
 #define LX_CHARS_LONG 2
+#define LX_CHARS_3 3 /* from 2 to 3: a character on pages already touched (the steady state) */
 #define LX_INSNS_FIRST 21 /* the LSR read through the OUT */
 #define LX_INSNS_PER_CHAR 56 /* from one OUT through the next */
 
@@ -360,9 +361,10 @@ int main(void)
 	if (fk.d.blockio.stats.insns - insns0 < (u64)phase_iters("follow_long", all) * (7 + LONG_EXTRA_INSNS))
 		return 5; /* the long block must run whole on every hit */
 	double follow_singles_ns = followed_singles_ns(phase_iters("follow_singles", all));
-	u64 lx_short_insns, lx_long_insns;
+	u64 lx_short_insns, lx_long_insns, lx_3_insns;
 	double lx_short_ns = linux_hit_ns(phase_iters("follow_linux", all), LX_CHARS_SHORT, &lx_short_insns);
 	double lx_long_ns = linux_hit_ns(phase_iters("follow_linux2", all), LX_CHARS_LONG, &lx_long_insns);
+	double lx_3_ns = linux_hit_ns(phase_iters("follow_linux3", all), LX_CHARS_3, &lx_3_insns);
 
 	printf("  hash of a 37-byte block:                     %8.1f ns\n", hash_ns);
 	printf("  table lookup (hit):                          %8.1f ns\n", lookup_ns);
@@ -381,6 +383,8 @@ int main(void)
 	       (unsigned long long)lx_short_insns, lx_short_ns);
 	printf("  Linux console path, %d characters (%llu instructions): %8.1f ns\n", LX_CHARS_LONG,
 	       (unsigned long long)lx_long_insns, lx_long_ns);
+	printf("  Linux console path, %d characters (%llu instructions): %8.1f ns\n", LX_CHARS_3,
+	       (unsigned long long)lx_3_insns, lx_3_ns);
 	(void)sink;
 	bf_teardown(&state);
 	return 0;

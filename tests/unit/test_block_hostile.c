@@ -4,6 +4,8 @@
  * defect the hostile-guest suite found; the defect's number is in its comment.
  */
 #include "block_dispatch_fixture.h"
+#include "dispatcher/blockio/replay.h"
+#include "dispatcher/blockio/table.h"
 
 #define IN_DX 0xec
 #define OUT_DX_AX 0x66, 0xef
@@ -221,6 +223,98 @@ static void test_followed_block_sets_accessed_flag_on_fetch(void **state)
 	assert_true(pte & PTE_A);
 }
 
+/* ---- the IN and OUT forms of a replayed followed block (replay.c) ---- */
+
+/* An exit at the IO instruction at RIP through dispatch_exit, which attaches the per-exit
+ * translation cache: the replay runs its direct forms (handle_io_block alone runs none). */
+static void exit_at_rip(void)
+{
+	bf_io_exit(V);
+	fk.v.pending_dbg = 0;
+	dispatch_exit(&fk.d, V);
+}
+
+/* The kind of the direct form of instruction i of the followed block at FAKE_RIP. */
+static u8 form_of(u32 i)
+{
+	const struct block *b = table_lookup(&fk.d.blockio.table, FAKE_RIP, CPU_MODE_64);
+	assert_non_null(b);
+	assert_true(b->followed && i < b->ninsns);
+	return b->rp[i].kind & (u8)~REPLAY_K_FETCH;
+}
+
+static bool irq_armed;
+static bool irq_armed_after_0x80(void *ctx) { return irq_armed && irq_after_0x80(ctx); }
+
+/*
+ * The block's middle OUT runs through its direct form on a replay (the bus called from the
+ * form): once it makes an interrupt deliverable the block ends right after it, as after an IO
+ * instruction the general path runs. Recorded with no interrupt, replayed with one.
+ */
+static void test_replayed_out_form_ends_block_for_an_interrupt(void **state)
+{
+	fake_mode_long64();
+	fk.d.blockio.cfg.follow = true;
+	fk.d.blockio.irq_pending = irq_armed_after_0x80;
+	irq_armed = false;
+	fk.v.rflags |= RFLAGS_IF;
+	/* out dx,al; call +1; hlt; (f:) inc al; out dx,al; inc al; out dx,al; ret */
+	BF_CODE(FAKE_RIP, OUT_DX, 0xe8, 1, 0, 0, 0, HLT, INC_AL, OUT_DX, INC_AL, OUT_DX, 0xc3);
+	fk.v.gpr[VCPU_RSP] = 0x8000;
+	fk.v.gpr[VCPU_RAX] = 0x70;
+	exit_at_rip(); /* records */
+	ASSERT_WRITES(0x70, 0x71, 0x72);
+	assert_int_equal(form_of(3), REPLAY_OUT);
+	u64 hits = fk.d.blockio.stats.hits;
+	fk.v.rip = FAKE_RIP;
+	fk.v.gpr[VCPU_RSP] = 0x8000;
+	fk.v.gpr[VCPU_RAX] = 0x7f;
+	bf_rec.n = 0;
+	irq_armed = true;
+	exit_at_rip(); /* replays: the OUT of 0x80 makes the interrupt deliverable */
+	assert_int_equal(fk.d.blockio.stats.hits, hits + 1);
+	ASSERT_WRITES(0x7f, 0x80);
+	assert_int_equal(fk.v.rip, FAKE_RIP + 10);
+}
+
+/*
+ * IO permission changed between the recording (CPL 3, IOPL 3) and a replay (IOPL 0: the exit
+ * came through the TSS bitmap, which a block cannot read): the block ends before its second IO
+ * instruction, and its form fetches nothing there. The OUT is the first instruction of another
+ * code page, whose accessed flag the guest cleared: it stays clear, as the general path leaves
+ * it (the one-exit path runs that OUT natively).
+ */
+static void test_replay_without_io_permission_stops_before_the_form(void **state)
+{
+	fake_mode_long64();
+	fk.d.blockio.cfg.follow = true;
+	const u64 far = 0x5000;
+	i32 to_far = (i32)(far - (FAKE_RIP + 6)), back = (i32)((FAKE_RIP + 6) - (far + 6));
+	u8 code[] = {OUT_DX, 0xe9, (u8)to_far, (u8)(to_far >> 8), (u8)(to_far >> 16), (u8)(to_far >> 24), OUT_DX, HLT};
+	u8 far_code[] = {OUT_DX, 0xe9, (u8)back, (u8)(back >> 8), (u8)(back >> 16), (u8)(back >> 24)};
+	bf_put(FAKE_RIP, code, sizeof code);
+	bf_put(far, far_code, sizeof far_code);
+	bf_set_pte(far, far | BF_PTE_PRESENT);
+	fk.v.cpl = 3;
+	fk.v.rflags |= IOPL3;
+	fk.v.gpr[VCPU_RAX] = 0x10;
+	exit_at_rip(); /* records at IOPL 3 */
+	ASSERT_WRITES(0x10, 0x10, 0x10);
+	assert_int_equal(form_of(2), REPLAY_OUT);
+	u64 hits = fk.d.blockio.stats.hits;
+	fk.v.rip = FAKE_RIP;
+	fk.v.rflags &= ~IOPL3;
+	bf_set_pte(far, far | BF_PTE_PRESENT); /* accessed flag clear */
+	bf_rec.n = 0;
+	exit_at_rip();
+	assert_int_equal(fk.d.blockio.stats.hits, hits + 1);
+	ASSERT_WRITES(0x10);
+	assert_int_equal(fk.v.rip, far);
+	u64 pte;
+	memcpy(&pte, fk.ram + FAKE_PT_BASE + 0x3000 + (far >> 12) * 8, 8);
+	assert_false(pte & PTE_A);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, bf_teardown)
 
 int main(void)
@@ -236,6 +330,8 @@ int main(void)
 		T(test_followed_block_ends_when_an_interrupt_becomes_deliverable),
 		T(test_store_after_pte_rewrite_sees_new_translation),
 		T(test_followed_block_sets_accessed_flag_on_fetch),
+		T(test_replayed_out_form_ends_block_for_an_interrupt),
+		T(test_replay_without_io_permission_stops_before_the_form),
 	};
 	return UNIT_RUN(tests);
 }

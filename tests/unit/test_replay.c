@@ -220,10 +220,51 @@ static u32 gen_data(u64 *seed, u8 *b)
 	}
 }
 
+/* IN or OUT of AL, AX or EAX with an imm8 port or DX (E4-E7, EC-EF, 66 for AX). */
+static u32 gen_port(u64 *seed, u8 *b)
+{
+	u32 n = 0, size = (u32)unit_below(seed, 3);
+	if (size == 1)
+		b[n++] = 0x66;
+	bool dx = unit_below(seed, 2), out = unit_below(seed, 2);
+	b[n++] = (u8)((dx ? 0xec : 0xe4) | (out ? 2 : 0) | (size ? 1 : 0));
+	if (!dx)
+		b[n++] = (u8)unit_below(seed, 256);
+	return n;
+}
+
+/* The port accesses of one run: what each IN returned, what each OUT wrote. */
+struct port_event {
+	bool in;
+	u16 port;
+	u8 size;
+	u32 val;
+};
+struct port_log {
+	u32 n;
+	struct port_event ev[SEQ];
+};
+static u32 log_in(void *ctx, u16 port, u8 size)
+{
+	struct port_log *l = ctx;
+	u32 val = (0x9e3779b9u * (port + 1u)) ^ (0x01000193u * (l->n + size)); /* all 32 bits: IN keeps only its size */
+	if (l->n < SEQ)
+		l->ev[l->n++] = (struct port_event){true, port, size, val};
+	return val;
+}
+static void log_out(void *ctx, u16 port, u8 size, u32 val)
+{
+	struct port_log *l = ctx;
+	if (l->n < SEQ)
+		l->ev[l->n++] = (struct port_event){false, port, size, val};
+}
+
 /* One random instruction of the forms replay.c knows (and a few it declines). */
 static u32 gen_insn(u64 *seed, u8 *b)
 {
 	u32 n = 0;
+	if (unit_below(seed, 24) == 0)
+		return gen_port(seed, b);
 	if (unit_below(seed, 2))
 		return gen_data(seed, b);
 	u32 r = (u32)unit_below(seed, 16);
@@ -372,7 +413,8 @@ static void test_replay_matches_interp(void **state)
 	u32 done = 0, slow = 0, done_kind[REPLAY_KINDS] = {0};
 	u32 done_mem[2] = {0}; /* memory forms run with the operand from the decoded form, from the op */
 	u64 drops = 0;
-	struct interp_io no_io = {0};
+	struct port_log log_a, log_b;
+	struct interp_io io_a = {&log_a, log_in, log_out}, io_b = {&log_b, log_in, log_out};
 	/* everything above the compared range unmapped: an access there faults in both runs (an
 	 * address a random register or a loaded value makes may point anywhere) */
 	fake_mode_long64();
@@ -434,6 +476,7 @@ static void test_replay_matches_interp(void **state)
 		u64 drops0 = tlb.drops;
 		struct vcpu v0 = fk.v;
 		save(snap_mem, snap_tab);
+		log_a.n = log_b.n = 0;
 
 		/* the general interpreter, no cache */
 		do_warm(&w);
@@ -442,7 +485,7 @@ static void test_replay_matches_interp(void **state)
 		struct interp_result res;
 		int ra[SEQ], rb[SEQ];
 		for (u32 k = 0; k < SEQ; k++) /* a run stops at the first instruction that cannot run */
-			ra[k] = k && ra[k - 1] != INTERP_OK ? INTERP_STOP : interp_exec(&fk.v, &seq[k], &no_io, &res);
+			ra[k] = k && ra[k - 1] != INTERP_OK ? INTERP_STOP : interp_exec(&fk.v, &seq[k], &io_a, &res);
 		do_warm(&post);
 		struct vcpu va = fk.v;
 		static u8 mem_a[sizeof snap_mem], tab_a[sizeof snap_tab];
@@ -465,6 +508,7 @@ static void test_replay_matches_interp(void **state)
 			block_pages_add(&pg, DATA_PAGE); /* the data page holds the block's code */
 		struct replay_ctx rc;
 		replay_begin(&rc, &fk.v);
+		replay_io(&rc, &fk.d.blockio, io_b, true); /* IN and OUT run directly, as in a block at CPL <= IOPL */
 		for (u32 k = 0; k < SEQ; k++) {
 			if (k && rb[k - 1] != REPLAY_DONE) {
 				rb[k] = REPLAY_SLOW;
@@ -486,7 +530,7 @@ static void test_replay_matches_interp(void **state)
 			} else {
 				slow++;
 				replay_flush(&fk.v, &rc); /* the general path reads RFLAGS */
-				rb[k] = interp_exec(&fk.v, &seq[k], &no_io, &res) == INTERP_OK ? REPLAY_DONE : REPLAY_SLOW;
+				rb[k] = interp_exec(&fk.v, &seq[k], &io_b, &res) == INTERP_OK ? REPLAY_DONE : REPLAY_SLOW;
 			}
 		}
 		replay_flush(&fk.v, &rc);
@@ -506,6 +550,13 @@ static void test_replay_matches_interp(void **state)
 			         (unsigned long long)fk.v.gpr[VCPU_RSP]);
 		assert_memory_equal(mem_a, fk.ram + SNAP_LO, sizeof mem_a);
 		assert_memory_equal(tab_a, fk.ram + FAKE_PT_BASE, sizeof tab_a);
+		/* the same port accesses, in the same order, with the same values */
+		assert_int_equal(log_a.n, log_b.n);
+		for (u32 k = 0; k < log_a.n; k++) {
+			const struct port_event *ea = &log_a.ev[k], *eb = &log_b.ev[k];
+			if (ea->in != eb->in || ea->port != eb->port || ea->size != eb->size || ea->val != eb->val)
+				fail_msg("case %u: port access %u differs", c, k);
+		}
 		restore();
 	}
 	/* both paths are exercised, and stores that drop the cache */
