@@ -92,14 +92,14 @@ ir() { # PHASE ITERS: the instructions callgrind counts for one run
 		"$root/build/tests/bench/micro_block" 2>&1 >/dev/null | sed -n 's/.*Collected : *//p' | tr -d ','
 }
 echo "  instructions per operation (callgrind, MICRO_ITERS=1000 less MICRO_ITERS=0):"
-for ph in hash lookup scan hit singles follow follow_long follow_singles follow_linux follow_linux2; do
+for ph in hash lookup scan hit singles follow follow_long follow_singles follow_linux follow_linux2 follow_linux3; do
 	a=$(ir "$ph" 1000) b=$(ir "$ph" 0)
 	if [ -z "$a" ] || [ -z "$b" ]; then
 		echo "bench: callgrind gave no count for $ph" >&2
 		exit 1
 	fi
 	awk -v p="$ph" -v a="$a" -v b="$b" 'BEGIN {
-		split("hash:hash of a 37-byte block|lookup:table lookup (hit)|scan:cold scan of a 10-IO block|hit:table hit running the 10-IO block|singles:ten single IO exits|follow:followed block hit (7 instructions)|follow_long:followed block hit (67 instructions)|follow_singles:its two IO instructions as single exits|follow_linux:Linux console path hit (21 instructions)|follow_linux2:Linux console path hit (77 instructions)", d, "|")
+		split("hash:hash of a 37-byte block|lookup:table lookup (hit)|scan:cold scan of a 10-IO block|hit:table hit running the 10-IO block|singles:ten single IO exits|follow:followed block hit (7 instructions)|follow_long:followed block hit (67 instructions)|follow_singles:its two IO instructions as single exits|follow_linux:Linux console path hit (21 instructions)|follow_linux2:Linux console path hit (77 instructions)|follow_linux3:Linux console path hit (133 instructions)", d, "|")
 		for (i in d) { split(d[i], kv, ":"); if (kv[1] == p) name = kv[2] }
 		printf "    %-45s %8.0f\n", name, (a - b) / 1000 }'
 done
