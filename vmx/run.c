@@ -156,6 +156,7 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
 	                                              vmx_load_seg, 0, 0};
 	struct vcpu_platform plat = plat_ops;
 	plat.ctx = (void *)r;
+	plat.gpa_fixed = true; /* guest_ram.c: chunks placed once, at start */
 	struct wp_ctx wp = {c, r};
 	plat.write_protect = plat_write_protect;
 	plat.wp_ctx = &wp;

@@ -137,14 +137,16 @@ void gmem_tlb_values(struct gmem_tlb_entry *e)
  * change) and of the values of the entries it reads (SDM Vol. 3A 5.5: each entry read locates
  * the next): the same values, read again now, give the same translation, rights and
  * accessed/dirty state, so what the entry knows (a_set, d_set, ok) holds in this exit too,
- * whatever the guest ran since. Host addresses are asked again, and their frames added.
+ * whatever the guest ran since. Host addresses are asked again, and their frames added; on a
+ * platform whose guest RAM is mapped once (gpa_fixed) the ones the walk found are the answers.
  */
 bool gmem_tlb_verify(struct vcpu *v, struct gmem_tlb_entry *e)
 {
 	struct gmem_tlb *t = v->tlb;
 	struct walk *w = &e->w;
+	bool fixed = v->plat->gpa_fixed;
 	for (u32 k = 0; k < w->nent; k++) {
-		const u8 *p = v->plat->gpa_ptr(v->plat->ctx, w->table[k] + w->eoff[k], w->width);
+		const u8 *p = fixed ? w->ent[k] : v->plat->gpa_ptr(v->plat->ctx, w->table[k] + w->eoff[k], w->width);
 		/* an entry at the same host address has its frames in the list already: they stay
 		 * there until a drop, which would have emptied this entry too */
 		bool moved = p != w->ent[k];
@@ -156,7 +158,8 @@ bool gmem_tlb_verify(struct vcpu *v, struct gmem_tlb_entry *e)
 		}
 		w->ent[k] = (void *)p;
 	}
-	e->host = v->plat->gpa_ptr(v->plat->ctx, w->gpa & ~PAGE_OFFSET_MASK, (u32)PAGE_SIZE);
+	if (!fixed)
+		e->host = v->plat->gpa_ptr(v->plat->ctx, w->gpa & ~PAGE_OFFSET_MASK, (u32)PAGE_SIZE);
 	e->frames_seen = ~0u;
 	e->exit = t->exit;
 	t->verified++;

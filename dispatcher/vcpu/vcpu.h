@@ -105,6 +105,9 @@ struct vcpu_platform {
 	 * false when it cannot. NULL: no such tables, no page is ever protected. */
 	bool (*write_protect)(void *wp_ctx, u64 gpa_page, bool on);
 	void *wp_ctx;
+	/* gpa_ptr's answer for an address never changes (guest RAM mapped once, at start): a host
+	 * pointer it gave may be used again without asking (gmem_tlb_verify). */
+	bool gpa_fixed;
 };
 
 struct vcpu {

@@ -206,7 +206,7 @@ int fake_setup(void **state)
 	build_page_tables();
 	default_cpuid();
 	fk.plat = (struct vcpu_platform){&mem, fake_guest_ram_ptr, fake_host_cpuid, fake_host_xsetbv, fake_host_rdmsr,
-	                                 fake_now_tsc, fake_load_seg, fake_write_protect, 0};
+	                                 fake_now_tsc, fake_load_seg, fake_write_protect, 0, true};
 	memset(&fk.board, 0, sizeof(fk.board));
 	iobus_init(&fk.board.bus);
 	debug_exit_init(&fk.board.dbg);

@@ -120,6 +120,10 @@ static void run_ops(struct tvm *t, const struct op *ops, u32 n, bool cached, str
 		gmem_tlb_end(&t->v);
 }
 
+/* The cached runs' platform: one that asks gpa_ptr again for a carried entry, or one whose
+ * guest RAM is mapped once (gpa_fixed: the host pointers a walk found are used again). */
+static const struct vcpu_platform *cached_plat = &plat;
+
 static void random_rounds(enum tmode mode, u64 seed0)
 {
 	static struct op ops[OPS];
@@ -136,6 +140,7 @@ static void random_rounds(enum tmode mode, u64 seed0)
 		run_ops(&t, ops, OPS, false, plain);
 		memcpy(after, ram, COMPARE_BYTES);
 		build(&t, mode, &build_seed); /* the same guest again, from the same seed */
+		t.v.plat = cached_plat;
 		u64 h0 = tlb.hits, d0 = tlb.drops;
 		run_ops(&t, ops, OPS, true, cached);
 		hits += tlb.hits - h0;
@@ -164,6 +169,17 @@ static void test_random_32bit(void **state)
 {
 	(void)state;
 	random_rounds(T_32, 1000003);
+}
+
+static void test_random_4level_ram_fixed(void **state)
+{
+	(void)state;
+	static struct vcpu_platform fixed;
+	fixed = plat;
+	fixed.gpa_fixed = true;
+	cached_plat = &fixed;
+	random_rounds(T_4L, 5);
+	cached_plat = &plat;
 }
 
 #define X (LIN_BASE + PAGE_SIZE)
@@ -293,6 +309,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_random_4level, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_32bit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_4level_ram_fixed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_into_pte_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags_as_a_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_and_cr3, setup, teardown),
