@@ -279,7 +279,9 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 		[REPLAY_ALU_MS] = &&k_alu_ms - &&k_none, [REPLAY_IN] = &&k_in - &&k_none,
 		[REPLAY_OUT] = &&k_out - &&k_none,
 		[REPLAY_KINDS ... REPLAY_K_FETCH - 1] = 0,
-		[REPLAY_K_FETCH ... 255] = &&k_fetch - &&k_none,
+		[REPLAY_K_FETCH ... REPLAY_K_FETCH + REPLAY_IN - 1] = &&k_fetch - &&k_none,
+		[REPLAY_K_FETCH + REPLAY_IN ... REPLAY_K_FETCH + REPLAY_OUT] = &&k_fetch_io - &&k_none,
+		[REPLAY_K_FETCH + REPLAY_OUT + 1 ... 255] = &&k_fetch - &&k_none,
 	};
 #define LIN(o) (*(const u64 *)(((uintptr_t)(o) >> 1) + dl))
 #define NX (LIN(op) + op->len) /* the RIP after the instruction */
@@ -314,17 +316,21 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 	u64 rsp;
 	DISPATCH(op->kind);
 
-k_fetch: /* its fetch first, then the form; an IN or OUT the block may not run is fetched by
-	   * nothing here (the general path ends the block before it) */
-	_Static_assert(REPLAY_IN == REPLAY_KINDS - 2 && REPLAY_OUT == REPLAY_KINDS - 1, "IN and OUT: the last kinds");
-	if (!c->io_ok && (op->kind & (u8)~REPLAY_K_FETCH) >= REPLAY_IN)
-		goto k_none;
+k_fetch: /* its fetch first, then the form */
 	fetch_at(v, c, LIN(op), op->len);
 	DISPATCH(op->kind & (u8)~REPLAY_K_FETCH);
+k_fetch_io: /* an IN or OUT the block may not run is fetched by nothing here: the general path
+	     * ends the block before it */
+	_Static_assert(REPLAY_IN + 1 == REPLAY_OUT && REPLAY_OUT + 1 == REPLAY_KINDS, "IN and OUT: the last kinds");
+	if (!c->io_ok)
+		goto k_none;
+	fetch_at(v, c, LIN(op), op->len);
+	goto port;
 k_in:
 k_out:
 	if (!c->io_ok)
 		goto k_none;
+port:
 	port_access(v, c, op); /* the device sees no RFLAGS: lazy flags may wait */
 	c->nio++;
 	/* the run ends where the general path would end the block */
