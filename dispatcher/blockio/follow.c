@@ -320,6 +320,8 @@ u32 follow_run(struct blockio *bio, struct vcpu *v, const struct block *b, struc
 	struct replay_ctx rc;
 	replay_begin(&rc, v);
 	replay_io(&rc, bio, io, io_ok);
+	if (!from)
+		replay_seen(&rc); /* every instruction of the path runs in order from the first */
 	u32 n = 0, nio = 0;
 	/* continuing another path: the next fetch touches its page again (the accessed flag is
 	 * already set there, so that changes nothing) */

@@ -34,6 +34,13 @@ void replay_begin(struct replay_ctx *c, const struct vcpu *v)
 	c->io_stop = false;
 	c->nio = 0;
 	c->bio = 0;
+	c->seen_ok = false;
+}
+
+void replay_seen(struct replay_ctx *c)
+{
+	c->seen_ok = true;
+	c->seen_gen = c->gen;
 }
 
 void replay_io(struct replay_ctx *c, const struct blockio *bio, struct interp_io io, bool io_ok)
@@ -226,7 +233,7 @@ HOT void port_access(struct vcpu *v, struct replay_ctx *c, const struct replay_o
 {
 	u16 port = (op->flags & REPLAY_F_PORT_DX) ? (u16)v->gpr[VCPU_RDX] : (u16)op->imm;
 	u64 m = size_mask(op->size);
-	if ((op->kind & (u8)~REPLAY_K_FETCH) == REPLAY_OUT) {
+	if (REPLAY_KIND(op->kind) == REPLAY_OUT) {
 		c->io.out(c->io.ctx, port, op->size, (u32)(v->gpr[VCPU_RAX] & m));
 		return;
 	}
@@ -260,7 +267,8 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 	 * their distances): one distance from half an op's address */
 	uintptr_t dl = (uintptr_t)lin - ((uintptr_t)rp >> 1);
 	_Static_assert(2 * sizeof *lin == sizeof *op, "lin steps half as far as rp");
-	_Static_assert(REPLAY_KINDS == 30 && REPLAY_K_FETCH == 0x80, "the dispatch table below lists every kind");
+	_Static_assert(REPLAY_KINDS == 30 && REPLAY_K_FETCH == 0x80 && REPLAY_K_SEEN == 0x40,
+	               "the dispatch table below lists every kind");
 	static const int go[256] = {
 		[REPLAY_NONE] = 0,
 		[REPLAY_PUSH] = &&k_push - &&k_none, [REPLAY_POP] = &&k_pop - &&k_none,
@@ -278,10 +286,14 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 		[REPLAY_SHIFT_R] = &&k_shift_r - &&k_none, [REPLAY_ALU_ML] = &&k_alu_ml - &&k_none,
 		[REPLAY_ALU_MS] = &&k_alu_ms - &&k_none, [REPLAY_IN] = &&k_in - &&k_none,
 		[REPLAY_OUT] = &&k_out - &&k_none,
-		[REPLAY_KINDS ... REPLAY_K_FETCH - 1] = 0,
+		[REPLAY_KINDS ... REPLAY_K_FETCH - 1] = 0, /* REPLAY_K_SEEN comes only with REPLAY_K_FETCH */
 		[REPLAY_K_FETCH ... REPLAY_K_FETCH + REPLAY_IN - 1] = &&k_fetch - &&k_none,
 		[REPLAY_K_FETCH + REPLAY_IN ... REPLAY_K_FETCH + REPLAY_OUT] = &&k_fetch_io - &&k_none,
-		[REPLAY_K_FETCH + REPLAY_OUT + 1 ... 255] = &&k_fetch - &&k_none,
+		[REPLAY_K_FETCH + REPLAY_OUT + 1 ... REPLAY_K_FETCH + REPLAY_K_SEEN - 1] = 0,
+		[REPLAY_K_FETCH + REPLAY_K_SEEN ... REPLAY_K_FETCH + REPLAY_K_SEEN + REPLAY_IN - 1] = &&k_seen - &&k_none,
+		[REPLAY_K_FETCH + REPLAY_K_SEEN + REPLAY_IN ... REPLAY_K_FETCH + REPLAY_K_SEEN + REPLAY_OUT] =
+			&&k_fetch_io - &&k_none,
+		[REPLAY_K_FETCH + REPLAY_K_SEEN + REPLAY_OUT + 1 ... 255] = 0,
 	};
 #define LIN(o) (*(const u64 *)(((uintptr_t)(o) >> 1) + dl))
 #define NX (LIN(op) + op->len) /* the RIP after the instruction */
@@ -316,9 +328,14 @@ static u32 run_ops(struct vcpu *v, struct replay_ctx *c, const struct replay_op 
 	u64 rsp;
 	DISPATCH(op->kind);
 
+k_seen: /* a fetch whose pages this run fetched already, while nothing can have changed them */
+	if (!c->seen_ok || c->gen != c->seen_gen)
+		goto k_fetch;
+	c->fetch_page = (LIN(op) + op->len - 1) & ~(u64)GMEM_TLB_PAGE_MASK;
+	DISPATCH(REPLAY_KIND(op->kind));
 k_fetch: /* its fetch first, then the form */
 	fetch_at(v, c, LIN(op), op->len);
-	DISPATCH(op->kind & (u8)~REPLAY_K_FETCH);
+	DISPATCH(REPLAY_KIND(op->kind));
 k_fetch_io: /* an IN or OUT the block may not run is fetched by nothing here: the general path
 	     * ends the block before it */
 	_Static_assert(REPLAY_IN + 1 == REPLAY_OUT && REPLAY_OUT + 1 == REPLAY_KINDS, "IN and OUT: the last kinds");
@@ -520,7 +537,7 @@ int replay_exec(struct vcpu *v, struct replay_ctx *c, const struct replay_op *op
 	/* a path of this instruction and one without a direct form at its end */
 	struct replay_op two[2] = {*op, {.kind = REPLAY_NONE}};
 	u64 lin[2] = {v->rip, v->rip + op->len};
-	two[0].kind &= (u8)~REPLAY_K_FETCH; /* the caller fetched it */
+	two[0].kind = REPLAY_KIND(two[0].kind); /* the caller fetched it */
 	replay_bind(&two[0], lin[0], false, 0);
 	if (two[0].kind == REPLAY_NONE)
 		return REPLAY_SLOW;
@@ -537,7 +554,7 @@ u32 replay_run(struct vcpu *v, struct replay_ctx *c, const struct block *b, u32 
 	c->fetch_page = *fetch_page;
 	u32 n = b->ninsns;
 	/* run_ops needs a last op without a direct form (a followed block's IO instruction) */
-	if (!n || (b->rp[n - 1].kind & (u8)~REPLAY_K_FETCH) != REPLAY_NONE)
+	if (!n || REPLAY_KIND(b->rp[n - 1].kind) != REPLAY_NONE)
 		return i;
 	u32 j = run_ops(v, c, b->rp, b->lin, i, n);
 	*fetch_page = c->fetch_page;

@@ -74,6 +74,13 @@ enum replay_kind {
  * the one the previous instruction of the recorded path ended on (block_fetch sets the
  * accessed flags there). In the kind, so that the dispatch's own range test finds it. */
 #define REPLAY_K_FETCH 0x80
+/* Beside REPLAY_K_FETCH: every page this fetch touches was fetched by an earlier instruction of
+ * the path (one marked REPLAY_K_FETCH alone). A run that went through that one in this exit
+ * (replay_ctx.seen_ok: the block ran from its first instruction) with the translation cache's
+ * generation unchanged since (seen_gen) has nothing to do: the page's walk is marked for the
+ * fetch and nothing cleared a flag since (a store into a paging structure drops the cache). */
+#define REPLAY_K_SEEN 0x40
+#define REPLAY_KIND(k) ((u8)((k) & (REPLAY_K_SEEN - 1))) /* the form, without the fetch marks */
 
 /* 16 bytes per instruction of a followed block's store: the form and its operands, so that
  * the forms Linux's drivers run most never read the decoded instruction (64 bytes further
@@ -186,6 +193,9 @@ struct replay_ctx {
 	const struct blockio *bio;
 	bool io_ok, io_stop;
 	u32 nio;
+	/* REPLAY_K_SEEN holds while seen_ok and the cache's generation is seen_gen (replay_seen) */
+	bool seen_ok;
+	u32 seen_gen;
 };
 
 /* Starts a run on v (inside an exit: v->tlb set). */
@@ -195,6 +205,9 @@ void replay_begin(struct replay_ctx *c, const struct vcpu *v);
  * setting c->io_stop, and counts them in c->nio. */
 struct blockio;
 void replay_io(struct replay_ctx *c, const struct blockio *bio, struct interp_io io, bool io_ok);
+/* The runs of c replay a block from its first instruction in this exit, each instruction
+ * fetched in order: REPLAY_K_SEEN may skip a fetch while the cache's generation holds. */
+void replay_seen(struct replay_ctx *c);
 
 /*
  * Runs op for instruction `in` at v->rip (pg: the running block's code pages, block_run.h, for
@@ -221,7 +234,8 @@ void replay_bind(struct replay_op *op, u64 lin, bool has_next, u64 next);
 /*
  * Marks the instructions of a followed block whose fetch leaves the code page the previous one
  * ended on (REPLAY_K_FETCH): the path is fixed (replay_run's guard), so where block_fetch has
- * work to do is known when the block is recorded. Also takes the direct form from a
+ * work to do is known when the block is recorded; and those whose pages an earlier such fetch
+ * of the path touched already (REPLAY_K_SEEN). Also takes the direct form from a
  * non-branching instruction whose next recorded instruction is not at its end (replay_run
  * compares only branch targets with the path) and from the last instruction (replay_run's
  * stop), and binds the relative branches to the path (replay_bind).

@@ -244,7 +244,7 @@ static bool branch_kind(u8 k)
 
 void replay_bind(struct replay_op *op, u64 lin, bool has_next, u64 next)
 {
-	u8 k = op->kind & (u8)~REPLAY_K_FETCH;
+	u8 k = REPLAY_KIND(op->kind);
 	if (k != REPLAY_CALL && k != REPLAY_JMP && k != REPLAY_JCC)
 		return;
 	i32 rel;
@@ -260,20 +260,53 @@ void replay_bind(struct replay_op *op, u64 lin, bool has_next, u64 next)
 	                 (has_next && next == nx && k == REPLAY_JCC ? REPLAY_F_PATH_NEXT : 0));
 }
 
+/* The code pages the fetches marked REPLAY_K_FETCH alone touch, in path order (at most
+ * SEEN_PAGES: a fetch past them is never REPLAY_K_SEEN). */
+#define SEEN_PAGES 16
+struct seen_pages {
+	u32 n;
+	u64 page[SEEN_PAGES];
+};
+
+static bool seen(const struct seen_pages *s, u64 page)
+{
+	for (u32 k = 0; k < s->n; k++)
+		if (s->page[k] == page)
+			return true;
+	return false;
+}
+
+static void see(struct seen_pages *s, u64 page)
+{
+	if (!seen(s, page) && s->n < SEEN_PAGES)
+		s->page[s->n++] = page;
+}
+
 void replay_mark_fetches(struct replay_op *rp, const u64 *lin, const struct insn *insns, u32 n)
 {
 	u64 page = n ? lin[0] & ~(u64)GMEM_TLB_PAGE_MASK : 0; /* the exiting instruction's fetch opened it */
+	/* not the exiting instruction's pages: the processor fetched them, through its TLB (the
+	 * accessed flag a fresh walk would set may be clear), so a fetch of the path that comes
+	 * back to them walks */
+	struct seen_pages sp = {0};
 	for (u32 i = 0; i < n; i++) {
 		/* replay_run compares only a branch's target with the path: a form that goes on in
 		 * sequence must be followed by the instruction at its end, else the general path
 		 * runs it (and its own guard ends the block) */
-		if ((i + 1 < n && !branch_kind(rp[i].kind & (u8)~REPLAY_K_FETCH) && lin[i + 1] != lin[i] + insns[i].length) ||
+		if ((i + 1 < n && !branch_kind(REPLAY_KIND(rp[i].kind)) && lin[i + 1] != lin[i] + insns[i].length) ||
 		    i + 1 == n)
 			rp[i].kind = REPLAY_NONE;
 		replay_bind(&rp[i], lin[i], i + 1 < n, i + 1 < n ? lin[i + 1] : 0);
-		if ((lin[i] & ~(u64)GMEM_TLB_PAGE_MASK) != page || last_page(lin[i], insns[i].length) != page) {
+		u64 first = lin[i] & ~(u64)GMEM_TLB_PAGE_MASK, last = last_page(lin[i], insns[i].length);
+		if (first != page || last != page) {
 			rp[i].kind |= REPLAY_K_FETCH;
-			page = last_page(lin[i], insns[i].length);
+			if (i > 0 && seen(&sp, first) && seen(&sp, last)) {
+				rp[i].kind |= REPLAY_K_SEEN;
+			} else if (i > 0) {
+				see(&sp, first);
+				see(&sp, last);
+			}
+			page = last;
 		}
 	}
 }

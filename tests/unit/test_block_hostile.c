@@ -240,7 +240,7 @@ static u8 form_of(u32 i)
 	const struct block *b = table_lookup(&fk.d.blockio.table, FAKE_RIP, CPU_MODE_64);
 	assert_non_null(b);
 	assert_true(b->followed && i < b->ninsns);
-	return b->rp[i].kind & (u8)~REPLAY_K_FETCH;
+	return REPLAY_KIND(b->rp[i].kind);
 }
 
 static bool irq_armed;

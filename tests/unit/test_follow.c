@@ -380,6 +380,36 @@ static void test_sequence_guard_at_recording(void **state)
 }
 
 /*
+ * The fetch marks of a recorded path (replay_mark_fetches): an instruction that leaves the page
+ * the previous one ended on fetches (REPLAY_K_FETCH); one whose pages an earlier fetch of the
+ * path touched may skip it (REPLAY_K_SEEN) — not a return to the exiting instruction's page,
+ * which the processor fetched through its TLB. An instruction across two pages is seen only
+ * when both were.
+ */
+static void test_fetch_marks_seen(void **state)
+{
+	(void)state;
+	static const u64 lin[] = {0x1000, 0x2000, 0x1001, 0x2001, 0x1002, 0x5fff, 0x6001, 0x5000, 0x6005, 0x7000};
+	static const u8 expect[] = {0, REPLAY_K_FETCH, REPLAY_K_FETCH, REPLAY_K_FETCH | REPLAY_K_SEEN,
+	                            REPLAY_K_FETCH | REPLAY_K_SEEN, REPLAY_K_FETCH, 0, REPLAY_K_FETCH | REPLAY_K_SEEN,
+	                            REPLAY_K_FETCH | REPLAY_K_SEEN, REPLAY_K_FETCH};
+	enum { N = sizeof lin / sizeof lin[0] };
+	static const u8 nop[] = {0x90}, nop2[] = {0x66, 0x90};
+	struct insn seq[N];
+	struct replay_op rp[N];
+	for (u32 k = 0; k < N; k++) {
+		bool two = lin[k] == 0x5fff; /* 66 90 across the page end */
+		assert_int_equal(decode_insn(two ? nop2 : nop, two ? 2 : 1, CPU_MODE_64, &seq[k]), DECODE_OK);
+		replay_prepare(&seq[k], &rp[k]);
+	}
+	replay_mark_fetches(rp, lin, seq, N);
+	for (u32 k = 0; k < N; k++)
+		if ((rp[k].kind & (REPLAY_K_FETCH | REPLAY_K_SEEN)) != expect[k])
+			fail_msg("instruction %u at 0x%llx: marks 0x%x, expected 0x%x", k, (unsigned long long)lin[k],
+			         rp[k].kind & (REPLAY_K_FETCH | REPLAY_K_SEEN), expect[k]);
+}
+
+/*
  * replay_bind ties a relative branch to its recorded path: the return address in the op, which
  * way the recorded next instruction lies (REPLAY_F_PATH_*), and a target that is not canonical
  * left to the general path (REPLAY_NONE), which decides the #GP.
@@ -429,6 +459,7 @@ int main(void)
 		T(test_faults_change_nothing),
 		cmocka_unit_test(test_sequence_guard_at_recording),
 		cmocka_unit_test(test_branches_bound_to_path),
+		cmocka_unit_test(test_fetch_marks_seen),
 	};
 	return UNIT_RUN(tests);
 }
