@@ -153,10 +153,10 @@ int vmx_run(struct vmx_cpu *c, struct dispatcher *d, const struct guest_ram *r, 
             const char **reason)
 {
 	static const struct vcpu_platform plat_ops = {0, plat_gpa_ptr, plat_cpuid, plat_xsetbv, plat_rdmsr, plat_tsc,
-	                                              vmx_load_seg, 0, 0};
+	                                              vmx_load_seg, 0, 0,
+	                                              true /* guest_ram.c: chunks placed once, at start */};
 	struct vcpu_platform plat = plat_ops;
 	plat.ctx = (void *)r;
-	plat.gpa_fixed = true; /* guest_ram.c: chunks placed once, at start */
 	struct wp_ctx wp = {c, r};
 	plat.write_protect = plat_write_protect;
 	plat.wp_ctx = &wp;
