@@ -356,6 +356,17 @@ static void test_faults_change_nothing(void **state)
  * takes the direct form from one whose successor is elsewhere (the general path's guard then
  * decides), and leaves branches and adjacent instructions theirs.
  */
+/* Decodes n instructions of 64-bit code (code[k] at code + k * stride, lens[k] bytes) and
+ * prepares their direct forms, as a recording does before replay_mark_fetches. */
+static void prepare_path(const u8 *code, size_t stride, const u8 *lens, u32 n, struct insn *seq,
+                         struct replay_op *rp)
+{
+	for (u32 k = 0; k < n; k++) {
+		assert_int_equal(decode_insn(code + k * stride, lens[k], CPU_MODE_64, &seq[k]), DECODE_OK);
+		replay_prepare(&seq[k], &rp[k]);
+	}
+}
+
 static void test_sequence_guard_at_recording(void **state)
 {
 	(void)state;
@@ -367,10 +378,7 @@ static void test_sequence_guard_at_recording(void **state)
 	enum { N = 5 };
 	struct insn seq[N];
 	struct replay_op rp[N];
-	for (u32 k = 0; k < N; k++) {
-		assert_int_equal(decode_insn(code[k], lens[k], CPU_MODE_64, &seq[k]), DECODE_OK);
-		replay_prepare(&seq[k], &rp[k]);
-	}
+	prepare_path(code[0], sizeof code[0], lens, N, seq, rp);
 	replay_mark_fetches(rp, lin, seq, N);
 	assert_int_equal(rp[0].kind, REPLAY_PUSH);
 	assert_int_equal(rp[1].kind, REPLAY_NONE);
@@ -394,14 +402,16 @@ static void test_fetch_marks_seen(void **state)
 	                            REPLAY_K_FETCH | REPLAY_K_SEEN, REPLAY_K_FETCH, 0, REPLAY_K_FETCH | REPLAY_K_SEEN,
 	                            REPLAY_K_FETCH | REPLAY_K_SEEN, REPLAY_K_FETCH};
 	enum { N = sizeof lin / sizeof lin[0] };
-	static const u8 nop[] = {0x90}, nop2[] = {0x66, 0x90};
+	static u8 code[N][2], lens[N];
+	for (u32 k = 0; k < N; k++) { /* nop; 66 90 across the page end */
+		bool two = lin[k] == 0x5fff;
+		code[k][0] = two ? 0x66 : 0x90;
+		code[k][1] = 0x90;
+		lens[k] = two ? 2 : 1;
+	}
 	struct insn seq[N];
 	struct replay_op rp[N];
-	for (u32 k = 0; k < N; k++) {
-		bool two = lin[k] == 0x5fff; /* 66 90 across the page end */
-		assert_int_equal(decode_insn(two ? nop2 : nop, two ? 2 : 1, CPU_MODE_64, &seq[k]), DECODE_OK);
-		replay_prepare(&seq[k], &rp[k]);
-	}
+	prepare_path(code[0], sizeof code[0], lens, N, seq, rp);
 	replay_mark_fetches(rp, lin, seq, N);
 	for (u32 k = 0; k < N; k++)
 		if ((rp[k].kind & (REPLAY_K_FETCH | REPLAY_K_SEEN)) != expect[k])
@@ -425,10 +435,7 @@ static void test_branches_bound_to_path(void **state)
 	enum { N = 5 };
 	struct insn seq[N];
 	struct replay_op rp[N];
-	for (u32 k = 0; k < N; k++) {
-		assert_int_equal(decode_insn(code[k], lens[k], CPU_MODE_64, &seq[k]), DECODE_OK);
-		replay_prepare(&seq[k], &rp[k]);
-	}
+	prepare_path(code[0], sizeof code[0], lens, N, seq, rp);
 	replay_bind(&rp[0], lin[0], true, lin[0] + 2 + 0x10);
 	assert_int_equal(rp[0].flags, REPLAY_F_PATH_TAKEN);
 	assert_true(rp[0].imm == lin[0] + 2);

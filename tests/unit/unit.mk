@@ -83,7 +83,7 @@ UNIT_SRCS_test_code_gen := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/u
 UNIT_SRCS_test_block_policy := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c tests/unit/block_dispatch_fixture.c
 UNIT_SRCS_test_block_forecast := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c tests/unit/block_dispatch_fixture.c
 UNIT_SRCS_test_follow_paths := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c
-UNIT_SRCS_test_replay := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c
+UNIT_SRCS_test_replay := $(UNIT_DISPATCH_SRCS) tests/unit/fake_block.c tests/unit/fake_io.c tests/unit/replay_gen.c
 UNIT_SRCS_test_interrupts := dispatcher/interrupts.c
 UNIT_SRCS_test_irq_pacing := dispatcher/interrupts.c devices/board.c devices/pic.c devices/pit.c devices/sysport.c \
 	devices/uart.c devices/debug_exit.c devices/rtc.c devices/reset.c devices/iobus.c
